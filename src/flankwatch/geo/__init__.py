@@ -1,0 +1,1 @@
+"""Geography: frames (WGS-84, ECEF, local ENU), geodesy, radar horizon, borders, airports."""

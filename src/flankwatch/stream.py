@@ -1,0 +1,237 @@
+"""The stream contract: time-ordered batches of plots, in columns.
+
+Every source of plots (the simulator, a recording being replayed, a live feed)
+yields :class:`PlotBatch` objects in time order, so that the same tracker and
+the same outputs serve all of them.
+
+A plot is one sensor report. All positions are in the run's local ENU frame
+(east, north, up, metres, see :class:`flankwatch.geo.frames.LocalFrame`); times
+are seconds since the run's start (``t_s``).
+
+Columns of a :class:`PlotBatch` (one row per plot, all arrays of equal length):
+
+============================  =========  ==============================================
+column                        dtype      meaning
+============================  =========  ==============================================
+t_s                           float64    time of the measurement, s since run start
+sensor_id                     int32      index of the sensor in the run's sensor table
+kind                          int8       :class:`PlotKind` (radar, ADS-B, acoustic)
+x_m, y_m, z_m                 float64    measured position, local ENU, m (NaN if bearing-only)
+cov_xx_m2 ... cov_zz_m2       float64    measured position covariance, local ENU, m^2
+range_m                       float64    measured slant range from the sensor, m (NaN if none)
+azimuth_rad                   float64    measured azimuth, sensor's own ENU frame, rad from north
+elevation_rad                 float64    measured elevation, sensor's own ENU frame, rad (NaN if none)
+bearing_rad                   float64    measured azimuth turned into the local ENU frame, rad
+sigma_range_m                 float64    range noise standard deviation, m
+sigma_azimuth_rad             float64    azimuth noise standard deviation, rad
+sigma_elevation_rad           float64    elevation noise standard deviation, rad
+sensor_x_m ... sensor_z_m     float64    sensor position at ``t_s``, local ENU, m
+icao24                        uint32     24-bit ICAO address of a cooperative aircraft, 0 if none
+callsign                      str        callsign of a cooperative aircraft, "" if none
+truth_id                      int32      simulated object that caused the plot; -1 for a false
+                                         alarm or a plot of unknown origin (live data)
+============================  =========  ==============================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from enum import IntEnum
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+
+
+class PlotKind(IntEnum):
+    """What a plot measures."""
+
+    RADAR = 0
+    """Range, azimuth and elevation: a full 3-D position."""
+    ADSB = 1
+    """A position broadcast by a cooperative aircraft, with its identity."""
+    ACOUSTIC = 2
+    """A bearing only, from a passive acoustic node."""
+
+
+_FLOAT_COLUMNS = (
+    "t_s",
+    "x_m",
+    "y_m",
+    "z_m",
+    "cov_xx_m2",
+    "cov_xy_m2",
+    "cov_xz_m2",
+    "cov_yy_m2",
+    "cov_yz_m2",
+    "cov_zz_m2",
+    "range_m",
+    "azimuth_rad",
+    "elevation_rad",
+    "bearing_rad",
+    "sigma_range_m",
+    "sigma_azimuth_rad",
+    "sigma_elevation_rad",
+    "sensor_x_m",
+    "sensor_y_m",
+    "sensor_z_m",
+)
+
+_DTYPES: dict[str, np.dtype] = {name: np.dtype(np.float64) for name in _FLOAT_COLUMNS}
+_DTYPES.update(
+    sensor_id=np.dtype(np.int32),
+    kind=np.dtype(np.int8),
+    icao24=np.dtype(np.uint32),
+    callsign=np.dtype(object),
+    truth_id=np.dtype(np.int32),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlotBatch:
+    """A time-ordered batch of plots in columns; see the module docstring for units."""
+
+    t_s: np.ndarray
+    sensor_id: np.ndarray
+    kind: np.ndarray
+    x_m: np.ndarray
+    y_m: np.ndarray
+    z_m: np.ndarray
+    cov_xx_m2: np.ndarray
+    cov_xy_m2: np.ndarray
+    cov_xz_m2: np.ndarray
+    cov_yy_m2: np.ndarray
+    cov_yz_m2: np.ndarray
+    cov_zz_m2: np.ndarray
+    range_m: np.ndarray
+    azimuth_rad: np.ndarray
+    elevation_rad: np.ndarray
+    bearing_rad: np.ndarray
+    sigma_range_m: np.ndarray
+    sigma_azimuth_rad: np.ndarray
+    sigma_elevation_rad: np.ndarray
+    sensor_x_m: np.ndarray
+    sensor_y_m: np.ndarray
+    sensor_z_m: np.ndarray
+    icao24: np.ndarray
+    callsign: np.ndarray
+    truth_id: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.t_s)
+        for f in fields(self):
+            column = getattr(self, f.name)
+            if len(column) != n:
+                raise ValueError(f"PlotBatch column {f.name} has {len(column)} rows, t_s has {n}")
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+    @classmethod
+    def column_names(cls) -> tuple[str, ...]:
+        """The column names, in the order of the recording."""
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def build(cls, n: int, **columns: np.ndarray) -> PlotBatch:
+        """A batch of ``n`` plots from the given columns; the others get their "none" value.
+
+        "None" is NaN for floats, 0 for ``icao24``, "" for ``callsign`` and -1 for
+        ``truth_id``; ``sensor_id`` and ``kind`` default to 0.
+        """
+        unknown = set(columns) - set(_DTYPES)
+        if unknown:
+            raise ValueError(f"PlotBatch has no column(s) {sorted(unknown)}")
+        values = {}
+        for name, dtype in _DTYPES.items():
+            if name in columns:
+                values[name] = np.asarray(columns[name], dtype=dtype)
+            elif name == "callsign":
+                values[name] = np.full(n, "", dtype=object)
+            elif name == "truth_id":
+                values[name] = np.full(n, -1, dtype=dtype)
+            elif dtype.kind == "f":
+                values[name] = np.full(n, np.nan, dtype=dtype)
+            else:
+                values[name] = np.zeros(n, dtype=dtype)
+        return cls(**values)
+
+    @classmethod
+    def empty(cls) -> PlotBatch:
+        """A batch with no plots."""
+        return cls.build(0)
+
+    @classmethod
+    def concat(cls, batches: Iterable[PlotBatch]) -> PlotBatch:
+        """All plots of ``batches`` in one batch, in the given order."""
+        batches = [b for b in batches if len(b)]
+        if not batches:
+            return cls.empty()
+        if len(batches) == 1:
+            return batches[0]
+        return cls(
+            **{
+                name: np.concatenate([getattr(b, name) for b in batches])
+                for name in cls.column_names()
+            }
+        )
+
+    def take(self, index: np.ndarray) -> PlotBatch:
+        """The plots at ``index`` (integer positions or a boolean mask)."""
+        return PlotBatch(**{name: getattr(self, name)[index] for name in self.column_names()})
+
+    def sorted_by_time(self) -> PlotBatch:
+        """The same plots ordered by ``t_s`` (stable, so ties keep their order)."""
+        order = np.argsort(self.t_s, kind="stable")
+        return self.take(order)
+
+    def covariance(self) -> np.ndarray:
+        """Measured position covariances as an ``(n, 3, 3)`` array, local ENU, m^2."""
+        cov = np.empty((len(self), 3, 3))
+        cov[:, 0, 0] = self.cov_xx_m2
+        cov[:, 0, 1] = cov[:, 1, 0] = self.cov_xy_m2
+        cov[:, 0, 2] = cov[:, 2, 0] = self.cov_xz_m2
+        cov[:, 1, 1] = self.cov_yy_m2
+        cov[:, 1, 2] = cov[:, 2, 1] = self.cov_yz_m2
+        cov[:, 2, 2] = self.cov_zz_m2
+        return cov
+
+    def position(self) -> np.ndarray:
+        """Measured positions as an ``(n, 3)`` array, local ENU, m."""
+        return np.column_stack((self.x_m, self.y_m, self.z_m))
+
+    def to_arrow(self) -> pa.Table:
+        """The batch as an Arrow table (the recording's ``plots`` schema)."""
+        return pa.table({name: getattr(self, name) for name in self.column_names()},
+                        schema=PLOT_SCHEMA)
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> PlotBatch:
+        """A batch from an Arrow table with the ``plots`` schema."""
+        missing = set(cls.column_names()) - set(table.column_names)
+        if missing:
+            raise ValueError(f"plot table lacks column(s) {sorted(missing)}")
+        columns = {}
+        for name in cls.column_names():
+            array = table.column(name).to_numpy(zero_copy_only=False)
+            columns[name] = np.asarray(array, dtype=_DTYPES[name])
+        return cls(**columns)
+
+
+PLOT_SCHEMA = pa.schema(
+    [
+        (name, pa.string() if name == "callsign" else pa.from_numpy_dtype(dtype))
+        for name, dtype in (
+            (f.name, _DTYPES[f.name]) for f in fields(PlotBatch)
+        )
+    ]
+)
+
+
+class PlotSource(Protocol):
+    """Anything that yields time-ordered plot batches: simulator, replay, live feed."""
+
+    def plot_batches(self) -> Iterator[PlotBatch]:
+        """Batches in non-decreasing time; each batch is sorted by ``t_s``."""
+        ...
