@@ -43,6 +43,9 @@ from typing import Protocol
 import numpy as np
 import pyarrow as pa
 
+PlotColumns = dict[str, np.ndarray]
+"""Some of a batch's columns, by name, all of one length (a part of a batch)."""
+
 
 class PlotKind(IntEnum):
     """What a plot measures."""
@@ -158,6 +161,34 @@ class PlotBatch:
         return cls(**values)
 
     @classmethod
+    def from_parts(cls, parts: Iterable[PlotColumns]) -> PlotBatch:
+        """One batch from partial column sets, each filled like :meth:`build`, in order.
+
+        Each part maps column names to equal-length arrays (or scalars, repeated)
+        and must hold ``t_s``; empty parts are skipped. Sensor models return such parts so that a step's
+        plots are assembled once.
+        """
+        parts = [part for part in parts if part and len(part["t_s"])]
+        sizes = [len(part["t_s"]) for part in parts]
+        total = sum(sizes)
+        if not parts:
+            return cls.empty()
+        columns = {}
+        for name in {name for part in parts for name in part}:
+            dtype = _DTYPES[name]
+            if dtype.kind == "O":
+                column = np.full(total, "", dtype=object)
+            else:
+                column = np.full(total, -1 if name == "truth_id" else _missing(dtype), dtype)
+            start = 0
+            for part, size in zip(parts, sizes, strict=True):
+                if name in part:
+                    column[start : start + size] = part[name]
+                start += size
+            columns[name] = column
+        return cls.build(total, **columns)
+
+    @classmethod
     def empty(cls) -> PlotBatch:
         """A batch with no plots."""
         return cls.build(0)
@@ -217,6 +248,11 @@ class PlotBatch:
             array = table.column(name).to_numpy(zero_copy_only=False)
             columns[name] = np.asarray(array, dtype=_DTYPES[name])
         return cls(**columns)
+
+
+def _missing(dtype: np.dtype) -> float | int:
+    """The "none" value of a numeric column."""
+    return np.nan if dtype.kind == "f" else 0
 
 
 PLOT_SCHEMA = pa.schema(

@@ -1,0 +1,1 @@
+"""Scenarios: the validated scenario schema, the catalogues and the built-in scenarios."""

@@ -1,0 +1,131 @@
+"""The simulation: a scenario run step by step into plots and ground truth.
+
+Each step of the clock launches what is due and moves every object; each
+window of steps, every sensor observes the window and the simulation yields the
+window's plots (sorted by time) with the truth recorded in it. A :class:`Simulation` is also a plot source, like a replay
+or a live feed. The run's seed feeds one generator for the flight plans and one
+per sensor entry, so runs with the same scenario and seed are identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from flankwatch.geo.frames import LocalFrame
+from flankwatch.scenario.schema import Scenario
+from flankwatch.sim.clock import Clock
+from flankwatch.sim.kinematics import Kinematics, Motion
+from flankwatch.sim.plans import FlightPlans, draw_plans
+from flankwatch.sim.sensors.base import Scene, SensorModel
+from flankwatch.sim.sensors.factory import build_sensors
+from flankwatch.sim.truth import TruthBatch
+from flankwatch.stream import PlotBatch
+
+
+@dataclass(frozen=True)
+class SimStep:
+    """What one window produced: its time span, its plots and the truth recorded in it."""
+
+    index: int
+    t0_s: float
+    t1_s: float
+    plots: PlotBatch
+    truth: TruthBatch
+
+
+class Simulation:
+    """A scenario made ready to run; iterate :meth:`steps` (or :meth:`plot_batches`)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.frame = local_frame(scenario)
+        plan_seed, *sensor_seeds = np.random.SeedSequence(scenario.seed).spawn(
+            1 + len(scenario.sensors)
+        )
+        self.plans: FlightPlans = draw_plans(scenario, np.random.default_rng(plan_seed))
+        self.sensors: list[SensorModel] = build_sensors(scenario, self.frame, sensor_seeds)
+        self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
+        self.kinematics = Kinematics(self.plans)
+
+    def sensor_table(self) -> pa.Table:
+        """One row per sensor (every acoustic node its own row), by ``sensor_id``."""
+        rows = [info for model in self.sensors for info in model.table()]
+        names = ("sensor_id", "name", "type", "kind", "platform", "lat_deg", "lon_deg",
+                 "height_m", "range_m", "scan_period_s")
+        return pa.table({name: [getattr(row, name) for row in rows] for name in names})
+
+    def steps(self) -> Iterator[SimStep]:
+        """Run the scenario, one window of steps at a time."""
+        step_s = self.clock.step_s
+        for index, starts in enumerate(self.clock.windows()):
+            motions = [self.kinematics.advance(t0, step_s) for t0 in starts]
+            t0, t1 = starts[0], starts[-1] + step_s
+            scene = self._scene(motions, t0, t1)
+            plots = PlotBatch.from_parts(
+                part for sensor in self.sensors for part in sensor.observe(scene)
+            )
+            truth = TruthBatch.concat(
+                [self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)]
+            )
+            yield SimStep(index, t0, t1, plots.sorted_by_time(), truth)
+
+    def plot_batches(self) -> Iterator[PlotBatch]:
+        """The plot stream of the run (the :class:`~flankwatch.stream.PlotSource` contract)."""
+        for step in self.steps():
+            yield step.plots
+
+    def _scene(self, motions: list[Motion], t0: float, t1: float) -> Scene:
+        """The window's objects with their positions at every step boundary."""
+        ids = np.unique(np.concatenate([m.object_id for m in motions]))
+        ecef = np.full((len(ids), len(motions) + 1, 3), np.nan)
+        alt = np.full((len(ids), len(motions) + 1), np.nan)
+        for k, motion in enumerate(motions):
+            rows = np.searchsorted(ids, motion.object_id)
+            ecef[rows, k], ecef[rows, k + 1] = motion.start_ecef_m, motion.end_ecef_m
+            alt[rows, k], alt[rows, k + 1] = motion.start_alt_m, motion.end_alt_m
+        plans = self.plans
+        return Scene(
+            t0, t1, self.clock.step_s, self.frame, ids, ecef, alt, plans.rcs_m2[ids],
+            plans.swerling[ids], plans.sound_db[ids], plans.cooperative[ids], plans.icao24[ids],
+            plans.callsign[ids],
+        )
+
+    def _truth(self, motion: Motion, t1: float, step_s: float) -> TruthBatch:
+        """Objects on the truth grid at ``t1``, and every object that ended in the step."""
+        ended = self.kinematics.end_t_s[motion.object_id] == t1
+        keep = ended | self.clock.is_on_grid(t1, self.scenario.truth_period_s)
+        start = self.frame.ecef_to_enu(motion.start_ecef_m[keep])
+        end = self.frame.ecef_to_enu(motion.end_ecef_m[keep])
+        velocity = (end - start) / step_s
+        n = int(keep.sum())
+        return TruthBatch(
+            t_s=np.full(n, t1),
+            object_id=motion.object_id[keep].astype(np.int32),
+            lat_deg=motion.end_lat_deg[keep],
+            lon_deg=motion.end_lon_deg[keep],
+            alt_m=motion.end_alt_m[keep],
+            x_m=end[:, 0], y_m=end[:, 1], z_m=end[:, 2],
+            vx_mps=velocity[:, 0], vy_mps=velocity[:, 1], vz_mps=velocity[:, 2],
+            ended=ended[keep],
+        )
+
+
+def local_frame(scenario: Scenario) -> LocalFrame:
+    """The run's frame: at the scenario's origin, or at the mean position of its sensors."""
+    if scenario.origin is not None:
+        return LocalFrame(scenario.origin.lat, scenario.origin.lon)
+    points = []
+    for sensor in scenario.sensors:
+        if sensor.at is not None:
+            points.append((sensor.at.lat, sensor.at.lon))
+        elif sensor.orbit is not None:
+            points.append((sensor.orbit.center.lat, sensor.orbit.center.lon))
+        else:
+            points.append((sensor.line.start.lat, sensor.line.start.lon))
+            points.append((sensor.line.end.lat, sensor.line.end.lon))
+    lat, lon = np.mean(points, axis=0)
+    return LocalFrame(round(float(lat), 4), round(float(lon), 4))

@@ -1,0 +1,195 @@
+"""Threat kinematics: every object flies its route, one fixed time step at a time.
+
+All objects are advanced together as arrays. An object is launched at its
+launch time, from its launch site or from its parent's current position, and
+flies great-circle legs toward its waypoints:
+
+- **heading**: it steers toward the next waypoint at no more than its turn
+  rate, so it turns in arcs at waypoints; a weaving object adds a sinusoidal
+  offset to the heading it steers for (dropped near its final waypoint).
+- **waypoints**: it switches to the next waypoint within one turn radius
+  (speed / turn rate) of the current one.
+- **altitude**: toward an intermediate waypoint it climbs or descends at its
+  climb rate to that waypoint's altitude and holds it; toward its final
+  waypoint it holds the altitude of the previous waypoint (or its cruise
+  altitude) and then descends, at its climb rate, to arrive at the final
+  altitude. A ballistic object instead follows a parabola peaking at its
+  apogee halfway along its route.
+- **end**: it ends on reaching its final waypoint, on flying past it, or when it
+  has flown its range.
+
+Altitudes are above the ellipsoid and taken as heights above the ground
+(terrain is not modelled). Positions are WGS-84 latitude and longitude (degrees)
+inside this module and ECEF metres at its interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flankwatch.geo.frames import geodetic_to_ecef
+from flankwatch.geo.geodesy import distance_azimuth, forward, wrap_angle
+from flankwatch.sim.plans import MANOEUVRES, FlightPlans
+
+WAITING, FLYING, ENDED = 0, 1, 2
+"""Object phases."""
+
+_WEAVE = MANOEUVRES.index("weave")
+_BALLISTIC = MANOEUVRES.index("ballistic")
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Where the objects flying during one step were at its start and at its end.
+
+    ``object_id`` indexes the flight plans; positions are ECEF, m; heights in m.
+    """
+
+    object_id: np.ndarray
+    start_ecef_m: np.ndarray  # (n, 3)
+    end_ecef_m: np.ndarray  # (n, 3)
+    start_alt_m: np.ndarray
+    end_alt_m: np.ndarray
+    end_lat_deg: np.ndarray
+    end_lon_deg: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.object_id)
+
+
+class Kinematics:
+    """The state of every object of a run, advanced by :meth:`advance`."""
+
+    def __init__(self, plans: FlightPlans) -> None:
+        n = len(plans)
+        self.plans = plans
+        self.phase = np.full(n, WAITING, dtype=np.int8)
+        self.lat_deg = np.full(n, np.nan)
+        self.lon_deg = np.full(n, np.nan)
+        self.alt_m = np.full(n, np.nan)
+        self.heading_rad = np.zeros(n)
+        self.next_waypoint = np.zeros(n, dtype=np.int32)
+        self.flown_m = np.zeros(n)
+        self.route_m = np.zeros(n)
+        self.start_alt_m = np.zeros(n)
+        self.end_t_s = np.full(n, np.nan)
+
+    def advance(self, t_s: float, step_s: float) -> Motion:
+        """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``."""
+        self._launch(t_s)
+        ids = np.flatnonzero(self.phase == FLYING)
+        start_alt = self.alt_m[ids].copy()
+        start_ecef = np.stack(geodetic_to_ecef(self.lat_deg[ids], self.lon_deg[ids], start_alt), -1)
+        ended = self._fly(ids, t_s, step_s)
+        self.phase[ids[ended]] = ENDED
+        self.end_t_s[ids[ended]] = t_s + step_s
+        end_alt = self.alt_m[ids]
+        lat, lon = self.lat_deg[ids], self.lon_deg[ids]
+        end_ecef = np.stack(geodetic_to_ecef(lat, lon, end_alt), -1)
+        return Motion(ids, start_ecef, end_ecef, start_alt, end_alt.copy(), lat.copy(), lon.copy())
+
+    def _launch(self, t_s: float) -> None:
+        plans = self.plans
+        due = np.flatnonzero((self.phase == WAITING) & (plans.launch_t_s <= t_s))
+        if not len(due):
+            return
+        parent = plans.parent[due]
+        from_parent = parent >= 0
+        parent_flying = np.zeros(len(due), dtype=bool)
+        parent_flying[from_parent] = self.phase[parent[from_parent]] == FLYING
+        orphaned = from_parent & ~parent_flying
+        self.phase[due[orphaned]] = ENDED
+        due, parent, from_parent = due[~orphaned], parent[~orphaned], from_parent[~orphaned]
+        if not len(due):
+            return
+        lat = np.where(from_parent, self.lat_deg[parent], plans.launch_lat_deg[due])
+        lon = np.where(from_parent, self.lon_deg[parent], plans.launch_lon_deg[due])
+        alt = np.where(from_parent, self.alt_m[parent], plans.launch_alt_m[due])
+        self.lat_deg[due], self.lon_deg[due], self.alt_m[due] = lat, lon, alt
+        self.start_alt_m[due] = alt
+        distance, azimuth = distance_azimuth(
+            lat, lon, plans.waypoint_lat_deg[due, 0], plans.waypoint_lon_deg[due, 0]
+        )
+        self.heading_rad[due] = azimuth
+        self.route_m[due] = distance + self._route_after_first(due)
+        self.phase[due] = FLYING
+
+    def _route_after_first(self, ids: np.ndarray) -> np.ndarray:
+        """Length of each route from its first waypoint to its last, m."""
+        plans = self.plans
+        lat, lon = plans.waypoint_lat_deg[ids], plans.waypoint_lon_deg[ids]
+        if lat.shape[1] < 2:
+            return np.zeros(len(ids))
+        legs, _ = distance_azimuth(lat[:, :-1], lon[:, :-1], lat[:, 1:], lon[:, 1:])
+        return np.nansum(legs, axis=1)
+
+    def _fly(self, ids: np.ndarray, t_s: float, step_s: float) -> np.ndarray:
+        """Move objects ``ids`` by one step; return the mask of those that ended."""
+        plans = self.plans
+        nxt = self.next_waypoint[ids]
+        wp_lat = plans.waypoint_lat_deg[ids, nxt]
+        wp_lon = plans.waypoint_lon_deg[ids, nxt]
+        wp_alt = plans.waypoint_alt_m[ids, nxt]
+        last = nxt == plans.n_waypoints[ids] - 1
+        speed = plans.speed_mps[ids]
+        turn_rate = plans.turn_rate_rad_s[ids]
+        turn_radius = speed / turn_rate
+        lat, lon = self.lat_deg[ids], self.lon_deg[ids]
+        distance, bearing = distance_azimuth(lat, lon, wp_lat, wp_lon)
+
+        weave = (plans.manoeuvre[ids] == _WEAVE) & ~(last & (distance < 5 * turn_radius))
+        offset = plans.weave_amplitude_rad[ids] * np.sin(
+            2 * np.pi * t_s / plans.weave_period_s[ids] + plans.weave_phase_rad[ids]
+        )
+        desired = bearing + np.where(weave, offset, 0.0)
+        turn = wrap_angle(desired - self.heading_rad[ids])
+        max_turn = turn_rate * step_s
+        heading = self.heading_rad[ids] + np.clip(turn, -max_turn, max_turn)
+
+        travel = speed * step_s
+        arrived = last & (distance <= travel)
+        passed = last & (distance < turn_radius) & (np.abs(wrap_angle(bearing - heading)) > np.pi / 2)
+        step_m = np.where(arrived, distance, travel)
+        new_lat, new_lon, new_heading = forward(lat, lon, np.where(arrived, bearing, heading), step_m)
+        self.lat_deg[ids], self.lon_deg[ids] = new_lat, new_lon
+        self.heading_rad[ids] = new_heading
+        self.flown_m[ids] += step_m
+
+        self.alt_m[ids] = self._altitude(ids, nxt, wp_alt, last, distance - step_m, step_s)
+        switch = ~last & (distance < np.maximum(turn_radius, travel))
+        self.next_waypoint[ids] += switch.astype(np.int32)
+        out_of_range = self.flown_m[ids] >= plans.range_m[ids]
+        return arrived | passed | out_of_range
+
+    def _altitude(
+        self,
+        ids: np.ndarray,
+        nxt: np.ndarray,
+        wp_alt: np.ndarray,
+        last: np.ndarray,
+        remaining_m: np.ndarray,
+        step_s: float,
+    ) -> np.ndarray:
+        """Altitude after the step (m), by the rules in the module docstring."""
+        plans = self.plans
+        alt = self.alt_m[ids]
+        climb = plans.climb_rate_mps[ids]
+        speed = plans.speed_mps[ids]
+        previous = plans.waypoint_alt_m[ids, np.maximum(nxt - 1, 0)]
+        hold = np.where(nxt > 0, previous, plans.cruise_alt_m[ids])
+        descent_m = np.abs(hold - wp_alt) * speed / climb
+        remaining = np.maximum(remaining_m, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            glide = wp_alt + (hold - wp_alt) * np.clip(remaining / descent_m, 0.0, 1.0)
+        command = np.where(last, np.where(remaining > descent_m, hold, glide), wp_alt)
+        rate = np.where(last & (remaining <= descent_m), 2.0 * climb, climb)
+        new_alt = alt + np.clip(command - alt, -rate * step_s, rate * step_s)
+
+        ballistic = plans.manoeuvre[ids] == _BALLISTIC
+        if ballistic.any():
+            fraction = np.clip(self.flown_m[ids] / np.maximum(self.route_m[ids], 1.0), 0.0, 1.0)
+            arc = self.start_alt_m[ids] + 4.0 * plans.apogee_m[ids] * fraction * (1.0 - fraction)
+            new_alt = np.where(ballistic, arc, new_alt)
+        return np.maximum(new_alt, 0.0)

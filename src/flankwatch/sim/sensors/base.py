@@ -1,0 +1,141 @@
+"""What every sensor model sees and must provide.
+
+A sensor model is handed a :class:`Scene` (the objects flying during one step,
+with their positions at its start and end) and returns the plots it makes in
+that step. Each model owns its seeded random generator, so adding a sensor to a
+scenario leaves every other sensor's draws unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+
+from flankwatch.geo.frames import LocalFrame, enu_rotation, geodetic_to_ecef
+from flankwatch.geo.geodesy import forward
+from flankwatch.stream import PlotColumns
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The objects flying between ``t0_s`` and ``t1_s`` and what sensors can sense of them.
+
+    ``ecef_m`` holds each object's ECEF position (m) at the window's instants
+    ``t0_s + k step_s`` (shape (n, k + 1, 3)) and ``alt_m`` its heights (m);
+    both are NaN at instants when the object was not flying. A position in
+    between two instants is interpolated linearly. Per-object arrays are in
+    the order of ``object_id``.
+    """
+
+    t0_s: float
+    t1_s: float
+    step_s: float
+    frame: LocalFrame
+    object_id: np.ndarray
+    ecef_m: np.ndarray
+    alt_m: np.ndarray
+    rcs_m2: np.ndarray
+    swerling: np.ndarray
+    sound_db: np.ndarray
+    cooperative: np.ndarray
+    icao24: np.ndarray
+    callsign: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.object_id)
+
+    def at(self, rows: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ECEF positions (m, shape (n, 3)) and heights (m) of objects ``rows`` at ``t_s``.
+
+        NaN where the object was not flying at that time.
+        """
+        position = (np.asarray(t_s) - self.t0_s) / self.step_s
+        k = np.clip(np.floor(position).astype(np.intp), 0, self.ecef_m.shape[1] - 2)
+        f = position - k
+        start, end = self.ecef_m[rows, k], self.ecef_m[rows, k + 1]
+        start_alt, end_alt = self.alt_m[rows, k], self.alt_m[rows, k + 1]
+        return start + (end - start) * f[:, None], start_alt + (end_alt - start_alt) * f
+
+    @cached_property
+    def reference_ecef_m(self) -> np.ndarray:
+        """Each object's position at the first instant of the window it was flying, (n, 3)."""
+        first = np.argmax(np.isfinite(self.alt_m), axis=1)
+        return self.ecef_m[np.arange(len(self)), first]
+
+
+@dataclass(frozen=True)
+class SensorInfo:
+    """One row of a run's sensor table (a sensor model may stand for several rows)."""
+
+    sensor_id: int
+    name: str
+    type: str
+    kind: str
+    platform: str
+    lat_deg: float
+    lon_deg: float
+    height_m: float
+    range_m: float
+    scan_period_s: float
+
+
+class SensorModel(Protocol):
+    """A sensor model: one sensor, or a set of identical nodes, and its plots per step."""
+
+    def table(self) -> list[SensorInfo]:
+        """The sensor-table rows this model stands for."""
+        ...
+
+    def observe(self, scene: Scene) -> list[PlotColumns]:
+        """The plots made during the scene's step, in any order, as parts of a batch."""
+        ...
+
+
+class Pose(Protocol):
+    """Where a sensor is: its ECEF position and ENU rotation at a time."""
+
+    height_m: float
+
+    def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """ECEF position (m, shape (3,)) and ECEF-to-ENU rotation (3x3) at ``t_s``."""
+        ...
+
+
+@dataclass(frozen=True)
+class FixedPose:
+    """A sensor on a mast or tether at a fixed point, ``height_m`` above the ground."""
+
+    lat_deg: float
+    lon_deg: float
+    height_m: float
+
+    def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """ECEF position and ENU rotation (the same at every time)."""
+        return self._placement
+
+    @cached_property
+    def _placement(self) -> tuple[np.ndarray, np.ndarray]:
+        position = np.array(geodetic_to_ecef(self.lat_deg, self.lon_deg, self.height_m), float)
+        return position, enu_rotation(self.lat_deg, self.lon_deg)
+
+
+@dataclass(frozen=True)
+class OrbitPose:
+    """An aircraft flying a circle of ``radius_m`` about a centre at ``height_m``, ``speed_mps``."""
+
+    lat_deg: float
+    lon_deg: float
+    radius_m: float
+    height_m: float
+    speed_mps: float
+    phase_rad: float
+
+    def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """ECEF position and ENU rotation on the orbit at ``t_s``."""
+        angle = self.phase_rad + self.speed_mps * t_s / self.radius_m
+        lat, lon, _ = forward(self.lat_deg, self.lon_deg, angle, self.radius_m)
+        position = np.array(geodetic_to_ecef(lat, lon, self.height_m), float)
+        return position, enu_rotation(float(lat), float(lon))

@@ -1,0 +1,1 @@
+"""Recordings: a run's tables as Parquet in one folder, queried with DuckDB."""

@@ -1,0 +1,191 @@
+"""The parts of a tracker, each behind a small interface, and the arrays they pass.
+
+Track states live in the run's local ENU frame as ``(x, y, z, vx, vy, vz)`` in m
+and m/s. A track may carry several motion modes (an IMM filter); a set of ``p``
+tracks (or of ``p`` track-plot pairs) is then described by mode-conditioned
+means ``(p, M, 6)``, covariances ``(p, M, 6, 6)`` and mode probabilities
+``(p, M)``; a single-model filter has ``M = 1``.
+
+The parts, composed by keyword into :class:`~flankwatch.track.tracker.Tracker`:
+
+* :class:`MotionModel` - transition and process noise over a time step;
+* :class:`Predictor` - tracks to given times (forward, or back for late plots);
+* :class:`MeasurementModel` - innovations of plots against predictions;
+* :class:`Updater` - the Kalman correction from those innovations;
+* :class:`Associator` - which gated track-plot pairs to use;
+* :class:`Initiator` - new tentative tracks from unused plots, and confirmation;
+* :class:`Deleter` - which tracks to drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from flankwatch.stream import PlotBatch
+
+STATE_DIM = 6
+"""Length of a track state: x, y, z (m), vx, vy, vz (m/s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Tracks (or track-plot pairs) predicted to measurement times.
+
+    For a plot later than the track (``dt >= 0``) the filter moves on to the plot's
+    time: ``mean``/``cov`` are the predicted state and equal ``at_mean``/``at_cov``,
+    and ``cross`` equals ``at_cov``. For a late plot (``dt < 0``) the track stays at
+    its own time: ``mean``/``cov`` are its current state, ``at_mean``/``at_cov`` the
+    state retrodicted to the plot's time (with the process noise of the gap added)
+    and ``cross`` the covariance between the two, which is what an out-of-sequence
+    update needs.
+    """
+
+    prob: np.ndarray
+    """Mode probabilities, ``(p, M)``."""
+    mean: np.ndarray
+    """State the correction applies to, ``(p, M, 6)``, m and m/s."""
+    cov: np.ndarray
+    """Its covariance, ``(p, M, 6, 6)``."""
+    at_mean: np.ndarray
+    """State at the measurement time, ``(p, M, 6)``."""
+    at_cov: np.ndarray
+    """Its covariance, ``(p, M, 6, 6)``."""
+    cross: np.ndarray
+    """Covariance of ``mean`` with ``at_mean``, ``(p, M, 6, 6)``."""
+    t_s: np.ndarray
+    """Time the corrected state will refer to, ``(p,)``, s."""
+
+    def __len__(self) -> int:
+        return len(self.prob)
+
+    def take(self, index: np.ndarray) -> Prediction:
+        """The predictions at ``index`` (arrays shared between fields stay shared)."""
+        taken: dict[int, np.ndarray] = {}
+
+        def pick(array: np.ndarray) -> np.ndarray:
+            if id(array) not in taken:
+                taken[id(array)] = array[index]
+            return taken[id(array)]
+
+        return Prediction(
+            pick(self.prob), pick(self.mean), pick(self.cov), pick(self.at_mean),
+            pick(self.at_cov), pick(self.cross), pick(self.t_s),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Innovation:
+    """Plots compared with predictions: one row per track-plot pair, per mode."""
+
+    residual: np.ndarray
+    """Measured minus predicted measurement, ``(p, M, m)`` (angles wrapped to (-pi, pi])."""
+    cov: np.ndarray
+    """Innovation covariance ``S``, ``(p, M, m, m)``."""
+    cross: np.ndarray
+    """Covariance of the corrected state with the predicted measurement, ``(p, M, 6, m)``."""
+    cov_inv: np.ndarray
+    """Inverse of ``cov``, ``(p, M, m, m)``."""
+
+    def take(self, index: np.ndarray) -> Innovation:
+        """The pairs at ``index``."""
+        return Innovation(
+            self.residual[index], self.cov[index], self.cross[index], self.cov_inv[index]
+        )
+
+
+class MotionModel(Protocol):
+    """A linear motion model over time steps of any length."""
+
+    def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Transition matrices ``F`` and process noise ``Q``, both ``(p, 6, 6)``, for steps
+        ``dt_s`` ``(p,)`` in s; ``Q`` is that of ``|dt_s|``, so negative steps retrodict."""
+        ...
+
+
+class Predictor(Protocol):
+    """Predicts mode-conditioned track states to given times."""
+
+    n_modes: int
+    """Number of motion modes ``M`` of the states it handles."""
+
+    def predict(
+        self, prob: np.ndarray, mean: np.ndarray, cov: np.ndarray, t_s: np.ndarray,
+        to_t_s: np.ndarray,
+    ) -> Prediction:
+        """States at times ``t_s`` ``(p,)`` predicted to ``to_t_s`` ``(p,)``, s; see
+        :class:`Prediction` for what happens when ``to_t_s < t_s``."""
+        ...
+
+    def initial_prob(self, n: int) -> np.ndarray:
+        """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
+        ...
+
+
+class MeasurementModel(Protocol):
+    """How one kind of plot measures a track state."""
+
+    dof: int
+    """Number of measured quantities (the gate's degrees of freedom)."""
+
+    def innovation(self, prediction: Prediction, plots: PlotBatch) -> Innovation:
+        """Innovations of ``plots`` against ``prediction``, row by row (``p`` pairs)."""
+        ...
+
+
+class Updater(Protocol):
+    """The Kalman correction."""
+
+    def gate_distance(self, prediction: Prediction, innovation: Innovation) -> np.ndarray:
+        """Squared Mahalanobis distance of each pair, ``(p,)``, over the mixture of modes."""
+        ...
+
+    def update(
+        self, prediction: Prediction, innovation: Innovation
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Corrected mode probabilities ``(p, M)``, means ``(p, M, 6)`` and covariances
+        ``(p, M, 6, 6)``."""
+        ...
+
+
+class Associator(Protocol):
+    """Chooses which gated track-plot pairs to use."""
+
+    def associate(
+        self, track_index: np.ndarray, plot_index: np.ndarray, cost: np.ndarray
+    ) -> np.ndarray:
+        """Indices into the pair arrays of the chosen pairs, each track and each plot at
+        most once, minimising the total ``cost`` (only pairs of negative cost are used)."""
+        ...
+
+
+class Initiator(Protocol):
+    """Starts tentative tracks and decides when they are confirmed."""
+
+    def initiate(self, plots: PlotBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mode probabilities ``(k, M)``, means ``(k, M, 6)`` and covariances
+        ``(k, M, 6, 6)`` of new tracks from ``k`` unused position plots."""
+        ...
+
+    def confirmed(self, hits: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """Which tentative tracks, updated in ``hits`` of their ``steps`` steps, to confirm."""
+        ...
+
+    def hopeless(self, hits: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """Which tentative tracks can no longer be confirmed."""
+        ...
+
+
+class Deleter(Protocol):
+    """Decides which tracks to delete."""
+
+    def delete(
+        self, status: np.ndarray, last_update_s: np.ndarray, position_var_m2: np.ndarray,
+        now_s: float,
+    ) -> np.ndarray:
+        """Boolean mask of the tracks to delete at ``now_s`` given their
+        :class:`~flankwatch.track.output.TrackStatus`, last update time (s) and the
+        trace of their position covariance (m^2)."""
+        ...

@@ -1,0 +1,41 @@
+"""Gating: chi-square gate sizes and candidate pairs found through a k-d tree."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+from scipy.stats import chi2
+
+
+def gate_threshold(probability: float, dof: int) -> float:
+    """Squared Mahalanobis distance inside which a true plot falls with ``probability``."""
+    return float(chi2.ppf(probability, dof))
+
+
+def candidate_pairs(
+    centres: np.ndarray, radii: np.ndarray, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (centre, point) index pairs closer than the centre's radius (Euclidean).
+
+    ``centres`` ``(n, d)`` with ``radii`` ``(n,)`` and ``points`` ``(m, d)``, in
+    the same units. Centres are grouped by radius (within a factor of two) and
+    each group's k-d tree is matched against the points' k-d tree, so the cost
+    grows as ``(n + m) log(n + m)`` plus the number of pairs, not ``n m``.
+    """
+    empty = np.empty(0, np.intp)
+    if len(centres) == 0 or len(points) == 0:
+        return empty, empty
+    radii = np.broadcast_to(np.asarray(radii, float), (len(centres),))
+    point_tree = cKDTree(points)
+    size_class = np.ceil(np.log2(np.maximum(radii, 1e-9))).astype(np.int64)
+    centre_parts, point_parts = [empty], [empty]
+    for size in np.unique(size_class):
+        members = np.flatnonzero(size_class == size)
+        found = cKDTree(centres[members]).sparse_distance_matrix(
+            point_tree, float(radii[members].max()), output_type="ndarray"
+        )
+        centre = members[found["i"]]
+        inside = found["v"] <= radii[centre]
+        centre_parts.append(centre[inside])
+        point_parts.append(found["j"][inside].astype(np.intp))
+    return np.concatenate(centre_parts), np.concatenate(point_parts)

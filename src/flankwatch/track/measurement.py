@@ -1,0 +1,85 @@
+"""Measurement models: Cartesian position (radar, ADS-B) and bearing (acoustic nodes).
+
+Also the conversion of a radar's polar plot (range, azimuth, elevation) to a
+Cartesian position with its covariance, for plots that come without one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flankwatch.stream import PlotBatch
+from flankwatch.track.base import Innovation, Prediction
+from flankwatch.track.linalg import inverse_small
+
+
+def polar_to_cartesian(
+    range_m: np.ndarray,
+    azimuth_rad: np.ndarray,
+    elevation_rad: np.ndarray,
+    sigma_range_m: np.ndarray,
+    sigma_azimuth_rad: np.ndarray,
+    sigma_elevation_rad: np.ndarray,
+    sensor_m: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Polar plots to positions ``(n, 3)`` (m) and covariances ``(n, 3, 3)`` (m^2), local ENU.
+
+    Azimuth is clockwise from north and elevation up from the horizontal, both in
+    rad, in axes parallel to the local ENU frame, about the sensor at ``sensor_m``
+    ``(n, 3)`` (m). The covariance is the first-order (linearised) transform of the
+    diagonal polar covariance.
+    """
+    r = np.asarray(range_m, float)
+    az = np.asarray(azimuth_rad, float)
+    el = np.asarray(elevation_rad, float)
+    sin_az, cos_az = np.sin(az), np.cos(az)
+    sin_el, cos_el = np.sin(el), np.cos(el)
+    position = np.asarray(sensor_m, float) + np.column_stack(
+        (r * cos_el * sin_az, r * cos_el * cos_az, r * sin_el)
+    )
+    jacobian = np.empty((len(r), 3, 3))
+    jacobian[:, 0] = np.column_stack((cos_el * sin_az, r * cos_el * cos_az, -r * sin_el * sin_az))
+    jacobian[:, 1] = np.column_stack((cos_el * cos_az, -r * cos_el * sin_az, -r * sin_el * cos_az))
+    jacobian[:, 2] = np.column_stack((sin_el, np.zeros_like(r), r * cos_el))
+    sigma2 = np.column_stack(
+        (np.asarray(sigma_range_m, float), np.asarray(sigma_azimuth_rad, float),
+         np.asarray(sigma_elevation_rad, float))
+    ) ** 2
+    cov = np.einsum("nik,nk,njk->nij", jacobian, sigma2, jacobian)
+    return position, cov
+
+
+class PositionMeasurement:
+    """A measured Cartesian position with its covariance (radar after conversion, ADS-B)."""
+
+    dof = 3
+
+    def innovation(self, prediction: Prediction, plots: PlotBatch) -> Innovation:
+        """Position residuals ``(p, M, 3)`` (m), ``S`` (m^2) and state-measurement covariances."""
+        residual = plots.position()[:, None, :] - prediction.at_mean[..., :3]
+        s = prediction.at_cov[..., :3, :3] + plots.covariance()[:, None]
+        return Innovation(residual, s, prediction.cross[..., :, :3], inverse_small(s))
+
+
+class BearingMeasurement:
+    """An azimuth from north (rad) in the local ENU frame, from a sensor at a known position.
+
+    The model is non-linear; it is linearised about the predicted state (an
+    extended Kalman filter). The noise is ``sigma_azimuth_rad`` of the plot.
+    """
+
+    dof = 1
+
+    def innovation(self, prediction: Prediction, plots: PlotBatch) -> Innovation:
+        """Bearing residuals ``(p, M, 1)`` (rad, wrapped), ``S`` (rad^2) and cross-covariances."""
+        dx = prediction.at_mean[..., 0] - plots.sensor_x_m[:, None]
+        dy = prediction.at_mean[..., 1] - plots.sensor_y_m[:, None]
+        rho2 = np.maximum(dx * dx + dy * dy, 1e-6)
+        predicted = np.arctan2(dx, dy)
+        residual = np.angle(np.exp(1j * (plots.bearing_rad[:, None] - predicted)))
+        h = np.stack((dy / rho2, -dx / rho2), axis=-1)
+        s = np.einsum("pmi,pmij,pmj->pm", h, prediction.at_cov[..., :2, :2], h)
+        s = s + plots.sigma_azimuth_rad[:, None] ** 2
+        cross = np.einsum("pmij,pmj->pmi", prediction.cross[..., :, :2], h)
+        return Innovation(residual[..., None], s[..., None, None], cross[..., None],
+                          1.0 / s[..., None, None])

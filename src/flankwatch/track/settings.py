@@ -1,0 +1,80 @@
+"""The tracker's settings: gates, process noise, confirmation and deletion rules.
+
+One typed dataclass holds every number the default tracker uses, with its unit in
+its name; :func:`flankwatch.track.tracker.build_tracker` turns it into parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    """Settings of the default tracker (defaults suit drones to cruise missiles, 1 s batches).
+
+    A *step* is one call of :meth:`~flankwatch.track.tracker.Tracker.step`, that
+    is one :class:`~flankwatch.stream.PlotBatch`. Confirmation counts steps: a
+    tentative track is confirmed once it has been updated in ``confirm_m`` of its
+    first ``confirm_n`` steps, and deleted as soon as that can no longer happen.
+    """
+
+    gate_probability: float = 0.9995
+    """Chi-square gate: probability that the true plot of a track falls inside its gate."""
+    association_window_s: float = 1.0
+    """Plots of one sensor are associated together in windows of this length, s.
+
+    Must not exceed the shortest time between two plots of one target from one
+    sensor (a radar's scan period). ADS-B plots are further split so that each
+    aircraft has at most one plot per window.
+    """
+    identity_gate_m: float = 5000.0
+    """An ADS-B plot whose ICAO address matches a track's is associated with it when
+    closer than this, m, whatever the statistical gate says."""
+    motion: str = "imm"
+    """Motion model: ``"cv"`` (constant velocity) or ``"imm"`` (CV + left and right
+    coordinated turns, mixed by an interacting multiple model filter)."""
+    cv_noise_m2ps3: float = 0.5
+    """Horizontal white-acceleration spectral density of the constant-velocity model, m^2/s^3."""
+    turn_noise_m2ps3: float = 5.0
+    """Horizontal white-acceleration spectral density of the turn models, m^2/s^3."""
+    vertical_noise_m2ps3: float = 1.0
+    """Vertical white-acceleration spectral density of every model, m^2/s^3 (0 in planar mode)."""
+    turn_rate_dps: float = 8.0
+    """Turn rate of the coordinated-turn models, degrees/s (one turns left, one right)."""
+    mode_switch_rate_per_s: float = 0.05
+    """IMM: rate of switching from one motion mode to each other one, 1/s."""
+    initial_cv_probability: float = 0.8
+    """IMM: probability of the constant-velocity mode of a new track (the rest is split)."""
+    initial_speed_sigma_mps: float = 150.0
+    """Standard deviation of each horizontal velocity component of a new track, m/s."""
+    initial_vertical_speed_sigma_mps: float = 30.0
+    """Standard deviation of the vertical velocity of a new track, m/s."""
+    confirm_m: int = 3
+    """M of the M-of-N confirmation rule: updates needed to confirm a track."""
+    confirm_n: int = 5
+    """N of the M-of-N confirmation rule: steps within which they must come."""
+    delete_after_s: float = 10.0
+    """A confirmed track not updated for longer than this is deleted, s."""
+    max_position_sigma_m: float = 2000.0
+    """A track whose position standard deviation (root of the covariance trace) exceeds
+    this is deleted, m."""
+    acoustic_range_m: float = 10000.0
+    """Only tracks closer than this to an acoustic node are candidates for its bearings, m."""
+    planar: bool = False
+    """Track in the horizontal plane only: z and vz stay at 0, gates have 2 degrees of freedom.
+
+    Used for 2-D plot files; the plots must then carry ``z_m = 0`` with a tiny variance.
+    """
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.gate_probability < 1.0:
+            raise ValueError(f"gate_probability must be in (0, 1), got {self.gate_probability}")
+        if self.motion not in ("cv", "imm"):
+            raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
+        if not 1 <= self.confirm_m <= self.confirm_n:
+            raise ValueError(
+                f"need 1 <= confirm_m <= confirm_n, got {self.confirm_m} of {self.confirm_n}"
+            )
+        if self.association_window_s <= 0.0:
+            raise ValueError("association_window_s must be positive")
