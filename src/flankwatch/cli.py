@@ -91,7 +91,10 @@ def _print_summary(summary: RunSummary, wall_s: float, folder: Path) -> None:
     for count in summary.categories:
         delay = count.median_detection_delay_s
         table.add_row(
-            count.category, str(count.objects), str(count.launched), str(count.detected),
+            count.category,
+            str(count.objects),
+            str(count.launched),
+            str(count.detected),
             "-" if delay is None else f"{delay / 60:.1f} min",
         )
     console.print(table)
@@ -111,7 +114,9 @@ def scenarios() -> None:
     for name in builtin_names():
         parsed, _ = load_scenario(name)
         table.add_row(
-            name, parsed.start.strftime("%Y-%m-%d %H:%M"), f"{parsed.duration_s / 3600:.1f} h",
+            name,
+            parsed.start.strftime("%Y-%m-%d %H:%M"),
+            f"{parsed.duration_s / 3600:.1f} h",
             parsed.description,
         )
     console.print(table)

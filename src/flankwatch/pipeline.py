@@ -66,8 +66,11 @@ def run_scenario(
         "start": scenario.start.isoformat(),
         "duration_s": scenario.duration_s,
         "step_s": scenario.step_s,
-        "frame": {"lat_deg": sim.frame.lat_deg, "lon_deg": sim.frame.lon_deg,
-                  "alt_m": sim.frame.alt_m},
+        "frame": {
+            "lat_deg": sim.frame.lat_deg,
+            "lon_deg": sim.frame.lon_deg,
+            "alt_m": sim.frame.alt_m,
+        },
     }
     first_seen_s = np.full(len(sim.plans), np.inf)
     plots_by_kind = {kind.name.lower(): 0 for kind in PlotKind}

@@ -20,7 +20,7 @@ x_m, y_m, z_m                 float64    measured position, local ENU, m (NaN if
 cov_xx_m2 ... cov_zz_m2       float64    measured position covariance, local ENU, m^2
 range_m                       float64    measured slant range from the sensor, m (NaN if none)
 azimuth_rad                   float64    measured azimuth, sensor's own ENU frame, rad from north
-elevation_rad                 float64    measured elevation, sensor's own ENU frame, rad (NaN if none)
+elevation_rad                 float64    measured elevation, sensor's own ENU frame, rad
 bearing_rad                   float64    measured azimuth turned into the local ENU frame, rad
 sigma_range_m                 float64    range noise standard deviation, m
 sigma_azimuth_rad             float64    azimuth noise standard deviation, rad
@@ -165,8 +165,8 @@ class PlotBatch:
         """One batch from partial column sets, each filled like :meth:`build`, in order.
 
         Each part maps column names to equal-length arrays (or scalars, repeated)
-        and must hold ``t_s``; empty parts are skipped. Sensor models return such parts so that a step's
-        plots are assembled once.
+        and must hold ``t_s``; empty parts are skipped. Sensor models return such
+        parts so that a window's plots are assembled once.
         """
         parts = [part for part in parts if part and len(part["t_s"])]
         sizes = [len(part["t_s"]) for part in parts]
@@ -234,8 +234,9 @@ class PlotBatch:
 
     def to_arrow(self) -> pa.Table:
         """The batch as an Arrow table (the recording's ``plots`` schema)."""
-        return pa.table({name: getattr(self, name) for name in self.column_names()},
-                        schema=PLOT_SCHEMA)
+        return pa.table(
+            {name: getattr(self, name) for name in self.column_names()}, schema=PLOT_SCHEMA
+        )
 
     @classmethod
     def from_arrow(cls, table: pa.Table) -> PlotBatch:
@@ -258,9 +259,7 @@ def _missing(dtype: np.dtype) -> float | int:
 PLOT_SCHEMA = pa.schema(
     [
         (name, pa.string() if name == "callsign" else pa.from_numpy_dtype(dtype))
-        for name, dtype in (
-            (f.name, _DTYPES[f.name]) for f in fields(PlotBatch)
-        )
+        for name, dtype in ((f.name, _DTYPES[f.name]) for f in fields(PlotBatch))
     ]
 )
 

@@ -164,4 +164,6 @@ def sensor_types(
 
 
 def _load(name: str) -> object:
-    return yaml.safe_load(files("flankwatch.scenario").joinpath("catalogue").joinpath(name).read_text())
+    return yaml.safe_load(
+        files("flankwatch.scenario").joinpath("catalogue").joinpath(name).read_text()
+    )

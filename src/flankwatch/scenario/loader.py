@@ -38,7 +38,9 @@ class ScenarioError(Exception):
 def builtin_names() -> list[str]:
     """The names of the built-in scenarios, sorted."""
     folder = files("flankwatch.scenario").joinpath("builtin")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def builtin_text(name: str) -> str:
@@ -58,7 +60,9 @@ def load_scenario(name_or_path: str | Path) -> tuple[Scenario, str]:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
-            raise ScenarioError(str(path), [Problem("(file)", error.strerror or str(error))]) from None
+            raise ScenarioError(
+                str(path), [Problem("(file)", error.strerror or str(error))]
+            ) from None
         return parse_scenario(text, str(path)), text
     name = str(name_or_path)
     try:
@@ -76,7 +80,9 @@ def parse_scenario(text: str, source: str) -> Scenario:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise ScenarioError(source, [Problem("(yaml)", str(error).replace("\n", " "), line)]) from None
+        raise ScenarioError(
+            source, [Problem("(yaml)", str(error).replace("\n", " "), line)]
+        ) from None
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("(top)", "a scenario is a mapping of fields")])
     try:

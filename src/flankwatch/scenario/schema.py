@@ -174,8 +174,6 @@ IcaoCode = Annotated[str, AfterValidator(_known_icao)]
 """An airport's ICAO code, known to the airport database."""
 
 
-
-
 class CivilFlights(_Strict):
     """Scheduled civil flights between two airports, with transponders (ADS-B)."""
 
@@ -250,7 +248,8 @@ class Scenario(_Strict):
         for sensor in self.sensors:
             if sensor.type not in sensors:
                 raise ValueError(
-                    f"sensor {sensor.name!r}: unknown type {sensor.type!r}; known: {sorted(sensors)}"
+                    f"sensor {sensor.name!r}: unknown type {sensor.type!r}; "
+                    f"known: {sorted(sensors)}"
                 )
             _check_placement(sensor, sensors[sensor.type], self.step_s)
         for flights in self.civil_traffic:

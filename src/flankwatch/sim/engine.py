@@ -2,8 +2,8 @@
 
 Each step of the clock launches what is due and moves every object; each
 window of steps, every sensor observes the window and the simulation yields the
-window's plots (sorted by time) with the truth recorded in it. A :class:`Simulation` is also a plot source, like a replay
-or a live feed. The run's seed feeds one generator for the flight plans and one
+window's plots (sorted by time) with the truth recorded in it. A
+:class:`Simulation` is also a plot source, like a replay or a live feed. The run's seed feeds one generator for the flight plans and one
 per sensor entry, so runs with the same scenario and seed are identical.
 """
 
@@ -54,8 +54,18 @@ class Simulation:
     def sensor_table(self) -> pa.Table:
         """One row per sensor (every acoustic node its own row), by ``sensor_id``."""
         rows = [info for model in self.sensors for info in model.table()]
-        names = ("sensor_id", "name", "type", "kind", "platform", "lat_deg", "lon_deg",
-                 "height_m", "range_m", "scan_period_s")
+        names = (
+            "sensor_id",
+            "name",
+            "type",
+            "kind",
+            "platform",
+            "lat_deg",
+            "lon_deg",
+            "height_m",
+            "range_m",
+            "scan_period_s",
+        )
         return pa.table({name: [getattr(row, name) for row in rows] for name in names})
 
     def steps(self) -> Iterator[SimStep]:
@@ -89,8 +99,18 @@ class Simulation:
             alt[rows, k], alt[rows, k + 1] = motion.start_alt_m, motion.end_alt_m
         plans = self.plans
         return Scene(
-            t0, t1, self.clock.step_s, self.frame, ids, ecef, alt, plans.rcs_m2[ids],
-            plans.swerling[ids], plans.sound_db[ids], plans.cooperative[ids], plans.icao24[ids],
+            t0,
+            t1,
+            self.clock.step_s,
+            self.frame,
+            ids,
+            ecef,
+            alt,
+            plans.rcs_m2[ids],
+            plans.swerling[ids],
+            plans.sound_db[ids],
+            plans.cooperative[ids],
+            plans.icao24[ids],
             plans.callsign[ids],
         )
 
@@ -108,8 +128,12 @@ class Simulation:
             lat_deg=motion.end_lat_deg[keep],
             lon_deg=motion.end_lon_deg[keep],
             alt_m=motion.end_alt_m[keep],
-            x_m=end[:, 0], y_m=end[:, 1], z_m=end[:, 2],
-            vx_mps=velocity[:, 0], vy_mps=velocity[:, 1], vz_mps=velocity[:, 2],
+            x_m=end[:, 0],
+            y_m=end[:, 1],
+            z_m=end[:, 2],
+            vx_mps=velocity[:, 0],
+            vy_mps=velocity[:, 1],
+            vz_mps=velocity[:, 2],
             ended=ended[keep],
         )
 

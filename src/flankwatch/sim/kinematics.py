@@ -150,9 +150,13 @@ class Kinematics:
 
         travel = speed * step_s
         arrived = last & (distance <= travel)
-        passed = last & (distance < turn_radius) & (np.abs(wrap_angle(bearing - heading)) > np.pi / 2)
+        passed = (
+            last & (distance < turn_radius) & (np.abs(wrap_angle(bearing - heading)) > np.pi / 2)
+        )
         step_m = np.where(arrived, distance, travel)
-        new_lat, new_lon, new_heading = forward(lat, lon, np.where(arrived, bearing, heading), step_m)
+        new_lat, new_lon, new_heading = forward(
+            lat, lon, np.where(arrived, bearing, heading), step_m
+        )
         self.lat_deg[ids], self.lon_deg[ids] = new_lat, new_lon
         self.heading_rad[ids] = new_heading
         self.flown_m[ids] += step_m

@@ -27,36 +27,36 @@ MANOEUVRES = ("straight", "weave", "ballistic")
 class FlightPlans:
     """All objects of a run, one row each. Angles in degrees only for lat/lon."""
 
-    name: np.ndarray            # str, "<raid>-<n>"
-    group: np.ndarray           # str, the raid or civil-traffic entry
-    threat: np.ndarray          # str, catalogue key
-    category: np.ndarray        # str, catalogue category
-    origin: np.ndarray          # str, where it comes from
-    launch_t_s: np.ndarray      # float64, s after start
-    parent: np.ndarray          # int32, object launching it (-1: a launch site)
+    name: np.ndarray  # str, "<raid>-<n>"
+    group: np.ndarray  # str, the raid or civil-traffic entry
+    threat: np.ndarray  # str, catalogue key
+    category: np.ndarray  # str, catalogue category
+    origin: np.ndarray  # str, where it comes from
+    launch_t_s: np.ndarray  # float64, s after start
+    parent: np.ndarray  # int32, object launching it (-1: a launch site)
     launch_lat_deg: np.ndarray  # float64 (NaN when launched from a parent)
     launch_lon_deg: np.ndarray  # float64
-    launch_alt_m: np.ndarray    # float64
+    launch_alt_m: np.ndarray  # float64
     waypoint_lat_deg: np.ndarray  # (n, w) float64
     waypoint_lon_deg: np.ndarray  # (n, w) float64
-    waypoint_alt_m: np.ndarray    # (n, w) float64
-    n_waypoints: np.ndarray     # int32
+    waypoint_alt_m: np.ndarray  # (n, w) float64
+    n_waypoints: np.ndarray  # int32
     speed_mps: np.ndarray
-    cruise_alt_m: np.ndarray    # altitude held before the final descent when no waypoint says
+    cruise_alt_m: np.ndarray  # altitude held before the final descent when no waypoint says
     climb_rate_mps: np.ndarray
     turn_rate_rad_s: np.ndarray
-    manoeuvre: np.ndarray       # int8, index into MANOEUVRES
+    manoeuvre: np.ndarray  # int8, index into MANOEUVRES
     weave_amplitude_rad: np.ndarray
     weave_period_s: np.ndarray
     weave_phase_rad: np.ndarray
     apogee_m: np.ndarray
     range_m: np.ndarray
     rcs_m2: np.ndarray
-    swerling: np.ndarray        # int8
+    swerling: np.ndarray  # int8
     sound_db: np.ndarray
-    cooperative: np.ndarray     # bool
-    icao24: np.ndarray          # uint32, 0 if none
-    callsign: np.ndarray        # str, "" if none
+    cooperative: np.ndarray  # bool
+    icao24: np.ndarray  # uint32, 0 if none
+    callsign: np.ndarray  # str, "" if none
 
     def __len__(self) -> int:
         return len(self.launch_t_s)
@@ -125,7 +125,9 @@ def _raid_rows(
     first = scenario.seconds_after_start(raid.first_launch)
     times = first + raid.interval_s * np.arange(raid.count)
     times = times + rng.normal(0.0, raid.jitter_s, raid.count) if raid.jitter_s else times
-    cruise = raid.cruise_alt_m if raid.cruise_alt_m is not None else float(np.mean(threat.altitude_m))
+    cruise = (
+        raid.cruise_alt_m if raid.cruise_alt_m is not None else float(np.mean(threat.altitude_m))
+    )
     if raid.route:
         route = [(w.at.lat, w.at.lon, w.alt_m) for w in raid.route]
     else:

@@ -49,7 +49,19 @@ class TruthBatch:
 
 TRUTH_SCHEMA = pa.schema(
     [("t_s", pa.float64()), ("object_id", pa.int32())]
-    + [(name, pa.float64()) for name in
-       ("lat_deg", "lon_deg", "alt_m", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps")]
+    + [
+        (name, pa.float64())
+        for name in (
+            "lat_deg",
+            "lon_deg",
+            "alt_m",
+            "x_m",
+            "y_m",
+            "z_m",
+            "vx_mps",
+            "vy_mps",
+            "vz_mps",
+        )
+    ]
     + [("ended", pa.bool_())]
 )

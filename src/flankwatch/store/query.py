@@ -15,7 +15,7 @@ def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(":memory:")
     for name, source in table_sources(folder).items():
         escaped = source.replace("'", "''")
-        connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{escaped}\')')
+        connection.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{escaped}')")
     return connection
 
 

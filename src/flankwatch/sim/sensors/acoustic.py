@@ -60,8 +60,13 @@ class AcousticNodes:
             SensorInfo(
                 self.first_sensor_id + i,
                 f"{self.name}-{i + 1}" if suffix else self.name,
-                self.type_key, "acoustic", self.spec.platform,
-                pose.lat_deg, pose.lon_deg, pose.height_m, self.spec.range_m,
+                self.type_key,
+                "acoustic",
+                self.spec.platform,
+                pose.lat_deg,
+                pose.lon_deg,
+                pose.height_m,
+                self.spec.range_m,
                 self.spec.scan_period_s,
             )
             for i, pose in enumerate(self.poses)
@@ -85,8 +90,7 @@ class AcousticNodes:
             return {}
         order = np.lexsort((pairs["j"], pairs["i"]))
         rows, nodes = pairs["i"][order].astype(np.int64), pairs["j"][order].astype(np.int64)
-        pair, t = report_times(scene.t0_s, scene.t1_s, self.spec.scan_period_s,
-                               self.phase_s[nodes])
+        pair, t = report_times(scene.t0_s, scene.t1_s, self.spec.scan_period_s, self.phase_s[nodes])
         rows, nodes = rows[pair], nodes[pair]
         line_of_sight = scene.at(rows, t)[0] - self.position_ecef_m[nodes]
         distance = np.linalg.norm(line_of_sight, axis=1)
@@ -129,6 +133,8 @@ class AcousticNodes:
             "azimuth_rad": azimuth_rad,
             "bearing_rad": np.arctan2(direction[:, 0], direction[:, 1]),
             "sigma_azimuth_rad": self.sigma_rad,
-            "sensor_x_m": sensor[:, 0], "sensor_y_m": sensor[:, 1], "sensor_z_m": sensor[:, 2],
+            "sensor_x_m": sensor[:, 0],
+            "sensor_y_m": sensor[:, 1],
+            "sensor_z_m": sensor[:, 2],
             "truth_id": truth_id,
         }

@@ -46,8 +46,15 @@ class AdsbStation:
         """This station's row of the sensor table."""
         return [
             SensorInfo(
-                self.sensor_id, self.name, self.type_key, "adsb", self.spec.platform,
-                self.pose.lat_deg, self.pose.lon_deg, self.pose.height_m, self.spec.range_m,
+                self.sensor_id,
+                self.name,
+                self.type_key,
+                "adsb",
+                self.spec.platform,
+                self.pose.lat_deg,
+                self.pose.lon_deg,
+                self.pose.height_m,
+                self.spec.range_m,
                 self.spec.scan_period_s,
             )
         ]
@@ -74,18 +81,28 @@ class AdsbStation:
         if n == 0:
             return []
         sigma = np.array([self.spec.sigma_m, self.spec.sigma_m, self.spec.sigma_alt_m])
-        local = self.frame.ecef_to_enu(position[received]) + self.rng.normal(0.0, 1.0, (n, 3)) * sigma
-        return [{
-            "t_s": t,
-            "sensor_id": self.sensor_id,
-            "kind": PlotKind.ADSB,
-            "x_m": local[:, 0], "y_m": local[:, 1], "z_m": local[:, 2],
-            "cov_xx_m2": sigma[0] ** 2, "cov_xy_m2": 0.0, "cov_xz_m2": 0.0,
-            "cov_yy_m2": sigma[1] ** 2, "cov_yz_m2": 0.0, "cov_zz_m2": sigma[2] ** 2,
-            "sensor_x_m": self.position_local_m[0],
-            "sensor_y_m": self.position_local_m[1],
-            "sensor_z_m": self.position_local_m[2],
-            "icao24": scene.icao24[rows],
-            "callsign": scene.callsign[rows],
-            "truth_id": scene.object_id[rows],
-        }]
+        local = (
+            self.frame.ecef_to_enu(position[received]) + self.rng.normal(0.0, 1.0, (n, 3)) * sigma
+        )
+        return [
+            {
+                "t_s": t,
+                "sensor_id": self.sensor_id,
+                "kind": PlotKind.ADSB,
+                "x_m": local[:, 0],
+                "y_m": local[:, 1],
+                "z_m": local[:, 2],
+                "cov_xx_m2": sigma[0] ** 2,
+                "cov_xy_m2": 0.0,
+                "cov_xz_m2": 0.0,
+                "cov_yy_m2": sigma[1] ** 2,
+                "cov_yz_m2": 0.0,
+                "cov_zz_m2": sigma[2] ** 2,
+                "sensor_x_m": self.position_local_m[0],
+                "sensor_y_m": self.position_local_m[1],
+                "sensor_z_m": self.position_local_m[2],
+                "icao24": scene.icao24[rows],
+                "callsign": scene.callsign[rows],
+                "truth_id": scene.object_id[rows],
+            }
+        ]

@@ -28,8 +28,14 @@ def _pose(sensor: Sensor, spec: SensorSpec, rng: np.random.Generator) -> Pose:
     """Where the sensor is; the schema has checked that the placement suits the type."""
     if sensor.orbit is not None:
         orbit = sensor.orbit
-        return OrbitPose(orbit.center.lat, orbit.center.lon, orbit.radius_m, orbit.alt_m,
-                         orbit.speed_mps, float(rng.uniform(0.0, 2 * np.pi)))
+        return OrbitPose(
+            orbit.center.lat,
+            orbit.center.lon,
+            orbit.radius_m,
+            orbit.alt_m,
+            orbit.speed_mps,
+            float(rng.uniform(0.0, 2 * np.pi)),
+        )
     height = sensor.height_m if sensor.height_m is not None else spec.height_m
     return FixedPose(sensor.at.lat, sensor.at.lon, height)
 
@@ -53,9 +59,12 @@ def _build_acoustic(
     height = sensor.height_m if sensor.height_m is not None else spec.height_m
     if sensor.line is not None:
         line = sensor.line
-        length, azimuth = distance_azimuth(line.start.lat, line.start.lon, line.end.lat, line.end.lon)
-        lat, lon, _ = forward(line.start.lat, line.start.lon, azimuth,
-                              np.linspace(0.0, float(length), line.count))
+        length, azimuth = distance_azimuth(
+            line.start.lat, line.start.lon, line.end.lat, line.end.lon
+        )
+        lat, lon, _ = forward(
+            line.start.lat, line.start.lon, azimuth, np.linspace(0.0, float(length), line.count)
+        )
         poses = [FixedPose(float(a), float(o), height) for a, o in zip(lat, lon, strict=True)]
     else:
         poses = [FixedPose(sensor.at.lat, sensor.at.lon, height)]
@@ -79,7 +88,9 @@ def build_sensors(
     next_id = 0
     for sensor, seed in zip(scenario.sensors, seeds, strict=True):
         spec = _with_overrides(types[sensor.type], sensor)
-        model, n_ids = BUILDERS[spec.kind](next_id, sensor, spec, frame, np.random.default_rng(seed))
+        model, n_ids = BUILDERS[spec.kind](
+            next_id, sensor, spec, frame, np.random.default_rng(seed)
+        )
         models.append(model)
         next_id += n_ids
     return models

@@ -58,8 +58,15 @@ class Radar:
         lat, lon, _ = self.frame.enu_to_geodetic(self.frame.ecef_to_enu(position))
         return [
             SensorInfo(
-                self.sensor_id, self.name, self.type_key, "radar", self.spec.platform,
-                float(lat), float(lon), self.pose.height_m, self.spec.range_m,
+                self.sensor_id,
+                self.name,
+                self.type_key,
+                "radar",
+                self.spec.platform,
+                float(lat),
+                float(lon),
+                self.pose.height_m,
+                self.spec.range_m,
                 self.spec.scan_period_s,
             )
         ]
@@ -94,8 +101,11 @@ class Radar:
             )
         rows, t_look, local, rng_m = rows[visible], t_look[visible], local[visible], rng_m[visible]
         snr = radar_snr(
-            rng_m, scene.rcs_m2[rows], self.snr_ref,
-            self.spec.reference_range_m, self.spec.reference_rcs_m2,
+            rng_m,
+            scene.rcs_m2[rows],
+            self.snr_ref,
+            self.spec.reference_range_m,
+            self.spec.reference_rcs_m2,
         )
         pd = detection_probability(snr, self.spec.pfa, scene.swerling[rows])
         detected = self.rng.random(len(rows)) < pd
@@ -109,7 +119,10 @@ class Radar:
             true_elevation + self.rng.normal(0.0, self.sigmas[1], n),
         )
         targets = self._plots(
-            t_look[detected], *measured, sensor_at[visible][detected], rotation,
+            t_look[detected],
+            *measured,
+            sensor_at[visible][detected],
+            rotation,
             scene.object_id[rows[detected]],
         )
         false_alarms = self._false_alarms(t0, t1, beam0, rate, position0, position1, rotation)
@@ -135,8 +148,9 @@ class Radar:
         elevations = self.rng.uniform(0.0, self.max_elevation_rad / 4.0, n)
         t = t0 + along / rate
         sensor_at = _interpolate(position0, position1, along / sweep)
-        return self._plots(t, ranges, beam0 + along, elevations, sensor_at, rotation,
-                           np.full(n, -1))
+        return self._plots(
+            t, ranges, beam0 + along, elevations, sensor_at, rotation, np.full(n, -1)
+        )
 
     def _plots(
         self,
@@ -161,8 +175,12 @@ class Radar:
         position = sensor_local + (range_m[:, None] * unit) @ to_frame.T
         jacobian = np.empty((n, 3, 3))
         jacobian[:, :, 0] = unit
-        jacobian[:, :, 1] = np.column_stack((cos_el * cos_az, -cos_el * sin_az, 0 * sin_el)) * range_m[:, None]
-        jacobian[:, :, 2] = np.column_stack((-sin_el * sin_az, -sin_el * cos_az, cos_el)) * range_m[:, None]
+        jacobian[:, :, 1] = (
+            np.column_stack((cos_el * cos_az, -cos_el * sin_az, 0 * sin_el)) * range_m[:, None]
+        )
+        jacobian[:, :, 2] = (
+            np.column_stack((-sin_el * sin_az, -sin_el * cos_az, cos_el)) * range_m[:, None]
+        )
         sigma2 = np.array([self.spec.sigma_range_m**2, self.sigmas[0] ** 2, self.sigmas[1] ** 2])
         jacobian = to_frame @ jacobian
         cov = np.einsum("nij,j,nkj->nik", jacobian, sigma2, jacobian)
@@ -171,15 +189,24 @@ class Radar:
             "t_s": t_s,
             "sensor_id": self.sensor_id,
             "kind": PlotKind.RADAR,
-            "x_m": position[:, 0], "y_m": position[:, 1], "z_m": position[:, 2],
-            "cov_xx_m2": cov[:, 0, 0], "cov_xy_m2": cov[:, 0, 1], "cov_xz_m2": cov[:, 0, 2],
-            "cov_yy_m2": cov[:, 1, 1], "cov_yz_m2": cov[:, 1, 2], "cov_zz_m2": cov[:, 2, 2],
-            "range_m": range_m, "azimuth_rad": azimuth_rad, "elevation_rad": elevation_rad,
+            "x_m": position[:, 0],
+            "y_m": position[:, 1],
+            "z_m": position[:, 2],
+            "cov_xx_m2": cov[:, 0, 0],
+            "cov_xy_m2": cov[:, 0, 1],
+            "cov_xz_m2": cov[:, 0, 2],
+            "cov_yy_m2": cov[:, 1, 1],
+            "cov_yz_m2": cov[:, 1, 2],
+            "cov_zz_m2": cov[:, 2, 2],
+            "range_m": range_m,
+            "azimuth_rad": azimuth_rad,
+            "elevation_rad": elevation_rad,
             "bearing_rad": np.arctan2(direction[:, 0], direction[:, 1]),
             "sigma_range_m": self.spec.sigma_range_m,
             "sigma_azimuth_rad": self.sigmas[0],
             "sigma_elevation_rad": self.sigmas[1],
-            "sensor_x_m": sensor_local[:, 0], "sensor_y_m": sensor_local[:, 1],
+            "sensor_x_m": sensor_local[:, 0],
+            "sensor_y_m": sensor_local[:, 1],
             "sensor_z_m": sensor_local[:, 2],
             "truth_id": truth_id,
         }
