@@ -3,8 +3,9 @@
 Each step of the clock launches what is due and moves every object; each
 window of steps, every sensor observes the window and the simulation yields the
 window's plots (sorted by time) with the truth recorded in it. A
-:class:`Simulation` is also a plot source, like a replay or a live feed. The run's seed feeds one generator for the flight plans and one
-per sensor entry, so runs with the same scenario and seed are identical.
+:class:`Simulation` is also a plot source, like a replay or a live feed. The
+run's seed feeds one generator for the flight plans and one per sensor entry,
+so runs with the same scenario and seed are identical.
 """
 
 from __future__ import annotations
