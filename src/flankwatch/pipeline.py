@@ -102,15 +102,15 @@ def run_scenario(
             batches=batches,
             plots=plots_by_kind,
             false_plots=false_plots,
-            categories=_categories(sim, first_seen_s, simulated_s),
+            categories=_categories(sim, first_seen_s),
         )
         recording.close(summary.to_dict())
     return summary
 
 
-def _categories(sim: Simulation, first_seen_s: np.ndarray, end_s: float) -> list[CategoryCount]:
+def _categories(sim: Simulation, first_seen_s: np.ndarray) -> list[CategoryCount]:
     plans = sim.plans
-    launched = plans.launch_t_s < end_s
+    launched = sim.kinematics.launched
     counts = []
     for category in sorted(set(plans.category)):
         mine = plans.category == category

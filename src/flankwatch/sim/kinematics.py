@@ -1,8 +1,9 @@
 """Threat kinematics: every object flies its route, one fixed time step at a time.
 
 All objects are advanced together as arrays. An object is launched at its
-launch time, from its launch site or from its parent's current position, and
-flies great-circle legs toward its waypoints:
+launch time, from its launch site or from its parent's current position (one
+whose parent is not flying then is never launched), and flies great-circle legs
+toward its waypoints:
 
 - **heading**: it steers toward the next waypoint at no more than its turn
   rate, so it turns in arcs at waypoints; a weaving object adds a sinusoidal
@@ -75,6 +76,7 @@ class Kinematics:
         self.route_m = np.zeros(n)
         self.start_alt_m = np.zeros(n)
         self.end_t_s = np.full(n, np.nan)
+        self.launched = np.zeros(n, dtype=bool)
 
     def advance(self, t_s: float, step_s: float) -> Motion:
         """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``."""
@@ -115,6 +117,7 @@ class Kinematics:
         self.heading_rad[due] = azimuth
         self.route_m[due] = distance + self._route_after_first(due)
         self.phase[due] = FLYING
+        self.launched[due] = True
 
     def _route_after_first(self, ids: np.ndarray) -> np.ndarray:
         """Length of each route from its first waypoint to its last, m."""

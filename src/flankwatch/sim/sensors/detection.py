@@ -25,7 +25,7 @@ def detection_probability(snr: ArrayLike, pfa: float, swerling: ArrayLike) -> np
     snr = np.asarray(snr, float)
     swerling = np.broadcast_to(np.asarray(swerling), snr.shape)
     threshold = -np.log(pfa)
-    pd = np.exp(-threshold / (1.0 + snr))
+    pd = np.array(np.exp(-threshold / (1.0 + snr)))  # an array even for a scalar SNR
     case3 = swerling == 3
     if case3.any():
         half = snr[case3] / 2.0
