@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from flankwatch.scenario.schema import Scenario
+from flankwatch.scenario.schema import Scenario, reference_faults
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,18 @@ def parse_scenario(text: str, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("(top)", "a scenario is a mapping of fields")])
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         problems = [
             Problem(_dotted(err["loc"]), err["msg"], _line_of(node, err["loc"]))
             for err in error.errors(include_url=False)
         ]
         raise ScenarioError(source, problems) from None
+    faults = reference_faults(scenario)
+    if faults:
+        problems = [Problem(_dotted(loc), message, _line_of(node, loc)) for loc, message in faults]
+        raise ScenarioError(source, problems)
+    return scenario
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:

@@ -225,38 +225,6 @@ class Scenario(_Strict):
             raise ValueError(f"batch_s ({self.batch_s}) must be a whole number of steps")
         return self
 
-    @model_validator(mode="after")
-    def _references(self) -> Scenario:
-        from flankwatch.scenario.catalogue import sensor_types, threat_types
-
-        threats = threat_types(self.catalogue.threats)
-        sensors = sensor_types(self.catalogue.sensors)
-        raid_names = [raid.name for raid in self.raids]
-        _unique("raids", raid_names)
-        _unique("sensors", [sensor.name for sensor in self.sensors])
-        for raid in self.raids:
-            if raid.threat not in threats:
-                raise ValueError(
-                    f"raid {raid.name!r}: unknown threat {raid.threat!r}; known: {sorted(threats)}"
-                )
-            if raid.launched_from is not None and raid.launched_from not in raid_names:
-                raise ValueError(
-                    f"raid {raid.name!r}: launched_from names no raid ({raid.launched_from!r})"
-                )
-            if raid.launched_from == raid.name:
-                raise ValueError(f"raid {raid.name!r} cannot launch from itself")
-        for sensor in self.sensors:
-            if sensor.type not in sensors:
-                raise ValueError(
-                    f"sensor {sensor.name!r}: unknown type {sensor.type!r}; "
-                    f"known: {sorted(sensors)}"
-                )
-            _check_placement(sensor, sensors[sensor.type], self.step_s)
-        for flights in self.civil_traffic:
-            if flights.aircraft not in threats:
-                raise ValueError(f"civil traffic {flights.name!r}: unknown aircraft")
-        return self
-
     @property
     def end(self) -> datetime:
         """The UTC end time."""
@@ -269,27 +237,67 @@ class Scenario(_Strict):
         return float(when)
 
 
-def _check_placement(sensor: Sensor, spec: SensorType, step_s: float) -> None:
-    """A sensor's placement must suit its type: orbits fly, lines are acoustic pickets."""
-    if (sensor.orbit is not None) != (spec.platform == "airborne"):
-        raise ValueError(
-            f"sensor {sensor.name!r}: a {spec.platform} {sensor.type} "
-            + ("needs an orbit" if spec.platform == "airborne" else "cannot fly an orbit")
+Location = tuple[str | int, ...]
+"""Where in a scenario a fault is: field names and list indices, as pydantic gives them."""
+
+
+def reference_faults(scenario: Scenario) -> list[tuple[Location, str]]:
+    """Faults across fields: names that must be unique or must name catalogue entries,
+    raids or placements that suit their sensor type. Empty when the scenario is sound."""
+    from flankwatch.scenario.catalogue import sensor_types, threat_types
+
+    threats = threat_types(scenario.catalogue.threats)
+    sensors = sensor_types(scenario.catalogue.sensors)
+    faults: list[tuple[Location, str]] = []
+    raid_names = [raid.name for raid in scenario.raids]
+    for what, names in (("raids", raid_names), ("sensors", [s.name for s in scenario.sensors])):
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                faults.append(((what, i, "name"), f"the name {name!r} is used twice"))
+    for i, raid in enumerate(scenario.raids):
+        if raid.threat not in threats:
+            faults.append(
+                (
+                    ("raids", i, "threat"),
+                    f"unknown threat {raid.threat!r}; known: {sorted(threats)}",
+                )
+            )
+        if raid.launched_from is not None and raid.launched_from not in raid_names:
+            faults.append((("raids", i, "launched_from"), f"no raid {raid.launched_from!r}"))
+        if raid.launched_from == raid.name:
+            faults.append((("raids", i, "launched_from"), "a raid cannot launch from itself"))
+    for i, sensor in enumerate(scenario.sensors):
+        if sensor.type not in sensors:
+            faults.append(
+                (("sensors", i, "type"), f"unknown type {sensor.type!r}; known: {sorted(sensors)}")
+            )
+            continue
+        faults.extend(
+            (("sensors", i, *where), message)
+            for where, message in _placement_faults(sensor, sensors[sensor.type], scenario.step_s)
         )
+    for i, flights in enumerate(scenario.civil_traffic):
+        if flights.aircraft not in threats:
+            faults.append((("civil_traffic", i, "aircraft"), f"unknown type {flights.aircraft!r}"))
+    return faults
+
+
+def _placement_faults(
+    sensor: Sensor, spec: SensorType, step_s: float
+) -> list[tuple[Location, str]]:
+    """A sensor's placement must suit its type: orbits fly, lines are acoustic pickets."""
+    faults: list[tuple[Location, str]] = []
+    if sensor.orbit is None and spec.platform == "airborne":
+        faults.append(((), f"type {sensor.type} is airborne: it needs an orbit"))
+    if sensor.orbit is not None and spec.platform != "airborne":
+        faults.append((("orbit",), f"type {sensor.type} ({spec.platform}) cannot fly an orbit"))
     if sensor.line is not None and spec.kind != "acoustic":
-        raise ValueError(f"sensor {sensor.name!r}: only acoustic nodes stand on a line")
+        faults.append((("line",), "only acoustic nodes stand on a line"))
     period = sensor.scan_period_s or spec.scan_period_s
     if spec.kind == "radar" and period < step_s:
-        raise ValueError(
-            f"sensor {sensor.name!r}: scan period {period} s is shorter than the step {step_s} s"
+        faults.append(
+            (("scan_period_s",), f"scan period {period} s is shorter than the step {step_s} s")
         )
     if sensor.false_alarms_per_scan is not None and spec.kind == "adsb":
-        raise ValueError(f"sensor {sensor.name!r}: an ADS-B station has no false alarms")
-
-
-def _unique(what: str, names: list[str]) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise ValueError(f"{what}: the name {name!r} is used twice")
-        seen.add(name)
+        faults.append((("false_alarms_per_scan",), "an ADS-B station has no false alarms"))
+    return faults
