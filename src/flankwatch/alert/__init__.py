@@ -1,0 +1,1 @@
+"""Alerts: rules, airport advisories, public CAP alerts and their life cycle."""

@@ -1,0 +1,1 @@
+"""Assessment: classification, identification, airspace violations and threat ranking."""
