@@ -108,7 +108,9 @@ def draw_plans(scenario: Scenario, rng: np.random.Generator) -> FlightPlans:
     first_of_raid: dict[str, tuple[int, int]] = {}
     for raid in scenario.raids:
         start = len(rows)
-        rows.extend(_raid_rows(scenario, raid, threats[raid.threat], first_of_raid, rng))
+        rows.extend(
+            _raid_rows(scenario, raid, threats[raid.threat], first_of_raid, start, rng)
+        )
         first_of_raid[raid.name] = (start, len(rows))
     for flights in scenario.civil_traffic:
         rows.extend(_civil_rows(scenario, flights, threats[flights.aircraft], len(rows), rng))
@@ -120,8 +122,10 @@ def _raid_rows(
     raid: Raid,
     threat: ThreatType,
     raids_so_far: dict[str, tuple[int, int]],
+    first_id: int,
     rng: np.random.Generator,
 ) -> list[_Row]:
+    """A raid's objects; those of a cooperative type get an ICAO address and a callsign."""
     first = scenario.seconds_after_start(raid.first_launch)
     times = first + raid.interval_s * np.arange(raid.count)
     times = times + rng.normal(0.0, raid.jitter_s, raid.count) if raid.jitter_s else times
@@ -158,9 +162,17 @@ def _raid_rows(
                 waypoints=waypoints,
                 speed_mps=float(speeds[i]),
                 cruise_alt_m=cruise,
+                icao24=_icao24("RAI", first_id + i) if threat.cooperative else 0,
+                callsign=f"{_callsign_prefix(raid.name)}{i + 1}" if threat.cooperative else "",
             )
         )
     return rows
+
+
+def _callsign_prefix(name: str) -> str:
+    """Up to four letters of a raid's name, upper case, for its objects' callsigns."""
+    letters = "".join(c for c in name.upper() if c.isalpha())
+    return (letters or "OBJ")[:4]
 
 
 def _civil_rows(

@@ -99,7 +99,7 @@ class RecordingWriter:
         self.flush()
         for name, schema in self._schemas.items():
             if not self._parts.get(name):
-                pq.write_table(schema.empty_table(), self._part_path(name))
+                _write_part(schema.empty_table(), self._part_path(name))
                 self._parts[name] = 1
         self.metadata["status"] = "complete"
         self.metadata["summary"] = summary
@@ -110,7 +110,7 @@ class RecordingWriter:
         self._buffered_rows[name] = 0
         if not tables:
             return
-        pq.write_table(pa.concat_tables(tables), self._part_path(name), compression="zstd")
+        _write_part(pa.concat_tables(tables), self._part_path(name), compression="zstd")
         self._parts[name] = self._parts.get(name, 0) + 1
 
     def _part_path(self, name: str) -> Path:
@@ -121,6 +121,13 @@ class RecordingWriter:
         temporary = self.folder / f"{METADATA}.tmp"
         temporary.write_text(text + "\n", encoding="utf-8")
         temporary.replace(self.folder / METADATA)
+
+
+def _write_part(table: pa.Table, path: Path, **options: Any) -> None:
+    """Write a part under a temporary name, then rename it: a part is whole or absent."""
+    temporary = path.with_name(path.name + ".tmp")
+    pq.write_table(table, temporary, **options)
+    temporary.replace(path)
 
 
 def _prepare(folder: Path) -> None:

@@ -1,0 +1,93 @@
+"""Shared fixtures: small scenarios written as data, validated like a user's file."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flankwatch.scenario.loader import parse_scenario
+from flankwatch.scenario.schema import Scenario
+
+BASE_SCENARIO: dict[str, Any] = {
+    "name": "test-scenario",
+    "description": "a small scenario made by the tests",
+    "start": "2025-09-10T00:00:00+00:00",
+    "duration_s": 600.0,
+    "seed": 7,
+    "step_s": 1.0,
+    "batch_s": 5.0,
+    "truth_period_s": 5.0,
+    "origin": {"lat": 52.0, "lon": 22.0},
+    "sensors": [{"name": "radar", "type": "gap-filler", "at": [52.0, 22.0]}],
+}
+"""A valid scenario with one gap-filler radar and nothing flying; tests add to a copy."""
+
+PROBE_THREAT: dict[str, Any] = {
+    "label": "test target: slow, quick to climb, of a fixed cross-section",
+    "category": "one-way-attack-drone",
+    "speed_mps": [1.0, 1.0],
+    "altitude_m": [100.0, 100.0],
+    "climb_rate_mps": 1000.0,
+    "turn_rate_deg_s": 10.0,
+    "rcs_m2": [10.0, 10.0],
+    "swerling": 1,
+    "sound_db": 110.0,
+    "range_m": 10_000_000.0,
+}
+"""A threat type for sensor tests: it reaches its altitude in a few steps and barely moves."""
+
+
+def scenario_text(data: dict[str, Any]) -> str:
+    """The YAML text of a scenario given as data."""
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@pytest.fixture(scope="session")
+def new_scenario_data() -> Callable[[], dict[str, Any]]:
+    """A function giving a fresh copy of :data:`BASE_SCENARIO` (for wider-scoped fixtures)."""
+    return lambda: copy.deepcopy(BASE_SCENARIO)
+
+
+@pytest.fixture(scope="session")
+def new_probe_threat() -> Callable[[], dict[str, Any]]:
+    """A function giving a fresh copy of :data:`PROBE_THREAT`."""
+    return lambda: copy.deepcopy(PROBE_THREAT)
+
+
+@pytest.fixture
+def base_scenario() -> dict[str, Any]:
+    """A fresh copy of :data:`BASE_SCENARIO` to change."""
+    return copy.deepcopy(BASE_SCENARIO)
+
+
+@pytest.fixture
+def probe_threat() -> dict[str, Any]:
+    """A fresh copy of :data:`PROBE_THREAT` to change."""
+    return copy.deepcopy(PROBE_THREAT)
+
+
+@pytest.fixture(scope="session")
+def make_scenario() -> Callable[[dict[str, Any]], Scenario]:
+    """Validate scenario data through the same path as a scenario file."""
+
+    def make(data: dict[str, Any]) -> Scenario:
+        return parse_scenario(scenario_text(data), "test scenario")
+
+    return make
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path) -> Callable[..., Path]:
+    """Write scenario data as a YAML file in the test's folder; returns its path."""
+
+    def write(data: dict[str, Any], name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(scenario_text(data), encoding="utf-8")
+        return path
+
+    return write
