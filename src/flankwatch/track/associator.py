@@ -31,7 +31,7 @@ def pair_clusters(
     )
     n_clusters, labels = connected_components(graph, directed=False)
     tracks_in = np.bincount(labels[: len(tracks)], minlength=n_clusters)
-    plots_in = np.bincount(labels[len(tracks):], minlength=n_clusters)
+    plots_in = np.bincount(labels[len(tracks) :], minlength=n_clusters)
     return labels[track_node], tracks_in, plots_in
 
 
@@ -51,14 +51,18 @@ def _counts(index: np.ndarray) -> np.ndarray:
 
 
 def _rank_in_cluster(cluster: np.ndarray, node: np.ndarray) -> np.ndarray:
-    """For pairs sorted by ``cluster``, the rank of each pair's ``node`` among the distinct
-    nodes of its cluster (0, 1, ...)."""
-    keys = np.column_stack((cluster, node))
-    _, dense = np.unique(keys, axis=0, return_inverse=True)
-    dense = dense.ravel()
-    first = np.full(cluster[-1] + 1, np.iinfo(np.int64).max)
-    np.minimum.at(first, cluster, dense)
-    return dense - first[cluster]
+    """The rank of each pair's ``node`` among the distinct nodes of its ``cluster`` (0, 1, ...)."""
+    order = np.lexsort((node, cluster))
+    c, v = cluster[order], node[order]
+    new_cluster = np.ones(len(order), bool)
+    new_cluster[1:] = c[1:] != c[:-1]
+    new_node = new_cluster.copy()
+    new_node[1:] |= v[1:] != v[:-1]
+    dense = np.cumsum(new_node) - 1
+    base = np.maximum.accumulate(np.where(new_cluster, dense, 0))
+    rank = np.empty(len(order), np.intp)
+    rank[order] = dense - base
+    return rank
 
 
 class GNNAssociator:

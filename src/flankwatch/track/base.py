@@ -71,8 +71,13 @@ class Prediction:
             return taken[id(array)]
 
         return Prediction(
-            pick(self.prob), pick(self.mean), pick(self.cov), pick(self.at_mean),
-            pick(self.at_cov), pick(self.cross), pick(self.t_s),
+            pick(self.prob),
+            pick(self.mean),
+            pick(self.cov),
+            pick(self.at_mean),
+            pick(self.at_cov),
+            pick(self.cross),
+            pick(self.t_s),
         )
 
 
@@ -112,7 +117,11 @@ class Predictor(Protocol):
     """Number of motion modes ``M`` of the states it handles."""
 
     def predict(
-        self, prob: np.ndarray, mean: np.ndarray, cov: np.ndarray, t_s: np.ndarray,
+        self,
+        prob: np.ndarray,
+        mean: np.ndarray,
+        cov: np.ndarray,
+        t_s: np.ndarray,
         to_t_s: np.ndarray,
     ) -> Prediction:
         """States at times ``t_s`` ``(p,)`` predicted to ``to_t_s`` ``(p,)``, s; see
@@ -182,7 +191,10 @@ class Deleter(Protocol):
     """Decides which tracks to delete."""
 
     def delete(
-        self, status: np.ndarray, last_update_s: np.ndarray, position_var_m2: np.ndarray,
+        self,
+        status: np.ndarray,
+        last_update_s: np.ndarray,
+        position_var_m2: np.ndarray,
         now_s: float,
     ) -> np.ndarray:
         """Boolean mask of the tracks to delete at ``now_s`` given their

@@ -19,7 +19,10 @@ class StaleTrackDeleter:
         self.max_position_var_m2 = max_position_var_m2
 
     def delete(
-        self, status: np.ndarray, last_update_s: np.ndarray, position_var_m2: np.ndarray,
+        self,
+        status: np.ndarray,
+        last_update_s: np.ndarray,
+        position_var_m2: np.ndarray,
         now_s: float,
     ) -> np.ndarray:
         """Boolean mask of the tracks to delete at ``now_s`` (s)."""

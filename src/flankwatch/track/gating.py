@@ -18,7 +18,7 @@ def candidate_pairs(
     """All (centre, point) index pairs closer than the centre's radius (Euclidean).
 
     ``centres`` ``(n, d)`` with ``radii`` ``(n,)`` and ``points`` ``(m, d)``, in
-    the same units. Centres are grouped by radius (within a factor of two) and
+    the same units. Centres are grouped by radius (within a factor of four) and
     each group's k-d tree is matched against the points' k-d tree, so the cost
     grows as ``(n + m) log(n + m)`` plus the number of pairs, not ``n m``.
     """
@@ -27,7 +27,7 @@ def candidate_pairs(
         return empty, empty
     radii = np.broadcast_to(np.asarray(radii, float), (len(centres),))
     point_tree = cKDTree(points)
-    size_class = np.ceil(np.log2(np.maximum(radii, 1e-9))).astype(np.int64)
+    size_class = np.ceil(np.log2(np.maximum(radii, 1e-9)) / 2.0).astype(np.int64)
     centre_parts, point_parts = [empty], [empty]
     for size in np.unique(size_class):
         members = np.flatnonzero(size_class == size)

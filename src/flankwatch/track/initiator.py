@@ -17,7 +17,11 @@ class MOfNInitiator:
     """
 
     def __init__(
-        self, predictor: Predictor, confirm_m: int, confirm_n: int, speed_sigma_mps: float,
+        self,
+        predictor: Predictor,
+        confirm_m: int,
+        confirm_n: int,
+        speed_sigma_mps: float,
         vertical_speed_sigma_mps: float,
     ) -> None:
         self.predictor = predictor

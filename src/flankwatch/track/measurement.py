@@ -41,10 +41,16 @@ def polar_to_cartesian(
     jacobian[:, 0] = np.column_stack((cos_el * sin_az, r * cos_el * cos_az, -r * sin_el * sin_az))
     jacobian[:, 1] = np.column_stack((cos_el * cos_az, -r * cos_el * sin_az, -r * sin_el * cos_az))
     jacobian[:, 2] = np.column_stack((sin_el, np.zeros_like(r), r * cos_el))
-    sigma2 = np.column_stack(
-        (np.asarray(sigma_range_m, float), np.asarray(sigma_azimuth_rad, float),
-         np.asarray(sigma_elevation_rad, float))
-    ) ** 2
+    sigma2 = (
+        np.column_stack(
+            (
+                np.asarray(sigma_range_m, float),
+                np.asarray(sigma_azimuth_rad, float),
+                np.asarray(sigma_elevation_rad, float),
+            )
+        )
+        ** 2
+    )
     cov = np.einsum("nik,nk,njk->nij", jacobian, sigma2, jacobian)
     return position, cov
 
@@ -81,5 +87,6 @@ class BearingMeasurement:
         s = np.einsum("pmi,pmij,pmj->pm", h, prediction.at_cov[..., :2, :2], h)
         s = s + plots.sigma_azimuth_rad[:, None] ** 2
         cross = np.einsum("pmij,pmj->pmi", prediction.cross[..., :, :2], h)
-        return Innovation(residual[..., None], s[..., None, None], cross[..., None],
-                          1.0 / s[..., None, None])
+        return Innovation(
+            residual[..., None], s[..., None, None], cross[..., None], 1.0 / s[..., None, None]
+        )

@@ -83,7 +83,7 @@ def gospa(
     truth_pos = _points(truth_pos_m, len(truth_t))
     estimate_pos = _points(estimate_pos_m, len(estimate_t))
     times, slot = np.unique(np.concatenate((truth_t, estimate_t)), return_inverse=True)
-    truth_slot, estimate_slot = slot[: len(truth_t)], slot[len(truth_t):]
+    truth_slot, estimate_slot = slot[: len(truth_t)], slot[len(truth_t) :]
     truth_row, estimate_row, dist = _close_pairs(
         truth_pos, truth_slot, estimate_pos, estimate_slot, c_m
     )
@@ -111,8 +111,11 @@ def _points(pos_m: np.ndarray, n: int) -> np.ndarray:
 
 
 def _close_pairs(
-    truth_pos: np.ndarray, truth_slot: np.ndarray, estimate_pos: np.ndarray,
-    estimate_slot: np.ndarray, c_m: float,
+    truth_pos: np.ndarray,
+    truth_slot: np.ndarray,
+    estimate_pos: np.ndarray,
+    estimate_slot: np.ndarray,
+    c_m: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Truth and estimate rows at the same time closer than ``c_m``, and their distances."""
     if len(truth_pos) == 0 or len(estimate_pos) == 0:

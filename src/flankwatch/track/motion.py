@@ -13,16 +13,26 @@ import numpy as np
 
 from flankwatch.track.base import STATE_DIM
 
+_POSITION = np.zeros((STATE_DIM, STATE_DIM))
+_POSITION[:3, :3] = np.eye(3)
+_CROSS = np.zeros((STATE_DIM, STATE_DIM))
+_CROSS[:3, 3:] = _CROSS[3:, :3] = np.eye(3)
+_VELOCITY = np.zeros((STATE_DIM, STATE_DIM))
+_VELOCITY[3:, 3:] = np.eye(3)
+_SHIFT = np.zeros((STATE_DIM, STATE_DIM))
+_SHIFT[:3, 3:] = np.eye(3)
+
 
 def _white_acceleration_noise(dt_s: np.ndarray, q_axes: np.ndarray) -> np.ndarray:
     """Process noise ``(p, 6, 6)`` of white acceleration with densities ``q_axes`` (3,)."""
-    dt = np.abs(dt_s)
-    q = np.zeros((len(dt), STATE_DIM, STATE_DIM))
-    for axis in range(3):
-        q[:, axis, axis] = q_axes[axis] * dt**3 / 3.0
-        q[:, axis, axis + 3] = q[:, axis + 3, axis] = q_axes[axis] * dt**2 / 2.0
-        q[:, axis + 3, axis + 3] = q_axes[axis] * dt
-    return q
+    dt = np.abs(dt_s)[:, None, None]
+    scale = np.sqrt(np.tile(q_axes, 2))
+    scale = scale[:, None] * scale[None, :]
+    return (
+        (dt**3 / 3.0) * (_POSITION * scale)
+        + (dt**2 / 2.0) * (_CROSS * scale)
+        + dt * (_VELOCITY * scale)
+    )
 
 
 @dataclass(frozen=True)
@@ -37,9 +47,7 @@ class ConstantVelocity:
     def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F`` and ``Q`` ``(p, 6, 6)`` for steps ``dt_s`` (s); ``Q`` uses ``|dt_s|``."""
         dt = np.asarray(dt_s, float)
-        f = np.broadcast_to(np.eye(STATE_DIM), (len(dt), STATE_DIM, STATE_DIM)).copy()
-        for axis in range(3):
-            f[:, axis, axis + 3] = dt
+        f = np.eye(STATE_DIM) + dt[:, None, None] * _SHIFT
         q_axes = np.array([self.noise_m2ps3, self.noise_m2ps3, self.vertical_noise_m2ps3])
         return f, _white_acceleration_noise(dt, q_axes)
 

@@ -49,10 +49,23 @@ _DTYPES: dict[str, np.dtype] = {
     **{
         name: np.dtype(np.float64)
         for name in (
-            "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps",
-            "cov_xx_m2", "cov_xy_m2", "cov_xz_m2", "cov_yy_m2", "cov_yz_m2", "cov_zz_m2",
-            "var_vx_m2ps2", "var_vy_m2ps2", "var_vz_m2ps2",
-            "manoeuvre_prob", "last_update_s",
+            "x_m",
+            "y_m",
+            "z_m",
+            "vx_mps",
+            "vy_mps",
+            "vz_mps",
+            "cov_xx_m2",
+            "cov_xy_m2",
+            "cov_xz_m2",
+            "cov_yy_m2",
+            "cov_yz_m2",
+            "cov_zz_m2",
+            "var_vx_m2ps2",
+            "var_vy_m2ps2",
+            "var_vz_m2ps2",
+            "manoeuvre_prob",
+            "last_update_s",
         )
     },
     "icao24": np.dtype(np.uint32),
@@ -119,11 +132,21 @@ class TrackBatch:
             time_s=np.asarray(time_s, np.float64),
             track_id=np.asarray(track_id, np.int64),
             status=np.asarray(status, np.int8),
-            x_m=state[:, 0], y_m=state[:, 1], z_m=state[:, 2],
-            vx_mps=state[:, 3], vy_mps=state[:, 4], vz_mps=state[:, 5],
-            cov_xx_m2=cov[:, 0, 0], cov_xy_m2=cov[:, 0, 1], cov_xz_m2=cov[:, 0, 2],
-            cov_yy_m2=cov[:, 1, 1], cov_yz_m2=cov[:, 1, 2], cov_zz_m2=cov[:, 2, 2],
-            var_vx_m2ps2=cov[:, 3, 3], var_vy_m2ps2=cov[:, 4, 4], var_vz_m2ps2=cov[:, 5, 5],
+            x_m=state[:, 0],
+            y_m=state[:, 1],
+            z_m=state[:, 2],
+            vx_mps=state[:, 3],
+            vy_mps=state[:, 4],
+            vz_mps=state[:, 5],
+            cov_xx_m2=cov[:, 0, 0],
+            cov_xy_m2=cov[:, 0, 1],
+            cov_xz_m2=cov[:, 0, 2],
+            cov_yy_m2=cov[:, 1, 1],
+            cov_yz_m2=cov[:, 1, 2],
+            cov_zz_m2=cov[:, 2, 2],
+            var_vx_m2ps2=cov[:, 3, 3],
+            var_vy_m2ps2=cov[:, 4, 4],
+            var_vz_m2ps2=cov[:, 5, 5],
             manoeuvre_prob=np.asarray(manoeuvre_prob, np.float64),
             last_update_s=np.asarray(last_update_s, np.float64),
             icao24=np.asarray(icao24, np.uint32),
@@ -142,8 +165,10 @@ class TrackBatch:
         if not batches:
             return cls.empty()
         return cls(
-            **{name: np.concatenate([getattr(b, name) for b in batches])
-               for name in cls.column_names()}
+            **{
+                name: np.concatenate([getattr(b, name) for b in batches])
+                for name in cls.column_names()
+            }
         )
 
     def take(self, index: np.ndarray) -> TrackBatch:
@@ -156,8 +181,9 @@ class TrackBatch:
 
     def to_arrow(self) -> pa.Table:
         """The batch as an Arrow table with :data:`TRACK_SCHEMA`."""
-        return pa.table({name: getattr(self, name) for name in self.column_names()},
-                        schema=TRACK_SCHEMA)
+        return pa.table(
+            {name: getattr(self, name) for name in self.column_names()}, schema=TRACK_SCHEMA
+        )
 
     @classmethod
     def from_arrow(cls, table: pa.Table) -> TrackBatch:
@@ -166,13 +192,17 @@ class TrackBatch:
         if missing:
             raise ValueError(f"track table lacks column(s) {sorted(missing)}")
         return cls(
-            **{name: np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype)
-               for name, dtype in _DTYPES.items()}
+            **{
+                name: np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype)
+                for name, dtype in _DTYPES.items()
+            }
         )
 
 
 TRACK_SCHEMA = pa.schema(
-    [(name, pa.string() if name == "callsign" else pa.from_numpy_dtype(dtype))
-     for name, dtype in _DTYPES.items()]
+    [
+        (name, pa.string() if name == "callsign" else pa.from_numpy_dtype(dtype))
+        for name, dtype in _DTYPES.items()
+    ]
 )
 """Arrow schema of a track table (the columns of :class:`TrackBatch`)."""

@@ -55,7 +55,11 @@ class KalmanPredictor:
         self.model = model
 
     def predict(
-        self, prob: np.ndarray, mean: np.ndarray, cov: np.ndarray, t_s: np.ndarray,
+        self,
+        prob: np.ndarray,
+        mean: np.ndarray,
+        cov: np.ndarray,
+        t_s: np.ndarray,
         to_t_s: np.ndarray,
     ) -> Prediction:
         """States at ``t_s`` predicted to ``to_t_s`` (``(p,)``, s)."""
@@ -75,7 +79,9 @@ class IMMPredictor:
     """
 
     def __init__(
-        self, models: Sequence[MotionModel], switch_rate_per_s: float,
+        self,
+        models: Sequence[MotionModel],
+        switch_rate_per_s: float,
         initial_prob: Sequence[float],
     ) -> None:
         if len(models) != len(initial_prob):
@@ -100,7 +106,11 @@ class IMMPredictor:
         return pi
 
     def predict(
-        self, prob: np.ndarray, mean: np.ndarray, cov: np.ndarray, t_s: np.ndarray,
+        self,
+        prob: np.ndarray,
+        mean: np.ndarray,
+        cov: np.ndarray,
+        t_s: np.ndarray,
         to_t_s: np.ndarray,
     ) -> Prediction:
         """Mode states at ``t_s`` mixed and predicted to ``to_t_s`` (``(p,)``, s)."""

@@ -6,6 +6,7 @@ its name; :func:`flankwatch.track.tracker.build_tracker` turns it into parts.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -28,6 +29,9 @@ class TrackerSettings:
     sensor (a radar's scan period). ADS-B plots are further split so that each
     aircraft has at most one plot per window.
     """
+    max_association_distance_m: float = math.inf
+    """Plots farther than this from a track's predicted position are never associated with it
+    by the statistical gate, m (for instance a maximum speed times a revisit time)."""
     identity_gate_m: float = 5000.0
     """An ADS-B plot whose ICAO address matches a track's is associated with it when
     closer than this, m, whatever the statistical gate says."""

@@ -39,13 +39,29 @@ class TrackTable:
         return len(self.track_id)
 
     _COLUMNS = (
-        "track_id", "status", "t_s", "prob", "mean", "cov", "last_update_s", "hits", "steps",
-        "updated", "icao24", "callsign",
+        "track_id",
+        "status",
+        "t_s",
+        "prob",
+        "mean",
+        "cov",
+        "last_update_s",
+        "hits",
+        "steps",
+        "updated",
+        "icao24",
+        "callsign",
     )
 
     def append(
-        self, track_id: np.ndarray, t_s: np.ndarray, prob: np.ndarray, mean: np.ndarray,
-        cov: np.ndarray, icao24: np.ndarray, callsign: np.ndarray,
+        self,
+        track_id: np.ndarray,
+        t_s: np.ndarray,
+        prob: np.ndarray,
+        mean: np.ndarray,
+        cov: np.ndarray,
+        icao24: np.ndarray,
+        callsign: np.ndarray,
     ) -> None:
         """Add new tentative tracks, counted as updated in the current step."""
         k = len(track_id)

@@ -12,7 +12,8 @@ any sensors, spread over time) and does, all tracks at once:
    keep the pairs inside the chi-square gate (or, for an ADS-B plot, those whose
    ICAO address matches the track's within ``identity_gate_m``; pairs with two
    different ICAO addresses never associate), assign by global nearest
-   neighbour, update, and start a tentative track from each plot left over.
+   neighbour (identity matches first, then confirmed and coasting tracks, then
+   tentative ones), update, and start a tentative track from each plot left over.
 3. For a sub-batch of acoustic bearings: the same for confirmed tracks within
    ``acoustic_range_m`` of the node, with an extended Kalman update; bearings
    never start tracks.
@@ -55,6 +56,8 @@ from flankwatch.track.updater import KalmanUpdater
 
 _RADIUS_MARGIN = 1.2
 """Safety factor on the k-d tree search radius (the exact gate is applied afterwards)."""
+_PRIORITY = 100.0
+"""Cost offset, in gates, that puts one class of pairs before another in the assignment."""
 
 
 class Tracker:
@@ -105,19 +108,30 @@ class Tracker:
 
     def _sub_batches(self, batch: PlotBatch) -> list[np.ndarray]:
         """Row indices of each sub-batch, the sub-batches ordered by their first plot."""
-        window = np.floor(
-            (batch.t_s - batch.t_s[0]) / self.settings.association_window_s
-        ).astype(np.int64)
-        rank = np.zeros(len(batch), np.int64)
+        window = np.floor((batch.t_s - batch.t_s[0]) / self.settings.association_window_s).astype(
+            np.int64
+        )
         identified = np.flatnonzero(batch.icao24 != 0)
+        if (
+            window[-1] == 0
+            and not len(identified)
+            and np.all(batch.sensor_id == batch.sensor_id[0])
+            and np.all(batch.kind == batch.kind[0])
+        ):
+            return [np.arange(len(batch))]
+        rank = np.zeros(len(batch), np.int64)
         if len(identified):
             order = identified[
-                np.lexsort((batch.t_s[identified], batch.icao24[identified],
-                            window[identified], batch.sensor_id[identified]))
+                np.lexsort(
+                    (
+                        batch.t_s[identified],
+                        batch.icao24[identified],
+                        window[identified],
+                        batch.sensor_id[identified],
+                    )
+                )
             ]
-            first = _group_starts(
-                batch.sensor_id[order], window[order], batch.icao24[order]
-            )
+            first = _group_starts(batch.sensor_id[order], window[order], batch.icao24[order])
             start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
             rank[order] = np.arange(len(order)) - start
         keys = (window, batch.sensor_id, batch.kind, rank)
@@ -132,19 +146,25 @@ class Tracker:
         t = self.table
         moving = np.flatnonzero(t.t_s[index] != to_t_s)
         if len(moving) == len(index):
-            return self.predictor.predict(t.prob[index], t.mean[index], t.cov[index],
-                                          t.t_s[index], to_t_s)
+            return self.predictor.predict(
+                t.prob[index], t.mean[index], t.cov[index], t.t_s[index], to_t_s
+            )
         prob, mean, cov = t.prob[index], t.mean[index], t.cov[index]
         if len(moving):
             rows = index[moving]
-            moved = self.predictor.predict(t.prob[rows], t.mean[rows], t.cov[rows],
-                                           t.t_s[rows], to_t_s[moving])
+            moved = self.predictor.predict(
+                t.prob[rows], t.mean[rows], t.cov[rows], t.t_s[rows], to_t_s[moving]
+            )
             prob[moving], mean[moving], cov[moving] = moved.prob, moved.at_mean, moved.at_cov
         return Prediction(prob, mean, cov, mean, cov, cov, np.asarray(to_t_s, float))
 
     def _pairs_prediction(
-        self, mid: Prediction, track_rows: np.ndarray, pair_track: np.ndarray,
-        plot_t_s: np.ndarray, single_time: bool,
+        self,
+        mid: Prediction,
+        track_rows: np.ndarray,
+        pair_track: np.ndarray,
+        plot_t_s: np.ndarray,
+        single_time: bool,
     ) -> Prediction:
         if single_time:
             return mid.take(pair_track)
@@ -160,29 +180,25 @@ class Tracker:
         t.updated[rows] = True
 
     def _position_update(self, plots: PlotBatch) -> None:
-        """Associate, update and initiate from one sub-batch of position plots.
-
-        Confirmed and coasting tracks choose first; tentative tracks get the plots
-        they leave; the plots left after both start new tracks.
-        """
+        """Associate, update and initiate from one sub-batch of position plots."""
         usable = np.isfinite(plots.position()).all(axis=1)
         if not usable.all():
             plots = plots.take(usable)
             if not len(plots):
                 return
         unused = np.ones(len(plots), bool)
-        tentative = self.table.status == TrackStatus.TENTATIVE
-        for rows in (np.flatnonzero(~tentative), np.flatnonzero(tentative)):
-            free = np.flatnonzero(unused)
-            if len(rows) and len(free):
-                subset = plots if len(free) == len(plots) else plots.take(free)
-                used = self._associate_positions(rows, subset)
-                unused[free[used]] = False
-        self._initiate(plots.take(unused))
+        if len(self.table):
+            unused[self._associate_positions(np.arange(len(self.table)), plots)] = False
+        self._initiate(plots if unused.all() else plots.take(unused))
 
     def _associate_positions(self, rows: np.ndarray, plots: PlotBatch) -> np.ndarray:
         """Associate position ``plots`` with the tracks at ``rows`` and update those;
-        the indices of the plots used."""
+        the indices of the plots used.
+
+        The assignment is lexicographic: first ADS-B plots with their aircraft's
+        track, then plots with confirmed and coasting tracks, then with tentative
+        ones; within each, the least total of ``d^2 - gate``.
+        """
         gate = self._position_gate
         identity_gate = self.settings.identity_gate_m
         table = self.table
@@ -197,6 +213,9 @@ class Tracker:
         radius = _RADIUS_MARGIN * (
             np.sqrt(gate) * (pos_sigma + half * vel_sigma + plot_sigma)
             + half * speed * (1.0 + half)
+        )
+        radius = np.minimum(
+            radius, self.settings.max_association_distance_m + half * speed * (1.0 + half)
         )
         track_icao_all = table.icao24[rows]
         if np.any(plots.icao24 != 0):
@@ -217,9 +236,10 @@ class Tracker:
             np.einsum("pm,pmi->pi", prediction.prob, innovation.residual), axis=1
         )
         identity = (plot_icao != 0) & (plot_icao == track_icao) & (miss_m < identity_gate)
-        cost = np.where(
-            identity, np.minimum(d2, gate) - 2.0 * gate, np.where(d2 < gate, d2 - gate, np.inf)
-        )
+        held = table.status[rows[pair_track]] != TrackStatus.TENTATIVE
+        statistical = (d2 < gate) & (miss_m <= self.settings.max_association_distance_m)
+        cost = np.where(identity | statistical, np.minimum(d2, gate) - gate, np.inf)
+        cost -= _PRIORITY * gate * (held + 2 * identity)
         chosen = self.associator.associate(pair_track, pair_plot, cost)
         if not len(chosen):
             return chosen
@@ -267,8 +287,9 @@ class Tracker:
         if len(chosen):
             chosen_prediction = prediction.take(chosen)
             posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
-            self._write(rows[pair_track[chosen]], chosen_prediction, posterior,
-                        pair_plots.t_s[chosen])
+            self._write(
+                rows[pair_track[chosen]], chosen_prediction, posterior, pair_plots.t_s[chosen]
+            )
 
     def _manage(self, now_s: float) -> TrackBatch:
         """Confirm, coast and delete at the end of a step; the tracks predicted to ``now_s``."""
@@ -293,10 +314,18 @@ class Tracker:
         status = np.where(dead, np.int8(TrackStatus.DELETED), table.status)
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(
-            np.full(len(table), now_s), table.track_id, status, state, cov, manoeuvre,
-            table.last_update_s, table.icao24, table.callsign,
+            np.full(len(table), now_s),
+            table.track_id,
+            status,
+            state,
+            cov,
+            manoeuvre,
+            table.last_update_s,
+            table.icao24,
+            table.callsign,
         )
-        table.keep(~dead)
+        if dead.any():
+            table.keep(~dead)
         table.updated[:] = False
         return out
 
@@ -321,11 +350,14 @@ def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
         predictor = KalmanPredictor(cv)
     else:
         rate = np.radians(settings.turn_rate_dps)
-        turns = [CoordinatedTurn(sign * rate, settings.turn_noise_m2ps3, vertical)
-                 for sign in (1.0, -1.0)]
+        turns = [
+            CoordinatedTurn(sign * rate, settings.turn_noise_m2ps3, vertical)
+            for sign in (1.0, -1.0)
+        ]
         rest = 0.5 * (1.0 - settings.initial_cv_probability)
         predictor = IMMPredictor(
-            [cv, *turns], settings.mode_switch_rate_per_s,
+            [cv, *turns],
+            settings.mode_switch_rate_per_s,
             [settings.initial_cv_probability, rest, rest],
         )
     vertical_speed = 1e-3 if settings.planar else settings.initial_vertical_speed_sigma_mps
@@ -334,8 +366,11 @@ def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
         updater=KalmanUpdater(),
         associator=GNNAssociator(),
         initiator=MOfNInitiator(
-            predictor, settings.confirm_m, settings.confirm_n,
-            settings.initial_speed_sigma_mps, vertical_speed,
+            predictor,
+            settings.confirm_m,
+            settings.confirm_n,
+            settings.initial_speed_sigma_mps,
+            vertical_speed,
         ),
         deleter=StaleTrackDeleter(settings.delete_after_s, settings.max_position_sigma_m**2),
         settings=settings,

@@ -1,0 +1,294 @@
+"""The tracker: initiation, confirmation, deletion, each plot kind, manoeuvres, late plots."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from flankwatch.stream import PlotBatch, PlotKind
+from flankwatch.track.output import TrackBatch, TrackStatus
+from flankwatch.track.settings import TrackerSettings
+from flankwatch.track.tracker import build_tracker, track_stream
+
+CV = TrackerSettings(motion="cv")
+
+
+def _straight(t_s: float, start=(0.0, 0.0, 1000.0), velocity=(100.0, 50.0, 0.0)) -> np.ndarray:
+    return np.asarray(start) + t_s * np.asarray(velocity)
+
+
+def test_tentative_then_confirmed_by_m_of_n(position_plots) -> None:
+    settings = dataclasses.replace(CV, confirm_m=3, confirm_n=5)
+    tracker = build_tracker(settings)
+    statuses = []
+    for k in range(4):
+        out = tracker.step(position_plots(float(k), _straight(k)))
+        assert len(out) == 1
+        statuses.append(TrackStatus(out.status[0]))
+    assert statuses == [
+        TrackStatus.TENTATIVE,
+        TrackStatus.TENTATIVE,
+        TrackStatus.CONFIRMED,
+        TrackStatus.CONFIRMED,
+    ]
+    assert np.allclose(out.position()[0], _straight(3.0), atol=15.0)
+    assert np.allclose([out.vx_mps[0], out.vy_mps[0]], [100.0, 50.0], atol=10.0)
+
+
+def test_unconfirmable_tentative_track_is_deleted(position_plots) -> None:
+    tracker = build_tracker(dataclasses.replace(CV, confirm_m=3, confirm_n=4))
+    tracker.step(position_plots(0.0, _straight(0.0)))
+    out = tracker.step(PlotBatch.empty(), now_s=1.0)
+    assert out.status.tolist() == [TrackStatus.TENTATIVE]
+    # two misses out of four: three hits are no longer possible
+    out = tracker.step(PlotBatch.empty(), now_s=2.0)
+    assert out.status.tolist() == [TrackStatus.DELETED]
+    assert len(tracker.table) == 0
+    assert len(tracker.step(PlotBatch.empty(), now_s=3.0)) == 0
+
+
+def test_confirmed_track_coasts_then_is_deleted_and_numbers_are_not_reused(
+    position_plots,
+) -> None:
+    tracker = build_tracker(dataclasses.replace(CV, delete_after_s=3.0))
+    for k in range(4):
+        out = tracker.step(position_plots(float(k), _straight(k)))
+    first_id = int(out.track_id[0])
+    history = []
+    for k in range(4, 8):
+        out = tracker.step(PlotBatch.empty(), now_s=float(k))
+        history.append(TrackStatus(out.status[0]))
+    assert history == [TrackStatus.COASTING] * 3 + [TrackStatus.DELETED]
+    # the coasting track was predicted along its course
+    assert np.allclose(out.position()[0], _straight(7.0), atol=30.0)
+    out = tracker.step(position_plots(8.0, _straight(8.0)))
+    assert out.track_id[0] > first_id
+
+
+def test_two_close_targets_keep_their_tracks(position_plots) -> None:
+    rng = np.random.default_rng(4)
+    tracker = build_tracker(CV)
+    ids = None
+    for k in range(20):
+        a = _straight(k, start=(0.0, 0.0, 1000.0), velocity=(50.0, 0.0, 0.0))
+        b = _straight(k, start=(0.0, 150.0, 1000.0), velocity=(50.0, 0.0, 0.0))
+        plots = np.vstack((a, b)) + rng.normal(0.0, 5.0, (2, 3))
+        out = tracker.step(position_plots(float(k), plots))
+        confirmed = out.take(out.status == TrackStatus.CONFIRMED)
+        if len(confirmed) == 2:
+            order = np.argsort(confirmed.y_m)
+            now = confirmed.track_id[order].tolist()
+            assert ids is None or now == ids
+            ids = now
+    assert ids is not None
+
+
+def test_radar_plots_spread_over_a_scan_are_predicted_to_their_own_times(position_plots) -> None:
+    # a rotating radar: ten fast targets, each seen at a different time within the 1 s batch
+    rng = np.random.default_rng(8)
+    starts = np.column_stack((np.arange(10) * 3000.0, np.zeros(10), np.full(10, 500.0)))
+    velocity = np.array([250.0, 0.0, 0.0])
+    tracker = build_tracker(CV)
+    for k in range(12):
+        t = k + np.arange(10) / 10.0
+        plots = starts + t[:, None] * velocity + rng.normal(0.0, 5.0, (10, 3))
+        out = tracker.step(position_plots(t, plots))
+    confirmed = out.take(out.status == TrackStatus.CONFIRMED)
+    assert len(confirmed) == 10
+    assert np.allclose(confirmed.vx_mps, 250.0, atol=10.0)
+    expected = starts[np.argsort(starts[:, 0])] + out.time_s[0] * velocity
+    assert np.allclose(confirmed.position()[np.argsort(confirmed.x_m)], expected, atol=20.0)
+
+
+def test_adsb_identity_is_carried_and_fused_with_radar(position_plots) -> None:
+    rng = np.random.default_rng(9)
+    tracker = build_tracker(CV)
+    for k in range(10):
+        truth = _straight(k)
+        radar = position_plots(
+            k + 0.2, _straight(k + 0.2) + rng.normal(0, 30, 3), sigma_m=30.0, sensor_id=1
+        )
+        batch = [radar]
+        if k % 2 == 0:
+            batch.append(
+                position_plots(
+                    float(k),
+                    truth + rng.normal(0, 10, 3),
+                    sigma_m=10.0,
+                    sensor_id=2,
+                    kind=PlotKind.ADSB,
+                    icao24=0x4CA123,
+                    callsign="RYR12",
+                )
+            )
+        out = tracker.step(PlotBatch.concat(batch).sorted_by_time())
+    assert len(np.unique(out.track_id)) == 1
+    assert out.icao24[0] == 0x4CA123 and out.callsign[0] == "RYR12"
+    assert out.status[0] == TrackStatus.CONFIRMED
+
+
+def test_adsb_plots_with_another_address_do_not_join_a_track(position_plots) -> None:
+    tracker = build_tracker(CV)
+    for k in range(4):
+        out = tracker.step(
+            position_plots(
+                float(k), _straight(k), kind=PlotKind.ADSB, icao24=0xAAAAAA, callsign="ONE"
+            )
+        )
+    out = tracker.step(
+        PlotBatch.concat(
+            [
+                position_plots(
+                    4.0, _straight(4.0), kind=PlotKind.ADSB, icao24=0xAAAAAA, callsign="ONE"
+                ),
+                position_plots(
+                    4.0,
+                    _straight(4.0) + 20.0,
+                    kind=PlotKind.ADSB,
+                    icao24=0xBBBBBB,
+                    callsign="TWO",
+                    sensor_id=1,
+                ),
+            ]
+        )
+    )
+    assert sorted(out.icao24.tolist()) == [0xAAAAAA, 0xBBBBBB]
+    assert len(set(out.track_id.tolist())) == 2
+
+
+def test_acoustic_bearings_update_existing_tracks_only(position_plots, bearing_plots) -> None:
+    node = np.array([2000.0, -3000.0, 0.0])
+    truth_start, velocity = np.array([0.0, 0.0, 300.0]), np.array([30.0, 0.0, 0.0])
+    # a bearing with no track starts nothing
+    empty = build_tracker(CV)
+    assert len(empty.step(bearing_plots(0.0, node, [0.3], 0.01))) == 0
+    assert len(empty.table) == 0
+
+    def run(with_bearings: bool) -> TrackBatch:
+        rng = np.random.default_rng(12)
+        tracker = build_tracker(dataclasses.replace(CV, delete_after_s=60.0))
+        for k in range(5):
+            truth = truth_start + k * velocity
+            out = tracker.step(position_plots(float(k), truth + rng.normal(0, 50, 3), sigma_m=50.0))
+        for k in range(5, 25):
+            truth = truth_start + k * velocity
+            offset = truth - node
+            bearing = np.arctan2(offset[0], offset[1]) + rng.normal(0, 0.005)
+            batch = (
+                bearing_plots(float(k), node, [bearing], 0.005)
+                if with_bearings
+                else PlotBatch.empty()
+            )
+            out = tracker.step(batch, now_s=float(k))
+        return out
+
+    coasted, helped = run(False), run(True)
+    assert len(helped) == 1
+    assert helped.status[0] == TrackStatus.CONFIRMED
+    assert coasted.status[0] == TrackStatus.COASTING
+    truth = truth_start + 24 * velocity
+    # the bearing is perpendicular-ish to the node-target line: the cross-bearing error shrinks
+    line = (truth - node)[:2] / np.linalg.norm((truth - node)[:2])
+    across = np.array([line[1], -line[0]])
+    error_helped = abs((helped.position()[0, :2] - truth[:2]) @ across)
+    error_coasted = abs((coasted.position()[0, :2] - truth[:2]) @ across)
+    assert error_helped < error_coasted
+    assert error_helped < 30.0
+
+
+def test_imm_turn_mode_rises_during_a_turn(position_plots) -> None:
+    rng = np.random.default_rng(21)
+    settings = TrackerSettings(motion="imm", turn_rate_dps=8.0)
+    tracker = build_tracker(settings)
+    position, heading, speed = np.array([0.0, 0.0, 500.0]), 0.0, 60.0
+    turning = lambda k: 20 <= k < 40  # noqa: E731
+    rate = np.radians(8.0)
+    probability = {}
+    for k in range(60):
+        out = tracker.step(position_plots(float(k), position + rng.normal(0, 5, 3)))
+        confirmed = out.take(out.status == TrackStatus.CONFIRMED)
+        if len(confirmed) == 1:
+            probability[k] = float(confirmed.manoeuvre_prob[0])
+        for _ in range(10):  # integrate the turn finely
+            if turning(k):
+                heading += rate * 0.1
+            position = position + 0.1 * speed * np.array([np.sin(heading), np.cos(heading), 0.0])
+    straight = np.mean([probability[k] for k in range(12, 20)])
+    turn = np.mean([probability[k] for k in range(28, 40)])
+    after = np.mean([probability[k] for k in range(52, 60)])
+    assert turn > 0.8
+    assert straight < 0.5 and after < 0.5
+    assert len({int(i) for i in out.track_id}) == 1
+
+
+def test_late_plot_updates_the_track_instead_of_starting_one(position_plots) -> None:
+    tracker = build_tracker(CV)
+    for k in range(6):
+        tracker.step(position_plots(float(k), _straight(k)))
+    before = tracker.table.cov[0, 0].copy()
+    last_time = tracker.table.t_s[0]
+    # a plot from 0.5 s ago arrives after the track was updated at t = 5
+    out = tracker.step(position_plots(4.5, _straight(4.5)), now_s=5.0)
+    assert len(out) == 1
+    assert tracker.table.t_s[0] == last_time
+    assert np.trace(tracker.table.cov[0, 0, :3, :3]) < np.trace(before[:3, :3])
+    assert np.allclose(out.position()[0], _straight(5.0), atol=10.0)
+
+
+def test_track_stream_and_arrow_output(position_plots) -> None:
+    batches = [position_plots(float(k), _straight(k)) for k in range(5)]
+    outs = list(track_stream(batches, build_tracker(CV)))
+    assert len(outs) == 5
+    table = TrackBatch.concat(outs).to_arrow()
+    assert table.num_rows == 5
+    assert {
+        "time_s",
+        "track_id",
+        "x_m",
+        "vx_mps",
+        "status",
+        "cov_xx_m2",
+        "icao24",
+        "callsign",
+    } <= set(table.column_names)
+    assert TrackBatch.from_arrow(table).track_id.tolist() == [1] * 5
+
+
+def test_keeps_up_with_a_thousand_targets_from_a_dozen_sensors(position_plots) -> None:
+    rng = np.random.default_rng(30)
+    n = 1000
+    start = np.column_stack((rng.uniform(-1e5, 1e5, (n, 2)), rng.uniform(100, 5000, n)))
+    velocity = np.column_stack((rng.normal(0, 80, (n, 2)), np.zeros(n)))
+    tracker = build_tracker(TrackerSettings())
+    elapsed = 0.0
+    for k in range(8):
+        parts = []
+        for sensor in range(12):
+            seen = rng.random(n) < 0.3  # each sensor sees part of the picture
+            t = k + rng.uniform(0.0, 0.99, int(seen.sum()))
+            truth = start[seen] + t[:, None] * velocity[seen]
+            parts.append(
+                position_plots(
+                    t, truth + rng.normal(0, 20, truth.shape), sigma_m=20.0, sensor_id=sensor
+                )
+            )
+        batch = PlotBatch.concat(parts).sorted_by_time()
+        began = time.perf_counter()
+        out = tracker.step(batch)
+        elapsed += time.perf_counter() - began
+    confirmed = out.take(out.status == TrackStatus.CONFIRMED)
+    assert len(confirmed) > 0.95 * n
+    assert len(confirmed) < 1.05 * n
+    assert elapsed / 8 < 1.0  # well inside a 1 s batch
+
+
+def test_max_association_distance_limits_the_gate(position_plots) -> None:
+    # a new track's velocity is unknown, so its statistical gate is wide (hundreds of m)
+    wide = build_tracker(CV)
+    wide.step(position_plots(0.0, [0.0, 0.0, 0.0]))
+    assert len(wide.step(position_plots(1.0, [400.0, 0.0, 0.0]))) == 1
+    capped = build_tracker(dataclasses.replace(CV, max_association_distance_m=300.0))
+    capped.step(position_plots(0.0, [0.0, 0.0, 0.0]))
+    assert len(capped.step(position_plots(1.0, [400.0, 0.0, 0.0]))) == 2
