@@ -6,6 +6,7 @@ a file or an argument that is wrong).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Annotated
@@ -16,10 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from flankwatch.io.plot_files import PlotFileError, track_file
 from flankwatch.pipeline import RunSummary, run_scenario
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario
 from flankwatch.store.query import query as run_query
 from flankwatch.store.recording import RecordingError
+from flankwatch.track.settings import TrackerSettings
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 
@@ -98,6 +101,17 @@ def _print_summary(summary: RunSummary, wall_s: float, folder: Path) -> None:
             "-" if delay is None else f"{delay / 60:.1f} min",
         )
     console.print(table)
+    score = summary.tracking
+    confirm = score.median_time_to_confirm_s
+    console.print(
+        f"tracking: GOSPA {score.gospa_mean_m:.0f} m mean (c = 1 km; localisation "
+        f"{score.localisation_share:.0%}, missed {score.missed_share:.0%}, false "
+        f"{score.false_share:.0%}); {score.targets} targets, {score.tracks} tracks, "
+        f"peak {summary.peak_confirmed_tracks} confirmed; {score.id_switches} track-number "
+        f"changes, {score.fragmentations} fragmentations; median time to confirm "
+        + ("-" if confirm is None else f"{confirm:.0f} s")
+        + f"; {score.false_tracks} false tracks ({score.false_tracks_per_hour:.1f}/h)"
+    )
     plots = ", ".join(f"{kind} {n:,}" for kind, n in summary.plots.items())
     factor = summary.simulated_s / wall_s if wall_s > 0 else float("inf")
     console.print(f"plots: {plots} ({summary.false_plots:,} false)")
@@ -105,6 +119,51 @@ def _print_summary(summary: RunSummary, wall_s: float, folder: Path) -> None:
         f"simulated {summary.simulated_s / 3600:.2f} h in {wall_s:.1f} s "
         f"({factor:,.0f}x real time); recording: {folder}"
     )
+
+
+@app.command()
+def track(
+    plots: Annotated[Path, typer.Argument(help="plots file: Parquet or CSV (see the README)")],
+    out: Annotated[Path, typer.Option(help="tracks file to write: .parquet or .csv")],
+    sensors: Annotated[
+        Path | None, typer.Option(help="sensors file (sensor_id, x_m, y_m, z_m) for polar plots")
+    ] = None,
+    batch_s: Annotated[float, typer.Option(min=0.001, help="plots per tracker step, s")] = 1.0,
+    include_tentative: Annotated[bool, typer.Option(help="also write tentative tracks")] = False,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="a tracker setting, NAME=VALUE (repeatable; see the README's table)"
+        ),
+    ] = None,
+) -> None:
+    """Track the plots of a file and write the tracks."""
+    try:
+        settings = _tracker_settings(setting or [])
+        summary = track_file(plots, out, sensors, settings, batch_s, include_tentative)
+    except (PlotFileError, ValueError) as error:
+        raise _fail(str(error), 2) from None
+    console.print(
+        f"{summary.n_plots:,} plots in {summary.n_batches:,} steps -> "
+        f"{summary.n_confirmed_tracks:,} confirmed tracks, {summary.n_rows:,} rows in {out} "
+        f"({'2-D' if summary.planar else '3-D'}, {summary.elapsed_s:.1f} s)"
+    )
+
+
+def _tracker_settings(assignments: list[str]) -> TrackerSettings:
+    """Tracker settings from ``NAME=VALUE`` strings, each converted to its field's type."""
+    defaults = TrackerSettings()
+    changes: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep or not hasattr(defaults, name):
+            raise ValueError(f"--set {assignment!r}: expected NAME=VALUE with a tracker setting")
+        kind = type(getattr(defaults, name))
+        try:
+            changes[name] = (text.lower() in ("1", "true", "yes")) if kind is bool else kind(text)
+        except ValueError:
+            raise ValueError(f"--set {assignment!r}: {text!r} is not a {kind.__name__}") from None
+    return dataclasses.replace(defaults, **changes)
 
 
 @app.command()

@@ -1,7 +1,8 @@
-"""The one place that wires a run together: scenario -> simulation -> recording.
+"""The one place that wires a run together: scenario -> simulation -> tracker -> recording.
 
-:func:`run_scenario` drives the simulation step by step, writes every step's
-plots and truth to the recording as it goes, and returns a :class:`RunSummary`.
+:func:`run_scenario` drives the simulation window by window, tracks every
+window's plots, writes plots, truth and tracks to the recording as it goes,
+scores the tracks against the truth, and returns a :class:`RunSummary`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import numpy as np
 
 from flankwatch import __version__
 from flankwatch.scenario.schema import Scenario
+from flankwatch.scoring import RunScorer, TrackingScore
 from flankwatch.sim.engine import Simulation
 from flankwatch.sim.truth import TRUTH_SCHEMA
 from flankwatch.store.recording import RecordingWriter
 from flankwatch.stream import PLOT_SCHEMA, PlotKind
+from flankwatch.track import TRACK_SCHEMA, TrackerSettings, build_tracker
+from flankwatch.track.output import TrackStatus
 
 Progress = Callable[[float], None]
 """Called after each step with the simulated time reached, s."""
@@ -44,6 +48,8 @@ class RunSummary:
     batches: int
     plots: dict[str, int]
     false_plots: int
+    tracking: TrackingScore
+    peak_confirmed_tracks: int
     categories: list[CategoryCount] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -56,9 +62,12 @@ def run_scenario(
     scenario_text: str,
     out: Path,
     progress: Progress | None = None,
+    tracker_settings: TrackerSettings | None = None,
 ) -> RunSummary:
-    """Simulate ``scenario`` and record it in folder ``out``."""
+    """Simulate and track ``scenario`` and record it in folder ``out``."""
     sim = Simulation(scenario)
+    tracker = build_tracker(tracker_settings)
+    scorer = RunScorer(len(sim.plans))
     metadata = {
         "flankwatch_version": __version__,
         "scenario": scenario.name,
@@ -77,15 +86,22 @@ def run_scenario(
     false_plots = 0
     batches = 0
     simulated_s = 0.0
+    peak_confirmed = 0
     with RecordingWriter(out, metadata, scenario_text) as recording:
         recording.write_table("sensors", sim.sensor_table())
         recording.write_table("objects", sim.plans.to_arrow())
         recording.declare("plots", PLOT_SCHEMA)
         recording.declare("truth", TRUTH_SCHEMA)
+        recording.declare("tracks", TRACK_SCHEMA)
         for step in sim.steps():
             plots = step.plots
+            tracks = tracker.step(plots, now_s=step.t1_s)
+            scorer.add(plots, step.truth, tracks, step.t1_s)
             recording.append("plots", plots.to_arrow(), step.t1_s)
             recording.append("truth", step.truth.to_arrow(), step.t1_s)
+            recording.append("tracks", tracks.to_arrow(), step.t1_s)
+            confirmed = int(np.sum(tracks.status == TrackStatus.CONFIRMED))
+            peak_confirmed = max(peak_confirmed, confirmed)
             seen = plots.truth_id >= 0
             np.minimum.at(first_seen_s, plots.truth_id[seen], plots.t_s[seen])
             false_plots += int((~seen).sum())
@@ -102,6 +118,8 @@ def run_scenario(
             batches=batches,
             plots=plots_by_kind,
             false_plots=false_plots,
+            tracking=scorer.score(),
+            peak_confirmed_tracks=peak_confirmed,
             categories=_categories(sim, first_seen_s),
         )
         recording.close(summary.to_dict())
