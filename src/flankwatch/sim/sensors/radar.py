@@ -110,47 +110,33 @@ class Radar:
         pd = detection_probability(snr, self.spec.pfa, scene.swerling[rows])
         detected = self.rng.random(len(rows)) < pd
         n = int(detected.sum())
-        true_range = rng_m[detected]
-        true_azimuth = np.arctan2(local[detected, 0], local[detected, 1])
-        true_elevation = elevation[visible][detected]
-        measured = (
-            true_range + self.rng.normal(0.0, self.spec.sigma_range_m, n),
-            true_azimuth + self.rng.normal(0.0, self.sigmas[0], n),
-            true_elevation + self.rng.normal(0.0, self.sigmas[1], n),
+        false_t, false_polar = self._false_alarms(t0, t1, beam0, rate)
+        t_s = np.concatenate((t_look[detected], false_t))
+        true_polar = (
+            rng_m[detected],
+            np.arctan2(local[detected, 0], local[detected, 1]),
+            elevation[visible][detected],
         )
-        targets = self._plots(
-            t_look[detected],
-            *measured,
-            sensor_at[visible][detected],
-            rotation,
-            scene.object_id[rows[detected]],
-        )
-        false_alarms = self._false_alarms(t0, t1, beam0, rate, position0, position1, rotation)
-        return [targets, false_alarms]
+        noise = (self.spec.sigma_range_m, *self.sigmas)
+        polar = [
+            np.concatenate((true + self.rng.normal(0.0, sigma, n), false))
+            for true, sigma, false in zip(true_polar, noise, false_polar, strict=True)
+        ]
+        truth_id = np.concatenate((scene.object_id[rows[detected]], np.full(len(false_t), -1)))
+        sensor_at = _interpolate(position0, position1, (t_s - t0) / (t1 - t0))
+        return [self._plots(t_s, *polar, sensor_at, rotation, truth_id)]
 
     def _false_alarms(
-        self,
-        t0: float,
-        t1: float,
-        beam0: float,
-        rate: float,
-        position0: np.ndarray,
-        position1: np.ndarray,
-        rotation: np.ndarray,
-    ) -> PlotColumns:
+        self, t0: float, t1: float, beam0: float, rate: float
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Times (s) and polar positions (range m, azimuth and elevation rad) of false plots."""
         sweep = rate * (t1 - t0)
         n = int(self.rng.poisson(self.spec.false_alarms_per_scan * sweep / TWO_PI))
-        if n == 0:
-            return {}
         along = self.rng.uniform(0.0, sweep, n)
         low, high = self.spec.min_range_m, self.spec.range_m
         ranges = np.sqrt(self.rng.uniform(low**2, high**2, n))
         elevations = self.rng.uniform(0.0, self.max_elevation_rad / 4.0, n)
-        t = t0 + along / rate
-        sensor_at = _interpolate(position0, position1, along / sweep)
-        return self._plots(
-            t, ranges, beam0 + along, elevations, sensor_at, rotation, np.full(n, -1)
-        )
+        return t0 + along / rate, (ranges, beam0 + along, elevations)
 
     def _plots(
         self,
