@@ -1,0 +1,27 @@
+"""Per-track memory in arrays keyed by track number."""
+
+import numpy as np
+
+from flankwatch.assess.memory import TrackMemory
+
+
+def test_rows_add_new_tracks_with_fill_values():
+    memory = TrackMemory({"a": (float, np.nan, ()), "p": (float, 0.5, (2,))})
+    rows, new = memory.rows(np.array([5, 2]))
+    assert new.tolist() == [True, True]
+    memory["a"][rows] = [50.0, 20.0]
+    rows, new = memory.rows(np.array([9, 5]))
+    assert new.tolist() == [True, False]
+    assert memory["a"][rows][1] == 50.0
+    assert np.isnan(memory["a"][rows][0])
+    assert memory["p"][rows].tolist() == [[0.5, 0.5], [0.5, 0.5]]
+    assert memory.track_id.tolist() == [2, 5, 9]
+
+
+def test_forget():
+    memory = TrackMemory({"a": (int, 0, ())})
+    rows, _ = memory.rows(np.array([1, 2, 3]))
+    memory["a"][rows] = [10, 20, 30]
+    memory.forget(np.array([2, 7]))
+    assert memory.track_id.tolist() == [1, 3]
+    assert memory["a"].tolist() == [10, 30]
