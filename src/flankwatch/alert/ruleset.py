@@ -9,13 +9,13 @@ Distances are in metres and times in seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
 
 __all__ = [
     "AirportRule",
@@ -23,7 +23,6 @@ __all__ = [
     "AlertRules",
     "CapSettings",
     "PublicRule",
-    "RuleProblem",
     "default_rules",
     "load_rules",
     "parse_rules",
@@ -97,27 +96,10 @@ class AlertRules(_Strict):
     cap: CapSettings = Field(default_factory=CapSettings)
 
 
-@dataclass(frozen=True)
-class RuleProblem:
-    """One thing wrong in a rule file: the field path, the message and the line."""
-
-    field: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.field} (line {self.line})" if self.line else self.field
-        return f"{where}: {self.message}"
-
-
-class AlertRuleError(Exception):
+class AlertRuleError(YamlFileError):
     """A rule file that cannot be read or is not valid; names the file and each field."""
 
-    def __init__(self, source: str, problems: list[RuleProblem]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{source}: not a valid alert rule file:\n{lines}")
+    what = "alert rule file"
 
 
 DEFAULT_RULES_NAME = "built-in alert rules (rules/alerts.yaml)"
@@ -141,12 +123,7 @@ def load_rules(path: str | Path | None = None) -> AlertRules:
     if path is None:
         return default_rules()
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise AlertRuleError(
-            str(path), [RuleProblem("(file)", error.strerror or str(error))]
-        ) from None
+    text = read_text(path, AlertRuleError)
     return parse_rules(text, str(path))
 
 
@@ -155,29 +132,10 @@ def parse_rules(text: str, source: str, *, base: AlertRules | None = None) -> Al
 
     ``source`` names the text in errors.
     """
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise AlertRuleError(
-            source, [RuleProblem("(yaml)", str(error).replace("\n", " "), line)]
-        ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise AlertRuleError(source, [RuleProblem("(top)", "a rule file is a mapping of fields")])
-    if base is None:
-        base = default_rules()
-    try:
-        return AlertRules.model_validate(_merge(base.model_dump(), data))
-    except ValidationError as error:
-        problems = [
-            RuleProblem(_dotted(err["loc"]), err["msg"], _line_of(node, err["loc"]))
-            for err in error.errors(include_url=False)
-        ]
-        raise AlertRuleError(source, problems) from None
+    base = base if base is not None else default_rules()
+    return validate_yaml(
+        text, source, AlertRules, AlertRuleError, lambda data: _merge(base.model_dump(), data)
+    )
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -189,35 +147,3 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-def _dotted(loc: tuple[int | str, ...]) -> str:
-    """A pydantic error location as ``public.identities[1]``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(top)"
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """The 1-based line of the YAML node at ``loc``, as deep as the path can be followed."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            matches = [value for key, value in node.value if key.value == part]
-            if not matches:
-                break
-            node = matches[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line

@@ -29,6 +29,7 @@ from pydantic import (
 from flankwatch.geo.airports import airport
 from flankwatch.geo.places import place
 from flankwatch.scenario.catalogue import SensorType, ThreatType
+from flankwatch.yamlfile import Location as FieldPath
 
 
 class _Strict(BaseModel):
@@ -237,18 +238,14 @@ class Scenario(_Strict):
         return float(when)
 
 
-Location = tuple[str | int, ...]
-"""Where in a scenario a fault is: field names and list indices, as pydantic gives them."""
-
-
-def reference_faults(scenario: Scenario) -> list[tuple[Location, str]]:
+def reference_faults(scenario: Scenario) -> list[tuple[FieldPath, str]]:
     """Faults across fields: names that must be unique or must name catalogue entries,
     raids or placements that suit their sensor type. Empty when the scenario is sound."""
     from flankwatch.scenario.catalogue import sensor_types, threat_types
 
     threats = threat_types(scenario.catalogue.threats)
     sensors = sensor_types(scenario.catalogue.sensors)
-    faults: list[tuple[Location, str]] = []
+    faults: list[tuple[FieldPath, str]] = []
     raid_names = [raid.name for raid in scenario.raids]
     for what, names in (("raids", raid_names), ("sensors", [s.name for s in scenario.sensors])):
         for i, name in enumerate(names):
@@ -284,9 +281,9 @@ def reference_faults(scenario: Scenario) -> list[tuple[Location, str]]:
 
 def _placement_faults(
     sensor: Sensor, spec: SensorType, step_s: float
-) -> list[tuple[Location, str]]:
+) -> list[tuple[FieldPath, str]]:
     """A sensor's placement must suit its type: orbits fly, lines are acoustic pickets."""
-    faults: list[tuple[Location, str]] = []
+    faults: list[tuple[FieldPath, str]] = []
     if sensor.orbit is None and spec.platform == "airborne":
         faults.append(((), f"type {sensor.type} is airborne: it needs an orbit"))
     if sensor.orbit is not None and spec.platform != "airborne":
