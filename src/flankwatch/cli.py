@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from flankwatch.io.plot_files import PlotFileError, track_file
-from flankwatch.pipeline import RunSummary, run_scenario
+from flankwatch.pipeline import RunOptions, RunSummary, run_scenario
+from flankwatch.report import ThreatRecord
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario
 from flankwatch.store.query import query as run_query
 from flankwatch.store.recording import RecordingError
 from flankwatch.track.settings import TrackerSettings
+from flankwatch.yamlfile import YamlFileError
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 
@@ -52,9 +56,19 @@ def run(
     duration: Annotated[
         float | None, typer.Option(min=1.0, help="simulate only the first DURATION seconds")
     ] = None,
+    cot: Annotated[
+        str | None,
+        typer.Option(help="stream Cursor on Target to tcp://HOST:PORT or udp://GROUP:PORT"),
+    ] = None,
+    identity_rules: Annotated[
+        Path | None, typer.Option(help="identity rules file (YAML) replacing the defaults")
+    ] = None,
+    alert_rules: Annotated[
+        Path | None, typer.Option(help="alert rules file (YAML) laid over the defaults")
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
-    """Simulate a scenario and record what every sensor saw."""
+    """Simulate a scenario: sensors, tracks, identities, violations, alerts; record it all."""
     try:
         parsed, text = load_scenario(scenario)
     except ScenarioError as error:
@@ -78,16 +92,21 @@ def run(
         disable=quiet,
     ) as bar:
         task = bar.add_task(parsed.name, total=parsed.duration_s)
+        options = RunOptions(identity_rules=identity_rules, alert_rules=alert_rules, cot_url=cot)
         try:
             summary = run_scenario(
-                parsed, text, folder, progress=lambda t_s: bar.update(task, completed=t_s)
+                parsed,
+                text,
+                folder,
+                progress=lambda t_s: bar.update(task, completed=t_s),
+                options=options,
             )
-        except RecordingError as error:
+        except (RecordingError, YamlFileError, ValueError) as error:
             raise _fail(str(error), 2) from None
-    _print_summary(summary, time.perf_counter() - started, folder)
+    _print_summary(summary, parsed.start, time.perf_counter() - started, folder)
 
 
-def _print_summary(summary: RunSummary, wall_s: float, folder: Path) -> None:
+def _print_summary(summary: RunSummary, start: datetime, wall_s: float, folder: Path) -> None:
     table = Table(title=f"{summary.scenario} (seed {summary.seed})", title_justify="left")
     for column in ("category", "objects", "launched", "detected", "median time to detect"):
         table.add_column(column, justify="left" if column == "category" else "right")
@@ -112,6 +131,19 @@ def _print_summary(summary: RunSummary, wall_s: float, folder: Path) -> None:
         + ("-" if confirm is None else f"{confirm:.0f} s")
         + f"; {score.false_tracks} false tracks ({score.false_tracks_per_hour:.1f}/h)"
     )
+    _print_threats(summary.threats, start)
+    _print_closures(summary, start)
+    console.print(
+        f"alerts: {summary.alerts_issued} issued, {summary.cap_messages} CAP messages; "
+        f"civil aircraft marked suspect or hostile: {summary.civil_misidentified}"
+    )
+    if summary.cot is not None:
+        stats = summary.cot
+        console.print(
+            f"CoT: {stats.sent:,} events sent, {stats.dropped:,} dropped, "
+            f"{stats.reconnects} reconnects"
+            + (f"; last error: {stats.last_error}" if stats.last_error else "")
+        )
     plots = ", ".join(f"{kind} {n:,}" for kind, n in summary.plots.items())
     factor = summary.simulated_s / wall_s if wall_s > 0 else float("inf")
     console.print(f"plots: {plots} ({summary.false_plots:,} false)")
@@ -119,6 +151,93 @@ def _print_summary(summary: RunSummary, wall_s: float, folder: Path) -> None:
         f"simulated {summary.simulated_s / 3600:.2f} h in {wall_s:.1f} s "
         f"({factor:,.0f}x real time); recording: {folder}"
     )
+
+
+MAX_THREAT_ROWS = 40
+"""Above this many threats the summary groups them by category and origin."""
+
+
+def _clock(start: datetime, t_s: float | None) -> str:
+    return "-" if t_s is None else (start + timedelta(seconds=t_s)).strftime("%H:%M:%S")
+
+
+def _minutes(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 60:+.1f} min"
+
+
+def _print_threats(threats: list[ThreatRecord], start: datetime) -> None:
+    """Per threat (or per category and origin when many): detection, warning, border, alerts."""
+    if len(threats) <= MAX_THREAT_ROWS:
+        table = Table(title="threats (UTC)", title_justify="left")
+        for column in (
+            "threat",
+            "origin",
+            "detected",
+            "warned",
+            "crossed border",
+            "warning lead",
+            "alerts",
+        ):
+            table.add_column(column)
+        for threat in threats:
+            table.add_row(
+                threat.name,
+                threat.origin,
+                _clock(start, threat.detected_s),
+                _clock(start, threat.warned_s),
+                _clock(start, threat.crossed_s),
+                _minutes(threat.lead_time_s),
+                str(threat.alerts),
+            )
+        console.print(table)
+        return
+    table = Table(title="threats by category and origin", title_justify="left")
+    for column in (
+        "category",
+        "origin",
+        "threats",
+        "detected",
+        "warned",
+        "crossed border",
+        "median warning lead",
+        "alerts",
+    ):
+        table.add_column(column)
+    groups: dict[tuple[str, str], list[ThreatRecord]] = {}
+    for threat in threats:
+        groups.setdefault((threat.category, threat.origin), []).append(threat)
+    for (category, origin), members in sorted(groups.items()):
+        leads = [t.lead_time_s for t in members if t.lead_time_s is not None]
+        table.add_row(
+            category,
+            origin,
+            str(len(members)),
+            str(sum(t.detected_s is not None for t in members)),
+            str(sum(t.warned_s is not None for t in members)),
+            str(sum(t.crossed_s is not None for t in members)),
+            _minutes(float(np.median(leads)) if leads else None),
+            str(sum(t.alerts for t in members)),
+        )
+    console.print(table)
+
+
+def _print_closures(summary: RunSummary, start: datetime) -> None:
+    if not summary.closures:
+        console.print("airports: none closed")
+        return
+    table = Table(title="airport closures (UTC)", title_justify="left")
+    for column in ("airport", "closed", "reopened", "closed for"):
+        table.add_column(column)
+    for closure in summary.closures:
+        end = closure.reopened_s if closure.reopened_s is not None else summary.simulated_s
+        table.add_row(
+            closure.icao,
+            _clock(start, closure.closed_s),
+            _clock(start, closure.reopened_s),
+            f"{(end - closure.closed_s) / 60:.0f} min"
+            + ("" if closure.reopened_s is not None else " (still closed)"),
+        )
+    console.print(table)
 
 
 @app.command()

@@ -72,6 +72,14 @@ class RecordingWriter:
         """Write a static table as ``<name>.parquet``."""
         pq.write_table(table, self.folder / f"{name}.parquet")
 
+    def write_file(self, relative: str, text: str) -> None:
+        """Write a text file (a CAP message, say) at ``relative`` inside the recording."""
+        path = self.folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+
     def declare(self, name: str, schema: pa.Schema) -> None:
         """Announce a growing table, so that it exists (empty) even if no row ever comes."""
         self._schemas[name] = schema
