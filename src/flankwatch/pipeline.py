@@ -60,6 +60,10 @@ ALERT_SCHEMA = pa.schema(
 )
 
 
+HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
+"""Track states shared with the outside world (CoT): tentative tracks stay inside."""
+
+
 class InvalidCapError(RuntimeError):
     """A CAP message the alert stage made that the OASIS CAP 1.2 schema rejects (a bug)."""
 
@@ -190,13 +194,14 @@ def run_scenario(
                         recording.write_file(f"cap/{message.message_id}.xml", message.body)
                 if cot is not None:
                     when = scenario.start + timedelta(seconds=t1)
+                    held = np.isin(tracks.status, HELD)
                     cot.send_many(
                         track_events(
-                            tracks,
+                            tracks.take(held),
                             sim.frame,
                             scenario.start,
-                            assessment.identity,
-                            assessment.category,
+                            assessment.identity[held],
+                            assessment.category[held],
                         )
                     )
                     for status in alerts.airport_status().values():
