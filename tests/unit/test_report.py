@@ -1,0 +1,133 @@
+"""The after-action ledger: detection, warning, border crossing and alerts per object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
+from flankwatch.events import Event
+from flankwatch.geo.frames import LocalFrame
+from flankwatch.report import ThreatLedger
+from flankwatch.sim.plans import FlightPlans, draw_plans
+from flankwatch.sim.truth import TruthBatch
+from flankwatch.stream import PlotBatch
+from flankwatch.track.output import TrackBatch, TrackStatus
+
+FRAME = LocalFrame(52.05, 23.5)
+BELARUS = (52.05, 23.9)
+POLAND = (52.05, 23.3)
+
+
+@pytest.fixture
+def plans(base_scenario: dict, make_scenario: Callable) -> FlightPlans:
+    """One decoy (object 0) and one civil flight (object 1)."""
+    data = {
+        **base_scenario,
+        "raids": [
+            {
+                "name": "d",
+                "threat": "gerbera",
+                "count": 1,
+                "launch": list(BELARUS),
+                "target": list(POLAND),
+            }
+        ],
+        "civil_traffic": [{"name": "lot", "departure": "EPWA", "arrival": "EPLB", "count": 1}],
+    }
+    return draw_plans(make_scenario(data), np.random.default_rng(0))
+
+
+def _truth(t_s: float, points: list[tuple[float, float]]) -> TruthBatch:
+    n = len(points)
+    lat = np.array([p[0] for p in points])
+    lon = np.array([p[1] for p in points])
+    enu = FRAME.geodetic_to_enu(lat, lon, np.full(n, 500.0))
+    zeros = np.zeros(n)
+    return TruthBatch(
+        t_s=np.full(n, t_s),
+        object_id=np.arange(n, dtype=np.int32),
+        lat_deg=lat,
+        lon_deg=lon,
+        alt_m=np.full(n, 500.0),
+        x_m=enu[:, 0],
+        y_m=enu[:, 1],
+        z_m=enu[:, 2],
+        vx_mps=zeros,
+        vy_mps=zeros,
+        vz_mps=zeros,
+        ended=np.zeros(n, bool),
+    )
+
+
+def _tracks(truth: TruthBatch) -> TrackBatch:
+    n = len(truth)
+    state = np.column_stack((truth.x_m, truth.y_m, truth.z_m, np.zeros((n, 3))))
+    return TrackBatch.from_states(
+        time_s=truth.t_s,
+        track_id=np.arange(10, 10 + n),
+        status=np.full(n, TrackStatus.CONFIRMED),
+        state=state,
+        cov=np.tile(np.eye(6), (n, 1, 1)),
+        manoeuvre_prob=np.zeros(n),
+        last_update_s=truth.t_s,
+        icao24=np.zeros(n, np.uint32),
+        callsign=[""] * n,
+    )
+
+
+def _assessment(tracks: TrackBatch, identity: list[str]) -> Assessment:
+    n = len(tracks)
+    return Assessment(
+        t_s=float(tracks.time_s[0]),
+        track_id=tracks.track_id,
+        category=np.full(n, "decoy", object),
+        category_prob=np.ones(n),
+        identity=np.array(identity, object),
+        inside=np.zeros(n, bool),
+        crossing_t_s=np.full(n, np.nan),
+        crossing_sigma_s=np.full(n, np.nan),
+        threats=pa.table({f.name: [] for f in THREAT_SCHEMA}, schema=THREAT_SCHEMA),
+    )
+
+
+def test_a_decoy_warned_before_it_crosses_has_a_positive_lead(plans: FlightPlans) -> None:
+    ledger = ThreatLedger(plans)
+    plots = PlotBatch.build(1, t_s=np.array([95.0]), truth_id=np.array([0]))
+    steps = [(100.0, BELARUS, "unknown"), (200.0, BELARUS, "suspect"), (500.0, POLAND, "hostile")]
+    for t, where, identity in steps:
+        truth = _truth(t, [where, (52.2, 21.0)])
+        tracks = _tracks(truth)
+        alerts = [Event(t, "alert-issued", "closing EPLB", track_id=10)] if t == 500.0 else []
+        ledger.add(plots, truth, tracks, _assessment(tracks, [identity, "neutral"]), alerts, t)
+    (decoy,) = ledger.threats(np.array([True, True]))
+    assert decoy.detected_s == 95.0 and decoy.tracked_s == 100.0
+    assert decoy.warned_s == 200.0 and decoy.crossed_s == 500.0
+    assert decoy.lead_time_s == 300.0
+    assert decoy.alerts == 1
+    assert ledger.civil_misidentified() == 0
+
+
+def test_a_civil_flight_marked_suspect_is_counted(plans: FlightPlans) -> None:
+    ledger = ThreatLedger(plans)
+    truth = _truth(100.0, [BELARUS, (52.2, 21.0)])
+    tracks = _tracks(truth)
+    ledger.add(
+        PlotBatch.empty(), truth, tracks, _assessment(tracks, ["unknown", "suspect"]), [], 100.0
+    )
+    assert ledger.civil_misidentified() == 1
+
+
+def test_an_object_that_starts_inside_never_crosses(plans: FlightPlans) -> None:
+    ledger = ThreatLedger(plans)
+    for t in (100.0, 200.0):
+        truth = _truth(t, [POLAND, (52.2, 21.0)])
+        tracks = _tracks(truth)
+        ledger.add(
+            PlotBatch.empty(), truth, tracks, _assessment(tracks, ["hostile", "neutral"]), [], t
+        )
+    (decoy,) = ledger.threats(np.array([True, True]))
+    assert decoy.crossed_s is None and decoy.lead_time_s is None
