@@ -110,7 +110,7 @@ def run_flankwatch(plots: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
             gate_probability=GATE_PROBABILITY,
             max_association_distance_m=KD_RADIUS_M,
             confirm_m=2,
-            confirm_n=3,
+            confirm_window_s=2.0,
             delete_after_s=2.5,
         )
     )

@@ -15,23 +15,44 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+_ROUNDS = 12
+"""Rounds of label spreading before :func:`pair_clusters` falls back on scipy."""
+
 
 def pair_clusters(
     track_index: np.ndarray, plot_index: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cluster label ``(p,)`` of each pair (pairs sharing a track or a plot, directly or
     through other pairs, share a label), and the number of tracks and of plots in
-    each cluster."""
-    tracks, track_node = np.unique(track_index, return_inverse=True)
-    plots, plot_node = np.unique(plot_index, return_inverse=True)
-    n_nodes = len(tracks) + len(plots)
-    graph = coo_matrix(
-        (np.ones(len(track_node), np.int8), (track_node, len(tracks) + plot_node)),
-        shape=(n_nodes, n_nodes),
-    )
-    n_clusters, labels = connected_components(graph, directed=False)
-    tracks_in = np.bincount(labels[: len(tracks)], minlength=n_clusters)
-    plots_in = np.bincount(labels[len(tracks) :], minlength=n_clusters)
+    each cluster.
+
+    Labels spread by repeated minimum over the pairs with pointer jumping, which
+    settles in a few rounds on the small, shallow clusters gating leaves; long
+    chains fall back on :func:`scipy.sparse.csgraph.connected_components`.
+    """
+    n_tracks, track_node = _dense(track_index)
+    n_plots, plot_node = _dense(plot_index)
+    n_nodes = n_tracks + n_plots
+    a, b = track_node, n_tracks + plot_node
+    label = np.arange(n_nodes)
+    for _ in range(_ROUNDS):
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    else:
+        graph = coo_matrix(
+            (np.ones(len(a), np.int8), (a, b)),
+            shape=(n_nodes, n_nodes),
+        )
+        _, label = connected_components(graph, directed=False)
+    n_clusters, labels = _dense(label)
+    tracks_in = np.bincount(labels[:n_tracks], minlength=n_clusters)
+    plots_in = np.bincount(labels[n_tracks:], minlength=n_clusters)
     return labels[track_node], tracks_in, plots_in
 
 
@@ -44,10 +65,29 @@ def _cheapest_per_group(group: np.ndarray, cost: np.ndarray, pairs: np.ndarray) 
     return ordered[first]
 
 
+def _sparse(index: np.ndarray) -> bool:
+    """Whether the values of ``index`` (non-negative integers) are too spread for
+    :func:`numpy.bincount`."""
+    return int(index.max()) > 8 * len(index) + 4096
+
+
 def _counts(index: np.ndarray) -> np.ndarray:
-    """How many times each element's value occurs in ``index``."""
-    _, inverse, counts = np.unique(index, return_inverse=True, return_counts=True)
-    return counts[inverse]
+    """How many times each element's value occurs in ``index`` (non-negative integers)."""
+    if _sparse(index):
+        _, inverse, counts = np.unique(index, return_inverse=True, return_counts=True)
+        return counts[inverse]
+    return np.bincount(index)[index]
+
+
+def _dense(index: np.ndarray) -> tuple[int, np.ndarray]:
+    """The number of distinct values of ``index`` (non-negative integers) and each
+    element's rank among them."""
+    if _sparse(index):
+        values, inverse = np.unique(index, return_inverse=True)
+        return len(values), inverse
+    present = np.bincount(index) > 0
+    rank = np.cumsum(present) - 1
+    return int(rank[-1]) + 1, rank[index]
 
 
 def _rank_in_cluster(cluster: np.ndarray, node: np.ndarray) -> np.ndarray:

@@ -109,6 +109,19 @@ class MotionModel(Protocol):
         ``dt_s`` ``(p,)`` in s; ``Q`` is that of ``|dt_s|``, so negative steps retrodict."""
         ...
 
+    def propagate(
+        self, mean: np.ndarray, cov: np.ndarray, dt_s: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``F x`` ``(p, 6)`` and ``F P F' + Q`` ``(p, 6, 6)`` of states ``mean`` ``(p, 6)``
+        with covariances ``cov`` ``(p, 6, 6)`` over steps ``dt_s`` ``(p,)``, s."""
+        ...
+
+    def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
+        """A bound, m, on how far the predicted position of a state moving at ``speed_mps``
+        strays from its straight-line extrapolation over ``dt_s`` (s), plus the standard
+        deviation of the position noise added; used to find candidate tracks cheaply."""
+        ...
+
 
 class Predictor(Protocol):
     """Predicts mode-conditioned track states to given times."""
@@ -132,6 +145,12 @@ class Predictor(Protocol):
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
         ...
 
+    def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
+        """A bound, m, on how far a prediction over ``dt_s`` (s) of a track whose modes move
+        at most at ``speed_mps`` strays from the straight-line extrapolation of its combined
+        state, plus the standard deviation of the position noise added."""
+        ...
+
 
 class MeasurementModel(Protocol):
     """How one kind of plot measures a track state."""
@@ -139,8 +158,11 @@ class MeasurementModel(Protocol):
     dof: int
     """Number of measured quantities (the gate's degrees of freedom)."""
 
-    def innovation(self, prediction: Prediction, plots: PlotBatch) -> Innovation:
-        """Innovations of ``plots`` against ``prediction``, row by row (``p`` pairs)."""
+    def innovation(
+        self, prediction: Prediction, plots: PlotBatch, index: np.ndarray | None = None
+    ) -> Innovation:
+        """Innovations of the plots at ``index`` (``p`` of them, repeats allowed; all plots
+        by default) against ``prediction``, row by row (``p`` pairs)."""
         ...
 
 
@@ -173,17 +195,25 @@ class Associator(Protocol):
 class Initiator(Protocol):
     """Starts tentative tracks and decides when they are confirmed."""
 
-    def initiate(self, plots: PlotBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def initiate(
+        self, plots: PlotBatch, index: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mode probabilities ``(k, M)``, means ``(k, M, 6)`` and covariances
-        ``(k, M, 6, 6)`` of new tracks from ``k`` unused position plots."""
+        ``(k, M, 6, 6)`` of new tracks from the ``k`` unused position plots at ``index``."""
         ...
 
-    def confirmed(self, hits: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        """Which tentative tracks, updated in ``hits`` of their ``steps`` steps, to confirm."""
+    def counts(self, first_s: np.ndarray, plot_t_s: np.ndarray) -> np.ndarray:
+        """Which updates of tentative tracks, started by a plot at ``first_s`` (s), by plots
+        of ``plot_t_s`` (s) count towards their confirmation."""
         ...
 
-    def hopeless(self, hits: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        """Which tentative tracks can no longer be confirmed."""
+    def confirmed(self, hits: np.ndarray) -> np.ndarray:
+        """Which tentative tracks, with ``hits`` counted plots (the first included), to confirm."""
+        ...
+
+    def hopeless(self, first_s: np.ndarray, now_s: float) -> np.ndarray:
+        """Which tentative tracks, started at ``first_s`` (s), can no longer be confirmed at
+        ``now_s`` (s)."""
         ...
 
 

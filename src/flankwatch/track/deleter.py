@@ -8,10 +8,12 @@ from flankwatch.track.output import TrackStatus
 
 
 class StaleTrackDeleter:
-    """Deletes confirmed and coasting tracks not updated for ``delete_after_s`` (s), and any
-    track whose position covariance trace exceeds ``max_position_var_m2`` (m^2).
+    """Deletes confirmed and coasting tracks not updated for ``delete_after_s`` (s) or whose
+    position covariance trace exceeds ``max_position_var_m2`` (m^2).
 
-    Tentative tracks that cannot be confirmed are the initiator's to drop.
+    Tentative tracks are the initiator's to drop: a new track's velocity is
+    unknown, so its position grows uncertain fast while it waits for the next
+    scan of a slow radar.
     """
 
     def __init__(self, delete_after_s: float, max_position_var_m2: float) -> None:
@@ -27,5 +29,7 @@ class StaleTrackDeleter:
     ) -> np.ndarray:
         """Boolean mask of the tracks to delete at ``now_s`` (s)."""
         held = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
-        stale = held & (now_s - last_update_s > self.delete_after_s)
-        return stale | (position_var_m2 > self.max_position_var_m2)
+        lost = (now_s - last_update_s > self.delete_after_s) | (
+            position_var_m2 > self.max_position_var_m2
+        )
+        return held & lost

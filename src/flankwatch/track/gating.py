@@ -6,6 +6,9 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
+BRUTE_FORCE_PAIRS = 32768
+"""Largest number of centre-point distances computed outright instead of with k-d trees."""
+
 
 def gate_threshold(probability: float, dof: int) -> float:
     """Squared Mahalanobis distance inside which a true plot falls with ``probability``."""

@@ -60,10 +60,26 @@ class PositionMeasurement:
 
     dof = 3
 
-    def innovation(self, prediction: Prediction, plots: PlotBatch) -> Innovation:
-        """Position residuals ``(p, M, 3)`` (m), ``S`` (m^2) and state-measurement covariances."""
-        residual = plots.position()[:, None, :] - prediction.at_mean[..., :3]
-        s = prediction.at_cov[..., :3, :3] + plots.covariance()[:, None]
+    def innovation(
+        self, prediction: Prediction, plots: PlotBatch, index: np.ndarray | None = None
+    ) -> Innovation:
+        """Position residuals ``(p, M, 3)`` (m), ``S`` (m^2) and state-measurement covariances
+        of the plots at ``index`` (all by default)."""
+        if index is None:
+            index = np.arange(len(plots))
+        at_mean = prediction.at_mean
+        residual = np.empty(at_mean.shape[:2] + (3,))
+        residual[..., 0] = plots.x_m[index, None] - at_mean[..., 0]
+        residual[..., 1] = plots.y_m[index, None] - at_mean[..., 1]
+        residual[..., 2] = plots.z_m[index, None] - at_mean[..., 2]
+        s = prediction.at_cov[..., :3, :3].copy()
+        s[..., 0, 0] += plots.cov_xx_m2[index, None]
+        s[..., 1, 1] += plots.cov_yy_m2[index, None]
+        s[..., 2, 2] += plots.cov_zz_m2[index, None]
+        for i, j, name in ((0, 1, "cov_xy_m2"), (0, 2, "cov_xz_m2"), (1, 2, "cov_yz_m2")):
+            term = getattr(plots, name)[index, None]
+            s[..., i, j] += term
+            s[..., j, i] += term
         return Innovation(residual, s, prediction.cross[..., :, :3], inverse_small(s))
 
 
@@ -76,16 +92,21 @@ class BearingMeasurement:
 
     dof = 1
 
-    def innovation(self, prediction: Prediction, plots: PlotBatch) -> Innovation:
-        """Bearing residuals ``(p, M, 1)`` (rad, wrapped), ``S`` (rad^2) and cross-covariances."""
-        dx = prediction.at_mean[..., 0] - plots.sensor_x_m[:, None]
-        dy = prediction.at_mean[..., 1] - plots.sensor_y_m[:, None]
+    def innovation(
+        self, prediction: Prediction, plots: PlotBatch, index: np.ndarray | None = None
+    ) -> Innovation:
+        """Bearing residuals ``(p, M, 1)`` (rad, wrapped), ``S`` (rad^2) and cross-covariances
+        of the plots at ``index`` (all by default)."""
+        if index is None:
+            index = np.arange(len(plots))
+        dx = prediction.at_mean[..., 0] - plots.sensor_x_m[index, None]
+        dy = prediction.at_mean[..., 1] - plots.sensor_y_m[index, None]
         rho2 = np.maximum(dx * dx + dy * dy, 1e-6)
         predicted = np.arctan2(dx, dy)
-        residual = np.angle(np.exp(1j * (plots.bearing_rad[:, None] - predicted)))
+        residual = np.angle(np.exp(1j * (plots.bearing_rad[index, None] - predicted)))
         h = np.stack((dy / rho2, -dx / rho2), axis=-1)
         s = np.einsum("pmi,pmij,pmj->pm", h, prediction.at_cov[..., :2, :2], h)
-        s = s + plots.sigma_azimuth_rad[:, None] ** 2
+        s = s + plots.sigma_azimuth_rad[index, None] ** 2
         cross = np.einsum("pmij,pmj->pmi", prediction.cross[..., :, :2], h)
         return Innovation(
             residual[..., None], s[..., None, None], cross[..., None], 1.0 / s[..., None, None]

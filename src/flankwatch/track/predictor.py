@@ -26,6 +26,17 @@ def _propagate(
 ) -> Prediction:
     """Mode states (already mixed) moved by each model over ``to_t_s - t_s``."""
     dt = np.asarray(to_t_s, float) - np.asarray(t_s, float)
+    late = dt < 0.0
+    if not late.any():
+        if len(models) == 1:
+            at_mean, at_cov = models[0].propagate(mixed_mean[:, 0], mixed_cov[:, 0], dt)
+            at_mean, at_cov = at_mean[:, None], at_cov[:, None]
+        else:
+            at_mean, at_cov = np.empty_like(mixed_mean), np.empty_like(mixed_cov)
+            for m, model in enumerate(models):
+                at_mean[:, m], at_cov[:, m] = model.propagate(mixed_mean[:, m], mixed_cov[:, m], dt)
+        to_t = np.asarray(to_t_s, float)
+        return Prediction(prob, at_mean, at_cov, at_mean, at_cov, at_cov, to_t)
     transitions = [model.transition(dt) for model in models]
     if len(transitions) == 1:
         f, q = transitions[0][0][:, None], transitions[0][1][:, None]
@@ -35,9 +46,6 @@ def _propagate(
     at_mean = np.einsum("pmij,pmj->pmi", f, mixed_mean)
     pf = mixed_cov @ np.swapaxes(f, -1, -2)
     at_cov = f @ pf + q
-    late = dt < 0.0
-    if not late.any():
-        return Prediction(prob, at_mean, at_cov, at_mean, at_cov, at_cov, np.asarray(to_t_s, float))
     on_time = ~late
     out_mean = np.where(late[:, None, None], mean, at_mean)
     out_cov = np.where(late[:, None, None, None], cov, at_cov)
@@ -69,6 +77,10 @@ class KalmanPredictor:
         """Mode probabilities of ``n`` new tracks: all ones, ``(n, 1)``."""
         return np.ones((n, 1))
 
+    def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
+        """The model's bound on the straying of a prediction from a straight line, m."""
+        return self.model.reach_m(speed_mps, dt_s)
+
 
 class IMMPredictor:
     """Interacting multiple model prediction: mode mixing, then each model's prediction.
@@ -94,6 +106,10 @@ class IMMPredictor:
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
         return np.broadcast_to(self._initial_prob, (n, self.n_modes)).copy()
+
+    def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
+        """The largest of the models' bounds, m (mixing keeps the combined mean)."""
+        return np.max([model.reach_m(speed_mps, dt_s) for model in self.models], axis=0)
 
     def switch_matrix(self, dt_s: np.ndarray) -> np.ndarray:
         """Mode transition probabilities ``(p, M, M)``, row = from, column = to, over ``dt_s``."""

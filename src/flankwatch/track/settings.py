@@ -12,21 +12,26 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TrackerSettings:
-    """Settings of the default tracker (defaults suit drones to cruise missiles, 1 s batches).
+    """Settings of the default tracker (defaults suit drones to cruise missiles seen by
+    rotating radars of 4-10 s scans, in batches of any length).
 
     A *step* is one call of :meth:`~flankwatch.track.tracker.Tracker.step`, that
-    is one :class:`~flankwatch.stream.PlotBatch`. Confirmation counts steps: a
-    tentative track is confirmed once it has been updated in ``confirm_m`` of its
-    first ``confirm_n`` steps, and deleted as soon as that can no longer happen.
+    is one :class:`~flankwatch.stream.PlotBatch`. Nothing here counts steps, so
+    the same settings hold for 1 s and 10 s batches. Confirmation counts plots: a
+    tentative track is confirmed once ``confirm_m`` plots (its first included,
+    from any sensors) have updated it within ``confirm_window_s`` of its first
+    plot, and deleted at the first step that ends after that window.
     """
 
     gate_probability: float = 0.9995
     """Chi-square gate: probability that the true plot of a track falls inside its gate."""
     association_window_s: float = 1.0
-    """Plots of one sensor are associated together in windows of this length, s.
+    """Default association window, s: plots of one sensor are associated together in
+    windows of this length, unless the sensor's revisit period was given with
+    :meth:`~flankwatch.track.tracker.Tracker.set_revisit_periods`, which is then its window.
 
-    Must not exceed the shortest time between two plots of one target from one
-    sensor (a radar's scan period). ADS-B plots are further split so that each
+    A window must not exceed the shortest time between two plots of one target from
+    one sensor (a radar's scan period). ADS-B plots are further split so that each
     aircraft has at most one plot per window.
     """
     max_association_distance_m: float = math.inf
@@ -55,14 +60,16 @@ class TrackerSettings:
     initial_vertical_speed_sigma_mps: float = 30.0
     """Standard deviation of the vertical velocity of a new track, m/s."""
     confirm_m: int = 3
-    """M of the M-of-N confirmation rule: updates needed to confirm a track."""
-    confirm_n: int = 5
-    """N of the M-of-N confirmation rule: steps within which they must come."""
-    delete_after_s: float = 10.0
-    """A confirmed track not updated for longer than this is deleted, s."""
-    max_position_sigma_m: float = 2000.0
-    """A track whose position standard deviation (root of the covariance trace) exceeds
-    this is deleted, m."""
+    """Plots needed to confirm a tentative track, its first plot included (any sensors)."""
+    confirm_window_s: float = 30.0
+    """Time from a tentative track's first plot within which its ``confirm_m`` plots must
+    come, s (30 s: three of four scans of a 10 s radar, or three of eight of a 4 s one)."""
+    delete_after_s: float = 90.0
+    """A confirmed track not updated for longer than this is deleted, s (90 s: eight
+    missed scans in a row of a 10 s radar, for drones at the edge of cover)."""
+    max_position_sigma_m: float = 5000.0
+    """A confirmed track whose position standard deviation (root of the covariance trace)
+    exceeds this is deleted, m."""
     acoustic_range_m: float = 10000.0
     """Only tracks closer than this to an acoustic node are candidates for its bearings, m."""
     planar: bool = False
@@ -76,9 +83,9 @@ class TrackerSettings:
             raise ValueError(f"gate_probability must be in (0, 1), got {self.gate_probability}")
         if self.motion not in ("cv", "imm"):
             raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
-        if not 1 <= self.confirm_m <= self.confirm_n:
-            raise ValueError(
-                f"need 1 <= confirm_m <= confirm_n, got {self.confirm_m} of {self.confirm_n}"
-            )
+        if self.confirm_m < 1:
+            raise ValueError(f"confirm_m must be at least 1, got {self.confirm_m}")
+        if self.confirm_window_s < 0.0:
+            raise ValueError("confirm_window_s must not be negative")
         if self.association_window_s <= 0.0:
             raise ValueError("association_window_s must be positive")

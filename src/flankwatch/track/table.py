@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from flankwatch.track.base import STATE_DIM
@@ -15,30 +17,21 @@ class TrackTable:
     ``mean`` ``(n, M, 6)`` (m, m/s), ``cov`` ``(n, M, 6, 6)`` and ``prob`` ``(n, M)``
     hold each track's mode-conditioned states at its own time ``t_s`` (s);
     :meth:`state` gives the combined ``(n, 6)`` states and ``(n, 6, 6)``
-    covariances. ``hits`` and ``steps`` count the steps in which a track was
-    updated and the steps it has lived; ``updated`` marks the tracks updated in
-    the current step.
+    covariances. ``first_s`` is the time of a track's first plot (s) and ``hits``
+    the plots that count towards its confirmation (see the initiator);
+    ``updated`` marks the tracks updated in the current step.
+
+    A summary of each state, refreshed whenever the state changes, lets the
+    tracker find candidate tracks without predicting them all: ``ref_state``
+    ``(n, 6)`` the combined state at ``t_s``, ``ref_pos_sigma_m`` and
+    ``ref_vel_sigma_mps`` the roots of its position and velocity covariance
+    traces, ``ref_speed_mps`` the largest speed of its modes.
+
+    Columns are views of the first ``n`` rows of arrays with spare capacity, so
+    that adding tracks costs in proportion to the tracks added.
     """
 
-    def __init__(self, n_modes: int) -> None:
-        self.n_modes = n_modes
-        self.track_id = np.empty(0, np.int64)
-        self.status = np.empty(0, np.int8)
-        self.t_s = np.empty(0)
-        self.prob = np.empty((0, n_modes))
-        self.mean = np.empty((0, n_modes, STATE_DIM))
-        self.cov = np.empty((0, n_modes, STATE_DIM, STATE_DIM))
-        self.last_update_s = np.empty(0)
-        self.hits = np.empty(0, np.int32)
-        self.steps = np.empty(0, np.int32)
-        self.updated = np.empty(0, bool)
-        self.icao24 = np.empty(0, np.uint32)
-        self.callsign = np.empty(0, object)
-
-    def __len__(self) -> int:
-        return len(self.track_id)
-
-    _COLUMNS = (
+    _COLUMNS: tuple[str, ...] = (
         "track_id",
         "status",
         "t_s",
@@ -46,12 +39,72 @@ class TrackTable:
         "mean",
         "cov",
         "last_update_s",
+        "first_s",
         "hits",
-        "steps",
         "updated",
         "icao24",
         "callsign",
+        "ref_state",
+        "ref_pos_sigma_m",
+        "ref_vel_sigma_mps",
+        "ref_speed_mps",
     )
+
+    track_id: np.ndarray
+    status: np.ndarray
+    t_s: np.ndarray
+    prob: np.ndarray
+    mean: np.ndarray
+    cov: np.ndarray
+    last_update_s: np.ndarray
+    first_s: np.ndarray
+    hits: np.ndarray
+    updated: np.ndarray
+    icao24: np.ndarray
+    callsign: np.ndarray
+    ref_state: np.ndarray
+    ref_pos_sigma_m: np.ndarray
+    ref_vel_sigma_mps: np.ndarray
+    ref_speed_mps: np.ndarray
+
+    def __init__(self, n_modes: int) -> None:
+        m, d = n_modes, STATE_DIM
+        self.n_modes = n_modes
+        self._n = 0
+        self._shapes: dict[str, tuple[tuple[int, ...], Any]] = {
+            "track_id": ((), np.int64),
+            "status": ((), np.int8),
+            "t_s": ((), np.float64),
+            "prob": ((m,), np.float64),
+            "mean": ((m, d), np.float64),
+            "cov": ((m, d, d), np.float64),
+            "last_update_s": ((), np.float64),
+            "first_s": ((), np.float64),
+            "hits": ((), np.int32),
+            "updated": ((), bool),
+            "icao24": ((), np.uint32),
+            "callsign": ((), object),
+            "ref_state": ((d,), np.float64),
+            "ref_pos_sigma_m": ((), np.float64),
+            "ref_vel_sigma_mps": ((), np.float64),
+            "ref_speed_mps": ((), np.float64),
+        }
+        self._data = {
+            name: np.empty((0, *shape), dtype) for name, (shape, dtype) in self._shapes.items()
+        }
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _reserve(self, n: int) -> None:
+        capacity = len(self._data["t_s"])
+        if n <= capacity:
+            return
+        capacity = max(n, 2 * capacity, 64)
+        for name, (shape, dtype) in self._shapes.items():
+            grown = np.empty((capacity, *shape), dtype)
+            grown[: self._n] = self._data[name][: self._n]
+            self._data[name] = grown
 
     def append(
         self,
@@ -62,32 +115,62 @@ class TrackTable:
         cov: np.ndarray,
         icao24: np.ndarray,
         callsign: np.ndarray,
-    ) -> None:
-        """Add new tentative tracks, counted as updated in the current step."""
-        k = len(track_id)
-        new = {
-            "track_id": track_id,
-            "status": np.full(k, TrackStatus.TENTATIVE, np.int8),
-            "t_s": t_s,
-            "prob": prob,
-            "mean": mean,
-            "cov": cov,
-            "last_update_s": t_s,
-            "hits": np.zeros(k, np.int32),
-            "steps": np.zeros(k, np.int32),
-            "updated": np.ones(k, bool),
-            "icao24": icao24,
-            "callsign": callsign,
-        }
-        for name in self._COLUMNS:
-            column = getattr(self, name)
-            setattr(self, name, np.concatenate((column, np.asarray(new[name], column.dtype))))
+    ) -> np.ndarray:
+        """Add new tentative tracks from one plot each (at ``t_s``), counted as updated in the
+        current step with one hit; their row indices."""
+        k, start = len(track_id), self._n
+        self._reserve(start + k)
+        rows = slice(start, start + k)
+        data = self._data
+        data["track_id"][rows] = track_id
+        data["status"][rows] = TrackStatus.TENTATIVE
+        data["t_s"][rows] = t_s
+        data["prob"][rows] = prob
+        data["mean"][rows] = mean
+        data["cov"][rows] = cov
+        data["last_update_s"][rows] = t_s
+        data["first_s"][rows] = t_s
+        data["hits"][rows] = 1
+        data["updated"][rows] = True
+        data["icao24"][rows] = icao24
+        data["callsign"][rows] = callsign
+        self._n = start + k
+        index = np.arange(start, start + k)
+        self.refresh(index)
+        return index
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the tracks where ``mask`` is false."""
-        for name in self._COLUMNS:
-            setattr(self, name, getattr(self, name)[mask])
+        kept = int(np.count_nonzero(mask))
+        for column in self._data.values():
+            column[:kept] = column[: self._n][mask]
+        self._n = kept
+
+    def refresh(self, rows: np.ndarray) -> None:
+        """Recompute the summary of the tracks at ``rows`` from their states."""
+        data = self._data
+        mean = data["mean"][rows]
+        state, cov = combine(data["prob"][rows], mean, data["cov"][rows])
+        data["ref_state"][rows] = state
+        data["ref_pos_sigma_m"][rows] = np.sqrt(cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2])
+        data["ref_vel_sigma_mps"][rows] = np.sqrt(cov[:, 3, 3] + cov[:, 4, 4] + cov[:, 5, 5])
+        speed = np.sqrt(np.einsum("pmi,pmi->pm", mean[..., 3:], mean[..., 3:]))
+        data["ref_speed_mps"][rows] = speed.max(axis=1)
 
     def state(self) -> tuple[np.ndarray, np.ndarray]:
         """Combined states ``(n, 6)`` and covariances ``(n, 6, 6)`` at each track's own time."""
         return combine(self.prob, self.mean, self.cov)
+
+
+def _column(name: str) -> property:
+    def get(table: TrackTable) -> np.ndarray:
+        return table._data[name][: table._n]
+
+    def put(table: TrackTable, value: np.ndarray) -> None:
+        table._data[name][: table._n] = value
+
+    return property(get, put, doc=f"The ``{name}`` column of the live tracks.")
+
+
+for _name in TrackTable._COLUMNS:
+    setattr(TrackTable, _name, _column(_name))

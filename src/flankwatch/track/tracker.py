@@ -4,22 +4,31 @@ One :meth:`Tracker.step` takes a :class:`~flankwatch.stream.PlotBatch` (plots of
 any sensors, spread over time) and does, all tracks at once:
 
 1. Split the batch into sub-batches: the plots of one sensor within one
-   association window (``association_window_s``), ADS-B plots further split so
-   that each aircraft appears once per sub-batch. Sub-batches go in time order.
-2. For a sub-batch of positions (radar, ADS-B): predict all tracks to its middle
-   time, find candidate pairs with a k-d tree of the plots and a conservative
-   radius per track, predict each candidate track to its own plot's time,
-   keep the pairs inside the chi-square gate (or, for an ADS-B plot, those whose
-   ICAO address matches the track's within ``identity_gate_m``; pairs with two
-   different ICAO addresses never associate), assign by global nearest
-   neighbour (identity matches first, then confirmed and coasting tracks, then
-   tentative ones), update, and start a tentative track from each plot left over.
+   association window, which is the sensor's revisit period when it was given
+   (:meth:`Tracker.set_revisit_periods`) and ``association_window_s`` otherwise,
+   so that a sub-batch holds at most one plot of each target. ADS-B plots are
+   further split so that each aircraft appears once per sub-batch. Acoustic
+   nodes are many and each reports little: the bearings of nodes farther apart
+   than twice ``acoustic_range_m`` (which can never hear the same track) share a
+   sub-batch. Sub-batches go in time order.
+2. For a sub-batch of positions (radar, ADS-B): find candidate tracks from a
+   summary of each track (its combined state at its own time extrapolated in a
+   straight line, with a conservative radius from its uncertainty, the plots'
+   noise and how far the motion models can bend away from a straight line),
+   by brute force for small problems and k-d trees for large ones; predict each
+   candidate track to its own plot's time; keep the pairs inside the
+   chi-square gate (or, for an ADS-B plot, those whose ICAO address matches the
+   track's within ``identity_gate_m``; pairs with two different ICAO addresses
+   never associate), assign by global nearest neighbour (identity matches
+   first, then confirmed and coasting tracks, then tentative ones), update, and
+   start a tentative track from each plot left over.
 3. For a sub-batch of acoustic bearings: the same for confirmed tracks within
    ``acoustic_range_m`` of the node, with an extended Kalman update; bearings
    never start tracks.
-4. Manage: confirm tentative tracks by M of N steps, mark confirmed tracks not
-   updated in this step as coasting, delete, and report every track predicted
-   to the step's time.
+4. Manage: confirm tentative tracks with ``confirm_m`` plots within
+   ``confirm_window_s`` of their first, mark confirmed tracks not updated in
+   this step as coasting, delete, and report every track predicted to the
+   step's time.
 
 A plot older than the track it is associated with (a late plot) is not
 dropped: it updates the track at the track's own time through an
@@ -28,6 +37,7 @@ out-of-sequence update (see :class:`~flankwatch.track.base.Prediction`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -45,7 +55,7 @@ from flankwatch.track.base import (
 )
 from flankwatch.track.deleter import StaleTrackDeleter
 from flankwatch.track.gating import candidate_pairs, gate_threshold
-from flankwatch.track.initiator import MOfNInitiator
+from flankwatch.track.initiator import WindowInitiator
 from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -55,9 +65,10 @@ from flankwatch.track.table import TrackTable
 from flankwatch.track.updater import KalmanUpdater
 
 _RADIUS_MARGIN = 1.2
-"""Safety factor on the k-d tree search radius (the exact gate is applied afterwards)."""
+"""Safety factor on the candidate search radius (the exact gate is applied afterwards)."""
 _PRIORITY = 100.0
 """Cost offset, in gates, that puts one class of pairs before another in the assignment."""
+_HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
 
 
 class Tracker:
@@ -89,37 +100,85 @@ class Tracker:
         position_dof = 2 if settings.planar else self.position_model.dof
         self._position_gate = gate_threshold(settings.gate_probability, position_dof)
         self._bearing_gate = gate_threshold(settings.gate_probability, self.bearing_model.dof)
+        self._window_s = np.empty(0)
+        """Association window by sensor id, s (NaN: the default)."""
+        self._node_group = np.empty(0, np.int64)
+        """Sub-batch group of each acoustic node by sensor id (-1: not yet seen)."""
+        self._node_xy_m = np.empty((0, 2))
+        self._node_group_of: list[int] = []
+
+    def set_revisit_periods(self, sensor_id: np.ndarray, period_s: np.ndarray) -> None:
+        """Use each sensor's revisit period (s; a radar's scan period, an acoustic node's
+        reporting period) as its association window; other sensors keep
+        ``association_window_s``. A NaN or non-positive period restores the default."""
+        sensor_id = np.asarray(sensor_id, np.int64).ravel()
+        period = np.asarray(period_s, float).ravel()
+        if len(sensor_id) != len(period):
+            raise ValueError("one revisit period per sensor id is needed")
+        if len(sensor_id) and sensor_id.min() < 0:
+            raise ValueError("sensor ids must not be negative")
+        size = int(sensor_id.max()) + 1 if len(sensor_id) else 0
+        if size > len(self._window_s):
+            grown = np.full(size, np.nan)
+            grown[: len(self._window_s)] = self._window_s
+            self._window_s = grown
+        self._window_s[sensor_id] = np.where(period > 0.0, period, np.nan)
+
+    def association_windows(self, sensor_id: np.ndarray) -> np.ndarray:
+        """The association window of each of ``sensor_id``, s."""
+        window = np.full(len(sensor_id), self.settings.association_window_s)
+        known = np.flatnonzero(sensor_id < len(self._window_s))
+        if len(known):
+            given = self._window_s[sensor_id[known]]
+            window[known] = np.where(np.isnan(given), window[known], given)
+        return window
 
     def step(self, batch: PlotBatch, now_s: float | None = None) -> TrackBatch:
         """Process one batch of plots; all tracks predicted to ``now_s`` (s; by default
         the latest plot time of the batch, or the previous step's time if it is empty)."""
         if len(batch):
-            batch = batch.sorted_by_time()
-            for rows in self._sub_batches(batch):
-                plots = batch if len(rows) == len(batch) else batch.take(rows)
-                if plots.kind[0] == PlotKind.ACOUSTIC:
-                    self._bearing_update(plots)
+            t = batch.t_s
+            if len(t) > 1 and np.any(t[1:] < t[:-1]):
+                batch = batch.sorted_by_time()
+            acoustic = batch.kind == PlotKind.ACOUSTIC
+            usable = acoustic | (
+                np.isfinite(batch.x_m) & np.isfinite(batch.y_m) & np.isfinite(batch.z_m)
+            )
+            for rows in self._sub_batches(batch, acoustic):
+                if acoustic[rows[0]]:
+                    self._bearing_update(batch, rows)
                 else:
-                    self._position_update(plots)
+                    if not usable[rows].all():
+                        rows = rows[usable[rows]]
+                    if len(rows):
+                        self._position_update(batch, rows)
         if now_s is None:
             now_s = float(batch.t_s[-1]) if len(batch) else self.time_s
         self.time_s = max(self.time_s, now_s)
         return self._manage(now_s)
 
-    def _sub_batches(self, batch: PlotBatch) -> list[np.ndarray]:
-        """Row indices of each sub-batch, the sub-batches ordered by their first plot."""
-        window = np.floor((batch.t_s - batch.t_s[0]) / self.settings.association_window_s).astype(
-            np.int64
-        )
+    def _sub_batches(self, batch: PlotBatch, acoustic: np.ndarray) -> list[np.ndarray]:
+        """Row indices of each sub-batch (in time order within it), the sub-batches ordered
+        by their first plot."""
+        n = len(batch)
+        sensor = batch.sensor_id.astype(np.int64)
+        window_s = self.association_windows(sensor)
+        window = np.floor((batch.t_s - batch.t_s[0]) / window_s).astype(np.int64)
         identified = np.flatnonzero(batch.icao24 != 0)
         if (
-            window[-1] == 0
-            and not len(identified)
-            and np.all(batch.sensor_id == batch.sensor_id[0])
+            not len(identified)
+            and not acoustic[0]
+            and np.all(sensor == sensor[0])
+            and window[-1] == 0
             and np.all(batch.kind == batch.kind[0])
         ):
-            return [np.arange(len(batch))]
-        rank = np.zeros(len(batch), np.int64)
+            return [np.arange(n)]
+        group = sensor
+        if acoustic.any():
+            group = sensor.copy()
+            nodes = np.flatnonzero(acoustic)
+            group[nodes] = -1 - self._acoustic_groups(batch, nodes)
+        rank = np.zeros(n, np.int64)
         if len(identified):
             order = identified[
                 np.lexsort(
@@ -127,48 +186,83 @@ class Tracker:
                         batch.t_s[identified],
                         batch.icao24[identified],
                         window[identified],
-                        batch.sensor_id[identified],
+                        sensor[identified],
                     )
                 )
             ]
-            first = _group_starts(batch.sensor_id[order], window[order], batch.icao24[order])
+            first = _group_starts(sensor[order], window[order], batch.icao24[order])
             start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
             rank[order] = np.arange(len(order)) - start
-        keys = (window, batch.sensor_id, batch.kind, rank)
+        keys = (window_s, window, group, batch.kind, rank)
         rows = np.lexsort(keys[::-1])
         bounds = np.flatnonzero(_group_starts(*(key[rows] for key in keys)))
+        if len(bounds) == 1:
+            return [rows]
         subs = np.split(rows, bounds[1:])
-        subs.sort(key=lambda r: batch.t_s[r[0]])
-        return subs
+        firsts = batch.t_s[rows[bounds]]
+        return [subs[i] for i in np.argsort(firsts, kind="stable")]
+
+    def _acoustic_groups(self, batch: PlotBatch, rows: np.ndarray) -> np.ndarray:
+        """The sub-batch group of the acoustic plots at ``rows``: nodes of one group are all
+        farther apart than twice ``acoustic_range_m``, so no track is a candidate for two
+        of them. Each node gets its group once, the first time it reports (greedily: the
+        lowest group not used by a node within reach), as nodes do not move."""
+        sensor = batch.sensor_id[rows].astype(np.int64)
+        size = int(sensor.max()) + 1
+        if size > len(self._node_group):
+            grown = np.full(size, -1, np.int64)
+            grown[: len(self._node_group)] = self._node_group
+            self._node_group = grown
+        new = np.flatnonzero(self._node_group[sensor] < 0)
+        if len(new):
+            reach_m = 2.0 * self.settings.acoustic_range_m
+            for i in new.tolist():
+                node = int(sensor[i])
+                if self._node_group[node] >= 0:
+                    continue
+                xy = np.array([batch.sensor_x_m[rows[i]], batch.sensor_y_m[rows[i]]])
+                near = np.hypot(*(self._node_xy_m - xy).T) <= reach_m
+                taken = {self._node_group_of[j] for j in np.flatnonzero(near).tolist()}
+                group = next(g for g in range(len(taken) + 1) if g not in taken)
+                self._node_group[node] = group
+                self._node_xy_m = np.vstack((self._node_xy_m, xy))
+                self._node_group_of.append(group)
+        return self._node_group[sensor]
 
     def _predict_tracks(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
         """The tracks at ``index`` predicted to ``to_t_s``; tracks already there are copied."""
         t = self.table
-        moving = np.flatnonzero(t.t_s[index] != to_t_s)
+        from_t = t.t_s[index]
+        moving = np.flatnonzero(from_t != to_t_s)
         if len(moving) == len(index):
             return self.predictor.predict(
-                t.prob[index], t.mean[index], t.cov[index], t.t_s[index], to_t_s
+                t.prob[index], t.mean[index], t.cov[index], from_t, to_t_s
             )
         prob, mean, cov = t.prob[index], t.mean[index], t.cov[index]
         if len(moving):
             rows = index[moving]
             moved = self.predictor.predict(
-                t.prob[rows], t.mean[rows], t.cov[rows], t.t_s[rows], to_t_s[moving]
+                t.prob[rows], t.mean[rows], t.cov[rows], from_t[moving], to_t_s[moving]
             )
             prob[moving], mean[moving], cov[moving] = moved.prob, moved.at_mean, moved.at_cov
         return Prediction(prob, mean, cov, mean, cov, cov, np.asarray(to_t_s, float))
 
-    def _pairs_prediction(
-        self,
-        mid: Prediction,
-        track_rows: np.ndarray,
-        pair_track: np.ndarray,
-        plot_t_s: np.ndarray,
-        single_time: bool,
-    ) -> Prediction:
-        if single_time:
-            return mid.take(pair_track)
-        return self._predict_tracks(track_rows[pair_track], plot_t_s)
+    def _search_radius(
+        self, rows: np.ndarray, t_lo: float, t_hi: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For the tracks at ``rows`` and plots between ``t_lo`` and ``t_hi`` (s): each
+        track's straight-line position at the middle time ``(n, 3)`` (m), its position
+        standard deviation there, its straying bound (both m) and speed (m/s)."""
+        t = self.table
+        half = 0.5 * (t_hi - t_lo)
+        dt_mid = (t_lo + half) - t.t_s[rows]
+        state = t.ref_state[rows]
+        centre = state[:, :3] + dt_mid[:, None] * state[:, 3:]
+        dt = np.abs(dt_mid) + half
+        speed = t.ref_speed_mps[rows]
+        reach = self.predictor.reach_m(speed, dt) + half * speed
+        sigma = t.ref_pos_sigma_m[rows] + dt * t.ref_vel_sigma_mps[rows]
+        return centre, sigma, reach, speed
 
     def _write(
         self, rows: np.ndarray, prediction: Prediction, posterior: tuple, plots_t_s: np.ndarray
@@ -178,109 +272,127 @@ class Tracker:
         t.t_s[rows] = prediction.t_s
         t.last_update_s[rows] = np.maximum(t.last_update_s[rows], plots_t_s)
         t.updated[rows] = True
+        tentative = t.status[rows] == TrackStatus.TENTATIVE
+        if tentative.any():
+            counted = tentative & self.initiator.counts(t.first_s[rows], plots_t_s)
+            t.hits[rows] += counted.astype(np.int32)
+        t.refresh(rows)
 
-    def _position_update(self, plots: PlotBatch) -> None:
-        """Associate, update and initiate from one sub-batch of position plots."""
-        usable = np.isfinite(plots.position()).all(axis=1)
-        if not usable.all():
-            plots = plots.take(usable)
-            if not len(plots):
-                return
-        unused = np.ones(len(plots), bool)
+    def _position_update(self, batch: PlotBatch, rows: np.ndarray) -> None:
+        """Associate, update and initiate from one sub-batch of position plots (``rows`` of
+        ``batch``, in time order)."""
         if len(self.table):
-            unused[self._associate_positions(np.arange(len(self.table)), plots)] = False
-        self._initiate(plots if unused.all() else plots.take(unused))
+            used = self._associate_positions(batch, rows)
+            if len(used):
+                keep = np.ones(len(rows), bool)
+                keep[used] = False
+                rows = rows[keep]
+        self._initiate(batch, rows)
 
-    def _associate_positions(self, rows: np.ndarray, plots: PlotBatch) -> np.ndarray:
-        """Associate position ``plots`` with the tracks at ``rows`` and update those;
-        the indices of the plots used.
+    def _associate_positions(self, batch: PlotBatch, rows: np.ndarray) -> np.ndarray:
+        """Associate the position plots at ``rows`` of ``batch`` with the tracks and update
+        those; the positions in ``rows`` of the plots used.
 
         The assignment is lexicographic: first ADS-B plots with their aircraft's
         track, then plots with confirmed and coasting tracks, then with tentative
         ones; within each, the least total of ``d^2 - gate``.
         """
         gate = self._position_gate
-        identity_gate = self.settings.identity_gate_m
+        settings = self.settings
         table = self.table
-        t_lo, t_hi = float(plots.t_s[0]), float(plots.t_s[-1])
-        half = 0.5 * (t_hi - t_lo)
-        mid = self._predict_tracks(rows, np.full(len(rows), t_lo + half))
-        state, cov = combine(mid.prob, mid.at_mean, mid.at_cov)
-        plot_sigma = np.sqrt(np.trace(plots.covariance(), axis1=1, axis2=2).max())
-        pos_sigma = np.sqrt(np.trace(cov[:, :3, :3], axis1=1, axis2=2))
-        vel_sigma = np.sqrt(np.trace(cov[:, 3:, 3:], axis1=1, axis2=2))
-        speed = np.linalg.norm(state[:, 3:], axis=1)
-        radius = _RADIUS_MARGIN * (
-            np.sqrt(gate) * (pos_sigma + half * vel_sigma + plot_sigma)
-            + half * speed * (1.0 + half)
-        )
+        plot_t = batch.t_s[rows]
+        tracks = np.arange(len(table))
+        centre, sigma, reach, _ = self._search_radius(tracks, float(plot_t[0]), float(plot_t[-1]))
+        plot_var = batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows]
+        plot_sigma = math.sqrt(float(plot_var.max()))
         radius = np.minimum(
-            radius, self.settings.max_association_distance_m + half * speed * (1.0 + half)
+            math.sqrt(gate) * (sigma + plot_sigma + reach),
+            settings.max_association_distance_m,
         )
-        track_icao_all = table.icao24[rows]
-        if np.any(plots.icao24 != 0):
-            radius = np.where(track_icao_all != 0, np.maximum(radius, identity_gate), radius)
-        pair_track, pair_plot = candidate_pairs(state[:, :3], radius, plots.position())
-        track_icao = track_icao_all[pair_track]
-        plot_icao = plots.icao24[pair_plot]
-        compatible = (track_icao == 0) | (plot_icao == 0) | (track_icao == plot_icao)
-        pair_track, pair_plot = pair_track[compatible], pair_plot[compatible]
-        track_icao, plot_icao = track_icao[compatible], plot_icao[compatible]
+        radius += reach
+        plot_icao = batch.icao24[rows]
+        track_icao = table.icao24
+        has_identity = bool(np.any(plot_icao != 0))
+        if has_identity:
+            radius = np.where(
+                track_icao != 0, np.maximum(radius, settings.identity_gate_m + reach), radius
+            )
+        points = np.column_stack((batch.x_m[rows], batch.y_m[rows], batch.z_m[rows]))
+        pair_track, pair_plot = candidate_pairs(centre, _RADIUS_MARGIN * radius, points)
+        if has_identity and len(pair_track):
+            a, b = track_icao[pair_track], plot_icao[pair_plot]
+            compatible = (a == 0) | (b == 0) | (a == b)
+            if not compatible.all():
+                pair_track, pair_plot = pair_track[compatible], pair_plot[compatible]
         if not len(pair_track):
             return pair_plot
-        pair_plots = plots.take(pair_plot)
-        prediction = self._pairs_prediction(mid, rows, pair_track, pair_plots.t_s, half == 0.0)
-        innovation = self.position_model.innovation(prediction, pair_plots)
+        pair_rows = rows[pair_plot]
+        prediction = self._predict_tracks(pair_track, batch.t_s[pair_rows])
+        innovation = self.position_model.innovation(prediction, batch, pair_rows)
         d2 = self.updater.gate_distance(prediction, innovation)
-        miss_m = np.linalg.norm(
-            np.einsum("pm,pmi->pi", prediction.prob, innovation.residual), axis=1
-        )
-        identity = (plot_icao != 0) & (plot_icao == track_icao) & (miss_m < identity_gate)
-        held = table.status[rows[pair_track]] != TrackStatus.TENTATIVE
-        statistical = (d2 < gate) & (miss_m <= self.settings.max_association_distance_m)
-        cost = np.where(identity | statistical, np.minimum(d2, gate) - gate, np.inf)
-        cost -= _PRIORITY * gate * (held + 2 * identity)
+        residual = innovation.residual
+        if residual.shape[1] > 1:
+            miss = np.einsum("pm,pmi->pi", prediction.prob, residual)
+        else:
+            miss = residual[:, 0]
+        miss_m = np.sqrt(np.einsum("pi,pi->p", miss, miss))
+        statistical = (d2 < gate) & (miss_m <= settings.max_association_distance_m)
+        held = table.status[pair_track] != TrackStatus.TENTATIVE
+        if has_identity:
+            pair_icao = plot_icao[pair_plot]
+            identity = (
+                (pair_icao != 0)
+                & (pair_icao == track_icao[pair_track])
+                & (miss_m < settings.identity_gate_m)
+            )
+            statistical |= identity
+            priority = held + 2 * identity
+        else:
+            priority = held
+        cost = np.where(statistical, np.minimum(d2, gate) - gate, np.inf)
+        cost -= _PRIORITY * gate * priority
         chosen = self.associator.associate(pair_track, pair_plot, cost)
         if not len(chosen):
             return chosen
         chosen_prediction = prediction.take(chosen)
         posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
-        updated_rows = rows[pair_track[chosen]]
-        self._write(updated_rows, chosen_prediction, posterior, pair_plots.t_s[chosen])
+        updated = pair_track[chosen]
         used = pair_plot[chosen]
-        identified = plots.icao24[used] != 0
-        table.icao24[updated_rows[identified]] = plots.icao24[used][identified]
-        table.callsign[updated_rows[identified]] = plots.callsign[used][identified]
+        self._write(updated, chosen_prediction, posterior, plot_t[used])
+        if has_identity:
+            identified = plot_icao[used] != 0
+            if identified.any():
+                table.icao24[updated[identified]] = plot_icao[used][identified]
+                table.callsign[updated[identified]] = batch.callsign[rows[used[identified]]]
         return used
 
-    def _initiate(self, plots: PlotBatch) -> None:
-        if not len(plots):
-            return
-        prob, mean, cov = self.initiator.initiate(plots)
-        ids = np.arange(self._next_id, self._next_id + len(plots), dtype=np.int64)
-        self._next_id += len(plots)
-        self.table.append(ids, plots.t_s, prob, mean, cov, plots.icao24, plots.callsign)
-
-    def _bearing_update(self, plots: PlotBatch) -> None:
-        """Associate and update confirmed tracks with one sub-batch of acoustic bearings."""
-        table = self.table
-        rows = np.flatnonzero(
-            (table.status == TrackStatus.CONFIRMED) | (table.status == TrackStatus.COASTING)
-        )
+    def _initiate(self, batch: PlotBatch, rows: np.ndarray) -> None:
         if not len(rows):
             return
-        t_lo, t_hi = float(plots.t_s[0]), float(plots.t_s[-1])
-        mid = self._predict_tracks(rows, np.full(len(rows), 0.5 * (t_lo + t_hi)))
-        state, _ = combine(mid.prob, mid.at_mean, mid.at_cov)
-        sensors = np.column_stack((plots.sensor_x_m, plots.sensor_y_m))
+        prob, mean, cov = self.initiator.initiate(batch, rows)
+        ids = np.arange(self._next_id, self._next_id + len(rows), dtype=np.int64)
+        self._next_id += len(rows)
+        self.table.append(
+            ids, batch.t_s[rows], prob, mean, cov, batch.icao24[rows], batch.callsign[rows]
+        )
+
+    def _bearing_update(self, batch: PlotBatch, rows: np.ndarray) -> None:
+        """Associate and update confirmed tracks with one sub-batch of acoustic bearings."""
+        table = self.table
+        tracks = np.flatnonzero(np.isin(table.status, _HELD))
+        if not len(tracks):
+            return
+        plot_t = batch.t_s[rows]
+        centre, _, reach, _ = self._search_radius(tracks, float(plot_t[0]), float(plot_t[-1]))
+        nodes = np.column_stack((batch.sensor_x_m[rows], batch.sensor_y_m[rows]))
         pair_plot, pair_track = candidate_pairs(
-            sensors, np.full(len(plots), self.settings.acoustic_range_m), state[:, :2]
+            nodes, np.full(len(rows), self.settings.acoustic_range_m), centre[:, :2]
         )
         if not len(pair_plot):
             return
-        pair_plots = plots.take(pair_plot)
-        prediction = self._pairs_prediction(mid, rows, pair_track, pair_plots.t_s, t_hi == t_lo)
-        innovation = self.bearing_model.innovation(prediction, pair_plots)
+        pair_rows = rows[pair_plot]
+        prediction = self._predict_tracks(tracks[pair_track], batch.t_s[pair_rows])
+        innovation = self.bearing_model.innovation(prediction, batch, pair_rows)
         d2 = self.updater.gate_distance(prediction, innovation)
         cost = np.where(d2 < self._bearing_gate, d2 - self._bearing_gate, np.inf)
         chosen = self.associator.associate(pair_track, pair_plot, cost)
@@ -288,7 +400,10 @@ class Tracker:
             chosen_prediction = prediction.take(chosen)
             posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
             self._write(
-                rows[pair_track[chosen]], chosen_prediction, posterior, pair_plots.t_s[chosen]
+                tracks[pair_track[chosen]],
+                chosen_prediction,
+                posterior,
+                plot_t[pair_plot[chosen]],
             )
 
     def _manage(self, now_s: float) -> TrackBatch:
@@ -296,37 +411,38 @@ class Tracker:
         table = self.table
         if not len(table):
             return TrackBatch.empty()
-        table.hits += table.updated
-        table.steps += 1
-        tentative = table.status == TrackStatus.TENTATIVE
-        confirm = tentative & self.initiator.confirmed(table.hits, table.steps)
-        held = ~tentative
-        table.status[held] = np.where(
-            table.updated[held], TrackStatus.CONFIRMED, TrackStatus.COASTING
-        )
-        table.status[confirm] = TrackStatus.CONFIRMED
+        status = table.status
+        tentative = status == TrackStatus.TENTATIVE
+        confirm = tentative & self.initiator.confirmed(table.hits)
+        status = np.where(
+            tentative,
+            np.where(confirm, TrackStatus.CONFIRMED, TrackStatus.TENTATIVE),
+            np.where(table.updated, TrackStatus.CONFIRMED, TrackStatus.COASTING),
+        ).astype(np.int8)
+        table.status = status
         prediction = self._predict_tracks(np.arange(len(table)), np.full(len(table), now_s))
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
-        position_var = np.trace(cov[:, :3, :3], axis1=1, axis2=2)
-        dead = (tentative & ~confirm & self.initiator.hopeless(table.hits, table.steps)) | (
-            self.deleter.delete(table.status, table.last_update_s, position_var, now_s)
-        )
-        status = np.where(dead, np.int8(TrackStatus.DELETED), table.status)
+        position_var = cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2]
+        dead = self.deleter.delete(status, table.last_update_s, position_var, now_s)
+        unconfirmed = tentative & ~confirm
+        if unconfirmed.any():
+            dead |= unconfirmed & self.initiator.hopeless(table.first_s, now_s)
+        out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(
             np.full(len(table), now_s),
-            table.track_id,
-            status,
+            table.track_id.copy(),
+            out_status.copy(),
             state,
             cov,
             manoeuvre,
-            table.last_update_s,
-            table.icao24,
-            table.callsign,
+            table.last_update_s.copy(),
+            table.icao24.copy(),
+            table.callsign.copy(),
         )
         if dead.any():
             table.keep(~dead)
-        table.updated[:] = False
+        table.updated = False
         return out
 
 
@@ -341,7 +457,7 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
 
 def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
     """The default tracker for ``settings``: CV or IMM (CV + two turns) Kalman filters, k-d tree
-    gating, GNN association, single-plot initiation with M-of-N confirmation."""
+    gating, GNN association, single-plot initiation confirmed by M plots within a time window."""
     settings = settings or TrackerSettings()
     vertical = 0.0 if settings.planar else settings.vertical_noise_m2ps3
     cv = ConstantVelocity(settings.cv_noise_m2ps3, vertical)
@@ -365,10 +481,10 @@ def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
         predictor=predictor,
         updater=KalmanUpdater(),
         associator=GNNAssociator(),
-        initiator=MOfNInitiator(
+        initiator=WindowInitiator(
             predictor,
             settings.confirm_m,
-            settings.confirm_n,
+            settings.confirm_window_s,
             settings.initial_speed_sigma_mps,
             vertical_speed,
         ),

@@ -19,8 +19,8 @@ def _straight(t_s: float, start=(0.0, 0.0, 1000.0), velocity=(100.0, 50.0, 0.0))
     return np.asarray(start) + t_s * np.asarray(velocity)
 
 
-def test_tentative_then_confirmed_by_m_of_n(position_plots) -> None:
-    settings = dataclasses.replace(CV, confirm_m=3, confirm_n=5)
+def test_tentative_then_confirmed_by_m_plots_in_a_window(position_plots) -> None:
+    settings = dataclasses.replace(CV, confirm_m=3, confirm_window_s=4.0)
     tracker = build_tracker(settings)
     statuses = []
     for k in range(4):
@@ -37,16 +37,49 @@ def test_tentative_then_confirmed_by_m_of_n(position_plots) -> None:
     assert np.allclose([out.vx_mps[0], out.vy_mps[0]], [100.0, 50.0], atol=10.0)
 
 
+def test_confirmation_does_not_depend_on_the_batch_length(position_plots) -> None:
+    # a 10 s radar seen in 1 s batches (nine of ten empty) and in 10 s batches
+    def run(batch_s: float) -> list[TrackStatus]:
+        tracker = build_tracker(CV)
+        tracker.set_revisit_periods(np.array([0]), np.array([10.0]))
+        statuses = []
+        for k in range(int(40 / batch_s)):
+            t0 = k * batch_s
+            scans = [t for t in np.arange(0.3, 40.0, 10.0) if t0 <= t < t0 + batch_s]
+            plots = [position_plots(t, _straight(t)) for t in scans]
+            out = tracker.step(PlotBatch.concat(plots), now_s=t0 + batch_s)
+            assert len(out) == 1
+            statuses.append(TrackStatus(out.status[0]))
+        return statuses
+
+    tentative, confirmed = TrackStatus.TENTATIVE, TrackStatus.CONFIRMED
+    assert run(10.0)[:3] == [tentative, tentative, confirmed]
+    one = run(1.0)
+    # confirmed by the third scan, then coasting between scans
+    assert one[:20] == [tentative] * 20 and one[20] == confirmed
+    assert set(one[21:]) == {confirmed, TrackStatus.COASTING}
+
+
+def test_plots_of_several_sensors_count_towards_confirmation(position_plots) -> None:
+    tracker = build_tracker(CV)
+    batch = PlotBatch.concat(
+        [position_plots(0.1 * s, _straight(0.1 * s), sensor_id=s) for s in range(3)]
+    )
+    out = tracker.step(batch)
+    assert out.status.tolist() == [TrackStatus.CONFIRMED]
+
+
 def test_unconfirmable_tentative_track_is_deleted(position_plots) -> None:
-    tracker = build_tracker(dataclasses.replace(CV, confirm_m=3, confirm_n=4))
+    tracker = build_tracker(dataclasses.replace(CV, confirm_m=3, confirm_window_s=3.0))
     tracker.step(position_plots(0.0, _straight(0.0)))
-    out = tracker.step(PlotBatch.empty(), now_s=1.0)
-    assert out.status.tolist() == [TrackStatus.TENTATIVE]
-    # two misses out of four: three hits are no longer possible
-    out = tracker.step(PlotBatch.empty(), now_s=2.0)
+    for now_s in (1.0, 2.0):
+        out = tracker.step(PlotBatch.empty(), now_s=now_s)
+        assert out.status.tolist() == [TrackStatus.TENTATIVE]
+    # the window has closed with one plot of three
+    out = tracker.step(PlotBatch.empty(), now_s=3.0)
     assert out.status.tolist() == [TrackStatus.DELETED]
     assert len(tracker.table) == 0
-    assert len(tracker.step(PlotBatch.empty(), now_s=3.0)) == 0
+    assert len(tracker.step(PlotBatch.empty(), now_s=4.0)) == 0
 
 
 def test_confirmed_track_coasts_then_is_deleted_and_numbers_are_not_reused(
