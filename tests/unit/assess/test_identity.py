@@ -104,6 +104,18 @@ def test_not_from_origin(step):
     assert identity == "unknown"
 
 
+def test_slow_low_and_silent_from_ukraine_is_suspect_once_inside(step):
+    """Not from an origin country: unknown outside, suspect inside, then hostile."""
+    ukraine, poland = (50.9, 24.2), (50.9, 23.5)
+    identity, _ = step(where=ukraine, vel=(-50.0, 0.0, 0.0))
+    assert identity == "unknown"
+    identity, events = step(where=poland, vel=(-50.0, 0.0, 0.0), inside=True, t_s=5.0)
+    assert identity == "suspect"
+    _only_change(events, "unknown", "suspect", "slow-low-inside")
+    identity, events = step(where=poland, vel=(-50.0, 0.0, 0.0), inside=True, t_s=10.0)
+    assert identity == "hostile"
+
+
 def test_adsb_makes_neutral_even_when_suspect(step):
     step(alt_m=1000.0)
     identity, events = step(alt_m=1000.0, icao24=0x48AE01, t_s=5.0)
