@@ -70,6 +70,9 @@ class Condition(_Strict):
     min_category_prob: float = Field(0.0, ge=0.0, le=1.0)
     min_speed_mps: float | None = None
     max_speed_mps: float | None = None
+    max_speed_sigma_mps: float | None = Field(
+        None, description="its speed is known at least this well (standard deviation)"
+    )
     min_alt_m: float | None = None
     max_alt_m: float | None = None
     from_origin: bool | None = Field(None, description="it comes from an origin country")
@@ -197,6 +200,9 @@ def _conditions(
     ):
         if bound is not None:
             tests.append(_bound_test(name, bound, above))
+    if when.max_speed_sigma_mps is not None:
+        variance = when.max_speed_sigma_mps**2
+        tests.append(lambda f, i: f.kin.speed_var_m2ps2[i] <= variance)
     if when.category is not None:
         wanted = [CATEGORIES.index(name) for name in when.category]
         least = when.min_category_prob

@@ -39,11 +39,13 @@ def step(identifier, make_tracks, kinematics, at):
         category=DRONE,
         category_prob=0.5,
         t_s=0.0,
+        vel_sigma_mps=2.0,
     ):
         tracks = make_tracks(
             at(*where, alt_m),
             vel,
             t_s=t_s,
+            vel_sigma_mps=vel_sigma_mps,
             track_id=[1],
             status=status,
             icao24=icao24,
@@ -114,6 +116,15 @@ def test_slow_low_and_silent_from_ukraine_is_suspect_once_inside(step):
     _only_change(events, "unknown", "suspect", "slow-low-inside")
     identity, events = step(where=poland, vel=(-50.0, 0.0, 0.0), inside=True, t_s=10.0)
     assert identity == "hostile"
+
+
+def test_a_young_track_whose_speed_is_a_guess_is_not_called_slow(step):
+    """A radar-only airliner track just confirmed, its speed still uncertain: unknown."""
+    poland = (50.9, 23.5)
+    identity, _ = step(where=poland, vel=(-60.0, 0.0, 0.0), inside=True, vel_sigma_mps=30.0)
+    assert identity == "unknown"
+    identity, _ = step(where=poland, vel=(-60.0, 0.0, 0.0), inside=True, t_s=5.0)
+    assert identity == "suspect"
 
 
 def test_adsb_makes_neutral_even_when_suspect(step):
