@@ -31,6 +31,7 @@ from flankwatch.alert import (
     load_rules,
     validate_cap,
 )
+from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
 from flankwatch.assess.assessor import build_assessor
 from flankwatch.events import EVENT_SCHEMA, Event, events_to_arrow
 from flankwatch.io.cot import airport_status_event, track_events
@@ -38,7 +39,7 @@ from flankwatch.io.cot_stream import CotSender, CotStats
 from flankwatch.report import ThreatLedger, ThreatRecord
 from flankwatch.scenario.schema import Scenario
 from flankwatch.scoring import RunScorer, TrackingScore
-from flankwatch.sim.engine import Simulation
+from flankwatch.sim.engine import SimStep, Simulation
 from flankwatch.sim.truth import TRUTH_SCHEMA
 from flankwatch.store.recording import RecordingWriter
 from flankwatch.stream import PLOT_SCHEMA, PlotBatch, PlotKind
@@ -59,6 +60,16 @@ ALERT_SCHEMA = pa.schema(
     ]
 )
 
+
+TABLES = {
+    "plots": PLOT_SCHEMA,
+    "truth": TRUTH_SCHEMA,
+    "tracks": TRACK_SCHEMA,
+    "events": EVENT_SCHEMA,
+    "alerts": ALERT_SCHEMA,
+    "threat_ranking": THREAT_SCHEMA.append(pa.field("t_s", pa.float64())),
+}
+"""The recording's growing tables."""
 
 HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
 """Track states shared with the outside world (CoT): tentative tracks stay inside."""
@@ -155,20 +166,13 @@ def run_scenario(
             "alt_m": sim.frame.alt_m,
         },
     }
-    cot = CotSender(options.cot_url).start() if options.cot_url else None
+    cot = _CotFeed(options.cot_url, sim, alerts) if options.cot_url else None
     try:
         with RecordingWriter(out, metadata, scenario_text) as recording:
             recording.write_table("sensors", sim.sensor_table())
             recording.write_table("objects", sim.plans.to_arrow())
-            for name, schema in (
-                ("plots", PLOT_SCHEMA),
-                ("truth", TRUTH_SCHEMA),
-                ("tracks", TRACK_SCHEMA),
-                ("events", EVENT_SCHEMA),
-                ("alerts", ALERT_SCHEMA),
-            ):
+            for name, schema in TABLES.items():
                 recording.declare(name, schema)
-            airports_closed: dict[str, bool] = {}
             for step in sim.steps():
                 t1 = step.t1_s
                 tracks = tracker.step(step.plots, now_s=t1)
@@ -177,37 +181,9 @@ def run_scenario(
                 scorer.add(step.plots, step.truth, tracks, t1)
                 ledger.add(step.plots, step.truth, tracks, assessment, alert_step.events, t1)
                 counts.add(step.plots, tracks, alert_step, t1)
-                recording.append("plots", step.plots.to_arrow(), t1)
-                recording.append("truth", step.truth.to_arrow(), t1)
-                recording.append("tracks", tracks.to_arrow(), t1)
-                events = [*assessment.events, *alert_step.events]
-                recording.append("events", events_to_arrow(events), t1)
-                recording.append("alerts", _alerts_table(alert_step.messages), t1)
-                if len(assessment.threats):
-                    ranked = assessment.threats.append_column(
-                        "t_s", pa.array(np.full(len(assessment.threats), t1))
-                    )
-                    recording.append("threat_ranking", ranked, t1)
-                for message in alert_step.messages:
-                    if message.format == "cap":
-                        _check_cap(message)
-                        recording.write_file(f"cap/{message.message_id}.xml", message.body)
+                _record(recording, step, tracks, assessment, alert_step)
                 if cot is not None:
-                    when = scenario.start + timedelta(seconds=t1)
-                    held = np.isin(tracks.status, HELD)
-                    cot.send_many(
-                        track_events(
-                            tracks.take(held),
-                            sim.frame,
-                            scenario.start,
-                            assessment.identity[held],
-                            assessment.category[held],
-                        )
-                    )
-                    for status in alerts.airport_status().values():
-                        if airports_closed.get(status.icao) != status.closed:
-                            airports_closed[status.icao] = status.closed
-                            cot.send(airport_status_event(status, when))
+                    cot.send(tracks, assessment, t1)
                 if progress is not None:
                     progress(t1)
             summary = RunSummary(
@@ -227,12 +203,68 @@ def run_scenario(
                 cap_messages=sum(1 for m in counts.messages if m.format == "cap"),
                 cot=cot.close() if cot is not None else None,
             )
-            cot = None
             recording.close(summary.to_dict())
     finally:
         if cot is not None:
             cot.close()
     return summary
+
+
+def _record(
+    recording: RecordingWriter,
+    step: SimStep,
+    tracks: TrackBatch,
+    assessment: Assessment,
+    alert_step: AlertStep,
+) -> None:
+    """Write one window: plots, truth, tracks, events, ranking, alert messages, CAP files."""
+    t1 = step.t1_s
+    recording.append("plots", step.plots.to_arrow(), t1)
+    recording.append("truth", step.truth.to_arrow(), t1)
+    recording.append("tracks", tracks.to_arrow(), t1)
+    recording.append("events", events_to_arrow([*assessment.events, *alert_step.events]), t1)
+    recording.append("alerts", _alerts_table(alert_step.messages), t1)
+    ranked = assessment.threats.append_column(
+        "t_s", pa.array(np.full(len(assessment.threats), t1), pa.float64())
+    )
+    recording.append("threat_ranking", ranked, t1)
+    for message in alert_step.messages:
+        if message.format == "cap":
+            _check_cap(message)
+            recording.write_file(f"cap/{message.message_id}.xml", message.body)
+
+
+class _CotFeed:
+    """Streams the held tracks every window, and airports whenever their status changes."""
+
+    def __init__(self, url: str, sim: Simulation, alerts: AlertEngine) -> None:
+        self.sender = CotSender(url).start()
+        self.frame = sim.frame
+        self.start = sim.scenario.start
+        self.alerts = alerts
+        self.closed: dict[str, bool] = {}
+
+    def send(self, tracks: TrackBatch, assessment: Assessment, t_s: float) -> None:
+        """Queue the window's events (never blocks, never raises)."""
+        held = np.isin(tracks.status, HELD)
+        self.sender.send_many(
+            track_events(
+                tracks.take(held),
+                self.frame,
+                self.start,
+                assessment.identity[held],
+                assessment.category[held],
+            )
+        )
+        when = self.start + timedelta(seconds=t_s)
+        for status in self.alerts.airport_status().values():
+            if self.closed.get(status.icao) != status.closed:
+                self.closed[status.icao] = status.closed
+                self.sender.send(airport_status_event(status, when))
+
+    def close(self) -> CotStats:
+        """Deliver what is queued (within the sender's time limit) and stop; the counts."""
+        return self.sender.close()
 
 
 class _Counts:
