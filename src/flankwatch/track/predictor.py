@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from flankwatch.track.base import MotionModel, Prediction
+from flankwatch.track.base import STATE_DIM, MotionModel, Prediction
+from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 
 
 def _propagate(
@@ -102,6 +103,7 @@ class IMMPredictor:
         self.n_modes = len(self.models)
         self.switch_rate_per_s = switch_rate_per_s
         self._initial_prob = np.asarray(initial_prob, float) / np.sum(initial_prob)
+        self._fused = _ModeTransitions.build(self.models)
 
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
@@ -130,18 +132,86 @@ class IMMPredictor:
         to_t_s: np.ndarray,
     ) -> Prediction:
         """Mode states at ``t_s`` mixed and predicted to ``to_t_s`` (``(p,)``, s)."""
-        pi = self.switch_matrix(np.asarray(to_t_s, float) - np.asarray(t_s, float))
+        dt = np.asarray(to_t_s, float) - np.asarray(t_s, float)
+        pi = self.switch_matrix(dt)
         joint = pi * prob[:, :, None]
         predicted_prob = np.maximum(joint.sum(axis=1), 1e-300)
         weight = joint / predicted_prob[:, None, :]
-        mixed_mean = np.einsum("pij,pik->pjk", weight, mean)
+        # the same sums as einsum("pij,pik->pjk") and friends, as batched matrix products
+        weight_t = np.swapaxes(weight, 1, 2)
+        p, m = weight.shape[:2]
+        mixed_mean = weight_t @ mean
         spread = mean[:, :, None, :] - mixed_mean[:, None, :, :]
-        mixed_cov = np.einsum("pij,pikl->pjkl", weight, cov) + np.einsum(
-            "pij,pijk,pijl->pjkl", weight, spread, spread
+        weighted = weight[..., None] * spread
+        mixed_cov = (weight_t @ cov.reshape(p, m, -1)).reshape(cov.shape) + (
+            np.transpose(weighted, (0, 2, 3, 1)) @ np.swapaxes(spread, 1, 2)
         )
-        return _propagate(
-            self.models, predicted_prob, mean, cov, mixed_mean, mixed_cov, t_s, to_t_s
-        )
+        if self._fused is None:
+            return _propagate(
+                self.models, predicted_prob, mean, cov, mixed_mean, mixed_cov, t_s, to_t_s
+            )
+        f, q = self._fused.transition(dt)
+        at_mean = (f @ mixed_mean[..., None])[..., 0]
+        pf = mixed_cov @ np.swapaxes(f, -1, -2)
+        at_cov = f @ pf + q
+        to_t = np.asarray(to_t_s, float)
+        late = dt < 0.0
+        if not late.any():
+            return Prediction(predicted_prob, at_mean, at_cov, at_mean, at_cov, at_cov, to_t)
+        out_mean = np.where(late[:, None, None], mean, at_mean)
+        out_cov = np.where(late[:, None, None, None], cov, at_cov)
+        cross = np.where(late[:, None, None, None], pf, at_cov)
+        new_t = np.where(late, t_s, to_t)
+        return Prediction(predicted_prob, out_mean, out_cov, at_mean, at_cov, cross, new_t)
+
+
+class _ModeTransitions:
+    """The transitions ``F`` and noises ``Q`` of every mode at once, ``(p, M, 6, 6)``, for an
+    IMM of constant-velocity and coordinated-turn models (one pass instead of one per
+    model)."""
+
+    def __init__(self, models: Sequence[ConstantVelocity | CoordinatedTurn]) -> None:
+        rates = [getattr(model, "turn_rate_rps", 0.0) for model in models]
+        self.rate = np.asarray(rates, float)
+        self.straight = self.rate == 0.0
+        self.safe_rate = np.where(self.straight, 1.0, self.rate)
+        noise = np.zeros((3, len(models), STATE_DIM, STATE_DIM))
+        for m, model in enumerate(models):
+            q_axes = np.array([model.noise_m2ps3, model.noise_m2ps3, model.vertical_noise_m2ps3])
+            for axis, q in enumerate(q_axes):
+                noise[0, m, axis, axis] = q / 3.0
+                noise[1, m, axis, axis + 3] = noise[1, m, axis + 3, axis] = q / 2.0
+                noise[2, m, axis + 3, axis + 3] = q
+        self.noise = noise
+        self.eye = np.broadcast_to(np.eye(STATE_DIM), (len(models), STATE_DIM, STATE_DIM))
+
+    @staticmethod
+    def build(models: Sequence[MotionModel]) -> _ModeTransitions | None:
+        """The fused transitions of ``models``, or ``None`` unless all are CV or CT models."""
+        if all(type(model) in (ConstantVelocity, CoordinatedTurn) for model in models):
+            return _ModeTransitions(models)  # type: ignore[arg-type]
+        return None
+
+    def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``F`` and ``Q`` ``(p, M, 6, 6)`` over steps ``dt_s`` (s); ``Q`` uses ``|dt_s|``."""
+        dt = dt_s[:, None]
+        angle = dt * self.rate
+        sin, cos = np.sin(angle), np.cos(angle)
+        along = np.where(self.straight, dt, sin / self.safe_rate)
+        across = np.where(self.straight, 0.0, (1.0 - cos) / self.safe_rate)
+        f = np.empty((len(dt_s), *self.eye.shape))
+        f[:] = self.eye
+        f[..., 0, 3] = f[..., 1, 4] = along
+        f[..., 1, 3] = across
+        f[..., 0, 4] = -across
+        f[..., 3, 3] = f[..., 4, 4] = cos
+        f[..., 4, 3] = sin
+        f[..., 3, 4] = -sin
+        f[..., 2, 5] = dt
+        a = np.abs(dt_s)[:, None, None, None]
+        a2 = a * a
+        q = (a2 * a) * self.noise[0] + a2 * self.noise[1] + a * self.noise[2]
+        return f, q
 
 
 def combine(prob: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

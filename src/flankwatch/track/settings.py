@@ -34,6 +34,12 @@ class TrackerSettings:
     one sensor (a radar's scan period). ADS-B plots are further split so that each
     aircraft has at most one plot per window.
     """
+    association: str = "joint"
+    """How a batch's plots are associated: ``"joint"`` (all plots of the batch in one
+    gated assignment, each track taking at most one plot per sensor and association
+    window, then the tracks updated in rounds, a track's k-th plot in round k) or
+    ``"sequential"`` (one assignment and update per sensor and association window, in
+    time order)."""
     max_association_distance_m: float = math.inf
     """Plots farther than this from a track's predicted position are never associated with it
     by the statistical gate, m (for instance a maximum speed times a revisit time)."""
@@ -81,6 +87,10 @@ class TrackerSettings:
     def __post_init__(self) -> None:
         if not 0.0 < self.gate_probability < 1.0:
             raise ValueError(f"gate_probability must be in (0, 1), got {self.gate_probability}")
+        if self.association not in ("joint", "sequential"):
+            raise ValueError(
+                f"association must be 'joint' or 'sequential', got {self.association!r}"
+            )
         if self.motion not in ("cv", "imm"):
             raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
         if self.confirm_m < 1:

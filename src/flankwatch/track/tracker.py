@@ -1,34 +1,47 @@
 """The multi-sensor multi-target tracker: plot batches in, track batches out.
 
 One :meth:`Tracker.step` takes a :class:`~flankwatch.stream.PlotBatch` (plots of
-any sensors, spread over time) and does, all tracks at once:
+any sensors, spread over time) and does, all tracks at once (the default, joint
+association, ``TrackerSettings.association = "joint"``):
 
-1. Split the batch into sub-batches: the plots of one sensor within one
-   association window, which is the sensor's revisit period when it was given
+1. Give each plot its slot: its sensor's plots within one association window,
+   which is the sensor's revisit period when it was given
    (:meth:`Tracker.set_revisit_periods`) and ``association_window_s`` otherwise,
-   so that a sub-batch holds at most one plot of each target. ADS-B plots are
-   further split so that each aircraft appears once per sub-batch. Acoustic
-   nodes are many and each reports little: the bearings of nodes farther apart
-   than twice ``acoustic_range_m`` (which can never hear the same track) share a
-   sub-batch. Sub-batches go in time order.
-2. For a sub-batch of positions (radar, ADS-B): find candidate tracks from a
-   summary of each track (its combined state at its own time extrapolated in a
-   straight line, with a conservative radius from its uncertainty, the plots'
-   noise and how far the motion models can bend away from a straight line),
-   by brute force for small problems and k-d trees for large ones; predict each
-   candidate track to its own plot's time; keep the pairs inside the
-   chi-square gate (or, for an ADS-B plot, those whose ICAO address matches the
-   track's within ``identity_gate_m``; pairs with two different ICAO addresses
-   never associate), assign by global nearest neighbour (identity matches
-   first, then confirmed and coasting tracks, then tentative ones), update, and
-   start a tentative track from each plot left over.
-3. For a sub-batch of acoustic bearings: the same for confirmed tracks within
-   ``acoustic_range_m`` of the node, with an extended Kalman update; bearings
-   never start tracks.
-4. Manage: confirm tentative tracks with ``confirm_m`` plots within
+   ADS-B plots further split so that each aircraft has one plot per slot. A
+   track takes at most one plot of each slot.
+2. Find the candidate pairs of every plot of the batch: for positions (radar,
+   ADS-B) all tracks, for acoustic bearings the confirmed and coasting tracks
+   within ``acoustic_range_m`` of the node. Candidates come from a summary of
+   each track (its combined state at its own time extrapolated in a straight
+   line, with a conservative radius from its uncertainty, the plots' noise and
+   how far the motion models can bend away from a straight line), by brute
+   force for small problems and k-d trees for large ones. Each candidate track
+   is predicted from its state at the start of the step to its own plot's time;
+   pairs outside the chi-square gate are dropped (an ADS-B plot whose ICAO
+   address matches the track's is kept within ``identity_gate_m``; pairs with
+   two different ICAO addresses never associate).
+3. One global nearest neighbour assignment over the whole batch, whose rows are
+   (track, slot) pairs: identity matches first, then confirmed and coasting
+   tracks, then tentative ones.
+4. Update in rounds: round k applies every track's k-th assigned plot in time
+   order (positions with a Kalman update, bearings with an extended one), each
+   track predicted from its state after the previous round to its plot's time;
+   a later plot that has left the track's gate is not applied. The rounds are
+   as many as the most plots any track took, not as many as the sensors.
+5. Start tracks from the position plots left over: a plot inside the gate of the
+   new track of an earlier left-over plot of another slot starts none of its own
+   but is assigned (global nearest neighbour, one per slot) to such a track, so
+   that one new target seen by several sensors in a batch starts one track.
+6. Manage: confirm tentative tracks with ``confirm_m`` plots within
    ``confirm_window_s`` of their first, mark confirmed tracks not updated in
    this step as coasting, delete, and report every track predicted to the
    step's time.
+
+With ``association = "sequential"`` the batch is instead split into
+sub-batches, one per sensor and association window (acoustic nodes farther
+apart than twice ``acoustic_range_m``, which can never hear the same track,
+sharing one), each associated, updated and used to start tracks in turn, in
+time order.
 
 A plot older than the track it is associated with (a late plot) is not
 dropped: it updates the track at the track's own time through an
@@ -48,6 +61,7 @@ from flankwatch.track.base import (
     Associator,
     Deleter,
     Initiator,
+    Innovation,
     MeasurementModel,
     Prediction,
     Predictor,
@@ -144,14 +158,17 @@ class Tracker:
             usable = acoustic | (
                 np.isfinite(batch.x_m) & np.isfinite(batch.y_m) & np.isfinite(batch.z_m)
             )
-            for rows in self._sub_batches(batch, acoustic):
-                if acoustic[rows[0]]:
-                    self._bearing_update(batch, rows)
-                else:
-                    if not usable[rows].all():
-                        rows = rows[usable[rows]]
-                    if len(rows):
-                        self._position_update(batch, rows)
+            if self.settings.association == "joint":
+                self._joint_update(batch, acoustic, usable)
+            else:
+                for rows in self._sub_batches(batch, acoustic):
+                    if acoustic[rows[0]]:
+                        self._bearing_update(batch, rows)
+                    else:
+                        if not usable[rows].all():
+                            rows = rows[usable[rows]]
+                        if len(rows):
+                            self._position_update(batch, rows)
         if now_s is None:
             now_s = float(batch.t_s[-1]) if len(batch) else self.time_s
         self.time_s = max(self.time_s, now_s)
@@ -201,6 +218,259 @@ class Tracker:
         subs = np.split(rows, bounds[1:])
         firsts = batch.t_s[rows[bounds]]
         return [subs[i] for i in np.argsort(firsts, kind="stable")]
+
+    def _slots(self, batch: PlotBatch) -> tuple[np.ndarray, int]:
+        """The association slot of each plot (a dense label) and the number of slots: the
+        plots of one sensor within one association window, ADS-B plots further split
+        so that each aircraft has one plot per slot. A track takes at most one plot
+        of each slot."""
+        n = len(batch)
+        sensor = batch.sensor_id.astype(np.int64)
+        window = np.floor((batch.t_s - batch.t_s[0]) / self.association_windows(sensor)).astype(
+            np.int64
+        )
+        identified = np.flatnonzero(batch.icao24 != 0)
+        rank = np.zeros(n, np.int64)
+        if len(identified):
+            order = identified[
+                np.lexsort(
+                    (
+                        batch.t_s[identified],
+                        batch.icao24[identified],
+                        window[identified],
+                        sensor[identified],
+                    )
+                )
+            ]
+            first = _group_starts(sensor[order], window[order], batch.icao24[order])
+            start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+            rank[order] = np.arange(len(order)) - start
+        rows = np.lexsort((rank, window, sensor))
+        starts = _group_starts(sensor[rows], window[rows], rank[rows])
+        slot = np.empty(n, np.int64)
+        slot[rows] = np.cumsum(starts) - 1
+        return slot, int(starts.sum())
+
+    def _joint_update(self, batch: PlotBatch, acoustic: np.ndarray, usable: np.ndarray) -> None:
+        """One step's association and update, all plots of ``batch`` (time-ordered) at once.
+
+        Every gated pair of a track and a plot (positions: all tracks; bearings:
+        confirmed and coasting tracks) is scored with the track predicted from its
+        state at the start of the step to the plot's own time; one global nearest
+        neighbour assignment then gives each track at most one plot per slot (see
+        :meth:`_slots`) and each plot at most one track. The tracks are then updated
+        in rounds (:meth:`_update_in_rounds`), and the position plots left over start
+        tracks (:meth:`_initiate_joint`).
+        """
+        slot, n_slots = self._slots(batch)
+        positions = np.flatnonzero(~acoustic & usable)
+        bearings = np.flatnonzero(acoustic)
+        leftover = positions
+        given: tuple[Prediction, Innovation] | None = None
+        if len(self.table):
+            node_parts, row_parts, cost_parts = [], [], []
+            if len(positions):
+                pairs = self._position_pairs(batch, positions, np.arange(len(self.table)))
+                if pairs is not None:
+                    pair_track, pair_plot, prediction, innovation, cost = pairs
+                    given = (prediction, innovation)
+                    node_parts.append(pair_track)
+                    row_parts.append(positions[pair_plot])
+                    cost_parts.append(cost)
+            if len(bearings):
+                pairs_b = self._bearing_pairs(batch, bearings)
+                if pairs_b is not None:
+                    node_parts.append(pairs_b[0])
+                    row_parts.append(pairs_b[1])
+                    cost_parts.append(pairs_b[2])
+            if node_parts:
+                pair_track = np.concatenate(node_parts)
+                pair_row = np.concatenate(row_parts)
+                chosen = self.associator.associate(
+                    pair_track * n_slots + slot[pair_row], pair_row, np.concatenate(cost_parts)
+                )
+                if len(chosen):
+                    first = None
+                    if given is not None:
+                        # the position pairs come first; their predictions serve round 0
+                        index = np.where(chosen < len(given[0]), chosen, -1)
+                        first = (index, *given)
+                    rejected = self._update_in_rounds(
+                        batch, pair_track[chosen], pair_row[chosen], first
+                    )
+                    unused = np.ones(len(batch), bool)
+                    unused[pair_row[chosen]] = False
+                    unused[rejected] = True
+                    leftover = positions[unused[positions]]
+        self._initiate_joint(batch, leftover, slot, n_slots)
+
+    def _bearing_pairs(
+        self, batch: PlotBatch, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Gated pairs of the confirmed and coasting tracks with the bearings at ``rows`` of
+        ``batch``: their tracks (table rows), plots (rows of ``batch``) and costs."""
+        table = self.table
+        tracks = np.flatnonzero(np.isin(table.status, _HELD))
+        if not len(tracks):
+            return None
+        plot_t = batch.t_s[rows]
+        centre, _, reach, _ = self._search_radius(tracks, float(plot_t[0]), float(plot_t[-1]))
+        nodes = np.column_stack((batch.sensor_x_m[rows], batch.sensor_y_m[rows]))
+        pair_plot, pair_track = candidate_pairs(
+            nodes, np.full(len(rows), self.settings.acoustic_range_m), centre[:, :2]
+        )
+        if not len(pair_plot):
+            return None
+        pair_rows = rows[pair_plot]
+        pair_track = tracks[pair_track]
+        prediction = self._predict_tracks(pair_track, batch.t_s[pair_rows])
+        innovation = self.bearing_model.innovation(prediction, batch, pair_rows)
+        d2 = self.updater.gate_distance(prediction, innovation)
+        cost = np.where(d2 < self._bearing_gate, d2 - self._bearing_gate, np.inf)
+        return pair_track, pair_rows, cost
+
+    def _update_in_rounds(
+        self,
+        batch: PlotBatch,
+        tracks: np.ndarray,
+        rows: np.ndarray,
+        first: tuple[np.ndarray, Prediction, Innovation] | None = None,
+    ) -> np.ndarray:
+        """Update the tracks at ``tracks`` (table rows) with the plots at ``rows`` of
+        ``batch`` (one pair each) in rounds: round k applies every track's k-th plot in
+        time order, all tracks at once, each predicted from its state after the
+        previous round to its plot's time. A plot that falls outside its track's gate
+        after the track's earlier updates is not applied; the rows of those plots.
+
+        ``first`` may give, for each pair, the index of its position plot's prediction
+        from the tracks' current states and innovation (-1 for none), which round 0
+        then uses as they are."""
+        order = np.lexsort((batch.t_s[rows], tracks))
+        tracks, rows = tracks[order], rows[order]
+        n = len(tracks)
+        starts = _group_starts(tracks)
+        rank = np.arange(n) - np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+        acoustic = batch.kind[rows] == PlotKind.ACOUSTIC
+        rejected = [np.empty(0, np.int64)]
+        for k in range(int(rank.max()) + 1):
+            at = np.flatnonzero(rank == k)
+            kinds = acoustic[at]
+            reuse = k == 0 and first is not None
+            if not reuse or kinds.any():
+                subset = at[kinds] if reuse else at
+                prediction = self._predict_tracks(tracks[subset], batch.t_s[rows[subset]])
+            for bearing in (False, True):
+                mask = kinds == bearing
+                if not mask.any():
+                    continue
+                part_tracks, part_rows = tracks[at[mask]], rows[at[mask]]
+                model = self.bearing_model if bearing else self.position_model
+                if reuse and not bearing:
+                    index, given_prediction, given_innovation = first  # type: ignore[misc]
+                    index = index[order[at[mask]]]
+                    part = given_prediction.take(index)
+                    innovation = given_innovation.take(index)
+                else:
+                    if reuse or mask.all():
+                        part = prediction
+                    else:
+                        part = prediction.take(np.flatnonzero(mask))
+                    innovation = model.innovation(part, batch, part_rows)
+                if k:
+                    d2 = self.updater.gate_distance(part, innovation)
+                    if bearing:
+                        ok = d2 < self._bearing_gate
+                    else:
+                        ok, identity = self._position_gates(
+                            part, innovation, d2, part_tracks, batch, part_rows
+                        )
+                        if identity is not None:
+                            ok |= identity
+                    if not ok.all():
+                        rejected.append(part_rows[~ok])
+                        keep = np.flatnonzero(ok)
+                        part, innovation = part.take(keep), innovation.take(keep)
+                        part_tracks, part_rows = part_tracks[keep], part_rows[keep]
+                        if not len(keep):
+                            continue
+                posterior = self.updater.update(part, innovation)
+                self._write(part_tracks, part, posterior, batch.t_s[part_rows], refresh=False)
+                if not bearing:
+                    self._take_identity(batch, part_tracks, part_rows)
+        self.table.refresh(tracks[starts])
+        return np.concatenate(rejected)
+
+    def _initiate_joint(
+        self, batch: PlotBatch, rows: np.ndarray, slot: np.ndarray, n_slots: int
+    ) -> None:
+        """Start tracks from the position plots at ``rows`` of ``batch`` left over by the
+        association, one per new target: a plot inside the gate of the new track of an
+        earlier left-over plot (of another slot) does not start one of its own but is
+        assigned, by global nearest neighbour, to the earliest such plots' tracks,
+        which are then updated in rounds."""
+        if len(rows) < 2 or np.all(slot[rows] == slot[rows[0]]):
+            self._initiate(batch, rows)
+            return
+        rows = rows[np.argsort(batch.t_s[rows], kind="stable")]
+        gate = self._position_gate
+        settings = self.settings
+        prob, mean, cov = self.initiator.initiate(batch, rows)
+        t = batch.t_s[rows]
+        span = t[-1] - t
+        plot_sigma = np.sqrt(cov[:, 0, 0, 0] + cov[:, 0, 1, 1] + cov[:, 0, 2, 2])
+        speed_sigma = np.sqrt(cov[:, 0, 3, 3] + cov[:, 0, 4, 4] + cov[:, 0, 5, 5])
+        reach = self.predictor.reach_m(np.zeros(len(rows)), span)
+        radius = np.minimum(
+            math.sqrt(gate) * (plot_sigma + plot_sigma.max() + speed_sigma * span + reach),
+            settings.max_association_distance_m,
+        )
+        radius += reach
+        points = mean[:, 0, :3]
+        if settings.identity_gate_m > 0 and np.any(batch.icao24[rows] != 0):
+            radius = np.maximum(radius, settings.identity_gate_m + reach)
+        seed, later = candidate_pairs(points, _RADIUS_MARGIN * radius, points)
+        icao = batch.icao24[rows]
+        keep = (
+            (later > seed)
+            & (slot[rows[later]] != slot[rows[seed]])
+            & ((icao[seed] == 0) | (icao[later] == 0) | (icao[seed] == icao[later]))
+        )
+        seed, later = seed[keep], later[keep]
+        if not len(seed):
+            self._initiate(batch, rows)
+            return
+        prediction = self.predictor.predict(prob[seed], mean[seed], cov[seed], t[seed], t[later])
+        innovation = self.position_model.innovation(prediction, batch, rows[later])
+        d2 = self.updater.gate_distance(prediction, innovation)
+        ok, identity = self._position_gates(
+            prediction, innovation, d2, icao[seed], batch, rows[later], icao_given=True
+        )
+        if identity is not None:
+            ok |= identity
+        priority = 2 * identity[ok] if identity is not None else 0
+        seed, later, d2 = seed[ok], later[ok], d2[ok]
+        # a plot gated by an earlier one is never a seed; seeds' tracks may absorb it
+        is_seed = np.ones(len(rows), bool)
+        is_seed[later] = False
+        absorb = np.flatnonzero(is_seed[seed])
+        starts = np.ones(len(rows), bool)
+        chosen = np.empty(0, np.intp)
+        if len(absorb):
+            cost = np.minimum(d2, gate) - gate - _PRIORITY * gate * priority
+            chosen = absorb[
+                self.associator.associate(
+                    seed[absorb] * n_slots + slot[rows[later[absorb]]],
+                    later[absorb],
+                    cost[absorb],
+                )
+            ]
+            starts[later[chosen]] = False
+        first_row = len(self.table)
+        self._initiate(batch, rows[starts])
+        if len(chosen):
+            table_row = first_row + np.cumsum(starts) - 1
+            rejected = self._update_in_rounds(batch, table_row[seed[chosen]], rows[later[chosen]])
+            self._initiate(batch, np.sort(rejected))
 
     def _acoustic_groups(self, batch: PlotBatch, rows: np.ndarray) -> np.ndarray:
         """The sub-batch group of the acoustic plots at ``rows``: nodes of one group are all
@@ -265,8 +535,14 @@ class Tracker:
         return centre, sigma, reach, speed
 
     def _write(
-        self, rows: np.ndarray, prediction: Prediction, posterior: tuple, plots_t_s: np.ndarray
+        self,
+        rows: np.ndarray,
+        prediction: Prediction,
+        posterior: tuple,
+        plots_t_s: np.ndarray,
+        refresh: bool = True,
     ) -> None:
+        """Store updated states; ``refresh=False`` leaves the tracks' summaries to the caller."""
         t = self.table
         t.prob[rows], t.mean[rows], t.cov[rows] = posterior
         t.t_s[rows] = prediction.t_s
@@ -276,7 +552,8 @@ class Tracker:
         if tentative.any():
             counted = tentative & self.initiator.counts(t.first_s[rows], plots_t_s)
             t.hits[rows] += counted.astype(np.int32)
-        t.refresh(rows)
+        if refresh:
+            t.refresh(rows)
 
     def _position_update(self, batch: PlotBatch, rows: np.ndarray) -> None:
         """Associate, update and initiate from one sub-batch of position plots (``rows`` of
@@ -297,11 +574,43 @@ class Tracker:
         track, then plots with confirmed and coasting tracks, then with tentative
         ones; within each, the least total of ``d^2 - gate``.
         """
+        table = self.table
+        pairs = self._position_pairs(batch, rows, np.arange(len(table)))
+        if pairs is None:
+            return np.empty(0, np.intp)
+        pair_track, pair_plot, prediction, innovation, cost = pairs
+        chosen = self.associator.associate(pair_track, pair_plot, cost)
+        if not len(chosen):
+            return chosen
+        chosen_prediction = prediction.take(chosen)
+        posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
+        updated = pair_track[chosen]
+        used = pair_plot[chosen]
+        self._write(updated, chosen_prediction, posterior, batch.t_s[rows[used]])
+        self._take_identity(batch, updated, rows[used])
+        return used
+
+    def _take_identity(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
+        """Give the tracks at ``tracks`` the ICAO address and callsign of the plots at
+        ``rows`` that carry one."""
+        plot_icao = batch.icao24[rows]
+        identified = plot_icao != 0
+        if identified.any():
+            self.table.icao24[tracks[identified]] = plot_icao[identified]
+            self.table.callsign[tracks[identified]] = batch.callsign[rows[identified]]
+
+    def _position_pairs(
+        self, batch: PlotBatch, rows: np.ndarray, tracks: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, Prediction, Innovation, np.ndarray] | None:
+        """Gated pairs of the tracks at ``tracks`` (table rows) with the position plots at
+        ``rows`` of ``batch`` (in time order), each track predicted to its plot's time:
+        the pairs' tracks (table rows) and plots (positions in ``rows``), their
+        predictions, innovations and assignment costs (see :meth:`_associate_positions`;
+        infinite outside the gate); ``None`` without candidate pairs."""
         gate = self._position_gate
         settings = self.settings
         table = self.table
         plot_t = batch.t_s[rows]
-        tracks = np.arange(len(table))
         centre, sigma, reach, _ = self._search_radius(tracks, float(plot_t[0]), float(plot_t[-1]))
         plot_var = batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows]
         plot_sigma = math.sqrt(float(plot_var.max()))
@@ -311,7 +620,7 @@ class Tracker:
         )
         radius += reach
         plot_icao = batch.icao24[rows]
-        track_icao = table.icao24
+        track_icao = table.icao24[tracks]
         has_identity = bool(np.any(plot_icao != 0))
         if has_identity:
             radius = np.where(
@@ -325,46 +634,51 @@ class Tracker:
             if not compatible.all():
                 pair_track, pair_plot = pair_track[compatible], pair_plot[compatible]
         if not len(pair_track):
-            return pair_plot
+            return None
+        pair_track = tracks[pair_track]
         pair_rows = rows[pair_plot]
         prediction = self._predict_tracks(pair_track, batch.t_s[pair_rows])
         innovation = self.position_model.innovation(prediction, batch, pair_rows)
         d2 = self.updater.gate_distance(prediction, innovation)
+        statistical, identity = self._position_gates(
+            prediction, innovation, d2, pair_track, batch, pair_rows
+        )
+        held = table.status[pair_track] != TrackStatus.TENTATIVE
+        priority = held + 2 * identity if identity is not None else held
+        if identity is not None:
+            statistical |= identity
+        cost = np.where(statistical, np.minimum(d2, gate) - gate, np.inf)
+        cost -= _PRIORITY * gate * priority
+        return pair_track, pair_plot, prediction, innovation, cost
+
+    def _position_gates(
+        self,
+        prediction: Prediction,
+        innovation: Innovation,
+        d2: np.ndarray,
+        track_icao: np.ndarray,
+        batch: PlotBatch,
+        pair_rows: np.ndarray,
+        *,
+        icao_given: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Which pairs pass the statistical gate, and which (``None`` when no plot carries an
+        address) match by identity: same ICAO address within ``identity_gate_m``.
+        ``track_icao`` holds the pairs' table rows, or their addresses with ``icao_given``."""
+        settings = self.settings
         residual = innovation.residual
         if residual.shape[1] > 1:
             miss = np.einsum("pm,pmi->pi", prediction.prob, residual)
         else:
             miss = residual[:, 0]
         miss_m = np.sqrt(np.einsum("pi,pi->p", miss, miss))
-        statistical = (d2 < gate) & (miss_m <= settings.max_association_distance_m)
-        held = table.status[pair_track] != TrackStatus.TENTATIVE
-        if has_identity:
-            pair_icao = plot_icao[pair_plot]
-            identity = (
-                (pair_icao != 0)
-                & (pair_icao == track_icao[pair_track])
-                & (miss_m < settings.identity_gate_m)
-            )
-            statistical |= identity
-            priority = held + 2 * identity
-        else:
-            priority = held
-        cost = np.where(statistical, np.minimum(d2, gate) - gate, np.inf)
-        cost -= _PRIORITY * gate * priority
-        chosen = self.associator.associate(pair_track, pair_plot, cost)
-        if not len(chosen):
-            return chosen
-        chosen_prediction = prediction.take(chosen)
-        posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
-        updated = pair_track[chosen]
-        used = pair_plot[chosen]
-        self._write(updated, chosen_prediction, posterior, plot_t[used])
-        if has_identity:
-            identified = plot_icao[used] != 0
-            if identified.any():
-                table.icao24[updated[identified]] = plot_icao[used][identified]
-                table.callsign[updated[identified]] = batch.callsign[rows[used[identified]]]
-        return used
+        statistical = (d2 < self._position_gate) & (miss_m <= settings.max_association_distance_m)
+        pair_icao = batch.icao24[pair_rows]
+        if not np.any(pair_icao != 0):
+            return statistical, None
+        owner = track_icao if icao_given else self.table.icao24[track_icao]
+        identity = (pair_icao != 0) & (pair_icao == owner) & (miss_m < settings.identity_gate_m)
+        return statistical, identity
 
     def _initiate(self, batch: PlotBatch, rows: np.ndarray) -> None:
         if not len(rows):

@@ -62,3 +62,40 @@ def test_imm_switch_matrix_and_mixing_keep_probabilities() -> None:
     state, state_cov = combine(p.prob, p.mean, p.cov)
     assert state.shape == (2, 6) and state_cov.shape == (2, 6, 6)
     assert np.all(np.linalg.eigvalsh(state_cov) > 0)
+
+
+def test_imm_all_modes_at_once_matches_each_model_alone() -> None:
+    # the IMM moves its CV and turn modes in one pass; the result is each model's own
+    rng = np.random.default_rng(3)
+    models = [
+        ConstantVelocity(0.5, 1.0),
+        CoordinatedTurn(0.1, 5.0, 1.0),
+        CoordinatedTurn(-0.1, 5.0, 1.0),
+    ]
+    imm = IMMPredictor(models, 0.05, [0.8, 0.1, 0.1])
+    p = 20
+    prob = rng.dirichlet([1.0, 1.0, 1.0], p)
+    mean = rng.normal(0.0, 100.0, (p, 3, 6))
+    a = rng.normal(0.0, 1.0, (p, 3, 6, 6))
+    cov = a @ np.swapaxes(a, -1, -2) + np.eye(6)
+    t = rng.uniform(0.0, 10.0, p)
+    to = t + rng.uniform(-3.0, 10.0, p)  # some late plots
+    out = imm.predict(prob, mean, cov, t, to)
+    # the same mixing, then each model on its own
+    pi = imm.switch_matrix(to - t)
+    joint = pi * prob[:, :, None]
+    weight = joint / joint.sum(axis=1)[:, None, :]
+    mixed_mean = np.einsum("pij,pik->pjk", weight, mean)
+    spread = mean[:, :, None, :] - mixed_mean[:, None, :, :]
+    mixed_cov = np.einsum("pij,pikl->pjkl", weight, cov) + np.einsum(
+        "pij,pijk,pijl->pjkl", weight, spread, spread
+    )
+    for m, model in enumerate(models):
+        f, q = model.transition(to - t)
+        expected_mean = np.einsum("pij,pj->pi", f, mixed_mean[:, m])
+        expected_cov = f @ mixed_cov[:, m] @ np.swapaxes(f, 1, 2) + q
+        assert np.allclose(out.at_mean[:, m], expected_mean, rtol=1e-9, atol=1e-6)
+        assert np.allclose(out.at_cov[:, m], expected_cov, rtol=1e-9, atol=1e-6)
+    late = to < t
+    assert np.array_equal(out.t_s, np.where(late, t, to))
+    assert np.allclose(out.mean[late], mean[late])

@@ -325,3 +325,82 @@ def test_max_association_distance_limits_the_gate(position_plots) -> None:
     capped = build_tracker(dataclasses.replace(CV, max_association_distance_m=300.0))
     capped.step(position_plots(0.0, [0.0, 0.0, 0.0]))
     assert len(capped.step(position_plots(1.0, [400.0, 0.0, 0.0]))) == 2
+
+
+def test_a_track_takes_at_most_one_plot_per_sensor_window(position_plots) -> None:
+    # two plots of one radar in one scan near one track: one updates it, the other starts
+    # a track; a second radar's plot of the same target in the same batch still updates it
+    tracker = build_tracker(CV)
+    tracker.set_revisit_periods(np.array([0, 1]), np.array([4.0, 4.0]))
+    for k in range(3):
+        tracker.step(position_plots(4.0 * k, _straight(4.0 * k)), now_s=4.0 * k)
+    assert len(tracker.table) == 1
+    t = 12.0
+    batch = PlotBatch.concat(
+        [
+            position_plots([t, t + 0.1], [_straight(t), _straight(t + 0.1) + [30.0, 0, 0]]),
+            position_plots(t + 0.5, _straight(t + 0.5), sensor_id=1),
+        ]
+    ).sorted_by_time()
+    out = tracker.step(batch, now_s=t + 1.0)
+    assert len(out) == 2
+    confirmed = out.take(out.status == TrackStatus.CONFIRMED)
+    assert len(confirmed) == 1
+    assert tracker.table.last_update_s[0] == t + 0.5
+    assert np.allclose(confirmed.position()[0], _straight(t + 1.0), atol=15.0)
+
+
+def test_one_new_target_seen_by_several_sensors_in_a_batch_starts_one_track(
+    position_plots,
+) -> None:
+    rng = np.random.default_rng(5)
+    tracker = build_tracker(TrackerSettings())
+    tracker.set_revisit_periods(np.arange(3), np.array([4.0, 10.0, 4.0]))
+    plots = []
+    for sensor, times in ((0, (0.5, 4.5, 8.5)), (1, (3.0,)), (2, (1.0, 5.0, 9.0))):
+        for t in times:
+            xyz = _straight(t) + rng.normal(0.0, 20.0, 3)
+            plots.append(position_plots(t, xyz, sigma_m=20.0, sensor_id=sensor))
+    clutter = position_plots(2.0, [40e3, -30e3, 500.0], sigma_m=20.0, sensor_id=1)
+    out = tracker.step(PlotBatch.concat([*plots, clutter]).sorted_by_time(), now_s=10.0)
+    assert len(out) == 2  # the target's track and the clutter's tentative one
+    confirmed = out.take(out.status == TrackStatus.CONFIRMED)
+    assert len(confirmed) == 1
+    assert np.allclose(confirmed.position()[0], _straight(10.0), atol=100.0)
+    assert np.allclose([confirmed.vx_mps[0], confirmed.vy_mps[0]], [100.0, 50.0], atol=25.0)
+
+
+def test_joint_and_sequential_association_agree(position_plots, bearing_plots) -> None:
+    rng = np.random.default_rng(31)
+    n = 200
+    start = np.column_stack((rng.uniform(-5e4, 5e4, (n, 2)), rng.uniform(100, 5000, n)))
+    velocity = np.column_stack((rng.normal(0, 80, (n, 2)), np.zeros(n)))
+    node = np.array([0.0, 0.0, 0.0])
+    batches = []
+    for k in range(6):
+        parts = []
+        for sensor, period in enumerate((4.0, 10.0, 5.0)):
+            for t0 in np.arange(0.0, 10.0, period):
+                seen = rng.random(n) < 0.9
+                t = 10.0 * k + t0 + rng.uniform(0.0, 0.9 * period, int(seen.sum()))
+                truth = start[seen] + t[:, None] * velocity[seen]
+                noisy = truth + rng.normal(0, 20, truth.shape)
+                parts.append(position_plots(t, noisy, sigma_m=20.0, sensor_id=sensor))
+        for t in 10.0 * k + np.arange(0.0, 10.0, 2.0):
+            offset = start + t * velocity - node
+            near = np.hypot(offset[:, 0], offset[:, 1]) < 8000.0
+            bearing = np.arctan2(offset[near, 0], offset[near, 1]) + rng.normal(0, 0.01, near.sum())
+            parts.append(bearing_plots(t, node, bearing, 0.01, sensor_id=3))
+        batches.append((PlotBatch.concat(parts).sorted_by_time(), 10.0 * (k + 1)))
+    outs = {}
+    for association in ("joint", "sequential"):
+        tracker = build_tracker(dataclasses.replace(TrackerSettings(), association=association))
+        tracker.set_revisit_periods(np.arange(4), np.array([4.0, 10.0, 5.0, 2.0]))
+        for batch, now_s in batches:
+            out = tracker.step(batch, now_s=now_s)
+        outs[association] = out.take(out.status == TrackStatus.CONFIRMED)
+    truth = start + 60.0 * velocity
+    for out in outs.values():
+        assert abs(len(out) - n) <= 2
+        gap = np.linalg.norm(out.position()[:, None, :] - truth[None], axis=2).min(axis=1)
+        assert np.median(gap) < 30.0
