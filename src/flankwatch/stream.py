@@ -36,12 +36,14 @@ truth_id                      int32      simulated object that caused the plot; 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 import pyarrow as pa
+
+from flankwatch.columns import Columns, arrow_schema
 
 PlotColumns = dict[str, np.ndarray]
 """Some of a batch's columns, by name, all of one length (a part of a batch)."""
@@ -58,42 +60,48 @@ class PlotKind(IntEnum):
     """A bearing only, from a passive acoustic node."""
 
 
-_FLOAT_COLUMNS = (
-    "t_s",
-    "x_m",
-    "y_m",
-    "z_m",
-    "cov_xx_m2",
-    "cov_xy_m2",
-    "cov_xz_m2",
-    "cov_yy_m2",
-    "cov_yz_m2",
-    "cov_zz_m2",
-    "range_m",
-    "azimuth_rad",
-    "elevation_rad",
-    "bearing_rad",
-    "sigma_range_m",
-    "sigma_azimuth_rad",
-    "sigma_elevation_rad",
-    "sensor_x_m",
-    "sensor_y_m",
-    "sensor_z_m",
-)
-
-_DTYPES: dict[str, np.dtype] = {name: np.dtype(np.float64) for name in _FLOAT_COLUMNS}
-_DTYPES.update(
-    sensor_id=np.dtype(np.int32),
-    kind=np.dtype(np.int8),
-    icao24=np.dtype(np.uint32),
-    callsign=np.dtype(object),
-    truth_id=np.dtype(np.int32),
-)
+_FLOAT = np.dtype(np.float64)
+_DTYPES: dict[str, np.dtype] = {
+    "t_s": _FLOAT,
+    "sensor_id": np.dtype(np.int32),
+    "kind": np.dtype(np.int8),
+    **{
+        name: _FLOAT
+        for name in (
+            "x_m",
+            "y_m",
+            "z_m",
+            "cov_xx_m2",
+            "cov_xy_m2",
+            "cov_xz_m2",
+            "cov_yy_m2",
+            "cov_yz_m2",
+            "cov_zz_m2",
+            "range_m",
+            "azimuth_rad",
+            "elevation_rad",
+            "bearing_rad",
+            "sigma_range_m",
+            "sigma_azimuth_rad",
+            "sigma_elevation_rad",
+            "sensor_x_m",
+            "sensor_y_m",
+            "sensor_z_m",
+        )
+    },
+    "icao24": np.dtype(np.uint32),
+    "callsign": np.dtype(object),
+    "truth_id": np.dtype(np.int32),
+}
+"""Column dtypes, in the order of the fields of :class:`PlotBatch`."""
 
 
 @dataclass(frozen=True, slots=True)
-class PlotBatch:
+class PlotBatch(Columns):
     """A time-ordered batch of plots in columns; see the module docstring for units."""
+
+    DTYPES: ClassVar[dict[str, np.dtype]] = _DTYPES
+    SCHEMA: ClassVar[pa.Schema] = arrow_schema(_DTYPES)
 
     t_s: np.ndarray
     sensor_id: np.ndarray
@@ -120,21 +128,6 @@ class PlotBatch:
     icao24: np.ndarray
     callsign: np.ndarray
     truth_id: np.ndarray
-
-    def __post_init__(self) -> None:
-        n = len(self.t_s)
-        for f in fields(self):
-            column = getattr(self, f.name)
-            if len(column) != n:
-                raise ValueError(f"PlotBatch column {f.name} has {len(column)} rows, t_s has {n}")
-
-    def __len__(self) -> int:
-        return len(self.t_s)
-
-    @classmethod
-    def column_names(cls) -> tuple[str, ...]:
-        """The column names, in the order of the recording."""
-        return tuple(f.name for f in fields(cls))
 
     @classmethod
     def build(cls, n: int, **columns: np.ndarray) -> PlotBatch:
@@ -179,7 +172,8 @@ class PlotBatch:
             if dtype.kind == "O":
                 column = np.full(total, "", dtype=object)
             else:
-                column = np.full(total, -1 if name == "truth_id" else _missing(dtype), dtype)
+                missing = -1 if name == "truth_id" else (np.nan if dtype.kind == "f" else 0)
+                column = np.full(total, missing, dtype)
             start = 0
             for part, size in zip(parts, sizes, strict=True):
                 if name in part:
@@ -187,30 +181,6 @@ class PlotBatch:
                 start += size
             columns[name] = column
         return cls.build(total, **columns)
-
-    @classmethod
-    def empty(cls) -> PlotBatch:
-        """A batch with no plots."""
-        return cls.build(0)
-
-    @classmethod
-    def concat(cls, batches: Iterable[PlotBatch]) -> PlotBatch:
-        """All plots of ``batches`` in one batch, in the given order."""
-        batches = [b for b in batches if len(b)]
-        if not batches:
-            return cls.empty()
-        if len(batches) == 1:
-            return batches[0]
-        return cls(
-            **{
-                name: np.concatenate([getattr(b, name) for b in batches])
-                for name in cls.column_names()
-            }
-        )
-
-    def take(self, index: np.ndarray) -> PlotBatch:
-        """The plots at ``index`` (integer positions or a boolean mask)."""
-        return PlotBatch(**{name: getattr(self, name)[index] for name in self.column_names()})
 
     def sorted_by_time(self) -> PlotBatch:
         """The same plots ordered by ``t_s`` (stable, so ties keep their order)."""
@@ -232,36 +202,9 @@ class PlotBatch:
         """Measured positions as an ``(n, 3)`` array, local ENU, m."""
         return np.column_stack((self.x_m, self.y_m, self.z_m))
 
-    def to_arrow(self) -> pa.Table:
-        """The batch as an Arrow table (the recording's ``plots`` schema)."""
-        return pa.table(
-            {name: getattr(self, name) for name in self.column_names()}, schema=PLOT_SCHEMA
-        )
 
-    @classmethod
-    def from_arrow(cls, table: pa.Table) -> PlotBatch:
-        """A batch from an Arrow table with the ``plots`` schema."""
-        missing = set(cls.column_names()) - set(table.column_names)
-        if missing:
-            raise ValueError(f"plot table lacks column(s) {sorted(missing)}")
-        columns = {}
-        for name in cls.column_names():
-            array = table.column(name).to_numpy(zero_copy_only=False)
-            columns[name] = np.asarray(array, dtype=_DTYPES[name])
-        return cls(**columns)
-
-
-def _missing(dtype: np.dtype) -> float | int:
-    """The "none" value of a numeric column."""
-    return np.nan if dtype.kind == "f" else 0
-
-
-PLOT_SCHEMA = pa.schema(
-    [
-        (name, pa.string() if name == "callsign" else pa.from_numpy_dtype(dtype))
-        for name, dtype in ((f.name, _DTYPES[f.name]) for f in fields(PlotBatch))
-    ]
-)
+PLOT_SCHEMA = PlotBatch.SCHEMA
+"""Arrow schema of a plot table (the recording's ``plots``)."""
 
 
 class PlotSource(Protocol):

@@ -9,15 +9,41 @@ height above the ellipsoid), ``x_m``, ``y_m``, ``z_m`` (local ENU, m),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
 
+from flankwatch.columns import Columns, arrow_schema
+
+_DTYPES: dict[str, np.dtype] = {
+    "t_s": np.dtype(np.float64),
+    "object_id": np.dtype(np.int32),
+    **{
+        name: np.dtype(np.float64)
+        for name in (
+            "lat_deg",
+            "lon_deg",
+            "alt_m",
+            "x_m",
+            "y_m",
+            "z_m",
+            "vx_mps",
+            "vy_mps",
+            "vz_mps",
+        )
+    },
+    "ended": np.dtype(bool),
+}
+
 
 @dataclass(frozen=True, slots=True)
-class TruthBatch:
+class TruthBatch(Columns):
     """True states of objects at one time or more; see the module docstring for units."""
+
+    DTYPES: ClassVar[dict[str, np.dtype]] = _DTYPES
+    SCHEMA: ClassVar[pa.Schema] = arrow_schema(_DTYPES)
 
     t_s: np.ndarray
     object_id: np.ndarray
@@ -32,36 +58,6 @@ class TruthBatch:
     vz_mps: np.ndarray
     ended: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.t_s)
 
-    @classmethod
-    def concat(cls, batches: list[TruthBatch]) -> TruthBatch:
-        """All rows of ``batches``, in order."""
-        return cls(
-            **{f.name: np.concatenate([getattr(b, f.name) for b in batches]) for f in fields(cls)}
-        )
-
-    def to_arrow(self) -> pa.Table:
-        """The batch as an Arrow table (the recording's ``truth`` schema)."""
-        return pa.table({f.name: getattr(self, f.name) for f in fields(self)}, schema=TRUTH_SCHEMA)
-
-
-TRUTH_SCHEMA = pa.schema(
-    [("t_s", pa.float64()), ("object_id", pa.int32())]
-    + [
-        (name, pa.float64())
-        for name in (
-            "lat_deg",
-            "lon_deg",
-            "alt_m",
-            "x_m",
-            "y_m",
-            "z_m",
-            "vx_mps",
-            "vy_mps",
-            "vz_mps",
-        )
-    ]
-    + [("ended", pa.bool_())]
-)
+TRUTH_SCHEMA = TruthBatch.SCHEMA
+"""Arrow schema of a truth table (the recording's ``truth``)."""
