@@ -10,7 +10,7 @@ the number of confirmed tracks at the peak, and GOSPA (c = 1000 m, p = 2) of
 the confirmed and coasting tracks against the truth of each window, restricted
 to the objects some sensor saw in the last 60 s.
 
-    python benchmarks/night_speed.py [--duration SECONDS]
+    python benchmarks/night_speed.py [--duration SECONDS] [--bearing-group-s SECONDS]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from flankwatch.scenario.loader import load_scenario
 from flankwatch.sim.engine import Simulation
 from flankwatch.track.metrics import gospa
 from flankwatch.track.output import TrackStatus
+from flankwatch.track.settings import TrackerSettings
 from flankwatch.track.tracker import build_tracker
 
 SCENARIO = "mass-raid-2025-09-07"
@@ -43,6 +44,12 @@ def simulation_alone(scenario) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, help="simulate only the first SECONDS")
+    parser.add_argument(
+        "--bearing-group-s",
+        type=float,
+        default=TrackerSettings.bearing_group_s,
+        help="stack each track's bearings within spans of SECONDS in one update (0: one by one)",
+    )
     args = parser.parse_args()
     scenario, _ = load_scenario(SCENARIO)
     if args.duration:
@@ -52,7 +59,7 @@ def main() -> None:
 
     sim = Simulation(scenario)
     sensors = sim.sensor_table()
-    tracker = build_tracker()
+    tracker = build_tracker(TrackerSettings(bearing_group_s=args.bearing_group_s))
     tracker.set_revisit_periods(
         np.asarray(sensors.column("sensor_id")), np.asarray(sensors.column("scan_period_s"))
     )

@@ -141,6 +141,11 @@ class Predictor(Protocol):
         :class:`Prediction` for what happens when ``to_t_s < t_s``."""
         ...
 
+    def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each mode's transition ``F`` and process noise ``Q``, ``(p, M, 6, 6)``, over steps
+        ``dt_s`` ``(p,)`` in s, without mode mixing (``Q`` is that of ``|dt_s|``)."""
+        ...
+
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
         ...

@@ -111,3 +111,45 @@ class BearingMeasurement:
         return Innovation(
             residual[..., None], s[..., None, None], cross[..., None], 1.0 / s[..., None, None]
         )
+
+    def stacked_innovation(
+        self,
+        prediction: Prediction,
+        plots: PlotBatch,
+        index: np.ndarray,
+        valid: np.ndarray,
+        f_xy: np.ndarray,
+        q_xy: np.ndarray,
+    ) -> Innovation:
+        """Several bearings of each track as one measurement vector (a stacked extended
+        Kalman update): residuals ``(p, M, B)`` (rad, wrapped), ``S`` ``(p, M, B, B)``
+        (rad^2) and cross-covariances ``(p, M, 6, B)``.
+
+        Row ``b`` of track ``i`` is the plot at ``index[i, b]``; rows where ``valid`` is
+        false are padding (no residual, no gain, unit noise, so they change neither the
+        update nor the mode weights). ``prediction`` holds each track at one reference
+        time; ``f_xy`` ``(p, M, B, 2, 6)`` and ``q_xy`` ``(p, M, B, 2, 2)`` are the
+        horizontal rows of each mode's transition and process noise from that time to
+        each row's own time. Each row is linearised at its own time (``H = J F``) and
+        carries the process noise of its gap to the reference time on its own noise;
+        the correlation of that noise between rows is neglected (it is small over the
+        seconds a group spans).
+        """
+        mask = valid[:, None, :]
+        position = f_xy @ prediction.at_mean[:, :, None, :, None]
+        dx = position[..., 0, 0] - plots.sensor_x_m[index][:, None, :]
+        dy = position[..., 1, 0] - plots.sensor_y_m[index][:, None, :]
+        rho2 = np.maximum(dx * dx + dy * dy, 1e-6)
+        predicted = np.arctan2(dx, dy)
+        measured = plots.bearing_rad[index][:, None, :]
+        residual = np.where(mask, np.angle(np.exp(1j * (measured - predicted))), 0.0)
+        jac = np.stack((dy / rho2, -dx / rho2), axis=-1) * mask[..., None]
+        h = (jac[..., None, :] @ f_xy)[..., 0, :]
+        noise = np.where(valid, plots.sigma_azimuth_rad[index] ** 2, 1.0)[:, None, :]
+        noise = noise + np.einsum("pmbi,pmbij,pmbj->pmb", jac, q_xy, jac)
+        h_t = np.swapaxes(h, -1, -2)
+        s = h @ prediction.at_cov @ h_t
+        diag = np.arange(s.shape[-1])
+        s[..., diag, diag] += noise
+        cross = prediction.cross @ h_t
+        return Innovation(residual, s, cross, np.linalg.inv(s))

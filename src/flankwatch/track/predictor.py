@@ -74,6 +74,11 @@ class KalmanPredictor:
         """States at ``t_s`` predicted to ``to_t_s`` (``(p,)``, s)."""
         return _propagate([self.model], prob, mean, cov, mean, cov, t_s, to_t_s)
 
+    def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The model's ``F`` and ``Q`` over steps ``dt_s`` (s), ``(p, 1, 6, 6)``."""
+        f, q = self.model.transition(np.asarray(dt_s, float))
+        return f[:, None], q[:, None]
+
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks: all ones, ``(n, 1)``."""
         return np.ones((n, 1))
@@ -112,6 +117,17 @@ class IMMPredictor:
     def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
         """The largest of the models' bounds, m (mixing keeps the combined mean)."""
         return np.max([model.reach_m(speed_mps, dt_s) for model in self.models], axis=0)
+
+    def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each mode's ``F`` and ``Q`` over steps ``dt_s`` (s), ``(p, M, 6, 6)``, without mixing."""
+        dt = np.asarray(dt_s, float)
+        if self._fused is not None:
+            return self._fused.transition(dt)
+        transitions = [model.transition(dt) for model in self.models]
+        return (
+            np.stack([tr[0] for tr in transitions], axis=1),
+            np.stack([tr[1] for tr in transitions], axis=1),
+        )
 
     def switch_matrix(self, dt_s: np.ndarray) -> np.ndarray:
         """Mode transition probabilities ``(p, M, M)``, row = from, column = to, over ``dt_s``."""
@@ -182,8 +198,26 @@ class _ModeTransitions:
                 noise[0, m, axis, axis] = q / 3.0
                 noise[1, m, axis, axis + 3] = noise[1, m, axis + 3, axis] = q / 2.0
                 noise[2, m, axis + 3, axis + 3] = q
-        self.noise = noise
-        self.eye = np.broadcast_to(np.eye(STATE_DIM), (len(models), STATE_DIM, STATE_DIM))
+        self.noise = noise.reshape(3, -1)
+        """Process noise per power of the step (``|dt|^3``, ``|dt|^2``, ``|dt|``), flattened."""
+        self.shape = (len(models), STATE_DIM, STATE_DIM)
+        self.inv_rate = np.where(self.straight, 0.0, 1.0 / self.safe_rate)
+        self.eye = np.broadcast_to(np.eye(STATE_DIM).ravel(), (len(models), STATE_DIM**2))
+        d = STATE_DIM
+        self.slots = np.array(
+            [
+                0 * d + 3,
+                1 * d + 4,
+                1 * d + 3,
+                0 * d + 4,
+                3 * d + 3,
+                4 * d + 4,
+                4 * d + 3,
+                3 * d + 4,
+                2 * d + 5,
+            ]
+        )
+        """Flat positions in ``F`` of along, along, across, -across, cos, cos, sin, -sin, dt."""
 
     @staticmethod
     def build(models: Sequence[MotionModel]) -> _ModeTransitions | None:
@@ -194,24 +228,23 @@ class _ModeTransitions:
 
     def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F`` and ``Q`` ``(p, M, 6, 6)`` over steps ``dt_s`` (s); ``Q`` uses ``|dt_s|``."""
+        p = len(dt_s)
         dt = dt_s[:, None]
         angle = dt * self.rate
         sin, cos = np.sin(angle), np.cos(angle)
-        along = np.where(self.straight, dt, sin / self.safe_rate)
-        across = np.where(self.straight, 0.0, (1.0 - cos) / self.safe_rate)
-        f = np.empty((len(dt_s), *self.eye.shape))
+        along = sin * self.inv_rate + dt * self.straight
+        across = (1.0 - cos) * self.inv_rate
+        values = np.stack(
+            (along, along, across, -across, cos, cos, sin, -sin, np.broadcast_to(dt, along.shape)),
+            axis=-1,
+        )
+        f = np.empty((p, *self.eye.shape))
         f[:] = self.eye
-        f[..., 0, 3] = f[..., 1, 4] = along
-        f[..., 1, 3] = across
-        f[..., 0, 4] = -across
-        f[..., 3, 3] = f[..., 4, 4] = cos
-        f[..., 4, 3] = sin
-        f[..., 3, 4] = -sin
-        f[..., 2, 5] = dt
-        a = np.abs(dt_s)[:, None, None, None]
-        a2 = a * a
-        q = (a2 * a) * self.noise[0] + a2 * self.noise[1] + a * self.noise[2]
-        return f, q
+        f[..., self.slots] = values
+        a = np.abs(dt_s)
+        powers = np.column_stack((a * a * a, a * a, a))
+        q = powers @ self.noise
+        return f.reshape(p, *self.shape), q.reshape(p, *self.shape)
 
 
 def combine(prob: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

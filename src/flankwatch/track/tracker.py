@@ -337,68 +337,185 @@ class Tracker:
         first: tuple[np.ndarray, Prediction, Innovation] | None = None,
     ) -> np.ndarray:
         """Update the tracks at ``tracks`` (table rows) with the plots at ``rows`` of
-        ``batch`` (one pair each) in rounds: round k applies every track's k-th plot in
+        ``batch`` (one pair each) in rounds: round k applies every track's k-th update in
         time order, all tracks at once, each predicted from its state after the
-        previous round to its plot's time. A plot that falls outside its track's gate
-        after the track's earlier updates is not applied; the rows of those plots.
+        previous round. An update is one position plot, or one group of bearings (see
+        :meth:`_bearing_groups`) applied by a stacked extended Kalman update. A plot that
+        falls outside its track's gate after the track's earlier updates is not
+        applied; the rows of those plots.
 
         ``first`` may give, for each pair, the index of its position plot's prediction
         from the tracks' current states and innovation (-1 for none), which round 0
         then uses as they are."""
         order = np.lexsort((batch.t_s[rows], tracks))
         tracks, rows = tracks[order], rows[order]
-        n = len(tracks)
         starts = _group_starts(tracks)
-        rank = np.arange(n) - np.maximum.accumulate(np.where(starts, np.arange(n), 0))
         acoustic = batch.kind[rows] == PlotKind.ACOUSTIC
+        update = np.cumsum(self._bearing_groups(batch, rows, starts, acoustic)) - 1
+        rank = update - np.maximum.accumulate(np.where(starts, update, 0))
+        by_rank = np.argsort(rank, kind="stable")
+        bounds = np.flatnonzero(_group_starts(rank[by_rank]))
         rejected = [np.empty(0, np.int64)]
-        for k in range(int(rank.max()) + 1):
-            at = np.flatnonzero(rank == k)
+        for k, at in enumerate(np.split(by_rank, bounds[1:])):
             kinds = acoustic[at]
-            reuse = k == 0 and first is not None
-            if not reuse or kinds.any():
-                subset = at[kinds] if reuse else at
-                prediction = self._predict_tracks(tracks[subset], batch.t_s[rows[subset]])
-            for bearing in (False, True):
-                mask = kinds == bearing
-                if not mask.any():
-                    continue
-                part_tracks, part_rows = tracks[at[mask]], rows[at[mask]]
-                model = self.bearing_model if bearing else self.position_model
-                if reuse and not bearing:
-                    index, given_prediction, given_innovation = first  # type: ignore[misc]
-                    index = index[order[at[mask]]]
-                    part = given_prediction.take(index)
-                    innovation = given_innovation.take(index)
+            if not kinds.all():
+                position = at[~kinds] if kinds.any() else at
+                given = None
+                if k == 0 and first is not None:
+                    index = first[0][order[position]]
+                    given = (first[1].take(index), first[2].take(index))
+                rejected.append(
+                    self._position_round(batch, tracks[position], rows[position], k, given)
+                )
+            if kinds.any():
+                bearing = at[kinds] if not kinds.all() else at
+                groups = _group_starts(update[bearing])
+                if groups.all():
+                    rejected.append(self._bearing_round(batch, tracks[bearing], rows[bearing], k))
                 else:
-                    if reuse or mask.all():
-                        part = prediction
-                    else:
-                        part = prediction.take(np.flatnonzero(mask))
-                    innovation = model.innovation(part, batch, part_rows)
-                if k:
-                    d2 = self.updater.gate_distance(part, innovation)
-                    if bearing:
-                        ok = d2 < self._bearing_gate
-                    else:
-                        ok, identity = self._position_gates(
-                            part, innovation, d2, part_tracks, batch, part_rows
+                    rejected.append(
+                        self._stacked_bearing_round(
+                            batch, tracks[bearing], rows[bearing], groups, k
                         )
-                        if identity is not None:
-                            ok |= identity
-                    if not ok.all():
-                        rejected.append(part_rows[~ok])
-                        keep = np.flatnonzero(ok)
-                        part, innovation = part.take(keep), innovation.take(keep)
-                        part_tracks, part_rows = part_tracks[keep], part_rows[keep]
-                        if not len(keep):
-                            continue
-                posterior = self.updater.update(part, innovation)
-                self._write(part_tracks, part, posterior, batch.t_s[part_rows], refresh=False)
-                if not bearing:
-                    self._take_identity(batch, part_tracks, part_rows)
+                    )
         self.table.refresh(tracks[starts])
         return np.concatenate(rejected)
+
+    def _bearing_groups(
+        self, batch: PlotBatch, rows: np.ndarray, starts: np.ndarray, acoustic: np.ndarray
+    ) -> np.ndarray:
+        """For plots sorted by track and time (``starts`` marking each track's first), true
+        where a plot begins a new update: every position plot, and a bearing unless it
+        follows a bearing of the same track in the same ``bearing_group_s`` span."""
+        span = self.settings.bearing_group_s
+        if (
+            span <= 0.0
+            or not acoustic.any()
+            or not hasattr(self.bearing_model, "stacked_innovation")
+        ):
+            return np.ones(len(rows), bool)
+        t = batch.t_s[rows]
+        bins = np.floor((t - t.min()) / span)
+        new = starts | ~acoustic
+        new[1:] |= ~acoustic[:-1] | (bins[1:] != bins[:-1])
+        return new
+
+    def _position_round(
+        self,
+        batch: PlotBatch,
+        tracks: np.ndarray,
+        rows: np.ndarray,
+        k: int,
+        given: tuple[Prediction, Innovation] | None,
+    ) -> np.ndarray:
+        """Round ``k`` of the position plots at ``rows`` (one per track at ``tracks``): gated
+        against the tracks' current states unless ``k == 0``, applied; the rows not applied.
+        ``given`` may hold the plots' predictions and innovations from the tracks' states."""
+        if given is not None:
+            prediction, innovation = given
+        else:
+            prediction = self._predict_tracks(tracks, batch.t_s[rows])
+            innovation = self.position_model.innovation(prediction, batch, rows)
+        rejected = np.empty(0, np.int64)
+        if k:
+            d2 = self.updater.gate_distance(prediction, innovation)
+            ok, identity = self._position_gates(prediction, innovation, d2, tracks, batch, rows)
+            if identity is not None:
+                ok |= identity
+            if not ok.all():
+                rejected = rows[~ok]
+                keep = np.flatnonzero(ok)
+                prediction, innovation = prediction.take(keep), innovation.take(keep)
+                tracks, rows = tracks[keep], rows[keep]
+                if not len(keep):
+                    return rejected
+        posterior = self.updater.update(prediction, innovation)
+        self._write(tracks, prediction, posterior, batch.t_s[rows], refresh=False)
+        self._take_identity(batch, tracks, rows)
+        return rejected
+
+    def _bearing_round(
+        self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray, k: int
+    ) -> np.ndarray:
+        """Round ``k`` of single bearings at ``rows`` (one per track at ``tracks``), an
+        extended Kalman update each, gated unless ``k == 0``; the rows not applied."""
+        prediction = self._predict_tracks(tracks, batch.t_s[rows])
+        innovation = self.bearing_model.innovation(prediction, batch, rows)
+        rejected = np.empty(0, np.int64)
+        if k:
+            ok = self.updater.gate_distance(prediction, innovation) < self._bearing_gate
+            if not ok.all():
+                rejected = rows[~ok]
+                keep = np.flatnonzero(ok)
+                prediction, innovation = prediction.take(keep), innovation.take(keep)
+                tracks, rows = tracks[keep], rows[keep]
+                if not len(keep):
+                    return rejected
+        posterior = self.updater.update(prediction, innovation)
+        self._write(tracks, prediction, posterior, batch.t_s[rows], refresh=False)
+        return rejected
+
+    def _stacked_bearing_round(
+        self,
+        batch: PlotBatch,
+        tracks: np.ndarray,
+        rows: np.ndarray,
+        groups: np.ndarray,
+        k: int,
+    ) -> np.ndarray:
+        """Round ``k`` of groups of bearings: ``rows`` sorted by track and time, ``groups``
+        true at each group's first; one group per track. Each track is predicted to its
+        group's mean time and updated once with all of the group's bearings stacked (see
+        :meth:`~flankwatch.track.measurement.BearingMeasurement.stacked_innovation`).
+        Each bearing is gated given the group's earlier ones, as if they were applied one
+        by one (the first of a track's first update excepted, as in :meth:`_bearing_round`);
+        the rows not applied."""
+        n = len(rows)
+        first = np.flatnonzero(groups)
+        group = np.cumsum(groups) - 1
+        column = np.arange(n) - first[group]
+        size = np.diff(np.append(first, n))
+        width = int(size.max())
+        index = np.zeros((len(first), width), np.int64)
+        index[group, column] = rows
+        valid = np.zeros((len(first), width), bool)
+        valid[group, column] = True
+        plot_t = batch.t_s[rows]
+        t_ref = np.bincount(group, plot_t) / size
+        t_last = plot_t[np.append(first[1:], n) - 1]
+        tracks = tracks[first]
+        prediction = self._predict_tracks(tracks, t_ref)
+        dt = np.zeros((len(first), width))
+        dt[group, column] = plot_t - t_ref[group]
+        f, q = self.predictor.transition(dt.ravel())
+        n_modes = f.shape[1]
+        f_xy = f[:, :, :2].reshape(len(first), width, n_modes, 2, 6).swapaxes(1, 2)
+        q_xy = q[:, :, :2, :2].reshape(len(first), width, n_modes, 2, 2).swapaxes(1, 2)
+        model = self.bearing_model
+        innovation = model.stacked_innovation(  # type: ignore[attr-defined]
+            prediction, batch, index, valid, f_xy, q_xy
+        )
+        rejected = np.empty(0, np.int64)
+        if k or width > 1:
+            ok = _sequential_gate_distance(prediction.prob, innovation) < self._bearing_gate
+            ok |= ~valid
+            if not k:
+                ok[:, 0] = True
+            if not ok.all():
+                rejected = index[~ok]
+                valid &= ok
+                keep = np.flatnonzero(valid.any(axis=1))
+                if not len(keep):
+                    return rejected
+                prediction = prediction.take(keep)
+                tracks, index, valid, t_last = tracks[keep], index[keep], valid[keep], t_last[keep]
+                f_xy, q_xy = f_xy[keep], q_xy[keep]
+                innovation = model.stacked_innovation(  # type: ignore[attr-defined]
+                    prediction, batch, index, valid, f_xy, q_xy
+                )
+        posterior = self.updater.update(prediction, innovation)
+        self._write(tracks, prediction, posterior, t_last, refresh=False)
+        return rejected
 
     def _initiate_joint(
         self, batch: PlotBatch, rows: np.ndarray, slot: np.ndarray, n_slots: int
@@ -758,6 +875,22 @@ class Tracker:
             table.keep(~dead)
         table.updated = False
         return out
+
+
+def _sequential_gate_distance(prob: np.ndarray, innovation: Innovation) -> np.ndarray:
+    """Squared Mahalanobis distance ``(p, B)`` of each row of stacked innovations given the
+    rows before it, over the mixture of modes: what each row's gate would see were the
+    rows applied one by one (exact for a linear model). With ``S = L L'``, row ``b``'s
+    innovation given the rows before is ``L[b, b] (L^-1 r)[b]`` with variance ``L[b, b]^2``."""
+    lower = np.linalg.cholesky(innovation.cov)
+    white = np.linalg.solve(lower, innovation.residual[..., None])[..., 0]
+    scale = np.diagonal(lower, axis1=-2, axis2=-1)
+    if white.shape[1] == 1:
+        return white[:, 0] ** 2
+    residual = white * scale
+    mixed = np.einsum("pm,pmb->pb", prob, residual)
+    spread = residual - mixed[:, None, :]
+    return mixed**2 / np.einsum("pm,pmb->pb", prob, scale * scale + spread * spread)
 
 
 def _group_starts(*keys: np.ndarray) -> np.ndarray:

@@ -404,3 +404,54 @@ def test_joint_and_sequential_association_agree(position_plots, bearing_plots) -
         assert abs(len(out) - n) <= 2
         gap = np.linalg.norm(out.position()[:, None, :] - truth[None], axis=2).min(axis=1)
         assert np.median(gap) < 30.0
+
+
+def test_stacked_bearings_match_one_by_one_and_triangulate(position_plots, bearing_plots) -> None:
+    """Four bearings from two nodes within one group span: one stacked update gives the
+    estimate of four extended Kalman updates one by one, and pins the track down."""
+    rng = np.random.default_rng(8)
+    start, velocity = np.array([0.0, 0.0, 500.0]), np.array([40.0, 10.0, 0.0])
+    nodes = (np.array([3000.0, -4000.0, 0.0]), np.array([-2000.0, 5000.0, 0.0]))
+    radar = [start + t * velocity + rng.normal(0, 30.0, 3) for t in (0.0, 10.0, 20.0, 30.0)]
+    times = (40.0, 40.5, 41.0, 41.5)
+    noise = rng.normal(0, 0.002, len(times))
+    bearings = []
+    for i, t in enumerate(times):
+        node = nodes[i % 2]
+        offset = start + t * velocity - node
+        angle = np.arctan2(offset[0], offset[1]) + noise[i]
+        bearings.append(bearing_plots(t, node, [angle], 0.002, sensor_id=7 + i % 2))
+    acoustic = PlotBatch.concat(bearings)
+
+    def run(motion: str, group_s: float, with_bearings: bool = True):
+        settings = dataclasses.replace(TrackerSettings(), motion=motion, bearing_group_s=group_s)
+        tracker = build_tracker(settings)
+        stacked = []
+        plain = tracker.bearing_model.stacked_innovation
+        tracker.bearing_model.stacked_innovation = lambda *a: stacked.append(1) or plain(*a)
+        for t, xyz in zip((0.0, 10.0, 20.0, 30.0), radar, strict=True):
+            tracker.step(position_plots(t, xyz, sigma_m=30.0), now_s=t)
+        out = tracker.step(acoustic if with_bearings else PlotBatch.empty(), now_s=42.0)
+        assert len(out) == 1
+        return out, bool(stacked)
+
+    truth = start + 42.0 * velocity
+    for motion, within in (("cv", 0.2), ("imm", 0.3)):
+        together, used = run(motion, 2.0)
+        one_by_one, not_used = run(motion, 0.0)
+        assert used and not not_used
+        # the same within a fraction of a standard deviation: the stacked update linearises
+        # every bearing about the prediction, one by one each about the previous estimate
+        # (which moves the IMM's turn modes, far from the straight line, the most)
+        sigma_m = np.sqrt(np.minimum(together.cov_xx_m2, together.cov_yy_m2))
+        gap_m = np.linalg.norm(together.position() - one_by_one.position(), axis=1)
+        assert np.all(gap_m < within * sigma_m)
+        if motion == "cv":
+            assert np.allclose(together.cov_xx_m2, one_by_one.cov_xx_m2, rtol=0.1)
+            assert np.allclose(together.cov_yy_m2, one_by_one.cov_yy_m2, rtol=0.1)
+        coasted, _ = run(motion, 2.0, with_bearings=False)
+        assert together.status[0] == TrackStatus.CONFIRMED
+        error = np.linalg.norm(together.position()[0, :2] - truth[:2])
+        assert error < np.linalg.norm(coasted.position()[0, :2] - truth[:2])
+        spread = together.cov_xx_m2[0] + together.cov_yy_m2[0]
+        assert spread < 0.5 * (coasted.cov_xx_m2[0] + coasted.cov_yy_m2[0])
