@@ -16,6 +16,7 @@ to the objects some sensor saw in the last 60 s.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import numpy as np
@@ -24,7 +25,7 @@ from flankwatch.scenario.loader import load_scenario
 from flankwatch.sim.engine import Simulation
 from flankwatch.track.metrics import gospa
 from flankwatch.track.output import TrackStatus
-from flankwatch.track.settings import TrackerSettings
+from flankwatch.track.settings import TrackerSettings, settings_from_assignments
 from flankwatch.track.tracker import build_tracker
 
 SCENARIO = "mass-raid-2025-09-07"
@@ -45,6 +46,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, help="simulate only the first SECONDS")
     parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a tracker setting"
+    )
+    parser.add_argument(
         "--bearing-group-s",
         type=float,
         default=TrackerSettings.bearing_group_s,
@@ -59,7 +63,8 @@ def main() -> None:
 
     sim = Simulation(scenario)
     sensors = sim.sensor_table()
-    tracker = build_tracker(TrackerSettings(bearing_group_s=args.bearing_group_s))
+    settings = settings_from_assignments(args.set)
+    tracker = build_tracker(dataclasses.replace(settings, bearing_group_s=args.bearing_group_s))
     tracker.set_revisit_periods(
         np.asarray(sensors.column("sensor_id")), np.asarray(sensors.column("scan_period_s"))
     )

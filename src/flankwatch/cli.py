@@ -6,7 +6,6 @@ a file or an argument that is wrong).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from flankwatch.report import ThreatRecord
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario
 from flankwatch.store.query import query as run_query
 from flankwatch.store.recording import RecordingError
-from flankwatch.track.settings import TrackerSettings
+from flankwatch.track.settings import settings_from_assignments
 from flankwatch.yamlfile import YamlFileError
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
@@ -258,7 +257,7 @@ def track(
 ) -> None:
     """Track the plots of a file and write the tracks."""
     try:
-        settings = _tracker_settings(setting or [])
+        settings = settings_from_assignments(setting or [])
         summary = track_file(plots, out, sensors, settings, batch_s, include_tentative)
     except (PlotFileError, ValueError) as error:
         raise _fail(str(error), 2) from None
@@ -267,22 +266,6 @@ def track(
         f"{summary.n_confirmed_tracks:,} confirmed tracks, {summary.n_rows:,} rows in {out} "
         f"({'2-D' if summary.planar else '3-D'}, {summary.elapsed_s:.1f} s)"
     )
-
-
-def _tracker_settings(assignments: list[str]) -> TrackerSettings:
-    """Tracker settings from ``NAME=VALUE`` strings, each converted to its field's type."""
-    defaults = TrackerSettings()
-    changes: dict[str, object] = {}
-    for assignment in assignments:
-        name, sep, text = assignment.partition("=")
-        if not sep or not hasattr(defaults, name):
-            raise ValueError(f"--set {assignment!r}: expected NAME=VALUE with a tracker setting")
-        kind = type(getattr(defaults, name))
-        try:
-            changes[name] = (text.lower() in ("1", "true", "yes")) if kind is bool else kind(text)
-        except ValueError:
-            raise ValueError(f"--set {assignment!r}: {text!r} is not a {kind.__name__}") from None
-    return dataclasses.replace(defaults, **changes)
 
 
 @app.command()

@@ -21,12 +21,14 @@ callsign                        str      callsign from ADS-B plots, "" if none
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
+
+from flankwatch.columns import Columns, arrow_schema
 
 
 class TrackStatus(IntEnum):
@@ -74,8 +76,11 @@ _DTYPES: dict[str, np.dtype] = {
 
 
 @dataclass(frozen=True, slots=True)
-class TrackBatch:
+class TrackBatch(Columns):
     """Track states at one step, in columns; see the module docstring for units."""
+
+    DTYPES: ClassVar[dict[str, np.dtype]] = _DTYPES
+    SCHEMA: ClassVar[pa.Schema] = arrow_schema(_DTYPES)
 
     time_s: np.ndarray
     track_id: np.ndarray
@@ -99,20 +104,6 @@ class TrackBatch:
     last_update_s: np.ndarray
     icao24: np.ndarray
     callsign: np.ndarray
-
-    def __post_init__(self) -> None:
-        n = len(self.time_s)
-        for f in fields(self):
-            if len(getattr(self, f.name)) != n:
-                raise ValueError(f"TrackBatch column {f.name} has a different length")
-
-    def __len__(self) -> int:
-        return len(self.time_s)
-
-    @classmethod
-    def column_names(cls) -> tuple[str, ...]:
-        """The column names, in order."""
-        return tuple(f.name for f in fields(cls))
 
     @classmethod
     def from_states(
@@ -153,56 +144,10 @@ class TrackBatch:
             callsign=np.asarray(callsign, object),
         )
 
-    @classmethod
-    def empty(cls) -> TrackBatch:
-        """A batch with no tracks."""
-        return cls(**{name: np.empty(0, dtype) for name, dtype in _DTYPES.items()})
-
-    @classmethod
-    def concat(cls, batches: Iterable[TrackBatch]) -> TrackBatch:
-        """All rows of ``batches`` in one batch, in the given order."""
-        batches = [b for b in batches if len(b)]
-        if not batches:
-            return cls.empty()
-        return cls(
-            **{
-                name: np.concatenate([getattr(b, name) for b in batches])
-                for name in cls.column_names()
-            }
-        )
-
-    def take(self, index: np.ndarray) -> TrackBatch:
-        """The rows at ``index`` (integer positions or a boolean mask)."""
-        return TrackBatch(**{name: getattr(self, name)[index] for name in self.column_names()})
-
     def position(self) -> np.ndarray:
         """Positions as an ``(n, 3)`` array, local ENU, m."""
         return np.column_stack((self.x_m, self.y_m, self.z_m))
 
-    def to_arrow(self) -> pa.Table:
-        """The batch as an Arrow table with :data:`TRACK_SCHEMA`."""
-        return pa.table(
-            {name: getattr(self, name) for name in self.column_names()}, schema=TRACK_SCHEMA
-        )
 
-    @classmethod
-    def from_arrow(cls, table: pa.Table) -> TrackBatch:
-        """A batch from an Arrow table with the columns of :data:`TRACK_SCHEMA`."""
-        missing = set(cls.column_names()) - set(table.column_names)
-        if missing:
-            raise ValueError(f"track table lacks column(s) {sorted(missing)}")
-        return cls(
-            **{
-                name: np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype)
-                for name, dtype in _DTYPES.items()
-            }
-        )
-
-
-TRACK_SCHEMA = pa.schema(
-    [
-        (name, pa.string() if name == "callsign" else pa.from_numpy_dtype(dtype))
-        for name, dtype in _DTYPES.items()
-    ]
-)
+TRACK_SCHEMA = TrackBatch.SCHEMA
 """Arrow schema of a track table (the columns of :class:`TrackBatch`)."""

@@ -6,6 +6,7 @@ its name; :func:`flankwatch.track.tracker.build_tracker` turns it into parts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -110,3 +111,20 @@ class TrackerSettings:
             raise ValueError("bearing_group_s must not be negative")
         if self.association_window_s <= 0.0:
             raise ValueError("association_window_s must be positive")
+
+
+def settings_from_assignments(assignments: list[str]) -> TrackerSettings:
+    """Settings from ``NAME=VALUE`` strings (the command line's ``--set``), each value
+    converted to its field's type; the rest keep their defaults."""
+    defaults = TrackerSettings()
+    changes: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep or name not in {f.name for f in dataclasses.fields(TrackerSettings)}:
+            raise ValueError(f"--set {assignment!r}: expected NAME=VALUE with a tracker setting")
+        kind = type(getattr(defaults, name))
+        try:
+            changes[name] = (text.lower() in ("1", "true", "yes")) if kind is bool else kind(text)
+        except ValueError:
+            raise ValueError(f"--set {assignment!r}: {text!r} is not a {kind.__name__}") from None
+    return dataclasses.replace(defaults, **changes)
