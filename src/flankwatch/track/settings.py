@@ -56,10 +56,14 @@ class TrackerSettings:
     """Horizontal white-acceleration spectral density of the turn models, m^2/s^3."""
     vertical_noise_m2ps3: float = 1.0
     """Vertical white-acceleration spectral density of every model, m^2/s^3 (0 in planar mode)."""
-    turn_rate_dps: float = 8.0
-    """Turn rate of the coordinated-turn models, degrees/s (one turns left, one right)."""
-    mode_switch_rate_per_s: float = 0.05
-    """IMM: rate of switching from one motion mode to each other one, 1/s."""
+    turn_rate_dps: float = 3.0
+    """Turn rate of the coordinated-turn models, degrees/s (one turns left, one right):
+    the standard-rate turn of aircraft, and about that of one-way attack drones."""
+    mode_switch_rate_per_s: float = 0.002
+    """IMM: rate of switching from one motion mode to each other one, 1/s. Low, because
+    drones and aircraft fly long straight legs between turns: on the 10-hour mass raid
+    8 degrees/s and 0.05/s gave a mean GOSPA of 4139 m over its first 4 hours, these
+    defaults 3460 m (``benchmarks/night_speed.py --duration 14400``)."""
     initial_cv_probability: float = 0.8
     """IMM: probability of the constant-velocity mode of a new track (the rest is split)."""
     initial_speed_sigma_mps: float = 150.0
