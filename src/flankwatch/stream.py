@@ -26,7 +26,7 @@ sigma_range_m                 float64    range noise standard deviation, m
 sigma_azimuth_rad             float64    azimuth noise standard deviation, rad
 sigma_elevation_rad           float64    elevation noise standard deviation, rad
 sensor_x_m ... sensor_z_m     float64    sensor position at ``t_s``, local ENU, m
-icao24                        uint32     24-bit ICAO address of a cooperative aircraft, 0 if none
+icao24                        uint32     ICAO address (ADS-B, or a radar's Mode S reply), 0 if none
 callsign                      str        callsign of a cooperative aircraft, "" if none
 truth_id                      int32      simulated object that caused the plot; -1 for a false
                                          alarm or a plot of unknown origin (live data)

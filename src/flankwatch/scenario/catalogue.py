@@ -108,6 +108,11 @@ class RadarType(_SensorEntry):
     sigma_elevation_deg: float = Field(gt=0.0)
     min_range_m: float = Field(0.0, ge=0.0)
     max_elevation_deg: float = Field(90.0, gt=0.0, le=90.0)
+    ssr: bool = Field(
+        False,
+        description="a co-mounted secondary radar (IFF/Mode S): plots of transponder-equipped "
+        "aircraft carry their ICAO address and callsign",
+    )
 
 
 class AdsbType(_SensorEntry):

@@ -430,3 +430,43 @@ def test_acoustic_bearings_are_close_to_the_true_bearing(acoustic_run: Run) -> N
     assert np.all(np.abs(error) < 5 * sigma)
     assert np.std(error) == pytest.approx(sigma, rel=0.2)
     assert abs(np.mean(error)) < 4 * sigma / np.sqrt(len(error))
+
+
+def test_a_radar_with_a_secondary_radar_gives_transponder_replies_identity(
+    new_scenario_data: Callable[[], dict],
+    make_scenario: Callable[[dict[str, Any]], Scenario],
+) -> None:
+    data = new_scenario_data()
+    data.update(duration_s=900.0, origin={"lat": 52.17, "lon": 20.97})
+    data["sensors"] = [{"name": "radar", "type": "gap-filler", "at": "warsaw"}]
+    data["raids"] = [
+        {
+            "name": "drones",
+            "threat": "gerbera",
+            "count": 2,
+            "launch": [52.3, 21.3],
+            "target": [52.3, 20.6],
+            "cruise_alt_m": 1_000.0,
+        },
+    ]
+    data["civil_traffic"] = [
+        {
+            "name": "shuttle",
+            "departure": "EPWA",
+            "arrival": "EPGD",
+            "count": 1,
+            "cruise_alt_m": 3_000.0,
+            "callsign_prefix": "TST",
+        },
+    ]
+    run = _run(make_scenario(data))
+    plans = run.sim.plans
+    plots = run.plots.take(run.plots.truth_id >= 0)
+    civil = plans.cooperative[plots.truth_id]
+    assert civil.any() and (~civil).any()
+    assert np.all(plots.kind == PlotKind.RADAR)
+    assert np.all(plots.icao24[civil] == plans.icao24[plots.truth_id[civil]])
+    assert np.all(plots.callsign[civil] == plans.callsign[plots.truth_id[civil]])
+    assert np.all(plots.icao24[~civil] == 0) and np.all(plots.callsign[~civil] == "")
+    false_alarms = run.plots.take(run.plots.truth_id < 0)
+    assert np.all(false_alarms.icao24 == 0)

@@ -9,7 +9,9 @@ probability the radar equation and its Swerling case give. Range, azimuth and
 elevation get Gaussian noise; the plot's Cartesian position and covariance in
 the run's frame are the converted measurement and its first-order covariance.
 False alarms arrive as a Poisson number per scan, spread uniformly in range
-(by area), azimuth and the lowest quarter of the elevation coverage.
+(by area), azimuth and the lowest quarter of the elevation coverage. A radar
+with a co-mounted secondary radar (``ssr``) gives the plots of transponder-equipped
+aircraft their ICAO address and callsign, as a Mode S reply would.
 """
 
 from __future__ import annotations
@@ -124,7 +126,15 @@ class Radar:
         ]
         truth_id = np.concatenate((scene.object_id[rows[detected]], np.full(len(false_t), -1)))
         sensor_at = _interpolate(position0, position1, (t_s - t0) / (t1 - t0))
-        return [self._plots(t_s, *polar, sensor_at, rotation, truth_id)]
+        plots = self._plots(t_s, *polar, sensor_at, rotation, truth_id)
+        if self.spec.ssr and n:
+            replying = np.flatnonzero(scene.cooperative[rows[detected]])
+            icao24 = np.zeros(len(t_s), np.uint32)
+            callsign = np.full(len(t_s), "", object)
+            icao24[replying] = scene.icao24[rows[detected]][replying]
+            callsign[replying] = scene.callsign[rows[detected]][replying]
+            plots.update(icao24=icao24, callsign=callsign)
+        return [plots]
 
     def _false_alarms(
         self, t0: float, t1: float, beam0: float, rate: float
