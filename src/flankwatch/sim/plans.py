@@ -108,9 +108,7 @@ def draw_plans(scenario: Scenario, rng: np.random.Generator) -> FlightPlans:
     first_of_raid: dict[str, tuple[int, int]] = {}
     for raid in scenario.raids:
         start = len(rows)
-        rows.extend(
-            _raid_rows(scenario, raid, threats[raid.threat], first_of_raid, start, rng)
-        )
+        rows.extend(_raid_rows(scenario, raid, threats[raid.threat], first_of_raid, start, rng))
         first_of_raid[raid.name] = (start, len(rows))
     for flights in scenario.civil_traffic:
         rows.extend(_civil_rows(scenario, flights, threats[flights.aircraft], len(rows), rng))

@@ -80,11 +80,9 @@ class AcousticNodes:
         if not len(scene):
             return {}
         reach = MAX_RANGE_FACTOR * self.spec.range_m
-        reference = scene.reference_ecef_m
-        travel = np.linalg.norm(scene.ecef_m - reference[:, None, :], axis=2)
-        objects = cKDTree(reference)
+        objects = cKDTree(scene.reference_ecef_m)
         pairs = objects.sparse_distance_matrix(
-            self.tree, reach + float(np.nanmax(travel)), output_type="ndarray"
+            self.tree, reach + scene.max_travel_m, output_type="ndarray"
         )
         if not len(pairs):
             return {}

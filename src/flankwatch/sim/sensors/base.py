@@ -60,6 +60,14 @@ class Scene:
         return start + (end - start) * f[:, None], start_alt + (end_alt - start_alt) * f
 
     @cached_property
+    def max_travel_m(self) -> float:
+        """The farthest any object gets from its reference position within the window, m."""
+        if not len(self):
+            return 0.0
+        travel = np.linalg.norm(self.ecef_m - self.reference_ecef_m[:, None, :], axis=2)
+        return float(np.nanmax(travel))
+
+    @cached_property
     def reference_ecef_m(self) -> np.ndarray:
         """Each object's position at the first instant of the window it was flying, (n, 3)."""
         first = np.argmax(np.isfinite(self.alt_m), axis=1)

@@ -87,8 +87,11 @@ class Radar:
         beam0 = self.beam_azimuth(t0)
 
         offset = (scene.reference_ecef_m - position0) @ rotation.T
-        azimuth0 = np.arctan2(offset[:, 0], offset[:, 1])
-        rows, t_look = report_times(t0, t1, period, t0 + ((azimuth0 - beam0) % TWO_PI) / rate)
+        reach = self.spec.range_m + scene.max_travel_m + np.linalg.norm(position1 - position0)
+        near = np.flatnonzero(np.einsum("ij,ij->i", offset, offset) <= reach**2)
+        azimuth0 = np.arctan2(offset[near, 0], offset[near, 1])
+        which, t_look = report_times(t0, t1, period, t0 + ((azimuth0 - beam0) % TWO_PI) / rate)
+        rows = near[which]
         sensor_at = _interpolate(position0, position1, (t_look - t0) / (t1 - t0))
         target_at, target_alt = scene.at(rows, t_look)
         local = (target_at - sensor_at) @ rotation.T
