@@ -195,21 +195,7 @@ class Tracker:
             group = sensor.copy()
             nodes = np.flatnonzero(acoustic)
             group[nodes] = -1 - self._acoustic_groups(batch, nodes)
-        rank = np.zeros(n, np.int64)
-        if len(identified):
-            order = identified[
-                np.lexsort(
-                    (
-                        batch.t_s[identified],
-                        batch.icao24[identified],
-                        window[identified],
-                        sensor[identified],
-                    )
-                )
-            ]
-            first = _group_starts(sensor[order], window[order], batch.icao24[order])
-            start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-            rank[order] = np.arange(len(order)) - start
+        rank = _identity_rank(batch, sensor, window)
         keys = (window_s, window, group, batch.kind, rank)
         rows = np.lexsort(keys[::-1])
         bounds = np.flatnonzero(_group_starts(*(key[rows] for key in keys)))
@@ -229,22 +215,7 @@ class Tracker:
         window = np.floor((batch.t_s - batch.t_s[0]) / self.association_windows(sensor)).astype(
             np.int64
         )
-        identified = np.flatnonzero(batch.icao24 != 0)
-        rank = np.zeros(n, np.int64)
-        if len(identified):
-            order = identified[
-                np.lexsort(
-                    (
-                        batch.t_s[identified],
-                        batch.icao24[identified],
-                        window[identified],
-                        sensor[identified],
-                    )
-                )
-            ]
-            first = _group_starts(sensor[order], window[order], batch.icao24[order])
-            start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-            rank[order] = np.arange(len(order)) - start
+        rank = _identity_rank(batch, sensor, window)
         rows = np.lexsort((rank, window, sensor))
         starts = _group_starts(sensor[rows], window[rows], rank[rows])
         slot = np.empty(n, np.int64)
@@ -891,6 +862,21 @@ def _sequential_gate_distance(prob: np.ndarray, innovation: Innovation) -> np.nd
     mixed = np.einsum("pm,pmb->pb", prob, residual)
     spread = residual - mixed[:, None, :]
     return mixed**2 / np.einsum("pm,pmb->pb", prob, scale * scale + spread * spread)
+
+
+def _identity_rank(batch: PlotBatch, sensor: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """For plots carrying an ICAO address, their order (0, 1, ...) among the plots of the
+    same aircraft from the same sensor in the same window, by time; 0 for the others.
+    Splitting on it gives each aircraft one plot per group."""
+    rank = np.zeros(len(batch), np.int64)
+    identified = np.flatnonzero(batch.icao24 != 0)
+    if len(identified):
+        keys = (batch.t_s, batch.icao24, window, sensor)
+        order = identified[np.lexsort(tuple(key[identified] for key in keys))]
+        first = _group_starts(sensor[order], window[order], batch.icao24[order])
+        start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+        rank[order] = np.arange(len(order)) - start
+    return rank
 
 
 def _group_starts(*keys: np.ndarray) -> np.ndarray:
