@@ -96,6 +96,22 @@ _DTYPES: dict[str, np.dtype] = {
 """Column dtypes, in the order of the fields of :class:`PlotBatch`."""
 
 
+def position_columns(position_m: np.ndarray, cov_m2: np.ndarray) -> PlotColumns:
+    """The ``x_m, y_m, z_m`` and six ``cov_*_m2`` columns of positions ``(n, 3)`` and their
+    covariances ``(n, 3, 3)`` (or the leading 3x3 of larger ones), local ENU, m and m^2."""
+    return {
+        "x_m": position_m[:, 0],
+        "y_m": position_m[:, 1],
+        "z_m": position_m[:, 2],
+        "cov_xx_m2": cov_m2[:, 0, 0],
+        "cov_xy_m2": cov_m2[:, 0, 1],
+        "cov_xz_m2": cov_m2[:, 0, 2],
+        "cov_yy_m2": cov_m2[:, 1, 1],
+        "cov_yz_m2": cov_m2[:, 1, 2],
+        "cov_zz_m2": cov_m2[:, 2, 2],
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class PlotBatch(Columns):
     """A time-ordered batch of plots in columns; see the module docstring for units."""

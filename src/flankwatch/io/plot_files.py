@@ -55,7 +55,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from flankwatch.stream import PlotBatch, PlotKind
+from flankwatch.stream import PlotBatch, PlotKind, position_columns
 from flankwatch.track.measurement import polar_to_cartesian
 from flankwatch.track.output import TRACK_SCHEMA, TrackBatch, TrackStatus
 from flankwatch.track.settings import TrackerSettings
@@ -286,15 +286,7 @@ def _polar_plots(table: pa.Table, path: Path, sensors_path: Path | None) -> tupl
         t_s=t_s,
         sensor_id=sensor,
         kind=np.full(n, PlotKind.RADAR),
-        x_m=position[:, 0],
-        y_m=position[:, 1],
-        z_m=position[:, 2],
-        cov_xx_m2=cov[:, 0, 0],
-        cov_xy_m2=cov[:, 0, 1],
-        cov_xz_m2=cov[:, 0, 2],
-        cov_yy_m2=cov[:, 1, 1],
-        cov_yz_m2=cov[:, 1, 2],
-        cov_zz_m2=cov[:, 2, 2],
+        **position_columns(position, cov),
         range_m=range_m,
         azimuth_rad=azimuth,
         bearing_rad=azimuth,

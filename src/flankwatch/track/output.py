@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from flankwatch.columns import Columns, arrow_schema
+from flankwatch.stream import position_columns
 
 
 class TrackStatus(IntEnum):
@@ -123,18 +124,10 @@ class TrackBatch(Columns):
             time_s=np.asarray(time_s, np.float64),
             track_id=np.asarray(track_id, np.int64),
             status=np.asarray(status, np.int8),
-            x_m=state[:, 0],
-            y_m=state[:, 1],
-            z_m=state[:, 2],
+            **position_columns(state[:, :3], cov),
             vx_mps=state[:, 3],
             vy_mps=state[:, 4],
             vz_mps=state[:, 5],
-            cov_xx_m2=cov[:, 0, 0],
-            cov_xy_m2=cov[:, 0, 1],
-            cov_xz_m2=cov[:, 0, 2],
-            cov_yy_m2=cov[:, 1, 1],
-            cov_yz_m2=cov[:, 1, 2],
-            cov_zz_m2=cov[:, 2, 2],
             var_vx_m2ps2=cov[:, 3, 3],
             var_vy_m2ps2=cov[:, 4, 4],
             var_vz_m2ps2=cov[:, 5, 5],

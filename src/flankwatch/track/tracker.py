@@ -387,23 +387,15 @@ class Tracker:
         else:
             prediction = self._predict_tracks(tracks, batch.t_s[rows])
             innovation = self.position_model.innovation(prediction, batch, rows)
-        rejected = np.empty(0, np.int64)
+        ok = np.ones(len(rows), bool)
         if k:
             d2 = self.updater.gate_distance(prediction, innovation)
             ok, identity = self._position_gates(prediction, innovation, d2, tracks, batch, rows)
             if identity is not None:
                 ok |= identity
-            if not ok.all():
-                rejected = rows[~ok]
-                keep = np.flatnonzero(ok)
-                prediction, innovation = prediction.take(keep), innovation.take(keep)
-                tracks, rows = tracks[keep], rows[keep]
-                if not len(keep):
-                    return rejected
-        posterior = self.updater.update(prediction, innovation)
-        self._write(tracks, prediction, posterior, batch.t_s[rows], refresh=False)
-        self._take_identity(batch, tracks, rows)
-        return rejected
+        self._apply(batch, tracks[ok], rows[ok], prediction, innovation, ok)
+        self._take_identity(batch, tracks[ok], rows[ok])
+        return rows[~ok]
 
     def _bearing_round(
         self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray, k: int
@@ -412,19 +404,30 @@ class Tracker:
         extended Kalman update each, gated unless ``k == 0``; the rows not applied."""
         prediction = self._predict_tracks(tracks, batch.t_s[rows])
         innovation = self.bearing_model.innovation(prediction, batch, rows)
-        rejected = np.empty(0, np.int64)
+        ok = np.ones(len(rows), bool)
         if k:
             ok = self.updater.gate_distance(prediction, innovation) < self._bearing_gate
-            if not ok.all():
-                rejected = rows[~ok]
-                keep = np.flatnonzero(ok)
-                prediction, innovation = prediction.take(keep), innovation.take(keep)
-                tracks, rows = tracks[keep], rows[keep]
-                if not len(keep):
-                    return rejected
+        self._apply(batch, tracks[ok], rows[ok], prediction, innovation, ok)
+        return rows[~ok]
+
+    def _apply(
+        self,
+        batch: PlotBatch,
+        tracks: np.ndarray,
+        rows: np.ndarray,
+        prediction: Prediction,
+        innovation: Innovation,
+        ok: np.ndarray,
+    ) -> None:
+        """Update ``tracks`` with the plots at ``rows``: the pairs of ``prediction`` and
+        ``innovation`` where ``ok`` holds (the others are left out)."""
+        if not ok.all():
+            if not ok.any():
+                return
+            keep = np.flatnonzero(ok)
+            prediction, innovation = prediction.take(keep), innovation.take(keep)
         posterior = self.updater.update(prediction, innovation)
         self._write(tracks, prediction, posterior, batch.t_s[rows], refresh=False)
-        return rejected
 
     def _stacked_bearing_round(
         self,

@@ -24,7 +24,7 @@ from flankwatch.scenario.catalogue import RadarType
 from flankwatch.sim.sensors.base import Pose, Scene, SensorInfo
 from flankwatch.sim.sensors.detection import detection_probability, radar_snr, reference_snr
 from flankwatch.sim.sensors.schedule import report_times
-from flankwatch.stream import PlotColumns, PlotKind
+from flankwatch.stream import PlotColumns, PlotKind, position_columns
 
 TWO_PI = 2.0 * np.pi
 
@@ -188,15 +188,7 @@ class Radar:
             "t_s": t_s,
             "sensor_id": self.sensor_id,
             "kind": PlotKind.RADAR,
-            "x_m": position[:, 0],
-            "y_m": position[:, 1],
-            "z_m": position[:, 2],
-            "cov_xx_m2": cov[:, 0, 0],
-            "cov_xy_m2": cov[:, 0, 1],
-            "cov_xz_m2": cov[:, 0, 2],
-            "cov_yy_m2": cov[:, 1, 1],
-            "cov_yz_m2": cov[:, 1, 2],
-            "cov_zz_m2": cov[:, 2, 2],
+            **position_columns(position, cov),
             "range_m": range_m,
             "azimuth_rad": azimuth_rad,
             "elevation_rad": elevation_rad,
