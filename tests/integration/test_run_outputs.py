@@ -21,7 +21,7 @@ import yaml
 
 from flankwatch.alert import validate_cap
 from flankwatch.pipeline import RunOptions, RunSummary, run_scenario
-from flankwatch.scenario.loader import load_scenario, parse_scenario
+from flankwatch.scenario.loader import parse_scenario
 from flankwatch.store.query import query
 
 pytestmark = pytest.mark.slow
@@ -181,8 +181,3 @@ def test_a_refused_cot_endpoint_never_stops_the_run(
     assert summary.cot is not None
     assert summary.cot.sent == 0 and summary.cot.failures > 0
     assert summary.cot.last_error
-
-
-def test_built_in_scenarios_load() -> None:
-    for name in ("poland-2025-09-10", "tu95-strike-2024-03-24", "mass-raid-2025-09-07"):
-        load_scenario(name)
