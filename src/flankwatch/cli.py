@@ -17,11 +17,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from flankwatch.io.plot_files import PlotFileError, track_file
 from flankwatch.pipeline import RunOptions, RunSummary, run_scenario
 from flankwatch.report import ThreatRecord
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario
+from flankwatch.store.query import QueryError
 from flankwatch.store.query import query as run_query
 from flankwatch.store.recording import RecordingError
 from flankwatch.track.settings import settings_from_assignments
@@ -33,13 +35,16 @@ app = typer.Typer(
     help="flankwatch: air defence of a border airspace, from sensors to alerts.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
-console = Console()
-errors = Console(stderr=True)
+# Messages and table cells carry names, paths and values from the user's files: they are
+# printed as they are, never read as console markup.
+console = Console(markup=False, emoji=False, highlight=False)
+errors = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -82,7 +87,7 @@ def run(
 
     started = time.perf_counter()
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         TextColumn("{task.completed:,.0f}/{task.total:,.0f} s simulated"),
         TimeElapsedColumn(),
@@ -261,6 +266,8 @@ def track(
         summary = track_file(plots, out, sensors, settings, batch_s, include_tentative)
     except (PlotFileError, ValueError) as error:
         raise _fail(str(error), 2) from None
+    except OSError as error:
+        raise _fail(str(error), 1) from None
     console.print(
         f"{summary.n_plots:,} plots in {summary.n_batches:,} steps -> "
         f"{summary.n_confirmed_tracks:,} confirmed tracks, {summary.n_rows:,} rows in {out} "
@@ -307,13 +314,17 @@ def query(
     """Run SQL on a recording (tables: plots, truth, objects, sensors, ...)."""
     try:
         columns, rows = run_query(recording, sql)
-    except RecordingError as error:
+    except (RecordingError, QueryError) as error:
         raise _fail(str(error), 2) from None
     except duckdb.Error as error:
         raise _fail(f"{recording}: {error}", 2) from None
-    table = Table(*columns)
+    except OSError as error:
+        raise _fail(str(error), 1) from None
+    table = Table()
+    for column in columns:
+        table.add_column(Text(column), overflow="fold")
     for row in rows[:limit]:
-        table.add_row(*(_cell(value) for value in row))
+        table.add_row(*(Text(_cell(value)) for value in row))
     console.print(table)
     if len(rows) > limit:
         console.print(f"({len(rows) - limit:,} more rows; use --limit)")

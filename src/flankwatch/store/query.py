@@ -10,6 +10,10 @@ import duckdb
 from flankwatch.store.recording import table_sources
 
 
+class QueryError(Exception):
+    """SQL that does not run on a recording, or that tries to do more than read it."""
+
+
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per table of the recording."""
     connection = duckdb.connect(":memory:")
