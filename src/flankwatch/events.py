@@ -1,10 +1,12 @@
 """Events: what the assessment and alert stages decide, one frozen object each.
 
-An event says when (``t_s``, seconds since the run's start), what (``kind``),
+An event says when (``t_s``, seconds since the run's start), what (``kind``, an
+:class:`EventKind`),
 about which track (``track_id``, -1 if none) and which subject (an airport's
 ICAO code, an asset's name, a border's country code, an alert's identifier),
 with a human-readable ``message`` that gives the reason, and extra ``data``.
-Events are recorded in the recording's ``events`` table, ``data`` as JSON.
+Events are recorded in the recording's ``events`` table, ``kind`` as its string
+value and ``data`` as JSON.
 """
 
 from __future__ import annotations
@@ -12,8 +14,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pyarrow as pa
+
+__all__ = ["EVENT_SCHEMA", "Event", "EventKind", "events_from_arrow", "events_to_arrow"]
+
+
+class EventKind(StrEnum):
+    """Every kind of event the system records; the value is what the recording holds."""
+
+    IDENTITY_CHANGED = "identity-changed"
+    """A track's standard identity changed; the subject is the rule that changed it."""
+    BORDER_CROSSED = "border-crossed"
+    """A track entered the watched airspace; the subject is the neighbour it came from."""
+    AIRSPACE_EXITED = "airspace-exited"
+    """A track left the watched airspace; the subject is the neighbour it went into."""
+    CROSSING_PREDICTED = "crossing-predicted"
+    """A track is predicted to enter the watched airspace (first time or a changed time)."""
+    CROSSING_CANCELLED = "crossing-cancelled"
+    """A predicted entry is no longer expected."""
+    ALERT_ISSUED = "alert-issued"
+    """An alert was issued (an airport closed, a public warning sent); subject: the alert."""
+    ALERT_UPDATED = "alert-updated"
+    """An alert in force was updated (a new threat, a changed path); subject: the alert."""
+    ALERT_CANCELLED = "alert-cancelled"
+    """An alert was withdrawn (an airport reopened, an all clear); subject: the alert."""
+
 
 EVENT_SCHEMA = pa.schema(
     [
@@ -32,11 +59,16 @@ class Event:
     """One decision of the system, with its reason; see the module docstring."""
 
     t_s: float
-    kind: str
+    kind: EventKind
     message: str
     track_id: int = -1
     subject: str = ""
     data: dict[str, float | int | str | bool | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A kind given as its string value becomes the member; any other string is an error.
+        if not isinstance(self.kind, EventKind):
+            object.__setattr__(self, "kind", EventKind(self.kind))
 
 
 def events_to_arrow(events: Iterable[Event]) -> pa.Table:
@@ -45,7 +77,7 @@ def events_to_arrow(events: Iterable[Event]) -> pa.Table:
     return pa.table(
         {
             "t_s": [e.t_s for e in events],
-            "kind": [e.kind for e in events],
+            "kind": [e.kind.value for e in events],
             "track_id": [e.track_id for e in events],
             "subject": [e.subject for e in events],
             "message": [e.message for e in events],
@@ -53,3 +85,21 @@ def events_to_arrow(events: Iterable[Event]) -> pa.Table:
         },
         schema=EVENT_SCHEMA,
     )
+
+
+def events_from_arrow(table: pa.Table) -> list[Event]:
+    """The events of a table with the ``events`` schema (as read from a recording), in order."""
+    columns = table.select(EVENT_SCHEMA.names).to_pydict()
+    return [
+        Event(
+            t_s=t_s,
+            kind=EventKind(kind),
+            message=message,
+            track_id=track_id,
+            subject=subject,
+            data=json.loads(data),
+        )
+        for t_s, kind, track_id, subject, message, data in zip(
+            *(columns[name] for name in EVENT_SCHEMA.names), strict=True
+        )
+    ]

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from flankwatch.assess.assessment import Assessment
-from flankwatch.events import Event
+from flankwatch.events import Event, EventKind
 from flankwatch.geo.borders import inside
 from flankwatch.sim.plans import FlightPlans
 from flankwatch.sim.truth import TruthBatch
@@ -84,7 +84,7 @@ class ThreatLedger:
             self._border(truth)
             self._match(truth, tracks, assessment, t_s)
         for event in alert_events:
-            if event.kind == "alert-issued" and event.track_id in self._object_of_track:
+            if event.kind == EventKind.ALERT_ISSUED and event.track_id in self._object_of_track:
                 self.alerts[self._object_of_track[event.track_id]] += 1
 
     def _border(self, truth: TruthBatch) -> None:

@@ -2,8 +2,9 @@
 
 :class:`AlertEngine` is the stage's entry point: built from a scenario, its
 local frame and the rules (:func:`load_rules`), its ``step(tracks,
-assessment, now_s)`` returns the life-cycle events (``alert-issued``,
-``alert-updated``, ``alert-cancelled``) and the messages (NOTAM-like texts and
+assessment, now_s)`` returns the life-cycle events (kinds :data:`ALERT_ISSUED`,
+:data:`ALERT_UPDATED`, :data:`ALERT_CANCELLED`, members of
+:class:`~flankwatch.events.EventKind`) and the messages (NOTAM-like texts and
 CAP 1.2 XML) of each step.
 """
 
@@ -22,7 +23,7 @@ from flankwatch.alert.base import (
 )
 from flankwatch.alert.cap import build_cap, cap_time, validate_cap
 from flankwatch.alert.engine import AlertEngine
-from flankwatch.alert.public import PublicAlert, PublicAlerter
+from flankwatch.alert.public import CapStatus, PublicAlert, PublicAlerter
 from flankwatch.alert.ruleset import AlertRuleError, AlertRules, default_rules, load_rules
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "AlertRules",
     "AlertStep",
     "Approach",
+    "CapStatus",
     "PublicAlert",
     "PublicAlerter",
     "Target",

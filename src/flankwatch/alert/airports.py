@@ -29,7 +29,7 @@ from flankwatch.alert.base import (
     ThreatPredictor,
 )
 from flankwatch.alert.ruleset import AirportRule
-from flankwatch.events import Event
+from flankwatch.events import Event, EventKind
 
 __all__ = ["AirportAdvisor", "AirportStatus", "notam_text", "notam_time"]
 
@@ -221,7 +221,7 @@ class AirportAdvisor:
 
     def _output(
         self,
-        kind: str,
+        kind: EventKind,
         notam: str,
         msg_type: MsgType,
         target: Target,

@@ -8,8 +8,8 @@ alerts and returns the events and messages of the step (:class:`AlertStep`).
 Where a threat will be is asked of a :class:`ThreatPredictor`.
 
 Life-cycle events have kinds :data:`ALERT_ISSUED`, :data:`ALERT_UPDATED` and
-:data:`ALERT_CANCELLED`, the alert's identifier as subject and the reason as
-message.
+:data:`ALERT_CANCELLED` (the members of :class:`~flankwatch.events.EventKind`
+of those names), the alert's identifier as subject and the reason as message.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from flankwatch.assess.assessment import Assessment
-from flankwatch.events import Event
+from flankwatch.events import Event, EventKind
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 __all__ = [
@@ -38,9 +38,9 @@ __all__ = [
     "ThreatPredictor",
 ]
 
-ALERT_ISSUED = "alert-issued"
-ALERT_UPDATED = "alert-updated"
-ALERT_CANCELLED = "alert-cancelled"
+ALERT_ISSUED = EventKind.ALERT_ISSUED
+ALERT_UPDATED = EventKind.ALERT_UPDATED
+ALERT_CANCELLED = EventKind.ALERT_CANCELLED
 
 MsgType = Literal["Alert", "Update", "Cancel"]
 

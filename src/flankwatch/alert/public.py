@@ -13,6 +13,10 @@ the target's radius plus a margin within the horizon. Its alert is
 
 Each message's area is a corridor around the track's predicted straight path
 for the next ``path_horizon_s``.
+
+Every message carries the CAP status the alerter was built with (``cap_status``),
+``Exercise`` unless told otherwise; the status in the rules is for live runs
+only, whose wiring passes it in.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -38,10 +43,13 @@ from flankwatch.alert.base import (
 from flankwatch.alert.cap import CapArea, CapInfo, CapReference, build_cap, cap_polygon
 from flankwatch.alert.predict import corridor_enu
 from flankwatch.alert.ruleset import CapSettings, PublicRule
-from flankwatch.events import Event
+from flankwatch.events import Event, EventKind
 from flankwatch.geo.frames import LocalFrame
 
-__all__ = ["PublicAlert", "PublicAlerter"]
+__all__ = ["CapStatus", "PublicAlert", "PublicAlerter"]
+
+CapStatus = Literal["Actual", "Exercise", "System", "Test", "Draft"]
+"""The CAP 1.2 ``status`` of a message."""
 
 
 @dataclass
@@ -69,7 +77,11 @@ class _Threat:
 
 
 class PublicAlerter:
-    """Issues, updates and cancels the public CAP alerts of a run; see the module docstring."""
+    """Issues, updates and cancels the public CAP alerts of a run; see the module docstring.
+
+    ``cap`` gives the fixed parts of every message except its status, which is
+    ``cap_status`` (``Exercise`` by default, whatever ``cap.status`` says).
+    """
 
     def __init__(
         self,
@@ -80,7 +92,11 @@ class PublicAlerter:
         frame: LocalFrame,
         start: datetime,
         id_prefix: str = "flankwatch",
+        *,
+        cap_status: CapStatus = "Exercise",
     ) -> None:
+        if cap_status not in get_args(CapStatus):
+            raise ValueError(f"not a CAP status: {cap_status!r}")
         self.targets = list(targets)
         self.rule = rule
         self.cap = cap
@@ -88,6 +104,7 @@ class PublicAlerter:
         self.frame = frame
         self.start = start
         self.id_prefix = id_prefix
+        self.cap_status: CapStatus = cap_status
         self._active: dict[int, PublicAlert] = {}
         self._count = 0
 
@@ -181,7 +198,7 @@ class PublicAlerter:
             f"A {what} (track {track_id}) is flying at {speed_kmh:.0f} km/h on course "
             f"{course_deg:03.0f} and is predicted to reach {when}."
         )
-        if self.cap.status == "Exercise":
+        if self.cap_status == "Exercise":
             description += " This is an exercise: the threat is simulated."
         info = CapInfo(
             event=self.cap.event,
@@ -204,7 +221,7 @@ class PublicAlerter:
             now,
             msg_type,
             info,
-            status=self.cap.status,
+            status=self.cap_status,
             references=list(current.references),
         )
         current.references.append(CapReference(self.cap.sender, message_id, now))
@@ -247,7 +264,7 @@ class PublicAlerter:
             now,
             "Cancel",
             info,
-            status=self.cap.status,
+            status=self.cap_status,
             references=list(current.references),
         )
         del self._active[current.track_id]
@@ -257,7 +274,7 @@ class PublicAlerter:
 
     def _output(
         self,
-        kind: str,
+        kind: EventKind,
         msg_type: MsgType,
         alert: PublicAlert,
         message_id: str,

@@ -29,7 +29,7 @@ from flankwatch.assess.assessment import CATEGORIES, IDENTITIES
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.assess.rulefile import load_rule_file, parse_rules
-from flankwatch.events import Event
+from flankwatch.events import Event, EventKind
 from flankwatch.geo.borders import country, country_codes
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -306,7 +306,7 @@ class RuleIdentifier:
         reason = f": {rule.reason}" if rule.reason else ""
         return Event(
             t_s=now_s,
-            kind="identity-changed",
+            kind=EventKind.IDENTITY_CHANGED,
             message=f"track {track_id} {old} -> {new} by rule {rule.name}{reason}",
             track_id=track_id,
             subject=rule.name,

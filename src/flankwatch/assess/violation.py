@@ -40,7 +40,7 @@ from flankwatch.assess.area import ProjectedArea, project, unproject
 from flankwatch.assess.base import AirspaceState
 from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.assess.memory import TrackMemory
-from flankwatch.events import Event
+from flankwatch.events import Event, EventKind
 from flankwatch.geo.borders import border_line, country
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -166,7 +166,7 @@ class AirspaceWatch:
             events.append(
                 Event(
                     t_s=float(hit_t[k]),
-                    kind="border-crossed" if entering else "airspace-exited",
+                    kind=EventKind.BORDER_CROSSED if entering else EventKind.AIRSPACE_EXITED,
                     message=(
                         f"track {track_id} {'entered' if entering else 'left'} "
                         f"{self.area.name}{where} at {lat[k]:.4f} N {lon[k]:.4f} E"
@@ -250,7 +250,7 @@ class AirspaceWatch:
             events.append(
                 Event(
                     t_s=now_s,
-                    kind="crossing-predicted",
+                    kind=EventKind.CROSSING_PREDICTED,
                     message=(
                         f"track {track_id} expected to enter {self.area.name}{where} in "
                         f"{lead_s:.0f} s (+/- {sigma[i]:.0f} s)"
@@ -271,7 +271,7 @@ class AirspaceWatch:
             events.append(
                 Event(
                     t_s=now_s,
-                    kind="crossing-cancelled",
+                    kind=EventKind.CROSSING_CANCELLED,
                     message=f"track {track_id} no longer heading into {self.area.name}",
                     track_id=track_id,
                 )

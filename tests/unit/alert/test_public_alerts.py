@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import numpy as np
 import pytest
 from alert_builders import make_assessment, make_tracks
 from shapely.geometry import LineString, Point, Polygon
 
-from flankwatch.alert import ALERT_CANCELLED, ALERT_ISSUED, ALERT_UPDATED, AlertEngine
+from flankwatch.alert import (
+    ALERT_CANCELLED,
+    ALERT_ISSUED,
+    ALERT_UPDATED,
+    AirPicture,
+    AlertEngine,
+    AlertRules,
+    PublicAlerter,
+    Target,
+)
 from flankwatch.alert.cap import CAP_NAMESPACE, validate_cap
-from flankwatch.alert.ruleset import parse_rules
+from flankwatch.alert.predict import StraightLinePredictor
+from flankwatch.alert.ruleset import default_rules, parse_rules
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.schema import Scenario
 
@@ -183,17 +194,61 @@ def test_an_imminent_threat_is_immediate(scenario, frame, epwa_enu) -> None:
     assert validate_cap(message.body) == []
 
 
-def test_actual_status_comes_from_the_rules(scenario, frame, epwa_enu) -> None:
-    rules = parse_rules("cap:\n  status: Actual\n  sender: air-defence.example\n", "x")
-    engine = AlertEngine.from_scenario(scenario, frame, rules)
+def public_alerter(
+    scenario: Scenario, frame: LocalFrame, rules: AlertRules, **kwargs: Any
+) -> PublicAlerter:
+    """An alerter for the scenario's city under ``rules``, built directly."""
+    (city,) = scenario.assets
+    warsaw = Target(
+        name=city.name,
+        kind=city.kind,
+        lat_deg=city.at.lat,
+        lon_deg=city.at.lon,
+        enu_m=np.asarray(frame.geodetic_to_enu(city.at.lat, city.at.lon, 0.0), float),
+        radius_m=city.radius_m,
+        names=(city.name,),
+    )
+    return PublicAlerter(
+        [warsaw],
+        rules.public,
+        rules.cap,
+        StraightLinePredictor(),
+        frame,
+        scenario.start,
+        **kwargs,
+    )
+
+
+def cap_of_one_threat(alerter: PublicAlerter, epwa_enu: np.ndarray) -> ET.Element:
     tracks = make_tracks([west(epwa_enu, 1, 20_000.0)])
-    step = engine.step(tracks, make_assessment(tracks, ["hostile"]), 0.0)
-    (message,) = [m for m in step.messages if m.format == "cap"]
-    root = parse(message.body)
-    assert field(root, "cap:status") == "Actual"
-    assert field(root, "cap:sender") == "air-defence.example"
-    assert "exercise" not in field(root, "cap:info/cap:description")
+    picture = AirPicture.build(tracks, make_assessment(tracks, ["hostile"]), 0.0)
+    (message,) = alerter.step(picture).messages
     assert validate_cap(message.body) == []
+    return parse(message.body)
+
+
+ACTUAL_RULES = "cap:\n  status: Actual\n  sender: air-defence.example\n"
+
+
+def test_rules_that_say_actual_still_give_exercise_by_default(scenario, frame, epwa_enu) -> None:
+    rules = parse_rules(ACTUAL_RULES, "x")
+    assert rules.cap.status == "Actual"
+    root = cap_of_one_threat(public_alerter(scenario, frame, rules), epwa_enu)
+    assert field(root, "cap:status") == "Exercise"
+    assert field(root, "cap:sender") == "air-defence.example"
+    assert "exercise" in field(root, "cap:info/cap:description")
+
+
+def test_actual_status_only_when_the_alerter_is_told(scenario, frame, epwa_enu) -> None:
+    rules = parse_rules(ACTUAL_RULES, "x")
+    root = cap_of_one_threat(public_alerter(scenario, frame, rules, cap_status="Actual"), epwa_enu)
+    assert field(root, "cap:status") == "Actual"
+    assert "exercise" not in field(root, "cap:info/cap:description")
+
+
+def test_a_cap_status_outside_the_standard_is_refused(scenario, frame) -> None:
+    with pytest.raises(ValueError, match="Simulated"):
+        public_alerter(scenario, frame, default_rules(), cap_status="Simulated")
 
 
 def test_every_message_of_a_busy_run_validates(scenario, frame, epwa_enu) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES, THREAT_SCHEMA
 from flankwatch.assess.assessor import build_assessor
+from flankwatch.events import EventKind
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 WARSAW = (52.23, 21.01)
@@ -42,8 +43,8 @@ def test_drone_from_belarus_toward_warsaw(assessor, make_tracks, at, heading_to)
     assert identities[-1] == "hostile"
     assert result.category[0] in ("one-way-attack-drone", "decoy")
     assert result.inside[0]
-    assert kinds.index("crossing-predicted") < kinds.index("border-crossed")
-    changes = [k for k in kinds if k == "identity-changed"]
+    assert kinds.index(EventKind.CROSSING_PREDICTED) < kinds.index(EventKind.BORDER_CROSSED)
+    changes = [k for k in kinds if k == EventKind.IDENTITY_CHANGED]
     assert len(changes) == 2
     assert result.threats.schema == THREAT_SCHEMA
     assert result.threats.column("asset").to_pylist()[0] == "Warsaw"

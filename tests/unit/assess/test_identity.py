@@ -6,6 +6,7 @@ import pytest
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES
 from flankwatch.assess.identity import RuleIdentifier, load_identity_rules
 from flankwatch.assess.rulefile import RuleError
+from flankwatch.events import EventKind
 from flankwatch.track.output import TrackStatus
 
 DRONE = CATEGORIES.index("one-way-attack-drone")
@@ -67,7 +68,7 @@ def step(identifier, make_tracks, kinematics, at):
 def _only_change(events, before, after, rule):
     assert len(events) == 1
     event = events[0]
-    assert event.kind == "identity-changed"
+    assert event.kind == EventKind.IDENTITY_CHANGED
     assert event.track_id == 1
     assert event.data == {"from": before, "to": after, "rule": rule}
     assert rule in event.message

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from flankwatch.assess.violation import AirspaceSettings, build_airspace_watch
+from flankwatch.events import EventKind
 from flankwatch.geo.borders import inside
 from flankwatch.track.output import TrackStatus
 
@@ -58,7 +59,7 @@ def test_crossing_from_belarus_near_terespol(
     p0, v, t_cross = straight_track()
     results = _run(poland_watch_factory(), make_tracks, kinematics, p0, v, 80)
     assert not results[0].inside[0] and results[-1].inside[0]
-    crossings = [e for r in results for e in r.events if e.kind == "border-crossed"]
+    crossings = [e for r in results for e in r.events if e.kind == EventKind.BORDER_CROSSED]
     assert len(crossings) == 1
     event = crossings[0]
     assert event.track_id == 7
@@ -76,12 +77,12 @@ def test_crossing_from_belarus_near_terespol(
 def test_leaving_is_an_exit_event(poland_watch_factory, straight_track, make_tracks, kinematics):
     p0, v, t_cross = straight_track(start=WEST_OF_TERESPOL, end=EAST_OF_TERESPOL)
     results = _run(poland_watch_factory(), make_tracks, kinematics, p0, v, 100)
-    exits = [e for r in results for e in r.events if e.kind == "airspace-exited"]
+    exits = [e for r in results for e in r.events if e.kind == EventKind.AIRSPACE_EXITED]
     assert len(exits) == 1
     assert exits[0].subject == "BLR"
     assert exits[0].data["direction"] == "exit"
     assert exits[0].t_s == pytest.approx(t_cross, abs=1.0)
-    assert not [e for r in results for e in r.events if e.kind == "border-crossed"]
+    assert not [e for r in results for e in r.events if e.kind == EventKind.BORDER_CROSSED]
 
 
 def test_crossing_prediction(poland_watch_factory, straight_track, make_tracks, kinematics):
@@ -93,7 +94,7 @@ def test_crossing_prediction(poland_watch_factory, straight_track, make_tracks, 
         assert r.crossing_sigma_s[0] > 0
     after = [r for k, r in enumerate(results) if k * STEP_S > t_cross]
     assert all(np.isnan(r.crossing_t_s[0]) for r in after)
-    predicted = [e for r in results for e in r.events if e.kind == "crossing-predicted"]
+    predicted = [e for r in results for e in r.events if e.kind == EventKind.CROSSING_PREDICTED]
     assert len(predicted) == 1
     assert predicted[0].t_s == 0.0
     assert predicted[0].data["lead_s"] == pytest.approx(t_cross, abs=3.0)
@@ -123,10 +124,10 @@ def test_turning_away_cancels_and_a_new_course_is_announced(
         tracks = make_tracks(p, vel, t_s=t)
         kinds.append([e.kind for e in watch.observe(tracks, kinematics(tracks), t).events])
     assert kinds == [
-        ["crossing-predicted"],
-        ["crossing-cancelled"],
-        ["crossing-predicted"],
-        ["crossing-predicted"],
+        [EventKind.CROSSING_PREDICTED],
+        [EventKind.CROSSING_CANCELLED],
+        [EventKind.CROSSING_PREDICTED],
+        [EventKind.CROSSING_PREDICTED],
     ]
 
 
@@ -153,6 +154,6 @@ def test_polygon_airspace(frame, make_tracks, kinematics, at):
     assert state.crossing_t_s[2] == pytest.approx(3430 / 50, rel=0.02)
     moved = make_tracks(points[2] + [-5000.0, 0.0, 0.0], [-50.0, 0.0, 0.0], t_s=100.0, track_id=[3])
     events = watch.observe(moved, kinematics(moved), 100.0).events
-    assert [e.kind for e in events] == ["border-crossed"]
+    assert [e.kind for e in events] == [EventKind.BORDER_CROSSED]
     assert events[0].subject == ""
     assert events[0].t_s == pytest.approx(3430 / 50, rel=0.02)
