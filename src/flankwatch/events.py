@@ -18,7 +18,14 @@ from enum import StrEnum
 
 import pyarrow as pa
 
-__all__ = ["EVENT_SCHEMA", "Event", "EventKind", "events_from_arrow", "events_to_arrow"]
+__all__ = [
+    "EVENT_SCHEMA",
+    "Event",
+    "EventData",
+    "EventKind",
+    "events_from_arrow",
+    "events_to_arrow",
+]
 
 
 class EventKind(StrEnum):
@@ -42,6 +49,9 @@ class EventKind(StrEnum):
     """An alert was withdrawn (an airport reopened, an all clear); subject: the alert."""
 
 
+EventData = dict[str, float | int | str | bool | None]
+"""An event's extra data: plain values by name, recorded as JSON."""
+
 EVENT_SCHEMA = pa.schema(
     [
         ("t_s", pa.float64()),
@@ -63,7 +73,7 @@ class Event:
     message: str
     track_id: int = -1
     subject: str = ""
-    data: dict[str, float | int | str | bool | None] = field(default_factory=dict)
+    data: EventData = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A kind given as its string value becomes the member; any other string is an error.

@@ -40,7 +40,7 @@ from flankwatch.assess.area import ProjectedArea, project, unproject
 from flankwatch.assess.base import AirspaceState
 from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.assess.memory import TrackMemory
-from flankwatch.events import Event, EventKind
+from flankwatch.events import Event, EventData, EventKind
 from flankwatch.geo.borders import border_line, country
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -151,7 +151,7 @@ class AirspaceWatch:
         events = []
         for k, i in enumerate(crossed):
             entering = bool(inside[i])
-            data = {
+            data: EventData = {
                 "direction": "entry" if entering else "exit",
                 "lat_deg": float(lat[k]),
                 "lon_deg": float(lon[k]),
