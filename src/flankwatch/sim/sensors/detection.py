@@ -49,9 +49,9 @@ def radar_snr(
     reference_rcs_m2: float,
 ) -> np.ndarray:
     """SNR (power ratio) by the radar equation: fourth power of range, linear in cross-section."""
-    range_m = np.maximum(np.asarray(range_m, float), 1.0)
+    distance_m = np.maximum(np.asarray(range_m, float), 1.0)
     return (
         snr_ref
-        * (reference_range_m / range_m) ** 4
+        * (reference_range_m / distance_m) ** 4
         * (np.asarray(rcs_m2, float) / reference_rcs_m2)
     )

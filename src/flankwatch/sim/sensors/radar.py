@@ -123,13 +123,13 @@ class Radar:
             elevation[visible][detected],
         )
         noise = (self.spec.sigma_range_m, *self.sigmas)
-        polar = [
+        range_m, azimuth_rad, elevation_rad = (
             np.concatenate((true + self.rng.normal(0.0, sigma, n), false))
             for true, sigma, false in zip(true_polar, noise, false_polar, strict=True)
-        ]
+        )
         truth_id = np.concatenate((scene.object_id[rows[detected]], np.full(len(false_t), -1)))
         sensor_at = _interpolate(position0, position1, (t_s - t0) / (t1 - t0))
-        plots = self._plots(t_s, *polar, sensor_at, rotation, truth_id)
+        plots = self._plots(t_s, range_m, azimuth_rad, elevation_rad, sensor_at, rotation, truth_id)
         if self.spec.ssr and n:
             replying = np.flatnonzero(scene.cooperative[rows[detected]])
             icao24 = np.zeros(len(t_s), np.uint32)
