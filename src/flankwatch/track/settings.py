@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def settings_from_assignments(assignments: list[str]) -> TrackerSettings:
     """Settings from ``NAME=VALUE`` strings (the command line's ``--set``), each value
     converted to its field's type; the rest keep their defaults."""
     defaults = TrackerSettings()
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # each value of its own field's type, known at run time
     for assignment in assignments:
         name, sep, text = assignment.partition("=")
         if not sep or name not in {f.name for f in dataclasses.fields(TrackerSettings)}:

@@ -847,7 +847,7 @@ class Tracker:
         )
         if dead.any():
             table.keep(~dead)
-        table.updated = False
+        table.updated[:] = False
         return out
 
 
