@@ -85,10 +85,10 @@ class ThreatTablePredictor:
             return result
         row_of_track = {int(t): i for i, t in enumerate(picture.track_id)}
         col_of_name: dict[str, int] = {}
-        for j, target in enumerate(targets):
+        for col, target in enumerate(targets):
             for name in (target.name, target.icao, *target.names):
                 if name:
-                    col_of_name.setdefault(name.strip().lower(), j)
+                    col_of_name.setdefault(name.strip().lower(), col)
         age_s = picture.t_s - picture.threats_t_s
         columns = table.to_pydict()
         for track, asset, cpa_m, tcpa_s in zip(

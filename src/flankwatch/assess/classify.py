@@ -97,7 +97,7 @@ def load_class_profiles(path: Path | None = None) -> ClassProfiles:
 
 
 def band_likelihood(
-    value: np.ndarray, low: np.ndarray, high: np.ndarray, sigma: np.ndarray
+    value: np.ndarray, low: np.ndarray, high: np.ndarray, sigma: np.ndarray | float
 ) -> np.ndarray:
     """1 inside ``[low, high]``, ``exp(-d^2 / 2 sigma^2)`` at a distance ``d`` outside."""
     d = np.maximum(np.maximum(low - value, value - high), 0.0) / sigma

@@ -294,7 +294,7 @@ class RuleIdentifier:
         self.memory["identity"][rows] = result
         changed = np.flatnonzero(result != current)
         return result, [
-            self._event(tracks, i, current[i], result[i], fired[i], now_s) for i in changed
+            self._event(tracks, int(i), current[i], result[i], fired[i], now_s) for i in changed
         ]
 
     def _event(

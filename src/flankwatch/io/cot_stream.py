@@ -300,16 +300,19 @@ class CotSender:
             self.host, self.port, type=socket.SOCK_DGRAM
         )
         family, _, _, _, address = infos[0]
+        host, port = address[0], address[1]
+        if not isinstance(host, str) or not isinstance(port, int):
+            raise OSError(f"{self.host} has no IP address")
         sock = socket.socket(family, socket.SOCK_DGRAM)
         sock.setblocking(False)
-        if ipaddress.ip_address(address[0]).is_multicast:
+        if ipaddress.ip_address(host).is_multicast:
             level, option = (
                 (socket.IPPROTO_IP, socket.IP_MULTICAST_TTL)
                 if family == socket.AF_INET
                 else (socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS)
             )
             sock.setsockopt(level, option, self.multicast_ttl)
-        return _Connection(sock=sock, address=(address[0], address[1]))
+        return _Connection(sock=sock, address=(host, port))
 
     async def _sleep(self, seconds: float) -> None:
         """Wait before retrying, cut short when closing."""
