@@ -7,25 +7,33 @@ a file or an argument that is wrong).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
-import numpy as np
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from flankwatch.io.plot_files import PlotFileError, track_file
-from flankwatch.pipeline import RunOptions, RunSummary, run_scenario
-from flankwatch.report import ThreatRecord
+from flankwatch.pipeline import RunOptions, run_scenario
+from flankwatch.pipeline import replay as run_replay
+from flankwatch.printing import console, errors, print_comparison, print_summary
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario
 from flankwatch.store.query import QueryError
 from flankwatch.store.query import query as run_query
-from flankwatch.store.recording import RecordingError
+from flankwatch.store.recording import RecordingError, read_metadata
 from flankwatch.track.settings import settings_from_assignments
 from flankwatch.yamlfile import YamlFileError
 
@@ -37,10 +45,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-# Messages and table cells carry names, paths and values from the user's files: they are
-# printed as they are, never read as console markup.
-console = Console(markup=False, emoji=False, highlight=False)
-errors = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -70,6 +74,9 @@ def run(
     alert_rules: Annotated[
         Path | None, typer.Option(help="alert rules file (YAML) laid over the defaults")
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="replace the recording already in --out (never other files)")
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Simulate a scenario: sensors, tracks, identities, violations, alerts; record it all."""
@@ -85,18 +92,12 @@ def run(
     parsed = parsed.model_copy(update=changes)
     folder = out or Path("runs") / f"{parsed.name}-{parsed.seed}"
 
+    options = RunOptions(
+        identity_rules=identity_rules, alert_rules=alert_rules, cot_url=cot, force=force
+    )
     started = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}", style="bold", markup=False),
-        BarColumn(),
-        TextColumn("{task.completed:,.0f}/{task.total:,.0f} s simulated"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=quiet,
-    ) as bar:
-        task = bar.add_task(parsed.name, total=parsed.duration_s)
-        options = RunOptions(identity_rules=identity_rules, alert_rules=alert_rules, cot_url=cot)
+    with _progress_bar(quiet) as (bar, task):
+        bar.update(task, description=parsed.name, total=parsed.duration_s)
         try:
             summary = run_scenario(
                 parsed,
@@ -105,143 +106,83 @@ def run(
                 progress=lambda t_s: bar.update(task, completed=t_s),
                 options=options,
             )
-        except (RecordingError, YamlFileError, ValueError) as error:
+        except INPUT_ERRORS as error:
             raise _fail(str(error), 2) from None
-    _print_summary(summary, parsed.start, time.perf_counter() - started, folder)
+    print_summary(summary, parsed.start, time.perf_counter() - started, folder)
 
 
-def _print_summary(summary: RunSummary, start: datetime, wall_s: float, folder: Path) -> None:
-    table = Table(title=f"{summary.scenario} (seed {summary.seed})", title_justify="left")
-    for column in ("category", "objects", "launched", "detected", "median time to detect"):
-        table.add_column(column, justify="left" if column == "category" else "right")
-    for count in summary.categories:
-        delay = count.median_detection_delay_s
-        table.add_row(
-            count.category,
-            str(count.objects),
-            str(count.launched),
-            str(count.detected),
-            "-" if delay is None else f"{delay / 60:.1f} min",
+@app.command()
+def replay(
+    recording: Annotated[Path, typer.Argument(help="a recording folder to replay")],
+    out: Annotated[Path, typer.Option(help="folder of the new recording")],
+    identity_rules: Annotated[
+        Path | None, typer.Option(help="identity rules file (YAML) replacing the defaults")
+    ] = None,
+    alert_rules: Annotated[
+        Path | None, typer.Option(help="alert rules file (YAML) laid over the defaults")
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="a tracker setting, NAME=VALUE (repeatable; see the README's table)"
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="replace the recording already in --out (never other files)")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Run a recording's plots through the tracker, assessment and alerts again."""
+    try:
+        options = RunOptions(
+            tracker=settings_from_assignments(setting or []),
+            identity_rules=identity_rules,
+            alert_rules=alert_rules,
+            force=force,
         )
-    console.print(table)
-    score = summary.tracking
-    confirm = score.median_time_to_confirm_s
-    console.print(
-        f"tracking: GOSPA {score.gospa_mean_m:.0f} m mean (c = 1 km; localisation "
-        f"{score.localisation_share:.0%}, missed {score.missed_share:.0%}, false "
-        f"{score.false_share:.0%}); {score.targets} targets, {score.tracks} tracks, "
-        f"peak {summary.peak_confirmed_tracks} confirmed; {score.id_switches} track-number "
-        f"changes, {score.fragmentations} fragmentations; median time to confirm "
-        + ("-" if confirm is None else f"{confirm:.0f} s")
-        + f"; {score.false_tracks} false tracks ({score.false_tracks_per_hour:.1f}/h)"
-    )
-    _print_threats(summary.threats, start)
-    _print_closures(summary, start)
-    console.print(
-        f"alerts: {summary.alerts_issued} issued, {summary.cap_messages} CAP messages; "
-        f"civil aircraft marked suspect or hostile: {summary.civil_misidentified}"
-    )
-    if summary.cot is not None:
-        stats = summary.cot
-        console.print(
-            f"CoT: {stats.sent:,} events sent, {stats.dropped:,} dropped, "
-            f"{stats.reconnects} reconnects"
-            + (f"; last error: {stats.last_error}" if stats.last_error else "")
-        )
-    plots = ", ".join(f"{kind} {n:,}" for kind, n in summary.plots.items())
-    factor = summary.simulated_s / wall_s if wall_s > 0 else float("inf")
-    console.print(f"plots: {plots} ({summary.false_plots:,} false)")
-    console.print(
-        f"simulated {summary.simulated_s / 3600:.2f} h in {wall_s:.1f} s "
-        f"({factor:,.0f}x real time); recording: {folder}"
-    )
-
-
-MAX_THREAT_ROWS = 40
-"""Above this many threats the summary groups them by category and origin."""
-
-
-def _clock(start: datetime, t_s: float | None) -> str:
-    return "-" if t_s is None else (start + timedelta(seconds=t_s)).strftime("%H:%M:%S")
-
-
-def _minutes(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds / 60:+.1f} min"
-
-
-def _print_threats(threats: list[ThreatRecord], start: datetime) -> None:
-    """Per threat (or per category and origin when many): detection, warning, border, alerts."""
-    if len(threats) <= MAX_THREAT_ROWS:
-        table = Table(title="threats (UTC)", title_justify="left")
-        for column in (
-            "threat",
-            "origin",
-            "detected",
-            "warned",
-            "crossed border",
-            "warning lead",
-            "alerts",
-        ):
-            table.add_column(column)
-        for threat in threats:
-            table.add_row(
-                threat.name,
-                threat.origin,
-                _clock(start, threat.detected_s),
-                _clock(start, threat.warned_s),
-                _clock(start, threat.crossed_s),
-                _minutes(threat.lead_time_s),
-                str(threat.alerts),
+        original = read_metadata(recording)
+        if _same_folder(recording, out):
+            raise RecordingError(f"{out}: is the recording being replayed; choose another --out")
+    except (RecordingError, ValueError) as error:
+        raise _fail(str(error), 2) from None
+    started = time.perf_counter()
+    with _progress_bar(quiet) as (bar, task):
+        bar.update(task, description=f"replay {recording.name}", total=original["duration_s"])
+        try:
+            summary = run_replay(
+                recording,
+                out,
+                progress=lambda t_s: bar.update(task, completed=t_s),
+                options=options,
             )
-        console.print(table)
-        return
-    table = Table(title="threats by category and origin", title_justify="left")
-    for column in (
-        "category",
-        "origin",
-        "threats",
-        "detected",
-        "warned",
-        "crossed border",
-        "median warning lead",
-        "alerts",
-    ):
-        table.add_column(column)
-    groups: dict[tuple[str, str], list[ThreatRecord]] = {}
-    for threat in threats:
-        groups.setdefault((threat.category, threat.origin), []).append(threat)
-    for (category, origin), members in sorted(groups.items()):
-        leads = [t.lead_time_s for t in members if t.lead_time_s is not None]
-        table.add_row(
-            category,
-            origin,
-            str(len(members)),
-            str(sum(t.detected_s is not None for t in members)),
-            str(sum(t.warned_s is not None for t in members)),
-            str(sum(t.crossed_s is not None for t in members)),
-            _minutes(float(np.median(leads)) if leads else None),
-            str(sum(t.alerts for t in members)),
-        )
-    console.print(table)
+        except INPUT_ERRORS as error:
+            raise _fail(str(error), 2) from None
+    start = datetime.fromisoformat(str(original["start"]))
+    print_summary(summary, start, time.perf_counter() - started, out)
+    print_comparison(original.get("summary") or {}, summary.to_dict())
 
 
-def _print_closures(summary: RunSummary, start: datetime) -> None:
-    if not summary.closures:
-        console.print("airports: none closed")
-        return
-    table = Table(title="airport closures (UTC)", title_justify="left")
-    for column in ("airport", "closed", "reopened", "closed for"):
-        table.add_column(column)
-    for closure in summary.closures:
-        end = closure.reopened_s if closure.reopened_s is not None else summary.simulated_s
-        table.add_row(
-            closure.icao,
-            _clock(start, closure.closed_s),
-            _clock(start, closure.reopened_s),
-            f"{(end - closure.closed_s) / 60:.0f} min"
-            + ("" if closure.reopened_s is not None else " (still closed)"),
-        )
-    console.print(table)
+INPUT_ERRORS = (RecordingError, YamlFileError, ValueError)
+"""Errors that mean bad input (exit code 2)."""
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[tuple[Progress, TaskID]]:
+    """A progress bar over seconds of data (hidden with ``quiet``)."""
+    with Progress(
+        TextColumn("{task.description}", style="bold", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+    ) as bar:
+        yield bar, bar.add_task("", total=None)
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return b.exists() and a.resolve() == b.resolve()
 
 
 @app.command()

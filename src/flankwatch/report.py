@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from scipy.spatial import cKDTree
 
 from flankwatch.assess.assessment import Assessment
 from flankwatch.events import Event, EventKind
 from flankwatch.geo.borders import inside
-from flankwatch.sim.plans import FlightPlans
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -54,11 +54,18 @@ class ThreatRecord:
 class ThreatLedger:
     """Collects the per-object facts of a run; see the module docstring."""
 
-    def __init__(self, plans: FlightPlans, country: str = "POL", match_m: float = 2000.0) -> None:
-        n = len(plans)
-        self.plans = plans
+    def __init__(self, objects: pa.Table, country: str = "POL", match_m: float = 2000.0) -> None:
+        """``objects``: one row per simulated object (the recording's ``objects`` table:
+        ``name``, ``category``, ``origin``, ``launch_t_s``, ``cooperative``)."""
+        n = objects.num_rows
+        self.name = np.asarray(objects.column("name").to_pylist(), object)
+        self.category = np.asarray(objects.column("category").to_pylist(), object)
+        self.origin = np.asarray(objects.column("origin").to_pylist(), object)
+        self.launch_t_s = objects.column("launch_t_s").to_numpy()
+        self.cooperative = objects.column("cooperative").to_numpy(zero_copy_only=False)
         self.country = country
         self.match_m = match_m
+        self.appeared = np.zeros(n, dtype=bool)
         self.detected_s = np.full(n, np.inf)
         self.tracked_s = np.full(n, np.inf)
         self.warned_s = np.full(n, np.inf)
@@ -81,6 +88,7 @@ class ThreatLedger:
         seen = plots.truth_id >= 0
         np.minimum.at(self.detected_s, plots.truth_id[seen], plots.t_s[seen])
         if len(truth):
+            self.appeared[truth.object_id] = True
             self._border(truth)
             self._match(truth, tracks, assessment, t_s)
         for event in alert_events:
@@ -115,21 +123,20 @@ class ThreatLedger:
         crossing = assessment.crossing_t_s[held][matched]
         warning = np.isin(identity, WARNING_IDENTITIES) | np.isfinite(crossing)
         np.minimum.at(self.warned_s, objects[warning], at)
-        civil = self.plans.cooperative[objects]
+        civil = self.cooperative[objects]
         self.misidentified[objects[civil & np.isin(identity, WARNING_IDENTITIES)]] = True
 
-    def threats(self, launched: np.ndarray) -> list[ThreatRecord]:
-        """Every launched non-civil object's record, in object order."""
-        plans = self.plans
+    def threats(self) -> list[ThreatRecord]:
+        """Every non-civil object that flew (appeared in the truth), in object order."""
         records = []
-        for i in np.flatnonzero(launched & ~plans.cooperative):
+        for i in np.flatnonzero(self.appeared & ~self.cooperative):
             records.append(
                 ThreatRecord(
                     object_id=int(i),
-                    name=str(plans.name[i]),
-                    category=str(plans.category[i]),
-                    origin=str(plans.origin[i]),
-                    launched_s=float(plans.launch_t_s[i]),
+                    name=str(self.name[i]),
+                    category=str(self.category[i]),
+                    origin=str(self.origin[i]),
+                    launched_s=float(self.launch_t_s[i]),
                     detected_s=_time(self.detected_s[i]),
                     tracked_s=_time(self.tracked_s[i]),
                     warned_s=_time(self.warned_s[i]),

@@ -1,8 +1,9 @@
 """The stream contract: time-ordered batches of plots, in columns.
 
 Every source of plots (the simulator, a recording being replayed, a live feed)
-yields :class:`PlotBatch` objects in time order, so that the same tracker and
-the same outputs serve all of them.
+yields :class:`PlotBatch` objects in time order (inside the windows of
+:class:`flankwatch.loop.Source`), so that the same tracker and the same outputs
+serve all of them.
 
 A plot is one sensor report. All positions are in the run's local ENU frame
 (east, north, up, metres, see :class:`flankwatch.geo.frames.LocalFrame`); times
@@ -35,10 +36,10 @@ truth_id                      int32      simulated object that caused the plot; 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -222,10 +223,3 @@ class PlotBatch(Columns):
 PLOT_SCHEMA = PlotBatch.SCHEMA
 """Arrow schema of a plot table (the recording's ``plots``)."""
 
-
-class PlotSource(Protocol):
-    """Anything that yields time-ordered plot batches: simulator, replay, live feed."""
-
-    def plot_batches(self) -> Iterator[PlotBatch]:
-        """Batches in non-decreasing time; each batch is sorted by ``t_s``."""
-        ...

@@ -95,7 +95,7 @@ def _assessment(tracks: TrackBatch, identity: list[str]) -> Assessment:
 
 
 def test_a_decoy_warned_before_it_crosses_has_a_positive_lead(plans: FlightPlans) -> None:
-    ledger = ThreatLedger(plans)
+    ledger = ThreatLedger(plans.to_arrow())
     plots = PlotBatch.build(1, t_s=np.array([95.0]), truth_id=np.array([0]))
     steps = [(100.0, BELARUS, "unknown"), (200.0, BELARUS, "suspect"), (500.0, POLAND, "hostile")]
     for t, where, identity in steps:
@@ -103,7 +103,7 @@ def test_a_decoy_warned_before_it_crosses_has_a_positive_lead(plans: FlightPlans
         tracks = _tracks(truth)
         alerts = [Event(t, "alert-issued", "closing EPLB", track_id=10)] if t == 500.0 else []
         ledger.add(plots, truth, tracks, _assessment(tracks, [identity, "neutral"]), alerts, t)
-    (decoy,) = ledger.threats(np.array([True, True]))
+    (decoy,) = ledger.threats()
     assert decoy.detected_s == 95.0 and decoy.tracked_s == 100.0
     assert decoy.warned_s == 200.0 and decoy.crossed_s == 500.0
     assert decoy.lead_time_s == 300.0
@@ -112,7 +112,7 @@ def test_a_decoy_warned_before_it_crosses_has_a_positive_lead(plans: FlightPlans
 
 
 def test_a_civil_flight_marked_suspect_is_counted(plans: FlightPlans) -> None:
-    ledger = ThreatLedger(plans)
+    ledger = ThreatLedger(plans.to_arrow())
     truth = _truth(100.0, [BELARUS, (52.2, 21.0)])
     tracks = _tracks(truth)
     ledger.add(
@@ -122,12 +122,12 @@ def test_a_civil_flight_marked_suspect_is_counted(plans: FlightPlans) -> None:
 
 
 def test_an_object_that_starts_inside_never_crosses(plans: FlightPlans) -> None:
-    ledger = ThreatLedger(plans)
+    ledger = ThreatLedger(plans.to_arrow())
     for t in (100.0, 200.0):
         truth = _truth(t, [POLAND, (52.2, 21.0)])
         tracks = _tracks(truth)
         ledger.add(
             PlotBatch.empty(), truth, tracks, _assessment(tracks, ["hostile", "neutral"]), [], t
         )
-    (decoy,) = ledger.threats(np.array([True, True]))
+    (decoy,) = ledger.threats()
     assert decoy.crossed_s is None and decoy.lead_time_s is None

@@ -3,8 +3,8 @@
 :class:`AlertEngine` is pure: it is handed the tracks, their assessment and
 the time, and returns the life-cycle events and the messages (NOTAM-like
 texts, CAP 1.2 XML) of the step. It reads no clock and no file;
-:meth:`AlertEngine.from_scenario` wires it from a scenario, its local frame
-and the rules.
+:meth:`AlertEngine.from_deployment` wires it from a deployment (frame, start,
+airports, assets) and the rules.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from flankwatch.alert.public import PublicAlert, PublicAlerter
 from flankwatch.alert.ruleset import AlertRules, default_rules
 from flankwatch.assess.assessment import Assessment
 from flankwatch.geo.airports import airport
+from flankwatch.deployment import Deployment
 from flankwatch.geo.frames import LocalFrame
-from flankwatch.scenario.schema import Scenario
+from flankwatch.scenario.schema import Asset
 from flankwatch.track.output import TrackBatch
 
 __all__ = ["AlertEngine", "airport_targets", "asset_targets", "predictor_for"]
@@ -51,8 +52,10 @@ def airport_targets(
     return targets
 
 
-def asset_targets(scenario: Scenario, frame: LocalFrame, kinds: Sequence[str]) -> list[Target]:
-    """The scenario's defended assets of these kinds as targets in ``frame``."""
+def asset_targets(
+    assets: Sequence[Asset], frame: LocalFrame, kinds: Sequence[str]
+) -> list[Target]:
+    """The defended assets of these kinds as targets in ``frame``."""
     return [
         Target(
             name=asset.name,
@@ -63,7 +66,7 @@ def asset_targets(scenario: Scenario, frame: LocalFrame, kinds: Sequence[str]) -
             radius_m=asset.radius_m,
             names=(asset.name,),
         )
-        for asset in scenario.assets
+        for asset in assets
         if asset.kind in kinds
     ]
 
@@ -78,7 +81,7 @@ def predictor_for(use_threat_table: bool) -> ThreatPredictor:
 class AlertEngine:
     """Runs the advisors on each step's picture; see the module docstring.
 
-    Build it with :meth:`from_scenario`, or from parts: the airport advisor (or
+    Build it with :meth:`from_deployment`, or from parts: the airport advisor (or
     ``None``), the public alerter (or ``None``) and any further advisors.
     """
 
@@ -97,31 +100,41 @@ class AlertEngine:
         )
 
     @classmethod
-    def from_scenario(
-        cls, scenario: Scenario, frame: LocalFrame, rules: AlertRules | None = None
+    def from_deployment(
+        cls,
+        deployment: Deployment,
+        rules: AlertRules | None = None,
+        *,
+        exercise: bool = True,
     ) -> AlertEngine:
-        """The engine for a scenario's airports and assets, in its local frame."""
+        """The engine for a deployment's airports and assets, in its local frame.
+
+        Public warnings of an ``exercise`` (a simulated or replayed run) always
+        carry the CAP status ``Exercise``; only a live run uses the rules' status.
+        """
         rules = rules if rules is not None else default_rules()
-        prefix = f"{rules.cap.sender}-{scenario.name}"
+        frame = deployment.frame
+        prefix = f"{rules.cap.sender}-{deployment.name}"
         airports = AirportAdvisor(
-            airport_targets(scenario.airports, frame),
+            airport_targets(deployment.airports, frame),
             rules.airports,
             predictor_for(rules.airports.use_threat_table),
-            scenario.start,
+            deployment.start,
             id_prefix=prefix,
         )
         public_rule = rules.public
-        targets = asset_targets(scenario, frame, public_rule.asset_kinds)
+        targets = asset_targets(deployment.assets, frame, public_rule.asset_kinds)
         if public_rule.airports:
-            targets += airport_targets(scenario.airports, frame, public_rule.airport_radius_m)
+            targets += airport_targets(deployment.airports, frame, public_rule.airport_radius_m)
         public = PublicAlerter(
             targets,
             public_rule,
             rules.cap,
             predictor_for(public_rule.use_threat_table),
             frame,
-            scenario.start,
+            deployment.start,
             id_prefix=prefix,
+            cap_status="Exercise" if exercise else rules.cap.status,
         )
         return cls(rules, airports, public)
 

@@ -4,7 +4,7 @@
 passes them through the parts given by keyword (see :mod:`.base`): classify,
 check the airspace, identify, rank threats. Deleted tracks get their last row
 assessed and are then forgotten by every part. :func:`build_assessor` wires
-the default parts for a scenario.
+the default parts for a deployment.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from flankwatch.assess.classify import KinematicClassifier, load_class_profiles
 from flankwatch.assess.identity import RuleIdentifier, load_identity_rules
 from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.assess.threat import ThreatRanker, ThreatSettings, defended_assets
-from flankwatch.assess.violation import AirspaceSettings, AirspaceSpec, build_airspace_watch
+from flankwatch.assess.violation import AirspaceSettings, build_airspace_watch
+from flankwatch.deployment import Deployment
 from flankwatch.geo.frames import LocalFrame
-from flankwatch.scenario.schema import Scenario
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 _CATEGORY_NAMES = np.array(CATEGORIES)
@@ -78,26 +78,24 @@ class Assessor:
 
 
 def build_assessor(
-    scenario: Scenario,
-    frame: LocalFrame,
+    deployment: Deployment,
     rules_path: Path | None = None,
     classes_path: Path | None = None,
-    airspace: AirspaceSpec = "POL",
-    neighbours: list[str] | None = None,
     airspace_settings: AirspaceSettings | None = None,
     threat_settings: ThreatSettings | None = None,
 ) -> Assessor:
-    """The default assessor for ``scenario`` in ``frame``.
+    """The default assessor for ``deployment`` (its frame, airspace and assets).
 
     ``rules_path`` and ``classes_path`` replace the built-in identity rules and
-    class profiles (both raise ``RuleError`` when invalid); ``airspace`` is the
-    watched airspace (a country code or ``[[lon, lat], ...]``) and
-    ``neighbours`` the countries that name its border crossings.
+    class profiles (both raise ``RuleError`` when invalid).
     """
+    frame = deployment.frame
     return Assessor(
         frame=frame,
         classifier=KinematicClassifier(load_class_profiles(classes_path)),
-        airspace=build_airspace_watch(frame, airspace, neighbours, airspace_settings),
+        airspace=build_airspace_watch(
+            frame, deployment.airspace, deployment.neighbours, airspace_settings
+        ),
         identifier=RuleIdentifier(load_identity_rules(rules_path), frame),
-        ranker=ThreatRanker(defended_assets(scenario, frame), threat_settings),
+        ranker=ThreatRanker(defended_assets(deployment), threat_settings),
     )

@@ -27,8 +27,7 @@ from flankwatch.assess.area import project_points
 from flankwatch.assess.assessment import IDENTITIES, THREAT_SCHEMA
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.geo.airports import airport
-from flankwatch.geo.frames import LocalFrame
-from flankwatch.scenario.schema import Scenario
+from flankwatch.deployment import Deployment
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 
@@ -48,19 +47,18 @@ class DefendedAssets:
 
 
 def defended_assets(
-    scenario: Scenario,
-    frame: LocalFrame,
+    deployment: Deployment,
     airport_radius_m: float = 5_000.0,
     airport_value: float = 3.0,
 ) -> DefendedAssets:
-    """The scenario's assets and its airports (named by ICAO code), in ``frame``.
+    """The deployment's assets and its airports (named by ICAO code), in its frame.
 
-    An airport of ``scenario.airports`` that ``scenario.assets`` already names is
-    not added twice. Airports get ``airport_radius_m`` and ``airport_value``.
+    An airport of ``deployment.airports`` that ``deployment.assets`` already names
+    is not added twice. Airports get ``airport_radius_m`` and ``airport_value``.
     """
-    rows = [(a.name, a.kind, a.at.lon, a.at.lat, a.radius_m, a.value) for a in scenario.assets]
-    named = {a.name.upper() for a in scenario.assets}
-    for code in scenario.airports:
+    rows = [(a.name, a.kind, a.at.lon, a.at.lat, a.radius_m, a.value) for a in deployment.assets]
+    named = {a.name.upper() for a in deployment.assets}
+    for code in deployment.airports:
         if code.upper() not in named:
             found = airport(code)
             rows.append(
@@ -77,7 +75,7 @@ def defended_assets(
         empty = np.empty(0)
         return DefendedAssets(np.empty(0, object), np.empty(0, object), empty, empty, empty, empty)
     name, kind, lon, lat, radius, value = zip(*rows, strict=True)
-    xy = project_points(frame, np.column_stack((lon, lat)))
+    xy = project_points(deployment.frame, np.column_stack((lon, lat)))
     return DefendedAssets(
         name=np.array(name, object),
         kind=np.array(kind, object),

@@ -2,10 +2,12 @@
 
 Each step of the clock launches what is due and moves every object; each
 window of steps, every sensor observes the window and the simulation yields the
-window's plots (sorted by time) with the truth recorded in it. A
-:class:`Simulation` is also a plot source, like a replay or a live feed. The
-run's seed feeds one generator for the flight plans and one per sensor entry,
-so runs with the same scenario and seed are identical.
+window's plots (sorted by time) with the truth recorded in it
+(:class:`~flankwatch.sim.source.SimulationSource` makes it a source of the run
+loop). Objects can be destroyed between windows (:meth:`Simulation.destroy_near`):
+they end where they are. The run's seed feeds one generator for the flight
+plans and one per sensor entry, so runs with the same scenario and seed are
+identical.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from flankwatch.geo.frames import LocalFrame
+from flankwatch.deployment import Deployment
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.clock import Clock
-from flankwatch.sim.kinematics import Kinematics, Motion
+from flankwatch.geo.frames import geodetic_to_ecef
+from flankwatch.sim.kinematics import FLYING, Kinematics, Motion
 from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.sensors.base import Scene, SensorModel
 from flankwatch.sim.sensors.factory import build_sensors
@@ -39,11 +42,12 @@ class SimStep:
 
 
 class Simulation:
-    """A scenario made ready to run; iterate :meth:`steps` (or :meth:`plot_batches`)."""
+    """A scenario made ready to run; iterate :meth:`steps`."""
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.frame = local_frame(scenario)
+        self.deployment = Deployment.from_scenario(scenario)
+        self.frame = self.deployment.frame
         plan_seed, *sensor_seeds = np.random.SeedSequence(scenario.seed).spawn(
             1 + len(scenario.sensors)
         )
@@ -51,6 +55,7 @@ class Simulation:
         self.sensors: list[SensorModel] = build_sensors(scenario, self.frame, sensor_seeds)
         self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
         self.kinematics = Kinematics(self.plans)
+        self._destroyed: list[TruthBatch] = []
 
     def sensor_table(self) -> pa.Table:
         """One row per sensor (every acoustic node its own row), by ``sensor_id``."""
@@ -80,14 +85,54 @@ class Simulation:
                 part for sensor in self.sensors for part in sensor.observe(scene)
             )
             truth = TruthBatch.concat(
-                [self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)]
+                self._destroyed
+                + [self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)]
             )
+            self._destroyed = []
             yield SimStep(index, t0, t1, plots.sorted_by_time(), truth)
 
-    def plot_batches(self) -> Iterator[PlotBatch]:
-        """The plot stream of the run (the :class:`~flankwatch.stream.PlotSource` contract)."""
-        for step in self.steps():
-            yield step.plots
+    def destroy_near(self, t_s: float, enu_m: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
+        """End, at ``t_s`` (s), the flying object nearest each point (local ENU, m, shape
+        ``(k, 3)``) within its radius (m); the ids of the objects ended.
+
+        Each ended object gets a last truth row (``ended``) in the next window.
+        """
+        kin = self.kinematics
+        flying = np.flatnonzero(kin.phase == FLYING)
+        points = np.asarray(enu_m, float).reshape(-1, 3)
+        if not len(flying) or not len(points):
+            return np.empty(0, np.int64)
+        ecef = np.stack(
+            geodetic_to_ecef(kin.lat_deg[flying], kin.lon_deg[flying], kin.alt_m[flying]), -1
+        )
+        positions = self.frame.ecef_to_enu(ecef)
+        distance = np.linalg.norm(positions[None, :, :] - points[:, None, :], axis=2)
+        nearest = np.argmin(distance, axis=1)
+        hit = distance[np.arange(len(points)), nearest] <= np.asarray(radius_m, float)
+        ended = kin.destroy(flying[nearest[hit]], t_s)
+        if len(ended):
+            rows = np.searchsorted(flying, ended)
+            self._destroyed.append(self._ended_truth(ended, positions[rows], t_s))
+        return ended
+
+    def _ended_truth(self, ids: np.ndarray, enu_m: np.ndarray, t_s: float) -> TruthBatch:
+        """Last truth rows of objects destroyed at ``t_s``, at rest where they were."""
+        kin = self.kinematics
+        n = len(ids)
+        return TruthBatch(
+            t_s=np.full(n, t_s),
+            object_id=ids.astype(np.int32),
+            lat_deg=kin.lat_deg[ids],
+            lon_deg=kin.lon_deg[ids],
+            alt_m=kin.alt_m[ids],
+            x_m=enu_m[:, 0],
+            y_m=enu_m[:, 1],
+            z_m=enu_m[:, 2],
+            vx_mps=np.zeros(n),
+            vy_mps=np.zeros(n),
+            vz_mps=np.zeros(n),
+            ended=np.ones(n, bool),
+        )
 
     def _scene(self, motions: list[Motion], t0: float, t1: float) -> Scene:
         """The window's objects with their positions at every step boundary."""
@@ -137,20 +182,3 @@ class Simulation:
             vz_mps=velocity[:, 2],
             ended=ended[keep],
         )
-
-
-def local_frame(scenario: Scenario) -> LocalFrame:
-    """The run's frame: at the scenario's origin, or at the mean position of its sensors."""
-    if scenario.origin is not None:
-        return LocalFrame(scenario.origin.lat, scenario.origin.lon)
-    points = []
-    for sensor in scenario.sensors:
-        if sensor.at is not None:
-            points.append((sensor.at.lat, sensor.at.lon))
-        elif sensor.orbit is not None:
-            points.append((sensor.orbit.center.lat, sensor.orbit.center.lon))
-        else:
-            points.append((sensor.line.start.lat, sensor.line.start.lon))
-            points.append((sensor.line.end.lat, sensor.line.end.lon))
-    lat, lon = np.mean(points, axis=0)
-    return LocalFrame(round(float(lat), 4), round(float(lon), 4))

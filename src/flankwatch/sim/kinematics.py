@@ -92,6 +92,17 @@ class Kinematics:
         end_ecef = np.stack(geodetic_to_ecef(lat, lon, end_alt), -1)
         return Motion(ids, start_ecef, end_ecef, start_alt, end_alt.copy(), lat.copy(), lon.copy())
 
+    def destroy(self, object_ids: np.ndarray, t_s: float) -> np.ndarray:
+        """End the flying objects among ``object_ids`` at ``t_s`` (s), where they are now.
+
+        Returns the ids that were flying and are now ended.
+        """
+        ids = np.unique(np.asarray(object_ids, np.int64))
+        ids = ids[self.phase[ids] == FLYING]
+        self.phase[ids] = ENDED
+        self.end_t_s[ids] = t_s
+        return ids
+
     def _launch(self, t_s: float) -> None:
         plans = self.plans
         due = np.flatnonzero((self.phase == WAITING) & (plans.launch_t_s <= t_s))

@@ -10,6 +10,7 @@ from alert_builders import make_assessment, make_tracks
 
 from flankwatch.alert import ALERT_CANCELLED, ALERT_ISSUED, ALERT_UPDATED, AlertEngine
 from flankwatch.alert.ruleset import AlertRules, parse_rules
+from flankwatch.deployment import Deployment
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.schema import Scenario
 from flankwatch.track.output import TrackStatus
@@ -21,7 +22,7 @@ AIRPORTS_ONLY = parse_rules(
 
 
 def engine(scenario: Scenario, frame: LocalFrame, rules: AlertRules = AIRPORTS_ONLY) -> AlertEngine:
-    return AlertEngine.from_scenario(scenario, frame, rules)
+    return AlertEngine.from_deployment(Deployment.from_scenario(scenario), rules)
 
 
 def towards(

@@ -24,6 +24,7 @@ from flankwatch.alert import (
 from flankwatch.alert.cap import CAP_NAMESPACE, validate_cap
 from flankwatch.alert.predict import StraightLinePredictor
 from flankwatch.alert.ruleset import default_rules, parse_rules
+from flankwatch.deployment import Deployment
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.schema import Scenario
 
@@ -32,7 +33,7 @@ OFFSET_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 
 
 def public_engine(scenario: Scenario, frame: LocalFrame) -> AlertEngine:
-    engine = AlertEngine.from_scenario(scenario, frame)
+    engine = AlertEngine.from_deployment(Deployment.from_scenario(scenario))
     engine.advisors = [engine.public]  # airports have their own tests
     return engine
 
@@ -253,7 +254,7 @@ def test_a_cap_status_outside_the_standard_is_refused(scenario, frame) -> None:
 
 def test_every_message_of_a_busy_run_validates(scenario, frame, epwa_enu) -> None:
     """Five drones from several directions, some turning away, some lost, over 20 min."""
-    engine = AlertEngine.from_scenario(scenario, frame)
+    engine = AlertEngine.from_deployment(Deployment.from_scenario(scenario))
     rng = np.random.default_rng(3)
     bearings = rng.uniform(0.0, 2.0 * np.pi, 5)
     start = epwa_enu[:2] + 50_000.0 * np.column_stack((np.cos(bearings), np.sin(bearings)))

@@ -7,6 +7,7 @@ import pytest
 
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES, THREAT_SCHEMA
 from flankwatch.assess.assessor import build_assessor
+from flankwatch.deployment import Deployment
 from flankwatch.events import EventKind
 from flankwatch.track.output import TrackBatch, TrackStatus
 
@@ -26,7 +27,7 @@ def scenario(make_scenario, new_scenario_data):
 
 @pytest.fixture
 def assessor(scenario, frame):
-    return build_assessor(scenario, frame)
+    return build_assessor(Deployment.from_scenario(scenario))
 
 
 def test_drone_from_belarus_toward_warsaw(assessor, make_tracks, at, heading_to):

@@ -5,6 +5,7 @@ import pytest
 
 from flankwatch.assess.assessment import IDENTITIES, THREAT_SCHEMA
 from flankwatch.assess.threat import ThreatRanker, defended_assets
+from flankwatch.deployment import Deployment
 
 WARSAW = (52.23, 21.01)
 HOSTILE = IDENTITIES.index("hostile")
@@ -26,11 +27,11 @@ def scenario(make_scenario, new_scenario_data):
 
 @pytest.fixture
 def ranker(scenario, frame):
-    return ThreatRanker(defended_assets(scenario, frame))
+    return ThreatRanker(defended_assets(Deployment.from_scenario(scenario)))
 
 
 def test_assets_include_airports_once(scenario, frame):
-    assets = defended_assets(scenario, frame)
+    assets = defended_assets(Deployment.from_scenario(scenario))
     assert assets.name.tolist() == ["Warsaw", "EPLB", "EPWA"]
     assert assets.kind.tolist() == ["city", "airport", "airport"]
 

@@ -1,0 +1,153 @@
+"""What is defended: the deployment a run's stages work for.
+
+A :class:`Deployment` holds the local frame of the run (its origin), the time
+base (the UTC time of ``t_s = 0``), the watched airspace and the countries
+whose borders name its crossings, the airports and the defended assets. The
+assessment, alert (and response) stages take a deployment, never a scenario,
+so the same stages serve a simulated scenario, a replayed recording and a live
+feed that has no scenario at all.
+
+A deployment is built from a scenario (:meth:`Deployment.from_scenario`) or
+read from a small YAML file of its own (:func:`load_deployment`)::
+
+    name: polish-border
+    start: 2025-09-09T21:30:00+00:00      # the time base: t_s = 0
+    origin: {lat: 52.0, lon: 21.0}        # the local ENU frame's origin (alt_m optional)
+    airspace: POL                         # a country code, or [[lon, lat], ...]
+    airports: [EPWA, EPMO]
+    assets:
+      - {name: Warsaw, kind: city, at: warsaw, radius_m: 15000, value: 5}
+
+Every recording carries its run's deployment as ``deployment.yaml``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from flankwatch.geo.frames import LocalFrame
+from flankwatch.scenario.schema import Asset, IcaoCode, Scenario
+from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
+
+MAX_ORIGIN_LAT_DEG = 85.0
+"""The local ENU frame is refused closer to a pole than this (its east axis degenerates)."""
+
+
+class DeploymentError(YamlFileError):
+    """A deployment file that cannot be read or is not a valid deployment."""
+
+    what = "deployment"
+
+
+class Origin(BaseModel):
+    """The origin of the run's local east-north-up frame."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    lat: float = Field(ge=-MAX_ORIGIN_LAT_DEG, le=MAX_ORIGIN_LAT_DEG, description="degrees north")
+    lon: float = Field(ge=-180.0, le=180.0, description="degrees east")
+    alt_m: float = Field(0.0, ge=-500.0, le=20_000.0, description="m above the ellipsoid")
+
+
+class Deployment(BaseModel):
+    """The frame, time base, airspace, airports and assets a run defends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    name: str = Field(min_length=1, description="names the run's alerts and messages")
+    start: AwareDatetime = Field(description="UTC time of t_s = 0")
+    origin: Origin
+    airspace: str | list[tuple[float, float]] = Field(
+        "POL", description="the watched airspace: a country code or a [lon, lat] polygon"
+    )
+    neighbours: list[str] | None = Field(
+        None, description="countries whose borders name crossings (default: the code's own)"
+    )
+    airports: list[IcaoCode] = Field(default_factory=list)
+    assets: list[Asset] = Field(default_factory=list)
+
+    _frame: LocalFrame = PrivateAttr()
+
+    def model_post_init(self, context: object, /) -> None:
+        """Build the local frame once."""
+        self._frame = LocalFrame(self.origin.lat, self.origin.lon, self.origin.alt_m)
+
+    @field_validator("airspace")
+    @classmethod
+    def _polygon_or_code(
+        cls, value: str | list[tuple[float, float]]
+    ) -> str | list[tuple[float, float]]:
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("an airspace code must not be empty")
+            return value.upper()
+        if len(value) < 3:
+            raise ValueError("an airspace polygon needs at least 3 [lon, lat] points")
+        return value
+
+    @property
+    def frame(self) -> LocalFrame:
+        """The run's local ENU frame."""
+        return self._frame
+
+    @property
+    def country(self) -> str | None:
+        """The watched country's code, or ``None`` when the airspace is a polygon."""
+        return self.airspace if isinstance(self.airspace, str) else None
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> Deployment:
+        """The deployment a scenario declares: its origin (or the mean sensor position),
+        start, airports and assets; the watched airspace is Poland's."""
+        return cls(
+            name=scenario.name,
+            start=scenario.start,
+            origin=scenario_origin(scenario),
+            airports=list(scenario.airports),
+            assets=list(scenario.assets),
+        )
+
+    def to_yaml(self) -> str:
+        """The deployment as a deployment file's text (read back by :func:`parse_deployment`)."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for asset in data["assets"]:
+            asset["at"] = [asset["at"]["lat"], asset["at"]["lon"]]
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def scenario_origin(scenario: Scenario) -> Origin:
+    """A scenario's frame origin: its ``origin``, or the mean position of its sensors
+    (rounded to 1e-4 degree)."""
+    if scenario.origin is not None:
+        return Origin(lat=scenario.origin.lat, lon=scenario.origin.lon)
+    points = [point for sensor in scenario.sensors for point in _anchor_points(sensor)]
+    lat, lon = np.mean(points, axis=0)
+    return Origin(lat=round(float(lat), 4), lon=round(float(lon), 4))
+
+
+def parse_deployment(text: str, source: str) -> Deployment:
+    """Validate a deployment file's YAML text; ``source`` names it in errors."""
+    return validate_yaml(text, source, Deployment, DeploymentError)
+
+
+def load_deployment(path: Path) -> Deployment:
+    """Read and validate a deployment file; raises :class:`DeploymentError` naming the fault."""
+    return parse_deployment(read_text(Path(path), DeploymentError), str(path))
+
+
+def _anchor_points(sensor: object) -> list[tuple[float, float]]:  # TEMPORARY until placement lands
+    placement = getattr(sensor, "placement", None)
+    if placement is not None:
+        return placement.anchor_points()
+    if sensor.at is not None:
+        return [(sensor.at.lat, sensor.at.lon)]
+    if sensor.orbit is not None:
+        return [(sensor.orbit.center.lat, sensor.orbit.center.lon)]
+    return [
+        (sensor.line.start.lat, sensor.line.start.lon),
+        (sensor.line.end.lat, sensor.line.end.lon),
+    ]

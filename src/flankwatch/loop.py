@@ -1,0 +1,191 @@
+"""The run loop: one source, a list of stages, a list of sinks.
+
+::
+
+    source ──window──▶ stage ▶ stage ▶ stage ──picture──▶ sink, sink, sink
+       ▲                                 │
+       └───────────── effects ───────────┘
+
+- A :class:`Source` yields time-ordered windows of plots (the simulator, a
+  replayed recording, later a live feed). Ground truth, where there is any,
+  travels beside the window and only sinks see it (evaluation); stages never do.
+- A :class:`Stage` is a pure step on the window's :class:`Picture`: it is
+  handed the picture, ``now_s`` (the window's end, s since the run's start)
+  and its own seeded generator, and returns the picture with its part added
+  (tracks, assessment, alerts). A stage that acts on the world adds
+  :class:`Effect` values to the picture; the loop hands them back to the
+  source (a simulated kill ends the object).
+- A :class:`Sink` consumes each window's picture (recording, CoT, summary,
+  evaluation, progress), and is closed in list order when the source ends, or
+  told that the run failed.
+
+Adding a stage or a sink is one class and one line of wiring (see
+:mod:`flankwatch.pipeline`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pyarrow as pa
+
+from flankwatch.alert.base import AlertStep
+from flankwatch.assess.assessment import Assessment
+from flankwatch.deployment import Deployment
+from flankwatch.sim.truth import TruthBatch
+from flankwatch.stream import PlotBatch
+from flankwatch.track.output import TrackBatch
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of a source: its index, time span (s since the run's start) and plots."""
+
+    index: int
+    t0_s: float
+    t1_s: float
+    plots: PlotBatch
+
+
+@dataclass(frozen=True)
+class Kill:
+    """An effect on the world: whatever the track at this position is, it is destroyed.
+
+    Position in the run's local ENU frame (m) at ``t_s`` (s); a simulated
+    source ends the nearest live object within ``radius_m`` of it.
+    """
+
+    t_s: float
+    track_id: int
+    x_m: float
+    y_m: float
+    z_m: float
+    radius_m: float = 500.0
+    cause: str = ""
+
+
+Effect = Kill
+"""What a stage may ask of the world (one kind so far)."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the stages made of one window; each stage adds its part."""
+
+    window: Window
+    tracks: TrackBatch = field(default_factory=TrackBatch.empty)
+    assessment: Assessment | None = None
+    alerts: AlertStep = field(default_factory=AlertStep)
+    effects: tuple[Effect, ...] = ()
+
+    @property
+    def now_s(self) -> float:
+        """The window's end, s since the run's start: the time the picture is valid at."""
+        return self.window.t1_s
+
+    def but(self, **changes: object) -> Picture:
+        """This picture with some parts replaced."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a source tells the stages and sinks before its first window."""
+
+    name: str
+    """The scenario's or recording's name."""
+    seed: int
+    """Seed of the stages' generators (and of the simulation, for a simulated source)."""
+    deployment: Deployment
+    sensors: pa.Table
+    """One row per sensor: ``sensor_id``, ``name``, ``type``, ``kind``, ``scan_period_s``..."""
+    duration_s: float
+    """Length of the run, s (``inf`` for a live feed)."""
+    batch_s: float
+    """Length of a window, s."""
+    exercise: bool
+    """True for simulated and replayed data: every public alert is marked an exercise."""
+    objects: pa.Table | None = None
+    """The simulated objects behind the truth, when there is truth (else ``None``)."""
+    scenario_text: str = ""
+    """The scenario the data was simulated from, if any (kept in recordings)."""
+
+
+class Source(Protocol):
+    """A time-ordered stream of plot windows, with ground truth beside them when known."""
+
+    info: SourceInfo
+
+    def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
+        """Each window in time order, with the truth recorded in it (``None`` if none)."""
+        ...
+
+    def apply(self, effects: Sequence[Effect]) -> None:
+        """Act on the stages' effects (a simulated source ends destroyed objects)."""
+        ...
+
+
+class Stage(Protocol):
+    """A pure step on a window's picture."""
+
+    def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
+        """The picture with this stage's part added, at ``now_s`` (s since the run's start)."""
+        ...
+
+
+class Sink(Protocol):
+    """Consumes what each window produced."""
+
+    def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
+        """Take one window's picture (and its truth, for evaluation sinks only)."""
+        ...
+
+    def close(self) -> None:
+        """The source has ended: finish (sinks are closed in list order)."""
+        ...
+
+    def abort(self, error: BaseException) -> None:
+        """The run failed with ``error``: keep what is done, release what is held."""
+        ...
+
+
+class SinkBase:
+    """A sink that does nothing at close or on failure unless it says so."""
+
+    def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
+        """Take one window's picture (subclasses override)."""
+
+    def close(self) -> None:
+        """Nothing to finish."""
+
+    def abort(self, error: BaseException) -> None:
+        """Nothing to release."""
+
+
+def run(source: Source, stages: Sequence[Stage], sinks: Sequence[Sink]) -> None:
+    """Drive ``source`` window by window through ``stages`` into ``sinks``.
+
+    Each stage has its own generator, spawned from the source's seed, so a
+    stage's draws do not depend on the stages before it.
+    """
+    seeds = np.random.SeedSequence(source.info.seed).spawn(len(stages))
+    generators = [np.random.default_rng(seed) for seed in seeds]
+    try:
+        for window, truth in source.windows():
+            picture = Picture(window)
+            for stage, rng in zip(stages, generators, strict=True):
+                picture = stage.step(picture, window.t1_s, rng)
+            if picture.effects:
+                source.apply(picture.effects)
+            for sink in sinks:
+                sink.consume(picture, truth)
+    except BaseException as error:
+        for sink in sinks:
+            sink.abort(error)
+        raise
+    for sink in sinks:
+        sink.close()
