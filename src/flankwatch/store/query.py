@@ -1,4 +1,22 @@
-"""Querying a recording with SQL (DuckDB): every table of the folder is a view."""
+"""Querying a recording with SQL (DuckDB): every table of the folder is a view.
+
+A query reads the recording and nothing else. The recording's Parquet files
+are opened by Arrow from the literal list of each table's files (never a
+pattern, so a folder named with ``*`` or ``[`` reads its own files and no
+other's) and handed to DuckDB as views; DuckDB itself is then shut off from
+the file system, the network, extensions and its own settings:
+
+- ``enable_external_access = false``: no file is read or written by SQL
+  (``COPY``, ``EXPORT``, ``ATTACH`` of a file, ``read_csv``, ``glob``, ...);
+- no extension installed or loaded on demand, no community extension;
+- ``temp_directory = ''``: nothing is spilled to disk;
+- no Python variable is read as a table;
+- ``lock_configuration = true``: no ``SET`` or ``RESET`` undoes any of this.
+
+On top of that, :func:`query` runs one ``SELECT`` (or ``EXPLAIN``) statement
+and refuses any other kind (``COPY``, ``ATTACH``, ``SET``, ``CREATE``,
+``INSTALL``, ...).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +24,25 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.fs as pa_fs
 
-from flankwatch.store.recording import table_sources
+from flankwatch.store.recording import RecordingError, table_parts
+
+__all__ = ["QueryError", "connect", "query"]
+
+READ_ONLY_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+"""The kinds of statement :func:`query` runs."""
+
+_CONFIGURATION: dict[str, str | bool | int | float | list[str]] = {
+    "python_enable_replacements": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "temp_directory": "",
+}
+_LOCKDOWN = ("SET enable_external_access = false", "SET lock_configuration = true")
 
 
 class QueryError(Exception):
@@ -15,17 +50,66 @@ class QueryError(Exception):
 
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with one view per table of the recording."""
-    connection = duckdb.connect(":memory:")
-    for name, source in table_sources(folder).items():
-        escaped = source.replace("'", "''")
-        connection.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{escaped}')")
+    """An in-memory DuckDB connection with one view per table of the recording, locked down.
+
+    The connection can read the recording's tables and nothing else: no file,
+    no network, no extension, no change of settings.
+    """
+    folder = Path(folder)
+    views = {name: _dataset(folder, name, paths) for name, paths in table_parts(folder).items()}
+    connection = duckdb.connect(":memory:", config=_CONFIGURATION)
+    try:
+        for name, dataset in views.items():
+            connection.register(name, dataset)
+        for statement in _LOCKDOWN:
+            connection.execute(statement)
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
+def _dataset(folder: Path, name: str, paths: list[Path]) -> ds.Dataset:
+    """Table ``name`` as an Arrow dataset over exactly ``paths``, in order."""
+    try:
+        return ds.dataset(
+            [str(path.absolute()) for path in paths],
+            format="parquet",
+            filesystem=pa_fs.LocalFileSystem(),
+        )
+    except (OSError, pa.ArrowException) as error:
+        raise RecordingError(f"{folder}: table {name!r} cannot be read: {error}") from None
+
+
 def query(folder: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run ``sql`` against the recording; the column names and the rows."""
+    """Run one read-only statement ``sql`` on the recording; the column names and the rows.
+
+    Raises :class:`RecordingError` when ``folder`` is not a readable recording,
+    and :class:`QueryError` when the SQL does not run or is refused.
+    """
+    folder = Path(folder)
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as error:
+        raise QueryError(f"{folder}: {error}") from None
+    if len(statements) != 1:
+        raise QueryError(f"{folder}: give one SQL statement, not {len(statements)}")
+    if statements[0].type not in READ_ONLY_STATEMENTS:
+        kind = statements[0].type.name
+        raise QueryError(
+            f"{folder}: refused: a query only reads the recording (SELECT or EXPLAIN), "
+            f"not a {kind} statement"
+        )
     with connect(folder) as connection:
-        result = connection.execute(sql)
-        columns = [column[0] for column in result.description or []]
-        return columns, result.fetchall()
+        try:
+            result = connection.execute(sql)
+            columns = [column[0] for column in result.description or []]
+            return columns, result.fetchall()
+        except duckdb.PermissionException as error:
+            raise QueryError(
+                f"{folder}: refused: a query only reads the recording ({error})"
+            ) from None
+        except duckdb.Error as error:
+            raise QueryError(f"{folder}: {error}") from None
+        except pa.ArrowException as error:
+            raise QueryError(f"{folder}: a table cannot be read: {error}") from None

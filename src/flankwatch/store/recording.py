@@ -3,31 +3,59 @@
 A recording is a folder:
 
 - ``metadata.json``: format, flankwatch version, scenario name, seed, start time,
-  local frame, and ``status`` (``running`` while the run goes, then ``complete``
-  or ``failed``) with the run's summary once it ends;
+  local frame, ``status`` (``running`` while the run goes, then ``complete``
+  or ``failed``) with the run's summary once it ends, and ``contents``: every
+  table and file the writer made there (see below);
 - ``scenario.yaml``: the scenario text the run was made from;
 - one Parquet file per static table (``sensors.parquet``, ``objects.parquet``);
-- one folder per growing table (``plots/``, ``truth/``, later ``tracks/`` and
-  ``events/``) holding numbered Parquet parts.
+- one folder per growing table (``plots/``, ``truth/``, ``tracks/``,
+  ``events/``, ...) holding numbered Parquet parts ``part-000000.parquet``, ...;
+- text files written by the run (``cap/<message id>.xml``).
 
 Growing tables are written part by part as the run goes, each part a complete
 Parquet file, so a run killed half-way leaves every part written so far
 readable. Parts are cut by row count and by simulated time, never by the wall
 clock, so the same run writes the same files byte for byte.
+
+A folder is written into only when it is new or empty. A folder holding a
+recording is replaced only when asked (``force=True``), and then only what
+the recording consists of is removed: the files listed in its ``contents``
+and the parts of its growing tables. A file the program did not write is
+never removed, and a folder that is not a recording is never written into.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+__all__ = [
+    "FORMAT",
+    "METADATA",
+    "RecordingError",
+    "RecordingWriter",
+    "read_metadata",
+    "read_static",
+    "read_table",
+    "table_parts",
+    "table_sources",
+]
+
 FORMAT = "flankwatch-recording/1"
 METADATA = "metadata.json"
+SCENARIO = "scenario.yaml"
+TEMPORARY = ".tmp"
+"""Suffix of a file being written; renamed into place once whole."""
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_PART = re.compile(r"part-(\d{6,})\.parquet")
+STATIC = "static"
+GROWING = "growing"
 
 
 class RecordingError(Exception):
@@ -35,7 +63,11 @@ class RecordingError(Exception):
 
 
 class RecordingWriter:
-    """Writes one recording folder; use as a context manager around the run."""
+    """Writes one recording folder; use as a context manager around the run.
+
+    ``folder`` must not exist, or be empty; with ``force=True`` it may also hold
+    a flankwatch recording, which is replaced (only its own files are removed).
+    """
 
     def __init__(
         self,
@@ -44,9 +76,16 @@ class RecordingWriter:
         scenario_text: str,
         part_rows: int = 500_000,
         part_period_s: float = 600.0,
+        *,
+        force: bool = False,
     ) -> None:
         self.folder = Path(folder)
-        self.metadata = {"format": FORMAT, **metadata, "status": "running"}
+        self.metadata: dict[str, Any] = {
+            "format": FORMAT,
+            **metadata,
+            "status": "running",
+            "contents": {"tables": {}, "files": []},
+        }
         self.part_rows = part_rows
         self.part_period_s = part_period_s
         self._buffers: dict[str, list[pa.Table]] = {}
@@ -54,9 +93,9 @@ class RecordingWriter:
         self._parts: dict[str, int] = {}
         self._flushed_at_s: dict[str, float] = {}
         self._schemas: dict[str, pa.Schema] = {}
-        _prepare(self.folder)
-        (self.folder / "scenario.yaml").write_text(scenario_text, encoding="utf-8")
+        _prepare(self.folder, force)
         self._write_metadata()
+        (self.folder / SCENARIO).write_text(scenario_text, encoding="utf-8")
 
     def __enter__(self) -> RecordingWriter:
         return self
@@ -70,18 +109,35 @@ class RecordingWriter:
 
     def write_table(self, name: str, table: pa.Table) -> None:
         """Write a static table as ``<name>.parquet``."""
-        pq.write_table(table, self.folder / f"{name}.parquet")
+        self._register_table(name, STATIC)
+        _write_part(table, self.folder / f"{name}.parquet")
 
     def write_file(self, relative: str, text: str) -> None:
         """Write a text file (a CAP message, say) at ``relative`` inside the recording."""
-        path = self.folder / relative
+        parts = _relative_parts(relative)
+        if parts is None:
+            raise RecordingError(f"{self.folder}: {relative!r} is not a file name inside it")
+        name = "/".join(parts)
+        tables: dict[str, str] = self.metadata["contents"]["tables"]
+        if (
+            name in (METADATA, SCENARIO)
+            or parts[0] in tables
+            or (len(parts) == 1 and name.endswith(".parquet"))
+        ):
+            raise RecordingError(f"{self.folder}: {relative!r} is one of the recording's own files")
+        files: list[str] = self.metadata["contents"]["files"]
+        if name not in files:
+            files.append(name)  # listed before it exists: a recording lists all it holds
+            self._write_metadata()
+        path = self.folder.joinpath(*parts)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
+        temporary = path.with_name(path.name + TEMPORARY)
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(path)
 
     def declare(self, name: str, schema: pa.Schema) -> None:
         """Announce a growing table, so that it exists (empty) even if no row ever comes."""
+        self._register_table(name, GROWING)
         self._schemas[name] = schema
         (self.folder / name).mkdir(exist_ok=True)
 
@@ -113,6 +169,17 @@ class RecordingWriter:
         self.metadata["summary"] = summary
         self._write_metadata()
 
+    def _register_table(self, name: str, kind: str) -> None:
+        """List table ``name`` in the contents (before any of it is written)."""
+        if not _is_name(name):
+            raise RecordingError(f"{self.folder}: {name!r} is not a table name")
+        tables: dict[str, str] = self.metadata["contents"]["tables"]
+        if tables.get(name, kind) != kind:
+            raise RecordingError(f"{self.folder}: table {name!r} is already {tables[name]}")
+        if name not in tables:
+            tables[name] = kind
+            self._write_metadata()
+
     def _flush(self, name: str) -> None:
         tables = self._buffers.pop(name, [])
         self._buffered_rows[name] = 0
@@ -126,51 +193,230 @@ class RecordingWriter:
 
     def _write_metadata(self) -> None:
         text = json.dumps(self.metadata, indent=2, sort_keys=True, default=str)
-        temporary = self.folder / f"{METADATA}.tmp"
+        temporary = self.folder / f"{METADATA}{TEMPORARY}"
         temporary.write_text(text + "\n", encoding="utf-8")
         temporary.replace(self.folder / METADATA)
 
 
 def _write_part(table: pa.Table, path: Path, **options: Any) -> None:
     """Write a part under a temporary name, then rename it: a part is whole or absent."""
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(path.name + TEMPORARY)
     pq.write_table(table, temporary, **options)
     temporary.replace(path)
 
 
-def _prepare(folder: Path) -> None:
-    """Make ``folder`` ready: new, empty, or a former recording (which is replaced)."""
+def _is_name(name: object) -> bool:
+    """Whether ``name`` can name a table: one plain path component, no leading dot."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
+def _relative_parts(relative: object) -> tuple[str, ...] | None:
+    """The components of a plain relative file path inside a recording, or None."""
+    if not isinstance(relative, str) or "\\" in relative:
+        return None
+    parts = PurePosixPath(relative).parts
+    if not parts or not all(_is_name(part) for part in parts):
+        return None
+    return parts
+
+
+def _prepare(folder: Path, force: bool) -> None:
+    """Make ``folder`` ready: new, empty, or (with ``force``) a recording whose files go."""
+    if folder.is_symlink() and not folder.exists():
+        raise RecordingError(f"{folder}: a link to nothing; refusing to write there")
     if folder.exists():
         if not folder.is_dir():
             raise RecordingError(f"{folder}: exists and is not a folder")
         if any(folder.iterdir()):
-            if not (folder / METADATA).exists():
+            try:
+                metadata = read_metadata(folder)
+            except RecordingError:
                 raise RecordingError(
                     f"{folder}: not empty and not a recording; refusing to write into it"
+                ) from None
+            if not force:
+                raise RecordingError(
+                    f"{folder}: holds a recording already; refusing to replace it unless forced"
+                    " (--force)"
                 )
-            shutil.rmtree(folder)
+            _remove_recording(folder, metadata)
     folder.mkdir(parents=True, exist_ok=True)
+
+
+def _contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """The tables (name to kind) and the files (relative paths) a recording holds.
+
+    Recordings written before ``contents`` was kept are read by their layout: a
+    Parquet file at the top is a static table, a folder holding parts a growing
+    table, and ``cap/*.xml`` the CAP messages.
+    """
+    contents = metadata.get("contents")
+    if isinstance(contents, dict):
+        tables = contents.get("tables")
+        files = contents.get("files")
+        return (
+            {
+                name: kind
+                for name, kind in (tables.items() if isinstance(tables, dict) else [])
+                if _is_name(name) and kind in (STATIC, GROWING)
+            },
+            [name for name in (files if isinstance(files, list) else []) if _relative_parts(name)],
+        )
+    tables = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_symlink():
+            continue
+        if path.is_file() and path.suffix == ".parquet" and _is_name(path.stem):
+            tables[path.stem] = STATIC
+        elif path.is_dir() and _is_name(path.name) and _parts_in(path):
+            tables[path.name] = GROWING
+    cap = folder / "cap"
+    files = []
+    if cap.is_dir() and not cap.is_symlink():
+        files = [f"cap/{path.name}" for path in sorted(cap.glob("*.xml")) if _is_name(path.name)]
+    return tables, files
+
+
+def _remove_recording(folder: Path, metadata: dict[str, Any]) -> None:
+    """Remove the files of the recording in ``folder`` and nothing else.
+
+    Folders it made are removed when nothing else is left in them; the folder
+    itself stays (empty when all it held was the recording).
+    """
+    tables, files = _contents(folder, metadata)
+    emptied: set[Path] = set()
+    for name, kind in tables.items():
+        if kind == STATIC:
+            _unlink(folder / f"{name}.parquet")
+            _unlink(folder / f"{name}.parquet{TEMPORARY}")
+            continue
+        table = folder / name
+        if table.is_dir() and not table.is_symlink():
+            for path in table.iterdir():
+                stem = path.name.removesuffix(TEMPORARY)
+                if _PART.fullmatch(stem):
+                    _unlink(path)
+            emptied.add(table)
+    for name in files:
+        parts = _relative_parts(name)
+        if parts is None:
+            continue
+        path = folder.joinpath(*parts)
+        if any(parent.is_symlink() for parent in _parents_within(folder, path)):
+            continue
+        _unlink(path)
+        _unlink(path.with_name(path.name + TEMPORARY))
+        emptied.update(_parents_within(folder, path))
+    for path in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+    _unlink(folder / SCENARIO)
+    _unlink(folder / f"{METADATA}{TEMPORARY}")
+    _unlink(folder / METADATA)
+
+
+def _parents_within(folder: Path, path: Path) -> list[Path]:
+    """The folders between ``folder`` (excluded) and ``path`` (excluded)."""
+    return [parent for parent in path.parents if folder in parent.parents]
+
+
+def _unlink(path: Path) -> None:
+    """Remove a file the recording wrote; leave a link or a folder alone."""
+    if path.is_file() and not path.is_symlink():
+        path.unlink()
 
 
 def read_metadata(folder: Path) -> dict[str, Any]:
     """The metadata of the recording in ``folder``."""
     path = Path(folder) / METADATA
-    if not path.exists():
+    if not path.is_file():
         raise RecordingError(f"{folder}: not a recording (no {METADATA})")
-    metadata = json.loads(path.read_text(encoding="utf-8"))
-    if metadata.get("format") != FORMAT:
-        raise RecordingError(f"{folder}: unknown recording format {metadata.get('format')!r}")
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordingError(
+            f"{folder}: not a recording ({METADATA} unreadable: {error})"
+        ) from None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        found = metadata.get("format") if isinstance(metadata, dict) else None
+        raise RecordingError(f"{folder}: unknown recording format {found!r}")
     return metadata
 
 
-def table_sources(folder: Path) -> dict[str, str]:
-    """Each table of the recording and the Parquet path or glob that holds it."""
+def _parts_in(table: Path) -> list[Path]:
+    """The whole parts of a growing table's folder, in order."""
+    numbered = []
+    for path in table.iterdir():
+        match = _PART.fullmatch(path.name)
+        if match and path.is_file():
+            numbered.append((int(match.group(1)), path))
+    return [path for _, path in sorted(numbered)]
+
+
+def table_parts(folder: Path) -> dict[str, list[Path]]:
+    """Each table of the recording and the Parquet files that hold it, in order.
+
+    A static table is one file; a growing table its parts written so far (a
+    table with no part yet is left out). Files are named literally, never by
+    pattern, so a folder whose name holds ``*`` or ``[`` is read as it is.
+    """
     folder = Path(folder)
-    read_metadata(folder)
-    sources = {}
-    for path in sorted(folder.iterdir()):
-        if path.suffix == ".parquet":
-            sources[path.stem] = str(path)
-        elif path.is_dir() and any(path.glob("*.parquet")):
-            sources[path.name] = str(path / "*.parquet")
-    return sources
+    metadata = read_metadata(folder)
+    tables, _ = _contents(folder, metadata)
+    found: dict[str, list[Path]] = {}
+    for name, kind in sorted(tables.items()):
+        path = folder / name
+        if kind == STATIC:
+            path = folder / f"{name}.parquet"
+            if path.is_file():
+                found[name] = [path]
+        elif path.is_dir():
+            parts = _parts_in(path)
+            if parts:
+                found[name] = parts
+    return found
+
+
+def table_sources(folder: Path) -> dict[str, list[str]]:
+    """Each table of the recording and the paths of its Parquet files (as text), in order."""
+    return {name: [str(path) for path in paths] for name, paths in table_parts(folder).items()}
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        with path.open("rb") as file:
+            return pq.read_table(file)
+    except (OSError, pa.ArrowException) as error:
+        raise RecordingError(f"{path}: not a readable Parquet file: {error}") from None
+
+
+def read_table(folder: Path, name: str) -> pa.Table:
+    """Growing table ``name`` of the recording as one table: its parts in order.
+
+    A table declared but with no part written yet reads as a table with no
+    columns and no rows. Units are those of the table's columns (``t_s`` in s).
+    """
+    folder = Path(folder)
+    tables, _ = _contents(folder, read_metadata(folder))
+    if not _is_name(name) or tables.get(name) != GROWING:
+        raise RecordingError(f"{folder}: no growing table {name!r}")
+    path = folder / name
+    parts = _parts_in(path) if path.is_dir() else []
+    if not parts:
+        return pa.table({})
+    try:
+        return pa.concat_tables([_read_parquet(part) for part in parts])
+    except pa.ArrowInvalid as error:
+        raise RecordingError(f"{folder}: the parts of {name!r} differ: {error}") from None
+
+
+def read_static(folder: Path, name: str) -> pa.Table:
+    """Static table ``name`` of the recording (``sensors``, ``objects``)."""
+    folder = Path(folder)
+    tables, _ = _contents(folder, read_metadata(folder))
+    if not _is_name(name) or tables.get(name) != STATIC:
+        raise RecordingError(f"{folder}: no static table {name!r}")
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise RecordingError(f"{folder}: static table {name!r} not written yet")
+    return _read_parquet(path)

@@ -138,14 +138,29 @@ def test_a_file_in_place_of_the_folder_is_refused(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "x"
 
 
-def test_an_empty_folder_is_used_and_a_former_recording_replaced(tmp_path: Path) -> None:
+def test_an_empty_folder_is_used(tmp_path: Path) -> None:
     folder = tmp_path / "rec"
     folder.mkdir()
+    RecordingWriter(folder, {"seed": 1}, "").close({})
+    assert read_metadata(folder)["status"] == "complete"
+
+
+def test_a_former_recording_is_replaced_only_when_forced(tmp_path: Path) -> None:
+    folder = tmp_path / "rec"
     first = RecordingWriter(folder, {"seed": 1}, "", part_period_s=1.0)
     first.append("plots", _rows(5.0, 7), 5.0)
     first.close({})
-    second = RecordingWriter(folder, {"seed": 2}, "")
-    assert read_metadata(folder) == {"format": FORMAT, "seed": 2, "status": "running"}
+    with pytest.raises(RecordingError, match="holds a recording already"):
+        RecordingWriter(folder, {"seed": 2}, "")
+    assert read_metadata(folder)["seed"] == 1
+    assert _count(folder, "plots") == 7
+    second = RecordingWriter(folder, {"seed": 2}, "", force=True)
+    assert read_metadata(folder) == {
+        "format": FORMAT,
+        "seed": 2,
+        "status": "running",
+        "contents": {"tables": {}, "files": []},
+    }
     assert not (folder / "plots").exists()
     second.close({})
 
