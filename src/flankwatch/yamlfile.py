@@ -50,11 +50,22 @@ class YamlFileError(Exception):
 
 
 def read_text(path: Path, error: type[YamlFileError]) -> str:
-    """The text of ``path``; an unreadable file raises ``error``."""
+    """The text of ``path`` (UTF-8, with or without a byte-order mark).
+
+    A file that cannot be read, or is not UTF-8 text, raises ``error`` naming
+    the file and, for bad bytes, their line.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as fault:
         raise error(str(path), [Problem("(file)", fault.strerror or str(fault))]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as fault:
+        line = data.count(b"\n", 0, fault.start) + 1
+        byte = data[fault.start]
+        problem = Problem("(file)", f"not UTF-8 text: byte 0x{byte:02x} cannot be decoded", line)
+        raise error(str(path), [problem]) from None
 
 
 def validate_yaml(
@@ -63,11 +74,14 @@ def validate_yaml(
     model: type[Model],
     error: type[YamlFileError],
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    relocate: Callable[[Location], Location] | None = None,
 ) -> Model:
     """``text`` validated as ``model``; ``source`` names it in the ``error`` raised.
 
     ``prepare`` may transform the parsed mapping first (for instance to lay it
-    over defaults); an empty file is an empty mapping.
+    over defaults); an empty file is an empty mapping. ``relocate`` maps a
+    pydantic error location onto the keys written in the file, for models whose
+    fields are not laid out as the file's keys.
     """
     node, data = _parse(text, source, error)
     if prepare is not None:
@@ -75,10 +89,10 @@ def validate_yaml(
     try:
         return model.model_validate(data)
     except ValidationError as fault:
-        problems = [
-            Problem(field_path(err["loc"]), err["msg"], line_of(node, err["loc"]))
-            for err in fault.errors(include_url=False)
-        ]
+        problems = []
+        for err in fault.errors(include_url=False):
+            loc = relocate(err["loc"]) if relocate is not None else err["loc"]
+            problems.append(Problem(field_path(loc), err["msg"], line_of(node, loc)))
         raise error(source, problems) from None
 
 
@@ -87,27 +101,117 @@ def raise_faults(
 ) -> None:
     """Raise ``error`` for faults found after validation, located in ``text``'s lines."""
     if faults:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node, _ = _parse(text, source, error)
         raise error(
             source, [Problem(field_path(loc), msg, line_of(node, loc)) for loc, msg in faults]
         )
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings a file may have (no valid file comes near it)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses what it would otherwise crash or silently lose on.
+
+    It refuses nesting deeper than :data:`MAX_DEPTH` (instead of exhausting the
+    stack) and a key written twice in one mapping (PyYAML would keep the last),
+    and turns a value its tag cannot be built from (``!!float abc``, a 13th
+    month) into a :class:`yaml.YAMLError` at that value's line.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)  # type: ignore[no-untyped-call]
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception as fault:  # noqa: BLE001 - any constructor failure is a fault of the file
+            raise yaml.constructor.ConstructorError(
+                None, None, _unbuildable(node, fault), node.start_mark
+            ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key.value!r} is given twice (lines {seen[key.value]} and {line})",
+                    key.start_mark,
+                )
+            seen[key.value] = line
+        return super().construct_mapping(node, deep)  # type: ignore[no-untyped-call]
+
+
+def _unbuildable(node: yaml.Node, fault: Exception) -> str:
+    """Why a value could not be built from its node, in words."""
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    detail = f" ({fault})" if str(fault) and not isinstance(fault, LookupError) else ""
+    if isinstance(node, yaml.ScalarNode):
+        return f"{str(node.value)[:80]!r} is not a valid {tag}{detail}"
+    return f"cannot build a {tag} here{detail}"
+
+
 def _parse(
     text: str, source: str, error: type[YamlFileError]
 ) -> tuple[yaml.Node | None, dict[str, Any]]:
+    """The node tree (for lines) and the data of ``text``, which must be one mapping."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as fault:
-        mark = getattr(fault, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise error(source, [Problem("(yaml)", str(fault).replace("\n", " "), line)]) from None
+        raise error(source, [_yaml_problem(fault, text)]) from None
+    except RecursionError:
+        raise error(source, [Problem("(yaml)", "nested too deeply")]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise error(source, [Problem("(top)", f"a {error.what} is a mapping of fields")])
+        found = type(data).__name__
+        raise error(
+            source, [Problem("(top)", f"a {error.what} is a mapping of fields, not a {found}")]
+        )
     return node, data
+
+
+def _yaml_problem(fault: yaml.YAMLError, text: str) -> Problem:
+    """A YAML fault as a problem at its line, without PyYAML's echo of the text."""
+    if isinstance(fault, yaml.MarkedYAMLError):
+        words = [part for part in (fault.context, fault.problem) if part]
+        mark = fault.problem_mark or fault.context_mark
+        line = mark.line + 1 if mark is not None else None
+        where = f" (column {mark.column + 1})" if mark is not None else ""
+        return Problem("(yaml)", ": ".join(words) + where, line)
+    if isinstance(fault, yaml.reader.ReaderError):
+        line = text.count("\n", 0, fault.position) + 1
+        code = fault.character if isinstance(fault.character, int) else ord(fault.character)
+        return Problem("(yaml)", f"character U+{code:04X} not allowed: {fault.reason}", line)
+    return Problem("(yaml)", str(fault).replace("\n", " "))
 
 
 def field_path(loc: Location) -> str:
@@ -116,10 +220,11 @@ def field_path(loc: Location) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part.startswith("function-") or "[" in part:
             continue
-        else:
-            text += f".{part}" if text else part
+        name = str(part)
+        if name.startswith("function-") or "[" in name:
+            continue
+        text += f".{name}" if text else name
     return text or "(top)"
 
 
@@ -130,7 +235,7 @@ def line_of(node: yaml.Node | None, loc: Location) -> int | None:
     line = node.start_mark.line + 1
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            matches = [value for key, value in node.value if key.value == part]
+            matches = [value for key, value in node.value if key.value == str(part)]
             if not matches:
                 break
             node = matches[0]

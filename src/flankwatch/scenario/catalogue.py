@@ -3,7 +3,8 @@
 The built-in catalogues are YAML files beside this module (``catalogue/``),
 each value commented with its public source; values no public source gives are
 listed under ``assumed`` in their entry. A scenario may add types or replace
-built-in ones under its own ``catalogue:`` key.
+built-in ones under its own ``catalogue:`` key. Every figure must be finite and
+within the physically possible bounds below.
 """
 
 from __future__ import annotations
@@ -13,14 +14,56 @@ from importlib.resources import files
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+MAX_SPEED_MPS = 8_000.0
+"""Fastest object, m/s (about orbital speed; ballistic missiles fly at 2-3 km/s)."""
+MAX_ALT_M = 100_000.0
+"""Highest cruise or waypoint altitude, m."""
+MAX_APOGEE_M = 2_000_000.0
+"""Highest ballistic apogee, m."""
+MAX_FLIGHT_RANGE_M = 40_075_000.0
+"""Longest flight, m (once round the earth)."""
+MAX_RCS_M2 = 10_000.0
+"""Largest mean radar cross-section, m^2."""
+MAX_SENSOR_RANGE_M = 3_000_000.0
+"""Longest instrumented range of a sensor, m (over-the-horizon radars reach about this)."""
+MAX_ACOUSTIC_RANGE_M = 50_000.0
+"""Longest nominal range of an acoustic node, m (a node hears twice this at most)."""
+MIN_SCAN_PERIOD_S = 0.1
+MAX_SCAN_PERIOD_S = 3_600.0
+"""Bounds of a sensor's revisit (scan or report) period, s."""
+MAX_FALSE_ALARMS_PER_SCAN = 1_000.0
+"""Most false plots per scan (per node for acoustic nodes), mean: a radar's CFAR keeps
+real rates to a few per scan; more would only flood the tracker and memory."""
+
+
+def _ordered(band: tuple[float, float]) -> tuple[float, float]:
+    if band[0] > band[1]:
+        raise ValueError(f"a band is [low, high]: {band[0]} is above {band[1]}")
+    return band
+
+
+_Speed = Annotated[float, Field(gt=0.0, le=MAX_SPEED_MPS)]
+_Altitude = Annotated[float, Field(ge=0.0, le=MAX_ALT_M)]
+_Rcs = Annotated[float, Field(gt=0.0, le=MAX_RCS_M2)]
+_Cost = Annotated[float, Field(ge=0.0, le=1e12)]
+
+SpeedBand = Annotated[tuple[_Speed, _Speed], AfterValidator(_ordered)]
+"""Speeds, m/s: (low, high)."""
+AltitudeBand = Annotated[tuple[_Altitude, _Altitude], AfterValidator(_ordered)]
+"""Altitudes, m: (low, high)."""
+RcsBand = Annotated[tuple[_Rcs, _Rcs], AfterValidator(_ordered)]
+"""Mean radar cross-sections, m^2: (low, high)."""
+CostBand = Annotated[tuple[_Cost, _Cost], AfterValidator(_ordered)]
+"""Unit costs, USD: (low, high)."""
 
 Range = tuple[float, float]
 """A (low, high) pair; each simulated object draws its own value in it."""
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     label: str
     sources: list[str] = Field(default_factory=list, description="public sources of the values")
@@ -57,37 +100,49 @@ class Manoeuvre(BaseModel):
     ``ballistic``: a parabolic altitude profile peaking at ``apogee_m``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["straight", "weave", "ballistic"] = "straight"
     amplitude_deg: float = Field(0.0, ge=0.0, le=90.0)
-    period_s: float = Field(60.0, gt=0.0)
-    apogee_m: float = Field(0.0, ge=0.0)
+    period_s: float = Field(60.0, ge=1.0, le=86_400.0)
+    apogee_m: float = Field(0.0, ge=0.0, le=MAX_APOGEE_M)
 
 
 class ThreatType(_Entry):
     """One kind of air object: its performance, radar cross-section and sound."""
 
     category: ThreatCategory
-    speed_mps: Range = Field(description="cruise speed over ground, m/s")
-    altitude_m: Range = Field(description="cruise altitude band, m")
-    climb_rate_mps: float = Field(gt=0.0, description="greatest climb or descent rate, m/s")
-    turn_rate_deg_s: float = Field(gt=0.0, description="greatest turn rate, degrees per second")
+    speed_mps: SpeedBand = Field(description="cruise speed over ground, m/s")
+    altitude_m: AltitudeBand = Field(description="cruise altitude band, m")
+    climb_rate_mps: float = Field(
+        gt=0.0, le=10_000.0, description="greatest climb or descent rate, m/s"
+    )
+    turn_rate_deg_s: float = Field(
+        gt=0.0, le=360.0, description="greatest turn rate, degrees per second"
+    )
     manoeuvre: Manoeuvre = Field(default_factory=Manoeuvre)
-    rcs_m2: Range = Field(description="mean radar cross-section, m^2 (drawn log-uniformly)")
+    rcs_m2: RcsBand = Field(description="mean radar cross-section, m^2 (drawn log-uniformly)")
     swerling: Literal[0, 1, 3] = Field(1, description="radar cross-section fluctuation model")
-    sound_db: float = Field(description="sound pressure level at 1 m, dB re 20 uPa")
+    sound_db: float = Field(
+        ge=0.0, le=250.0, description="sound pressure level at 1 m, dB re 20 uPa"
+    )
     cooperative: bool = Field(False, description="broadcasts ADS-B with an ICAO address")
-    range_m: float = Field(gt=0.0, description="greatest flight distance, m")
-    unit_cost_usd: Range | None = None
+    range_m: float = Field(gt=0.0, le=MAX_FLIGHT_RANGE_M, description="greatest flight distance, m")
+    unit_cost_usd: CostBand | None = None
 
 
 class _SensorEntry(_Entry):
     platform: Literal["ground", "airborne", "aerostat"] = "ground"
-    range_m: float = Field(gt=0.0, description="instrumented range, m")
-    scan_period_s: float = Field(gt=0.0, description="time between two looks at a target, s")
-    height_m: float = Field(ge=0.0, description="default antenna height above ground, m")
-    unit_cost_usd: float | None = None
+    range_m: float = Field(gt=0.0, le=MAX_SENSOR_RANGE_M, description="instrumented range, m")
+    scan_period_s: float = Field(
+        ge=MIN_SCAN_PERIOD_S,
+        le=MAX_SCAN_PERIOD_S,
+        description="time between two looks at a target, s",
+    )
+    height_m: float = Field(
+        ge=0.0, le=30_000.0, description="default antenna height above ground, m"
+    )
+    unit_cost_usd: float | None = Field(None, ge=0.0, le=1e12)
 
 
 class RadarType(_SensorEntry):
@@ -98,14 +153,16 @@ class RadarType(_SensorEntry):
     """
 
     kind: Literal["radar"] = "radar"
-    reference_range_m: float = Field(gt=0.0)
-    reference_rcs_m2: float = Field(1.0, gt=0.0)
+    reference_range_m: float = Field(gt=0.0, le=MAX_SENSOR_RANGE_M)
+    reference_rcs_m2: float = Field(1.0, gt=0.0, le=MAX_RCS_M2)
     reference_pd: float = Field(0.5, gt=0.0, lt=1.0)
     pfa: float = Field(1e-6, gt=0.0, lt=0.1, description="false-alarm probability per cell")
-    false_alarms_per_scan: float = Field(ge=0.0, description="mean false plots per scan")
-    sigma_range_m: float = Field(gt=0.0)
-    sigma_azimuth_deg: float = Field(gt=0.0)
-    sigma_elevation_deg: float = Field(gt=0.0)
+    false_alarms_per_scan: float = Field(
+        ge=0.0, le=MAX_FALSE_ALARMS_PER_SCAN, description="mean false plots per scan"
+    )
+    sigma_range_m: float = Field(gt=0.0, le=100_000.0)
+    sigma_azimuth_deg: float = Field(gt=0.0, le=180.0)
+    sigma_elevation_deg: float = Field(gt=0.0, le=90.0)
     min_range_m: float = Field(0.0, ge=0.0)
     max_elevation_deg: float = Field(90.0, gt=0.0, le=90.0)
     ssr: bool = Field(
@@ -114,14 +171,24 @@ class RadarType(_SensorEntry):
         "aircraft carry their ICAO address and callsign",
     )
 
+    @model_validator(mode="after")
+    def _sound_figures(self) -> RadarType:
+        if self.min_range_m >= self.range_m:
+            raise ValueError(
+                f"min_range_m ({self.min_range_m} m) must be less than range_m ({self.range_m} m)"
+            )
+        if self.reference_pd <= self.pfa:
+            raise ValueError(f"reference_pd ({self.reference_pd}) must exceed pfa ({self.pfa})")
+        return self
+
 
 class AdsbType(_SensorEntry):
     """An ADS-B ground station: positions and identities broadcast by cooperative aircraft."""
 
     kind: Literal["adsb"] = "adsb"
     pd: float = Field(gt=0.0, le=1.0, description="probability that a position report arrives")
-    sigma_m: float = Field(gt=0.0, description="horizontal position error, m")
-    sigma_alt_m: float = Field(gt=0.0, description="barometric altitude error, m")
+    sigma_m: float = Field(gt=0.0, le=10_000.0, description="horizontal position error, m")
+    sigma_alt_m: float = Field(gt=0.0, le=10_000.0, description="barometric altitude error, m")
 
 
 class AcousticType(_SensorEntry):
@@ -132,10 +199,18 @@ class AcousticType(_SensorEntry):
     """
 
     kind: Literal["acoustic"] = "acoustic"
-    reference_sound_db: float
+    range_m: float = Field(
+        gt=0.0, le=MAX_ACOUSTIC_RANGE_M, description="nominal range, m, for reference_sound_db"
+    )
+    reference_sound_db: float = Field(ge=0.0, le=250.0)
     pd: float = Field(gt=0.0, le=1.0)
-    sigma_azimuth_deg: float = Field(gt=0.0)
-    false_alarms_per_scan: float = Field(0.0, ge=0.0)
+    sigma_azimuth_deg: float = Field(gt=0.0, le=180.0)
+    false_alarms_per_scan: float = Field(
+        0.0,
+        ge=0.0,
+        le=MAX_FALSE_ALARMS_PER_SCAN,
+        description="mean false bearings per node and scan",
+    )
 
 
 SensorType = Annotated[RadarType | AdsbType | AcousticType, Field(discriminator="kind")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from flankwatch.scenario.schema import Scenario, reference_faults
+from flankwatch.scenario.schema import Scenario, cross_field_faults, file_location
 from flankwatch.yamlfile import Problem, YamlFileError, raise_faults, read_text, validate_yaml
 
 __all__ = [
@@ -45,7 +45,7 @@ def load_scenario(name_or_path: str | Path) -> tuple[Scenario, str]:
     Raises :class:`ScenarioError` naming the file, the field and the fault.
     """
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or _exists(path):
         text = read_text(path, ScenarioError)
         return parse_scenario(text, str(path)), text
     name = str(name_or_path)
@@ -56,8 +56,22 @@ def load_scenario(name_or_path: str | Path) -> tuple[Scenario, str]:
     return parse_scenario(text, f"built-in scenario {name}"), text
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` names something on disk (a name no file can have does not)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def parse_scenario(text: str, source: str) -> Scenario:
-    """Validate a scenario's YAML text; ``source`` names it in errors."""
-    scenario = validate_yaml(text, source, Scenario, ScenarioError)
-    raise_faults(reference_faults(scenario), text, source, ScenarioError)
+    """Validate a scenario's YAML text; ``source`` names it in errors.
+
+    Every check a run relies on is made here, field by field and then across
+    fields (:func:`~flankwatch.scenario.schema.cross_field_faults`), so
+    ``flankwatch validate`` and ``flankwatch run`` refuse the same files.
+    Raises :class:`ScenarioError` naming every fault with its field path and line.
+    """
+    scenario = validate_yaml(text, source, Scenario, ScenarioError, relocate=file_location)
+    raise_faults(cross_field_faults(scenario), text, source, ScenarioError)
     return scenario
