@@ -36,7 +36,7 @@ and a red (closed) or green (open) ``<color argb>`` for TAK clients.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -196,8 +196,8 @@ def track_events(
     tracks: TrackBatch,
     frame: LocalFrame,
     start: datetime,
-    identity: Sequence[str] | None = None,
-    category: Sequence[str] | None = None,
+    identity: Iterable[str] | None = None,
+    category: Iterable[str] | None = None,
     stale_s: float = 30.0,
     uid_prefix: str = "flankwatch",
 ) -> list[str]:
