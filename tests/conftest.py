@@ -91,3 +91,52 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def _incursion(base: dict[str, Any]) -> dict[str, Any]:
+    """Two decoys from Belarus toward Biala Podlaska, a civil flight Warsaw-Lublin, 40 min."""
+    return {
+        **base,
+        "duration_s": 2400.0,
+        "origin": {"lat": 52.05, "lon": 23.2},
+        "raids": [
+            {
+                "name": "decoys",
+                "threat": "gerbera",
+                "origin": "Belarus",
+                "count": 2,
+                "launch": [52.10, 24.30],
+                "interval_s": 120,
+                "target": [52.03, 23.10],
+                "cruise_alt_m": 800,
+            },
+        ],
+        "sensors": [
+            {"name": "gf", "type": "gap-filler", "at": [52.05, 23.45]},
+            {"name": "lr", "type": "rat-31dl", "at": [52.10, 22.95]},
+            {"name": "adsb", "type": "adsb-station", "at": [52.0, 22.5]},
+        ],
+        "airports": ["EPLB", "EPWA"],
+        "assets": [
+            {"name": "Biala Podlaska", "kind": "city", "at": [52.03, 23.12], "radius_m": 5000}
+        ],
+        "civil_traffic": [
+            {
+                "name": "lot",
+                "departure": "EPWA",
+                "arrival": "EPLB",
+                "count": 1,
+                "first_departure": 0,
+                "cruise_alt_m": 6000,
+                "callsign_prefix": "LOT",
+            },
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def incursion_data() -> Callable[[], dict[str, Any]]:
+    """A function giving fresh data of a small incursion: a gap-filler radar, a long-range
+    radar and an ADS-B station near Terespol, two decoys flying in from Belarus toward Biala
+    Podlaska, a civil flight from Warsaw to Lublin; EPLB and EPWA watched."""
+    return lambda: _incursion(copy.deepcopy(BASE_SCENARIO))

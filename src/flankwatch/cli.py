@@ -96,8 +96,7 @@ def run(
         identity_rules=identity_rules, alert_rules=alert_rules, cot_url=cot, force=force
     )
     started = time.perf_counter()
-    with _progress_bar(quiet) as (bar, task):
-        bar.update(task, description=parsed.name, total=parsed.duration_s)
+    with _progress_bar(quiet, parsed.name, parsed.duration_s) as (bar, task):
         try:
             summary = run_scenario(
                 parsed,
@@ -146,8 +145,8 @@ def replay(
     except (RecordingError, ValueError) as error:
         raise _fail(str(error), 2) from None
     started = time.perf_counter()
-    with _progress_bar(quiet) as (bar, task):
-        bar.update(task, description=f"replay {recording.name}", total=original["duration_s"])
+    total_s = float(original.get("duration_s") or 0.0)
+    with _progress_bar(quiet, f"replay {recording.name}", total_s) as (bar, task):
         try:
             summary = run_replay(
                 recording,
@@ -167,8 +166,10 @@ INPUT_ERRORS = (RecordingError, YamlFileError, ValueError)
 
 
 @contextmanager
-def _progress_bar(quiet: bool) -> Iterator[tuple[Progress, TaskID]]:
-    """A progress bar over seconds of data (hidden with ``quiet``)."""
+def _progress_bar(
+    quiet: bool, description: str, total_s: float
+) -> Iterator[tuple[Progress, TaskID]]:
+    """A progress bar over ``total_s`` seconds of data (hidden with ``quiet``)."""
     with Progress(
         TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
@@ -178,7 +179,7 @@ def _progress_bar(quiet: bool) -> Iterator[tuple[Progress, TaskID]]:
         console=console,
         disable=quiet,
     ) as bar:
-        yield bar, bar.add_task("", total=None)
+        yield bar, bar.add_task(description, total=total_s)
 
 
 def _same_folder(a: Path, b: Path) -> bool:

@@ -114,8 +114,6 @@ class Deployment(BaseModel):
     def to_yaml(self) -> str:
         """The deployment as a deployment file's text (read back by :func:`parse_deployment`)."""
         data = self.model_dump(mode="json", exclude_none=True)
-        for asset in data["assets"]:
-            asset["at"] = [asset["at"]["lat"], asset["at"]["lon"]]
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

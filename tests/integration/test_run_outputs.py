@@ -27,46 +27,6 @@ from flankwatch.store.query import query
 pytestmark = pytest.mark.slow
 
 
-def _incursion(base: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **base,
-        "duration_s": 2400.0,
-        "origin": {"lat": 52.05, "lon": 23.2},
-        "raids": [
-            {
-                "name": "decoys",
-                "threat": "gerbera",
-                "origin": "Belarus",
-                "count": 2,
-                "launch": [52.10, 24.30],
-                "interval_s": 120,
-                "target": [52.03, 23.10],
-                "cruise_alt_m": 800,
-            },
-        ],
-        "sensors": [
-            {"name": "gf", "type": "gap-filler", "at": [52.05, 23.45]},
-            {"name": "lr", "type": "rat-31dl", "at": [52.10, 22.95]},
-            {"name": "adsb", "type": "adsb-station", "at": [52.0, 22.5]},
-        ],
-        "airports": ["EPLB", "EPWA"],
-        "assets": [
-            {"name": "Biala Podlaska", "kind": "city", "at": [52.03, 23.12], "radius_m": 5000}
-        ],
-        "civil_traffic": [
-            {
-                "name": "lot",
-                "departure": "EPWA",
-                "arrival": "EPLB",
-                "count": 1,
-                "first_departure": 0,
-                "cruise_alt_m": 6000,
-                "callsign_prefix": "LOT",
-            },
-        ],
-    }
-
-
 class Listener:
     """A TCP server on the loopback that keeps everything it receives."""
 
@@ -103,9 +63,9 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def run(
-    tmp_path_factory: pytest.TempPathFactory, new_scenario_data: Callable[[], dict[str, Any]]
+    tmp_path_factory: pytest.TempPathFactory, incursion_data: Callable[[], dict[str, Any]]
 ) -> tuple[RunSummary, Path, list[ET.Element]]:
-    data = _incursion(new_scenario_data())
+    data = incursion_data()
     text = yaml.safe_dump(data, sort_keys=False)
     scenario = parse_scenario(text, "incursion")
     out = tmp_path_factory.mktemp("run") / "recording"
@@ -165,9 +125,9 @@ def test_every_cap_file_is_valid(run: tuple) -> None:
 
 
 def test_a_refused_cot_endpoint_never_stops_the_run(
-    tmp_path: Path, new_scenario_data: Callable[[], dict[str, Any]]
+    tmp_path: Path, incursion_data: Callable[[], dict[str, Any]]
 ) -> None:
-    data = {**_incursion(new_scenario_data()), "duration_s": 300.0}
+    data = {**incursion_data(), "duration_s": 300.0}
     text = yaml.safe_dump(data, sort_keys=False)
     closed = socket.create_server(("127.0.0.1", 0))
     port = closed.getsockname()[1]
@@ -181,3 +141,24 @@ def test_a_refused_cot_endpoint_never_stops_the_run(
     assert summary.cot is not None
     assert summary.cot.sent == 0 and summary.cot.failures > 0
     assert summary.cot.last_error
+
+
+def test_a_simulated_run_never_issues_an_actual_cap_alert(
+    tmp_path: Path, incursion_data: Callable[[], dict[str, Any]]
+) -> None:
+    rules = tmp_path / "alerts.yaml"
+    rules.write_text("cap:\n  status: Actual\n")
+    text = yaml.safe_dump(incursion_data(), sort_keys=False)
+    summary = run_scenario(
+        parse_scenario(text, "incursion"),
+        text,
+        tmp_path / "r",
+        options=RunOptions(alert_rules=rules),
+    )
+    files = sorted((tmp_path / "r" / "cap").glob("*.xml"))
+    assert summary.cap_messages == len(files) > 0
+    for path in files:
+        status = ET.fromstring(path.read_text()).find(
+            "{urn:oasis:names:tc:emergency:cap:1.2}status"
+        )
+        assert status is not None and status.text == "Exercise", path.name
