@@ -105,7 +105,10 @@ class SensorModel(Protocol):
 class Pose(Protocol):
     """Where a sensor is: its ECEF position and ENU rotation at a time."""
 
-    height_m: float
+    @property
+    def height_m(self) -> float:
+        """Height of the sensor above the ground, m."""
+        ...
 
     def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
         """ECEF position (m, shape (3,)) and ECEF-to-ENU rotation (3x3) at ``t_s``."""
