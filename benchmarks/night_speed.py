@@ -1,11 +1,12 @@
 """The whole night tracked: ``mass-raid-2025-09-07`` simulated and tracked end to end.
 
-Every window of the simulation goes through the tracker
-(``Simulation(scenario).steps()`` -> ``tracker.step(step.plots, now_s=step.t1_s)``),
-each sensor's association window set to its revisit period from the
-simulation's sensor table. Prints the simulated and wall-clock seconds, the
-real-time factor against the 600x target, the simulation's own share (its time
-inside the tracked run, and a run of the simulation alone in the same process),
+The run loop of ``flankwatch run`` (:func:`flankwatch.loop.run`) drives the
+simulator source through the tracking stage (each sensor's association window
+set to its revisit period from the sensor table) into the run's evaluation
+sink; the source and the stage are timed where they are called. Prints the
+simulated and wall-clock seconds, the real-time factor against the 600x target,
+the simulation's own share (its time inside the tracked run, and a run of the
+simulation alone in the same process),
 the number of tracks held at the peak, and the tracking score as ``flankwatch
 run`` computes it (:mod:`flankwatch.scoring`: GOSPA with c = 1000 m, p = 2, of
 the confirmed and coasting tracks against the objects some sensor saw in the
@@ -19,12 +20,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+from collections.abc import Iterator
 
 import numpy as np
 
+from flankwatch import loop
+from flankwatch.loop import Picture, SinkBase, SourceInfo, Window
 from flankwatch.scenario.loader import load_scenario
-from flankwatch.scoring import CUTOFF_M, RunScorer
+from flankwatch.scoring import CUTOFF_M
 from flankwatch.sim.engine import Simulation
+from flankwatch.sim.source import SimulationSource
+from flankwatch.sim.truth import TruthBatch
+from flankwatch.stages import TrackingStage
+from flankwatch.summary import EvaluationSink
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.settings import TrackerSettings, settings_from_assignments
 from flankwatch.track.tracker import build_tracker
@@ -39,6 +47,56 @@ def simulation_alone(scenario) -> float:
     for _ in Simulation(scenario).steps():
         pass
     return time.perf_counter() - started
+
+
+class TimedSource:
+    """The simulator source, with the time spent producing its windows summed."""
+
+    def __init__(self, source: SimulationSource) -> None:
+        self.source = source
+        self.info: SourceInfo = source.info
+        self.seconds = 0.0
+
+    def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
+        windows = self.source.windows()
+        while True:
+            began = time.perf_counter()
+            item = next(windows, None)
+            self.seconds += time.perf_counter() - began
+            if item is None:
+                return
+            yield item
+
+    def apply(self, effects) -> None:
+        self.source.apply(effects)
+
+
+class TimedStage:
+    """A stage with the time spent in it summed."""
+
+    def __init__(self, stage: TrackingStage) -> None:
+        self.stage = stage
+        self.seconds = 0.0
+
+    def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
+        began = time.perf_counter()
+        picture = self.stage.step(picture, now_s, rng)
+        self.seconds += time.perf_counter() - began
+        return picture
+
+
+class Peak(SinkBase):
+    """Plots seen and the most confirmed and coasting tracks held at once."""
+
+    def __init__(self) -> None:
+        self.plots, self.held, self.at_s = 0, 0, 0.0
+
+    def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
+        self.plots += len(picture.window.plots)
+        status = picture.tracks.status
+        held = int(np.isin(status, (TrackStatus.CONFIRMED, TrackStatus.COASTING)).sum())
+        if held > self.held:
+            self.held, self.at_s = held, picture.now_s
 
 
 def main() -> None:
@@ -60,36 +118,20 @@ def main() -> None:
 
     sim_alone_s = simulation_alone(scenario)
 
-    sim = Simulation(scenario)
-    sensors = sim.sensor_table()
+    source = TimedSource(SimulationSource(scenario))
     settings = settings_from_assignments(args.set)
     tracker = build_tracker(dataclasses.replace(settings, bearing_group_s=args.bearing_group_s))
-    tracker.set_revisit_periods(
-        np.asarray(sensors.column("sensor_id")), np.asarray(sensors.column("scan_period_s"))
-    )
-    scorer = RunScorer(len(sim.plans))
-    n_plots, peak, peak_t = 0, 0, 0.0
-    sim_s = track_s = 0.0
-    steps = sim.steps()
+    stage = TimedStage(TrackingStage(tracker, source.info.sensors))
+    assert source.info.objects is not None
+    evaluation = EvaluationSink(source.info.objects)
+    peak = Peak()
     started = time.perf_counter()
-    while True:
-        began = time.perf_counter()
-        step = next(steps, None)
-        sim_s += time.perf_counter() - began
-        if step is None:
-            break
-        began = time.perf_counter()
-        out = tracker.step(step.plots, now_s=step.t1_s)
-        track_s += time.perf_counter() - began
-
-        n_plots += len(step.plots)
-        scorer.add(step.plots, step.truth, out, step.t1_s)
-        held = int(np.isin(out.status, (TrackStatus.CONFIRMED, TrackStatus.COASTING)).sum())
-        if held > peak:
-            peak, peak_t = held, step.t1_s
-    total_s = sim_s + track_s
+    loop.run(source, [stage], [evaluation, peak])
     loop_s = time.perf_counter() - started
-    score = scorer.score()
+    sim_s, track_s = source.seconds, stage.seconds
+    total_s = sim_s + track_s
+    score = evaluation.scorer.score()
+    n_plots = peak.plots
 
     simulated = scenario.duration_s
     factor = simulated / total_s
@@ -108,8 +150,8 @@ def main() -> None:
         f"  simulation alone (same process, nothing downstream): {sim_alone_s:7.1f} s wall, "
         f"{simulated / sim_alone_s:6.0f}x real time"
     )
-    print(f"  scoring outside the timed calls: {loop_s - total_s:.1f} s")
-    print(f"confirmed and coasting tracks at the peak: {peak} (t = {peak_t:,.0f} s)")
+    print(f"  the loop and scoring outside the timed calls: {loop_s - total_s:.1f} s")
+    print(f"confirmed and coasting tracks at the peak: {peak.held} (t = {peak.at_s:,.0f} s)")
     print(
         f"GOSPA (c = {CUTOFF_M:.0f} m, p = 2, as `flankwatch run` scores it): "
         f"mean {score.gospa_mean_m:.0f} m (localisation {score.localisation_share:.0%}, "
