@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -120,9 +121,12 @@ class ReplaySource:
                 )
 
 
-def _batch(kind: type, table: pa.Table, folder: Path, name: str) -> PlotBatch | TruthBatch:
+Batch = TypeVar("Batch", PlotBatch, TruthBatch)
+
+
+def _batch(kind: type[Batch], table: pa.Table, folder: Path, name: str) -> Batch:
     try:
-        return kind.from_arrow(table)  # type: ignore[no-any-return]
+        return kind.from_arrow(table)
     except (ValueError, TypeError, pa.ArrowException) as error:
         raise RecordingError(f"{folder}: its {name} table is not valid: {error}") from None
 
