@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flankwatch.cli import app
@@ -57,3 +59,30 @@ def test_an_unknown_scenario_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no-such-scenario" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_run_never_empties_a_folder_it_did_not_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "thesis.tex").write_text("years of work")
+    (tmp_path / "metadata.json").write_text('{"mine": true}')
+    for extra in ([], ["--force"]):
+        result = runner.invoke(app, ["run", "--duration", "30", "--out", ".", "--quiet", *extra])
+        assert result.exit_code == 2, result.output
+        assert "refusing" in result.output or "not a flankwatch recording" in result.output
+    assert (tmp_path / "thesis.tex").read_text() == "years of work"
+    assert (tmp_path / "metadata.json").read_text() == '{"mine": true}'
+
+
+def test_run_replaces_its_own_recording_only_with_force(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    first = runner.invoke(app, ["run", "--duration", "30", "--out", str(out), "--quiet"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["run", "--duration", "30", "--out", str(out), "--quiet"])
+    assert again.exit_code == 2 and "--force" in again.output
+    forced = runner.invoke(
+        app, ["run", "--duration", "60", "--out", str(out), "--quiet", "--force"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert json.loads((out / "metadata.json").read_text())["duration_s"] == 60.0
