@@ -30,7 +30,7 @@ import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from flankwatch.geo.frames import LocalFrame
-from flankwatch.scenario.schema import Asset, IcaoCode, Scenario
+from flankwatch.scenario.schema import Asset, IcaoCode, Scenario, frame_anchor_points
 from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
 
 MAX_ORIGIN_LAT_DEG = 85.0
@@ -122,7 +122,7 @@ def scenario_origin(scenario: Scenario) -> Origin:
     (rounded to 1e-4 degree)."""
     if scenario.origin is not None:
         return Origin(lat=scenario.origin.lat, lon=scenario.origin.lon)
-    points = [point for sensor in scenario.sensors for point in _anchor_points(sensor)]
+    points = frame_anchor_points(scenario)
     lat, lon = np.mean(points, axis=0)
     return Origin(lat=round(float(lat), 4), lon=round(float(lon), 4))
 
@@ -136,16 +136,3 @@ def load_deployment(path: Path) -> Deployment:
     """Read and validate a deployment file; raises :class:`DeploymentError` naming the fault."""
     return parse_deployment(read_text(Path(path), DeploymentError), str(path))
 
-
-def _anchor_points(sensor: object) -> list[tuple[float, float]]:  # TEMPORARY until placement lands
-    placement = getattr(sensor, "placement", None)
-    if placement is not None:
-        return placement.anchor_points()
-    if sensor.at is not None:
-        return [(sensor.at.lat, sensor.at.lon)]
-    if sensor.orbit is not None:
-        return [(sensor.orbit.center.lat, sensor.orbit.center.lon)]
-    return [
-        (sensor.line.start.lat, sensor.line.start.lon),
-        (sensor.line.end.lat, sensor.line.end.lon),
-    ]
