@@ -38,9 +38,9 @@ AssetKindName = Literal["city", "airport", "military", "infrastructure"]
 
 
 class _Strict(BaseModel):
-    """Unknown fields are errors; rules are frozen."""
+    """Unknown fields are errors; rules are frozen; every number is finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class AirportRule(_Strict):

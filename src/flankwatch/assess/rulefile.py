@@ -2,14 +2,25 @@
 
 A rule file is data: :func:`load_rule_file` reads it and validates it into a
 pydantic model, raising :class:`RuleError` (exit code 2 on the command line)
-with every fault's field path, line and message.
+with every fault's field path, line and message. Every number in a rule file
+must be finite (``.inf`` and ``.nan`` are refused: a bound that is left out
+already means no bound).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
-from flankwatch.yamlfile import Model, YamlFileError, read_text, validate_yaml
+from flankwatch.yamlfile import (
+    Location,
+    Model,
+    YamlFileError,
+    raise_faults,
+    read_text,
+    validate_yaml,
+)
 
 
 class RuleError(YamlFileError):
@@ -25,4 +36,18 @@ def load_rule_file(path: Path, model: type[Model]) -> Model:
 
 def parse_rules(text: str, source: str, model: type[Model]) -> Model:
     """Rule-file text validated as ``model``; ``source`` names it in errors."""
-    return validate_yaml(text, source, model, RuleError)
+    rules = validate_yaml(text, source, model, RuleError)
+    faults = [(loc, "Input should be a finite number") for loc in _non_finite(rules.model_dump())]
+    raise_faults(faults, text, source, RuleError)
+    return rules
+
+
+def _non_finite(value: Any, loc: Location = ()) -> list[Location]:
+    """Where in a dumped model a float is infinite or NaN."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [loc]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() for found in _non_finite(item, (*loc, key))]
+    if isinstance(value, list | tuple):
+        return [found for i, item in enumerate(value) for found in _non_finite(item, (*loc, i))]
+    return []

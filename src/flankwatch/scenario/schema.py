@@ -30,6 +30,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
+    TypeAdapter,
     ValidationError,
     model_validator,
 )
@@ -136,10 +138,29 @@ Place = Annotated[Location, BeforeValidator(_parse_location)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 Seconds = Annotated[float, Field(ge=0.0, le=MAX_TIME_OFFSET_S)]
 """A non-negative span of time, s (an interval or a jitter)."""
-TimeOffset = Annotated[float, Field(ge=-MAX_TIME_OFFSET_S, le=MAX_TIME_OFFSET_S)]
-"""Seconds after the start (negative: before it)."""
 Altitude = Annotated[float, Field(ge=0.0, le=MAX_ALT_M)]
 """Height above the ellipsoid, m."""
+
+_SECONDS = TypeAdapter(
+    Annotated[float, Field(ge=-MAX_TIME_OFFSET_S, le=MAX_TIME_OFFSET_S, allow_inf_nan=False)]
+)
+_UTC_TIME = TypeAdapter(AwareDatetime)
+
+
+def _when(value: object) -> float | datetime:
+    """Seconds after the start (a number) or a UTC time with an offset; one fault if neither."""
+    if isinstance(value, bool):
+        raise ValueError("give seconds after the start or a UTC time with an offset")
+    adapter: TypeAdapter[Any] = _SECONDS if isinstance(value, int | float) else _UTC_TIME
+    try:
+        return adapter.validate_python(value)  # type: ignore[no-any-return]
+    except ValidationError as fault:
+        raise ValueError(fault.errors(include_url=False)[0]["msg"]) from None
+
+
+When = Annotated[float | AwareDatetime, PlainValidator(_when)]
+"""A launch or departure time: seconds after the start (negative: before it), or a UTC
+time with an offset."""
 
 
 class Waypoint(_Strict):
@@ -159,7 +180,7 @@ class Raid(_Strict):
     launched_from: str | None = Field(
         None, description="name of an earlier raid of launch platforms (e.g. bombers)"
     )
-    first_launch: TimeOffset | AwareDatetime = Field(
+    first_launch: When = Field(
         0.0, description="seconds after the start, or a UTC time with offset"
     )
     interval_s: Seconds = 0.0
@@ -329,7 +350,7 @@ class CivilFlights(_Strict):
     arrival: IcaoCode
     aircraft: str = Field("airliner", description="a key of the threat catalogue")
     count: int = Field(gt=0, le=10_000)
-    first_departure: TimeOffset | AwareDatetime = 0.0
+    first_departure: When = 0.0
     interval_s: Seconds = 3600.0
     jitter_s: Seconds = 0.0
     cruise_alt_m: float = Field(10_000.0, gt=0.0, le=15_000.0)
