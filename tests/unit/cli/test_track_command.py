@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from flankwatch.cli import app
@@ -64,3 +65,62 @@ def test_an_unknown_setting_exits_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "nonsense" in result.output
+
+
+def test_an_error_names_a_file_with_brackets_as_it_is(tmp_path: Path) -> None:
+    plots = tmp_path / "[bold]plots [red]x[dim].csv"
+    plots.write_text("time_s,sensor_id,x_m,y_m,sigma_m\n0,-1,0,0,5\n")
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2
+    assert str(plots) in result.output
+    assert "row 1, column sensor_id: -1 is not a sensor id" in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("0,3000000000,0,0,5", "3000000000 is not a sensor id"),
+        ("0,1,1e300,0,5", "1e+300 is out of bounds"),
+        ("0,1,inf,0,5", "inf is not a finite number"),
+        ("0,1,nan,0,5", "nan is not a finite number"),
+        ("0,1,0,0,0", "must be positive"),
+    ],
+)
+def test_bad_values_exit_2_without_a_traceback(tmp_path: Path, line: str, message: str) -> None:
+    plots = tmp_path / "plots.csv"
+    plots.write_text(f"time_s,sensor_id,x_m,y_m,sigma_m\n{line}\n")
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "t.csv").exists()
+
+
+def test_a_duplicated_column_or_an_empty_file_exits_2(tmp_path: Path) -> None:
+    plots = tmp_path / "plots.csv"
+    plots.write_text("time_s,sensor_id,x_m,x_m,y_m,sigma_m\n0,1,0,0,0,5\n")
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2 and "column x_m given 2 times" in result.output
+    plots.write_text("")
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2 and "empty" in result.output
+
+
+def test_tracks_into_a_missing_folder_are_refused(tmp_path: Path) -> None:
+    plots = tmp_path / "plots.csv"
+    _write_plots(plots, scans=3)
+    out = tmp_path / "no" / "such" / "tracks.csv"
+    result = runner.invoke(app, ["track", str(plots), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "no folder" in result.output
+    assert not (tmp_path / "no").exists()
+
+
+def test_tracks_never_overwrite_the_plots(tmp_path: Path) -> None:
+    plots = tmp_path / "plots.csv"
+    _write_plots(plots, scans=3)
+    before = plots.read_bytes()
+    result = runner.invoke(app, ["track", str(plots), "--out", str(plots)])
+    assert result.exit_code == 2
+    assert "refusing to write over the input" in result.output
+    assert plots.read_bytes() == before

@@ -201,3 +201,168 @@ def test_track_file_writes_confirmed_tracks_near_the_targets(tmp_path: Path, suf
 def test_write_tracks_rejects_unknown_formats(tmp_path: Path) -> None:
     with pytest.raises(PlotFileError, match="unknown format"):
         write_tracks([TrackBatch.empty()], tmp_path / "tracks.json")
+
+
+_HEADER = "time_s,sensor_id,x_m,y_m,sigma_m\n"
+_CARTESIAN_NAMES = ["time_s", "sensor_id", "x_m", "y_m", "sigma_m"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_HEADER + "0,-1,0,0,5\n", "row 1, column sensor_id: -1 is not a sensor id"),
+        (_HEADER + "0,1,0,0,5\n1,3000000000,0,0,5\n", "row 2, column sensor_id: 3000000000 is"),
+        (_HEADER + "0,2147483648,0,0,5\n", "column sensor_id: 2147483648 is not a sensor id"),
+        (_HEADER + "0,1,1e300,0,5\n", "row 1, column x_m: 1e+300 is out of bounds"),
+        (_HEADER + "0,1,0,-1e300,5\n", "row 1, column y_m: -1e+300 is out of bounds"),
+        (_HEADER + "1e300,1,0,0,5\n", "row 1, column time_s: 1e+300 is out of bounds"),
+        (_HEADER + "0,1,0,0,1e300\n", "row 1, column sigma_m: 1e+300 is out of bounds"),
+        (_HEADER + "0,1,0,0,1e-300\n", "row 1, column sigma_m: 1e-300 is out of bounds"),
+        (_HEADER + "0,1,0,0,5\n0,1,inf,0,5\n", "row 2, column x_m: inf is not a finite number"),
+        (_HEADER + "0,1,0,0,5\n0,1,0,-inf,5\n", "row 2, column y_m: -inf is not a finite"),
+        (_HEADER + "0,1,0,0,5\n0,1,nan,0,5\n", "row 2, column x_m: nan is not a finite number"),
+        (_HEADER + "0,1,0,0,NaN\n", "row 1, column sigma_m: nan is not a finite number"),
+        (_HEADER + "0,1,true,0,5\n", "row 1, column x_m: True is not a number"),
+        (_HEADER + "2025-01-01,1,0,0,5\n", "row 1, column time_s"),
+        (_HEADER + "0,1,0,0,5,9\n", "cannot be read"),
+        ("time_s,sensor_id,x_m,x_m,y_m,sigma_m\n0,1,0,0,0,5\n", "column x_m given 2 times"),
+        ("", "the file is empty"),
+        ("\xff\xfe\x00garbage\n", "plots file"),
+    ],
+)
+def test_bad_values_are_named_not_raised(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content.encode("latin-1"))
+    with pytest.raises(PlotFileError) as error:
+        read_plots(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_a_file_with_a_header_and_no_rows_has_no_plots(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(_HEADER)
+    plots = read_plots(path)
+    assert plots.n_plots == 0 and plots.batches == []
+
+
+def _parquet_plots(**columns: pa.Array) -> pa.Table:
+    base = {
+        "time_s": pa.array([0.0]),
+        "sensor_id": pa.array([1], pa.int64()),
+        "x_m": pa.array([0.0]),
+        "y_m": pa.array([0.0]),
+        "sigma_m": pa.array([5.0]),
+    }
+    base.update(columns)
+    return pa.table(base)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (_parquet_plots(sensor_id=pa.array([2**63 - 1], pa.uint64())), "is not a sensor id"),
+        (_parquet_plots(sensor_id=pa.array([-5], pa.int8())), "-5 is not a sensor id"),
+        (_parquet_plots(sensor_id=pa.array([True])), "column sensor_id: True is not a number"),
+        (_parquet_plots(time_s=pa.array([0], pa.timestamp("s"))), "column time_s"),
+        (_parquet_plots(x_m=pa.array([[1.0]])), "column x_m: [1.0] is not a number"),
+        (_parquet_plots(x_m=pa.array([b"1"])), "column x_m"),
+        (_parquet_plots(x_m=pa.array([float("nan")])), "column x_m: nan is not a finite"),
+        (_parquet_plots(y_m=pa.array([float("inf")], pa.float32())), "column y_m: inf"),
+        (_parquet_plots(y_m=pa.array([None], pa.float64())), "column y_m: empty value"),
+        (
+            pa.table([[0.0], [1], [0.0], [0.0], [5.0], [1.0]], names=[*_CARTESIAN_NAMES, "x_m"]),
+            "column x_m given 2 times",
+        ),
+    ],
+)
+def test_bad_parquet_columns_are_named(tmp_path: Path, table: pa.Table, message: str) -> None:
+    path = tmp_path / "bad.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(PlotFileError) as error:
+        read_plots(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_text_numbers_and_dictionary_columns_are_read(tmp_path: Path) -> None:
+    table = _parquet_plots(
+        x_m=pa.array(["12.5"]),
+        y_m=pa.array(["3"]).dictionary_encode(),
+        sigma_m=pa.array([5], pa.int16()),
+    )
+    path = tmp_path / "p.parquet"
+    pq.write_table(table, path)
+    batch = read_plots(path).batches[0]
+    assert batch.x_m[0] == 12.5 and batch.y_m[0] == 3.0 and batch.cov_xx_m2[0] == 25.0
+
+
+def test_polar_values_out_of_bounds_are_named(tmp_path: Path) -> None:
+    sensors = _write(
+        pa.table({"sensor_id": [1], "x_m": [0.0], "y_m": [0.0], "z_m": [1e12]}), tmp_path / "s.csv"
+    )
+    polar = {
+        "time_s": [0.0],
+        "sensor_id": [1],
+        "range_m": [1000.0],
+        "azimuth_deg": [45.0],
+        "elevation_deg": [95.0],
+        "sigma_range_m": [5.0],
+        "sigma_azimuth_deg": [0.5],
+        "sigma_elevation_deg": [0.5],
+    }
+    path = _write(pa.table(polar), tmp_path / "p.csv")
+    with pytest.raises(PlotFileError, match=r"sensors file .*row 1, column z_m: 1000000000000.0"):
+        read_plots(path, sensors)
+    sensors = _write(
+        pa.table({"sensor_id": [1], "x_m": [0.0], "y_m": [0.0], "z_m": [0.0]}), tmp_path / "s.csv"
+    )
+    with pytest.raises(PlotFileError, match="row 1, column elevation_deg: 95.0 is out of bounds"):
+        read_plots(path, sensors)
+    for column, value, rule in [
+        ("range_m", -1.0, "must not be negative"),
+        ("sigma_azimuth_deg", 0.0, "must be positive"),
+        ("azimuth_deg", 1e9, "is out of bounds"),
+    ]:
+        path = _write(pa.table({**polar, "elevation_deg": [5.0], column: [value]}), path)
+        with pytest.raises(PlotFileError, match=f"row 1, column {column}: .* {rule}"):
+            read_plots(path, sensors)
+
+
+def test_tracks_are_not_written_where_no_folder_is(tmp_path: Path) -> None:
+    plots = _write(pa.table(_targets(n_scans=3)), tmp_path / "plots.csv")
+    with pytest.raises(PlotFileError, match="no folder .*missing"):
+        track_file(plots, tmp_path / "missing" / "tracks.csv")
+    assert not (tmp_path / "missing").exists()
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(PlotFileError, match="is a folder"):
+        track_file(plots, tmp_path / "dir.csv")
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_tracks_never_overwrite_their_input(tmp_path: Path, link: bool) -> None:
+    plots = _write(pa.table(_targets(n_scans=3)), tmp_path / "plots.csv")
+    before = plots.read_bytes()
+    out = plots
+    if link:
+        out = tmp_path / "link.csv"
+        out.symlink_to(plots)
+    with pytest.raises(PlotFileError, match="is the plots file; refusing to write over"):
+        track_file(plots, out)
+    assert plots.read_bytes() == before
+    sensors = _write(
+        pa.table({"sensor_id": [1], "x_m": [0.0], "y_m": [0.0], "z_m": [0.0]}), tmp_path / "s.csv"
+    )
+    with pytest.raises(PlotFileError, match="is the sensors file"):
+        track_file(plots, tmp_path / "s.csv", sensors)
+
+
+def test_a_failed_run_leaves_no_tracks_file(tmp_path: Path) -> None:
+    def failing():
+        yield TrackBatch.empty()
+        raise RuntimeError("tracker failed")
+
+    out = tmp_path / "tracks.parquet"
+    with pytest.raises(RuntimeError):
+        write_tracks(failing(), out)
+    assert list(tmp_path.iterdir()) == []
