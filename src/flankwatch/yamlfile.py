@@ -5,6 +5,12 @@ pydantic model. :func:`validate_yaml` reads the text, validates it and, when
 anything is wrong, raises the caller's :class:`YamlFileError` subclass listing
 every fault as a field path (``raids[2].route[0].alt_m``), its line in the file
 and the message. The command line turns such an error into exit code 2.
+
+Whatever the file holds, reading it ends in a validated model or that error,
+never another exception: bytes that are not UTF-8, characters YAML forbids,
+syntax errors, unknown or unsafe tags (``!!python/object``), values a tag cannot
+be built from (``!!float abc``), keys given twice, nesting deeper than
+:data:`MAX_DEPTH` and a top level that is not a mapping are all faults of the file.
 """
 
 from __future__ import annotations
@@ -124,7 +130,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -134,16 +140,16 @@ class _Loader(yaml.SafeLoader):
                     f"nested deeper than {MAX_DEPTH} levels",
                     self.peek_event().start_mark,
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep)  # type: ignore[no-untyped-call]
+            return super().construct_object(node, deep)
         except (yaml.YAMLError, RecursionError):
             raise
-        except Exception as fault:  # noqa: BLE001 - any constructor failure is a fault of the file
+        except Exception as fault:  # any failure to build a value is a fault of the file
             raise yaml.constructor.ConstructorError(
                 None, None, _unbuildable(node, fault), node.start_mark
             ) from None
@@ -162,7 +168,7 @@ class _Loader(yaml.SafeLoader):
                     key.start_mark,
                 )
             seen[key.value] = line
-        return super().construct_mapping(node, deep)  # type: ignore[no-untyped-call]
+        return super().construct_mapping(node, deep)
 
 
 def _unbuildable(node: yaml.Node, fault: Exception) -> str:

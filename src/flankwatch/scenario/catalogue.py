@@ -115,10 +115,10 @@ class ThreatType(_Entry):
     speed_mps: SpeedBand = Field(description="cruise speed over ground, m/s")
     altitude_m: AltitudeBand = Field(description="cruise altitude band, m")
     climb_rate_mps: float = Field(
-        gt=0.0, le=10_000.0, description="greatest climb or descent rate, m/s"
+        ge=0.01, le=10_000.0, description="greatest climb or descent rate, m/s"
     )
     turn_rate_deg_s: float = Field(
-        gt=0.0, le=360.0, description="greatest turn rate, degrees per second"
+        ge=0.01, le=360.0, description="greatest turn rate, degrees per second"
     )
     manoeuvre: Manoeuvre = Field(default_factory=Manoeuvre)
     rcs_m2: RcsBand = Field(description="mean radar cross-section, m^2 (drawn log-uniformly)")

@@ -5,8 +5,17 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from flankwatch.scenario.schema import Scenario, cross_field_faults, file_location
-from flankwatch.yamlfile import Problem, YamlFileError, raise_faults, read_text, validate_yaml
+from flankwatch.yamlfile import (
+    Problem,
+    YamlFileError,
+    field_path,
+    raise_faults,
+    read_text,
+    validate_yaml,
+)
 
 __all__ = [
     "Problem",
@@ -15,6 +24,7 @@ __all__ = [
     "builtin_text",
     "load_scenario",
     "parse_scenario",
+    "with_changes",
 ]
 
 
@@ -75,3 +85,21 @@ def parse_scenario(text: str, source: str) -> Scenario:
     scenario = validate_yaml(text, source, Scenario, ScenarioError, relocate=file_location)
     raise_faults(cross_field_faults(scenario), text, source, ScenarioError)
     return scenario
+
+
+def with_changes(scenario: Scenario, source: str, **changes: object) -> Scenario:
+    """``scenario`` with some fields replaced (a run's ``--seed`` or ``--duration``),
+    checked as a scenario file is; raises :class:`ScenarioError` naming each fault."""
+    data = {**scenario.model_dump(), **changes}
+    try:
+        changed = Scenario.model_validate(data)
+    except ValidationError as fault:
+        problems = [
+            Problem(field_path(file_location(err["loc"])), err["msg"])
+            for err in fault.errors(include_url=False)
+        ]
+        raise ScenarioError(source, problems) from None
+    faults = cross_field_faults(changed)
+    if faults:
+        raise ScenarioError(source, [Problem(field_path(loc), msg) for loc, msg in faults])
+    return changed

@@ -141,19 +141,20 @@ Seconds = Annotated[float, Field(ge=0.0, le=MAX_TIME_OFFSET_S)]
 Altitude = Annotated[float, Field(ge=0.0, le=MAX_ALT_M)]
 """Height above the ellipsoid, m."""
 
-_SECONDS = TypeAdapter(
+_SECONDS: TypeAdapter[float] = TypeAdapter(
     Annotated[float, Field(ge=-MAX_TIME_OFFSET_S, le=MAX_TIME_OFFSET_S, allow_inf_nan=False)]
 )
-_UTC_TIME = TypeAdapter(AwareDatetime)
+_UTC_TIME: TypeAdapter[datetime] = TypeAdapter(AwareDatetime)
 
 
 def _when(value: object) -> float | datetime:
     """Seconds after the start (a number) or a UTC time with an offset; one fault if neither."""
     if isinstance(value, bool):
         raise ValueError("give seconds after the start or a UTC time with an offset")
-    adapter: TypeAdapter[Any] = _SECONDS if isinstance(value, int | float) else _UTC_TIME
     try:
-        return adapter.validate_python(value)  # type: ignore[no-any-return]
+        if isinstance(value, int | float):
+            return _SECONDS.validate_python(value)
+        return _UTC_TIME.validate_python(value)
     except ValidationError as fault:
         raise ValueError(fault.errors(include_url=False)[0]["msg"]) from None
 
@@ -208,6 +209,12 @@ class Raid(_Strict):
         if self.route and self.target is not None:
             raise ValueError("give a route or a target, not both")
         return self
+
+    def waypoints(self) -> list[tuple[float, float, float]]:
+        """The route as (lat_deg, lon_deg, alt_m) points: its waypoints, or the target."""
+        if self.target is not None:
+            return [(self.target.lat, self.target.lon, self.target_alt_m)]
+        return [(w.at.lat, w.at.lon, w.alt_m) for w in self.route]
 
 
 # --- where a sensor is: a tagged union ---------------------------------------------------------
@@ -499,11 +506,12 @@ def frame_anchor_points(scenario: Scenario) -> list[tuple[float, float]]:
 
 def _origin_faults(scenario: Scenario) -> list[Fault]:
     """The frame's origin, given or the mean of the sensors' anchor points, away from a pole."""
+    where: FieldPath = ()
     if scenario.origin is not None:
         lat, where = scenario.origin.lat, ("origin",)
     else:
         points = frame_anchor_points(scenario)
-        lat, where = round(sum(p[0] for p in points) / len(points), 4), ()
+        lat = round(sum(p[0] for p in points) / len(points), 4)
     if abs(lat) <= MAX_ORIGIN_LAT_DEG:
         return []
     what = "the origin" if where else "the mean sensor position (the default origin)"

@@ -130,10 +130,7 @@ def _raid_rows(
     cruise = (
         raid.cruise_alt_m if raid.cruise_alt_m is not None else float(np.mean(threat.altitude_m))
     )
-    if raid.route:
-        route = [(w.at.lat, w.at.lon, w.alt_m) for w in raid.route]
-    else:
-        route = [(raid.target.lat, raid.target.lon, raid.target_alt_m)]
+    route = raid.waypoints()
     speeds = (
         np.full(raid.count, raid.speed_mps)
         if raid.speed_mps is not None
@@ -144,8 +141,10 @@ def _raid_rows(
         if raid.launched_from is not None:
             start, stop = raids_so_far[raid.launched_from]
             parent, launch = start + i % (stop - start), (np.nan, np.nan, np.nan)
-        else:
+        elif raid.launch is not None:
             parent, launch = -1, (raid.launch.lat, raid.launch.lon, 0.0)
+        else:
+            raise ValueError(f"raid {raid.name} has neither a launch site nor platforms")
         waypoints = [_spread(point, raid.spread_m, rng) for point in route]
         rows.append(
             _Row(

@@ -17,7 +17,7 @@ from flankwatch.scenario.catalogue import (
     MAX_FALSE_ALARMS_PER_SCAN,
     MAX_SENSOR_RANGE_M,
 )
-from flankwatch.scenario.loader import ScenarioError, parse_scenario
+from flankwatch.scenario.loader import ScenarioError, parse_scenario, with_changes
 from flankwatch.scenario.schema import (
     MAX_FALSE_PLOTS_PER_S,
     MAX_OBJECTS,
@@ -376,3 +376,17 @@ def test_validate_exits_2_on_bytes_that_are_not_text(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "UTF-8" in result.output
+
+
+# --- a run's own changes (--seed, --duration) are checked too -----------------------------------
+
+
+def test_changes_for_a_run_are_checked_as_a_file_is() -> None:
+    scenario = parse_scenario(_text(BASE), "base.yaml")
+    changed = with_changes(scenario, "base.yaml", seed=11, duration_s=60.0)
+    assert changed == scenario.model_copy(update={"seed": 11, "duration_s": 60.0})
+    assert with_changes(scenario, "base.yaml") == scenario
+    for change, field in (({"seed": -1}, "seed"), ({"duration_s": 1.0}, "duration_s")):
+        with pytest.raises(ScenarioError) as caught:
+            with_changes(scenario, "base.yaml", **change)
+        assert [p.field for p in caught.value.problems] == [field]

@@ -79,6 +79,8 @@ def _fixed_poses(sensor: Sensor, spec: SensorSpec, rng: np.random.Generator) -> 
 def _build_radar(
     sensor_id: int, sensor: Sensor, spec: SensorSpec, frame: LocalFrame, rng: np.random.Generator
 ) -> tuple[SensorModel, int]:
+    if not isinstance(spec, RadarType):
+        raise TypeError(f"sensor {sensor.name}: {sensor.type} is not a radar")
     (pose,) = _poses(sensor, spec, rng)
     return Radar(sensor_id, sensor.name, sensor.type, spec, pose, frame, rng), 1
 
@@ -86,6 +88,8 @@ def _build_radar(
 def _build_adsb(
     sensor_id: int, sensor: Sensor, spec: SensorSpec, frame: LocalFrame, rng: np.random.Generator
 ) -> tuple[SensorModel, int]:
+    if not isinstance(spec, AdsbType):
+        raise TypeError(f"sensor {sensor.name}: {sensor.type} is not an ADS-B station")
     (pose,) = _fixed_poses(sensor, spec, rng)
     return AdsbStation(sensor_id, sensor.name, sensor.type, spec, pose, frame, rng), 1
 
@@ -93,6 +97,8 @@ def _build_adsb(
 def _build_acoustic(
     sensor_id: int, sensor: Sensor, spec: SensorSpec, frame: LocalFrame, rng: np.random.Generator
 ) -> tuple[SensorModel, int]:
+    if not isinstance(spec, AcousticType):
+        raise TypeError(f"sensor {sensor.name}: {sensor.type} is not an acoustic node")
     poses = _fixed_poses(sensor, spec, rng)
     return AcousticNodes(sensor_id, sensor.name, sensor.type, spec, poses, frame, rng), len(poses)
 
