@@ -266,9 +266,9 @@ def _contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], l
     for path in sorted(folder.iterdir()):
         if path.is_symlink():
             continue
-        if path.is_file() and path.suffix == ".parquet" and _is_name(path.stem):
+        if _own_file(path) and path.suffix == ".parquet" and _is_name(path.stem):
             tables[path.stem] = STATIC
-        elif path.is_dir() and _is_name(path.name) and _parts_in(path):
+        elif _own_folder(path) and _is_name(path.name) and _parts_in(path):
             tables[path.name] = GROWING
     cap = folder / "cap"
     files = []
@@ -343,12 +343,22 @@ def read_metadata(folder: Path) -> dict[str, Any]:
     return metadata
 
 
+def _own_file(path: Path) -> bool:
+    """Whether ``path`` is a file of the recording: a plain file, not a link elsewhere."""
+    return path.is_file() and not path.is_symlink()
+
+
+def _own_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder of the recording: a plain folder, not a link elsewhere."""
+    return path.is_dir() and not path.is_symlink()
+
+
 def _parts_in(table: Path) -> list[Path]:
-    """The whole parts of a growing table's folder, in order."""
+    """The whole parts of a growing table's folder, in order (links are not parts)."""
     numbered = []
     for path in table.iterdir():
         match = _PART.fullmatch(path.name)
-        if match and path.is_file():
+        if match and _own_file(path):
             numbered.append((int(match.group(1)), path))
     return [path for _, path in sorted(numbered)]
 
@@ -358,7 +368,8 @@ def table_parts(folder: Path) -> dict[str, list[Path]]:
 
     A static table is one file; a growing table its parts written so far (a
     table with no part yet is left out). Files are named literally, never by
-    pattern, so a folder whose name holds ``*`` or ``[`` is read as it is.
+    pattern, so a folder whose name holds ``*`` or ``[`` is read as it is; a
+    link inside the recording to a file or folder elsewhere is not read.
     """
     folder = Path(folder)
     metadata = read_metadata(folder)
@@ -368,9 +379,9 @@ def table_parts(folder: Path) -> dict[str, list[Path]]:
         path = folder / name
         if kind == STATIC:
             path = folder / f"{name}.parquet"
-            if path.is_file():
+            if _own_file(path):
                 found[name] = [path]
-        elif path.is_dir():
+        elif _own_folder(path):
             parts = _parts_in(path)
             if parts:
                 found[name] = parts
@@ -401,7 +412,7 @@ def read_table(folder: Path, name: str) -> pa.Table:
     if not _is_name(name) or tables.get(name) != GROWING:
         raise RecordingError(f"{folder}: no growing table {name!r}")
     path = folder / name
-    parts = _parts_in(path) if path.is_dir() else []
+    parts = _parts_in(path) if _own_folder(path) else []
     if not parts:
         return pa.table({})
     try:
@@ -417,6 +428,6 @@ def read_static(folder: Path, name: str) -> pa.Table:
     if not _is_name(name) or tables.get(name) != STATIC:
         raise RecordingError(f"{folder}: no static table {name!r}")
     path = folder / f"{name}.parquet"
-    if not path.is_file():
+    if not _own_file(path):
         raise RecordingError(f"{folder}: static table {name!r} not written yet")
     return _read_parquet(path)

@@ -86,3 +86,20 @@ def test_a_folder_that_is_not_a_recording_cannot_be_read(tmp_path: Path) -> None
     (tmp_path / "metadata.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(RecordingError, match="not a recording"):
         read_static(tmp_path, "sensors")
+
+
+def test_links_inside_a_recording_are_not_read(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    _recording(other, parts=4).close({})
+    folder = tmp_path / "rec"
+    _recording(folder, parts=1).close({})
+    (folder / "plots" / "part-000001.parquet").symlink_to(other / "plots" / "part-000003.parquet")
+    (folder / "truth").mkdir()
+    (folder / "truth" / "part-000000.parquet").symlink_to(other / "plots" / "part-000000.parquet")
+    assert read_table(folder, "plots").num_rows == 2
+    assert "truth" not in table_parts(folder)
+    (folder / "sensors.parquet").unlink()
+    (folder / "sensors.parquet").symlink_to(other / "sensors.parquet")
+    with pytest.raises(RecordingError, match="sensors"):
+        read_static(folder, "sensors")
+    assert "sensors" not in table_parts(folder)
