@@ -22,7 +22,7 @@ licence are in the ``README.md`` beside it), with lxml.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -60,7 +60,7 @@ def cap_time(when: datetime) -> str:
     return when.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
-def cap_polygon(lat_deg: Sequence[float], lon_deg: Sequence[float]) -> str:
+def cap_polygon(lat_deg: Iterable[float], lon_deg: Iterable[float]) -> str:
     """A CAP polygon: ``lat,lon`` pairs separated by spaces, closed (first pair last).
 
     The ring is closed here if it is not already; it needs at least 3 distinct points.
