@@ -135,4 +135,3 @@ def parse_deployment(text: str, source: str) -> Deployment:
 def load_deployment(path: Path) -> Deployment:
     """Read and validate a deployment file; raises :class:`DeploymentError` naming the fault."""
     return parse_deployment(read_text(Path(path), DeploymentError), str(path))
-

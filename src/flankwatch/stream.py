@@ -222,4 +222,3 @@ class PlotBatch(Columns):
 
 PLOT_SCHEMA = PlotBatch.SCHEMA
 """Arrow schema of a plot table (the recording's ``plots``)."""
-

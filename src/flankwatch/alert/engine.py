@@ -20,8 +20,8 @@ from flankwatch.alert.predict import CombinedPredictor, StraightLinePredictor, T
 from flankwatch.alert.public import PublicAlert, PublicAlerter
 from flankwatch.alert.ruleset import AlertRules, default_rules
 from flankwatch.assess.assessment import Assessment
-from flankwatch.geo.airports import airport
 from flankwatch.deployment import Deployment
+from flankwatch.geo.airports import airport
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.schema import Asset
 from flankwatch.track.output import TrackBatch
@@ -52,9 +52,7 @@ def airport_targets(
     return targets
 
 
-def asset_targets(
-    assets: Sequence[Asset], frame: LocalFrame, kinds: Sequence[str]
-) -> list[Target]:
+def asset_targets(assets: Sequence[Asset], frame: LocalFrame, kinds: Sequence[str]) -> list[Target]:
     """The defended assets of these kinds as targets in ``frame``."""
     return [
         Target(

@@ -26,8 +26,8 @@ import pyarrow as pa
 from flankwatch.assess.area import project_points
 from flankwatch.assess.assessment import IDENTITIES, THREAT_SCHEMA
 from flankwatch.assess.kinematics import Kinematics
-from flankwatch.geo.airports import airport
 from flankwatch.deployment import Deployment
+from flankwatch.geo.airports import airport
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 

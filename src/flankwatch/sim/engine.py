@@ -19,9 +19,9 @@ import numpy as np
 import pyarrow as pa
 
 from flankwatch.deployment import Deployment
+from flankwatch.geo.frames import geodetic_to_ecef
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.clock import Clock
-from flankwatch.geo.frames import geodetic_to_ecef
 from flankwatch.sim.kinematics import FLYING, Kinematics, Motion
 from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.sensors.base import Scene, SensorModel
