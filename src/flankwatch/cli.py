@@ -30,7 +30,7 @@ from flankwatch.io.plot_files import PlotFileError, track_file
 from flankwatch.pipeline import RunOptions, run_scenario
 from flankwatch.pipeline import replay as run_replay
 from flankwatch.printing import console, errors, print_comparison, print_summary
-from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario
+from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario, with_changes
 from flankwatch.store.query import QueryError
 from flankwatch.store.query import query as run_query
 from flankwatch.store.recording import RecordingError, read_metadata
@@ -89,7 +89,10 @@ def run(
         changes["seed"] = seed
     if duration is not None:
         changes["duration_s"] = min(duration, parsed.duration_s)
-    parsed = parsed.model_copy(update=changes)
+    try:
+        parsed = with_changes(parsed, scenario, **changes)
+    except ScenarioError as error:
+        raise _fail(str(error), 2) from None
     folder = out or Path("runs") / f"{parsed.name}-{parsed.seed}"
 
     options = RunOptions(

@@ -30,11 +30,14 @@ import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from flankwatch.geo.frames import LocalFrame
-from flankwatch.scenario.schema import Asset, IcaoCode, Scenario, frame_anchor_points
+from flankwatch.scenario.schema import (
+    MAX_ORIGIN_LAT_DEG,
+    Asset,
+    IcaoCode,
+    Scenario,
+    frame_anchor_points,
+)
 from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
-
-MAX_ORIGIN_LAT_DEG = 85.0
-"""The local ENU frame is refused closer to a pole than this (its east axis degenerates)."""
 
 
 class DeploymentError(YamlFileError):

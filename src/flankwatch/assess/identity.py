@@ -68,10 +68,10 @@ class Condition(_Strict):
     own: bool | None = Field(None, description="it is one of the own forces")
     category: list[CategoryName] | None = Field(None, description="its most likely class")
     min_category_prob: float = Field(0.0, ge=0.0, le=1.0)
-    min_speed_mps: float | None = None
-    max_speed_mps: float | None = None
+    min_speed_mps: float | None = Field(None, ge=0.0)
+    max_speed_mps: float | None = Field(None, ge=0.0)
     max_speed_sigma_mps: float | None = Field(
-        None, description="its speed is known at least this well (standard deviation)"
+        None, ge=0.0, description="its speed is known at least this well (standard deviation)"
     )
     min_alt_m: float | None = None
     max_alt_m: float | None = None
