@@ -226,3 +226,11 @@ def test_duplicate_rule_names(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(RuleError, match="file"):
         load_identity_rules(tmp_path / "none.yaml")
+
+
+@pytest.mark.parametrize("field", ["min_speed_mps", "max_speed_mps", "max_speed_sigma_mps"])
+def test_a_negative_speed_bound_is_named(tmp_path, field):
+    path = _write(tmp_path, f"rules:\n  - {{name: a, when: {{{field}: -5}}, identity: suspect}}\n")
+    with pytest.raises(RuleError) as caught:
+        load_identity_rules(path)
+    assert [p.field for p in caught.value.problems] == [f"rules[0].when.{field}"]
