@@ -52,6 +52,24 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+IdentityRulesOption = Annotated[
+    Path | None, typer.Option(help="identity rules file (YAML) replacing the defaults")
+]
+AlertRulesOption = Annotated[
+    Path | None, typer.Option(help="alert rules file (YAML) laid over the defaults")
+]
+SettingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="a tracker setting, NAME=VALUE (repeatable; see the README's table)"
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option(help="replace the recording already in --out (never other files)")
+]
+QuietOption = Annotated[bool, typer.Option(help="no progress bar")]
+
+
 @app.command()
 def run(
     scenario: Annotated[
@@ -68,16 +86,10 @@ def run(
         str | None,
         typer.Option(help="stream Cursor on Target to tcp://HOST:PORT or udp://GROUP:PORT"),
     ] = None,
-    identity_rules: Annotated[
-        Path | None, typer.Option(help="identity rules file (YAML) replacing the defaults")
-    ] = None,
-    alert_rules: Annotated[
-        Path | None, typer.Option(help="alert rules file (YAML) laid over the defaults")
-    ] = None,
-    force: Annotated[
-        bool, typer.Option(help="replace the recording already in --out (never other files)")
-    ] = False,
-    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    identity_rules: IdentityRulesOption = None,
+    alert_rules: AlertRulesOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario: sensors, tracks, identities, violations, alerts; record it all."""
     try:
@@ -117,22 +129,11 @@ def run(
 def replay(
     recording: Annotated[Path, typer.Argument(help="a recording folder to replay")],
     out: Annotated[Path, typer.Option(help="folder of the new recording")],
-    identity_rules: Annotated[
-        Path | None, typer.Option(help="identity rules file (YAML) replacing the defaults")
-    ] = None,
-    alert_rules: Annotated[
-        Path | None, typer.Option(help="alert rules file (YAML) laid over the defaults")
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set", help="a tracker setting, NAME=VALUE (repeatable; see the README's table)"
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option(help="replace the recording already in --out (never other files)")
-    ] = False,
-    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    identity_rules: IdentityRulesOption = None,
+    alert_rules: AlertRulesOption = None,
+    setting: SettingOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Run a recording's plots through the tracker, assessment and alerts again."""
     try:
@@ -198,12 +199,7 @@ def track(
     ] = None,
     batch_s: Annotated[float, typer.Option(min=0.001, help="plots per tracker step, s")] = 1.0,
     include_tentative: Annotated[bool, typer.Option(help="also write tentative tracks")] = False,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set", help="a tracker setting, NAME=VALUE (repeatable; see the README's table)"
-        ),
-    ] = None,
+    setting: SettingOption = None,
 ) -> None:
     """Track the plots of a file and write the tracks."""
     try:
