@@ -18,6 +18,10 @@ toward its waypoints:
   apogee halfway along its route.
 - **end**: it ends on reaching its final waypoint, on flying past it, or when it
   has flown its range.
+- **before the start**: an object launched before the run's first step (a
+  negative launch time) is flown, by these same rules and steps, from its launch
+  time up to that first step, so it starts the run in flight where it would be
+  by then; one that would have ended before then never appears.
 
 Altitudes are above the ellipsoid and taken as heights above the ground
 (terrain is not modelled). Positions are WGS-84 latitude and longitude (degrees)
@@ -77,9 +81,16 @@ class Kinematics:
         self.start_alt_m = np.zeros(n)
         self.end_t_s = np.full(n, np.nan)
         self.launched = np.zeros(n, dtype=bool)
+        self._caught_up = False
 
     def advance(self, t_s: float, step_s: float) -> Motion:
-        """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``."""
+        """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``.
+
+        On the first call, objects launched before ``t_s`` are first flown up to it
+        (:meth:`catch_up`).
+        """
+        if not self._caught_up:
+            self.catch_up(t_s, step_s)
         self._launch(t_s)
         ids = np.flatnonzero(self.phase == FLYING)
         start_alt = self.alt_m[ids].copy()
@@ -91,6 +102,40 @@ class Kinematics:
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
         end_ecef = np.stack(geodetic_to_ecef(lat, lon, end_alt), -1)
         return Motion(ids, start_ecef, end_ecef, start_alt, end_alt.copy(), lat.copy(), lon.copy())
+
+    def catch_up(self, t_s: float, step_s: float) -> None:
+        """Fly the objects launched before ``t_s`` (s) up to ``t_s``, in steps of ``step_s`` (s).
+
+        The steps lie on the grid of ``t_s`` and ``step_s``, so launches fall on the same
+        step boundaries as during the run. Only objects that could still fly at ``t_s``
+        (launched less than their range at their speed earlier) and the platforms they
+        are launched from are flown; the others end unseen. Objects ended before ``t_s``
+        are left ended and not marked launched, so they never appear.
+        """
+        self._caught_up = True
+        plans = self.plans
+        early = plans.launch_t_s < t_s
+        if not early.any():
+            return
+        endurance_s = plans.range_m / plans.speed_mps
+        needed = early & (plans.launch_t_s + endurance_s > t_s)
+        ancestor = plans.parent[needed]
+        while (ancestor := ancestor[ancestor >= 0]).size:
+            needed[ancestor] = True
+            ancestor = plans.parent[ancestor]
+        self.phase[early & ~needed] = ENDED
+        if not needed.any():
+            return
+        first_s = float(plans.launch_t_s[needed].min())
+        n_steps = int(np.ceil((t_s - first_s) / step_s - 1e-9))
+        for k in range(n_steps, 0, -1):
+            now_s = t_s - k * step_s
+            self._launch(now_s)
+            ids = np.flatnonzero(self.phase == FLYING)
+            ended = self._fly(ids, now_s, step_s)
+            self.phase[ids[ended]] = ENDED
+            self.end_t_s[ids[ended]] = now_s + step_s
+        self.launched[self.phase == ENDED] = False
 
     def destroy(self, object_ids: np.ndarray, t_s: float) -> np.ndarray:
         """End the flying objects among ``object_ids`` at ``t_s`` (s), where they are now.

@@ -32,7 +32,7 @@ class FlightPlans:
     threat: np.ndarray  # str, catalogue key
     category: np.ndarray  # str, catalogue category
     origin: np.ndarray  # str, where it comes from
-    launch_t_s: np.ndarray  # float64, s after start
+    launch_t_s: np.ndarray  # float64, s after start (negative: launched before it)
     parent: np.ndarray  # int32, object launching it (-1: a launch site)
     launch_lat_deg: np.ndarray  # float64 (NaN when launched from a parent)
     launch_lon_deg: np.ndarray  # float64
@@ -153,7 +153,7 @@ def _raid_rows(
                 threat_key=raid.threat,
                 threat=threat,
                 origin=raid.origin,
-                launch_t_s=float(max(times[i], 0.0)),
+                launch_t_s=float(times[i]),
                 parent=parent,
                 launch=launch,
                 waypoints=waypoints,
@@ -195,7 +195,7 @@ def _civil_rows(
                 threat_key=flights.aircraft,
                 threat=aircraft,
                 origin=flights.departure,
-                launch_t_s=float(max(times[i], 0.0)),
+                launch_t_s=float(times[i]),
                 parent=-1,
                 launch=(dep.lat_deg, dep.lon_deg, 0.0),
                 waypoints=[(arr.lat_deg, arr.lon_deg, 0.0)],

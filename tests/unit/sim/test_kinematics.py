@@ -285,3 +285,97 @@ def test_an_object_ends_when_its_range_is_flown(
     from_launch, _ = distance_azimuth(*LAUNCH, flight.lat_deg[last, 0], flight.lon_deg[last, 0])
     assert from_launch == pytest.approx(range_m, abs=speed * STEP_S)
     assert flight.phase[int(range_m / speed) - 5, 0] == FLYING
+
+
+def _catch_up_flight(
+    make_scenario: Make, base_scenario: dict, raid: dict[str, Any], early_s: float
+) -> tuple[Flight, Flight]:
+    """The same raid flown twice: launched at ``early_s`` before the start, and launched
+    at the start of a run that began ``early_s`` earlier (the reference)."""
+    base_scenario["raids"] = [{**raid, "first_launch": -early_s}]
+    late = _fly(make_scenario(base_scenario), 300)
+    base_scenario["raids"] = [{**raid, "first_launch": 0.0}]
+    reference = _fly(make_scenario(base_scenario), int(early_s / STEP_S) + 300)
+    return late, reference
+
+
+def test_an_object_launched_before_the_start_is_in_flight_at_the_start(
+    base_scenario: dict, make_scenario: Make
+) -> None:
+    early_s = 600.0
+    corner = _point(10_000.0, 90.0)
+    raid = _raid(
+        speed_mps=50.0,
+        route=[
+            {"at": corner, "alt_m": 800.0},
+            {"at": _point(60_000.0, 10.0, tuple(corner)), "alt_m": 0.0},
+        ],
+    )
+    late, reference = _catch_up_flight(make_scenario, base_scenario, raid, early_s)
+    assert late.plans.launch_t_s[0] == pytest.approx(-early_s)
+    assert late.phase[0, 0] == FLYING and late.kinematics.launched[0]
+    # not at the launch site: where the reference was after the same time in the air,
+    # having turned at the corner and climbed
+    offset = int(early_s / STEP_S)
+    from_launch_m, _ = distance_azimuth(*LAUNCH, late.lat_deg[0, 0], late.lon_deg[0, 0])
+    assert from_launch_m > 20_000.0
+    for name in ("lat_deg", "lon_deg", "alt_m", "heading_rad", "flown_m"):
+        got = getattr(late, name)[:, 0]
+        want = getattr(reference, name)[offset : offset + len(got), 0]
+        assert got == pytest.approx(want, abs=1e-9), name
+    assert late.alt_m[0, 0] == pytest.approx(800.0)
+
+
+def test_a_weaving_object_launched_before_the_start_keeps_its_weave(
+    base_scenario: dict, make_scenario: Make
+) -> None:
+    weave = builtin_threat_types()["kh-101"].manoeuvre
+    # the weave runs on the run's clock: launched whole periods earlier, the same weave
+    early_s = 5 * weave.period_s
+    raid = _raid(threat="kh-101", speed_mps=250.0, target=_point(400_000.0, 45.0))
+    late, reference = _catch_up_flight(make_scenario, base_scenario, raid, early_s)
+    offset = int(early_s / STEP_S)
+    got, want = late.heading_rad[:, 0], reference.heading_rad[offset : offset + 300, 0]
+    assert got == pytest.approx(want, abs=1e-9)
+    assert np.ptp(np.degrees(got)) > 5.0  # it is weaving, not flying straight
+
+
+def test_an_object_that_ended_before_the_start_never_appears(
+    base_scenario: dict, make_scenario: Make
+) -> None:
+    base_scenario["raids"] = [
+        _raid(name="gone", speed_mps=50.0, target=_point(5_000.0, 90.0), first_launch=-400.0),
+        _raid(name="flying", speed_mps=50.0, target=_point(50_000.0, 90.0), first_launch=-400.0),
+    ]
+    plans = draw_plans(make_scenario(base_scenario), np.random.default_rng(0))
+    kinematics = Kinematics(plans)
+    motion = kinematics.advance(0.0, STEP_S)
+    assert list(motion.object_id) == [1]
+    assert kinematics.phase[0] == ENDED and not kinematics.launched[0]
+    assert kinematics.launched[1]
+    assert kinematics.end_t_s[0] == pytest.approx(-300.0, abs=2 * STEP_S)
+
+
+def test_a_payload_launched_before_the_start_leaves_its_platform_in_flight(
+    base_scenario: dict, make_scenario: Make
+) -> None:
+    base_scenario["raids"] = [
+        _raid(
+            name="bombers", threat="tu-95ms", first_launch=-900.0, target=_point(900_000.0, 270.0)
+        ),
+        _raid(
+            name="missiles",
+            threat="kh-101",
+            launched_from="bombers",
+            first_launch=-300.0,
+            target=_point(300_000.0, 0.0),
+        ),
+    ]
+    plans = draw_plans(make_scenario(base_scenario), np.random.default_rng(0))
+    kinematics = Kinematics(plans)
+    motion = kinematics.advance(0.0, STEP_S)
+    assert sorted(motion.object_id.tolist()) == [0, 1]
+    # the missile has flown from where the bomber was 300 s ago, not from the bomber now
+    apart_m = np.linalg.norm(motion.start_ecef_m[0] - motion.start_ecef_m[1])
+    assert apart_m > 0.5 * 300.0 * plans.speed_mps[1]
+    assert kinematics.flown_m[1] == pytest.approx(300.0 * plans.speed_mps[1], rel=0.02)

@@ -73,3 +73,17 @@ def test_launch_times_follow_interval_and_jitter(plans_of: Callable) -> None:
     offsets = plans.launch_t_s - (100 + 30 * np.arange(200))
     assert abs(offsets.mean()) < 1.5
     assert 4.0 < offsets.std() < 6.0
+
+
+def test_launch_times_before_the_start_are_kept(plans_of: Callable) -> None:
+    raid = {
+        "name": "r",
+        "threat": "gerbera",
+        "count": 3,
+        "launch": [52.0, 23.0],
+        "target": [52.0, 22.0],
+        "first_launch": -1800,
+        "interval_s": 600,
+    }
+    plans = plans_of([raid])
+    assert list(plans.launch_t_s) == [-1800.0, -1200.0, -600.0]
