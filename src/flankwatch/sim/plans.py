@@ -15,9 +15,15 @@ import numpy as np
 import pyarrow as pa
 
 from flankwatch.geo.airports import airport
-from flankwatch.geo.geodesy import forward
+from flankwatch.geo.geodesy import distance_azimuth, forward
 from flankwatch.scenario.catalogue import ThreatType, threat_types
-from flankwatch.scenario.schema import CivilFlights, Raid, Scenario
+from flankwatch.scenario.schema import (
+    DEFAULT_SQUAWK,
+    CivilFlights,
+    Raid,
+    Scenario,
+    civil_callsign,
+)
 
 MANOEUVRES = ("straight", "weave", "ballistic")
 """Manoeuvre kinds, indexed by :attr:`FlightPlans.manoeuvre`."""
@@ -57,6 +63,14 @@ class FlightPlans:
     cooperative: np.ndarray  # bool
     icao24: np.ndarray  # uint32, 0 if none
     callsign: np.ndarray  # str, "" if none
+    squawk: np.ndarray  # int16, Mode A code as its octal digits read in decimal, 0 if none
+    squawk_to: np.ndarray  # int16, the code set from squawk_from_s on
+    squawk_from_s: np.ndarray  # float64, s after start (inf: never)
+    mode5: np.ndarray  # bool, answers IFF Mode 5 (own aircraft)
+
+    def squawk_at(self, ids: np.ndarray, t_s: float) -> np.ndarray:
+        """The Mode A codes objects ``ids`` show at ``t_s`` (s), 0 if none."""
+        return np.where(t_s >= self.squawk_from_s[ids], self.squawk_to[ids], self.squawk[ids])
 
     def __len__(self) -> int:
         return len(self.launch_t_s)
@@ -99,6 +113,10 @@ class _Row:
     cruise_alt_m: float
     icao24: int = 0
     callsign: str = ""
+    squawk: int = 0
+    squawk_to: int = 0
+    squawk_from_s: float = np.inf
+    mode5: bool = False
 
 
 def draw_plans(scenario: Scenario, rng: np.random.Generator) -> FlightPlans:
@@ -161,6 +179,7 @@ def _raid_rows(
                 cruise_alt_m=cruise,
                 icao24=_icao24("RAI", first_id + i) if threat.cooperative else 0,
                 callsign=f"{_callsign_prefix(raid.name)}{i + 1}" if threat.cooperative else "",
+                mode5=raid.iff_mode5,
             )
         )
     return rows
@@ -188,6 +207,17 @@ def _civil_rows(
     rows = []
     for i in range(flights.count):
         object_id = first_id + i
+        waypoints = [(arr.lat_deg, arr.lon_deg, 0.0)]
+        divert, squawk = flights.divert, flights.squawk
+        if divert is not None and divert.flight == i + 1:
+            waypoints = _diverted(
+                (dep.lat_deg, dep.lon_deg),
+                waypoints[0],
+                float(speeds[i]) * (divert.at_s - float(times[i])),
+                flights.cruise_alt_m,
+                divert.to.point,
+            )
+        emergency = squawk is not None and squawk.flight == i + 1
         rows.append(
             _Row(
                 name=f"{flights.name}-{i + 1}",
@@ -198,14 +228,36 @@ def _civil_rows(
                 launch_t_s=float(times[i]),
                 parent=-1,
                 launch=(dep.lat_deg, dep.lon_deg, 0.0),
-                waypoints=[(arr.lat_deg, arr.lon_deg, 0.0)],
+                waypoints=waypoints,
                 speed_mps=float(speeds[i]),
                 cruise_alt_m=flights.cruise_alt_m,
                 icao24=_icao24(flights.callsign_prefix, object_id),
-                callsign=f"{flights.callsign_prefix}{100 + object_id % 9000:d}",
+                callsign=civil_callsign(flights.callsign_prefix, object_id),
+                squawk=int(DEFAULT_SQUAWK),
+                squawk_to=int(squawk.code) if squawk is not None and emergency else 0,
+                squawk_from_s=squawk.from_s if squawk is not None and emergency else np.inf,
             )
         )
     return rows
+
+
+def _diverted(
+    departure: tuple[float, float],
+    arrival: tuple[float, float, float],
+    flown_m: float,
+    cruise_alt_m: float,
+    to: tuple[float, float],
+) -> list[tuple[float, float, float]]:
+    """The route of a flight that leaves its filed route after ``flown_m`` (m) for ``to``.
+
+    It turns where it is then (on the geodesic from departure to arrival) and lands at
+    ``to``; a flight that would already have arrived keeps its route.
+    """
+    total_m, azimuth = distance_azimuth(*departure, arrival[0], arrival[1])
+    if flown_m >= float(total_m):
+        return [arrival]
+    lat, lon, _ = forward(*departure, azimuth, max(flown_m, 0.0))
+    return [(float(lat), float(lon), cruise_alt_m), (to[0], to[1], 0.0)]
 
 
 def _icao24(prefix: str, object_id: int) -> int:
@@ -270,4 +322,8 @@ def _to_arrays(rows: list[_Row], rng: np.random.Generator) -> FlightPlans:
         cooperative=column([r.threat.cooperative for r in rows], bool),
         icao24=column([r.icao24 for r in rows], np.uint32),
         callsign=column([r.callsign for r in rows], object),
+        squawk=column([r.squawk for r in rows], np.int16),
+        squawk_to=column([r.squawk_to for r in rows], np.int16),
+        squawk_from_s=column([r.squawk_from_s for r in rows]),
+        mode5=column([r.mode5 for r in rows], bool),
     )
