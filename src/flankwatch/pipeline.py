@@ -31,7 +31,13 @@ from flankwatch.sim.truth import TruthBatch
 from flankwatch.stages import AlertStage, AssessmentStage, TrackingStage
 from flankwatch.store.replay import ReplaySource
 from flankwatch.store.sink import RecordingSink
-from flankwatch.summary import CountingSink, EvaluationSink, RunSummary, summarise
+from flankwatch.summary import (
+    CountingSink,
+    EvaluationSink,
+    RunSummary,
+    longest_scan_s,
+    summarise,
+)
 from flankwatch.track import TrackerSettings, build_tracker
 
 Progress = Callable[[float], None]
@@ -77,7 +83,9 @@ def execute(
     stages, alerts = standard_stages(info, options)
     counts = CountingSink()
     evaluation = (
-        EvaluationSink(info.objects, info.deployment.country) if info.objects is not None else None
+        EvaluationSink(info.objects, info.deployment, min_gap_s=longest_scan_s(info.sensors))
+        if info.objects is not None
+        else None
     )
     cot = CotSink(options.cot_url, info.deployment, alerts) if options.cot_url else None
 

@@ -2,8 +2,10 @@
 
 :class:`CountingSink` counts what every run has (plots by kind, windows,
 confirmed tracks at the peak, alert messages and airport closures);
-:class:`EvaluationSink` scores the tracks against the ground truth and keeps
-each threat's night (only when the source has truth). :func:`summarise` puts
+:class:`EvaluationSink` scores the tracks against the ground truth (every threat
+inside the watched airspace, and what was seen) and keeps each threat's night,
+its longest undetected stretch inside the airspace among it (only when the
+source has truth). :func:`summarise` puts
 both into a :class:`RunSummary`.
 """
 
@@ -15,10 +17,11 @@ import numpy as np
 import pyarrow as pa
 
 from flankwatch.alert.base import AlertMessage
+from flankwatch.deployment import Deployment
 from flankwatch.events import Event, EventKind
 from flankwatch.io.cot_stream import CotStats
 from flankwatch.loop import Picture, SinkBase
-from flankwatch.report import ThreatLedger, ThreatRecord
+from flankwatch.report import ThreatLedger, ThreatRecord, WatchedAirspace
 from flankwatch.scoring import RunScorer, TrackingScore
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotKind
@@ -115,22 +118,50 @@ class CountingSink(SinkBase):
         return closures
 
 
-class EvaluationSink(SinkBase):
-    """Tracks scored against the truth, and every threat's night (needs truth)."""
+DEFAULT_SCAN_S = 10.0
+"""Undetected stretches no longer than this are not reported when the sensors are not
+known, s (assumed: the 10 s scan of the catalogue's surveillance radars)."""
 
-    def __init__(self, objects: pa.Table, country: str | None = "POL") -> None:
+
+def longest_scan_s(sensors: pa.Table | None) -> float:
+    """The longest scan period among a run's sensors, s (:data:`DEFAULT_SCAN_S` if none)."""
+    if sensors is None or sensors.num_rows == 0 or "scan_period_s" not in sensors.column_names:
+        return DEFAULT_SCAN_S
+    return float(np.max(sensors.column("scan_period_s").to_numpy()))
+
+
+class EvaluationSink(SinkBase):
+    """Tracks scored against the truth, and every threat's night (needs truth).
+
+    The watched airspace is the deployment's (Poland's without one); undetected
+    stretches inside it no longer than ``min_gap_s`` (a scan, s) are not reported.
+    """
+
+    def __init__(
+        self,
+        objects: pa.Table,
+        deployment: Deployment | None = None,
+        *,
+        min_gap_s: float = DEFAULT_SCAN_S,
+    ) -> None:
         self.objects = objects
-        self.scorer = RunScorer(objects.num_rows)
-        self.ledger = ThreatLedger(objects, country or "POL")
+        self.deployment = deployment
+        self.airspace = WatchedAirspace(deployment.airspace if deployment is not None else "POL")
+        threats = ~objects.column("cooperative").to_numpy(zero_copy_only=False).astype(bool)
+        self.scorer = RunScorer(objects.num_rows, threats=threats)
+        self.ledger = ThreatLedger(objects, self.airspace, min_gap_s=min_gap_s)
 
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
         """Score one window and note what happened to each object in it."""
         if truth is None:
             return
         plots, tracks, now = picture.window.plots, picture.tracks, picture.now_s
-        self.scorer.add(plots, truth, tracks, now)
+        inside = self.airspace.contains(truth.lat_deg, truth.lon_deg)
+        self.scorer.add(plots, truth, tracks, now, inside)
         if picture.assessment is not None:
-            self.ledger.add(plots, truth, tracks, picture.assessment, picture.alerts.events, now)
+            self.ledger.add(
+                plots, truth, tracks, picture.assessment, picture.alerts.events, now, inside
+            )
 
     def categories(self) -> list[CategoryCount]:
         """Per category of object: how many flew, how many were seen, how soon."""

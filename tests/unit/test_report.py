@@ -11,7 +11,7 @@ import pytest
 from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
 from flankwatch.events import Event
 from flankwatch.geo.frames import LocalFrame
-from flankwatch.report import ThreatLedger
+from flankwatch.report import GapWatch, ThreatLedger
 from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
@@ -131,3 +131,92 @@ def test_an_object_that_starts_inside_never_crosses(plans: FlightPlans) -> None:
         )
     (decoy,) = ledger.threats()
     assert decoy.crossed_s is None and decoy.lead_time_s is None
+
+
+def _rows(t_s: list[float], ended: list[bool] | None = None) -> TruthBatch:
+    """Truth rows of object 0 at these times (positions do not matter here)."""
+    n = len(t_s)
+    columns = {name: np.zeros(n) for name in TruthBatch.column_names()}
+    columns.update(
+        t_s=np.array(t_s),
+        object_id=np.zeros(n, np.int32),
+        ended=np.array(ended if ended is not None else [False] * n, bool),
+    )
+    return TruthBatch(**columns)
+
+
+def _window(t0_s: float, t1_s: float, plot_times: list[float]) -> PlotBatch:
+    times = np.array([t for t in plot_times if t0_s <= t < t1_s])
+    return PlotBatch.build(len(times), t_s=times, truth_id=np.zeros(len(times), np.int64))
+
+
+def test_the_longest_undetected_stretch_inside_is_measured_from_the_last_plot() -> None:
+    # Object 0 is inside from 10 s to 95 s (truth every 5 s); plots every 10 s except
+    # 30-70 s; it leaves at 95 s. The stretch from the plot at 20 s to the one at 70 s
+    # is the longest: 50 s, starting at 20 s.
+    gaps = GapWatch(1)
+    plot_times = [0.0, 10.0, 20.0, 70.0, 80.0, 90.0, 100.0]
+    for t0 in range(0, 120, 10):
+        truth_times = [t0 + 5.0, t0 + 10.0]
+        truth = _rows(truth_times)
+        inside = np.array([10.0 <= t < 95.0 for t in truth_times])
+        gaps.add(_window(t0, t0 + 10.0, plot_times), truth, inside)
+    assert gaps.longest_s[0] == 50.0
+    assert gaps.longest_from_s[0] == 20.0
+
+
+def test_an_undetected_stretch_runs_from_entry_to_the_end_of_the_flight() -> None:
+    # Never seen: the stretch runs from the first truth time inside (30 s) to its
+    # last truth row (it came down at 60 s), not from the start of the run.
+    gaps = GapWatch(1)
+    for t in (10.0, 20.0, 30.0, 40.0, 50.0, 60.0):
+        truth = _rows([t], [t == 60.0])
+        gaps.add(PlotBatch.empty(), truth, np.array([t >= 30.0]))
+    assert gaps.longest_s[0] == 30.0 and gaps.longest_from_s[0] == 30.0
+    assert np.isnan(gaps.since_s[0])
+
+
+def test_a_threat_unseen_over_poland_has_its_gap_from_its_last_plot(
+    plans: FlightPlans,
+) -> None:
+    ledger = ThreatLedger(plans.to_arrow(), min_gap_s=10.0)
+    for k in range(1, 13):
+        t = 10.0 * k
+        where = BELARUS if t < 40.0 else POLAND
+        n = int(t <= 60.0)
+        plots = PlotBatch.build(n, t_s=np.full(n, t - 1.0), truth_id=np.zeros(n))
+        truth = _truth(t, [where, (52.2, 21.0)])
+        tracks = _tracks(truth)
+        ledger.add(plots, truth, tracks, _assessment(tracks, ["hostile", "neutral"]), [], t)
+        if t == 60.0:
+            # Seen every 10 s scan since it crossed at 40 s: nothing longer than a scan.
+            (decoy,) = ledger.threats()
+            assert decoy.longest_gap_s is None and decoy.longest_gap_from_s is None
+    (decoy,) = ledger.threats()
+    # Last plot at 59 s; still unseen at the last truth time, 120 s.
+    assert decoy.longest_gap_s == 61.0 and decoy.longest_gap_from_s == 59.0
+
+
+def test_public_warnings_are_counted_apart_from_airport_alerts(plans: FlightPlans) -> None:
+    ledger = ThreatLedger(plans.to_arrow())
+    truth = _truth(100.0, [POLAND, (52.2, 21.0)])
+    tracks = _tracks(truth)
+    alerts = [
+        Event(100.0, "alert-issued", "closing EPLB", track_id=10, data={"alert": "airport"}),
+        Event(
+            100.0, "alert-issued", "warning", track_id=10, subject="p1", data={"alert": "public"}
+        ),
+    ]
+    ledger.add(
+        PlotBatch.empty(), truth, tracks, _assessment(tracks, ["hostile", "neutral"]), alerts, 100.0
+    )
+    assert ledger.warned_objects() == {0}
+    cancel = [
+        Event(110.0, "alert-cancelled", "gone", track_id=10, subject="p1", data={"alert": "public"})
+    ]
+    ledger.add(
+        PlotBatch.empty(), truth, tracks, _assessment(tracks, ["hostile", "neutral"]), cancel, 110.0
+    )
+    (decoy,) = ledger.threats()
+    assert decoy.alerts == 2 and decoy.warnings == 1
+    assert ledger.warned_objects() == set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from flankwatch.scoring import RunScorer
 from flankwatch.sim.truth import TruthBatch
@@ -101,3 +102,42 @@ def test_tracks_are_extrapolated_to_the_truth_time() -> None:
         12.0,
     )
     assert scorer.score().gospa_mean_m < 1e-9
+
+
+def test_an_unseen_threat_inside_the_airspace_is_missed_only_in_the_primary_view() -> None:
+    threats = np.array([True, True, False])
+    scorer = RunScorer(n_objects=3, threats=threats)
+    # Object 0 is tracked and seen; 1 is a threat over the country no sensor sees;
+    # 2 is an unseen civil aircraft over the country (never a target).
+    for k in range(1, 4):
+        t = 10.0 * k
+        scorer.add(
+            _plots(t, [0]),
+            _truth(t, [0, 1, 2], [0.0, 5000.0, 9000.0]),
+            _tracks(t, [7], [0.0]),
+            t,
+            inside=np.array([True, True, True]),
+        )
+    score = scorer.score()
+    assert score.targets == 2 and score.seen_targets == 1
+    assert score.missed_share == 1.0
+    assert np.isclose(score.gospa_mean_m, np.sqrt(1000.0**2 / 2))
+    assert score.seen_gospa_mean_m == 0.0 and score.seen_missed_share == 0.0
+
+
+def test_an_unseen_threat_outside_the_airspace_is_not_a_target() -> None:
+    scorer = RunScorer(n_objects=2, threats=np.array([True, True]))
+    scorer.add(
+        _plots(10.0, [0]),
+        _truth(10.0, [0, 1], [0.0, 5000.0]),
+        _tracks(10.0, [7], [0.0]),
+        10.0,
+        inside=np.array([True, False]),
+    )
+    score = scorer.score()
+    assert score.targets == 1 and score.gospa_mean_m == 0.0
+
+
+def test_threat_flags_must_match_the_objects() -> None:
+    with pytest.raises(ValueError, match="2 flags for 3 objects"):
+        RunScorer(n_objects=3, threats=np.array([True, False]))
