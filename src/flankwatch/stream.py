@@ -29,6 +29,9 @@ sigma_elevation_rad           float64    elevation noise standard deviation, rad
 sensor_x_m ... sensor_z_m     float64    sensor position at ``t_s``, local ENU, m
 icao24                        uint32     ICAO address (ADS-B, or a radar's Mode S reply), 0 if none
 callsign                      str        callsign of a cooperative aircraft, "" if none
+squawk                        int16      Mode A code (ADS-B, or a Mode S reply) as its four octal
+                                         digits read as a decimal number (7500 is 7500), 0 if none
+mode5                         bool       a valid IFF Mode 5 reply to the radar's interrogator
 truth_id                      int32      simulated object that caused the plot; -1 for a false
                                          alarm or a plot of unknown origin (live data)
 ============================  =========  ==============================================
@@ -92,9 +95,15 @@ _DTYPES: dict[str, np.dtype] = {
     },
     "icao24": np.dtype(np.uint32),
     "callsign": np.dtype(object),
+    "squawk": np.dtype(np.int16),
+    "mode5": np.dtype(bool),
     "truth_id": np.dtype(np.int32),
 }
 """Column dtypes, in the order of the fields of :class:`PlotBatch`."""
+
+OPTIONAL_COLUMNS: dict[str, object] = {"squawk": 0, "mode5": False}
+"""Columns a stored plot table may lack (it was written before they existed), with the
+value they then take."""
 
 
 def position_columns(position_m: np.ndarray, cov_m2: np.ndarray) -> PlotColumns:
@@ -144,14 +153,17 @@ class PlotBatch(Columns):
     sensor_z_m: np.ndarray
     icao24: np.ndarray
     callsign: np.ndarray
+    squawk: np.ndarray
+    mode5: np.ndarray
     truth_id: np.ndarray
 
     @classmethod
     def build(cls, n: int, **columns: np.ndarray) -> PlotBatch:
         """A batch of ``n`` plots from the given columns; the others get their "none" value.
 
-        "None" is NaN for floats, 0 for ``icao24``, "" for ``callsign`` and -1 for
-        ``truth_id``; ``sensor_id`` and ``kind`` default to 0.
+        "None" is NaN for floats, 0 for ``icao24`` and ``squawk``, "" for ``callsign``,
+        ``False`` for ``mode5`` and -1 for ``truth_id``; ``sensor_id`` and ``kind``
+        default to 0.
         """
         unknown = set(columns) - set(_DTYPES)
         if unknown:
@@ -198,6 +210,16 @@ class PlotBatch(Columns):
                 start += size
             columns[name] = column
         return cls.build(total, **columns)
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table) -> PlotBatch:
+        """A batch from an Arrow plot table; :data:`OPTIONAL_COLUMNS` it lacks take their
+        "none" value (a table written before they existed)."""
+        for name, value in OPTIONAL_COLUMNS.items():
+            if name not in table.column_names:
+                column = pa.array(np.full(table.num_rows, value, _DTYPES[name]))
+                table = table.append_column(name, column)
+        return super(PlotBatch, cls).from_arrow(table)
 
     def sorted_by_time(self) -> PlotBatch:
         """The same plots ordered by ``t_s`` (stable, so ties keep their order)."""

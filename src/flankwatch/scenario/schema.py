@@ -199,6 +199,9 @@ class Raid(_Strict):
         None, gt=0.0, le=MAX_SPEED_MPS, description="overrides the catalogue"
     )
     origin: str = Field("", description="country or area it comes from, for the reports")
+    iff_mode5: bool = Field(
+        False, description="own aircraft answering IFF Mode 5 interrogations (friend)"
+    )
 
     @model_validator(mode="after")
     def _launch_and_route(self) -> Raid:
@@ -277,6 +280,8 @@ class Sensor(_Strict):
 
     A file gives the placement by one of the keys ``at``, ``orbit`` or ``line``;
     it is validated into :attr:`placement`, a :data:`Placement` tagged by kind.
+    ``active_from`` and ``active_until`` bound when it observes (an airborne sensor
+    arriving on station and leaving it); outside them it makes no plots.
     """
 
     name: Name
@@ -288,6 +293,12 @@ class Sensor(_Strict):
     scan_period_s: float | None = Field(None, gt=0.0)
     range_m: float | None = Field(None, gt=0.0)
     false_alarms_per_scan: float | None = Field(None, ge=0.0)
+    active_from: When | None = Field(
+        None, description="on watch from: seconds after the start or a UTC time; default the start"
+    )
+    active_until: When | None = Field(
+        None, description="on watch until: seconds after the start or a UTC time; default the end"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -349,8 +360,33 @@ IcaoCode = Annotated[str, Field(max_length=8), AfterValidator(_known_icao)]
 """An airport's ICAO code, known to the airport database."""
 
 
+DEFAULT_SQUAWK = "1000"
+"""The Mode A code a civil flight sets when none is given: 1000, the conspicuity code of
+Mode S flights in European airspace (assumed for every flight)."""
+
+
+class Squawk(_Strict):
+    """One flight of a flow sets a Mode A code from a time on (7500, 7600, 7700: emergencies)."""
+
+    code: str = Field(pattern=r"^[0-7]{4}$", description="four octal digits, e.g. 7500")
+    from_s: float = Field(ge=-MAX_TIME_OFFSET_S, le=MAX_TIME_OFFSET_S, description="s after start")
+    flight: int = Field(1, ge=1, le=10_000, description="which flight of the flow, 1 the first")
+
+
+class Divert(_Strict):
+    """One flight of a flow leaves its filed route at a time and flies to a place instead."""
+
+    at_s: float = Field(ge=-MAX_TIME_OFFSET_S, le=MAX_TIME_OFFSET_S, description="s after start")
+    to: Place
+    flight: int = Field(1, ge=1, le=10_000, description="which flight of the flow, 1 the first")
+
+
 class CivilFlights(_Strict):
-    """Scheduled civil flights between two airports, with transponders (ADS-B)."""
+    """Scheduled civil flights between two airports, with transponders (ADS-B).
+
+    Each flight files a flight plan (its callsign, airports and scheduled time);
+    ``squawk`` and ``divert`` make one of them set an emergency code or leave its plan.
+    """
 
     name: Name
     departure: IcaoCode
@@ -362,12 +398,32 @@ class CivilFlights(_Strict):
     jitter_s: Seconds = 0.0
     cruise_alt_m: float = Field(10_000.0, gt=0.0, le=15_000.0)
     callsign_prefix: str = Field("FLW", pattern=r"^[A-Z]{3}$")
+    squawk: Squawk | None = None
+    divert: Divert | None = None
 
     @model_validator(mode="after")
     def _two_airports(self) -> CivilFlights:
         if self.departure == self.arrival:
             raise ValueError(f"departure and arrival are both {self.departure}")
+        for what in (self.squawk, self.divert):
+            if what is not None and what.flight > self.count:
+                raise ValueError(f"flight {what.flight} of a flow of {self.count}")
         return self
+
+
+def civil_callsign(prefix: str, object_id: int) -> str:
+    """The callsign of the civil flight that is object ``object_id`` of a run."""
+    return f"{prefix}{100 + object_id % 9000:d}"
+
+
+def civil_object_ids(scenario: Scenario) -> list[int]:
+    """The object number of each civil flow's first flight: raids come first, in order."""
+    first = sum(raid.count for raid in scenario.raids)
+    starts = []
+    for flights in scenario.civil_traffic:
+        starts.append(first)
+        first += flights.count
+    return starts
 
 
 class Catalogues(_Strict):
@@ -455,8 +511,33 @@ def cross_field_faults(scenario: Scenario) -> list[Fault]:
     for i, flights in enumerate(scenario.civil_traffic):
         if flights.aircraft not in threats:
             faults.append((("civil_traffic", i, "aircraft"), f"unknown type {flights.aircraft!r}"))
+    faults += _activity_faults(scenario)
     if not faults:
         faults += _size_faults(scenario, sensors)
+    return faults
+
+
+def _activity_faults(scenario: Scenario) -> list[Fault]:
+    """A sensor's watch ends after it begins and lies within 30 days of the start."""
+    faults: list[Fault] = []
+    for i, sensor in enumerate(scenario.sensors):
+        times = {}
+        for field in ("active_from", "active_until"):
+            when = getattr(sensor, field)
+            if when is None:
+                continue
+            times[field] = scenario.seconds_after_start(when)
+            if abs(times[field]) > MAX_TIME_OFFSET_S:
+                faults.append(
+                    (
+                        ("sensors", i, field),
+                        f"more than {MAX_TIME_OFFSET_S / 86_400:.0f} days from the start",
+                    )
+                )
+        if len(times) == 2 and times["active_until"] <= times["active_from"]:
+            faults.append(
+                (("sensors", i, "active_until"), "a sensor's watch must end after it begins")
+            )
     return faults
 
 

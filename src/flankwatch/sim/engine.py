@@ -5,7 +5,8 @@ window of steps, every sensor observes the window and the simulation yields the
 window's plots (sorted by time) with the truth recorded in it
 (:class:`~flankwatch.sim.source.SimulationSource` makes it a source of the run
 loop). Objects can be destroyed between windows (:meth:`Simulation.destroy_near`):
-they end where they are. The run's seed feeds one generator for the flight
+they end where they are. A sensor observes only within its watch (``active_from``
+to ``active_until``). The run's seed feeds one generator for the flight
 plans and one per sensor entry, so runs with the same scenario and seed are
 identical.
 """
@@ -20,7 +21,7 @@ import pyarrow as pa
 
 from flankwatch.deployment import Deployment
 from flankwatch.geo.frames import geodetic_to_ecef
-from flankwatch.scenario.schema import Scenario
+from flankwatch.scenario.schema import Scenario, Sensor
 from flankwatch.sim.clock import Clock
 from flankwatch.sim.kinematics import FLYING, Kinematics, Motion
 from flankwatch.sim.plans import FlightPlans, draw_plans
@@ -53,6 +54,8 @@ class Simulation:
         )
         self.plans: FlightPlans = draw_plans(scenario, np.random.default_rng(plan_seed))
         self.sensors: list[SensorModel] = build_sensors(scenario, self.frame, sensor_seeds)
+        self.watch_s = [_watch_s(scenario, sensor) for sensor in scenario.sensors]
+        """Per sensor entry: (from, until), s after start, when it observes."""
         self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
         self.kinematics = Kinematics(self.plans)
         self._destroyed: list[TruthBatch] = []
@@ -60,6 +63,9 @@ class Simulation:
     def sensor_table(self) -> pa.Table:
         """One row per sensor (every acoustic node its own row), by ``sensor_id``."""
         rows = [info for model in self.sensors for info in model.table()]
+        watch = [
+            w for model, w in zip(self.sensors, self.watch_s, strict=True) for _ in model.table()
+        ]
         names = (
             "sensor_id",
             "name",
@@ -72,7 +78,9 @@ class Simulation:
             "range_m",
             "scan_period_s",
         )
-        return pa.table({name: [getattr(row, name) for row in rows] for name in names})
+        table = pa.table({name: [getattr(row, name) for row in rows] for name in names})
+        table = table.append_column("active_from_s", pa.array([w[0] for w in watch], pa.float64()))
+        return table.append_column("active_until_s", pa.array([w[1] for w in watch], pa.float64()))
 
     def steps(self) -> Iterator[SimStep]:
         """Run the scenario, one window of steps at a time."""
@@ -82,7 +90,7 @@ class Simulation:
             t0, t1 = starts[0], starts[-1] + step_s
             scene = self._scene(motions, t0, t1)
             plots = PlotBatch.from_parts(
-                part for sensor in self.sensors for part in sensor.observe(scene)
+                part for sensor in self._on_watch(t0, t1) for part in sensor.observe(scene)
             )
             truth = TruthBatch.concat(
                 self._destroyed
@@ -90,6 +98,14 @@ class Simulation:
             )
             self._destroyed = []
             yield SimStep(index, t0, t1, plots.sorted_by_time(), truth)
+
+    def _on_watch(self, t0_s: float, t1_s: float) -> list[SensorModel]:
+        """The sensors whose watch overlaps the window from ``t0_s`` to ``t1_s`` (s)."""
+        return [
+            sensor
+            for sensor, (on_s, off_s) in zip(self.sensors, self.watch_s, strict=True)
+            if on_s < t1_s and t0_s < off_s
+        ]
 
     def destroy_near(self, t_s: float, enu_m: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
         """End, at ``t_s`` (s), the flying object nearest each point (local ENU, m, shape
@@ -158,6 +174,8 @@ class Simulation:
             plans.cooperative[ids],
             plans.icao24[ids],
             plans.callsign[ids],
+            plans.squawk_at(ids, t0),
+            plans.mode5[ids],
         )
 
     def _truth(self, motion: Motion, t1: float, step_s: float) -> TruthBatch:
@@ -182,3 +200,13 @@ class Simulation:
             vz_mps=velocity[:, 2],
             ended=ended[keep],
         )
+
+
+def _watch_s(scenario: Scenario, sensor: Sensor) -> tuple[float, float]:
+    """When ``sensor`` observes: (from, until), s after the start (-inf and inf: always)."""
+    on = sensor.active_from
+    off = sensor.active_until
+    return (
+        scenario.seconds_after_start(on) if on is not None else -np.inf,
+        scenario.seconds_after_start(off) if off is not None else np.inf,
+    )

@@ -2,7 +2,7 @@
 
 Every cooperative aircraft within the station's range and radio horizon has
 each periodic position report received with probability ``pd``. A report
-carries the aircraft's ICAO address and callsign and its position with a
+carries the aircraft's ICAO address, callsign and Mode A code and its position with a
 Gaussian error (``sigma_m`` horizontally, ``sigma_alt_m`` in altitude); its
 time phase is set by the aircraft's address, as real squitters are unsynchronised.
 """
@@ -103,6 +103,7 @@ class AdsbStation:
                 "sensor_z_m": self.position_local_m[2],
                 "icao24": scene.icao24[rows],
                 "callsign": scene.callsign[rows],
+                "squawk": scene.squawk[rows],
                 "truth_id": scene.object_id[rows],
             }
         ]

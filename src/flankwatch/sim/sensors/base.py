@@ -27,7 +27,9 @@ class Scene:
     ``t0_s + k step_s`` (shape (n, k + 1, 3)) and ``alt_m`` its heights (m);
     both are NaN at instants when the object was not flying. A position in
     between two instants is interpolated linearly. Per-object arrays are in
-    the order of ``object_id``.
+    the order of ``object_id``: ``squawk`` is the Mode A code each shows during
+    the window (its four octal digits read as a decimal number, 0 if none) and
+    ``mode5`` whether it answers IFF Mode 5 interrogations (own aircraft).
     """
 
     t0_s: float
@@ -43,6 +45,8 @@ class Scene:
     cooperative: np.ndarray
     icao24: np.ndarray
     callsign: np.ndarray
+    squawk: np.ndarray
+    mode5: np.ndarray
 
     def __len__(self) -> int:
         return len(self.object_id)

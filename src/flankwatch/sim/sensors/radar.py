@@ -11,7 +11,9 @@ the run's frame are the converted measurement and its first-order covariance.
 False alarms arrive as a Poisson number per scan, spread uniformly in range
 (by area), azimuth and the lowest quarter of the elevation coverage. A radar
 with a co-mounted secondary radar (``ssr``) gives the plots of transponder-equipped
-aircraft their ICAO address and callsign, as a Mode S reply would.
+aircraft their ICAO address, callsign and Mode A code, as a Mode S reply would; its
+interrogator also gets IFF Mode 5 replies from own aircraft (the plot's ``mode5``).
+A Mode 5 reply is assumed to come with every detection of such an aircraft.
 """
 
 from __future__ import annotations
@@ -131,12 +133,17 @@ class Radar:
         sensor_at = _interpolate(position0, position1, (t_s - t0) / (t1 - t0))
         plots = self._plots(t_s, range_m, azimuth_rad, elevation_rad, sensor_at, rotation, truth_id)
         if self.spec.ssr and n:
-            replying = np.flatnonzero(scene.cooperative[rows[detected]])
+            seen = rows[detected]
+            replying = np.flatnonzero(scene.cooperative[seen])
             icao24 = np.zeros(len(t_s), np.uint32)
             callsign = np.full(len(t_s), "", object)
-            icao24[replying] = scene.icao24[rows[detected]][replying]
-            callsign[replying] = scene.callsign[rows[detected]][replying]
-            plots.update(icao24=icao24, callsign=callsign)
+            squawk = np.zeros(len(t_s), np.int16)
+            icao24[replying] = scene.icao24[seen][replying]
+            callsign[replying] = scene.callsign[seen][replying]
+            squawk[replying] = scene.squawk[seen][replying]
+            mode5 = np.zeros(len(t_s), bool)
+            mode5[:n] = scene.mode5[seen]
+            plots.update(icao24=icao24, callsign=callsign, squawk=squawk, mode5=mode5)
         return [plots]
 
     def _false_alarms(
