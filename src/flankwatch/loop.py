@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -72,14 +72,20 @@ Effect = Kill
 """What a stage may ask of the world (one kind so far)."""
 
 
+NO_TRACKS = TrackBatch.empty()
+"""The tracks of a picture no tracking stage has filled (shared: never changed)."""
+NO_ALERTS = AlertStep()
+"""The alerts of a picture no alert stage has filled (shared: never changed)."""
+
+
 @dataclass(frozen=True)
 class Picture:
     """What the stages made of one window; each stage adds its part."""
 
     window: Window
-    tracks: TrackBatch = field(default_factory=TrackBatch.empty)
+    tracks: TrackBatch = NO_TRACKS
     assessment: Assessment | None = None
-    alerts: AlertStep = field(default_factory=AlertStep)
+    alerts: AlertStep = NO_ALERTS
     effects: tuple[Effect, ...] = ()
 
     @property
