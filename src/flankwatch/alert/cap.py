@@ -2,11 +2,13 @@
 
 A message is ``<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">`` with, in
 the schema's order: ``identifier``, ``sender``, ``sent``, ``status``,
-``msgType``, ``scope``, ``references`` (Update and Cancel only: the earlier
-messages as ``sender,identifier,sent`` triples separated by spaces) and one
-``info`` block (``language``, ``category``, ``event``, ``responseType``,
+``msgType``, ``scope``, ``references`` (Update and Cancel only: the messages
+it follows as ``sender,identifier,sent`` triples separated by spaces) and one
+``info`` block per language (``language``, ``category``, ``event``, ``responseType``,
 ``urgency``, ``severity``, ``certainty``, ``effective``, ``expires``,
 ``senderName``, ``headline``, ``description``, ``instruction``, ``area``).
+An ``area`` holds ``areaDesc``, its polygons and its geocodes (``valueName``
+and ``value``, e.g. ``ISO3166-2`` and ``PL-06``).
 
 Times are written ``YYYY-MM-DDThh:mm:ss+00:00``: CAP 1.2 requires an explicit
 offset and no fractional seconds (a ``Z`` suffix fails the schema). An
@@ -89,10 +91,12 @@ class CapReference:
 
 @dataclass(frozen=True)
 class CapArea:
-    """The area a message concerns: a description and polygons (see :func:`cap_polygon`)."""
+    """The area a message concerns: a description, polygons (see :func:`cap_polygon`) and
+    geocodes, ``(valueName, value)`` pairs such as ``("ISO3166-2", "PL-06")``."""
 
     description: str
     polygons: tuple[str, ...] = ()
+    geocodes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,14 +125,17 @@ def build_cap(
     sender: str,
     sent: datetime,
     msg_type: Literal["Alert", "Update", "Cancel"],
-    info: CapInfo | None,
+    info: CapInfo | Sequence[CapInfo] | None,
     *,
     status: Literal["Actual", "Exercise", "System", "Test", "Draft"] = "Exercise",
     scope: Literal["Public", "Restricted", "Private"] = "Public",
     references: Sequence[CapReference] = (),
     note: str = "",
 ) -> str:
-    """A CAP 1.2 ``alert`` document as XML text (UTF-8 declaration included)."""
+    """A CAP 1.2 ``alert`` document as XML text (UTF-8 declaration included).
+
+    ``info`` is one block or several (one per language, in order).
+    """
     for name, value in (("identifier", identifier), ("sender", sender)):
         if not value or any(c in value for c in " ,<&\t\n"):
             raise ValueError(f"a CAP {name} must not be empty or hold spaces, commas, < or &")
@@ -146,8 +153,9 @@ def build_cap(
         _sub(root, "note", note)
     if references:
         _sub(root, "references", " ".join(str(r) for r in references))
-    if info is not None:
-        _add_info(root, info)
+    infos = () if info is None else (info,) if isinstance(info, CapInfo) else tuple(info)
+    for block in infos:
+        _add_info(root, block)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -183,6 +191,10 @@ def _add_info(root: ET.Element, info: CapInfo) -> None:
         _sub(element, "areaDesc", area.description)
         for polygon in area.polygons:
             _sub(element, "polygon", polygon)
+        for name, value in area.geocodes:
+            geocode = _sub(element, "geocode")
+            _sub(geocode, "valueName", name)
+            _sub(geocode, "value", value)
 
 
 def _q(tag: str) -> str:

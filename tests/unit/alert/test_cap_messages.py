@@ -112,3 +112,32 @@ def test_updates_need_references_and_identifiers_no_spaces() -> None:
         build_cap("fw-2", "flankwatch", SENT, "Update", INFO)
     with pytest.raises(ValueError, match="identifier"):
         build_cap("fw 2", "flankwatch", SENT, "Alert", INFO)
+
+
+def test_one_info_block_per_language_and_areas_with_geocodes() -> None:
+    import xml.etree.ElementTree as ET
+    from dataclasses import replace
+
+    from flankwatch.alert.cap import CAP_NAMESPACE
+
+    area = CapArea(
+        "województwo lubelskie: Lublin", (POLYGON,), (("ISO3166-2", "PL-06"), ("TERYT", "06"))
+    )
+    polish = replace(
+        INFO, language="pl-PL", headline="Zagrożenie atakiem z powietrza", areas=(area,)
+    )
+    english = replace(INFO, language="en-GB", areas=(replace(area, description="Lublin"),))
+    body = build_cap("id-9", "alerts@example.org", SENT, "Alert", [polish, english])
+    assert validate_cap(body) == []
+    ns = {"cap": CAP_NAMESPACE}
+    root = ET.fromstring(body.encode("utf-8"))
+    infos = root.findall("cap:info", ns)
+    assert [i.findtext("cap:language", namespaces=ns) for i in infos] == ["pl-PL", "en-GB"]
+    codes = infos[0].findall("cap:area/cap:geocode", ns)
+    assert [
+        (c.findtext("cap:valueName", namespaces=ns), c.findtext("cap:value", namespaces=ns))
+        for c in codes
+    ] == [("ISO3166-2", "PL-06"), ("TERYT", "06")]
+    # geocodes come after the polygons, as the schema orders them
+    tags = [child.tag.split("}")[1] for child in infos[0].find("cap:area", ns)]
+    assert tags == ["areaDesc", "polygon", "geocode", "geocode"]
