@@ -9,13 +9,15 @@ watched national airspace (from the truth), the alerts issued for its
 tracks (all of them, and the public warnings among them) and its longest
 undetected stretch inside that airspace (see :class:`GapWatch`). Civil aircraft
 (cooperative objects) whose track was ever marked suspect or hostile are
-counted as misidentified.
+counted as misidentified. With a :class:`PlaceWatch`, it also lists the
+populated places each threat passed near, inside that airspace, while no public
+warning of it was in force.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +28,9 @@ from shapely.geometry import Polygon
 
 from flankwatch.assess.assessment import Assessment
 from flankwatch.events import Event, EventKind
+from flankwatch.geo.admin import PopulatedPlaces
 from flankwatch.geo.borders import country
+from flankwatch.geo.frames import LocalFrame
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -124,6 +128,21 @@ class GapWatch:
 
 
 @dataclass(frozen=True)
+class PassedPlace:
+    """A populated place a threat passed near with no public warning of it in force.
+
+    ``closest_m``: its least ground distance from the threat's sampled path, m;
+    ``t_s``: when it was that close, s since the run's start.
+    """
+
+    name: str
+    admin1_name: str
+    population: int
+    closest_m: float
+    t_s: float
+
+
+@dataclass(frozen=True)
 class ThreatRecord:
     """One non-civil object's night; times in s since the run's start (None: never)."""
 
@@ -144,6 +163,8 @@ class ThreatRecord:
     longer than a scan)."""
     longest_gap_from_s: float | None = None
     """When that stretch started, s since the run's start."""
+    unwarned_places: tuple[PassedPlace, ...] = field(default_factory=tuple)
+    """Populated places it passed near with no public warning of it in force, largest first."""
 
     @property
     def lead_time_s(self) -> float | None:
@@ -151,6 +172,79 @@ class ThreatRecord:
         if self.crossed_s is None or self.warned_s is None:
             return None
         return self.crossed_s - self.warned_s
+
+
+class PlaceWatch:
+    """Which populated places each threat passed near, with and without a warning in force.
+
+    A place is *passed* when a truth position of the threat inside the watched
+    airspace lies within ``radius_m`` of it over the ground (positions are
+    sampled at the truth times, so a fast threat's path is checked every truth
+    period). It is *unwarned* when no public warning of that threat was in force
+    at any of the times it was that close.
+    """
+
+    def __init__(
+        self, frame: LocalFrame, places: PopulatedPlaces, radius_m: float = 5000.0
+    ) -> None:
+        if not radius_m > 0:
+            raise ValueError(f"radius_m must be positive, got {radius_m}")
+        self.places = places
+        self.radius_m = radius_m
+        xy = frame.geodetic_to_enu(places.lat_deg, places.lon_deg, np.zeros(len(places)))[:, :2]
+        self._tree = cKDTree(xy)
+        self._closest: dict[int, dict[int, tuple[float, float]]] = {}
+        """object -> place -> least distance (m) while unwarned, and when (s)."""
+        self._warned: dict[int, set[int]] = {}
+        """object -> places passed while a warning of it was in force."""
+
+    def add(
+        self,
+        object_id: np.ndarray,
+        x_m: np.ndarray,
+        y_m: np.ndarray,
+        t_s: np.ndarray,
+        warned: np.ndarray,
+    ) -> None:
+        """Take threat positions inside the airspace (local x, y in m, at ``t_s``);
+        ``warned`` is true where a public warning of that threat was in force."""
+        if not len(object_id) or not len(self.places):
+            return
+        near = self._tree.query_ball_point(np.column_stack((x_m, y_m)), self.radius_m)
+        counts = np.fromiter((len(n) for n in near), np.int64, len(near))
+        if not counts.any():
+            return
+        rows = np.repeat(np.arange(len(near)), counts)
+        place = np.concatenate([np.asarray(n, np.int64) for n in near if n])
+        gap_m = np.hypot(
+            x_m[rows] - self._tree.data[place, 0], y_m[rows] - self._tree.data[place, 1]
+        )
+        for row, p, d in zip(rows.tolist(), place.tolist(), gap_m.tolist(), strict=True):
+            obj = int(object_id[row])
+            if warned[row]:
+                self._warned.setdefault(obj, set()).add(p)
+                continue
+            closest = self._closest.setdefault(obj, {})
+            if p not in closest or d < closest[p][0]:
+                closest[p] = (d, float(t_s[row]))
+
+    def unwarned(self, object_id: int) -> tuple[PassedPlace, ...]:
+        """The places ``object_id`` passed near with no warning of it in force, largest first."""
+        warned = self._warned.get(object_id, set())
+        found = [
+            (p, d, t) for p, (d, t) in self._closest.get(object_id, {}).items() if p not in warned
+        ]
+        found.sort(key=lambda item: (-int(self.places.population[item[0]]), item[0]))
+        return tuple(
+            PassedPlace(
+                name=str(self.places.name[p]),
+                admin1_name=str(self.places.admin1_name[p]),
+                population=int(self.places.population[p]),
+                closest_m=round(d, 1),
+                t_s=t,
+            )
+            for p, d, t in found
+        )
 
 
 class ThreatLedger:
@@ -162,11 +256,13 @@ class ThreatLedger:
         airspace: AirspaceSpec | WatchedAirspace = "POL",
         match_m: float = 2000.0,
         min_gap_s: float = 10.0,
+        places: PlaceWatch | None = None,
     ) -> None:
         """``objects``: one row per simulated object (the recording's ``objects`` table:
         ``name``, ``category``, ``origin``, ``launch_t_s``, ``cooperative``);
         ``match_m``: farthest a track may be from an object to be its track, m;
-        ``min_gap_s``: undetected stretches no longer than this (a scan, s) are not reported."""
+        ``min_gap_s``: undetected stretches no longer than this (a scan, s) are not reported;
+        ``places``: where to note the populated places threats pass near (none if not given)."""
         n = objects.num_rows
         self.name = np.asarray(objects.column("name").to_pylist(), object)
         self.category = np.asarray(objects.column("category").to_pylist(), object)
@@ -179,6 +275,7 @@ class ThreatLedger:
         self.match_m = match_m
         self.min_gap_s = min_gap_s
         self.gaps = GapWatch(n)
+        self.places = places
         self.appeared = np.zeros(n, dtype=bool)
         self.detected_s = np.full(n, np.inf)
         self.tracked_s = np.full(n, np.inf)
@@ -217,6 +314,11 @@ class ThreatLedger:
             self._border(truth, inside)
             self._match(truth, tracks, assessment, t_s)
         self._alerts(alert_events)
+        if self.places is not None and len(truth):
+            over = inside & ~self.cooperative[truth.object_id]
+            ids = truth.object_id[over]
+            warned = np.isin(ids, list(self.warned_objects()))
+            self.places.add(ids, truth.x_m[over], truth.y_m[over], truth.t_s[over], warned)
 
     def _alerts(self, events: list[Event]) -> None:
         """Count the alerts issued per object; follow the public ones in force."""
@@ -288,6 +390,9 @@ class ThreatLedger:
                     warnings=int(self.warnings[i]),
                     longest_gap_s=gap_s,
                     longest_gap_from_s=_time(self.gaps.longest_from_s[i]) if gap_s else None,
+                    unwarned_places=(
+                        self.places.unwarned(int(i)) if self.places is not None else ()
+                    ),
                 )
             )
         return records

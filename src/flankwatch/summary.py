@@ -19,9 +19,10 @@ import pyarrow as pa
 from flankwatch.alert.base import AlertMessage
 from flankwatch.deployment import Deployment
 from flankwatch.events import Event, EventKind
+from flankwatch.geo.admin import populated_places
 from flankwatch.io.cot_stream import CotStats
 from flankwatch.loop import Picture, SinkBase
-from flankwatch.report import ThreatLedger, ThreatRecord, WatchedAirspace
+from flankwatch.report import PlaceWatch, ThreatLedger, ThreatRecord, WatchedAirspace
 from flankwatch.scoring import RunScorer, TrackingScore
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotKind
@@ -130,11 +131,38 @@ def longest_scan_s(sensors: pa.Table | None) -> float:
     return float(np.max(sensors.column("scan_period_s").to_numpy()))
 
 
+PLACE_RADIUS_M = 5000.0
+"""How near a threat's path a populated place counts as passed over, m (assumed)."""
+
+
+def place_watch(
+    deployment: Deployment,
+    airspace: WatchedAirspace,
+    radius_m: float = PLACE_RADIUS_M,
+    min_population: int = 1,
+) -> PlaceWatch | None:
+    """The populated places of the deployment's watched airspace to note threats passing
+    near: its country's (Poland's inside a polygon airspace), with at least
+    ``min_population`` inhabitants; None where no place data is shipped."""
+    try:
+        places = populated_places(deployment.country or "POL")
+    except ValueError:
+        return None
+    if deployment.country is None:
+        places = places.within(airspace.geometry)
+    places = places.select(places.population >= min_population)
+    return PlaceWatch(deployment.frame, places, radius_m)
+
+
 class EvaluationSink(SinkBase):
     """Tracks scored against the truth, and every threat's night (needs truth).
 
     The watched airspace is the deployment's (Poland's without one); undetected
     stretches inside it no longer than ``min_gap_s`` (a scan, s) are not reported.
+    With a deployment, the populated places of its country (of Poland inside a
+    polygon airspace) with at least ``min_population`` inhabitants that a threat
+    passed within ``place_radius_m`` of, with no public warning of it in force,
+    are listed per threat.
     """
 
     def __init__(
@@ -143,13 +171,18 @@ class EvaluationSink(SinkBase):
         deployment: Deployment | None = None,
         *,
         min_gap_s: float = DEFAULT_SCAN_S,
+        place_radius_m: float = PLACE_RADIUS_M,
+        min_population: int = 1,
     ) -> None:
         self.objects = objects
         self.deployment = deployment
         self.airspace = WatchedAirspace(deployment.airspace if deployment is not None else "POL")
         threats = ~objects.column("cooperative").to_numpy(zero_copy_only=False).astype(bool)
         self.scorer = RunScorer(objects.num_rows, threats=threats)
-        self.ledger = ThreatLedger(objects, self.airspace, min_gap_s=min_gap_s)
+        places = None
+        if deployment is not None:
+            places = place_watch(deployment, self.airspace, place_radius_m, min_population)
+        self.ledger = ThreatLedger(objects, self.airspace, min_gap_s=min_gap_s, places=places)
 
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
         """Score one window and note what happened to each object in it."""

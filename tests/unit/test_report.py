@@ -10,8 +10,9 @@ import pytest
 
 from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
 from flankwatch.events import Event
+from flankwatch.geo.admin import PopulatedPlaces
 from flankwatch.geo.frames import LocalFrame
-from flankwatch.report import GapWatch, ThreatLedger
+from flankwatch.report import GapWatch, PlaceWatch, ThreatLedger
 from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
@@ -220,3 +221,50 @@ def test_public_warnings_are_counted_apart_from_airport_alerts(plans: FlightPlan
     (decoy,) = ledger.threats()
     assert decoy.alerts == 2 and decoy.warnings == 1
     assert ledger.warned_objects() == set()
+
+
+def _places(points: dict[str, tuple[float, float, int]]) -> PopulatedPlaces:
+    return PopulatedPlaces(
+        name=np.array(list(points), dtype=str),
+        lat_deg=np.array([p[0] for p in points.values()]),
+        lon_deg=np.array([p[1] for p in points.values()]),
+        population=np.array([p[2] for p in points.values()], np.int64),
+        admin1_code=np.array(["PL-06"] * len(points)),
+        admin1_name=np.array(["Lublin"] * len(points)),
+    )
+
+
+def test_places_passed_without_a_warning_are_listed_and_warned_ones_are_not(
+    plans: FlightPlans,
+) -> None:
+    places = _places(
+        {
+            "Before": (52.06, 23.3, 900),  # about 1.1 km from the first position
+            "Nearby": (52.05, 23.34, 2000),  # about 2.7 km from it
+            "Warned": (52.05, 23.0, 5000),  # passed while the warning is in force
+            "Far": (52.4, 22.0, 100_000),  # never within 5 km
+        }
+    )
+    ledger = ThreatLedger(plans.to_arrow(), places=PlaceWatch(FRAME, places, radius_m=5000.0))
+    public = {"alert": "public"}
+    steps = [
+        (100.0, POLAND, []),
+        (110.0, (52.05, 23.15), [Event(110.0, "alert-issued", "w", 10, "p1", public)]),
+        (120.0, (52.05, 23.0), []),
+        (130.0, (52.05, 22.8), [Event(130.0, "alert-cancelled", "gone", 10, "p1", public)]),
+    ]
+    for t, where, alerts in steps:
+        truth = _truth(t, [where, (52.06, 23.3)])  # the civil flight sits on "Before"
+        tracks = _tracks(truth)
+        assessment = _assessment(tracks, ["hostile", "neutral"])
+        ledger.add(PlotBatch.empty(), truth, tracks, assessment, alerts, t)
+    (decoy,) = ledger.threats()
+    assert [p.name for p in decoy.unwarned_places] == ["Nearby", "Before"]
+    before = decoy.unwarned_places[1]
+    assert before.t_s == 100.0 and 1000.0 < before.closest_m < 1200.0
+    assert before.population == 900 and before.admin1_name == "Lublin"
+
+
+def test_a_place_radius_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="radius_m"):
+        PlaceWatch(FRAME, _places({"A": (52.0, 23.0, 1)}), radius_m=0.0)
