@@ -1,12 +1,20 @@
-"""Airport advisories: closing an airport when a threat is predicted near it, and
+"""Airport advisories: closing an airport when a threat persists near it, and
 reopening it once the sky around it has been clear for a while.
 
-Each closure is one alert: issued when the airport closes (a NOTAMN-like
-text), updated when further tracks threaten it (NOTAMR), cancelled when it
-reopens (NOTAMC). Texts follow the ICAO NOTAM layout in spirit: item A) the
-aerodrome, B) from, C) until (``UFN``: until further notice), E) the plain-language
-text in capitals with ICAO abbreviations (``AD CLSD`` aerodrome closed).
-Times are UTC, ``YYMMDDhhmm`` in items B and C.
+An airport closes when a track of the rule's identities has been predicted
+within ``distance_m`` of it (within ``horizon_s``) on ``persist_updates`` of
+its updates in a row, spanning at least ``persist_s``: one noisy update
+closes nothing. A closure lasts at least ``min_closed_s``; it ends when no
+such track has been predicted near the airport for ``clear_s`` and none
+could come within ``distance_m`` at its present speed within
+``reclose_guard_s`` (so an airport does not reopen only to close again).
+
+Each closure is one alert: issued when the airport closes (a NOTAMN),
+updated when further tracks threaten it (a NOTAMR, replacing the NOTAM in
+force, only when item E changes: a hostile track where ``hostile_reason`` is
+set), cancelled when it reopens (a NOTAMC citing the NOTAM in force). The
+NOTAMs are in the ICAO format (:mod:`flankwatch.alert.notam`); the life-cycle
+events name the tracks, the NOTAMs never do.
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ from flankwatch.alert.base import (
     Target,
     ThreatPredictor,
 )
-from flankwatch.alert.ruleset import AirportRule
+from flankwatch.alert.notam import Notam, NotamBook, notam_text, notam_time
+from flankwatch.alert.ruleset import AirportRule, NotamRule
 from flankwatch.events import Event, EventKind
 
 __all__ = ["AirportAdvisor", "AirportStatus", "notam_text", "notam_time"]
@@ -50,37 +59,25 @@ class AirportStatus:
     track_ids: tuple[int, ...] = ()
     last_threat_s: float | None = None
     """When a threat was last predicted near it, s since run start."""
+    notam: str = ""
+    """Number of the NOTAM in force for its closure ("" when open)."""
 
 
-def notam_time(when: datetime) -> str:
-    """A UTC time as NOTAM items B and C write it: ``2509092345``."""
-    return when.astimezone(UTC).strftime("%y%m%d%H%M")
+@dataclass
+class _Streak:
+    """A track predicted near an airport on consecutive steps."""
 
-
-def notam_text(
-    kind: str,
-    target: Target,
-    when: datetime,
-    detail: str,
-    reason: str = "UNKNOWN AIRBORNE OBJECTS",
-    series: str = "",
-) -> str:
-    """The NOTAM-like text of a closure (``NOTAMN``), its update (``NOTAMR``) or its
-    cancellation (``NOTAMC``) for an airport, issued at UTC time ``when``."""
-    head = f"{series} {kind}".strip()
-    name = target.name.upper()
-    if kind == "NOTAMC":
-        item_e = f"AD OPEN. AD CLSD DUE TO {reason} CANCELLED. {detail}".strip()
-        return f"{head}\nA) {target.icao} ({name})\nB) {notam_time(when)}\nE) {item_e}"
-    item_e = f"AD CLSD DUE TO {reason}. {detail}".strip()
-    return f"{head}\nA) {target.icao} ({name})\nB) {notam_time(when)} C) UFN\nE) {item_e}"
+    first_s: float
+    updates: int
+    last_update_s: float
 
 
 class AirportAdvisor:
     """Closes and reopens the airports of a run; see the module docstring.
 
     ``start`` is the run's UTC start; the airports are given as targets (their
-    ``icao`` set). The current status of each is :meth:`status`.
+    ``icao`` set). NOTAMs are numbered and written by the ``notam`` rule. The
+    current status of each airport is :meth:`status`.
     """
 
     def __init__(
@@ -90,17 +87,21 @@ class AirportAdvisor:
         predictor: ThreatPredictor,
         start: datetime,
         id_prefix: str = "flankwatch",
+        notam: NotamRule | None = None,
     ) -> None:
         self.airports = list(airports)
         self.rule = rule
         self.predictor = predictor
         self.start = start
         self.id_prefix = id_prefix
+        self.notams = NotamBook(notam if notam is not None else NotamRule())
         self._count: dict[str, int] = {}
         self._messages = 0
         self._status = {
             a.icao: AirportStatus(a.icao, a.name, False, None, None) for a in self.airports
         }
+        self._streaks: dict[str, dict[int, _Streak]] = {a.icao: {} for a in self.airports}
+        self._reason: dict[str, str] = {}
 
     def status(self) -> dict[str, AirportStatus]:
         """Each airport's status by ICAO code."""
@@ -114,127 +115,177 @@ class AirportAdvisor:
         step = AlertStep()
         for j, target in enumerate(self.airports):
             hits = np.flatnonzero(approach.reach[:, j] & watched)
+            held = self._hold(target.icao, picture, hits)
             current = self._status[target.icao]
             if len(hits):
-                step += self._threatened(target, current, picture, hits, approach.t_reach_s[:, j])
-            elif current.closed and now_s - (current.last_threat_s or now_s) >= self.rule.clear_s:
+                current = replace(current, last_threat_s=now_s)
+                self._status[target.icao] = current
+            if len(held):
+                step += self._threatened(target, current, picture, held, approach.t_reach_s[:, j])
+            elif current.closed and self._may_reopen(target, current, picture, watched):
                 step += self._reopen(target, current, now_s)
         return step
+
+    def _hold(self, icao: str, picture: AirPicture, hits: np.ndarray) -> np.ndarray:
+        """Rows of ``hits`` whose prediction has persisted as the rule asks."""
+        now_s = picture.t_s
+        streaks = self._streaks[icao]
+        kept: dict[int, _Streak] = {}
+        held = []
+        for i in hits:
+            track = int(picture.track_id[i])
+            updated_s = (
+                float(picture.last_update_s[i]) if picture.last_update_s is not None else now_s
+            )
+            streak = streaks.get(track)
+            if streak is None:
+                streak = _Streak(now_s, 1, updated_s)
+            elif updated_s > streak.last_update_s:
+                streak.updates += 1
+                streak.last_update_s = updated_s
+            kept[track] = streak
+            if (
+                streak.updates >= self.rule.persist_updates
+                and now_s - streak.first_s >= self.rule.persist_s
+            ):
+                held.append(i)
+        self._streaks[icao] = kept
+        return np.asarray(held, np.int64)
+
+    def _may_reopen(
+        self, target: Target, current: AirportStatus, picture: AirPicture, watched: np.ndarray
+    ) -> bool:
+        """Closed long enough, clear long enough, and no watched track within reach."""
+        now_s = picture.t_s
+        rule = self.rule
+        if now_s - (current.since_s if current.since_s is not None else now_s) < rule.min_closed_s:
+            return False
+        if now_s - (current.last_threat_s if current.last_threat_s is not None else now_s) < (
+            rule.clear_s
+        ):
+            return False
+        if rule.reclose_guard_s <= 0.0 or not watched.any():
+            return True
+        offset = picture.position_m[watched, :2] - target.enu_m[None, :2]
+        distance_m = np.hypot(offset[:, 0], offset[:, 1])
+        speed_mps = np.hypot(picture.velocity_mps[watched, 0], picture.velocity_mps[watched, 1])
+        return bool(np.all(distance_m > rule.distance_m + speed_mps * rule.reclose_guard_s))
+
+    def _reason_for(self, picture: AirPicture, rows: np.ndarray) -> str:
+        hostile = np.any(picture.identity[rows].astype(str) == "hostile")
+        if hostile and self.rule.hostile_reason:
+            return self.rule.hostile_reason
+        return self.rule.reason
 
     def _threatened(
         self,
         target: Target,
         current: AirportStatus,
         picture: AirPicture,
-        hits: np.ndarray,
+        held: np.ndarray,
         t_reach_s: np.ndarray,
     ) -> AlertStep:
         now_s = picture.t_s
         now = self.start + timedelta(seconds=now_s)
-        order = hits[np.argsort(t_reach_s[hits])]
+        order = held[np.argsort(t_reach_s[held], kind="stable")]
         track_ids = tuple(int(picture.track_id[i]) for i in order)
         first = order[0]
-        eta = now + timedelta(seconds=float(t_reach_s[first]))
-        what = f"{picture.identity[first]} {picture.category[first]}".upper().replace("-", " ")
-        detail = (
-            f"{what} TRACK {track_ids[0]} PREDICTED WI {self.rule.distance_m / 1000:.0f}KM OF AD "
-            f"AT {eta.astimezone(UTC):%H%M} UTC"
-        )
+        eta = now + timedelta(seconds=float(min(t_reach_s[first], self.rule.horizon_s)))
+        what = f"{picture.identity[first]} {picture.category[first]}".replace("-", " ")
         plain = (
-            f"{what.lower()} track {track_ids[0]} predicted within "
+            f"{what} track {track_ids[0]} predicted within "
             f"{self.rule.distance_m / 1000:.0f} km at {eta.astimezone(UTC):%H:%M} UTC"
         )
         if len(track_ids) > 1:
-            detail += f". {len(track_ids)} TRACKS: {', '.join(map(str, track_ids))}"
             plain += f" ({len(track_ids)} tracks)"
-        detail += "."
+        reason = self._reason_for(picture, order)
         if not current.closed:
             n = self._count.get(target.icao, 0) + 1
             self._count[target.icao] = n
             alert_id = f"{self.id_prefix}-AD-{target.icao}-{n}"
+            notam = self.notams.closed(target, now, reason, self.rule.distance_m)
+            self._reason[target.icao] = reason
             self._status[target.icao] = replace(
                 current,
                 closed=True,
                 since_s=now_s,
                 since=now,
-                reason=detail,
+                reason=plain,
                 alert_id=alert_id,
                 track_ids=track_ids,
                 last_threat_s=now_s,
+                notam=notam.number,
             )
             return self._output(
                 ALERT_ISSUED,
-                "NOTAMN",
                 "Alert",
                 target,
                 alert_id,
                 now_s,
-                now,
-                detail,
+                notam,
                 track_ids[0],
                 f"{target.icao} closed: {plain}",
             )
         new = set(track_ids) - set(current.track_ids)
-        self._status[target.icao] = replace(
-            current,
-            last_threat_s=now_s,
-            track_ids=tuple(sorted(set(current.track_ids) | set(track_ids))),
-        )
+        known = tuple(sorted(set(current.track_ids) | set(track_ids)))
+        self._status[target.icao] = replace(current, track_ids=known)
         if not new:
             return AlertStep()
-        self._status[target.icao] = replace(self._status[target.icao], reason=detail)
+        newest = min(new, key=track_ids.index)
+        message = f"{target.icao} still closed, new threat: {plain}"
+        self._status[target.icao] = replace(self._status[target.icao], reason=plain)
+        if reason == self._reason.get(target.icao, reason):
+            return self._output(
+                ALERT_UPDATED, "Update", target, current.alert_id, now_s, None, newest, message
+            )
+        notam = self.notams.closed(target, now, reason, self.rule.distance_m, current.notam)
+        self._reason[target.icao] = reason
+        self._status[target.icao] = replace(self._status[target.icao], notam=notam.number)
         return self._output(
-            ALERT_UPDATED,
-            "NOTAMR",
-            "Update",
-            target,
-            current.alert_id,
-            now_s,
-            now,
-            detail,
-            min(new, key=track_ids.index),
-            f"{target.icao} still closed, new threat: {plain}",
+            ALERT_UPDATED, "Update", target, current.alert_id, now_s, notam, newest, message
         )
 
     def _reopen(self, target: Target, current: AirportStatus, now_s: float) -> AlertStep:
         now = self.start + timedelta(seconds=now_s)
-        last = self.start + timedelta(seconds=current.last_threat_s or now_s)
-        detail = (
-            f"NO THREAT PREDICTED WI {self.rule.distance_m / 1000:.0f}KM "
-            f"SINCE {last.astimezone(UTC):%H%M} UTC."
-        )
+        last_s = current.last_threat_s if current.last_threat_s is not None else now_s
+        reason = self._reason.pop(target.icao, self.rule.reason)
+        notam = self.notams.reopened(target, now, reason, self.rule.distance_m, current.notam)
         self._status[target.icao] = replace(
-            current, closed=False, since_s=now_s, since=now, reason="", track_ids=()
+            current, closed=False, since_s=now_s, since=now, reason="", track_ids=(), notam=""
         )
         return self._output(
             ALERT_CANCELLED,
-            "NOTAMC",
             "Cancel",
             target,
             current.alert_id,
             now_s,
-            now,
-            detail,
+            notam,
             -1,
-            f"{target.icao} reopened: clear for {self.rule.clear_s / 60:.0f} min",
+            f"{target.icao} reopened: closed {(now_s - (current.since_s or 0.0)) / 60:.0f} min, "
+            f"no threat predicted within {self.rule.distance_m / 1000:.0f} km for "
+            f"{(now_s - last_s) / 60:.0f} min",
         )
 
     def _output(
         self,
         kind: EventKind,
-        notam: str,
         msg_type: MsgType,
         target: Target,
         alert_id: str,
         now_s: float,
-        now: datetime,
-        detail: str,
+        notam: Notam | None,
         track_id: int,
         message: str,
     ) -> AlertStep:
-        self._messages += 1
-        message_id = f"{alert_id}-{msg_type.lower()}-{self._messages}"
-        text = notam_text(notam, target, now, detail, self.rule.reason)
+        """The life-cycle event, and the NOTAM's message if one is sent."""
+        message_id = ""
+        messages = []
+        if notam is not None:
+            self._messages += 1
+            message_id = f"{alert_id}-{msg_type.lower()}-{self._messages}"
+            messages.append(
+                AlertMessage(now_s, "notam", msg_type, alert_id, message_id, notam_text(notam))
+            )
         event = Event(
             t_s=now_s,
             kind=kind,
@@ -247,9 +298,7 @@ class AirportAdvisor:
                 "closed": kind != ALERT_CANCELLED,
                 "message_id": message_id,
                 "msg_type": msg_type,
+                "notam": notam.number if notam is not None else "",
             },
         )
-        return AlertStep(
-            [event],
-            [AlertMessage(now_s, "notam", msg_type, alert_id, message_id, text)],
-        )
+        return AlertStep([event], messages)

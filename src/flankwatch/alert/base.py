@@ -101,15 +101,22 @@ _STATUS_BY_NAME = {
 class AirPicture:
     """The tracks the alert stage considers at one time, in columns.
 
-    ===============  ======  ================================================
-    column           shape   meaning
-    ===============  ======  ================================================
-    track_id         (n,)    track number
-    position_m       (n, 3)  ENU position extrapolated to ``t_s``, m
-    velocity_mps     (n, 3)  ENU velocity, m/s
-    identity         (n,)    standard identity from the assessment
-    category         (n,)    class from the assessment
-    ===============  ======  ================================================
+    ==================  =========  =============================================
+    column              shape      meaning
+    ==================  =========  =============================================
+    track_id            (n,)       track number
+    position_m          (n, 3)     ENU position extrapolated to ``t_s``, m
+    velocity_mps        (n, 3)     ENU velocity, m/s
+    identity            (n,)       standard identity from the assessment
+    category            (n,)       class from the assessment
+    position_cov_m2     (n, 2, 2)  horizontal position covariance at ``t_s``, m^2
+    velocity_var_m2ps2  (n, 2)     east and north velocity variances, (m/s)^2
+    manoeuvre_prob      (n,)       IMM probability of a turn mode (0 for CV)
+    last_update_s       (n,)       time of the track's latest plot, s
+    ==================  =========  =============================================
+
+    The last four are ``None`` in a picture built without them (a
+    predictor then treats the tracks as exactly known).
 
     ``threats`` is the assessment's threat table; its times are as of
     ``threats_t_s``.
@@ -123,6 +130,10 @@ class AirPicture:
     category: np.ndarray
     threats: pa.Table
     threats_t_s: float
+    position_cov_m2: np.ndarray | None = None
+    velocity_var_m2ps2: np.ndarray | None = None
+    manoeuvre_prob: np.ndarray | None = None
+    last_update_s: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.track_id)
@@ -164,7 +175,24 @@ class AirPicture:
             category=category,
             threats=assessment.threats,
             threats_t_s=float(assessment.t_s),
+            position_cov_m2=_horizontal_cov(batch, dt_s[:, 0]),
+            velocity_var_m2ps2=np.column_stack((batch.var_vx_m2ps2, batch.var_vy_m2ps2)).reshape(
+                n, 2
+            ),
+            manoeuvre_prob=np.asarray(batch.manoeuvre_prob, float),
+            last_update_s=np.asarray(batch.last_update_s, float),
         )
+
+
+def _horizontal_cov(batch: TrackBatch, dt_s: np.ndarray) -> np.ndarray:
+    """Horizontal position covariances ``(n, 2, 2)`` (m^2) carried ``dt_s`` ahead
+    with the velocity variances."""
+    n = len(batch)
+    cov = np.empty((n, 2, 2))
+    cov[:, 0, 0] = batch.cov_xx_m2 + dt_s**2 * batch.var_vx_m2ps2
+    cov[:, 1, 1] = batch.cov_yy_m2 + dt_s**2 * batch.var_vy_m2ps2
+    cov[:, 0, 1] = cov[:, 1, 0] = batch.cov_xy_m2
+    return cov
 
 
 @dataclass(frozen=True)

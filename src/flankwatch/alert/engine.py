@@ -16,9 +16,14 @@ import numpy as np
 
 from flankwatch.alert.airports import AirportAdvisor, AirportStatus
 from flankwatch.alert.base import Advisor, AirPicture, AlertStep, Target, ThreatPredictor
-from flankwatch.alert.predict import CombinedPredictor, StraightLinePredictor, ThreatTablePredictor
+from flankwatch.alert.predict import (
+    CombinedPredictor,
+    ConePredictor,
+    StraightLinePredictor,
+    ThreatTablePredictor,
+)
 from flankwatch.alert.public import PublicAlert, PublicAlerter
-from flankwatch.alert.ruleset import AlertRules, default_rules
+from flankwatch.alert.ruleset import AirportRule, AlertRules, default_rules
 from flankwatch.assess.assessment import Assessment
 from flankwatch.deployment import Deployment
 from flankwatch.geo.airports import airport
@@ -26,7 +31,13 @@ from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.schema import Asset
 from flankwatch.track.output import TrackBatch
 
-__all__ = ["AlertEngine", "airport_targets", "asset_targets", "predictor_for"]
+__all__ = [
+    "AlertEngine",
+    "airport_predictor",
+    "airport_targets",
+    "asset_targets",
+    "predictor_for",
+]
 
 
 def airport_targets(
@@ -69,11 +80,21 @@ def asset_targets(assets: Sequence[Asset], frame: LocalFrame, kinds: Sequence[st
     ]
 
 
-def predictor_for(use_threat_table: bool) -> ThreatPredictor:
-    """Straight-line extrapolation, with the assessment's threat table if asked."""
+def predictor_for(use_threat_table: bool, cone: ConePredictor | None = None) -> ThreatPredictor:
+    """Straight-line extrapolation (or the ``cone`` if given), with the assessment's
+    threat table if asked."""
+    base: ThreatPredictor = cone if cone is not None else StraightLinePredictor()
     if use_threat_table:
-        return CombinedPredictor((StraightLinePredictor(), ThreatTablePredictor()))
-    return StraightLinePredictor()
+        return CombinedPredictor((base, ThreatTablePredictor()))
+    return base
+
+
+def airport_predictor(rule: AirportRule) -> ThreatPredictor:
+    """The predictor an airport rule asks for (``cone`` or ``straight-line``)."""
+    cone = None
+    if rule.predictor == "cone":
+        cone = ConePredictor(rule.reach_probability, rule.manoeuvre_heading_sigma_deg)
+    return predictor_for(rule.use_threat_table, cone)
 
 
 class AlertEngine:
@@ -116,9 +137,10 @@ class AlertEngine:
         airports = AirportAdvisor(
             airport_targets(deployment.airports, frame),
             rules.airports,
-            predictor_for(rules.airports.use_threat_table),
+            airport_predictor(rules.airports),
             deployment.start,
             id_prefix=prefix,
+            notam=rules.notam,
         )
         public_rule = rules.public
         targets = asset_targets(deployment.assets, frame, public_rule.asset_kinds)

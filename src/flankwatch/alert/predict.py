@@ -1,5 +1,5 @@
-"""Where threats will be: straight-line extrapolation, the assessment's threat table,
-and the corridor of a predicted path.
+"""Where threats will be: the cone of a track's motion model, straight-line
+extrapolation, the assessment's threat table, and the corridor of a predicted path.
 
 Distances are horizontal (east and north of the run's local ENU frame): a
 threat over an airport at any height counts as over it.
@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import ncx2
 
-from flankwatch.alert.base import AirPicture, Approach, Target
+from flankwatch.alert.base import AirPicture, Approach, Target, ThreatPredictor
 
 __all__ = [
     "CombinedPredictor",
+    "ConePredictor",
     "StraightLinePredictor",
     "ThreatTablePredictor",
     "corridor_enu",
@@ -59,6 +61,78 @@ class StraightLinePredictor:
         reach = miss <= np.asarray(reach_m, float)[None, :]
         t_reach = np.where(reach, np.clip(t_enter, 0.0, horizon_s), np.inf)
         return Approach(reach, t_reach, miss)
+
+
+@dataclass(frozen=True)
+class ConePredictor:
+    """The track's motion model's uncertainty: a cone about its course, not a line.
+
+    At the nominal time of closest approach ``t`` (on the current course, within
+    the horizon) the track's horizontal position is taken as Gaussian about
+    ``p + v t``, with covariance ``P + t^2 diag(var_vx, var_vy) + mu s(t)^2 I``:
+    its present position covariance ``P``, its velocity variances, and a
+    manoeuvre term, ``s(t) = |v| t sin(manoeuvre_heading_sigma_deg)``, weighted
+    by the IMM probability ``mu`` of a turn mode. A target counts as reached
+    when the chance that the miss distance is under its reach distance is at
+    least ``reach_probability`` (the covariance taken as round, with its mean
+    variance: a non-central chi-square of two degrees of freedom).
+
+    A track flying straight with a settled filter has a narrow cone and reaches
+    what its course reaches; a weaving one, a wide cone whose chance of passing
+    within the distance of any one place is small until it is close. Pictures
+    without covariances give the straight line's answer.
+    """
+
+    reach_probability: float = 0.3
+    manoeuvre_heading_sigma_deg: float = 20.0
+
+    def reach_chance(
+        self, picture: AirPicture, targets: Sequence[Target], reach_m: np.ndarray, horizon_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(chance, t_cpa_s, miss_m)`` as ``(n, m)`` arrays: the chance of passing
+        within ``reach_m[j]`` of target ``j``, at the nominal closest approach
+        ``t_cpa_s`` (s from now, within the horizon) and its nominal miss
+        distance (m)."""
+        n, m = len(picture), len(targets)
+        where = np.array([t.enu_m[:2] for t in targets], float).reshape(m, 2)
+        rel = where[None, :, :] - picture.position_m[:, None, :2]  # (n, m, 2)
+        vel = picture.velocity_mps[:, :2]  # (n, 2)
+        speed_sq = np.sum(vel * vel, axis=-1)[:, None]  # (n, 1)
+        along = np.einsum("nmk,nk->nm", rel, vel)
+        moving = speed_sq > 1e-12
+        t_cpa = np.clip(
+            np.where(moving, along / np.where(moving, speed_sq, 1.0), 0.0), 0, horizon_s
+        )
+        miss = rel - vel[:, None, :] * t_cpa[..., None]
+        miss_m = np.hypot(miss[..., 0], miss[..., 1])
+        var_m2 = np.zeros((n, m))
+        if picture.position_cov_m2 is not None:
+            var_m2 += np.trace(picture.position_cov_m2, axis1=1, axis2=2)[:, None] / 2.0
+        if picture.velocity_var_m2ps2 is not None:
+            var_m2 += t_cpa**2 * np.sum(picture.velocity_var_m2ps2, axis=1)[:, None] / 2.0
+        if picture.manoeuvre_prob is not None:
+            spread = np.sin(np.radians(self.manoeuvre_heading_sigma_deg))
+            var_m2 += picture.manoeuvre_prob[:, None] * speed_sq * (t_cpa * spread) ** 2
+        sigma_m = np.sqrt(np.maximum(var_m2, 1.0))
+        reach = np.broadcast_to(np.asarray(reach_m, float)[None, :], (n, m))
+        chance = ncx2.cdf((reach / sigma_m) ** 2, 2, (miss_m / sigma_m) ** 2)
+        return np.asarray(chance, float).reshape(n, m), t_cpa, miss_m
+
+    def approach(
+        self,
+        picture: AirPicture,
+        targets: Sequence[Target],
+        reach_m: np.ndarray,
+        horizon_s: float,
+    ) -> Approach:
+        n, m = len(picture), len(targets)
+        if n == 0 or m == 0:
+            return Approach.none(n, m)
+        chance, t_cpa, miss_m = self.reach_chance(picture, targets, reach_m, horizon_s)
+        line = StraightLinePredictor().approach(picture, targets, reach_m, horizon_s)
+        reach = chance >= self.reach_probability
+        t_reach = np.where(reach, np.where(line.reach, line.t_reach_s, t_cpa), np.inf)
+        return Approach(reach, t_reach, miss_m)
 
 
 @dataclass(frozen=True)
@@ -114,7 +188,7 @@ class ThreatTablePredictor:
 class CombinedPredictor:
     """Any of several predictors: a reach if one of them says so, at the earliest time."""
 
-    parts: tuple[StraightLinePredictor | ThreatTablePredictor, ...]
+    parts: tuple[ThreatPredictor, ...]
 
     def approach(
         self,

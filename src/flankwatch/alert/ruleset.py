@@ -9,11 +9,13 @@ Distances are in metres and times in seconds.
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
+from string import Formatter
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
 
@@ -22,6 +24,7 @@ __all__ = [
     "AlertRuleError",
     "AlertRules",
     "CapSettings",
+    "NotamRule",
     "PublicRule",
     "default_rules",
     "load_rules",
@@ -44,16 +47,45 @@ class _Strict(BaseModel):
 
 
 class AirportRule(_Strict):
-    """When an airport is closed and reopened."""
+    """When an airport is closed and reopened; see ``rules/alerts.yaml``."""
 
     identities: list[Identity] = Field(
         default=["suspect", "hostile"], min_length=1, description="identities that close it"
     )
-    distance_m: float = Field(30_000.0, gt=0.0, description="predicted distance that closes it")
-    horizon_s: float = Field(1200.0, gt=0.0, description="how far ahead the prediction looks")
-    clear_s: float = Field(1800.0, ge=0.0, description="clear time before it reopens")
-    use_threat_table: bool = Field(True, description="also close on the assessment's threats")
+    distance_m: float = Field(
+        30_000.0, gt=0.0, le=1e6, description="predicted distance that closes it"
+    )
+    horizon_s: float = Field(
+        1200.0, gt=0.0, le=86_400.0, description="how far ahead the prediction looks"
+    )
+    predictor: Literal["cone", "straight-line"] = Field(
+        "cone", description="the motion model's uncertainty cone, or the current course"
+    )
+    reach_probability: float = Field(
+        0.3, gt=0.0, lt=1.0, description="cone: chance of passing within distance_m that counts"
+    )
+    manoeuvre_heading_sigma_deg: float = Field(
+        20.0, ge=0.0, le=90.0, description="cone: spread of course of a manoeuvring track"
+    )
+    persist_updates: int = Field(
+        3, ge=1, le=10_000, description="track updates in a row predicted near before closing"
+    )
+    persist_s: float = Field(
+        30.0, ge=0.0, le=86_400.0, description="time the prediction must hold before closing"
+    )
+    min_closed_s: float = Field(1800.0, ge=0.0, le=86_400.0, description="shortest closure")
+    clear_s: float = Field(1800.0, ge=0.0, le=86_400.0, description="clear time before it reopens")
+    reclose_guard_s: float = Field(
+        900.0,
+        ge=0.0,
+        le=86_400.0,
+        description="stay closed while a watched track could reach distance_m this soon",
+    )
+    use_threat_table: bool = Field(False, description="also close on the assessment's threats")
     reason: str = Field("UNKNOWN AIRBORNE OBJECTS", min_length=1, description="NOTAM reason")
+    hostile_reason: str | None = Field(
+        None, min_length=1, description="NOTAM reason once a hostile track closes it"
+    )
 
 
 class PublicRule(_Strict):
@@ -87,6 +119,62 @@ class CapSettings(_Strict):
     cancel_instruction: str = "The air threat has passed. Resume normal activities."
 
 
+NOTAM_FIELDS = ("reason", "aerodrome", "distance_km", "distance_nm")
+"""The names a NOTAM item E template may use."""
+
+
+class NotamRule(_Strict):
+    """How airport NOTAMs are numbered and written (ICAO format); see ``rules/alerts.yaml``."""
+
+    series: str = Field("A", pattern=r"^[A-Z]$", description="NOTAM series letter")
+    first_number: int = Field(1, ge=1, le=9999, description="number of a run's first NOTAM")
+    fir: str = Field("EPWW", pattern=r"^[A-Z]{4}$", description="FIR of the Q) line")
+    fir_by_aerodrome: dict[str, str] = Field(
+        default_factory=dict, description="FIR of particular aerodromes (ICAO code to FIR)"
+    )
+    closed_code: str = Field("QFALC", pattern=r"^Q[A-Z]{4}$", description="Q-code: AD closed")
+    reopened_code: str = Field(
+        "QFAAK", pattern=r"^Q[A-Z]{4}$", description="Q-code of the NOTAMC: resumed normal ops"
+    )
+    traffic: Literal["I", "V", "IV", "K"] = "IV"
+    purpose: Literal["NBO", "BO", "B", "M", "K"] = "NBO"
+    scope: Literal["A", "E", "W", "AE", "AW", "K"] = "A"
+    lower_fl: int = Field(0, ge=0, le=999, description="Q) lower limit, flight level")
+    upper_fl: int = Field(999, ge=0, le=999, description="Q) upper limit, flight level")
+    radius_nm: int = Field(5, ge=1, le=999, description="Q) radius of influence, NM")
+    closed_text: str = Field(
+        "AD CLSD DUE TO {reason}. AIRSPACE SAFETY MEASURES IN FORCE.", min_length=1
+    )
+    reopened_text: str = Field("AD OPEN. CLOSURE DUE TO {reason} CANCELLED.", min_length=1)
+
+    @field_validator("fir_by_aerodrome")
+    @classmethod
+    def _four_letters(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, fir in value.items():
+            for text in (code, fir):
+                if re.fullmatch(r"[A-Z]{4}", text) is None:
+                    raise ValueError(f"{text!r} is not a four-letter ICAO code")
+        return value
+
+    @field_validator("closed_text", "reopened_text")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        try:
+            names = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+        except ValueError as error:
+            raise ValueError(f"bad template: {error}") from None
+        unknown = sorted(set(names) - set(NOTAM_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown field(s) {unknown}; known: {list(NOTAM_FIELDS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> NotamRule:
+        if self.lower_fl > self.upper_fl:
+            raise ValueError(f"lower_fl {self.lower_fl} above upper_fl {self.upper_fl}")
+        return self
+
+
 class AlertRules(_Strict):
     """All alert rules; see ``rules/alerts.yaml`` for the defaults and their meaning."""
 
@@ -94,6 +182,7 @@ class AlertRules(_Strict):
     airports: AirportRule = Field(default_factory=AirportRule)
     public: PublicRule = Field(default_factory=PublicRule)
     cap: CapSettings = Field(default_factory=CapSettings)
+    notam: NotamRule = Field(default_factory=NotamRule)
 
 
 class AlertRuleError(YamlFileError):
