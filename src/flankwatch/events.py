@@ -47,6 +47,13 @@ class EventKind(StrEnum):
     """An alert in force was updated (a new threat, a changed path); subject: the alert."""
     ALERT_CANCELLED = "alert-cancelled"
     """An alert was withdrawn (an airport reopened, an all clear); subject: the alert."""
+    IDENTITY_PROPOSED = "identity-proposed"
+    """Identity rules propose a new identity for a track; the subject is the rule."""
+    IDENTITY_DECLARED = "identity-declared"
+    """A track's identity was declared; the subject is who declared it (an operator, or
+    ``authority-rule`` in unattended runs), the data say why."""
+    SQUAWK_EMERGENCY = "squawk-emergency"
+    """A track squawks an emergency Mode A code (7500, 7600, 7700); subject: the code."""
 
 
 EventData = dict[str, float | int | str | bool | None]
