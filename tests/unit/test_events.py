@@ -26,6 +26,9 @@ RECORDED = {
     "alert-issued",
     "alert-updated",
     "alert-cancelled",
+    "identity-proposed",
+    "identity-declared",
+    "squawk-emergency",
 }
 """The kinds recordings hold; a change here changes every recording."""
 
