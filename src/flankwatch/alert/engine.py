@@ -26,6 +26,7 @@ from flankwatch.alert.public import PublicAlert, PublicAlerter
 from flankwatch.alert.ruleset import AirportRule, AlertRules, default_rules
 from flankwatch.assess.assessment import Assessment
 from flankwatch.deployment import Deployment
+from flankwatch.geo.admin import PopulatedPlaces, populated_places
 from flankwatch.geo.airports import airport
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.schema import Asset
@@ -97,6 +98,16 @@ def airport_predictor(rule: AirportRule) -> ThreatPredictor:
     return predictor_for(rule.use_threat_table, cone)
 
 
+def _places_of(country: str | None) -> PopulatedPlaces | None:
+    """The towns and villages of the watched country, if the package ships them."""
+    if country is None:
+        return None
+    try:
+        return populated_places(country)
+    except ValueError:
+        return None
+
+
 class AlertEngine:
     """Runs the advisors on each step's picture; see the module docstring.
 
@@ -155,6 +166,8 @@ class AlertEngine:
             deployment.start,
             id_prefix=prefix,
             cap_status="Exercise" if exercise else rules.cap.status,
+            places=_places_of(deployment.country) if public_rule.places else None,
+            airspace_country=deployment.country,
         )
         return cls(rules, airports, public)
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "LANGUAGES",
+    "Ending",
     "Language",
     "PlaceOnPath",
     "UnitOnPath",
@@ -198,7 +199,8 @@ def warning_text(
         if exercise:
             text += " To jest ćwiczenie: zagrożenie jest symulowane."
     else:
-        text = f"{_sentence(obj)} flying {heading} at about {speed_kmh:.0f} km/h."
+        article = "An" if obj[:1] in "aeiou" else "A"
+        text = f"{article} {obj} is flying {heading} at about {speed_kmh:.0f} km/h."
         places = _places_clause(units, language)
         if places:
             text += f" It may pass over {places}."

@@ -24,6 +24,7 @@ __all__ = [
     "AlertRuleError",
     "AlertRules",
     "CapSettings",
+    "CapText",
     "NotamRule",
     "PublicRule",
     "default_rules",
@@ -89,34 +90,105 @@ class AirportRule(_Strict):
 
 
 class PublicRule(_Strict):
-    """When the public is warned (CAP), updated and told the threat has passed."""
+    """When the public is warned (CAP), updated and told how the threat ended;
+    see ``rules/alerts.yaml``."""
 
     identities: list[Identity] = Field(default=["hostile"], min_length=1)
     asset_kinds: list[AssetKindName] = Field(default=["city"])
     airports: bool = Field(True, description="warn for the scenario's airports too")
-    airport_radius_m: float = Field(10_000.0, gt=0.0)
-    margin_m: float = Field(0.0, ge=0.0, description="added to each asset's radius")
-    horizon_s: float = Field(1800.0, gt=0.0)
+    airport_radius_m: float = Field(10_000.0, gt=0.0, le=1e6)
+    margin_m: float = Field(0.0, ge=0.0, le=1e6, description="added to each asset's radius")
+    horizon_s: float = Field(1800.0, gt=0.0, le=86_400.0)
     use_threat_table: bool = True
-    update_interval_s: float = Field(60.0, gt=0.0)
-    clear_s: float = Field(60.0, ge=0.0)
-    path_horizon_s: float = Field(1200.0, gt=0.0, description="length of the warning corridor")
-    corridor_half_width_m: float = Field(10_000.0, gt=0.0)
-    immediate_within_s: float = Field(600.0, ge=0.0)
+    places: bool = Field(True, description="warn for the towns and villages on the path")
+    min_population: int = Field(
+        1000, ge=0, description="smallest town or village warned for (inhabitants)"
+    )
+    max_places_named: int = Field(
+        8, ge=1, le=100, description="places named per voivodeship in a message"
+    )
+    persist_updates: int = Field(
+        3, ge=1, le=10_000, description="track updates in a row threatening before an Alert"
+    )
+    persist_s: float = Field(
+        20.0, ge=0.0, le=86_400.0, description="time the threat must hold before an Alert"
+    )
+    min_update_interval_s: float = Field(
+        300.0, ge=0.0, le=86_400.0, description="shortest time between two Updates of an alert"
+    )
+    clear_s: float = Field(120.0, ge=0.0, le=86_400.0)
+    lost_lapse_s: float = Field(
+        900.0, ge=0.0, le=86_400.0, description="a lost track's warning lapses after this"
+    )
+    down_height_m: float = Field(
+        500.0, ge=0.0, le=20_000.0, description="below this height (ellipsoid) a track is low"
+    )
+    down_descent_mps: float = Field(
+        1.0, ge=0.0, le=1000.0, description="sinking faster than this, a low track came down"
+    )
+    path_horizon_s: float = Field(
+        1200.0, gt=0.0, le=86_400.0, description="length of the warning corridor"
+    )
+    corridor_half_width_m: float = Field(10_000.0, gt=0.0, le=1e6)
+    immediate_within_s: float = Field(600.0, ge=0.0, le=86_400.0)
+
+
+CapLanguage = Literal["pl-PL", "en-GB"]
+"""The languages public warnings are written in."""
+
+
+class CapText(_Strict):
+    """The fixed words of the public messages in one language."""
+
+    sender_name: str = Field(min_length=1, description="the authority, as the public knows it")
+    event: str = Field(min_length=1)
+    instruction: str = Field(min_length=1, description="what to do while warned")
+    lost_instruction: str = Field(min_length=1, description="when contact is lost")
+    ended_instruction: str = Field(min_length=1, description="when the threat has ended")
+    moved_away_instruction: str = Field(min_length=1, description="when it moved away")
+    lapsed_instruction: str = Field(min_length=1, description="when the warning lapses")
+
+
+_DEFAULT_TEXT: dict[CapLanguage, CapText] = {
+    "pl-PL": CapText(
+        sender_name="Rządowe Centrum Bezpieczeństwa",
+        event="Zagrożenie atakiem z powietrza",
+        instruction="Schroń się w budynku, z dala od okien.",
+        lost_instruction="Zachowaj czujność i śledź komunikaty.",
+        ended_instruction="Nie zbliżaj się do szczątków; zgłoś je pod numer 112.",
+        moved_away_instruction="Zachowaj czujność i śledź komunikaty.",
+        lapsed_instruction="Zachowaj czujność i śledź komunikaty.",
+    ),
+    "en-GB": CapText(
+        sender_name="Government Centre for Security (RCB)",
+        event="Air attack threat",
+        instruction="Take shelter in a building, away from windows.",
+        lost_instruction="Stay alert and follow official messages.",
+        ended_instruction="Do not approach any debris; report it on 112.",
+        moved_away_instruction="Stay alert and follow official messages.",
+        lapsed_instruction="Stay alert and follow official messages.",
+    ),
+}
 
 
 class CapSettings(_Strict):
-    """Fixed parts of every CAP message."""
+    """Fixed parts of every CAP message: sender, status and the words per language."""
 
     sender: str = Field("flankwatch", pattern=r"^[^\s,<&]+$", description="no spaces or commas")
-    sender_name: str = "flankwatch air defence"
     status: Literal["Actual", "Exercise", "System", "Test", "Draft"] = "Exercise"
-    language: str = Field("en-US", pattern=r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-    event: str = Field("Air attack warning", min_length=1)
     severity: Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"] = "Severe"
     certainty: Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"] = "Likely"
-    instruction: str = "Go indoors at once and stay away from windows."
-    cancel_instruction: str = "The air threat has passed. Resume normal activities."
+    languages: list[CapLanguage] = Field(
+        default=["pl-PL", "en-GB"], min_length=1, description="one info block each, in order"
+    )
+    text: dict[CapLanguage, CapText] = Field(default_factory=lambda: dict(_DEFAULT_TEXT))
+
+    @model_validator(mode="after")
+    def _text_for_each_language(self) -> CapSettings:
+        missing = [language for language in self.languages if language not in self.text]
+        if missing:
+            raise ValueError(f"no text for language(s) {missing} (under cap.text)")
+        return self
 
 
 NOTAM_FIELDS = ("reason", "aerodrome", "distance_km", "distance_nm")
