@@ -14,7 +14,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from flankwatch.report import ThreatRecord
+from flankwatch.report import PassedPlace, ThreatRecord
 from flankwatch.summary import RunSummary
 
 console = Console(markup=False, emoji=False, highlight=False)
@@ -74,9 +74,11 @@ def _print_tracking(summary: RunSummary) -> None:
         return
     confirm = score.median_time_to_confirm_s
     console.print(
-        f"tracking: GOSPA {score.gospa_mean_m:.0f} m mean (c = 1 km; localisation "
-        f"{score.localisation_share:.0%}, missed {score.missed_share:.0%}, false "
-        f"{score.false_share:.0%}); {score.targets} targets, {score.tracks} tracks, "
+        f"tracking: GOSPA {score.gospa_mean_m:.0f} m mean over every threat in the airspace "
+        f"(c = 1 km; localisation {score.localisation_share:.0%}, missed "
+        f"{score.missed_share:.0%}, false {score.false_share:.0%}); GOSPA of what was seen "
+        f"{score.seen_gospa_mean_m:.0f} m (missed {score.seen_missed_share:.0%}, "
+        f"{score.seen_targets} targets); {score.targets} targets, {score.tracks} tracks, "
         f"peak {summary.peak_confirmed_tracks} confirmed; {score.id_switches} track-number "
         f"changes, {score.fragmentations} fragmentations; median time to confirm "
         + ("-" if confirm is None else f"{confirm:.0f} s")
@@ -86,6 +88,8 @@ def _print_tracking(summary: RunSummary) -> None:
 
 MAX_THREAT_ROWS = 40
 """Above this many threats the summary groups them by category and origin."""
+PLACES_SHOWN = 3
+"""How many of the largest places passed without a warning are named per row."""
 
 
 def _clock(start: datetime, t_s: float | None) -> str:
@@ -96,9 +100,30 @@ def _minutes(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds / 60:+.1f} min"
 
 
+def _gap(threat: ThreatRecord, start: datetime) -> str:
+    """The longest undetected stretch: length and start time, or "-"."""
+    if threat.longest_gap_s is None:
+        return "-"
+    return f"{threat.longest_gap_s / 60:.1f} min from {_clock(start, threat.longest_gap_from_s)}"
+
+
+def _places(places: list[PassedPlace]) -> str:
+    """A count and the largest few names (places come largest first)."""
+    if not places:
+        return "0"
+    names = ", ".join(place.name for place in places[:PLACES_SHOWN])
+    more = len(places) - PLACES_SHOWN
+    return f"{len(places)}: {names}" + (f" and {more} more" if more > 0 else "")
+
+
 def _print_threats(threats: list[ThreatRecord], start: datetime) -> None:
-    """Per threat (or per category and origin when many): detection, warning, border, alerts."""
-    if len(threats) <= MAX_THREAT_ROWS:
+    """Per threat (or per category and origin when many): detection, warning, border
+    and alerts; then, for the threats over the country, public warnings, the longest
+    undetected stretch inside the airspace and the places passed without a warning."""
+    grouped = len(threats) > MAX_THREAT_ROWS
+    if grouped:
+        _print_threat_groups(threats)
+    else:
         table = Table(title="threats (UTC)", title_justify="left")
         for column in (
             "threat",
@@ -121,7 +146,42 @@ def _print_threats(threats: list[ThreatRecord], start: datetime) -> None:
                 str(threat.alerts),
             )
         console.print(table)
+    over = [t for t in threats if _was_over(t)]
+    if not over:
         return
+    if grouped:
+        _print_over_groups(over, start)
+        return
+    table = Table(title="threats over the country (UTC)", title_justify="left")
+    for column in ("threat", "public warnings", "longest unseen inside", "places unwarned"):
+        table.add_column(column)
+    for threat in over:
+        table.add_row(
+            threat.name,
+            str(threat.warnings),
+            _gap(threat, start),
+            _places(list(threat.unwarned_places)),
+        )
+    console.print(table)
+
+
+def _was_over(threat: ThreatRecord) -> bool:
+    """It crossed into the airspace, or was seen or passed places inside it."""
+    return (
+        threat.crossed_s is not None
+        or threat.longest_gap_s is not None
+        or bool(threat.unwarned_places)
+    )
+
+
+def _groups(threats: list[ThreatRecord]) -> list[tuple[tuple[str, str], list[ThreatRecord]]]:
+    groups: dict[tuple[str, str], list[ThreatRecord]] = {}
+    for threat in threats:
+        groups.setdefault((threat.category, threat.origin), []).append(threat)
+    return sorted(groups.items())
+
+
+def _print_threat_groups(threats: list[ThreatRecord]) -> None:
     table = Table(title="threats by category and origin", title_justify="left")
     for column in (
         "category",
@@ -134,10 +194,7 @@ def _print_threats(threats: list[ThreatRecord], start: datetime) -> None:
         "alerts",
     ):
         table.add_column(column)
-    groups: dict[tuple[str, str], list[ThreatRecord]] = {}
-    for threat in threats:
-        groups.setdefault((threat.category, threat.origin), []).append(threat)
-    for (category, origin), members in sorted(groups.items()):
+    for (category, origin), members in _groups(threats):
         leads = [t.lead_time_s for t in members if t.lead_time_s is not None]
         table.add_row(
             category,
@@ -148,6 +205,35 @@ def _print_threats(threats: list[ThreatRecord], start: datetime) -> None:
             str(sum(t.crossed_s is not None for t in members)),
             _minutes(float(np.median(leads)) if leads else None),
             str(sum(t.alerts for t in members)),
+        )
+    console.print(table)
+
+
+def _print_over_groups(threats: list[ThreatRecord], start: datetime) -> None:
+    table = Table(title="threats over the country by category and origin", title_justify="left")
+    for column in (
+        "category",
+        "origin",
+        "threats",
+        "public warnings",
+        "unseen > a scan",
+        "longest unseen inside",
+        "places unwarned",
+    ):
+        table.add_column(column)
+    for (category, origin), members in _groups(threats):
+        gaps = [t for t in members if t.longest_gap_s is not None]
+        longest = max(gaps, key=lambda t: t.longest_gap_s or 0.0) if gaps else None
+        places = {(p.name, p.admin1_name): p for t in members for p in t.unwarned_places}
+        largest = sorted(places.values(), key=lambda place: -place.population)
+        table.add_row(
+            category,
+            origin,
+            str(len(members)),
+            str(sum(t.warnings for t in members)),
+            str(len(gaps)),
+            "-" if longest is None else f"{_gap(longest, start)} ({longest.name})",
+            _places(largest),
         )
     console.print(table)
 
@@ -177,13 +263,19 @@ COMPARED = (
     ("airport closures", ("closures",)),
     ("civil aircraft marked suspect or hostile", ("civil_misidentified",)),
     ("peak confirmed tracks", ("peak_confirmed_tracks",)),
-    ("GOSPA mean, m", ("tracking", "gospa_mean_m")),
+    ("GOSPA mean (every threat in the airspace), m", ("tracking", "gospa_mean_m")),
+    ("GOSPA of what was seen, m", ("tracking", "seen_gospa_mean_m")),
     ("tracks", ("tracking", "tracks")),
     ("track-number changes", ("tracking", "id_switches")),
     ("false tracks", ("tracking", "false_tracks")),
-    ("threats warned of", ("threats",)),
+    ("threats warned of", ("threats", "warned_s")),
+    ("public warnings for threats", ("threats", "warnings")),
+    ("threats unseen inside for more than a scan", ("threats", "longest_gap_s")),
+    ("longest unseen stretch inside, s", ("threats", "longest_gap_s", "max")),
+    ("places passed without a warning", ("threats", "unwarned_places")),
 )
-"""The figures a replay's summary is compared on: label and path into the summary."""
+"""The figures a replay's summary is compared on: label and path into the summary
+(for ``threats``: the field counted or summed over the threats, or its maximum)."""
 
 
 def print_comparison(original: dict[str, Any], replayed: dict[str, Any]) -> None:
@@ -201,14 +293,32 @@ def print_comparison(original: dict[str, Any], replayed: dict[str, Any]) -> None
 
 
 def _figure(summary: dict[str, Any], path: tuple[str, ...]) -> object:
+    if path[0] == "threats":
+        return _threat_figure(summary.get("threats"), *path[1:])
     value: object = summary
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
     if path == ("closures",) and isinstance(value, list):
         return len(value)
-    if path == ("threats",) and isinstance(value, list):
-        return sum(1 for threat in value if threat.get("warned_s") is not None)
     return value
+
+
+def _threat_figure(threats: object, key: str, how: str = "") -> object:
+    """Over the threats: the maximum of ``key`` (``how == "max"``), the sum of a count,
+    the total length of a list, or how many have a value; None if not recorded."""
+    if not isinstance(threats, list):
+        return None
+    if threats and any(not isinstance(t, dict) or key not in t for t in threats):
+        return None
+    values = [t[key] for t in threats]
+    if how == "max":
+        present = [v for v in values if isinstance(v, int | float)]
+        return max(present) if present else None
+    if all(isinstance(v, list) for v in values):
+        return sum(len(v) for v in values)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return sum(values)
+    return sum(1 for v in values if v is not None)
 
 
 def _show(value: object) -> str:
