@@ -342,15 +342,12 @@ class PublicAlerter:
         """The voivodeships on the path: those of its places (as the gazetteer has them)
         and of its targets."""
         found: dict[str, AdminUnit] = {}
-        points: list[tuple[float, float]] = []
         if threat.places is not None:
             for code in sorted(set(threat.places.admin1_code.tolist())):
                 if code:
-                    unit = admin_unit(code)
-                    found.setdefault(unit.code, unit)
-        points += [(t.lat_deg, t.lon_deg) for t in threat.targets]
-        for lat, lon in points:
-            unit = admin_unit_of(float(lat), float(lon))
+                    found.setdefault(code, admin_unit(code))
+        for target in threat.targets:
+            unit = admin_unit_of(target.lat_deg, target.lon_deg)
             if unit is not None:
                 found.setdefault(unit.code, unit)
         return sorted(found.values(), key=lambda u: u.code)
