@@ -17,12 +17,16 @@ read from a small YAML file of its own (:func:`load_deployment`)::
     airports: [EPWA, EPMO]
     assets:
       - {name: Warsaw, kind: city, at: warsaw, radius_m: 15000, value: 5}
+    flight_plans:                         # filed plans of civil flights (optional)
+      - {callsign: LOT3921, departure: EPKK, arrival: EPWA,
+         off_block: 2025-09-10T03:30:00+00:00, speed_mps: 200}
 
 Every recording carries its run's deployment as ``deployment.yaml``.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +34,15 @@ import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from flankwatch.geo.frames import LocalFrame
+from flankwatch.scenario.catalogue import MAX_SPEED_MPS, threat_types
 from flankwatch.scenario.schema import (
     MAX_ORIGIN_LAT_DEG,
     Asset,
     IcaoCode,
+    Place,
     Scenario,
+    civil_callsign,
+    civil_object_ids,
     frame_anchor_points,
 )
 from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
@@ -56,6 +64,23 @@ class Origin(BaseModel):
     alt_m: float = Field(0.0, ge=-500.0, le=20_000.0, description="m above the ellipsoid")
 
 
+class FiledPlan(BaseModel):
+    """A civil flight's filed flight plan: who, from where to where, when and how fast.
+
+    The route runs from the departure aerodrome through ``route`` (optional points)
+    to the arrival aerodrome, flown at ``speed_mps`` from ``off_block``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    callsign: str = Field(pattern=r"^[A-Z0-9]{2,8}$")
+    departure: IcaoCode
+    arrival: IcaoCode
+    off_block: AwareDatetime = Field(description="planned departure time, UTC")
+    speed_mps: float = Field(gt=0.0, le=MAX_SPEED_MPS, description="planned ground speed, m/s")
+    route: list[Place] = Field(default_factory=list, description="points between the airports")
+
+
 class Deployment(BaseModel):
     """The frame, time base, airspace, airports and assets a run defends."""
 
@@ -72,6 +97,9 @@ class Deployment(BaseModel):
     )
     airports: list[IcaoCode] = Field(default_factory=list)
     assets: list[Asset] = Field(default_factory=list)
+    flight_plans: list[FiledPlan] = Field(
+        default_factory=list, description="filed plans of the civil flights expected"
+    )
 
     _frame: LocalFrame = PrivateAttr()
 
@@ -105,19 +133,45 @@ class Deployment(BaseModel):
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Deployment:
         """The deployment a scenario declares: its origin (or the mean sensor position),
-        start, airports and assets; the watched airspace is Poland's."""
+        start, airports, assets and its civil flights' filed plans; the watched airspace
+        is Poland's."""
         return cls(
             name=scenario.name,
             start=scenario.start,
             origin=scenario_origin(scenario),
             airports=list(scenario.airports),
             assets=list(scenario.assets),
+            flight_plans=filed_plans(scenario),
         )
 
     def to_yaml(self) -> str:
         """The deployment as a deployment file's text (read back by :func:`parse_deployment`)."""
         data = self.model_dump(mode="json", exclude_none=True)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def filed_plans(scenario: Scenario) -> list[FiledPlan]:
+    """The plans a scenario's civil flights file: each flight's callsign and scheduled
+    departure (without its jitter, which is the flight's own deviation), and the middle
+    of its aircraft type's speed band as the planned speed."""
+    types = threat_types(scenario.catalogue.threats)
+    plans: list[FiledPlan] = []
+    for flights, first_id in zip(scenario.civil_traffic, civil_object_ids(scenario), strict=True):
+        first = scenario.start + timedelta(
+            seconds=scenario.seconds_after_start(flights.first_departure)
+        )
+        speed_mps = float(np.mean(types[flights.aircraft].speed_mps))
+        plans.extend(
+            FiledPlan(
+                callsign=civil_callsign(flights.callsign_prefix, first_id + k),
+                departure=flights.departure,
+                arrival=flights.arrival,
+                off_block=first + timedelta(seconds=k * flights.interval_s),
+                speed_mps=speed_mps,
+            )
+            for k in range(flights.count)
+        )
+    return plans
 
 
 def scenario_origin(scenario: Scenario) -> Origin:

@@ -11,7 +11,8 @@ column                 dtype    meaning
 track_id               int64    the track
 category               str      most likely class: one of :data:`CATEGORIES`
 category_prob          float64  its probability
-identity               str      NATO standard identity: one of :data:`IDENTITIES`
+identity               str      declared NATO standard identity: one of :data:`IDENTITIES`
+proposed               str      the identity the rules propose (declared or not yet)
 inside                 bool     the track is inside the watched national airspace
 crossing_t_s           float64  predicted time of entering that airspace, s (NaN if none)
 crossing_sigma_s       float64  one standard deviation of that prediction, s
@@ -82,6 +83,9 @@ class Assessment:
     crossing_sigma_s: np.ndarray
     threats: pa.Table
     events: list[Event] = field(default_factory=list)
+    proposed: np.ndarray | None = None
+    """The rules' proposed identities (str), aligned with ``track_id``; ``None`` is the
+    declared ones (an assessment built without proposals)."""
 
     def __len__(self) -> int:
         return len(self.track_id)

@@ -7,7 +7,8 @@ remembers what it needs per track, and forgets deleted tracks when told:
 * :class:`Classifier` - class probabilities over :data:`CATEGORIES`;
 * :class:`AirspaceMonitor` - inside the watched airspace, border crossings and
   predicted crossings;
-* :class:`Identifier` - NATO standard identities and their changes;
+* :class:`Identifier` - NATO standard identities: proposed by rules, declared by
+  an authority or an operator, and their changes;
 * :class:`Ranker` - the threat table.
 """
 
@@ -21,6 +22,7 @@ import pyarrow as pa
 
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.events import Event
+from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch
 
 
@@ -33,6 +35,17 @@ class AirspaceState:
     """Predicted time of entering, s since run start (NaN if none)."""
     crossing_sigma_s: np.ndarray
     """Its standard deviation, s (NaN if none)."""
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityStep:
+    """One step's identities, aligned with the batch: codes into ``IDENTITIES``."""
+
+    declared: np.ndarray
+    """The identity in force, declared by an authority or an operator."""
+    proposed: np.ndarray
+    """What the identity rules propose."""
     events: list[Event]
 
 
@@ -71,8 +84,14 @@ class Identifier(Protocol):
         category_prob: np.ndarray,
         inside: np.ndarray,
         now_s: float,
-    ) -> tuple[np.ndarray, list[Event]]:
-        """Identity codes (indices into :data:`IDENTITIES`) and an event per change."""
+        plots: PlotBatch | None = None,
+    ) -> IdentityStep:
+        """Declared and proposed identity codes (indices into :data:`IDENTITIES`), events;
+        ``plots`` are the window's plots (transponder replies), when there are any."""
+        ...
+
+    def declare(self, track_id: int, identity: str, who: str, why: str, t_s: float) -> None:
+        """Queue an operator's declaration of a track's identity for the next step."""
         ...
 
     def forget(self, track_id: np.ndarray) -> None:

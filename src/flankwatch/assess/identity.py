@@ -1,12 +1,22 @@
-"""Identification: each track's NATO standard identity, by an ordered list of rules.
+"""Identification: rules *propose* each track's NATO standard identity, an authority
+*declares* it.
 
 The rules are data (``rules/identity.yaml`` by default; its header explains the
-format), validated by :class:`IdentityRules`. A new track starts ``pending``.
-Identities only escalate along :data:`HOSTILITY` unless a rule says
+format), validated by :class:`IdentityRules`. A new track's proposal is
+``pending``. Proposals only escalate along :data:`HOSTILITY` unless a rule says
 ``override: true``; at each step the first rule (in file order) that applies to
-a track and would change it (or that overrides) decides, so at most one rule
-changes a track per step and every change is one ``identity-changed`` event
-naming that rule.
+a track, has held for its ``persist`` conditions (consecutive updates and
+seconds) and would change it (or that overrides) decides, so at most one rule
+changes a proposal per step and every change is one ``identity-proposed`` event
+naming that rule. The proposals go to the
+:class:`~flankwatch.assess.authority.IdentificationAuthority`, which declares
+them (by the authority rule after its delay, or by an operator); the declared
+identity is what alerts and threat ranking act on.
+
+Transponder facts come from the window's plots
+(:class:`~flankwatch.assess.replies.TransponderReplies`: squawk and IFF Mode 5)
+and from the filed flight plans
+(:class:`~flankwatch.assess.flightplan.FlightPlanBook`).
 
 Conditions are evaluated only on the tracks a rule could still change, the
 cheap ones first: where a track comes from (a point-in-polygon test against the
@@ -26,12 +36,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from flankwatch.assess.area import ProjectedArea
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES
+from flankwatch.assess.authority import AuthoritySettings, IdentificationAuthority
+from flankwatch.assess.base import IdentityStep
+from flankwatch.assess.flightplan import CORRELATION, CorrelationSettings, FlightPlanBook
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.assess.memory import TrackMemory
+from flankwatch.assess.replies import EMERGENCY_SQUAWKS, Mode5Settings, TransponderReplies
 from flankwatch.assess.rulefile import load_rule_file, parse_rules
 from flankwatch.events import Event, EventKind
 from flankwatch.geo.borders import country, country_codes
 from flankwatch.geo.frames import LocalFrame
+from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 DEFAULT_IDENTITY_FILE = "identity.yaml"
@@ -43,6 +58,9 @@ track to the right."""
 IdentityName = Literal[IDENTITIES]  # type: ignore[valid-type]
 CategoryName = Literal[CATEGORIES]  # type: ignore[valid-type]
 StatusName = Literal["tentative", "confirmed", "coasting"]
+CorrelationName = Literal[CORRELATION]  # type: ignore[valid-type]
+SquawkCode = Annotated[str, Field(pattern=r"^[0-7]{4}$")]
+"""A Mode A code: four octal digits, as written ("7500")."""
 
 _RANK = np.array([HOSTILITY.index(name) for name in IDENTITIES])
 """Hostility rank of each identity code (the index into :data:`IDENTITIES`)."""
@@ -77,6 +95,18 @@ class Condition(_Strict):
     max_alt_m: float | None = None
     from_origin: bool | None = Field(None, description="it comes from an origin country")
     inside: bool | None = Field(None, description="it is inside the watched airspace")
+    squawk: list[SquawkCode] | None = Field(None, description="its Mode A code is one of these")
+    mode5: bool | None = Field(None, description="it answers IFF Mode 5 interrogations")
+    flight_plan: list[CorrelationName] | None = Field(
+        None, description="its correlation with the filed flight plans is one of these"
+    )
+
+
+class Persistence(_Strict):
+    """How long a rule's conditions must hold before it proposes: both must be met."""
+
+    updates: int = Field(1, ge=1, le=1000, description="consecutive track updates")
+    duration_s: float = Field(0.0, ge=0.0, description="seconds since they first held")
 
 
 class Rule(_Strict):
@@ -86,6 +116,7 @@ class Rule(_Strict):
     when: Condition = Field(default_factory=Condition)
     identity: IdentityName
     override: bool = Field(False, description="may lower the identity, not only raise it")
+    persist: Persistence = Field(default_factory=Persistence)
     reason: str = ""
 
 
@@ -112,6 +143,9 @@ class IdentityRules(_Strict):
 
     own_forces: OwnForces = Field(default_factory=OwnForces)
     origin: Origin = Field(default_factory=Origin)
+    iff_mode5: Mode5Settings = Field(default_factory=Mode5Settings)
+    flight_plans: CorrelationSettings = Field(default_factory=CorrelationSettings)
+    authority: AuthoritySettings = Field(default_factory=AuthoritySettings)
     rules: list[Rule] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -144,7 +178,9 @@ class _StepFacts:
         inside: np.ndarray,
         current: np.ndarray,
         origin_seen: np.ndarray,
+        now_s: float,
     ) -> None:
+        self.now_s = now_s
         self.identifier = identifier
         self.tracks = tracks
         self.kin = kin
@@ -173,6 +209,15 @@ class _StepFacts:
         back = self.identifier.rules.origin.lookback_m / np.where(speed > 0, speed, np.inf)
         came = area.contains(x - kin.ground_vx_mps[idx] * back, y - kin.ground_vy_mps[idx] * back)
         return self.origin_seen[idx] | area.contains(x, y) | came
+
+    def squawk(self, idx: np.ndarray) -> np.ndarray:
+        return self.identifier.replies.squawk(self.tracks, idx)
+
+    def mode5(self, idx: np.ndarray) -> np.ndarray:
+        return self.identifier.replies.mode5(self.tracks, idx, self.now_s)
+
+    def flight_plan(self, idx: np.ndarray) -> np.ndarray:
+        return self.identifier.flight_plans.correlate(self.tracks, idx)
 
 
 def _conditions(
@@ -210,6 +255,15 @@ def _conditions(
     if when.own is not None:
         own = when.own
         tests.append(lambda f, i: f.own(i) == own)
+    if when.squawk is not None:
+        squawks = [int(code) for code in when.squawk]
+        tests.append(lambda f, i: np.isin(f.squawk(i), squawks))
+    if when.mode5 is not None:
+        mode5 = when.mode5
+        tests.append(lambda f, i: f.mode5(i) == mode5)
+    if when.flight_plan is not None:
+        plans = [CORRELATION.index(name) for name in when.flight_plan]
+        tests.append(lambda f, i: np.isin(f.flight_plan(i), plans))
     if when.from_origin is not None:
         from_origin = when.from_origin
         tests.append(lambda f, i: f.from_origin(i) == from_origin)
@@ -225,14 +279,22 @@ def _bound_test(
 
 
 class RuleIdentifier:
-    """Identities by :class:`IdentityRules`, remembered per track, with events for changes."""
+    """Identities proposed by :class:`IdentityRules` and declared by an authority, per
+    track, with events for every proposal, declaration and emergency squawk."""
 
-    def __init__(self, rules: IdentityRules, frame: LocalFrame) -> None:
+    def __init__(
+        self,
+        rules: IdentityRules,
+        frame: LocalFrame,
+        flight_plans: FlightPlanBook | None = None,
+    ) -> None:
         self.rules = rules
         self.own_icao24 = np.array([int(a, 16) for a in rules.own_forces.icao24], np.uint32)
         statuses = {status.name.lower(): int(status) for status in TrackStatus}
         self._tests = [_conditions(rule.when, statuses) for rule in rules.rules]
         self._target = np.array([IDENTITIES.index(rule.identity) for rule in rules.rules])
+        self._updates = np.array([rule.persist.updates for rule in rules.rules])
+        self._duration_s = np.array([rule.persist.duration_s for rule in rules.rules])
         self.origin_area = (
             ProjectedArea.from_lonlat(
                 shapely.union_all([country(code) for code in rules.origin.countries]),
@@ -242,9 +304,25 @@ class RuleIdentifier:
             if rules.origin.countries
             else None
         )
+        self.flight_plans = flight_plans or FlightPlanBook(rules.flight_plans)
+        self.replies = TransponderReplies(rules.iff_mode5)
+        self.authority = IdentificationAuthority(rules.authority)
+        k = len(rules.rules)
         self.memory = TrackMemory(
-            {"identity": (np.int8, PENDING, ()), "origin_seen": (bool, False, ())}
+            {
+                "identity": (np.int8, PENDING, ()),
+                "rule": (np.int16, -1, ()),
+                "origin_seen": (bool, False, ()),
+                "last_update_s": (np.float64, -np.inf, ()),
+                "held": (np.int32, 0, (k,)),
+                "held_since_s": (np.float64, np.nan, (k,)),
+                "squawk": (np.int16, 0, ()),
+            }
         )
+
+    def declare(self, track_id: int, identity: str, who: str, why: str, t_s: float) -> None:
+        """An operator's declaration, applied at the next step (see the authority)."""
+        self.authority.declare(track_id, identity, who, why, t_s)
 
     def identify(
         self,
@@ -254,19 +332,24 @@ class RuleIdentifier:
         category_prob: np.ndarray,
         inside: np.ndarray,
         now_s: float,
-    ) -> tuple[np.ndarray, list[Event]]:
-        """Identity codes (indices into :data:`IDENTITIES`) of the tracks, and the changes.
+        plots: PlotBatch | None = None,
+    ) -> IdentityStep:
+        """Declared and proposed identity codes (indices into :data:`IDENTITIES`), events.
 
         ``category`` holds each track's most likely class (index into
         :data:`CATEGORIES`), ``category_prob`` its probability, ``inside`` whether
-        it is inside the watched airspace. Deleted tracks keep their identity.
+        it is inside the watched airspace; ``plots`` are the window's plots (their
+        squawks and Mode 5 replies). Deleted tracks keep their identity.
         """
-        rows, new = self.memory.rows(tracks.track_id)
+        if plots is not None:
+            self.replies.observe(plots, tracks)
+        mem = self.memory
+        rows, new = mem.rows(tracks.track_id)
         if self.origin_area is not None and new.any():
-            self.memory["origin_seen"][rows[new]] = self.origin_area.contains(
+            mem["origin_seen"][rows[new]] = self.origin_area.contains(
                 kin.ground_x_m[new], kin.ground_y_m[new]
             )
-        current = self.memory["identity"][rows].astype(np.int64)
+        current = mem["identity"][rows].astype(np.int64)
         facts = _StepFacts(
             self,
             tracks,
@@ -275,27 +358,75 @@ class RuleIdentifier:
             category_prob,
             inside,
             current,
-            self.memory["origin_seen"][rows],
+            mem["origin_seen"][rows],
+            now_s,
         )
+        updated = tracks.last_update_s > mem["last_update_s"][rows]
+        mem["last_update_s"][rows] = np.maximum(mem["last_update_s"][rows], tracks.last_update_s)
         result = current.copy()
         fired = np.full(len(tracks), -1)
-        open_ = tracks.status != TrackStatus.DELETED
+        live = tracks.status != TrackStatus.DELETED
+        open_ = live.copy()
+        held, since = mem["held"], mem["held_since_s"]
         for k, (rule, tests) in enumerate(zip(self.rules.rules, self._tests, strict=True)):
             target = self._target[k]
-            candidates = open_ if rule.override else open_ & (_RANK[current] < _RANK[target])
+            candidates = live if rule.override else live & (_RANK[current] < _RANK[target])
             idx = np.flatnonzero(candidates)
             for test in tests:
                 if not len(idx):
                     break
                 idx = idx[test(facts, idx)]
+            holding = np.zeros(len(tracks), bool)
+            holding[idx] = True
+            r = rows[holding]
+            held[r, k] += updated[holding]
+            since[r, k] = np.where(np.isnan(since[r, k]), now_s, since[r, k])
+            held[rows[~holding], k] = 0
+            since[rows[~holding], k] = np.nan
+            lasting = (held[r, k] >= self._updates[k]) & (
+                now_s - since[r, k] >= self._duration_s[k]
+            )
+            idx = idx[lasting & open_[idx]]
             open_[idx] = False
             result[idx] = target
             fired[idx] = k
-        self.memory["identity"][rows] = result
+        mem["identity"][rows] = result
         changed = np.flatnonzero(result != current)
-        return result, [
+        mem["rule"][rows[changed]] = fired[changed]
+        events = [
             self._event(tracks, int(i), current[i], result[i], fired[i], now_s) for i in changed
         ]
+        events.extend(self._squawk_events(tracks, rows, now_s))
+        names = np.array(["", *(rule.name for rule in self.rules.rules)], object)
+        declared, declared_events = self.authority.step(
+            tracks, result, names[mem["rule"][rows] + 1], now_s
+        )
+        return IdentityStep(declared, result, events + declared_events)
+
+    def _squawk_events(self, tracks: TrackBatch, rows: np.ndarray, now_s: float) -> list[Event]:
+        """An event for every track that starts squawking an emergency code."""
+        cooperative = np.flatnonzero(tracks.icao24 != 0)
+        if not len(cooperative):
+            return []
+        code = self.replies.squawk(tracks, cooperative)
+        before = self.memory["squawk"][rows[cooperative]]
+        self.memory["squawk"][rows[cooperative]] = code
+        events = []
+        for j in np.flatnonzero((code != before) & np.isin(code, list(EMERGENCY_SQUAWKS))):
+            i = int(cooperative[j])
+            track_id, squawk = int(tracks.track_id[i]), int(code[j])
+            meaning = EMERGENCY_SQUAWKS[squawk]
+            events.append(
+                Event(
+                    t_s=now_s,
+                    kind=EventKind.SQUAWK_EMERGENCY,
+                    message=f"track {track_id} squawks {squawk:04d} ({meaning})",
+                    track_id=track_id,
+                    subject=f"{squawk:04d}",
+                    data={"squawk": f"{squawk:04d}", "meaning": meaning},
+                )
+            )
+        return events
 
     def _event(
         self, tracks: TrackBatch, i: int, before: int, after: int, rule_index: int, now_s: float
@@ -306,8 +437,8 @@ class RuleIdentifier:
         reason = f": {rule.reason}" if rule.reason else ""
         return Event(
             t_s=now_s,
-            kind=EventKind.IDENTITY_CHANGED,
-            message=f"track {track_id} {old} -> {new} by rule {rule.name}{reason}",
+            kind=EventKind.IDENTITY_PROPOSED,
+            message=f"track {track_id} proposed {old} -> {new} by rule {rule.name}{reason}",
             track_id=track_id,
             subject=rule.name,
             data={"from": old, "to": new, "rule": rule.name},
@@ -316,3 +447,5 @@ class RuleIdentifier:
     def forget(self, track_id: np.ndarray) -> None:
         """Drop the remembered state of these tracks."""
         self.memory.forget(track_id)
+        self.replies.forget(track_id)
+        self.authority.forget(track_id)

@@ -19,8 +19,9 @@ An event is::
   holding about 95 % of a circular normal error. ``9999999.0`` means unknown.
 * ``type`` is ``a-<affiliation>-A-<function>`` (MIL-STD-2525 through the CoT
   type tree): the affiliation from the standard identity (:data:`AFFILIATION`),
-  the function from the class (:data:`AIR_FUNCTION`): a hostile one-way attack
-  drone is ``a-h-A-M-F-Q`` (military fixed-wing drone).
+  the function from the class and the platform (:data:`AIR_FUNCTION`): a hostile
+  one-way attack drone is ``a-h-A-M-F-Q`` (military fixed-wing drone), an own
+  fighter (friend) ``a-f-A-M-F``, a neutral airliner ``a-n-A-C-F``.
 * ``how`` is ``m-f`` (machine, fused): a track fuses several sensors.
 * ``detail`` carries ``<contact callsign>``, ``<track speed course>`` (m/s,
   degrees clockwise from true north), ``<remarks>`` and a
@@ -82,16 +83,19 @@ AIR_FUNCTION: dict[str, tuple[str, str]] = {
     "helicopter": ("C-H", "M-H"),
     "unknown": ("", ""),
 }
-"""Air function of each class, (for a friendly or neutral track, for the others).
+"""Air function of each class, (for a civil platform, for a military one).
 
 From the MIL-STD-2525B tree as CoT writes it: ``M-F-Q`` military fixed-wing
 drone (RPV/UAV); ``W-M-A-S`` air-to-surface missile (the Kh-101/Kh-55 cruise
 missiles, launched from bombers); ``W-M-S-S`` surface-to-surface missile
 (Iskander-class ballistic missiles); ``C-F``/``C-H`` civil fixed-wing and
-rotary-wing; ``M-F``/``M-H`` their military counterparts, used for pending,
-unknown, suspect and hostile tracks; an unknown class gives no function."""
+rotary-wing, used for neutral tracks (civil traffic that files its plans);
+``M-F``/``M-H`` their military counterparts, used for friends (the defence's own
+aircraft) and for pending, unknown, suspect and hostile tracks; an unknown class
+gives no function."""
 
-_CIVIL_IDENTITIES = {"friend", "assumed-friend", "neutral"}
+_CIVIL_IDENTITIES = {"neutral"}
+"""Identities whose platform is civil: the others are own forces or not yet known."""
 
 AIRPORT_TYPE = "a-f-G-I-B-A"
 """CoT type of an airport: a friendly ground installation, airport/air base."""

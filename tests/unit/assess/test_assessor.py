@@ -46,7 +46,7 @@ def test_drone_from_belarus_toward_warsaw(assessor, make_tracks, at, heading_to)
     assert result.inside[0]
     assert kinds.index(EventKind.CROSSING_PREDICTED) < kinds.index(EventKind.BORDER_CROSSED)
     changes = [k for k in kinds if k == EventKind.IDENTITY_CHANGED]
-    assert len(changes) == 2
+    assert len(changes) == 3  # unknown, then suspect and hostile once their rules held
     assert result.threats.schema == THREAT_SCHEMA
     assert result.threats.column("asset").to_pylist()[0] == "Warsaw"
 
@@ -93,7 +93,8 @@ def test_a_thousand_tracks(assessor, make_tracks, frame):
     assert set(result.category) <= set(CATEGORIES)
     assert set(result.identity) <= set(IDENTITIES)
     assert ((result.category_prob > 0) & (result.category_prob <= 1)).all()
-    assert (result.identity[icao != 0] == "neutral").all()
+    # transponder tracks with no filed flight plan: unknown, never suspect within 30 s
+    assert (result.identity[icao != 0] == "unknown").all()
     outside = ~result.inside
     assert np.isnan(result.crossing_t_s[result.inside]).all()
     assert (

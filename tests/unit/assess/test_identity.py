@@ -1,4 +1,4 @@
-"""Identity rules: transitions, their events and reasons, and bad rule files."""
+"""Identity rules: proposals held over updates, their events and reasons, and bad rule files."""
 
 import numpy as np
 import pytest
@@ -11,6 +11,7 @@ from flankwatch.track.output import TrackStatus
 
 DRONE = CATEGORIES.index("one-way-attack-drone")
 CRUISE = CATEGORIES.index("cruise-missile")
+HELICOPTER = CATEGORIES.index("helicopter")
 BELARUS = (52.3, 24.5)
 """A point in Belarus, about 70 km east of the Polish border."""
 
@@ -27,7 +28,8 @@ def identifier(rules, frame):
 
 @pytest.fixture
 def step(identifier, make_tracks, kinematics, at):
-    """Identify one track (number 1) in one step; returns its identity name and events."""
+    """Identify one track (number 1) in one step (a fresh update at ``t_s``); returns its
+    proposed identity and the proposal events."""
 
     def run(
         where=BELARUS,
@@ -52,7 +54,7 @@ def step(identifier, make_tracks, kinematics, at):
             icao24=icao24,
             callsign=callsign,
         )
-        codes, events = identifier.identify(
+        result = identifier.identify(
             tracks,
             kinematics(tracks),
             np.array([category]),
@@ -60,7 +62,23 @@ def step(identifier, make_tracks, kinematics, at):
             np.array([inside]),
             t_s,
         )
-        return IDENTITIES[codes[0]], events
+        proposals = [e for e in result.events if e.kind == EventKind.IDENTITY_PROPOSED]
+        return IDENTITIES[result.proposed[0]], proposals
+
+    return run
+
+
+@pytest.fixture
+def hold(step):
+    """Run ``step`` every 5 s from ``t0_s`` for ``n`` steps; the last identity and all
+    proposal events."""
+
+    def run(n, t0_s=0.0, **kwargs):
+        events = []
+        for k in range(n):
+            identity, found = step(t_s=t0_s + 5.0 * k, **kwargs)
+            events += found
+        return identity, events
 
     return run
 
@@ -68,71 +86,102 @@ def step(identifier, make_tracks, kinematics, at):
 def _only_change(events, before, after, rule):
     assert len(events) == 1
     event = events[0]
-    assert event.kind == EventKind.IDENTITY_CHANGED
+    assert event.kind == EventKind.IDENTITY_PROPOSED
     assert event.track_id == 1
     assert event.data == {"from": before, "to": after, "rule": rule}
     assert rule in event.message
 
 
-def test_pending_unknown_suspect_hostile(step):
+def test_pending_unknown_suspect_hostile(step, hold):
     identity, events = step(alt_m=5000.0, status=TrackStatus.TENTATIVE)
     assert (identity, events) == ("pending", [])
     identity, events = step(alt_m=5000.0, t_s=5.0)
     assert identity == "unknown"
     _only_change(events, "pending", "unknown", "confirmed")
-    identity, events = step(alt_m=1000.0, t_s=10.0)
+    identity, events = hold(4, t0_s=10.0, alt_m=1000.0)
     assert identity == "suspect"
     _only_change(events, "unknown", "suspect", "slow-low-from-origin")
     assert "Belarus" in events[0].message
-    identity, events = step(where=(52.2, 22.5), alt_m=1000.0, inside=True, t_s=15.0)
+    identity, events = hold(4, t0_s=30.0, where=(52.2, 22.5), alt_m=1000.0, inside=True)
     assert identity == "hostile"
     _only_change(events, "suspect", "hostile", "suspect-in-airspace")
 
 
-def test_identities_only_escalate(step):
-    step(alt_m=1000.0)
-    identity, events = step(alt_m=6000.0, vel=(-150.0, 0.0, 0.0), t_s=5.0)
+def test_one_noisy_update_does_not_propose_suspect(step, hold):
+    """A helicopter-like track whose speed reads slow once is not a suspect."""
+    hold(3, alt_m=1000.0, vel=(-150.0, 0.0, 0.0))
+    identity, events = step(alt_m=1000.0, t_s=15.0)
+    assert (identity, events) == ("unknown", [])
+    identity, _ = hold(3, t0_s=20.0, alt_m=1000.0, vel=(-150.0, 0.0, 0.0))
+    assert identity == "unknown"
+
+
+def test_the_rule_waits_for_updates_and_seconds(step):
+    """Three updates within 10 s are not enough: the rule also asks for 15 s."""
+    step(alt_m=1000.0, status=TrackStatus.CONFIRMED, t_s=0.0)
+    for t in (0.5, 1.0, 1.5, 2.0):
+        identity, _ = step(alt_m=1000.0, t_s=t)
+        assert identity == "unknown"
+    identity, _ = step(alt_m=1000.0, t_s=16.0)
+    assert identity == "suspect"
+
+
+def test_a_helicopter_is_not_made_suspect(hold):
+    """Slow, low, silent and from Belarus, but flying as a helicopter: unknown."""
+    identity, _ = hold(10, alt_m=500.0, category=HELICOPTER, category_prob=0.8)
+    assert identity == "unknown"
+
+
+def test_proposals_only_escalate(hold):
+    hold(5, alt_m=1000.0)
+    identity, events = hold(5, t0_s=25.0, alt_m=6000.0, vel=(-150.0, 0.0, 0.0))
     assert (identity, events) == ("suspect", [])
 
 
-def test_coming_from_origin_by_heading(step):
+def test_coming_from_origin_by_heading(hold):
     """First seen in Poland, but flying west from Belarus: suspect."""
-    identity, _ = step(where=(52.2, 23.2), vel=(-50.0, 0.0, 0.0))
+    identity, _ = hold(5, where=(52.2, 23.2), vel=(-50.0, 0.0, 0.0))
     assert identity == "suspect"
 
 
-def test_not_from_origin(step):
+def test_not_from_origin(hold):
     """First seen in Poland flying east, away from Belarus: only unknown."""
-    identity, _ = step(where=(52.2, 22.0), vel=(50.0, 0.0, 0.0))
+    identity, _ = hold(8, where=(52.2, 22.0), vel=(50.0, 0.0, 0.0))
     assert identity == "unknown"
 
 
-def test_slow_low_and_silent_from_ukraine_is_suspect_once_inside(step):
+def test_slow_low_and_silent_from_ukraine_is_suspect_once_inside(hold):
     """Not from an origin country: unknown outside, suspect inside, then hostile."""
     ukraine, poland = (50.9, 24.2), (50.9, 23.5)
-    identity, _ = step(where=ukraine, vel=(-50.0, 0.0, 0.0))
+    identity, _ = hold(5, where=ukraine)
     assert identity == "unknown"
-    identity, events = step(where=poland, vel=(-50.0, 0.0, 0.0), inside=True, t_s=5.0)
+    identity, events = hold(4, t0_s=25.0, where=poland, inside=True)
     assert identity == "suspect"
     _only_change(events, "unknown", "suspect", "slow-low-inside")
-    identity, events = step(where=poland, vel=(-50.0, 0.0, 0.0), inside=True, t_s=10.0)
+    identity, _ = hold(4, t0_s=45.0, where=poland, inside=True)
     assert identity == "hostile"
 
 
-def test_a_young_track_whose_speed_is_a_guess_is_not_called_slow(step):
-    """A radar-only airliner track just confirmed, its speed still uncertain: unknown."""
+def test_a_young_track_whose_speed_is_a_guess_is_not_called_slow(hold):
+    """A radar-only track just confirmed, its speed still uncertain: unknown."""
     poland = (50.9, 23.5)
-    identity, _ = step(where=poland, vel=(-60.0, 0.0, 0.0), inside=True, vel_sigma_mps=30.0)
+    identity, _ = hold(5, where=poland, vel=(-60.0, 0.0, 0.0), inside=True, vel_sigma_mps=30.0)
     assert identity == "unknown"
-    identity, _ = step(where=poland, vel=(-60.0, 0.0, 0.0), inside=True, t_s=5.0)
+    identity, _ = hold(4, t0_s=25.0, where=poland, vel=(-60.0, 0.0, 0.0), inside=True)
     assert identity == "suspect"
 
 
-def test_adsb_makes_neutral_even_when_suspect(step):
-    step(alt_m=1000.0)
-    identity, events = step(alt_m=1000.0, icao24=0x48AE01, t_s=5.0)
-    assert identity == "neutral"
-    _only_change(events, "suspect", "neutral", "civil-adsb")
+def test_a_transponder_without_a_filed_plan_becomes_unknown_then_suspect(hold):
+    """ADS-B is no longer neutral by itself: no plan of its callsign, so unknown after
+    30 s and suspect after three more minutes."""
+    where = (52.2, 21.0)
+    kwargs = {"where": where, "alt_m": 9000.0, "vel": (220.0, 0.0, 0.0)}
+    identity, events = hold(7, icao24=0x48AE01, callsign="XYZ123", **kwargs)
+    assert identity == "unknown"
+    assert "neutral" not in [e.data["to"] for e in events]
+    identity, events = hold(37, t0_s=35.0, icao24=0x48AE01, callsign="XYZ123", **kwargs)
+    assert identity == "suspect"
+    _only_change(events, "unknown", "suspect", "off-flight-plan-held")
 
 
 def test_own_aircraft_is_friend_by_callsign(step):
@@ -150,24 +199,31 @@ def test_own_aircraft_by_icao_address(frame, tmp_path, make_tracks, kinematics, 
     path.write_text(text)
     identifier = RuleIdentifier(load_identity_rules(path), frame)
     tracks = make_tracks(at(52.2, 22.0, 6000.0), [0, 200.0, 0], icao24=[0x48D0F1])
-    codes, events = identifier.identify(
+    result = identifier.identify(
         tracks, kinematics(tracks), np.array([DRONE]), np.array([0.5]), np.array([True]), 0.0
     )
-    assert IDENTITIES[codes[0]] == "friend"
-    assert events[0].data["rule"] == "own"
+    assert IDENTITIES[result.declared[0]] == "friend"
+    proposals = [e for e in result.events if e.kind == EventKind.IDENTITY_PROPOSED]
+    assert proposals[0].data["rule"] == "own"
 
 
-def test_missile_is_hostile(step):
-    identity, events = step(
-        where=(52.2, 22.0), alt_m=100.0, vel=(0.0, 240.0, 0.0), category=CRUISE, category_prob=0.9
+def test_missile_is_proposed_hostile(hold):
+    identity, events = hold(
+        3,
+        where=(52.2, 22.0),
+        alt_m=100.0,
+        vel=(0.0, 240.0, 0.0),
+        category=CRUISE,
+        category_prob=0.9,
     )
     assert identity == "hostile"
-    _only_change(events, "pending", "hostile", "missile")
+    assert [e.data["to"] for e in events] == ["unknown", "hostile"]
+    _only_change(events[1:], "unknown", "hostile", "missile")
 
 
-def test_deleted_tracks_keep_their_identity(step):
-    step(alt_m=1000.0)
-    identity, events = step(alt_m=1000.0, icao24=0x48AE01, status=TrackStatus.DELETED)
+def test_deleted_tracks_keep_their_identity(step, hold):
+    hold(5, alt_m=1000.0)
+    identity, events = step(alt_m=1000.0, icao24=0x48AE01, status=TrackStatus.DELETED, t_s=25.0)
     assert (identity, events) == ("suspect", [])
 
 

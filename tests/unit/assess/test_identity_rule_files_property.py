@@ -98,7 +98,7 @@ def test_a_bound_too_large_to_square_is_a_rule_error() -> None:
     with pytest.raises(RuleError) as caught:
         parse_rules(text, "rules.yaml", IdentityRules)
     (problem,) = caught.value.problems
-    assert problem.field == "rules[4].when.max_speed_sigma_mps"
+    assert problem.field == "rules[8].when.max_speed_sigma_mps"
     assert (
         problem.line
         == BUILTIN_TEXT.splitlines().index(
