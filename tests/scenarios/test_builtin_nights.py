@@ -1,20 +1,221 @@
-"""Whole built-in nights through the whole chain, checked against the public record.
+"""Whole built-in nights, checked against the public record.
 
-`poland-2025-09-10` (8 simulated hours) and `tu95-strike-2024-03-24` (3 hours) run
-through simulation, tracking, assessment and alerts with the default rules.
+`poland-2025-09-10` (8 simulated hours) and `tu95-strike-2024-03-24` (3 hours) are
+simulated alone (what the simulation decides: launches, border crossings from the
+truth, ends, detections, sensors on watch) and run through the whole chain
+(tracking, assessment and alerts with the default rules).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from flankwatch.geo.borders import inside
+from flankwatch.geo.geodesy import distance_azimuth
+from flankwatch.geo.places import place
 from flankwatch.pipeline import RunSummary, run_scenario
 from flankwatch.scenario.loader import load_scenario
+from flankwatch.scenario.schema import Scenario
+from flankwatch.sim.engine import Simulation
 from flankwatch.store.query import query
 
 pytestmark = pytest.mark.slow
+
+CROSSINGS_UTC = (
+    datetime.fromisoformat("2025-09-09T21:30:00+00:00"),
+    datetime.fromisoformat("2025-09-10T04:30:00+00:00"),
+)
+"""Poland, 9-10 September 2025: violations between 23:30 and 06:30 local (Polish prime
+minister and Operational Command)."""
+LAST_DOWN_UTC = datetime.fromisoformat("2025-09-10T04:45:00+00:00")
+"""The last drone neutralised about 06:45 local (Operational Command via press)."""
+OSERDOW_S = 39.0
+"""24 March 2024: the missile spent 39 s in Polish airspace near Oserdow (Operational
+Command)."""
+
+
+@dataclass
+class Night:
+    """What the simulation alone decided over a whole scenario."""
+
+    scenario: Scenario
+    simulation: Simulation
+    entries_s: dict[int, list[float]]
+    """Per object: the truth times at which it was first seen inside Poland after being
+    outside it (an entry into Polish airspace), s after the start."""
+    entry_points: dict[int, list[tuple[float, float]]]
+    """Per object: where each entry was seen, (lat_deg, lon_deg)."""
+    inside_s: dict[int, float]
+    """Per object: the time it spent inside Poland, s (truth rows times the period)."""
+    first_truth: dict[int, tuple[float, float, float]]
+    """Per object: its first truth row (t_s, lat_deg, lon_deg)."""
+    ended_s: dict[int, float]
+    first_plot_s: np.ndarray
+    """Per object: its first plot from any sensor, s (inf: never seen)."""
+    plot_t_by_sensor: dict[int, np.ndarray]
+    """Per sensor id: the times of its plots, s."""
+
+
+def _simulate(scenario: Scenario) -> Night:
+    simulation = Simulation(scenario)
+    n = len(simulation.plans)
+    outside = np.zeros(n, bool)
+    now_inside = np.zeros(n, bool)
+    entries: dict[int, list[float]] = {}
+    points: dict[int, list[tuple[float, float]]] = {}
+    inside_s = dict.fromkeys(range(n), 0.0)
+    first_truth: dict[int, tuple[float, float, float]] = {}
+    ended: dict[int, float] = {}
+    first_plot = np.full(n, np.inf)
+    plot_t: dict[int, list[np.ndarray]] = {}
+    period = scenario.truth_period_s
+    for step in simulation.steps():
+        plots = step.plots
+        seen = plots.truth_id >= 0
+        np.minimum.at(first_plot, plots.truth_id[seen], plots.t_s[seen])
+        for sensor in np.unique(plots.sensor_id).tolist():
+            plot_t.setdefault(sensor, []).append(plots.t_s[plots.sensor_id == sensor])
+        truth = step.truth
+        ins = inside("POL", truth.lat_deg, truth.lon_deg)
+        rows = zip(truth.t_s.tolist(), truth.object_id.tolist(), ins.tolist(), strict=True)
+        for k, (t, i, is_in) in enumerate(rows):
+            first_truth.setdefault(i, (t, float(truth.lat_deg[k]), float(truth.lon_deg[k])))
+            if is_in and outside[i] and not now_inside[i]:
+                entries.setdefault(i, []).append(t)
+                points.setdefault(i, []).append((float(truth.lat_deg[k]), float(truth.lon_deg[k])))
+            outside[i] |= not is_in
+            now_inside[i] = is_in
+            inside_s[i] += period if is_in else 0.0
+            if truth.ended[k]:
+                ended[i] = t
+    return Night(
+        scenario,
+        simulation,
+        entries,
+        points,
+        inside_s,
+        first_truth,
+        ended,
+        first_plot,
+        {sensor: np.concatenate(times) for sensor, times in plot_t.items()},
+    )
+
+
+@pytest.fixture(scope="module")
+def poland_night() -> Night:
+    scenario, _ = load_scenario("poland-2025-09-10")
+    return _simulate(scenario)
+
+
+@pytest.fixture(scope="module")
+def tu95_night() -> Night:
+    scenario, _ = load_scenario("tu95-strike-2024-03-24")
+    return _simulate(scenario.model_copy(update={"truth_period_s": scenario.step_s}))
+
+
+def _utc(night: Night, t_s: float) -> datetime:
+    return night.scenario.start + timedelta(seconds=t_s)
+
+
+def _drones(night: Night) -> np.ndarray:
+    plans = night.simulation.plans
+    return np.flatnonzero(~plans.cooperative)
+
+
+def test_poland_every_crossing_lies_in_the_reported_window(poland_night: Night) -> None:
+    plans = poland_night.simulation.plans
+    crossed = [i for i in _drones(poland_night).tolist() if i in poland_night.entries_s]
+    assert len(crossed) >= 19  # 19 reported at first, 21 later
+    assert {str(plans.origin[i]) for i in crossed} == {"Belarus", "Ukraine"}
+    times = [_utc(poland_night, t) for i in crossed for t in poland_night.entries_s[i]]
+    assert CROSSINGS_UTC[0] <= min(times) and max(times) <= CROSSINGS_UTC[1], (
+        min(times),
+        max(times),
+    )
+    # spread over the night, not crowded into its first hours
+    assert min(times) < CROSSINGS_UTC[0] + timedelta(minutes=30)
+    assert max(times) > CROSSINGS_UTC[1] - timedelta(hours=1)
+    # every drone that flew was in Poland at some time: none is left out
+    flew = [i for i in _drones(poland_night).tolist() if i in poland_night.first_truth]
+    assert set(flew) == set(crossed)
+
+
+def test_poland_the_last_drone_comes_down_about_0645_local(poland_night: Night) -> None:
+    ends = [poland_night.ended_s[i] for i in _drones(poland_night).tolist()]
+    last = _utc(poland_night, max(ends))
+    assert abs(last - LAST_DOWN_UTC) <= timedelta(minutes=15), last
+    assert all(np.isfinite(ends))
+
+
+def test_poland_drones_launched_before_the_start_are_in_flight_at_it(poland_night: Night) -> None:
+    plans = poland_night.simulation.plans
+    early = [i for i in _drones(poland_night).tolist() if plans.launch_t_s[i] < 0.0]
+    assert early, "no drone is launched before the start"
+    for i in early:
+        t_s, lat, lon = poland_night.first_truth[i]
+        assert t_s <= poland_night.scenario.truth_period_s
+        flown_m, _ = distance_azimuth(plans.launch_lat_deg[i], plans.launch_lon_deg[i], lat, lon)
+        expected_m = -plans.launch_t_s[i] * plans.speed_mps[i]
+        assert flown_m == pytest.approx(expected_m, rel=0.05), plans.name[i]
+
+
+def test_poland_every_drone_is_detected_before_it_comes_down(poland_night: Night) -> None:
+    for i in _drones(poland_night).tolist():
+        assert poland_night.first_plot_s[i] < poland_night.ended_s[i], (
+            poland_night.simulation.plans.name[i]
+        )
+
+
+def _sensor_ids(night: Night, name: str) -> list[int]:
+    table = night.simulation.sensor_table()
+    names = table.column("name").to_pylist()
+    return [
+        int(s)
+        for s, n in zip(table.column("sensor_id").to_pylist(), names, strict=True)
+        if n == name
+    ]
+
+
+def test_poland_aew_on_watch_as_reported(poland_night: Night) -> None:
+    scenario = poland_night.scenario
+    table = poland_night.simulation.sensor_table()
+    types = dict(
+        zip(table.column("name").to_pylist(), table.column("type").to_pylist(), strict=True)
+    )
+    assert "awacs" not in types.values()
+    assert types["aew-caew-italy"] == "caew" and types["aew-saab340"] == "erieye"
+    (caew,) = _sensor_ids(poland_night, "aew-caew-italy")
+    on_s = table.column("active_from_s")[caew].as_py()
+    off_s = table.column("active_until_s")[caew].as_py()
+    # up from Amari shortly after midnight: on station over Poland after 23:00 UTC
+    assert _utc(poland_night, on_s) >= datetime.fromisoformat("2025-09-09T22:30:00+00:00")
+    times = poland_night.plot_t_by_sensor[caew]
+    assert times.min() >= on_s - scenario.batch_s and times.max() <= off_s + scenario.batch_s
+    assert times.min() <= on_s + 60.0  # it reports as soon as it is on station
+    (saab,) = _sensor_ids(poland_night, "aew-saab340")
+    assert poland_night.plot_t_by_sensor[saab].min() <= 60.0  # up from the start
+
+
+def test_tu95_one_missile_makes_one_incursion_of_about_39_s_near_oserdow(tu95_night: Night) -> None:
+    plans = tu95_night.simulation.plans
+    entered = {str(plans.name[i]): times for i, times in tu95_night.entries_s.items()}
+    assert list(entered) == ["oserdow-1"], entered
+    (missile,) = np.flatnonzero(plans.name == "oserdow-1").tolist()
+    (entry_s,) = entered["oserdow-1"]
+    assert tu95_night.inside_s[missile] == pytest.approx(OSERDOW_S, abs=10.0)
+    oserdow = place("oserdow")
+    ((lat, lon),) = tu95_night.entry_points[missile]
+    from_oserdow_m, _ = distance_azimuth(oserdow.lat_deg, oserdow.lon_deg, lat, lon)
+    assert from_oserdow_m < 10_000.0
+    entered_utc = _utc(tu95_night, entry_s)
+    assert abs(entered_utc - datetime.fromisoformat("2024-03-24T03:23:00+00:00")) < timedelta(
+        minutes=10
+    )
 
 
 def _run(name: str, folder: Path) -> RunSummary:
