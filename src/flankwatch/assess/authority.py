@@ -5,8 +5,8 @@ comes from one of two places:
 
 * an **operator** (:meth:`IdentificationAuthority.declare`, who and why given):
   queued, applied at the next step, and recorded; it stands until another
-  declaration, and the authority rule does not overrule it while the rules keep
-  proposing what they proposed when it was made;
+  operator's declaration: the authority rule never overrules an operator (new
+  proposals are still recorded, for the operator to see);
 * in unattended runs, the **authority rule** (``who`` = ``authority-rule``): a
   proposal of an identity listed in :attr:`AuthoritySettings.declare` that has
   been held for that many seconds is declared. A proposal of an identity not
@@ -80,7 +80,7 @@ class IdentificationAuthority:
                 "declared": (np.int8, PENDING, ()),
                 "proposed": (np.int8, -1, ()),
                 "proposed_since_s": (np.float64, np.nan, ()),
-                "operator_proposal": (np.int8, -1, ()),
+                "by_operator": (bool, False, ()),
             }
         )
 
@@ -111,10 +111,9 @@ class IdentificationAuthority:
         why = np.full(len(tracks), "", object)
 
         held_s = now_s - mem["proposed_since_s"][rows]
-        follows = (proposed != mem["operator_proposal"][rows]) & (held_s >= self._delay_s[proposed])
+        follows = ~mem["by_operator"][rows] & (held_s >= self._delay_s[proposed])
         follows &= (proposed != before) & (tracks.status != TrackStatus.DELETED)
         mem["declared"][rows[follows]] = proposed[follows]
-        mem["operator_proposal"][rows[follows]] = -1
         who[follows] = AUTHORITY_RULE
         for i in np.flatnonzero(follows):
             why[i] = f"proposed by rule {rule[i]}, held {held_s[i]:.0f} s"
@@ -140,7 +139,7 @@ class IdentificationAuthority:
                 continue
             row = rows[i]
             self.memory["declared"][row] = IDENTITIES.index(item.identity)
-            self.memory["operator_proposal"][row] = self.memory["proposed"][row]
+            self.memory["by_operator"][row] = True
             who[i] = item.who
             why[i] = item.why or "operator's declaration"
         self._queue = [item for item in waiting if item.track_id in self._known()]
