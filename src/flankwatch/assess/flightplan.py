@@ -4,8 +4,9 @@ A civil flight files a plan (callsign, aerodromes, off-block time, speed; see
 :class:`flankwatch.deployment.FiledPlan`). A track that carries a callsign is
 *correlated* when a plan of that callsign exists and the track is within
 ``corridor_m`` of the plan's route (measured across it, horizontally) and
-within ``time_tolerance_s`` of where the plan puts it along the route at that
-time; it is *deviating* when the plan exists but either test fails, and
+within ``time_tolerance_s`` of the time the plan puts the flight at that point
+of the route (off-block time plus the distance flown over the planned speed);
+it is *deviating* when the plan exists but either test fails, and
 *uncorrelated* when no plan carries its callsign. A track without a callsign
 has no correlation (``none``).
 
@@ -101,9 +102,8 @@ class FlightPlanBook:
         across_m, along_m = _nearest_on(route, point)
         if across_m > self.settings.corridor_m:
             return False
-        planned_m = np.clip((t_s - route.off_block_s) * route.speed_mps, 0.0, route.along_m[-1])
-        lag_s = abs(along_m - planned_m) / route.speed_mps
-        return bool(lag_s <= self.settings.time_tolerance_s)
+        planned_t_s = route.off_block_s + along_m / route.speed_mps
+        return abs(t_s - planned_t_s) <= self.settings.time_tolerance_s
 
 
 def _route(plan: FiledPlan, frame: LocalFrame, off_block: timedelta) -> _Route:
