@@ -470,3 +470,65 @@ def test_a_radar_with_a_secondary_radar_gives_transponder_replies_identity(
     assert np.all(plots.icao24[~civil] == 0) and np.all(plots.callsign[~civil] == "")
     false_alarms = run.plots.take(run.plots.truth_id < 0)
     assert np.all(false_alarms.icao24 == 0)
+
+
+def test_transponder_codes_and_mode5_replies_reach_the_plots(
+    new_scenario_data: Callable[[], dict],
+    make_scenario: Callable[[dict[str, Any]], Scenario],
+) -> None:
+    """A civil flight squawks 7700 from 300 s; an own F-16 answers Mode 5; drones answer
+    nothing; the aerostat's radar has no interrogator."""
+    data = new_scenario_data()
+    data.update(duration_s=900.0, origin={"lat": 52.17, "lon": 20.97})
+    data["sensors"] = [
+        {"name": "radar", "type": "gap-filler", "at": "warsaw"},
+        {"name": "balloon", "type": "aerostat", "at": "warsaw", "height_m": 1000.0},
+        {"name": "adsb", "type": "adsb-station", "at": "warsaw"},
+    ]
+    data["raids"] = [
+        {
+            "name": "drones",
+            "threat": "gerbera",
+            "count": 2,
+            "launch": [52.3, 21.3],
+            "target": [52.3, 20.6],
+            "cruise_alt_m": 1_000.0,
+        },
+        {
+            "name": "qra",
+            "threat": "f-16",
+            "count": 1,
+            "launch": [52.0, 20.6],
+            "target": [52.6, 21.4],
+            "cruise_alt_m": 6_000.0,
+            "iff_mode5": True,
+        },
+    ]
+    data["civil_traffic"] = [
+        {
+            "name": "shuttle",
+            "departure": "EPWA",
+            "arrival": "EPGD",
+            "count": 1,
+            "cruise_alt_m": 3_000.0,
+            "callsign_prefix": "TST",
+            "squawk": {"code": "7700", "from_s": 300.0},
+        },
+    ]
+    run = _run(make_scenario(data))
+    plans = run.sim.plans
+    table = run.sim.sensor_table()
+    kinds = dict(zip(table.column("name").to_pylist(), table.column("sensor_id").to_pylist()))
+    plots = run.plots.take(run.plots.truth_id >= 0)
+    fighter = plans.group[plots.truth_id] == "qra"
+    civil = plans.group[plots.truth_id] == "shuttle"
+    radar = plots.sensor_id == kinds["radar"]
+    assert np.all(plots.mode5[fighter & radar]) and (fighter & radar).any()
+    assert not plots.mode5[~fighter].any()
+    assert not plots.mode5[plots.sensor_id == kinds["balloon"]].any()
+    for source in (radar, plots.sensor_id == kinds["adsb"]):
+        before, after = civil & source & (plots.t_s < 300.0), civil & source & (plots.t_s >= 300.0)
+        assert before.any() and after.any()
+        assert set(plots.squawk[before]) == {1000}
+        assert set(plots.squawk[after]) == {7700}
+    assert np.all(plots.squawk[~civil] == 0)
