@@ -518,7 +518,8 @@ def test_transponder_codes_and_mode5_replies_reach_the_plots(
     run = _run(make_scenario(data))
     plans = run.sim.plans
     table = run.sim.sensor_table()
-    kinds = dict(zip(table.column("name").to_pylist(), table.column("sensor_id").to_pylist()))
+    names, ids = table.column("name").to_pylist(), table.column("sensor_id").to_pylist()
+    kinds = dict(zip(names, ids, strict=True))
     plots = run.plots.take(run.plots.truth_id >= 0)
     fighter = plans.group[plots.truth_id] == "qra"
     civil = plans.group[plots.truth_id] == "shuttle"
