@@ -5,9 +5,11 @@ An airport closes when a track of the rule's identities has been predicted
 within ``distance_m`` of it (within ``horizon_s``) on ``persist_updates`` of
 its updates in a row, spanning at least ``persist_s``: one noisy update
 closes nothing. A closure lasts at least ``min_closed_s``; it ends when no
-such track has been predicted near the airport for ``clear_s`` and none
-could come within ``distance_m`` at its present speed within
-``reclose_guard_s`` (so an airport does not reopen only to close again).
+such track has been predicted near the airport for ``clear_s`` and none is
+near enough to close it again within ``reclose_guard_s``: none could come
+within ``distance_m`` at its present speed, in any direction, within
+``horizon_s + reclose_guard_s`` (so an airport does not reopen only to close
+again; ``reclose_guard_s: 0`` turns this off).
 
 Each closure is one alert: issued when the airport closes (a NOTAMN),
 updated when further tracks threaten it (a NOTAMR, replacing the NOTAM in
@@ -169,7 +171,8 @@ class AirportAdvisor:
         offset = picture.position_m[watched, :2] - target.enu_m[None, :2]
         distance_m = np.hypot(offset[:, 0], offset[:, 1])
         speed_mps = np.hypot(picture.velocity_mps[watched, 0], picture.velocity_mps[watched, 1])
-        return bool(np.all(distance_m > rule.distance_m + speed_mps * rule.reclose_guard_s))
+        reach_s = rule.horizon_s + rule.reclose_guard_s
+        return bool(np.all(distance_m > rule.distance_m + speed_mps * reach_s))
 
     def _reason_for(self, picture: AirPicture, rows: np.ndarray) -> str:
         hostile = np.any(picture.identity[rows].astype(str) == "hostile")
@@ -232,7 +235,14 @@ class AirportAdvisor:
         if not new:
             return AlertStep()
         newest = min(new, key=track_ids.index)
-        message = f"{target.icao} still closed, new threat: {plain}"
+        row = order[track_ids.index(newest)]
+        eta = now + timedelta(seconds=float(min(t_reach_s[row], self.rule.horizon_s)))
+        message = (
+            f"{target.icao} still closed, new threat: "
+            f"{picture.identity[row]} {picture.category[row]}".replace("-", " ")
+            + f" track {newest} predicted within {self.rule.distance_m / 1000:.0f} km "
+            f"at {eta.astimezone(UTC):%H:%M} UTC ({len(known)} tracks so far)"
+        )
         self._status[target.icao] = replace(self._status[target.icao], reason=plain)
         if reason == self._reason.get(target.icao, reason):
             return self._output(

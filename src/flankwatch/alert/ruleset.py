@@ -80,7 +80,7 @@ class AirportRule(_Strict):
         900.0,
         ge=0.0,
         le=86_400.0,
-        description="stay closed while a watched track could reach distance_m this soon",
+        description="stay closed while a track could close it again this soon (0: off)",
     )
     use_threat_table: bool = Field(False, description="also close on the assessment's threats")
     reason: str = Field("UNKNOWN AIRBORNE OBJECTS", min_length=1, description="NOTAM reason")

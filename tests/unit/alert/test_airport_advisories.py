@@ -239,6 +239,7 @@ def test_life_cycle_close_update_reopen(scenario, frame, epwa_enu) -> None:
         updated = step(alerts, both, ["hostile", "suspect"], t_s)
     (event,) = airport_events(updated.events)
     assert (event.kind, event.subject, event.track_id) == (ALERT_UPDATED, alert_id, 2)
+    assert "new threat: suspect one way attack drone track 2" in event.message
     assert updated.messages == []
 
     # Then the sky clears at 300 s: still closed until 30 min have passed.
@@ -336,15 +337,16 @@ def test_the_guard_lets_an_airport_reopen_once_the_threat_is_out_of_reach(
 ) -> None:
     alerts = engine(scenario, frame, with_rules("airports: {clear_s: 60, min_closed_s: 0}"))
     fly(alerts, epwa_enu, 1, 35_000.0, [0.0, 15.0, 30.0])
-    # Flying away east at 50 m/s: out of reach beyond 30 km + 50 m/s x 900 s = 75 km.
+    # Flying away east at 50 m/s: out of reach beyond 30 km + 50 m/s x (1200 s + 900 s),
+    # 135 km: no track there could close it again within 15 minutes.
     reopened_at = None
-    for t_s in np.arange(45.0, 1500.0, 15.0):
+    for t_s in np.arange(45.0, 3000.0, 15.0):
         row = {**towards(epwa_enu, 1, 35_000.0 + 50.0 * t_s), "vx_mps": 50.0}
         if any(e.kind == ALERT_CANCELLED for e in step(alerts, [row], ["hostile"], t_s).events):
             reopened_at = float(t_s)
             break
     assert reopened_at is not None
-    assert 35_000.0 + 50.0 * reopened_at > 75_000.0 > 35_000.0 + 50.0 * (reopened_at - 15.0)
+    assert 35_000.0 + 50.0 * reopened_at > 135_000.0 > 35_000.0 + 50.0 * (reopened_at - 15.0)
 
 
 def test_a_weaving_missile_passing_far_off_does_not_close_a_drone_at_it_does(
