@@ -118,19 +118,21 @@ class IdentificationAuthority:
         for i in np.flatnonzero(follows):
             why[i] = f"proposed by rule {rule[i]}, held {held_s[i]:.0f} s"
 
-        self._apply_queue(tracks, rows, who, why)
+        by_operator = self._apply_queue(tracks, rows, who, why)
         after = mem["declared"][rows]
         events: list[Event] = []
-        for i in np.flatnonzero(after != before):
+        for i in np.flatnonzero((after != before) | by_operator):
             codes = (int(before[i]), int(after[i]), int(proposed[i]))
             events.extend(_events(int(tracks.track_id[i]), codes, who[i], why[i], rule[i], now_s))
         return after.astype(np.int64), events
 
     def _apply_queue(
         self, tracks: TrackBatch, rows: np.ndarray, who: np.ndarray, why: np.ndarray
-    ) -> None:
-        """Apply the queued declarations of tracks in this batch; keep the others queued."""
+    ) -> np.ndarray:
+        """Apply the queued declarations of tracks in this batch; keep the others queued.
+        Returns the mask of the tracks an operator declared."""
         where = {int(t): i for i, t in enumerate(tracks.track_id)}
+        declared = np.zeros(len(tracks), bool)
         waiting = []
         for item in self._queue:
             i = where.get(item.track_id)
@@ -142,7 +144,9 @@ class IdentificationAuthority:
             self.memory["by_operator"][row] = True
             who[i] = item.who
             why[i] = item.why or "operator's declaration"
+            declared[i] = True
         self._queue = [item for item in waiting if item.track_id in self._known()]
+        return declared
 
     def _known(self) -> set[int]:
         return set(self.memory.track_id.tolist())
@@ -157,11 +161,12 @@ class IdentificationAuthority:
 def _events(
     track_id: int, codes: tuple[int, int, int], who: str, why: str, rule: str, now_s: float
 ) -> list[Event]:
-    """The ``identity-declared`` and ``identity-changed`` events of one declaration;
-    ``codes`` are the identities before, after and proposed."""
+    """The ``identity-declared`` event of one declaration and, when it changes the
+    identity, its ``identity-changed`` event; ``codes`` are the identities before, after
+    and proposed."""
     old, new, proposed = (IDENTITIES[code] for code in codes)
     data = {"from": old, "to": new, "by": who, "why": why, "proposed": proposed, "rule": rule}
-    return [
+    events = [
         Event(
             t_s=now_s,
             kind=EventKind.IDENTITY_DECLARED,
@@ -179,3 +184,4 @@ def _events(
             data=dict(data),
         ),
     ]
+    return events if old != new else events[:1]

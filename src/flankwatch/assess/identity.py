@@ -181,6 +181,7 @@ class _StepFacts:
         now_s: float,
     ) -> None:
         self.now_s = now_s
+        self._correlation: np.ndarray | None = None
         self.identifier = identifier
         self.tracks = tracks
         self.kin = kin
@@ -217,7 +218,9 @@ class _StepFacts:
         return self.identifier.replies.mode5(self.tracks, idx, self.now_s)
 
     def flight_plan(self, idx: np.ndarray) -> np.ndarray:
-        return self.identifier.flight_plans.correlate(self.tracks, idx)
+        if self._correlation is None:  # once a step, for every track that has a callsign
+            self._correlation = self.identifier.flight_plans.correlate(self.tracks)
+        return self._correlation[idx]
 
 
 def _conditions(

@@ -135,3 +135,15 @@ def test_a_bad_delay_in_a_rule_file_is_named(tmp_path):
     fields = {p.field for p in caught.value.problems}
     assert "authority.declare.hostile" in fields
     assert any("enemy" in field for field in fields)
+
+
+def test_an_operator_confirming_the_identity_in_force_is_recorded(make_tracks):
+    authority = IdentificationAuthority(AuthoritySettings())
+    tracks = make_tracks(np.zeros((1, 3)), [0.0, 0.0, 0.0], track_id=[4])
+    names = np.array(["slow-low-inside"], object)
+    authority.step(tracks, np.array([SUSPECT]), names, 0.0)
+    authority.declare(4, "suspect", who="operator 1", why="seen on camera", t_s=2.0)
+    declared, events = authority.step(tracks, np.array([SUSPECT]), names, 5.0)
+    assert IDENTITIES[declared[0]] == "suspect"
+    assert [e.kind for e in events] == [EventKind.IDENTITY_DECLARED]
+    assert events[0].data["by"] == "operator 1"
