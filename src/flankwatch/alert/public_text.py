@@ -141,6 +141,11 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _locative(adjective: str) -> str:
+    """A voivodeship's adjective in the locative: ``lubelskie`` -> ``lubelskim``."""
+    return adjective[:-2] + "im" if adjective.endswith("ie") else adjective
+
+
 def _places_clause(units: Sequence[UnitOnPath], language: Language) -> str:
     parts = []
     for unit in units:
@@ -160,7 +165,7 @@ def _places_clause(units: Sequence[UnitOnPath], language: Language) -> str:
                 else f" and {unit.more_places} other places"
             )
         where = (
-            f"w województwie {unit.name_pl}"
+            f"w województwie {_locative(unit.name_pl)}"
             if language == "pl-PL"
             else f"in {unit.label(language)}"
         )

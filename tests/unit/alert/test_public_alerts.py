@@ -193,6 +193,7 @@ def test_a_village_on_the_path_is_warned_for(frame) -> None:
     assert "Bełżec" in field(area, "cap:areaDesc")
     assert field(area, "cap:geocode/cap:value") == "PL-06"  # GeoNames' voivodeship of Bełżec
     assert "Bełżec" in field(polish, "cap:description")
+    assert "w województwie lubelskim" in field(polish, "cap:description")
     # a smaller threshold than the village: no warning
     small = parse_rules(AT_ONCE + "  min_population: 5000\n", "x")
     quiet = PublicAlerter(
