@@ -4,7 +4,8 @@ A track of a watched identity (by default hostile) threatens when it is
 predicted within reach of a target (a defended asset of a watched kind, or an
 airport) within the horizon, or when towns and villages of at least
 ``min_population`` inhabitants lie in the corridor of its predicted path (the
-next ``path_horizon_s`` of its course, ``corridor_half_width_m`` either side).
+next ``path_horizon_s`` of its course, ``corridor_half_width_m`` either side,
+widened by the spread of the track's motion model: a weaving missile's cone).
 Its warning is
 
 * issued (CAP ``Alert``) once the threat has held on ``persist_updates`` track
@@ -257,12 +258,31 @@ class PublicAlerter:
             )
         return threats
 
+    def _half_width_m(self, picture: AirPicture, i: int) -> float:
+        """The corridor's half width: the set width widened by the motion model's spread
+        (1 sigma, m) at the far end of the path, times ``corridor_spread_sigmas``."""
+        horizon_s = self.rule.path_horizon_s
+        var_m2 = 0.0
+        if picture.position_cov_m2 is not None:
+            var_m2 += float(np.trace(picture.position_cov_m2[i])) / 2.0
+        if picture.velocity_var_m2ps2 is not None:
+            var_m2 += horizon_s**2 * float(np.sum(picture.velocity_var_m2ps2[i])) / 2.0
+        if picture.manoeuvre_prob is not None:
+            speed_mps = float(np.hypot(*picture.velocity_mps[i, :2]))
+            spread = math.sin(math.radians(self.rule.manoeuvre_heading_sigma_deg))
+            var_m2 += float(picture.manoeuvre_prob[i]) * (speed_mps * horizon_s * spread) ** 2
+        width_m = self.rule.corridor_half_width_m
+        width_m += self.rule.corridor_spread_sigmas * math.sqrt(max(var_m2, 0.0))
+        return min(
+            width_m, max(self.rule.corridor_max_half_width_m, self.rule.corridor_half_width_m)
+        )
+
     def _corridor(self, picture: AirPicture, i: int) -> Polygon:
         ring = corridor_enu(
             picture.position_m[i],
             picture.velocity_mps[i],
             self.rule.path_horizon_s,
-            self.rule.corridor_half_width_m,
+            self._half_width_m(picture, i),
         )
         lat, lon, _ = self.frame.enu_to_geodetic(np.column_stack((ring, np.zeros(len(ring)))))
         return Polygon(np.column_stack((lon, lat)))

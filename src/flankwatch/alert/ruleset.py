@@ -130,6 +130,15 @@ class PublicRule(_Strict):
         1200.0, gt=0.0, le=86_400.0, description="length of the warning corridor"
     )
     corridor_half_width_m: float = Field(10_000.0, gt=0.0, le=1e6)
+    corridor_spread_sigmas: float = Field(
+        1.0, ge=0.0, le=10.0, description="corridor widened by this many sigmas of the cone"
+    )
+    corridor_max_half_width_m: float = Field(
+        30_000.0, gt=0.0, le=1e6, description="widest corridor half width"
+    )
+    manoeuvre_heading_sigma_deg: float = Field(
+        20.0, ge=0.0, le=90.0, description="course spread of a manoeuvring track (1 sigma)"
+    )
     immediate_within_s: float = Field(600.0, ge=0.0, le=86_400.0)
 
 

@@ -446,3 +446,23 @@ def test_every_message_of_a_busy_run_validates(scenario, epwa_enu) -> None:
     assert {ALERT_ISSUED, ALERT_UPDATED} <= set(kinds)
     for message in caps:
         check_message(message)
+
+
+def test_a_weaving_track_is_warned_for_over_a_wider_cone(scenario, frame, epwa_enu) -> None:
+    from dataclasses import replace
+
+    from shapely.geometry import Polygon
+
+    def area_deg2(manoeuvre_prob: float) -> float:
+        alerter = warsaw_only(scenario, frame, rules())
+        tracks = make_tracks([west(epwa_enu, 1, 60_000.0)])
+        picture = AirPicture.build(tracks, make_assessment(tracks, ["hostile"]), 0.0)
+        picture = replace(picture, manoeuvre_prob=np.array([manoeuvre_prob]))
+        (message,) = alerter.step(picture).messages
+        check_message(message)
+        text = field(infos(message)["en-GB"], "cap:area/cap:polygon")
+        pairs = [tuple(map(float, p.split(","))) for p in text.split()]
+        return Polygon([(lon, lat) for lat, lon in pairs]).area
+
+    steady, weaving = area_deg2(0.0), area_deg2(1.0)
+    assert weaving > 1.3 * steady
