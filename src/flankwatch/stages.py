@@ -31,14 +31,16 @@ class TrackingStage:
 
 
 class AssessmentStage:
-    """Tracks to class, identity, airspace violations and ranked threats."""
+    """Tracks to class, identity, airspace violations and ranked threats (the window's
+    plots give the transponder replies: squawks and IFF Mode 5)."""
 
     def __init__(self, assessor: Assessor) -> None:
         self.assessor = assessor
 
     def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
         """The window's assessment at ``now_s`` (s)."""
-        return picture.but(assessment=self.assessor.step(picture.tracks, now_s))
+        assessment = self.assessor.step(picture.tracks, now_s, picture.window.plots)
+        return picture.but(assessment=assessment)
 
 
 class AlertStage:
