@@ -279,3 +279,108 @@ def test_tu95_the_missile_over_oserdow_is_seen_and_warned(tu95: tuple) -> None:
     assert missile.crossed_s is not None
     assert missile.detected_s is not None and missile.detected_s < missile.crossed_s
     assert summary.civil_misidentified == 0
+
+
+CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
+REOPEN_GUARD_S = 15 * 60.0
+"""No airport may reopen and close again within this (the operators' rule of thumb)."""
+
+
+def test_poland_no_airport_reopens_and_closes_again_within_15_min(poland: tuple) -> None:
+    summary, _ = poland
+    by_airport: dict[str, list] = {}
+    for closure in summary.closures:
+        by_airport.setdefault(closure.icao, []).append(closure)
+    for closures in by_airport.values():
+        for before, after in zip(closures, closures[1:], strict=False):
+            assert before.reopened_s is not None
+            assert after.closed_s - before.reopened_s >= REOPEN_GUARD_S, before.icao
+
+
+def test_poland_closures_match_the_record(poland: tuple) -> None:
+    """Chopin closed about two hours and reopened about 07:30 local; Lublin closed longest."""
+    summary, _ = poland
+    start = datetime.fromisoformat("2025-09-09T21:30:00+00:00")
+
+    def closed_for(icao: str) -> float:
+        return sum(
+            (c.reopened_s if c.reopened_s is not None else summary.simulated_s) - c.closed_s
+            for c in summary.closures
+            if c.icao == icao
+        )
+
+    assert closed_for("EPLB") == max(closed_for(c.icao) for c in summary.closures)
+    assert 90 * 60 <= closed_for("EPWA") <= 150 * 60
+    last_reopen = max(c.reopened_s for c in summary.closures if c.icao == "EPWA")
+    reopened = start + timedelta(seconds=last_reopen)
+    assert abs(reopened - datetime.fromisoformat("2025-09-10T05:30:00+00:00")) <= timedelta(hours=1)
+
+
+def test_poland_public_warnings_speak_polish_and_english_by_voivodeship(poland: tuple) -> None:
+    import xml.etree.ElementTree as ET
+
+    from flankwatch.alert import validate_cap
+
+    summary, out = poland
+    files = sorted((out / "cap").glob("*.xml"))
+    assert summary.cap_messages == len(files) > 0
+    for path in files:
+        text = path.read_text()
+        assert validate_cap(text) == [], path.name
+        root = ET.fromstring(text)
+        languages = [info.findtext(f"{CAP}language") for info in root.iter(f"{CAP}info")]
+        assert languages[0] == "pl-PL" and languages[1].startswith("en"), path.name
+        lowered = text.lower()
+        assert "decoy" not in lowered and "wabik" not in lowered, path.name
+        for info, unit in zip(
+            root.iter(f"{CAP}info"), ("województwo", "Voivodeship"), strict=False
+        ):
+            for area in info.iter(f"{CAP}area"):
+                codes = {g.findtext(f"{CAP}valueName") for g in area.iter(f"{CAP}geocode")}
+                assert {"ISO3166-2", "TERYT"} <= codes, path.name
+                assert unit in (area.findtext(f"{CAP}areaDesc") or ""), path.name
+
+
+def test_poland_no_public_warning_before_the_threat_persisted(poland: tuple) -> None:
+    from flankwatch.alert.ruleset import default_rules
+
+    _, out = poland
+    rule = default_rules().public
+    _, issued = query(
+        out,
+        "select t_s, track_id from events where kind = 'alert-issued' "
+        "and json_extract_string(data, '$.alert') = 'public'",
+    )
+    assert issued
+    for t_s, track_id in issued:
+        _, rows = query(
+            out,
+            f"select count(distinct last_update_s), min(last_update_s) from tracks "
+            f"where track_id = {int(track_id)} and time_s <= {float(t_s)}",
+        )
+        updates, first = rows[0]
+        assert updates >= rule.persist_updates, (track_id, updates)
+        assert t_s - first >= rule.persist_s, (track_id, t_s - first)
+
+
+def test_poland_all_clear_only_for_a_threat_seen_to_end(poland: tuple) -> None:
+    """Every all-clear cancel comes with a threat that really came down near there."""
+    _, out = poland
+    _, cancels = query(
+        out,
+        "select e.t_s, e.track_id, json_extract_string(e.data, '$.ending') from events e "
+        "where e.kind = 'alert-cancelled' and json_extract_string(e.data, '$.alert') = 'public'",
+    )
+    assert cancels
+    for t_s, track_id, ending in cancels:
+        assert ending in ("down", "destroyed", "left", "moved-away", "lapsed"), ending
+        if ending != "down":
+            continue
+        _, rows = query(
+            out,
+            "select min(sqrt(power(u.x_m - k.x_m, 2) + power(u.y_m - k.y_m, 2))) from truth u, "
+            f"(select x_m, y_m from tracks where track_id = {int(track_id)} "
+            "order by time_s desc limit 1) k "
+            f"where u.ended and u.t_s between {float(t_s) - 1800} and {float(t_s) + 60}",
+        )
+        assert rows[0][0] is not None and rows[0][0] < 10_000.0, (track_id, rows[0][0])
