@@ -10,7 +10,7 @@ simulation alone in the same process),
 the number of tracks held at the peak, and the tracking score as ``flankwatch
 run`` computes it (:mod:`flankwatch.scoring`: GOSPA with c = 1000 m, p = 2, of
 the confirmed and coasting tracks against the objects some sensor saw in the
-last 60 s).
+last 60 s and every threat inside the watched airspace; and of what was seen).
 
     python benchmarks/night_speed.py [--duration SECONDS] [--bearing-group-s SECONDS]
 """
@@ -123,7 +123,7 @@ def main() -> None:
     tracker = build_tracker(dataclasses.replace(settings, bearing_group_s=args.bearing_group_s))
     stage = TimedStage(TrackingStage(tracker, source.info.sensors))
     assert source.info.objects is not None
-    evaluation = EvaluationSink(source.info.objects)
+    evaluation = EvaluationSink(source.info.objects, source.info.deployment)
     peak = Peak()
     started = time.perf_counter()
     loop.run(source, [stage], [evaluation, peak])
@@ -157,7 +157,8 @@ def main() -> None:
         f"mean {score.gospa_mean_m:.0f} m (localisation {score.localisation_share:.0%}, "
         f"missed {score.missed_share:.0%}, false {score.false_share:.0%}); "
         f"{score.targets} targets, {score.tracks} tracks, {score.id_switches} track-number "
-        f"changes, {score.false_tracks} false tracks"
+        f"changes, {score.false_tracks} false tracks; of what was seen: mean "
+        f"{score.seen_gospa_mean_m:.0f} m, {score.seen_targets} targets"
     )
 
 
