@@ -37,10 +37,11 @@ from flankwatch.alert.base import (
     MsgType,
     Target,
     ThreatPredictor,
+    life_cycle_step,
 )
 from flankwatch.alert.notam import Notam, NotamBook, notam_text, notam_time
 from flankwatch.alert.ruleset import AirportRule, NotamRule
-from flankwatch.events import Event, EventKind
+from flankwatch.events import EventData, EventKind
 
 __all__ = ["AirportAdvisor", "AirportStatus", "notam_text", "notam_time"]
 
@@ -296,19 +297,12 @@ class AirportAdvisor:
             messages.append(
                 AlertMessage(now_s, "notam", msg_type, alert_id, message_id, notam_text(notam))
             )
-        event = Event(
-            t_s=now_s,
-            kind=kind,
-            message=message,
-            track_id=track_id,
-            subject=alert_id,
-            data={
-                "alert": "airport",
-                "icao": target.icao,
-                "closed": kind != ALERT_CANCELLED,
-                "message_id": message_id,
-                "msg_type": msg_type,
-                "notam": notam.number if notam is not None else "",
-            },
-        )
-        return AlertStep([event], messages)
+        data: EventData = {
+            "alert": "airport",
+            "icao": target.icao,
+            "closed": kind != ALERT_CANCELLED,
+            "message_id": message_id,
+            "msg_type": msg_type,
+            "notam": notam.number if notam is not None else "",
+        }
+        return life_cycle_step(kind, now_s, alert_id, track_id, message, data, messages)

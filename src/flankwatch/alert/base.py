@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from flankwatch.assess.assessment import Assessment
-from flankwatch.events import Event, EventKind
+from flankwatch.events import Event, EventData, EventKind
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Approach",
     "Target",
     "ThreatPredictor",
+    "life_cycle_step",
 ]
 
 ALERT_ISSUED = EventKind.ALERT_ISSUED
@@ -70,6 +71,23 @@ class AlertStep:
 
     def __add__(self, other: AlertStep) -> AlertStep:
         return AlertStep(self.events + other.events, self.messages + other.messages)
+
+
+def life_cycle_step(
+    kind: EventKind,
+    t_s: float,
+    alert_id: str,
+    track_id: int,
+    reason: str,
+    data: EventData,
+    messages: Sequence[AlertMessage] = (),
+) -> AlertStep:
+    """One life-cycle event of an alert (its identifier as subject, the reason as
+    message) and the messages sent with it."""
+    event = Event(
+        t_s=t_s, kind=kind, message=reason, track_id=track_id, subject=alert_id, data=data
+    )
+    return AlertStep([event], list(messages))
 
 
 @dataclass(frozen=True)
