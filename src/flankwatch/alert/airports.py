@@ -147,10 +147,7 @@ class AirportAdvisor:
                 streak.updates += 1
                 streak.last_update_s = updated_s
             kept[track] = streak
-            if (
-                streak.updates >= self.rule.persist_updates
-                and now_s - streak.first_s >= self.rule.persist_s
-            ):
+            if self.rule.held(streak.updates, now_s - streak.first_s):
                 held.append(i)
         self._streaks[icao] = kept
         return np.asarray(held, np.int64)

@@ -185,10 +185,7 @@ class PublicAlerter:
         elif update_s != pending.last_update_s:
             pending.updates += 1
             pending.last_update_s = update_s
-        held = (
-            pending.updates >= self.rule.persist_updates
-            and now_s - pending.first_s >= self.rule.persist_s
-        )
+        held = self.rule.held(pending.updates, now_s - pending.first_s)
         if held:
             del self._pending[track_id]
         return held

@@ -13,7 +13,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 from string import Formatter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -47,7 +47,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-class AirportRule(_Strict):
+Seconds = Annotated[float, Field(ge=0.0, le=86_400.0)]
+"""A time of at most a day, in seconds."""
+
+
+class _HeldThreat(_Strict):
+    """What airport closures and public warnings share: how long a threat must hold
+    before its alert, how long it must be gone before the alert ends, and the
+    course spread of a manoeuvring track."""
+
+    persist_updates: int = Field(
+        3, ge=1, le=10_000, description="track updates in a row a threat must hold before its alert"
+    )
+    persist_s: Seconds = Field(20.0, description="time the threat must hold before its alert")
+    clear_s: Seconds = Field(120.0, description="time without a threat before the alert ends")
+    manoeuvre_heading_sigma_deg: float = Field(
+        20.0, ge=0.0, le=90.0, description="course spread of a manoeuvring track (1 sigma)"
+    )
+
+    def held(self, updates: int, span_s: float) -> bool:
+        """Whether a threat seen on ``updates`` track updates in a row, over ``span_s``,
+        has held long enough for its alert."""
+        return updates >= self.persist_updates and span_s >= self.persist_s
+
+
+class AirportRule(_HeldThreat):
     """When an airport is closed and reopened; see ``rules/alerts.yaml``."""
 
     identities: list[Identity] = Field(
@@ -65,22 +89,11 @@ class AirportRule(_Strict):
     reach_probability: float = Field(
         0.3, gt=0.0, lt=1.0, description="cone: chance of passing within distance_m that counts"
     )
-    manoeuvre_heading_sigma_deg: float = Field(
-        20.0, ge=0.0, le=90.0, description="cone: spread of course of a manoeuvring track"
-    )
-    persist_updates: int = Field(
-        3, ge=1, le=10_000, description="track updates in a row predicted near before closing"
-    )
-    persist_s: float = Field(
-        30.0, ge=0.0, le=86_400.0, description="time the prediction must hold before closing"
-    )
-    min_closed_s: float = Field(1800.0, ge=0.0, le=86_400.0, description="shortest closure")
-    clear_s: float = Field(1800.0, ge=0.0, le=86_400.0, description="clear time before it reopens")
-    reclose_guard_s: float = Field(
-        900.0,
-        ge=0.0,
-        le=86_400.0,
-        description="stay closed while a track could close it again this soon (0: off)",
+    persist_s: Seconds = Field(30.0, description="time the prediction must hold before closing")
+    min_closed_s: Seconds = Field(1800.0, description="shortest closure")
+    clear_s: Seconds = Field(1800.0, description="clear time before it reopens")
+    reclose_guard_s: Seconds = Field(
+        900.0, description="stay closed while a track could close it again this soon (0: off)"
     )
     use_threat_table: bool = Field(False, description="also close on the assessment's threats")
     reason: str = Field("UNKNOWN AIRBORNE OBJECTS", min_length=1, description="NOTAM reason")
@@ -89,7 +102,7 @@ class AirportRule(_Strict):
     )
 
 
-class PublicRule(_Strict):
+class PublicRule(_HeldThreat):
     """When the public is warned (CAP), updated and told how the threat ended;
     see ``rules/alerts.yaml``."""
 
@@ -107,19 +120,10 @@ class PublicRule(_Strict):
     max_places_named: int = Field(
         8, ge=1, le=100, description="places named per voivodeship in a message"
     )
-    persist_updates: int = Field(
-        3, ge=1, le=10_000, description="track updates in a row threatening before an Alert"
+    min_update_interval_s: Seconds = Field(
+        300.0, description="shortest time between two Updates of an alert"
     )
-    persist_s: float = Field(
-        20.0, ge=0.0, le=86_400.0, description="time the threat must hold before an Alert"
-    )
-    min_update_interval_s: float = Field(
-        300.0, ge=0.0, le=86_400.0, description="shortest time between two Updates of an alert"
-    )
-    clear_s: float = Field(120.0, ge=0.0, le=86_400.0)
-    lost_lapse_s: float = Field(
-        900.0, ge=0.0, le=86_400.0, description="a lost track's warning lapses after this"
-    )
+    lost_lapse_s: Seconds = Field(900.0, description="a lost track's warning lapses after this")
     down_height_m: float = Field(
         500.0, ge=0.0, le=20_000.0, description="below this height (ellipsoid) a track is low"
     )
@@ -136,10 +140,7 @@ class PublicRule(_Strict):
     corridor_max_half_width_m: float = Field(
         30_000.0, gt=0.0, le=1e6, description="widest corridor half width"
     )
-    manoeuvre_heading_sigma_deg: float = Field(
-        20.0, ge=0.0, le=90.0, description="course spread of a manoeuvring track (1 sigma)"
-    )
-    immediate_within_s: float = Field(600.0, ge=0.0, le=86_400.0)
+    immediate_within_s: Seconds = 600.0
 
 
 CapLanguage = Literal["pl-PL", "en-GB"]
