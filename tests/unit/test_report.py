@@ -17,6 +17,7 @@ from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch, TrackStatus
+from truth_builders import truth_at
 
 FRAME = LocalFrame(52.05, 23.5)
 BELARUS = (52.05, 23.9)
@@ -43,25 +44,7 @@ def plans(base_scenario: dict, make_scenario: Callable) -> FlightPlans:
 
 
 def _truth(t_s: float, points: list[tuple[float, float]]) -> TruthBatch:
-    n = len(points)
-    lat = np.array([p[0] for p in points])
-    lon = np.array([p[1] for p in points])
-    enu = FRAME.geodetic_to_enu(lat, lon, np.full(n, 500.0))
-    zeros = np.zeros(n)
-    return TruthBatch(
-        t_s=np.full(n, t_s),
-        object_id=np.arange(n, dtype=np.int32),
-        lat_deg=lat,
-        lon_deg=lon,
-        alt_m=np.full(n, 500.0),
-        x_m=enu[:, 0],
-        y_m=enu[:, 1],
-        z_m=enu[:, 2],
-        vx_mps=zeros,
-        vy_mps=zeros,
-        vz_mps=zeros,
-        ended=np.zeros(n, bool),
-    )
+    return truth_at(FRAME, t_s, points, 500.0)
 
 
 def _tracks(truth: TruthBatch) -> TrackBatch:

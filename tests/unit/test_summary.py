@@ -25,6 +25,7 @@ from flankwatch.summary import (
     summarise,
 )
 from flankwatch.track.output import TrackBatch
+from truth_builders import truth_at
 
 START = datetime(2025, 9, 9, 21, 30, tzinfo=UTC)
 LUBLIN = (51.2465, 22.5684)
@@ -51,25 +52,7 @@ def _objects() -> pa.Table:
 
 
 def _truth(deployment: Deployment, t_s: float, points: list[tuple[float, float]]) -> TruthBatch:
-    n = len(points)
-    lat = np.array([p[0] for p in points])
-    lon = np.array([p[1] for p in points])
-    enu = deployment.frame.geodetic_to_enu(lat, lon, np.full(n, 300.0))
-    zeros = np.zeros(n)
-    return TruthBatch(
-        t_s=np.full(n, t_s),
-        object_id=np.arange(n, dtype=np.int32),
-        lat_deg=lat,
-        lon_deg=lon,
-        alt_m=np.full(n, 300.0),
-        x_m=enu[:, 0],
-        y_m=enu[:, 1],
-        z_m=enu[:, 2],
-        vx_mps=zeros,
-        vy_mps=zeros,
-        vz_mps=zeros,
-        ended=np.zeros(n, bool),
-    )
+    return truth_at(deployment.frame, t_s, points, 300.0)
 
 
 def _no_assessment(t_s: float) -> Assessment:

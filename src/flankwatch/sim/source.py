@@ -37,11 +37,6 @@ class SimulationSource:
             scenario_text=scenario_text,
         )
 
-    @property
-    def launched(self) -> np.ndarray:
-        """Which objects have been launched so far (bool per object)."""
-        return self.simulation.kinematics.launched
-
     def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
         """The simulation's windows: plots, and the truth recorded in each."""
         for step in self.simulation.steps():
