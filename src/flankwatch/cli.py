@@ -144,8 +144,10 @@ def replay(
             force=force,
         )
         original = read_metadata(recording)
-        if _same_folder(recording, out):
-            raise RecordingError(f"{out}: is the recording being replayed; choose another --out")
+        if _within(out, recording):
+            raise RecordingError(
+                f"{out}: is, or lies inside, the recording being replayed; choose another --out"
+            )
     except (RecordingError, ValueError) as error:
         raise _fail(str(error), 2) from None
     started = time.perf_counter()
@@ -186,8 +188,9 @@ def _progress_bar(
         yield bar, bar.add_task(description, total=total_s)
 
 
-def _same_folder(a: Path, b: Path) -> bool:
-    return b.exists() and a.resolve() == b.resolve()
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (links resolved)."""
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 @app.command()

@@ -91,6 +91,8 @@ def test_replay_refuses_its_own_folder_a_non_recording_and_a_used_out(
     runner = CliRunner()
     onto_itself = runner.invoke(app, ["replay", str(original), "--out", str(original)])
     assert onto_itself.exit_code == 2 and "choose another --out" in onto_itself.output
+    inside = runner.invoke(app, ["replay", str(original), "--out", str(original / "again")])
+    assert inside.exit_code == 2 and not (original / "again").exists()
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
     not_a_recording = runner.invoke(app, ["replay", str(tmp_path / "mine"), "--out", "x"])
