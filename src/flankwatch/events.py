@@ -54,6 +54,24 @@ class EventKind(StrEnum):
     ``authority-rule`` in unattended runs), the data say why."""
     SQUAWK_EMERGENCY = "squawk-emergency"
     """A track squawks an emergency Mode A code (7500, 7600, 7700); subject: the code."""
+    SCRAMBLED = "scrambled"
+    """Own aircraft were ordered up against a track; the subject is the unit."""
+    SHOT_FIRED = "shot-fired"
+    """A weapon was used on a track; the subject is the unit, the data give the weapon,
+    its cost (EUR) and the predicted debris point."""
+    SHOT_WITHHELD = "shot-withheld"
+    """A shot was planned but the rules of engagement forbade it; the data say why."""
+    TARGET_DESTROYED = "target-destroyed"
+    """A shot killed its target; the data give where the debris fell."""
+    SHOT_MISSED = "shot-missed"
+    """A shot missed; the data give where the weapon's debris fell."""
+    LEAKER = "leaker"
+    """A hostile track reached a defended asset or left the defended area unengaged or
+    surviving; the subject is the asset (if any)."""
+    MAGAZINE_EMPTY = "magazine-empty"
+    """A unit has used its last round or missile (it reloads, or returns to base)."""
+    RETURNED_TO_BASE = "returned-to-base"
+    """Own aircraft landed (fuel, weapons spent, or no target left); subject: the unit."""
 
 
 EventData = dict[str, float | int | str | bool | None]

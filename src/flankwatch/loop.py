@@ -12,9 +12,10 @@
 - A :class:`Stage` is a pure step on the window's :class:`Picture`: it is
   handed the picture, ``now_s`` (the window's end, s since the run's start)
   and its own seeded generator, and returns the picture with its part added
-  (tracks, assessment, alerts). A stage that acts on the world adds
+  (tracks, assessment, alerts, response). A stage that acts on the world adds
   :class:`Effect` values to the picture; the loop hands them back to the
-  source (a simulated kill ends the object).
+  source (a simulated kill ends the object; own forces in flight are shown to
+  the simulated sensors).
 - A :class:`Sink` consumes each window's picture (recording, CoT, summary,
   evaluation, progress), and is closed in list order when the source ends, or
   told that the run failed.
@@ -36,6 +37,7 @@ import pyarrow as pa
 from flankwatch.alert.base import AlertStep
 from flankwatch.assess.assessment import Assessment
 from flankwatch.deployment import Deployment
+from flankwatch.respond.step import NO_RESPONSE, OwnForces, ResponseStep
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch
@@ -68,8 +70,8 @@ class Kill:
     cause: str = ""
 
 
-Effect = Kill
-"""What a stage may ask of the world (one kind so far)."""
+Effect = Kill | OwnForces
+"""What a stage may ask of the world: end an object, or show own forces in flight."""
 
 
 NO_TRACKS = TrackBatch.empty()
@@ -86,6 +88,7 @@ class Picture:
     tracks: TrackBatch = NO_TRACKS
     assessment: Assessment | None = None
     alerts: AlertStep = NO_ALERTS
+    response: ResponseStep = NO_RESPONSE
     effects: tuple[Effect, ...] = ()
 
     @property

@@ -29,6 +29,14 @@ RECORDED = {
     "identity-proposed",
     "identity-declared",
     "squawk-emergency",
+    "scrambled",
+    "shot-fired",
+    "shot-withheld",
+    "target-destroyed",
+    "shot-missed",
+    "leaker",
+    "magazine-empty",
+    "returned-to-base",
 }
 """The kinds recordings hold; a change here changes every recording."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from flankwatch.loop import Effect, SourceInfo, Window
+from flankwatch.loop import Effect, Kill, SourceInfo, Window
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.engine import Simulation
 from flankwatch.sim.truth import TruthBatch
@@ -45,6 +45,8 @@ class SimulationSource:
     def apply(self, effects: Sequence[Effect]) -> None:
         """End the object nearest each kill's position, within its radius."""
         for kill in effects:
+            if not isinstance(kill, Kill):
+                continue
             point = np.array([[kill.x_m, kill.y_m, kill.z_m]])
             ended = self.simulation.destroy_near(kill.t_s, point, np.array([kill.radius_m]))
             self.destroyed.extend((kill.t_s, int(i), kill.track_id) for i in ended)
