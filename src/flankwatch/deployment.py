@@ -35,6 +35,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, f
 
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.catalogue import MAX_SPEED_MPS, threat_types
+from flankwatch.scenario.defence import Defence
 from flankwatch.scenario.schema import (
     MAX_ORIGIN_LAT_DEG,
     Asset,
@@ -100,6 +101,7 @@ class Deployment(BaseModel):
     flight_plans: list[FiledPlan] = Field(
         default_factory=list, description="filed plans of the civil flights expected"
     )
+    defence: Defence | None = Field(None, description="effector units, rules and policy")
 
     _frame: LocalFrame = PrivateAttr()
 
@@ -142,6 +144,7 @@ class Deployment(BaseModel):
             airports=list(scenario.airports),
             assets=list(scenario.assets),
             flight_plans=filed_plans(scenario),
+            defence=scenario.defence,
         )
 
     def to_yaml(self) -> str:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from flankwatch.scenario.catalogue import SensorType, ThreatType
+from flankwatch.scenario.defence import Defence
 from flankwatch.scenario.fields import IcaoCode, Name, Place, StrictModel
 from flankwatch.scenario.limits import (
     MAX_DURATION_S,
@@ -68,6 +69,7 @@ class Scenario(StrictModel):
     assets: list[Asset] = Field(default_factory=list)
     airports: list[IcaoCode] = Field(default_factory=list)
     civil_traffic: list[CivilFlights] = Field(default_factory=list)
+    defence: Defence | None = Field(None, description="effector units, rules and policy")
 
     @property
     def end(self) -> datetime:
