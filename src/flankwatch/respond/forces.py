@@ -1,0 +1,325 @@
+"""Own forces: every aircraft and launcher of the deployment's defence, in aligned arrays.
+
+One row (a *platform*) per aircraft of a fighter unit (a quick-reaction base
+holds ``count`` aircraft) and per launcher, gun, drone team or jammer of a
+ground unit. Enablers (tankers, AEW aircraft) carry no weapons and get no row.
+
+A platform's :class:`Phase`::
+
+    STANDBY ──order──▶ PREPARING ──ready_s──▶ ENGAGING ──▶ RETURNING ──home──▶ REARMING
+       ▲                                        ▲  (fighters: weapons, fuel,          │
+       └──────── fighters: ready_s ─────────────┼── no target for a while)            │
+                                                └──── ground units: ready_s ──────────┘
+
+- a fighter ordered up is airborne ``readiness_s`` later at its base and flies
+  toward its goal (the intercept point on its track, set each window) at its
+  speed, turning at most :attr:`ForcesSettings.turn_rad_s` and climbing at its
+  ``climb_mps``; it returns when its weapons are spent, when the fuel left just
+  brings it home (``endurance_s`` from take-off), when it has had no target for
+  :attr:`ForcesSettings.idle_return_s`, or when its unit's active time ends;
+  after landing it is turned round in ``reload_s`` and back at readiness;
+- a ground unit (launcher, gun, interceptor-drone team, jammer) ordered to
+  engage may fire ``readiness_s`` later (its reaction time) and stays on alert;
+  when its magazine is empty it re-loads for ``reload_s``.
+
+Positions in the run's local ENU frame (m), times in s since the run's start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from flankwatch.events import Event, EventKind
+from flankwatch.respond.catalogue import EffectorType, WeaponType
+from flankwatch.respond.intercept import steer
+
+OWN_OBJECT_ID_BASE = 1_000_000
+"""Own-force object ids (aircraft sorties, missiles, interceptor drones) count up from
+here: above any scenario's object numbers (at most 100,000), so they never collide."""
+
+
+class Phase(IntEnum):
+    """Where a platform is in its cycle; see the module docstring."""
+
+    STANDBY = 0
+    PREPARING = 1
+    ENGAGING = 2
+    RETURNING = 3
+    REARMING = 4
+    INACTIVE = 5
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One unit of the defence, resolved: its type, weapons, place (ENU, m) and times (s)."""
+
+    name: str
+    effector_key: str
+    effector: EffectorType
+    weapons: dict[str, WeaponType]
+    position_m: tuple[float, float, float]
+    count: int = 1
+    active_from_s: float = -np.inf
+    active_until_s: float = np.inf
+
+
+@dataclass(frozen=True)
+class ForcesSettings:
+    """Assumed constants of own aircraft (no public source: flankwatch's choices)."""
+
+    turn_rad_s: float = 0.15
+    """Sustained turn rate, rad/s (about 8.6 degrees a second; assumed)."""
+    idle_return_s: float = 900.0
+    """An airborne fighter with no target this long returns to base, s (assumed)."""
+    landing_radius_m: float = 3_000.0
+    """A returning fighter this close to its base has landed, m."""
+
+
+class IdCounter:
+    """Hands out own-force object ids in order, from :data:`OWN_OBJECT_ID_BASE`."""
+
+    def __init__(self) -> None:
+        self.next_id = OWN_OBJECT_ID_BASE
+
+    def take(self) -> int:
+        """A new id."""
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class Forces:
+    """All platforms' state in aligned arrays (one row each); see the module docstring."""
+
+    def __init__(
+        self,
+        units: Sequence[UnitSpec],
+        ids: IdCounter,
+        settings: ForcesSettings | None = None,
+    ) -> None:
+        self.settings = settings or ForcesSettings()
+        self.ids = ids
+        armed = [u for u in units if u.effector.kind != "enabler"]
+        keys = sorted({w for u in armed for w in u.weapons})
+        self.weapon_keys: tuple[str, ...] = tuple(keys)
+        self.weapons: tuple[WeaponType, ...] = tuple(
+            next(u.weapons[k] for u in armed if k in u.weapons) for k in keys
+        )
+        rows = [(u, k) for u in armed for k in range(u.count)]
+        n = len(rows)
+        self.unit = np.array([u.name for u, _ in rows], object)
+        self.effector = np.array([u.effector_key for u, _ in rows], object)
+        self.kind = np.array([u.effector.kind for u, _ in rows], object)
+        self.callsign = np.array(
+            [u.name if u.count == 1 else f"{u.name} {k + 1}" for u, k in rows], object
+        )
+        self.flies = self.kind == "fighter"
+        self.full = np.array(
+            [[u.effector.loadout.get(key, 0) for key in keys] for u, _ in rows], np.int64
+        ).reshape(n, len(keys))
+        self.ammo = self.full.copy()
+        self.home_m = np.array([u.position_m for u, _ in rows], float).reshape(n, 3)
+        self.position_m = self.home_m.copy()
+        self.velocity_mps = np.zeros((n, 3))
+        self.goal_m = self.home_m.copy()
+        self.speed_mps = np.array([u.effector.speed_mps for u, _ in rows], float)
+        self.climb_mps = np.array([u.effector.climb_mps for u, _ in rows], float)
+        self.endurance_s = np.array([u.effector.endurance_s for u, _ in rows], float)
+        self.readiness_s = np.array([u.effector.readiness_s for u, _ in rows], float)
+        self.reload_s = np.array([u.effector.reload_s for u, _ in rows], float)
+        self.interval_s = np.array([u.effector.fire_interval_s for u, _ in rows], float)
+        self.active_from_s = np.array([u.active_from_s for u, _ in rows], float)
+        self.active_until_s = np.array([u.active_until_s for u, _ in rows], float)
+        self.phase = np.full(n, Phase.INACTIVE, np.int8)
+        self.ready_s = np.zeros(n)
+        self.airborne_s = np.zeros(n)
+        self.idle_since_s = np.zeros(n)
+        self.next_fire_s = np.full(n, -np.inf)
+        self.target = np.full(n, -1, np.int64)
+        self.object_id = np.full(n, -1, np.int64)
+        self.return_reason = np.full(n, "", object)
+        self.last_s = -np.inf
+
+    def __len__(self) -> int:
+        return len(self.unit)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any platform is doing anything but waiting (nothing moves otherwise)."""
+        return bool(np.any((self.phase != Phase.STANDBY) & (self.phase != Phase.INACTIVE)))
+
+    def update(self, now_s: float) -> list[Event]:
+        """Advance every platform to ``now_s``: phase changes by time, flight, landing."""
+        events: list[Event] = []
+        self._activity(now_s)
+        before_s = self.last_s if np.isfinite(self.last_s) else now_s
+        since_s = np.full(len(self), before_s)
+        up = (self.phase == Phase.PREPARING) & (self.ready_s <= now_s)
+        if up.any():
+            since_s[up] = self.ready_s[up]
+            self._take_off(np.flatnonzero(up & self.flies))
+            self.phase[up] = Phase.ENGAGING
+        done = (self.phase == Phase.REARMING) & (self.ready_s <= now_s)
+        if done.any():
+            self.ammo[done] = self.full[done]
+            self.phase[done] = np.where(self.flies[done], Phase.STANDBY, Phase.ENGAGING)
+        self._fly(now_s, np.maximum(now_s - since_s, 0.0), events)
+        self.last_s = now_s
+        return events
+
+    def _activity(self, now_s: float) -> None:
+        active = (self.active_from_s <= now_s) & (now_s < self.active_until_s)
+        self.phase[(self.phase == Phase.INACTIVE) & active] = Phase.STANDBY
+        waiting = np.isin(self.phase, (Phase.STANDBY, Phase.PREPARING)) | (
+            (self.phase == Phase.ENGAGING) & ~self.flies
+        )
+        self.phase[waiting & ~active] = Phase.INACTIVE
+        self.target[waiting & ~active] = -1
+        for p in np.flatnonzero((self.phase == Phase.ENGAGING) & self.flies & ~active):
+            self._send_home(int(p), "its unit's active time ended")
+
+    def _take_off(self, rows: np.ndarray) -> None:
+        for p in rows:
+            self.object_id[p] = self.ids.take()
+            self.airborne_s[p] = self.ready_s[p]
+            self.position_m[p] = self.home_m[p]
+            self.velocity_mps[p] = 0.0
+            if self.target[p] < 0:
+                self.idle_since_s[p] = self.ready_s[p]
+
+    def _fly(self, now_s: float, dt_s: np.ndarray, events: list[Event]) -> None:
+        flying = self.flies & np.isin(self.phase, (Phase.ENGAGING, Phase.RETURNING))
+        if not flying.any():
+            return
+        rows = np.flatnonzero(flying)
+        goal = np.where(
+            (self.phase[rows] == Phase.RETURNING)[:, None], self.home_m[rows], self.goal_m[rows]
+        )
+        self.position_m[rows], self.velocity_mps[rows] = steer(
+            self.position_m[rows],
+            self.velocity_mps[rows],
+            goal,
+            self.speed_mps[rows],
+            self.climb_mps[rows],
+            self.settings.turn_rad_s,
+            dt_s[rows],
+        )
+        home_m = np.linalg.norm(self.position_m - self.home_m, axis=1)
+        landed = flying & (self.phase == Phase.RETURNING) & (home_m <= self._land_radius(dt_s))
+        for p in np.flatnonzero(landed):
+            self._land(int(p), now_s, events)
+        engaging = flying & (self.phase == Phase.ENGAGING)
+        bingo = engaging & (now_s - self.airborne_s + home_m / self.speed_mps >= self.endurance_s)
+        for p in np.flatnonzero(bingo):
+            self._send_home(int(p), "fuel for the way home only")
+        idle = engaging & ~bingo & (self.target < 0)
+        idle &= now_s - self.idle_since_s >= self.settings.idle_return_s
+        for p in np.flatnonzero(idle):
+            minutes = self.settings.idle_return_s / 60.0
+            self._send_home(int(p), f"no target for {minutes:.0f} min")
+
+    def _land_radius(self, dt_s: np.ndarray) -> np.ndarray:
+        result: np.ndarray = np.maximum(self.settings.landing_radius_m, self.speed_mps * dt_s)
+        return result
+
+    def _send_home(self, p: int, reason: str) -> None:
+        self.phase[p] = Phase.RETURNING
+        self.target[p] = -1
+        self.return_reason[p] = reason
+
+    def _land(self, p: int, now_s: float, events: list[Event]) -> None:
+        self.phase[p] = Phase.REARMING
+        self.ready_s[p] = now_s + self.reload_s[p]
+        self.position_m[p] = self.home_m[p]
+        self.velocity_mps[p] = 0.0
+        self.object_id[p] = -1
+        events.append(
+            Event(
+                now_s,
+                EventKind.RETURNED_TO_BASE,
+                f"{self.callsign[p]} landed ({self.return_reason[p]}); ready again in "
+                f"{self.reload_s[p] / 60:.0f} min",
+                subject=str(self.unit[p]),
+                data={"callsign": str(self.callsign[p]), "reason": str(self.return_reason[p])},
+            )
+        )
+
+    def available(self, now_s: float) -> np.ndarray:
+        """(P,) bool: platforms that may be given a target now (standing by, preparing or
+        engaging, with weapons left)."""
+        may = np.isin(self.phase, (Phase.STANDBY, Phase.PREPARING, Phase.ENGAGING))
+        return np.asarray(may & (self.ammo.sum(axis=1) > 0))
+
+    def delay_s(self, now_s: float) -> np.ndarray:
+        """(P,) time until each platform could act (airborne or able to fire), s."""
+        wait = np.where(self.phase == Phase.STANDBY, self.readiness_s, 0.0)
+        wait = np.where(self.phase == Phase.PREPARING, self.ready_s - now_s, wait)
+        return np.asarray(np.maximum(wait, np.maximum(self.next_fire_s - now_s, 0.0)))
+
+    def fuel_left_s(self, now_s: float) -> np.ndarray:
+        """(P,) time a fighter may still spend before it must turn home, s (ground: inf)."""
+        home_s = np.linalg.norm(self.position_m - self.home_m, axis=1) / np.where(
+            self.flies, self.speed_mps, 1.0
+        )
+        airborne = self.flies & (self.phase == Phase.ENGAGING)
+        left = np.where(airborne, self.endurance_s - (now_s - self.airborne_s) - home_s, np.inf)
+        return np.where(self.flies & ~airborne, self.endurance_s, left)
+
+    def order(self, p: int, track_id: int, category: str, now_s: float) -> list[Event]:
+        """Give platform ``p`` the track ``track_id``; one standing by is ordered up."""
+        self.target[p] = track_id
+        if self.phase[p] != Phase.STANDBY:
+            return []
+        self.phase[p] = Phase.PREPARING
+        self.ready_s[p] = now_s + self.readiness_s[p]
+        if not self.flies[p]:
+            return []
+        return [
+            Event(
+                now_s,
+                EventKind.SCRAMBLED,
+                f"{self.callsign[p]} scrambled against track {track_id} ({category}): "
+                f"airborne in {self.readiness_s[p] / 60:.0f} min",
+                track_id=track_id,
+                subject=str(self.unit[p]),
+                data={"callsign": str(self.callsign[p]), "airborne_t_s": float(self.ready_s[p])},
+            )
+        ]
+
+    def release(self, p: int, now_s: float) -> None:
+        """Platform ``p`` has no target any more (it waits, then returns if it flies)."""
+        if self.target[p] >= 0:
+            self.idle_since_s[p] = now_s
+        self.target[p] = -1
+
+    def fire(self, p: int, k: int, now_s: float) -> list[Event]:
+        """Platform ``p`` used one shot of weapon ``k``; an empty magazine re-loads (ground)
+        or sends the aircraft home."""
+        self.ammo[p, k] -= 1
+        self.next_fire_s[p] = now_s + self.interval_s[p]
+        if self.ammo[p].sum() > 0:
+            return []
+        if self.flies[p]:
+            then = "returns to base"
+            self._send_home(p, "weapons spent")
+        else:
+            then = f"re-loads in {self.reload_s[p] / 60:.0f} min"
+            self.phase[p] = Phase.REARMING
+            self.ready_s[p] = now_s + self.reload_s[p]
+            self.target[p] = -1
+        return [
+            Event(
+                now_s,
+                EventKind.MAGAZINE_EMPTY,
+                f"{self.callsign[p]} has used its last weapon and {then}",
+                subject=str(self.unit[p]),
+                data={"callsign": str(self.callsign[p])},
+            )
+        ]
+
+    def in_flight(self) -> np.ndarray:
+        """Row indices of the aircraft in the air (own-force objects)."""
+        return np.flatnonzero(self.object_id >= 0)

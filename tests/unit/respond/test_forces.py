@@ -1,0 +1,164 @@
+"""Own forces: scramble, take-off, flight, weapons spent, fuel, idle return, landing, re-loads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flankwatch.events import EventKind
+from flankwatch.respond.catalogue import EffectorType, WeaponType
+from flankwatch.respond.forces import OWN_OBJECT_ID_BASE, Forces, IdCounter, Phase, UnitSpec
+
+MISSILE = WeaponType(
+    label="test missile",
+    kind="missile",
+    cost_eur=1000.0,
+    max_range_m=10_000.0,
+    max_alt_m=10_000.0,
+    speed_mps=800.0,
+    kill_prob={"one-way-attack-drone": 0.5},
+)
+FIGHTER = EffectorType(
+    label="test fighter",
+    kind="fighter",
+    readiness_s=600.0,
+    speed_mps=250.0,
+    climb_mps=50.0,
+    endurance_s=3_600.0,
+    loadout={"m": 2},
+    reload_s=1_800.0,
+    fire_interval_s=2.0,
+)
+LAUNCHER = EffectorType(
+    label="test launcher",
+    kind="ground",
+    readiness_s=60.0,
+    loadout={"m": 1},
+    reload_s=300.0,
+)
+
+
+def forces(*units: UnitSpec) -> Forces:
+    return Forces(units, IdCounter())
+
+
+def fighters(count: int = 2, **times: float) -> Forces:
+    spec = UnitSpec("Base", "fighter", FIGHTER, {"m": MISSILE}, (0.0, 0.0, 0.0), count, **times)
+    return forces(spec)
+
+
+def test_one_row_per_aircraft_with_its_callsign_and_loadout() -> None:
+    f = fighters(3)
+    assert list(f.callsign) == ["Base 1", "Base 2", "Base 3"]
+    assert f.weapon_keys == ("m",)
+    assert (f.ammo == 2).all()
+    f.update(0.0)
+    assert (f.phase == Phase.STANDBY).all() and not f.busy
+
+
+def test_scramble_takes_off_after_readiness_and_flies_to_its_goal() -> None:
+    f = fighters()
+    f.update(0.0)
+    events = f.order(0, 7, "decoy", 0.0)
+    assert [e.kind for e in events] == [EventKind.SCRAMBLED]
+    assert events[0].track_id == 7 and f.busy
+    f.goal_m[0] = (100_000.0, 0.0, 1_000.0)
+    f.update(595.0)
+    assert f.phase[0] == Phase.PREPARING and f.object_id[0] == -1
+    f.update(605.0)
+    assert f.phase[0] == Phase.ENGAGING
+    assert f.object_id[0] == OWN_OBJECT_ID_BASE
+    # Airborne at 600 s: 5 s of flight at 250 m/s, climbing at 50 m/s.
+    assert np.isclose(f.position_m[0, 0], 1_250.0) and np.isclose(f.position_m[0, 2], 250.0)
+    assert f.phase[1] == Phase.STANDBY
+
+
+def test_weapons_spent_sends_it_home_to_land_and_re_arm() -> None:
+    f = fighters(1)
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    f.goal_m[0] = (20_000.0, 0.0, 0.0)
+    for t in np.arange(600.0, 660.0, 5.0):
+        f.update(float(t))
+    assert f.fire(0, 0, 660.0) == []
+    assert f.next_fire_s[0] == 662.0
+    events = f.fire(0, 0, 662.0)
+    assert [e.kind for e in events] == [EventKind.MAGAZINE_EMPTY]
+    assert f.phase[0] == Phase.RETURNING
+    landed = []
+    t = 662.0
+    while f.phase[0] == Phase.RETURNING and t < 2_000.0:
+        t += 5.0
+        landed += f.update(t)
+    assert [e.kind for e in landed] == [EventKind.RETURNED_TO_BASE]
+    assert "weapons spent" in landed[0].message
+    assert f.phase[0] == Phase.REARMING and f.object_id[0] == -1
+    f.update(t + 1_800.0)
+    assert f.phase[0] == Phase.STANDBY and f.ammo[0, 0] == 2
+
+
+def test_fuel_and_idleness_bring_it_home() -> None:
+    f = fighters(2)
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    f.order(1, 8, "decoy", 0.0)
+    f.goal_m[:] = (1e6, 0.0, 0.0)
+    f.update(600.0)
+    f.release(1, 600.0)
+    t = 600.0
+    while t < 600.0 + 1_000.0:
+        t += 5.0
+        f.update(t)
+    assert f.phase[1] == Phase.RETURNING and "no target" in f.return_reason[1]
+    assert f.phase[0] == Phase.ENGAGING
+    while f.phase[0] == Phase.ENGAGING and t < 5_000.0:
+        t += 5.0
+        f.update(t)
+    # It turns home once the time left just brings it back: about half its endurance out.
+    assert f.return_reason[0] == "fuel for the way home only"
+    assert 600.0 + 1_700.0 < t < 600.0 + 1_900.0
+
+
+def test_ground_unit_reacts_fires_reloads_and_stays_on_alert() -> None:
+    spec = UnitSpec("Battery", "launcher", LAUNCHER, {"m": MISSILE}, (5.0, 5.0, 0.0), 1)
+    f = forces(spec)
+    f.update(0.0)
+    assert f.order(0, 3, "decoy", 0.0) == []
+    assert np.isclose(f.delay_s(0.0)[0], 60.0)
+    f.update(60.0)
+    assert f.phase[0] == Phase.ENGAGING and f.object_id[0] == -1
+    events = f.fire(0, 0, 60.0)
+    assert "re-loads" in events[0].message and f.phase[0] == Phase.REARMING
+    assert not f.available(100.0)[0]
+    f.update(360.0)
+    assert f.phase[0] == Phase.ENGAGING and f.ammo[0, 0] == 1 and f.available(360.0)[0]
+
+
+def test_units_act_only_in_their_active_time() -> None:
+    f = fighters(1, active_from_s=100.0, active_until_s=200.0)
+    f.update(0.0)
+    assert f.phase[0] == Phase.INACTIVE and not f.available(0.0)[0]
+    f.update(100.0)
+    assert f.available(100.0)[0]
+    f.update(200.0)
+    assert f.phase[0] == Phase.INACTIVE
+
+
+def test_enablers_get_no_row_and_ids_are_unique() -> None:
+    tanker = EffectorType(
+        label="tanker", kind="enabler", readiness_s=0.0, speed_mps=200.0, endurance_s=36_000.0
+    )
+    ids = IdCounter()
+    f = Forces(
+        [
+            UnitSpec("Tanker", "tanker", tanker, {}, (0.0, 0.0, 0.0)),
+            UnitSpec("Base", "fighter", FIGHTER, {"m": MISSILE}, (0.0, 0.0, 0.0), 2),
+        ],
+        ids,
+    )
+    assert len(f) == 2
+    f.update(0.0)
+    f.order(0, 1, "decoy", 0.0)
+    f.order(1, 1, "decoy", 0.0)
+    f.update(600.0)
+    assert sorted(f.object_id) == [OWN_OBJECT_ID_BASE, OWN_OBJECT_ID_BASE + 1]
+    assert ids.take() == OWN_OBJECT_ID_BASE + 2
