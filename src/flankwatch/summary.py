@@ -23,6 +23,7 @@ from flankwatch.geo.admin import populated_places
 from flankwatch.io.cot_stream import CotStats
 from flankwatch.loop import Picture, SinkBase
 from flankwatch.report import PlaceWatch, ThreatLedger, ThreatRecord, WatchedAirspace
+from flankwatch.respond.summary import ResponseSummary
 from flankwatch.scoring import RunScorer, TrackingScore
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotKind
@@ -53,7 +54,8 @@ class AirportClosure:
 class RunSummary:
     """A run's figures: what flew and was seen, how well it was tracked, what was decided.
 
-    ``tracking`` is ``None`` when the source had no ground truth.
+    ``tracking`` is ``None`` when the source had no ground truth; ``response`` when
+    the deployment has no defence (nothing responded).
     """
 
     scenario: str
@@ -71,6 +73,7 @@ class RunSummary:
     alerts_issued: int = 0
     cap_messages: int = 0
     cot: CotStats | None = None
+    response: ResponseSummary | None = None
 
     def to_dict(self) -> dict:
         """The summary as plain data (for the recording's metadata)."""
@@ -223,8 +226,10 @@ def summarise(
     counts: CountingSink,
     evaluation: EvaluationSink | None,
     cot: CotStats | None = None,
+    response: ResponseSummary | None = None,
 ) -> RunSummary:
-    """The run's summary from its counting sink and, if there was truth, its evaluation."""
+    """The run's summary from its counting sink and, if there was truth, its evaluation
+    (with the response's figures, if anything responded)."""
     return RunSummary(
         scenario=name,
         seed=seed,
@@ -243,4 +248,5 @@ def summarise(
         alerts_issued=sum(1 for m in counts.messages if m.msg_type == "Alert"),
         cap_messages=sum(1 for m in counts.messages if m.format == "cap"),
         cot=cot,
+        response=response,
     )
