@@ -1,0 +1,1 @@
+"""respond: the defensive response."""

@@ -1,0 +1,290 @@
+"""A fast heuristic for weapon-target assignment: greedy start, local search, reassignment.
+
+1. Greedy maximum marginal return: repeatedly spend the use with the largest
+   drop in objective, ``w_j * p_ij - c_i`` (``w_j`` is target j's current
+   surviving value, ``c_i`` the weighted cost of one use), while that drop is
+   positive.
+2. Local search, two neighbourhoods evaluated for all weapons or all pairs of
+   uses at once with NumPy, improving moves on disjoint targets applied together:
+   - re-insertion: take every use of one weapon away and spend them again the
+     best way (greedy is optimal for one weapon, as each further use on a target
+     gains less than the one before); this covers moving, adding and dropping uses;
+   - swap: two uses of different weapons on different targets exchange targets.
+3. Reassignment rounds, a large neighbourhood in the spirit of the very
+   large-scale neighbourhood search of Ahuja, Kumar, Jha and Orlin (Operations
+   Research 55(6), 2007): take one use from each of a random half of the targets
+   (or of the weapons, every other round) and give them, with any spare uses,
+   out again by an exact linear assignment in which each target receives at most
+   one of them, so that the objective of each choice is exact; then step 2. A
+   round is kept if it lowers the objective; after ``STALL_ROUNDS`` rounds
+   without, the search restarts from the best assignment with the uses on a few
+   random targets taken away (steps 1 and 2 again). It stops when ``patience``
+   restarts in a row have not improved the best, or at the time limit.
+
+Random choices come from a generator with a fixed seed: the same problem gives
+the same answer, unless the time limit cuts the search short.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, objective
+
+SEED = 20070601
+"""Seed of the perturbation rounds (fixed: the result depends only on the problem)."""
+
+TAKE_SHARE = 0.5
+"""Share of the targets (or weapons) a reassignment round takes a use from."""
+
+STALL_ROUNDS = 10
+"""Rounds without improvement after which the search restarts from a perturbed best."""
+
+_RELATIVE_TOLERANCE = 1e-12
+"""A move must improve the objective by more than this fraction of it."""
+
+
+class _Search:
+    """Arrays shared by the steps: the problem's, and the current assignment."""
+
+    def __init__(self, problem: WtaProblem) -> None:
+        self.value = problem.value
+        self.kill = problem.kill_prob
+        self.survive = 1.0 - problem.kill_prob
+        self.log_survive = np.log(self.survive)
+        self.allowed = problem.kill_prob > 0
+        self.uses = problem.uses
+        self.use_cost = problem.use_cost
+        self.counts: np.ndarray = np.zeros(problem.kill_prob.shape, dtype=np.int64)
+        self.remaining: np.ndarray = self.value.copy()
+
+    def refresh(self) -> None:
+        """Recompute surviving values from the counts (no drift from repeated products)."""
+        self.remaining = self.value * np.exp((self.counts * self.log_survive).sum(axis=0))
+
+    def total(self) -> float:
+        return float(self.remaining.sum() + self.use_cost @ self.counts.sum(axis=1))
+
+
+def solve_heuristic(
+    problem: WtaProblem,
+    time_limit_s: float = 10.0,
+    patience: int | None = None,
+) -> WtaSolution:
+    """Greedy, local search, then reassignment rounds until ``patience`` restarts in a row
+    bring nothing or ``time_limit_s`` s pass.
+
+    ``patience`` defaults to ``default_patience(problem)``. Returns a feasible
+    assignment; nothing is proven (lower bound -inf).
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    search = _Search(problem)
+    _greedy(search)
+    _local_search(search, deadline)
+    best_counts, best = search.counts.copy(), search.total()
+    current_counts, current = best_counts.copy(), best
+    rng = np.random.default_rng(SEED)
+    idle_rounds = idle_restarts = 0
+    patience = default_patience(problem) if patience is None else patience
+    for round_number in itertools.count():
+        if idle_restarts >= patience or time.perf_counter() >= deadline:
+            break
+        _reassign(search, rng, by_weapon=round_number % 2 == 1)
+        _local_search(search, deadline)
+        if search.total() < current * (1 - _RELATIVE_TOLERANCE):
+            current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
+        else:
+            search.counts = current_counts.copy()
+            search.refresh()
+            idle_rounds += 1
+        if current < best * (1 - _RELATIVE_TOLERANCE):
+            best_counts, best, idle_restarts = current_counts.copy(), current, 0
+        if idle_rounds >= STALL_ROUNDS:
+            idle_restarts += 1
+            search.counts = best_counts.copy()
+            _perturb(search, rng)
+            _greedy(search)
+            _local_search(search, deadline)
+            current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
+    return WtaSolution(
+        counts=best_counts,
+        objective=objective(problem, best_counts),
+        lower_bound=-np.inf,
+        optimal=False,
+        solver="heuristic",
+        time_s=time.perf_counter() - started,
+    )
+
+
+def default_patience(problem: WtaProblem) -> int:
+    """Restarts without improvement before stopping: 1 for a handful of uses, up to 100."""
+    return int(np.clip(problem.uses.sum() // 10, 1, 100))
+
+
+def _greedy(search: _Search) -> None:
+    """Spend uses by maximum marginal return while a use lowers the objective."""
+    left = search.uses - search.counts.sum(axis=1)
+    gain = search.remaining[None, :] * search.kill - search.use_cost[:, None]
+    gain[~search.allowed | (left <= 0)[:, None]] = -np.inf
+    best_target = np.argmax(gain, axis=1)
+    best = gain[np.arange(len(left)), best_target]
+    while len(best):
+        weapon = int(np.argmax(best))
+        if not best[weapon] > 0:
+            break
+        target = int(best_target[weapon])
+        search.counts[weapon, target] += 1
+        search.remaining[target] *= search.survive[weapon, target]
+        left[weapon] -= 1
+        if left[weapon] == 0:
+            gain[weapon] = -np.inf
+        column = search.remaining[target] * search.kill[:, target] - search.use_cost
+        column[~search.allowed[:, target] | (left <= 0)] = -np.inf
+        gain[:, target] = column
+        stale = np.flatnonzero(best_target == target)
+        best_target[stale] = np.argmax(gain[stale], axis=1)
+        best[stale] = gain[stale, best_target[stale]]
+
+
+def _local_search(search: _Search, deadline: float) -> None:
+    """Re-insertion and swap moves until neither improves (or the deadline passes)."""
+    while time.perf_counter() < deadline:
+        moved = _reinsert(search)
+        moved = _swap(search) or moved
+        search.refresh()
+        if not moved:
+            return
+
+
+def _reinsert(search: _Search) -> bool:
+    """Re-spend each weapon's uses the best way; apply the improving ones on disjoint targets."""
+    counts = search.counts
+    n_weapons, n_targets = counts.shape
+    max_uses = int(search.uses.max(initial=0))
+    if max_uses == 0 or n_targets == 0:
+        return False
+    kept = search.survive**counts
+    without = search.remaining[None, :] / kept
+    current = (without * (1.0 - kept)).sum(axis=1) - search.use_cost * counts.sum(axis=1)
+    level_gain = np.empty((n_weapons, max_uses, n_targets))
+    level_gain[:, 0] = without * search.kill
+    for level in range(1, max_uses):
+        level_gain[:, level] = level_gain[:, level - 1] * search.survive
+    level_gain -= search.use_cost[:, None, None]
+    level_gain[~np.broadcast_to(search.allowed[:, None, :], level_gain.shape)] = -np.inf
+    flat = level_gain.reshape(n_weapons, -1)
+    top = np.argpartition(flat, flat.shape[1] - max_uses, axis=1)[:, -max_uses:]
+    top_gain = np.take_along_axis(flat, top, axis=1)
+    order = np.argsort(-top_gain, axis=1, kind="stable")
+    top, top_gain = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_gain, order, 1)
+    chosen = (top_gain > 0) & (np.arange(max_uses)[None, :] < search.uses[:, None])
+    improvement = np.where(chosen, top_gain, 0.0).sum(axis=1) - current
+    threshold = _RELATIVE_TOLERANCE * max(search.total(), 1e-300)
+    candidates = np.flatnonzero(improvement > threshold)
+    if not len(candidates):
+        return False
+    touched = np.zeros(n_targets, dtype=bool)
+    for weapon in candidates[np.argsort(-improvement[candidates], kind="stable")]:
+        new_counts = np.bincount(
+            top[weapon][chosen[weapon]] % n_targets, minlength=n_targets
+        ).astype(np.int64)
+        targets = np.flatnonzero((new_counts > 0) | (counts[weapon] > 0))
+        if touched[targets].any():
+            continue
+        touched[targets] = True
+        counts[weapon] = new_counts
+        search.remaining[targets] = (
+            without[weapon, targets] * search.survive[weapon, targets] ** new_counts[targets]
+        )
+    return True
+
+
+def _swap(search: _Search) -> bool:
+    """Exchange the targets of two uses; apply the improving swaps on disjoint targets."""
+    weapon, target = np.nonzero(search.counts)
+    repeat = search.counts[weapon, target]
+    weapon, target = np.repeat(weapon, repeat), np.repeat(target, repeat)
+    if len(weapon) < 2:
+        return False
+    own = search.survive[weapon, target]
+    # replace[b, a]: change on use a's target when use b's weapon replaces use a's
+    replace = search.remaining[target][None, :] * (
+        search.survive[weapon][:, target] / own[None, :] - 1.0
+    )
+    replace[~search.allowed[weapon][:, target]] = np.inf
+    change = replace + replace.T
+    threshold = -_RELATIVE_TOLERANCE * max(search.total(), 1e-300)
+    first, second = np.nonzero(np.triu(change < threshold, k=1))
+    if not len(first):
+        return False
+    touched = np.zeros(search.counts.shape[1], dtype=bool)
+    for k in np.argsort(change[first, second], kind="stable"):
+        a, b = first[k], second[k]
+        ta, tb = target[a], target[b]
+        if touched[ta] or touched[tb]:
+            continue
+        touched[ta] = touched[tb] = True
+        wa, wb = weapon[a], weapon[b]
+        search.counts[wa, ta] -= 1
+        search.counts[wb, tb] -= 1
+        search.counts[wb, ta] += 1
+        search.counts[wa, tb] += 1
+        search.remaining[ta] *= search.survive[wb, ta] / search.survive[wa, ta]
+        search.remaining[tb] *= search.survive[wa, tb] / search.survive[wb, tb]
+    return True
+
+
+def _reassign(search: _Search, rng: np.random.Generator, by_weapon: bool) -> None:
+    """Take a use from each of a random half of the targets (or weapons); give them out again.
+
+    The uses taken and every spare use are given out so that each target receives
+    at most one of them; the objective of giving use r to target j is then exact,
+    ``-w_j * p_rj + c_r`` with ``w_j`` the target's value left after the uses were
+    taken, and the best way is a linear assignment problem (leaving a use unspent
+    allowed). When taken by target, putting everything back is one of its
+    solutions, so the objective never rises; taken by weapon, a target may lose
+    two uses and get one back, so it may.
+    """
+    counts = search.counts
+    n_targets = counts.shape[1]
+    weapon, target = np.nonzero(counts)
+    repeat = counts[weapon, target]
+    weapon, target = np.repeat(weapon, repeat), np.repeat(target, repeat)
+    order = rng.permutation(len(weapon))
+    _, first = np.unique((weapon if by_weapon else target)[order], return_index=True)
+    first = first[rng.random(len(first)) < TAKE_SHARE]
+    taken_weapon, taken_target = weapon[order][first], target[order][first]
+    spare = np.flatnonzero(counts.sum(axis=1) < search.uses)
+    left = search.remaining.copy()
+    np.divide.at(left, taken_target, search.survive[taken_weapon, taken_target])
+    np.subtract.at(counts, (taken_weapon, taken_target), 1)
+    rows = np.concatenate([taken_weapon, spare])
+    if not len(rows):
+        return
+    # a column per row for "leave it unspent"; without spare uses or costs, taken by
+    # target, putting back is feasible and at least as good, so none is needed
+    idle = len(rows) if by_weapon or len(spare) or search.use_cost[rows].any() else 0
+    cost = np.zeros((len(rows), n_targets + idle))
+    cost[:, :n_targets] = search.use_cost[rows, None] - left[None, :] * search.kill[rows]
+    cost[:, :n_targets][~search.allowed[rows]] = np.inf
+    row, column = linear_sum_assignment(cost)
+    given = column < n_targets
+    np.add.at(counts, (rows[row[given]], column[given]), 1)
+    search.refresh()
+
+
+def _perturb(search: _Search, rng: np.random.Generator) -> None:
+    """Take away the uses on a twentieth of the targets (two at least), and every use of
+    a random half of the weapons that were on them."""
+    n_targets = search.counts.shape[1]
+    size = max(2, n_targets // 20)
+    targets = rng.choice(n_targets, size=min(size, n_targets), replace=False)
+    weapons = np.flatnonzero(search.counts[:, targets].sum(axis=1) > 0)
+    search.counts[np.ix_(weapons, targets)] = 0
+    search.counts[rng.permutation(weapons)[: len(weapons) // 2]] = 0
+    search.refresh()

@@ -1,0 +1,60 @@
+"""One entry point for weapon-target assignment: ``solve(problem, time_limit_s, method)``.
+
+Methods:
+- ``"heuristic"``: greedy, local search and reassignment rounds (see ``heuristic``).
+- ``"exact"``: the heuristic for a start (a fifth of the time at most), then the
+  MILP (see ``exact``) with the rest; optimality proven or the best found.
+- ``"auto"``: by size ``W * T * max(uses)``: up to ``AUTO_TINY`` (a few
+  weapons and targets, as each cycle of a simulation poses) the heuristic alone,
+  since HiGHS takes tens to hundreds of milliseconds even there; up to
+  ``AUTO_EXACT`` (the 50 x 100 x 3 benchmark size) the heuristic, then the MILP
+  with the time left, keeping the better; above that the heuristic alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from flankwatch.respond.wta.exact import solve_exact
+from flankwatch.respond.wta.heuristic import solve_heuristic
+from flankwatch.respond.wta.problem import WtaProblem, WtaSolution
+
+METHODS = ("auto", "exact", "heuristic")
+"""Names accepted by ``solve``'s ``method``."""
+
+AUTO_TINY = 500
+"""Largest W * T * max(uses) that "auto" leaves to the heuristic alone."""
+
+AUTO_EXACT = 15_000
+"""Largest W * T * max(uses) for which "auto" runs the MILP after the heuristic."""
+
+_START_SHARE = 0.2
+"""Share of the time limit the heuristic may take before the MILP."""
+
+
+def solve(problem: WtaProblem, time_limit_s: float = 10.0, method: str = "auto") -> WtaSolution:
+    """Assign weapons to targets by ``method`` within about ``time_limit_s`` s (wall time).
+
+    The same problem gives the same answer unless the time limit cuts a search short.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}: expected one of {', '.join(METHODS)}")
+    if not np.isfinite(time_limit_s) or time_limit_s <= 0:
+        raise ValueError(f"time limit {time_limit_s} s: must be a positive number of seconds")
+    size = problem.n_weapons * problem.n_targets * int(problem.uses.max(initial=0))
+    if method == "heuristic" or (method == "auto" and not AUTO_TINY < size <= AUTO_EXACT):
+        return solve_heuristic(problem, time_limit_s)
+    started = time.perf_counter()
+    start = solve_heuristic(problem, _START_SHARE * time_limit_s)
+    exact = solve_exact(
+        problem, max(time_limit_s - (time.perf_counter() - started), 0.01), start=start.counts
+    )
+    # the MILP starts from the heuristic's assignment, so it is never worse
+    return dataclasses.replace(
+        exact,
+        solver="exact" if method == "exact" else "heuristic+exact",
+        time_s=time.perf_counter() - started,
+    )
