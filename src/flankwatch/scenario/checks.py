@@ -14,6 +14,7 @@ from flankwatch.scenario.catalogue import (
     sensor_types,
     threat_types,
 )
+from flankwatch.scenario.defence import defence_faults
 from flankwatch.scenario.limits import (
     EARLIEST_START,
     LATEST_END,
@@ -47,7 +48,9 @@ def cross_field_faults(scenario: Scenario) -> list[Fault]:
     Names must be unique and must name catalogue entries or earlier raids; the
     time step must divide the window and the truth period; the frame origin must
     be away from the poles; placements and overrides must suit their sensor
-    type; and the totals (objects, sensors, waypoints, false plots) are bounded.
+    type; the defence's units, catalogue and policy must fit together (see
+    :func:`~flankwatch.scenario.defence.defence_faults`); and the totals (objects,
+    sensors, waypoints, false plots) are bounded.
     """
     threats = threat_types(scenario.catalogue.threats)
     sensors = sensor_types(scenario.catalogue.sensors)
@@ -75,6 +78,8 @@ def cross_field_faults(scenario: Scenario) -> list[Fault]:
         if flights.aircraft not in threats:
             faults.append((("civil_traffic", i, "aircraft"), f"unknown type {flights.aircraft!r}"))
     faults += _activity_faults(scenario)
+    if scenario.defence is not None:
+        faults += defence_faults(scenario.defence, scenario.start)
     if not faults:
         faults += _size_faults(scenario, sensors)
     return faults

@@ -25,12 +25,17 @@ Times are seconds after the start or UTC times with an offset.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PlainSerializer, field_validator, model_validator
 
-from flankwatch.respond.catalogue import EffectorCatalogue
+from flankwatch.respond.catalogue import EffectorCatalogue, builtin_catalogue
+from flankwatch.respond.policy import PolicyError, builtin_policy_names, load_policy
 from flankwatch.scenario.fields import Name, Place, StrictModel, When
+from flankwatch.scenario.limits import MAX_TIME_OFFSET_S
+from flankwatch.yamlfile import Location as FieldPath
 
 MAX_UNIT_COUNT = 1_000
 """Most aircraft or launchers of one unit."""
@@ -38,6 +43,15 @@ MAX_AREA_RADIUS_M = 200_000.0
 """Largest radius of a circular no-engagement area, m."""
 MAX_POLYGON_VERTICES = 10_000
 """Most vertices of one polygon."""
+
+
+def _when_json(when: float | datetime) -> float | str:
+    return when.isoformat() if isinstance(when, datetime) else when
+
+
+AlertTime = Annotated[When, PlainSerializer(_when_json, when_used="json")]
+"""A :data:`~flankwatch.scenario.fields.When` that writes itself to JSON and YAML as a
+number or an ISO 8601 time."""
 
 LonLatPolygon = list[tuple[float, float]]
 """A polygon as [lon, lat] vertices in degrees (closed implicitly)."""
@@ -59,8 +73,12 @@ class DefenceUnit(StrictModel):
     type: str = Field(description="a key of the effector catalogue")
     at: Place = Field(description="the base, battery or team position")
     count: int = Field(1, ge=1, le=MAX_UNIT_COUNT, description="aircraft or launchers")
-    active_from: When | None = Field(None, description="on alert from this time (default: start)")
-    active_until: When | None = Field(None, description="stood down at this time (default: never)")
+    active_from: AlertTime | None = Field(
+        None, description="on alert from this time (default: start)"
+    )
+    active_until: AlertTime | None = Field(
+        None, description="stood down at this time (default: never)"
+    )
 
     def active_window_s(self, start: datetime) -> tuple[float, float]:
         """When the unit is on alert, s after ``start`` (-inf and inf where not bounded)."""
@@ -132,3 +150,58 @@ class Defence(StrictModel):
     @classmethod
     def _zone(cls, value: LonLatPolygon | None) -> LonLatPolygon | None:
         return None if value is None else _check_polygon(value)
+
+
+def defence_faults(defence: Defence, start: datetime) -> list[tuple[FieldPath, str]]:
+    """Faults across the fields of a defence, with paths from the scenario's top.
+
+    Units must have unique names and a type of the catalogue (the built-in one with
+    the section's additions, whose loadouts must name known weapons); a unit's alert
+    must end after it begins, within 30 days of ``start``; the policy must be a
+    built-in one whose effectors the catalogue knows.
+    """
+    top: FieldPath = ("defence",)
+    catalogue = builtin_catalogue().merged(defence.catalogue)
+    faults: list[tuple[FieldPath, str]] = [
+        ((*top, "catalogue", *where), message) for where, message in catalogue.faults()
+    ]
+    seen: set[str] = set()
+    for i, unit in enumerate(defence.units):
+        where = (*top, "units", i)
+        if unit.name in seen:
+            faults.append(((*where, "name"), f"the name {unit.name!r} is used twice"))
+        seen.add(unit.name)
+        if unit.type not in catalogue.effectors:
+            faults.append(
+                (
+                    (*where, "type"),
+                    f"unknown type {unit.type!r}; known: {sorted(catalogue.effectors)}",
+                )
+            )
+        begin, end = unit.active_window_s(start)
+        for field, value in (("active_from", begin), ("active_until", end)):
+            if math.isfinite(value) and abs(value) > MAX_TIME_OFFSET_S:
+                faults.append(
+                    (
+                        (*where, field),
+                        f"more than {MAX_TIME_OFFSET_S / 86_400:.0f} days from the start",
+                    )
+                )
+        if end <= begin:
+            faults.append(((*where, "active_until"), "a unit's alert must end after it begins"))
+    if defence.policy not in builtin_policy_names():
+        faults.append(
+            (
+                (*top, "policy"),
+                f"unknown policy {defence.policy!r}; known: {builtin_policy_names()}",
+            )
+        )
+    elif not any(where[:2] == (*top, "catalogue") for where, _ in faults):
+        try:
+            load_policy(defence.policy, catalogue)
+        except PolicyError as error:
+            faults.extend(
+                ((*top, "policy"), f"policy {defence.policy!r}: {problem}")
+                for problem in error.problems
+            )
+    return faults
