@@ -5,10 +5,13 @@ window of steps, every sensor observes the window and the simulation yields the
 window's plots (sorted by time) with the truth recorded in it
 (:class:`~flankwatch.sim.source.SimulationSource` makes it a source of the run
 loop). Objects can be destroyed between windows (:meth:`Simulation.destroy_near`):
-they end where they are. A sensor observes only within its watch (``active_from``
-to ``active_until``). The run's seed feeds one generator for the flight
-plans and one per sensor entry, so runs with the same scenario and seed are
-identical.
+they end where they are, and their last truth row says ``destroyed``. Own
+forces in flight can be shown to the sensors between windows
+(:meth:`Simulation.show_own_forces`, see :mod:`flankwatch.sim.own_forces`):
+they are in the scene and the truth from the next window on. A sensor
+observes only within its watch (``active_from`` to ``active_until``). The
+run's seed feeds one generator for the flight plans and one per sensor entry,
+so runs with the same scenario and seed are identical.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import pyarrow as pa
 
 from flankwatch.deployment import Deployment
 from flankwatch.geo.frames import geodetic_to_ecef
+from flankwatch.respond.step import OwnForces
 from flankwatch.scenario.schema import Scenario, Sensor
 from flankwatch.sim.clock import Clock
 from flankwatch.sim.kinematics import FLYING, Kinematics, Motion
+from flankwatch.sim.own_forces import OwnForceFlights
 from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.sensors.base import Scene, SensorModel
 from flankwatch.sim.sensors.factory import build_sensors
@@ -59,6 +64,8 @@ class Simulation:
         self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
         self.kinematics = Kinematics(self.plans)
         self._destroyed: list[TruthBatch] = []
+        self.own_forces = OwnForceFlights(self.frame, len(self.plans))
+        """Own aircraft and weapons in flight; their ids follow the plans' ids."""
 
     def sensor_table(self) -> pa.Table:
         """One row per sensor (every acoustic node its own row), by ``sensor_id``."""
@@ -95,6 +102,7 @@ class Simulation:
             truth = TruthBatch.concat(
                 self._destroyed
                 + [self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)]
+                + self._own_truth(starts)
             )
             self._destroyed = []
             yield SimStep(index, t0, t1, plots.sorted_by_time(), truth)
@@ -106,6 +114,20 @@ class Simulation:
             for sensor, (on_s, off_s) in zip(self.sensors, self.watch_s, strict=True)
             if on_s < t1_s and t0_s < off_s
         ]
+
+    def show_own_forces(self, forces: OwnForces) -> None:
+        """Show own forces in flight to the sensors from the next window on (see
+        :mod:`flankwatch.sim.own_forces`); those missing from ``forces`` end."""
+        self.own_forces.update(forces)
+
+    def _own_truth(self, starts: list[float]) -> list[TruthBatch]:
+        """Truth rows of own forces in the window of steps starting at ``starts`` (s)."""
+        own = self.own_forces
+        if not own.ever:
+            return []
+        step_s, period_s = self.clock.step_s, self.scenario.truth_period_s
+        ends = [t + step_s for t in starts]
+        return [own.truth([t for t in ends if self.clock.is_on_grid(t, period_s)])]
 
     def destroy_near(self, t_s: float, enu_m: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
         """End, at ``t_s`` (s), the flying object nearest each point (local ENU, m, shape
@@ -148,6 +170,7 @@ class Simulation:
             vy_mps=np.zeros(n),
             vz_mps=np.zeros(n),
             ended=np.ones(n, bool),
+            destroyed=np.ones(n, bool),
         )
 
     def _scene(self, motions: list[Motion], t0: float, t1: float) -> Scene:
@@ -160,23 +183,27 @@ class Simulation:
             ecef[rows, k], ecef[rows, k + 1] = motion.start_ecef_m, motion.end_ecef_m
             alt[rows, k], alt[rows, k + 1] = motion.start_alt_m, motion.end_alt_m
         plans = self.plans
-        return Scene(
-            t0,
-            t1,
-            self.clock.step_s,
-            self.frame,
-            ids,
-            ecef,
-            alt,
-            plans.rcs_m2[ids],
-            plans.swerling[ids],
-            plans.sound_db[ids],
-            plans.cooperative[ids],
-            plans.icao24[ids],
-            plans.callsign[ids],
-            plans.squawk_at(ids, t0),
-            plans.mode5[ids],
-        )
+        columns = {
+            "object_id": ids,
+            "ecef_m": ecef,
+            "alt_m": alt,
+            "rcs_m2": plans.rcs_m2[ids],
+            "swerling": plans.swerling[ids],
+            "sound_db": plans.sound_db[ids],
+            "cooperative": plans.cooperative[ids],
+            "icao24": plans.icao24[ids],
+            "callsign": plans.callsign[ids],
+            "squawk": plans.squawk_at(ids, t0),
+            "mode5": plans.mode5[ids],
+        }
+        if len(self.own_forces):
+            instants = t0 + self.clock.step_s * np.arange(len(motions) + 1)
+            own = self.own_forces.scene(instants)
+            columns = {
+                name: np.concatenate((column, getattr(own, name))).astype(column.dtype)
+                for name, column in columns.items()
+            }
+        return Scene(t0, t1, self.clock.step_s, self.frame, **columns)
 
     def _truth(self, motion: Motion, t1: float, step_s: float) -> TruthBatch:
         """Objects on the truth grid at ``t1``, and every object that ended in the step."""

@@ -3,7 +3,10 @@
 :class:`SimulationSource` runs a scenario window by window and yields each
 window's plots with the window's ground truth beside them; a stage's
 :class:`~flankwatch.loop.Kill` effects end the nearest simulated object, so a
-simulated engagement changes the rest of the night.
+simulated engagement changes the rest of the night, and its
+:class:`~flankwatch.respond.step.OwnForces` effects put the defence's aircraft
+and weapons in flight into the simulated scene from the next window on, where
+the sensors see them (see :mod:`flankwatch.sim.own_forces`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from flankwatch.loop import Effect, Kill, SourceInfo, Window
+from flankwatch.respond.step import OwnForces
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.engine import Simulation
 from flankwatch.sim.truth import TruthBatch
@@ -43,10 +47,13 @@ class SimulationSource:
             yield Window(step.index, step.t0_s, step.t1_s, step.plots), step.truth
 
     def apply(self, effects: Sequence[Effect]) -> None:
-        """End the object nearest each kill's position, within its radius."""
-        for kill in effects:
-            if not isinstance(kill, Kill):
-                continue
-            point = np.array([[kill.x_m, kill.y_m, kill.z_m]])
-            ended = self.simulation.destroy_near(kill.t_s, point, np.array([kill.radius_m]))
-            self.destroyed.extend((kill.t_s, int(i), kill.track_id) for i in ended)
+        """End the object nearest each kill's position, within its radius; show own
+        forces in flight to the sensors (the last such effect holds), in the given order."""
+        for effect in effects:
+            if isinstance(effect, OwnForces):
+                self.simulation.show_own_forces(effect)
+            elif isinstance(effect, Kill):
+                point = np.array([[effect.x_m, effect.y_m, effect.z_m]])
+                radius = np.array([effect.radius_m])
+                ended = self.simulation.destroy_near(effect.t_s, point, radius)
+                self.destroyed.extend((effect.t_s, int(i), effect.track_id) for i in ended)

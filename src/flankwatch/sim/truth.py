@@ -3,8 +3,14 @@
 Columns of a :class:`TruthBatch`: ``t_s`` (s since the start), ``object_id``
 (row of the run's object table), ``lat_deg``, ``lon_deg``, ``alt_m`` (WGS-84,
 height above the ellipsoid), ``x_m``, ``y_m``, ``z_m`` (local ENU, m),
-``vx_mps``, ``vy_mps``, ``vz_mps`` (local ENU, m/s, mean over the last step) and
-``ended`` (true on an object's last row: arrival, impact or out of range).
+``vx_mps``, ``vy_mps``, ``vz_mps`` (local ENU, m/s, mean over the last step),
+``ended`` (true on an object's last row: arrival, impact, out of range, shot
+down, or an own aircraft or weapon no longer in flight) and ``destroyed`` (true
+on the last row of an object a kill ended: shot down rather than arrived).
+
+Own forces in flight (see :mod:`flankwatch.sim.own_forces`) have truth rows
+too, with ids at and after the number of planned objects (the rows of the run's
+object table): ``object_id >= len(objects)`` is an own force.
 """
 
 from __future__ import annotations
@@ -35,12 +41,16 @@ _DTYPES: dict[str, np.dtype] = {
         )
     },
     "ended": np.dtype(bool),
+    "destroyed": np.dtype(bool),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class TruthBatch(Columns):
-    """True states of objects at one time or more; see the module docstring for units."""
+    """True states of objects at one time or more; see the module docstring for units.
+
+    ``destroyed`` may be left out: then no row is of an object shot down.
+    """
 
     DTYPES: ClassVar[dict[str, np.dtype]] = _DTYPES
     SCHEMA: ClassVar[pa.Schema] = arrow_schema(_DTYPES)
@@ -57,6 +67,12 @@ class TruthBatch(Columns):
     vy_mps: np.ndarray
     vz_mps: np.ndarray
     ended: np.ndarray
+    destroyed: np.ndarray = None  # type: ignore[assignment]  # filled in: all False
+
+    def __post_init__(self) -> None:
+        if self.destroyed is None:
+            object.__setattr__(self, "destroyed", np.zeros(len(self.t_s), bool))
+        Columns.__post_init__(self)
 
 
 TRUTH_SCHEMA = TruthBatch.SCHEMA
