@@ -6,7 +6,14 @@ any) and yields them in the very windows the run cut, from the recording's
 the same stages with the same settings, a replay reproduces the recording's
 tracks, events and alerts; with other rules or settings it shows what those
 would have done on the same data. A replay cannot change what was recorded:
-stage effects (a kill) are counted and otherwise ignored.
+stage effects (a kill, own forces in flight) are counted and otherwise
+ignored. A replay of a run with a response runs the response stage again on
+the recorded plots: its shots and kills change nothing in the plots that
+follow, and the own forces the recording holds are those the original run
+flew (their plots and truth rows are recorded), not the replay's.
+
+Truth recorded before the ``destroyed`` column existed reads as no object
+destroyed.
 """
 
 from __future__ import annotations
@@ -74,7 +81,7 @@ class ReplaySource:
         self._windows = read_table(self.folder, "windows")
         self._plots = _batch(PlotBatch, read_table(self.folder, "plots"), folder, "plots")
         self._truth = (
-            _batch(TruthBatch, read_table(self.folder, "truth"), folder, "truth")
+            _batch(TruthBatch, _with_destroyed(read_table(self.folder, "truth")), folder, "truth")
             if objects is not None
             else None
         )
@@ -97,7 +104,8 @@ class ReplaySource:
             yield Window(int(index[k]), float(t0[k]), float(t1[k]), plots), truth
 
     def apply(self, effects: Sequence[Effect]) -> None:
-        """A recording cannot be changed: effects are counted and logged, not applied."""
+        """A recording cannot be changed: effects (kills, own forces in flight) are counted
+        and logged, not applied; the recorded plots stay as they were."""
         self.ignored_effects += len(effects)
         log.info("replay: %d stage effect(s) not applied to recorded data", len(effects))
 
@@ -129,6 +137,13 @@ def _batch(kind: type[Batch], table: pa.Table, folder: Path, name: str) -> Batch
         return kind.from_arrow(table)
     except (ValueError, TypeError, pa.ArrowException) as error:
         raise RecordingError(f"{folder}: its {name} table is not valid: {error}") from None
+
+
+def _with_destroyed(truth: pa.Table) -> pa.Table:
+    """A truth table with its ``destroyed`` column (all false when recorded without it)."""
+    if "destroyed" in truth.column_names:
+        return truth
+    return truth.append_column("destroyed", pa.array(np.zeros(truth.num_rows, bool)))
 
 
 def _float(metadata: dict, key: str, folder: Path) -> float:

@@ -5,8 +5,26 @@
 objects and the deployment first; then, each window, a row of the ``windows``
 table (its span and how many plots and truth rows it holds, so that a replay
 cuts the same windows), the plots, the truth (when there is any), the tracks,
-the events, the threat ranking, the alert messages and every CAP message as a
-file under ``cap/``. At the end the run's summary goes into the metadata.
+the events (the assessment's, the alerts' and the response's), the threat
+ranking, the alert messages, the response's shots, their outcomes and its own
+forces in flight, and every CAP message as a file under ``cap/``. At the end
+the run's summary goes into the metadata.
+
+Response tables (positions in the run's local ENU frame, m; times in s since
+the run's start; money in EUR):
+
+- ``shots``: one row per shot fired: ``t_s, shot_id, unit, effector, weapon,
+  track_id, category, cost_eur``, where from (``shooter_x_m`` ...), the aim
+  point (``aim_x_m`` ...), ``impact_t_s``, the predicted debris ground point
+  (``debris_x_m, debris_y_m, debris_lat_deg, debris_lon_deg``) and the
+  ``no_engagement_area`` it falls in ("" if none);
+- ``shot_outcomes``: one row per shot resolved: ``t_s, shot_id, track_id,
+  kill``, where the debris fell and the no-engagement area it fell in;
+- ``own_forces``: one row per own aircraft or weapon in flight per window, at
+  the window's end: ``t_s, object_id`` (the response's id), ``truth_id`` (the
+  same object in the truth and the plots' ``truth_id``; -1 without a
+  simulation), ``kind, callsign``, position, velocity (``vx_mps`` ...) and
+  ``lat_deg, lon_deg, alt_m`` (WGS-84, height above the ellipsoid).
 """
 
 from __future__ import annotations
@@ -22,7 +40,9 @@ from flankwatch import __version__
 from flankwatch.alert import AlertMessage, validate_cap
 from flankwatch.assess.assessment import THREAT_SCHEMA
 from flankwatch.events import EVENT_SCHEMA, events_to_arrow
+from flankwatch.geo.frames import LocalFrame
 from flankwatch.loop import Picture, SourceInfo
+from flankwatch.respond.step import OwnForces, Shot, ShotOutcome
 from flankwatch.sim.truth import TRUTH_SCHEMA, TruthBatch
 from flankwatch.store.recording import RecordingWriter
 from flankwatch.stream import PLOT_SCHEMA
@@ -53,6 +73,50 @@ ALERT_SCHEMA = pa.schema(
     ]
 )
 
+
+def _schema(columns: str, kind: pa.DataType) -> list[tuple[str, pa.DataType]]:
+    """Schema fields of one type for the space-separated ``columns``."""
+    return [(name, kind) for name in columns.split()]
+
+
+SHOT_SCHEMA = pa.schema(
+    [
+        ("t_s", pa.float64()),
+        ("shot_id", pa.int64()),
+        *_schema("unit effector weapon", pa.string()),
+        ("track_id", pa.int64()),
+        ("category", pa.string()),
+        ("cost_eur", pa.float64()),
+        *_schema("shooter_x_m shooter_y_m shooter_z_m aim_x_m aim_y_m aim_z_m", pa.float64()),
+        *_schema("impact_t_s debris_x_m debris_y_m debris_lat_deg debris_lon_deg", pa.float64()),
+        ("no_engagement_area", pa.string()),
+    ]
+)
+"""One row per shot fired; see the module docstring."""
+
+SHOT_OUTCOME_SCHEMA = pa.schema(
+    [
+        ("t_s", pa.float64()),
+        ("shot_id", pa.int64()),
+        ("track_id", pa.int64()),
+        ("kill", pa.bool_()),
+        *_schema("debris_x_m debris_y_m debris_lat_deg debris_lon_deg", pa.float64()),
+        ("no_engagement_area", pa.string()),
+    ]
+)
+"""One row per shot resolved; see the module docstring."""
+
+OWN_FORCES_SCHEMA = pa.schema(
+    [
+        ("t_s", pa.float64()),
+        ("object_id", pa.int64()),
+        ("truth_id", pa.int64()),
+        *_schema("kind callsign", pa.string()),
+        *_schema("x_m y_m z_m vx_mps vy_mps vz_mps lat_deg lon_deg alt_m", pa.float64()),
+    ]
+)
+"""One row per own aircraft or weapon in flight per window; see the module docstring."""
+
 TABLES = {
     "windows": WINDOW_SCHEMA,
     "plots": PLOT_SCHEMA,
@@ -61,6 +125,9 @@ TABLES = {
     "events": EVENT_SCHEMA,
     "alerts": ALERT_SCHEMA,
     "threat_ranking": THREAT_SCHEMA.append(pa.field("t_s", pa.float64())),
+    "shots": SHOT_SCHEMA,
+    "shot_outcomes": SHOT_OUTCOME_SCHEMA,
+    "own_forces": OWN_FORCES_SCHEMA,
 }
 """The recording's growing tables."""
 
@@ -83,6 +150,9 @@ class RecordingSink:
     ) -> None:
         self.summary = summary
         deployment = info.deployment
+        self.frame = deployment.frame
+        self.n_planned = info.objects.num_rows if info.objects is not None else None
+        """Planned objects: own-force truth ids follow theirs (None: no simulation)."""
         self.writer = RecordingWriter(
             folder,
             {
@@ -135,8 +205,18 @@ class RecordingSink:
             writer.append("truth", truth.to_arrow(), t1)
         writer.append("tracks", picture.tracks.to_arrow(), t1)
         assessment = picture.assessment
-        events = [*(assessment.events if assessment else []), *picture.alerts.events]
+        response = picture.response
+        events = [
+            *(assessment.events if assessment else []),
+            *picture.alerts.events,
+            *response.events,
+        ]
         writer.append("events", events_to_arrow(events), t1)
+        writer.append("shots", shots_table(response.shots, self.frame), t1)
+        writer.append("shot_outcomes", outcomes_table(response.outcomes, self.frame), t1)
+        if response.own_forces is not None:
+            table = own_forces_table(response.own_forces, self.frame, self.n_planned)
+            writer.append("own_forces", table, t1)
         writer.append("alerts", _alerts_table(picture.alerts.messages), t1)
         if assessment is not None:
             ranked = assessment.threats.append_column(
@@ -155,6 +235,70 @@ class RecordingSink:
     def abort(self, error: BaseException) -> None:
         """Keep every part written so far and mark the recording failed."""
         self.writer.__exit__(type(error), error, None)
+
+
+def shots_table(shots: tuple[Shot, ...], frame: LocalFrame) -> pa.Table:
+    """Shots as rows of the ``shots`` table (``frame``: the run's, for the debris lat/lon)."""
+    debris = np.array([shot.debris_m for shot in shots], float).reshape(-1, 2)
+    lat, lon = _ground_geodetic(debris, frame)
+    shooter = np.array([shot.shooter_m for shot in shots], float).reshape(-1, 3)
+    aim = np.array([shot.aim_m for shot in shots], float).reshape(-1, 3)
+    columns: dict[str, Any] = {
+        name: [getattr(shot, name) for shot in shots]
+        for name in ("t_s", "shot_id", "unit", "effector", "weapon", "track_id", "category")
+    }
+    columns["cost_eur"] = [shot.cost_eur for shot in shots]
+    for point, values in (("shooter", shooter), ("aim", aim)):
+        columns |= {f"{point}_{axis}_m": values[:, k] for k, axis in enumerate("xyz")}
+    columns["impact_t_s"] = [shot.impact_t_s for shot in shots]
+    columns |= {"debris_x_m": debris[:, 0], "debris_y_m": debris[:, 1]}
+    columns |= {"debris_lat_deg": lat, "debris_lon_deg": lon}
+    columns["no_engagement_area"] = [shot.no_engagement_area for shot in shots]
+    return pa.table(columns, schema=SHOT_SCHEMA)
+
+
+def outcomes_table(outcomes: tuple[ShotOutcome, ...], frame: LocalFrame) -> pa.Table:
+    """Shot outcomes as rows of the ``shot_outcomes`` table."""
+    debris = np.array([outcome.debris_m for outcome in outcomes], float).reshape(-1, 2)
+    lat, lon = _ground_geodetic(debris, frame)
+    columns: dict[str, Any] = {
+        name: [getattr(outcome, name) for outcome in outcomes]
+        for name in ("t_s", "shot_id", "track_id", "kill")
+    }
+    columns |= {"debris_x_m": debris[:, 0], "debris_y_m": debris[:, 1]}
+    columns |= {"debris_lat_deg": lat, "debris_lon_deg": lon}
+    columns["no_engagement_area"] = [outcome.no_engagement_area for outcome in outcomes]
+    return pa.table(columns, schema=SHOT_OUTCOME_SCHEMA)
+
+
+def own_forces_table(forces: OwnForces, frame: LocalFrame, n_planned: int | None) -> pa.Table:
+    """Own forces in flight at ``forces.t_s`` as rows of the ``own_forces`` table.
+
+    ``n_planned``: the number of planned objects, whose ids the own forces' truth ids
+    follow (None: no simulation, truth ids -1).
+    """
+    object_id = np.asarray(forces.object_id, np.int64)
+    n = len(object_id)
+    enu = np.column_stack([np.asarray(getattr(forces, f"{a}_m"), float) for a in "xyz"])
+    lat, lon, alt = frame.enu_to_geodetic(enu.reshape(n, 3))
+    columns: dict[str, Any] = {
+        "t_s": np.full(n, float(forces.t_s)),
+        "object_id": object_id,
+        "truth_id": object_id + n_planned if n_planned is not None else np.full(n, -1),
+        "kind": [str(kind) for kind in forces.kind],
+        "callsign": [str(callsign) for callsign in forces.callsign],
+    }
+    for name in ("x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps"):
+        columns[name] = np.asarray(getattr(forces, name), float)
+    columns |= {"lat_deg": lat, "lon_deg": lon, "alt_m": alt}
+    return pa.table(columns, schema=OWN_FORCES_SCHEMA)
+
+
+def _ground_geodetic(points_m: np.ndarray, frame: LocalFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes (degrees) of ground points ``(n, 2)`` (ENU east, north, m)."""
+    enu = np.column_stack((points_m, np.zeros(len(points_m))))
+    lat, lon, _ = frame.enu_to_geodetic(enu)
+    return np.asarray(lat, float).reshape(-1), np.asarray(lon, float).reshape(-1)
 
 
 def _alerts_table(messages: list[AlertMessage]) -> pa.Table:
