@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from flankwatch import loop
+from flankwatch.assess.assessor import build_assessor
 from flankwatch.geo.airports import airport
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.io.cot import (
@@ -22,7 +24,13 @@ from flankwatch.io.cot import (
     position_errors_m,
     track_events,
 )
+from flankwatch.io.cot_sink import CotSink
 from flankwatch.io.cot_stream import CotSender, parse_cot_url
+from flankwatch.loop import Picture
+from flankwatch.respond.step import OwnForces
+from flankwatch.sim.source import SimulationSource
+from flankwatch.stages import AssessmentStage, TrackingStage
+from flankwatch.track import build_tracker
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 START = datetime(2025, 9, 9, 21, 30, tzinfo=UTC)
@@ -366,3 +374,54 @@ def test_airport_status_from_the_alert_engine() -> None:
     assert root.get("uid") == "flankwatch.airport.EPLB"
     assert "EPLB" in root.find("detail/remarks").text
     assert "OPEN" in root.find("detail/remarks").text
+
+
+class FlyFighter:
+    """Own forces as a response stage shows them: one fighter flying east at 200 m/s."""
+
+    START_M = np.array([-30_000.0, 20_000.0, 3000.0])
+    VELOCITY_MPS = np.array([200.0, 0.0, 0.0])
+
+    def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
+        at = self.START_M + self.VELOCITY_MPS * now_s
+        fighter = OwnForces(
+            now_s,
+            np.array([0]),
+            np.array(["fighter"], object),
+            np.array(["LASK 1"], object),
+            *(np.array([value]) for value in (*at, *self.VELOCITY_MPS)),
+        )
+        return picture.but(effects=(*picture.effects, fighter))
+
+
+def test_own_forces_in_flight_stream_as_friendly_air_tracks(make_scenario, base_scenario) -> None:
+    scenario = make_scenario({**base_scenario, "duration_s": 180.0})
+    source = SimulationSource(scenario)
+    info = source.info
+    stages = [
+        TrackingStage(build_tracker(None), info.sensors),
+        AssessmentStage(build_assessor(info.deployment)),
+        FlyFighter(),
+    ]
+    listener = Listener()
+    try:
+        sink = CotSink(f"tcp://127.0.0.1:{listener.port}", info.deployment, None)
+        loop.run(source, stages, [sink])
+        assert sink.stats is not None and sink.stats.dropped == 0
+        received = listener.wait_for(sink.stats.sent)
+    finally:
+        listener.close()
+    friends = [event for event in received if event.get("type") == "a-f-A-M-F"]
+    assert friends, sorted({event.get("type") for event in received})
+    last = friends[-1]
+    t_s = (datetime.fromisoformat(last.get("time")) - scenario.start).total_seconds()
+    want = source.simulation.frame.enu_to_geodetic(
+        FlyFighter.START_M + FlyFighter.VELOCITY_MPS * t_s
+    )
+    point = last.find("point")
+    assert float(point.get("lat")) == pytest.approx(float(want[0]), abs=0.01)
+    assert float(point.get("lon")) == pytest.approx(float(want[1]), abs=0.01)
+    fighter_uids = {event.get("uid") for event in friends}
+    assert not any(
+        event.get("uid") in fighter_uids and event.get("type")[2] == "h" for event in received
+    )
