@@ -180,6 +180,8 @@ class ShotsInFlight:
 
 def _where(outcome: ShotOutcome) -> str:
     x, y = outcome.debris_m
+    if not np.isfinite(x):
+        return "nowhere (no debris)"
     place = (
         f" in the no-engagement area {outcome.no_engagement_area}"
         if outcome.no_engagement_area
@@ -192,10 +194,14 @@ def _data(flight: Flight, outcome: ShotOutcome) -> dict[str, float | int | str |
     return {
         "shot_id": outcome.shot_id,
         "weapon": flight.shot.weapon,
-        "debris_x_m": outcome.debris_m[0],
-        "debris_y_m": outcome.debris_m[1],
+        "debris_x_m": _finite(outcome.debris_m[0]),
+        "debris_y_m": _finite(outcome.debris_m[1]),
         "no_engagement_area": outcome.no_engagement_area,
     }
+
+
+def _finite(value: float) -> float | None:
+    return value if np.isfinite(value) else None
 
 
 def _destroyed_event(flight: Flight, outcome: ShotOutcome) -> Event:

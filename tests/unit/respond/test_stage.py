@@ -1,0 +1,190 @@
+"""The response stage over a small made-up world: drones flown as tracks, killed by Kill effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from respond_tracks import track_batch
+
+from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
+from flankwatch.deployment import Deployment, Origin
+from flankwatch.events import Event, EventKind
+from flankwatch.loop import Kill, Picture, Window
+from flankwatch.respond.forces import OWN_OBJECT_ID_BASE
+from flankwatch.respond.policy import load_policy
+from flankwatch.respond.stage import ResponseStage
+from flankwatch.respond.step import NO_RESPONSE, OwnForces
+from flankwatch.scenario.defence import Defence, DefenceUnit, NoEngagement, NoEngagementArea
+from flankwatch.stream import PlotBatch
+
+START = datetime(2025, 9, 10, tzinfo=UTC)
+BATCH_S = 5.0
+
+
+def deployment(units: list[DefenceUnit], areas: list[NoEngagementArea] | None = None) -> Deployment:
+    return Deployment(
+        name="test",
+        start=START,
+        origin=Origin(lat=52.0, lon=21.0),
+        defence=Defence(units=units, no_engagement=NoEngagement(areas=areas or [])),
+    )
+
+
+QRA = DefenceUnit(name="QRA", type="f16-qra", at=[52.0, 21.0], count=2)
+
+
+@dataclass
+class World:
+    """Drones flying straight and level, seen perfectly as tracks; Kill effects end them."""
+
+    drones: dict[int, tuple[np.ndarray, np.ndarray]]
+    identity: str = "hostile"
+    category: str = "decoy"
+    killed: set[int] = field(default_factory=set)
+    events: list[Event] = field(default_factory=list)
+    own: list[OwnForces] = field(default_factory=list)
+    shots: int = 0
+
+    def picture(self, index: int) -> Picture:
+        t1 = (index + 1) * BATCH_S
+        alive = [(i, p + v * t1, v) for i, (p, v) in self.drones.items() if i not in self.killed]
+        tracks = track_batch(t1, [(i, tuple(p), tuple(v)) for i, p, v in alive])
+        n = len(tracks)
+        assessment = Assessment(
+            t_s=t1,
+            track_id=tracks.track_id,
+            category=np.full(n, self.category, object),
+            category_prob=np.ones(n),
+            identity=np.full(n, self.identity, object),
+            inside=np.ones(n, bool),
+            crossing_t_s=np.full(n, np.nan),
+            crossing_sigma_s=np.full(n, np.nan),
+            threats=pa.table({name: [] for name in THREAT_SCHEMA.names}, schema=THREAT_SCHEMA),
+        )
+        window = Window(index, t1 - BATCH_S, t1, PlotBatch.empty())
+        return Picture(window, tracks=tracks, assessment=assessment)
+
+    def run(self, stage: ResponseStage, seconds: float, seed: int = 1) -> None:
+        rng = np.random.default_rng(seed)
+        for index in range(int(seconds / BATCH_S)):
+            picture = self.picture(index)
+            out = stage.step(picture, picture.now_s, rng)
+            self.events += out.response.events
+            self.shots += len(out.response.shots)
+            for effect in out.effects:
+                if isinstance(effect, Kill):
+                    self.killed.add(effect.track_id)
+                elif isinstance(effect, OwnForces):
+                    self.own.append(effect)
+
+    def kinds(self) -> list[EventKind]:
+        return [e.kind for e in self.events]
+
+
+def drone(x_m: float, y_m: float, vx_mps: float = -50.0) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([x_m, y_m, 500.0]), np.array([vx_mps, 0.0, 0.0])
+
+
+def test_the_stage_needs_the_assessment() -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    picture = World({}).picture(0)
+    with pytest.raises(ValueError, match="assessment"):
+        stage.step(picture.but(assessment=None), 5.0, np.random.default_rng(0))
+
+
+def test_nothing_hostile_leaves_the_picture_as_it_is() -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0)}, identity="suspect")
+    picture = world.picture(0)
+    assert stage.step(picture, picture.now_s, np.random.default_rng(0)) is picture
+    world.run(stage, 1_200.0)
+    assert world.events == [] and world.own == [] and picture.response is NO_RESPONSE
+
+
+def test_fighters_scramble_shoot_down_the_drone_and_come_home() -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0)})
+    world.run(stage, 4 * 3_600.0)
+    kinds = world.kinds()
+    assert kinds.count(EventKind.SCRAMBLED) == 2
+    scrambled = next(e for e in world.events if e.kind == EventKind.SCRAMBLED)
+    fired = [e for e in world.events if e.kind == EventKind.SHOT_FIRED]
+    # Airborne after the 15 min readiness; the first shot right after.
+    assert scrambled.t_s == BATCH_S and fired[0].t_s == pytest.approx(BATCH_S + 900.0, abs=10)
+    assert world.killed == {1} and kinds.count(EventKind.TARGET_DESTROYED) == 1
+    assert world.shots == len(fired) == kinds.count(EventKind.SHOT_MISSED) + 1
+    assert all(e.data["cost_eur"] > 0 for e in fired)
+    # Both aircraft land after idling (no target left); then an empty own-forces set.
+    assert kinds.count(EventKind.RETURNED_TO_BASE) == 2
+    assert len(world.own[-1]) == 0 and all(len(o) for o in world.own[:-1])
+    ids = {int(i) for o in world.own for i in o.object_id}
+    assert min(ids) >= OWN_OBJECT_ID_BASE
+    kinds_seen = {str(k) for o in world.own for k in o.kind}
+    assert "fighter" in kinds_seen and "missile" in kinds_seen
+
+
+def test_each_shot_waits_for_the_last_to_end_and_the_kill_ends_the_target() -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0), 2: drone(80_000.0, 20_000.0)})
+    world.run(stage, 2 * 3_600.0, seed=3)
+    fired = [e for e in world.events if e.kind == EventKind.SHOT_FIRED]
+    ends = [
+        e for e in world.events if e.kind in (EventKind.TARGET_DESTROYED, EventKind.SHOT_MISSED)
+    ]
+    for track in (1, 2):
+        shots = [e for e in fired if e.track_id == track]
+        outcomes = [e for e in ends if e.track_id == track]
+        # Shoot-look-shoot: the next shot at a track only after the previous one ended.
+        for shot, previous in zip(shots[1:], outcomes, strict=False):
+            assert shot.t_s >= previous.t_s
+    destroyed = [e.track_id for e in ends if e.kind == EventKind.TARGET_DESTROYED]
+    assert sorted(destroyed) == sorted(set(destroyed))
+    assert not any(
+        e.t_s
+        > max(
+            x.t_s for x in ends if x.kind == EventKind.TARGET_DESTROYED and x.track_id == e.track_id
+        )
+        for e in fired
+        if e.track_id in destroyed
+    )
+
+
+def test_debris_over_a_no_engagement_area_holds_fire() -> None:
+    # The whole region is a town: every shot would drop debris on it.
+    town = NoEngagementArea(name="Town", at=[52.0, 21.0], radius_m=150_000.0)
+    stage = ResponseStage(deployment([QRA], [town]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0)})
+    world.run(stage, 1_500.0)
+    withheld = [e for e in world.events if e.kind == EventKind.SHOT_WITHHELD]
+    assert world.shots == 0 and withheld
+    assert all("Town" in e.message for e in withheld)
+    # One event per aircraft and reason, not one every window.
+    assert len(withheld) <= 2 * 2
+
+
+def test_the_same_seed_gives_the_same_response() -> None:
+    def events(seed: int) -> list[tuple[float, str, str]]:
+        stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+        world = World({1: drone(60_000.0, 0.0), 2: drone(70_000.0, -10_000.0)})
+        world.run(stage, 3_000.0, seed=seed)
+        return [(e.t_s, e.kind.value, e.message) for e in world.events]
+
+    assert events(5) == events(5)
+
+
+def test_a_ground_gun_engages_when_the_track_enters_its_envelope() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+    stage = ResponseStage(deployment([gun, QRA]), load_policy("layered"))
+    world = World({1: drone(20_000.0, 500.0)})
+    world.run(stage, 600.0)
+    fired = [e for e in world.events if e.kind == EventKind.SHOT_FIRED]
+    # Layered: the gun first, so no fighter scrambles for a drone flying over it.
+    assert EventKind.SCRAMBLED not in world.kinds()
+    assert fired and {e.subject for e in fired} == {"Gun"}
+    gepard_range_m = stage.forces.weapons[0].max_range_m
+    first_x = 20_000.0 - 50.0 * fired[0].t_s
+    assert np.hypot(first_x, 500.0) <= gepard_range_m + 50.0 * BATCH_S
