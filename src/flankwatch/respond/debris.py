@@ -44,6 +44,8 @@ TARGET_DRAG_TIME_S = 4.0
 """Drag time constant of a killed target's wreck, s: falls at about 39 m/s (assumed)."""
 WEAPON_DRAG_TIME_S = 15.0
 """Drag time constant of a spent missile or shell, s: falls at about 150 m/s (assumed)."""
+_BRANCH_POINT = -np.exp(-1.0) + 1e-15
+"""Just above Lambert W's branch point -1/e (scipy returns NaN at it)."""
 
 
 def debris_point(
@@ -68,8 +70,10 @@ def debris_point(
     a = tau * (w0 + G_MPS2 * tau)
     c = (height + a) / scale
     d = a / scale
-    arg = np.maximum(-d * np.exp(-c), -np.exp(-1.0))
-    s = np.maximum(c + lambertw(arg, 0).real, 0.0)
+    arg = -d * np.exp(-c)
+    # At the branch point -1/e (a body on the ground, still) W is -1; scipy gives NaN there.
+    w = np.where(arg <= _BRANCH_POINT, -1.0, lambertw(np.maximum(arg, _BRANCH_POINT), 0).real)
+    s = np.maximum(c + w, 0.0)
     drift = horizontal * (tau * -np.expm1(-s))[:, None]
     landing = radius_m * up + drift
     ground = radius_m * landing / np.linalg.norm(landing, axis=1)[:, None]
