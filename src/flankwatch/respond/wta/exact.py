@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
-from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, objective
+from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, nothing_to_choose, objective
 
 GAP = 1e-6
 """Relative gap between upper and lower bound at which optimality counts as proven."""
@@ -107,6 +107,9 @@ def solve_exact(
     where the first cuts are placed. On a timeout the best assignment found is
     returned with ``optimal`` False and the best proven lower bound.
     """
+    trivial = nothing_to_choose(problem, "exact")
+    if trivial is not None:
+        return trivial
     started = time.perf_counter()
     deadline = started + time_limit_s
     model = _Model(problem)
@@ -129,8 +132,11 @@ def solve_exact(
                 "mip_rel_gap": GAP / 4,
             },
         )
-        if result.mip_dual_bound is not None and np.isfinite(result.mip_dual_bound):
-            lower = max(lower, float(result.mip_dual_bound))
+        bound = result.mip_dual_bound
+        if bound is None and result.status == 0:  # solved without branching
+            bound = result.fun
+        if bound is not None and np.isfinite(bound):
+            lower = max(lower, float(bound))
         if result.x is None:
             break
         counts = model.counts(result.x)

@@ -33,7 +33,7 @@ import time
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, objective
+from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, nothing_to_choose, objective
 
 SEED = 20070601
 """Seed of the perturbation rounds (fixed: the result depends only on the problem)."""
@@ -81,6 +81,9 @@ def solve_heuristic(
     ``patience`` defaults to ``default_patience(problem)``. Returns a feasible
     assignment; nothing is proven (lower bound -inf).
     """
+    trivial = nothing_to_choose(problem, "heuristic")
+    if trivial is not None:
+        return trivial
     started = time.perf_counter()
     deadline = started + time_limit_s
     search = _Search(problem)
@@ -95,7 +98,8 @@ def solve_heuristic(
         if idle_restarts >= patience or time.perf_counter() >= deadline:
             break
         _reassign(search, rng, by_weapon=round_number % 2 == 1)
-        _local_search(search, deadline)
+        if not np.array_equal(search.counts, current_counts):
+            _local_search(search, deadline)
         if search.total() < current * (1 - _RELATIVE_TOLERANCE):
             current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
         else:

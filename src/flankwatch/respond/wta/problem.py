@@ -112,6 +112,16 @@ class WtaSolution:
     time_s: float
 
 
+def nothing_to_choose(problem: WtaProblem, solver: str) -> WtaSolution | None:
+    """The empty assignment, proven optimal, when it is the only one (no weapon with a
+    use may engage any target); None otherwise."""
+    if ((problem.kill_prob > 0) & (problem.uses > 0)[:, None]).any():
+        return None
+    counts = np.zeros(problem.kill_prob.shape, dtype=np.int64)
+    value = objective(problem, counts)
+    return WtaSolution(counts, value, value, optimal=True, solver=solver, time_s=0.0)
+
+
 def objective(problem: WtaProblem, counts: np.ndarray) -> float:
     """Expected surviving value plus weighted cost of ``counts`` ((W, T) uses)."""
     counts = _counts_array(problem, counts)
