@@ -1,0 +1,181 @@
+"""The planner: which tracks are targets and what they are worth, and who is assigned to them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from respond_tracks import track_batch
+
+from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
+from flankwatch.geo.frames import LocalFrame
+from flankwatch.respond.catalogue import builtin_catalogue
+from flankwatch.respond.forces import Forces, IdCounter, UnitSpec
+from flankwatch.respond.planner import Planner, PlannerSettings, Targets
+from flankwatch.respond.policy import load_policy
+from flankwatch.respond.roe import RulesOfEngagement
+from flankwatch.respond.shots import Flight, ShotsInFlight
+from flankwatch.respond.step import Shot
+from flankwatch.scenario.defence import Defence
+
+RADIUS_M = 6_371_000.0
+ROE = RulesOfEngagement.from_defence(Defence(), LocalFrame(52.0, 21.0, 0.0), "POL")
+
+
+def spec(
+    name: str, key: str, position: tuple[float, float, float] = (0.0, 0.0, 0.0), count: int = 1
+) -> UnitSpec:
+    catalogue = builtin_catalogue()
+    return UnitSpec(name, key, catalogue.effectors[key], catalogue.weapons_of(key), position, count)
+
+
+def planner(*units: UnitSpec, policy: str = "fighters-only", **settings: float) -> Planner:
+    forces = Forces(units, IdCounter())
+    forces.update(0.0)
+    return Planner(load_policy(policy), forces, ROE, RADIUS_M, 0.0, PlannerSettings(**settings))
+
+
+def assessment(
+    track_id: list[int],
+    identity: list[str],
+    inside: list[bool],
+    crossing_t_s: list[float] | None = None,
+    threats: list[tuple[int, float]] = (),
+    category: str = "decoy",
+) -> Assessment:
+    n = len(track_id)
+    table = pa.table(
+        {
+            "rank": np.arange(len(threats), dtype=np.int32),
+            "track_id": [t for t, _ in threats],
+            "asset": ["A"] * len(threats),
+            "asset_kind": ["city"] * len(threats),
+            "cpa_m": [0.0] * len(threats),
+            "tcpa_s": [0.0] * len(threats),
+            "score": [s for _, s in threats],
+        },
+        schema=THREAT_SCHEMA,
+    )
+    return Assessment(
+        t_s=0.0,
+        track_id=np.array(track_id, np.int64),
+        category=np.full(n, category, object),
+        category_prob=np.ones(n),
+        identity=np.array(identity, object),
+        inside=np.array(inside, bool),
+        crossing_t_s=np.array(crossing_t_s or [np.nan] * n, float),
+        crossing_sigma_s=np.full(n, np.nan),
+        threats=table,
+    )
+
+
+def in_flight(track_id: int, pk: float) -> ShotsInFlight:
+    shots = ShotsInFlight(lambda p, v: p[:, :2], lambda q: np.full(len(q), "", object))
+    shot = Shot(0.0, 0, "U", "e", "w", track_id, "decoy", 1.0, (0, 0, 0), (1, 0, 0), 100.0, (0, 0))
+    shots.add(Flight(shot, pk, "missile", False, (0.0, 0.0, 0.0), (0.0, 0.0), 1, "x"))
+    return shots
+
+
+def no_shots() -> ShotsInFlight:
+    return ShotsInFlight(lambda p, v: p[:, :2], lambda q: np.full(len(q), "", object))
+
+
+def test_targets_are_hostile_tracks_inside_or_entering_not_yet_destroyed() -> None:
+    rows = [(i, (10_000.0 * i, 0.0, 500.0), (-50.0, 0.0, 0.0)) for i in range(1, 6)]
+    tracks = track_batch(0.0, rows)
+    a = assessment(
+        [1, 2, 3, 4, 5],
+        ["hostile", "suspect", "hostile", "hostile", "hostile"],
+        [True, True, False, False, True],
+        [np.nan, np.nan, 600.0, np.nan, np.nan],
+        threats=[(1, 2.5), (1, 1.5), (3, 0.2)],
+    )
+    targets = planner(spec("QRA", "f16-qra")).targets(tracks, a, {5}, no_shots())
+    assert list(targets.track_id) == [1, 3]
+    # Summed threat scores, at least the floor.
+    assert np.allclose(targets.value, [4.0, 1.0])
+    assert np.allclose(targets.position_m[0], (10_000.0, 0.0, 500.0))
+
+
+def test_a_shot_in_flight_lowers_the_value_by_its_kill_probability() -> None:
+    tracks = track_batch(0.0, [(1, (10_000.0, 0.0, 500.0), (0.0, 0.0, 0.0))])
+    a = assessment([1], ["hostile"], [True], threats=[(1, 3.0)])
+    targets = planner(spec("QRA", "f16-qra")).targets(tracks, a, set(), in_flight(1, 0.6))
+    assert np.isclose(targets.value[0], 3.0 * 0.4)
+
+
+def targets_at(*positions: tuple[float, float, float], vx_mps: float = -50.0) -> Targets:
+    n = len(positions)
+    return Targets(
+        np.arange(n),
+        np.arange(1, n + 1, dtype=np.int64),
+        np.full(n, "decoy", object),
+        np.ones(n),
+        np.array(positions, float),
+        np.tile([vx_mps, 0.0, 0.0], (n, 1)),
+    )
+
+
+def test_fighters_are_assigned_a_reachable_target_nearest_first() -> None:
+    p = planner(spec("QRA", "f16-qra", count=2))
+    plan = p.plan(targets_at((100_000.0, 0.0, 500.0), (150_000.0, 0.0, 500.0)), 0.0)
+    assert plan.counts.sum() > 0
+    for aircraft in (0, 1):
+        assigned = plan.assigned(aircraft)
+        assert assigned
+        rows = plan.platform == aircraft
+        soonest = np.where(plan.counts[rows] > 0, plan.reach_s[rows], np.inf).min(axis=0)
+        assert list(soonest[assigned]) == sorted(soonest[assigned])
+        assert np.isfinite(soonest[assigned]).all()
+    # Readiness first: nothing is reachable before 15 min.
+    assert np.nanmin(plan.reach_s) >= 900.0
+
+
+def test_out_of_reach_in_time_or_height_is_not_assigned() -> None:
+    # A drone flying away from the base faster than anyone could reach in the horizon.
+    p = planner(spec("QRA", "f16-qra"), horizon_s=1_000.0)
+    far = p.plan(targets_at((600_000.0, 0.0, 500.0), vx_mps=50.0), 0.0)
+    assert far.counts.sum() == 0 and np.isinf(far.reach_s).all()
+    # A ground gun cannot reach a target far above its ceiling.
+    gun = planner(spec("Gun", "gepard-35mm"), policy="layered")
+    high = gun.plan(targets_at((2_000.0, 0.0, 15_000.0), vx_mps=0.0), 0.0)
+    assert high.counts.sum() == 0
+
+
+def test_policy_tiers_and_classes_decide_who_engages() -> None:
+    units = (spec("QRA", "f16-qra"), spec("Gun", "gepard-35mm", (0.0, 0.0, 0.0)))
+    # Fighters only: the gun is never assigned.
+    only = planner(*units).plan(targets_at((20_000.0, 0.0, 500.0)), 0.0)
+    gun_rows = only.platform == 1
+    assert only.counts[gun_rows].sum() == 0 and only.counts[~gun_rows].sum() > 0
+    # Layered: the gun, an earlier tier, takes a drone flying over it; the fighter
+    # takes one that passes far from the gun.
+    layered = planner(*units, policy="layered").plan(
+        targets_at((20_000.0, 0.0, 500.0), (200_000.0, 80_000.0, 500.0)), 0.0
+    )
+    gun_rows = layered.platform == 1
+    assert layered.counts[gun_rows, 0].sum() > 0 and layered.counts[~gun_rows, 0].sum() == 0
+    assert layered.counts[gun_rows, 1].sum() == 0 and layered.counts[~gun_rows, 1].sum() > 0
+
+
+def test_cost_weighs_against_dear_shots() -> None:
+    units = (spec("Battery", "nasams"),)
+    target = targets_at((20_000.0, 0.0, 500.0))
+    cheap_value = Targets(
+        target.row,
+        target.track_id,
+        target.category,
+        np.array([0.5]),
+        target.position_m,
+        target.velocity_mps,
+    )
+    # Layered weighs 1 unit per million EUR: a 1.8M EUR shot is not worth 0.5 units.
+    assert planner(*units, policy="layered").plan(cheap_value, 0.0).counts.sum() == 0
+    rich = Targets(
+        target.row,
+        target.track_id,
+        target.category,
+        np.array([50.0]),
+        target.position_m,
+        target.velocity_mps,
+    )
+    assert planner(*units, policy="layered").plan(rich, 0.0).counts.sum() > 0
