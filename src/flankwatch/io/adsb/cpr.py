@@ -83,10 +83,12 @@ def local(
     span = SURFACE_DEG if surface else AIRBORNE_DEG
     y, x = lat_cpr / CPR_SCALE, lon_cpr / CPR_SCALE
     dlat = _lat_zone_deg(parity, span)
-    j = math.floor(ref_lat_deg / dlat) + math.floor(0.5 + (ref_lat_deg % dlat) / dlat - y)
+    # the zone index floor(ref / d) + floor(1/2 + (ref mod d) / d - y) of Doc 9871,
+    # written as one floor so that rounding cannot split its two halves
+    j = math.floor(0.5 + ref_lat_deg / dlat - y)
     lat = dlat * (j + y)
     dlon = span / max(nl(lat) - parity, 1)
-    m = math.floor(ref_lon_deg / dlon) + math.floor(0.5 + (ref_lon_deg % dlon) / dlon - x)
+    m = math.floor(0.5 + ref_lon_deg / dlon - x)
     lon = dlon * (m + x)
     lon = (lon + 180.0) % 360.0 - 180.0
     return lat, lon

@@ -36,7 +36,9 @@ def nl(lat_deg: float) -> int:
     return int(2 * math.pi / math.acos(1 - a / math.cos(math.radians(lat_deg)) ** 2))
 
 
-def cpr_encode(lat_deg: float, lon_deg: float, parity: int, surface: bool = False) -> tuple[int, int]:
+def cpr_encode(
+    lat_deg: float, lon_deg: float, parity: int, surface: bool = False
+) -> tuple[int, int]:
     """17-bit CPR (lat, lon) of a position."""
     span = 90.0 if surface else 360.0
     dlat = span / (60 - parity)

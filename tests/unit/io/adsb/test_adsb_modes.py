@@ -75,7 +75,9 @@ def test_book_identification_and_velocity() -> None:
 
 def test_airborne_position_round_trip_moving_aircraft() -> None:
     track = [(50.0 + 0.001 * k, 20.0 + 0.0015 * k) for k in range(6)]
-    messages = [airborne_position(ICAO, lat, lon, 12000, k % 2) for k, (lat, lon) in enumerate(track)]
+    messages = [
+        airborne_position(ICAO, lat, lon, 12000, k % 2) for k, (lat, lon) in enumerate(track)
+    ]
     reports, skips, _ = _decode(messages, [0.5 * k for k in range(6)])
     assert skips == []
     assert np.isnan(reports.lat_deg[0])
