@@ -3,9 +3,9 @@
 ::
 
     SimulationSource | ReplaySource
-        -> TrackingStage -> AssessmentStage -> AlertStage
-        -> CountingSink, EvaluationSink (with truth), CotSink (--cot), progress,
-           RecordingSink (with a folder)
+        -> TrackingStage -> AssessmentStage -> AlertStage -> ResponseStage (with a defence)
+        -> CountingSink, EvaluationSink (with truth), ResponseSink (with a defence),
+           CotSink (--cot), progress, RecordingSink (with a folder)
 
 :func:`execute` runs any source through the standard stages and returns the
 run's summary; :func:`run_scenario` simulates a scenario and :func:`replay`
@@ -25,6 +25,10 @@ from flankwatch.alert import AlertEngine, load_rules
 from flankwatch.assess.assessor import build_assessor
 from flankwatch.io.cot_sink import CotSink
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
+from flankwatch.respond.catalogue import effector_catalogue
+from flankwatch.respond.evaluation import ResponseSink, source_threat_costs_eur
+from flankwatch.respond.policy import load_policy
+from flankwatch.respond.stage import ResponseStage
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
 from flankwatch.sim.truth import TruthBatch
@@ -46,7 +50,8 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run: tracker settings, rule files, a CoT endpoint, replacing a recording."""
+    """How to run: tracker settings, rule files, a CoT endpoint, replacing a recording,
+    the response policy."""
 
     tracker: TrackerSettings | None = None
     identity_rules: Path | None = None
@@ -54,10 +59,16 @@ class RunOptions:
     cot_url: str | None = None
     force: bool = False
     """Replace an existing recording in the output folder (never anything else)."""
+    policy: str | None = None
+    """Response policy: a built-in name or a policy file (default: the defence's own)."""
 
 
 def standard_stages(info: SourceInfo, options: RunOptions) -> tuple[list[Stage], AlertEngine]:
-    """Tracker, assessment and alerts for the source's deployment; the alert engine too."""
+    """Tracker, assessment, alerts and (when the deployment has a defence) the response
+    for the source's deployment; the alert engine too.
+
+    Raises ``ValueError`` for a policy given to a deployment with no defence.
+    """
     tracker = build_tracker(options.tracker)
     assessor = build_assessor(info.deployment, rules_path=options.identity_rules)
     rules = load_rules(options.alert_rules) if options.alert_rules else None
@@ -67,6 +78,16 @@ def standard_stages(info: SourceInfo, options: RunOptions) -> tuple[list[Stage],
         AssessmentStage(assessor),
         AlertStage(alerts),
     ]
+    defence = info.deployment.defence
+    if defence is not None:
+        policy = load_policy(
+            options.policy or defence.policy, effector_catalogue(defence.catalogue)
+        )
+        stages.append(ResponseStage(info.deployment, policy))
+    elif options.policy is not None:
+        raise ValueError(
+            f"{info.name}: has no defence (no `defence:` section), so no policy can apply"
+        )
     return stages, alerts
 
 
@@ -87,15 +108,29 @@ def execute(
         if info.objects is not None
         else None
     )
+    response = (
+        ResponseSink(info.deployment, info.objects, source_threat_costs_eur(info))
+        if info.deployment.defence is not None
+        else None
+    )
     cot = CotSink(options.cot_url, info.deployment, alerts) if options.cot_url else None
 
     @functools.cache
     def summary() -> RunSummary:
-        return summarise(info.name, info.seed, counts, evaluation, cot.stats if cot else None)
+        return summarise(
+            info.name,
+            info.seed,
+            counts,
+            evaluation,
+            cot.stats if cot else None,
+            response.summary() if response is not None else None,
+        )
 
     sinks: list[Sink] = [counts]
     if evaluation is not None:
         sinks.append(evaluation)
+    if response is not None:
+        sinks.append(response)
     if cot is not None:
         sinks.append(cot)
     if progress is not None:

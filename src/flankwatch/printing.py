@@ -1,4 +1,4 @@
-"""What the command prints: a run's summary, and a replay beside its original.
+"""What the command prints: a run's summary, a replay beside its original, a study's table.
 
 Everything is printed as plain text (names and values come from the user's
 files and are never read as console markup).
@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from flankwatch.report import PassedPlace, ThreatRecord
+from flankwatch.respond.summary import ResponseSummary
+from flankwatch.study.table import Comparison, Interval
 from flankwatch.summary import RunSummary
 
 console = Console(markup=False, emoji=False, highlight=False)
@@ -28,6 +30,8 @@ def print_summary(summary: RunSummary, start: datetime, wall_s: float, folder: P
     _print_tracking(summary)
     _print_threats(summary.threats, start)
     _print_closures(summary, start)
+    if summary.response is not None:
+        _print_response(summary.response)
     console.print(
         f"alerts: {summary.alerts_issued} issued, {summary.cap_messages} CAP messages; "
         f"civil aircraft marked suspect or hostile: {summary.civil_misidentified}"
@@ -46,6 +50,67 @@ def print_summary(summary: RunSummary, start: datetime, wall_s: float, folder: P
         f"ran {summary.simulated_s / 3600:.2f} h of data in {wall_s:.1f} s "
         f"({factor:,.0f}x real time); recording: {folder if folder is not None else 'none'}"
     )
+
+
+def _print_response(response: ResponseSummary) -> None:
+    weapons = ", ".join(f"{weapon} {n}" for weapon, n in response.shots_by_weapon.items())
+    console.print(
+        f"response: {response.shots} shots"
+        + (f" ({weapons})" if weapons else "")
+        + f", {response.kills} kills, {response.misses} misses, {response.withheld} withheld, "
+        f"{response.scrambles} scrambles; spent {_amount(response.spent_eur)} EUR"
+    )
+    if response.destroyed is not None:
+        ratio = response.cost_exchange_ratio
+        console.print(
+            f"  threats inside the airspace {response.threats_inside}, destroyed "
+            f"{response.destroyed}, leakers {response.leakers} (value of assets reached "
+            f"{_amount(response.leaker_value or 0.0)}); cost-exchange ratio "
+            + ("-" if ratio is None else f"{_amount(ratio)} EUR spent per EUR destroyed")
+            + (
+                f" ({response.destroyed_without_cost} destroyed of no known cost)"
+                if response.destroyed_without_cost
+                else ""
+            )
+        )
+    areas = ", ".join(f"{area} {n}" for area, n in response.debris_areas.items())
+    console.print(
+        f"  debris in no-engagement areas: {response.debris_in_no_engagement}"
+        + (f" ({areas})" if areas else "")
+    )
+
+
+def _amount(value: float) -> str:
+    """A figure in three significant digits, large ones in k or M (12.3M, 450k, 3.5)."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e4:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:,.0f}" if size >= 100 else f"{value:.3g}"
+
+
+def print_study(comparison: Comparison) -> None:
+    """A study's table: per figure and policy, the median and the 5th-95th percentiles."""
+    table = Table(
+        title=f"{comparison.scenario}: {comparison.runs} runs per policy (base seed "
+        f"{comparison.base_seed}); median [5th-95th percentile]",
+        title_justify="left",
+    )
+    table.add_column("figure")
+    for policy in comparison.policies:
+        table.add_column(policy, justify="right")
+    for figure in comparison.figures:
+        cells = [comparison.cells.get((policy, figure.key)) for policy in comparison.policies]
+        table.add_row(figure.label, *(_interval(cell, comparison.runs) for cell in cells))
+    console.print(table)
+
+
+def _interval(cell: Interval | None, runs: int) -> str:
+    if cell is None:
+        return "-"
+    text = f"{_amount(cell.median)} [{_amount(cell.low)}-{_amount(cell.high)}]"
+    return text + (f" (n={cell.runs})" if cell.runs < runs else "")
 
 
 def _print_categories(summary: RunSummary) -> None:
@@ -273,6 +338,11 @@ COMPARED = (
     ("threats unseen inside for more than a scan", ("threats", "longest_gap_s")),
     ("longest unseen stretch inside, s", ("threats", "longest_gap_s", "max")),
     ("places passed without a warning", ("threats", "unwarned_places")),
+    ("shots", ("response", "shots")),
+    ("threats destroyed", ("response", "destroyed")),
+    ("leakers", ("response", "leakers")),
+    ("spent, EUR", ("response", "spent_eur")),
+    ("debris in no-engagement areas", ("response", "debris_in_no_engagement")),
 )
 """The figures a replay's summary is compared on: label and path into the summary
 (for ``threats``: the field counted or summed over the threats, or its maximum)."""

@@ -1,0 +1,98 @@
+"""``flankwatch compare``: a scenario under several policies over many seeds, on Dask.
+
+Every policy runs on the same ``--runs`` seeds, drawn from ``--seed`` (default:
+the scenario's seed); the table gives, per policy, the median and the 5th-95th
+percentile interval of each response figure (see :mod:`flankwatch.study.table`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from flankwatch.printing import console, errors, print_study
+from flankwatch.respond.policy import load_policy
+from flankwatch.scenario.loader import ScenarioError, load_scenario
+from flankwatch.study.dask_runner import run_study
+from flankwatch.study.files import check_writable, write_table
+from flankwatch.study.runs import draw_seeds, study_specs
+from flankwatch.study.table import compare as compare_runs
+from flankwatch.yamlfile import YamlFileError
+
+INPUT_ERRORS = (YamlFileError, ValueError)
+"""Errors that mean bad input (exit code 2)."""
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    return typer.Exit(2)
+
+
+def compare(
+    scenario: Annotated[str, typer.Argument(help="a built-in scenario name or a scenario file")],
+    policy: Annotated[
+        list[str],
+        typer.Option(help="a built-in policy name or a policy file (repeat to compare several)"),
+    ],
+    runs: Annotated[int, typer.Option(min=1, help="seeds per policy")] = 20,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="base seed the runs' seeds are drawn from")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="an existing Dask scheduler, tcp://HOST:PORT")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="worker processes of the local cluster [default: one per core]"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="also write the table to this .csv or .json file")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Compare response policies on a scenario: medians and 90 % intervals over seeds."""
+    try:
+        parsed, text = load_scenario(scenario)
+        if len(set(policy)) != len(policy):
+            raise ValueError(f"--policy: each policy once, not {', '.join(policy)}")
+        for name in policy:
+            load_policy(name)
+        if parsed.defence is None or not parsed.defence.units:
+            raise ValueError(f"{scenario}: declares no defence (no `defence:` units to compare)")
+        if scheduler is not None and workers is not None:
+            raise ValueError("--workers sizes the local cluster; it cannot go with --scheduler")
+        if out is not None:
+            check_writable(out)
+        base_seed = parsed.seed if seed is None else seed
+        seeds = draw_seeds(base_seed, runs)
+    except (ScenarioError, *INPUT_ERRORS) as error:
+        raise _fail(str(error)) from None
+    specs = study_specs(parsed, text, scenario, policy, seeds)
+    with Progress(
+        TextColumn("{task.description}", style="bold", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task(f"compare {parsed.name}", total=len(specs))
+        try:
+            results = run_study(specs, scheduler, workers, done=lambda _: bar.advance(task))
+        except INPUT_ERRORS as error:
+            raise _fail(str(error)) from None
+    comparison = compare_runs(results, policy, parsed.name, base_seed)
+    print_study(comparison)
+    if out is not None:
+        try:
+            write_table(out, comparison, results)
+        except INPUT_ERRORS as error:
+            raise _fail(str(error)) from None
+        except OSError as error:
+            errors.print(Text.assemble(("error:", "bold red"), " ", str(error)), soft_wrap=True)
+            raise typer.Exit(1) from None
+        console.print(f"table written to {out}")

@@ -1,0 +1,80 @@
+"""One run of a study: a scenario under one policy with one seed, reduced to its response.
+
+Seeds are drawn reproducibly from a base seed (:func:`draw_seeds`), and every
+policy runs on the same seeds (common random numbers: the same raids, the same
+sensor noise), so the differences between policies come from the policies.
+A run records nothing (``out=None``) and returns only the response's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from flankwatch.pipeline import RunOptions, run_scenario
+from flankwatch.respond.summary import ResponseSummary
+from flankwatch.scenario.loader import with_changes
+from flankwatch.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one run of a study runs: ``scenario`` (named ``source`` in errors) with
+    ``seed`` under ``policy`` (a built-in policy name or a policy file)."""
+
+    scenario: Scenario
+    scenario_text: str
+    source: str
+    policy: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The response's figures of one run."""
+
+    policy: str
+    seed: int
+    response: ResponseSummary
+
+
+def draw_seeds(base_seed: int, runs: int) -> list[int]:
+    """``runs`` seeds drawn from ``base_seed`` (the same every time, whatever ``runs``
+    was before: the first k of n seeds are the k seeds)."""
+    if base_seed < 0:
+        raise ValueError(f"a base seed must be 0 or more, not {base_seed}")
+    if runs < 1:
+        raise ValueError(f"a study needs at least 1 run, not {runs}")
+    state = np.random.SeedSequence(base_seed).generate_state(runs, dtype=np.uint32)
+    return [int(seed) for seed in state]
+
+
+def study_specs(
+    scenario: Scenario,
+    scenario_text: str,
+    source: str,
+    policies: Sequence[str],
+    seeds: Sequence[int],
+) -> list[RunSpec]:
+    """Every run of a study, policy by policy (in the order given), seed by seed."""
+    return [
+        RunSpec(scenario, scenario_text, source, policy, seed)
+        for policy in policies
+        for seed in seeds
+    ]
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Simulate ``spec``'s scenario with its seed under its policy; its response's figures.
+
+    Raises ``ValueError`` when the scenario declares no defence (nothing responds).
+    """
+    scenario = with_changes(spec.scenario, spec.source, seed=spec.seed)
+    summary = run_scenario(
+        scenario, spec.scenario_text, None, options=RunOptions(policy=spec.policy)
+    )
+    if summary.response is None:
+        raise ValueError(f"{spec.source}: declares no defence (no `defence:` units to respond)")
+    return RunResult(spec.policy, spec.seed, summary.response)
