@@ -64,7 +64,7 @@ class Simulation:
         self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
         self.kinematics = Kinematics(self.plans)
         self._destroyed: list[TruthBatch] = []
-        self.own_forces = OwnForceFlights(self.frame, len(self.plans))
+        self.own_forces = OwnForceFlights(self.frame, len(self.plans), scenario.batch_s)
         """Own aircraft and weapons in flight; their ids follow the plans' ids."""
 
     def sensor_table(self) -> pa.Table:

@@ -6,7 +6,10 @@ where every own aircraft, missile and interceptor drone in flight is
 (``t_s``, ENU position and velocity). From the next window on, until the next
 such effect, each of them is in the simulated scene, dead-reckoned in a
 straight line from that state, and the sensors see it exactly as they see a
-threat (radar, airborne early warning, acoustic nodes). Own forces carry no
+threat. An object that was shown already joins its reported path within one
+window from where it was shown (the difference fades out linearly), so an
+aircraft that turned between two reports moves on without a jump; its truth is
+where it was shown (radar, airborne early warning, acoustic nodes). Own forces carry no
 transponder (not cooperative, no ICAO address, no Mode A code) but answer IFF
 Mode 5, so the assessment identifies them as friends. An object missing from
 the latest effect has landed or ended: it leaves the scene and its last truth
@@ -23,7 +26,9 @@ response's id.
 **Evaluation** scores the tracker on the planned objects only: own forces are
 neither threats nor targets, and a track that follows one is not a false
 track. :func:`without_own_forces` keeps a window's plots and truth rows of
-planned objects, :func:`following_own_forces` marks the tracks on own forces.
+planned objects, :func:`following_own_forces` marks the tracks on own forces
+in a window, and :class:`OwnForceTracks` remembers them (a fighter's track
+coasts on for a while after it has landed).
 
 **Signatures** (:data:`SIGNATURES`) are assumed, not from a public source: a
 fighter's radar cross-section is that of a fourth-generation fighter seen from
@@ -112,6 +117,27 @@ def following_own_forces(
     return own[nearest] & (distance[np.arange(len(tracks)), nearest] <= within_m)
 
 
+class OwnForceTracks:
+    """The tracks that have followed an own force, remembered for the rest of the run.
+
+    ``n_planned`` is the number of planned objects (own-force ids follow theirs).
+    """
+
+    def __init__(self, n_planned: int, within_m: float = FOLLOW_M) -> None:
+        self.n_planned = n_planned
+        self.within_m = within_m
+        self.track_ids: set[int] = set()
+
+    def update(self, tracks: TrackBatch, truth: TruthBatch, t_s: float) -> np.ndarray:
+        """Per track of the window (state at ``t_s``, s), true where it follows an own
+        force now or did in an earlier window."""
+        now = following_own_forces(tracks, truth, self.n_planned, t_s, self.within_m)
+        self.track_ids.update(tracks.track_id[now].tolist())
+        if not self.track_ids:
+            return now
+        return now | np.isin(tracks.track_id, list(self.track_ids))
+
+
 @dataclass(frozen=True)
 class ScenePart:
     """Own forces in a window's scene, one row each, in the order of ``object_id``.
@@ -141,15 +167,21 @@ class OwnForceFlights:
     """The own forces in flight as the simulation shows them; see the module docstring.
 
     ``first_id`` is the number of planned objects: own-force object ``k`` is
-    simulated object ``first_id + k``.
+    simulated object ``first_id + k``. ``blend_s`` (s, the window's length) is how
+    long an object takes to join its reported path from where it was shown: an
+    aircraft that turned since the last report would otherwise jump, and a jump
+    is something no sensor would see.
     """
 
-    def __init__(self, frame: LocalFrame, first_id: int) -> None:
+    def __init__(self, frame: LocalFrame, first_id: int, blend_s: float) -> None:
         self.frame = frame
         self.first_id = first_id
+        self.blend_s = blend_s
         self.t_s = -np.inf
         """Time of the state held, s since the run's start."""
         self._state = _empty()
+        self._offset_m = np.empty((0, 3))
+        """Per object, where it was shown at ``t_s`` less where it was reported (ENU, m)."""
         self._ended: list[TruthBatch] = []
         self.ever = False
         """True once any own force has been in flight."""
@@ -166,16 +198,23 @@ class OwnForceFlights:
             raise ValueError(
                 f"own forces at t_s={forces.t_s} s come after a state at t_s={self.t_s} s"
             )
-        gone = ~np.isin(self._state.object_id, state.object_id)
+        old_ids = self._state.object_id
+        gone = ~np.isin(old_ids, state.object_id)
         if gone.any():
-            self._ended.append(self._truth_rows(self._state, gone, forces.t_s, ended=True))
-        self._state, self.t_s = state, float(forces.t_s)
+            self._ended.append(self._truth_rows(np.flatnonzero(gone), forces.t_s, ended=True))
+        shown = self._shown(np.arange(len(old_ids)), np.array([forces.t_s]))[0][:, 0, :]
+        offset = np.zeros((len(state), 3))
+        kept = np.isin(state.object_id, old_ids)
+        offset[kept] = (
+            shown[np.searchsorted(old_ids, state.object_id[kept])] - _position(state)[kept]
+        )
+        self._state, self._offset_m, self.t_s = state, offset, float(forces.t_s)
         self.ever = self.ever or len(state) > 0
 
     def scene(self, instants_s: np.ndarray) -> ScenePart:
-        """The own forces at the window's instants (s), dead-reckoned from the state held."""
+        """The own forces at the window's instants (s), as shown to the sensors."""
         state, n = self._state, len(self._state)
-        enu = self._positions(state, np.ones(n, bool), np.asarray(instants_s, float))
+        enu, _ = self._shown(np.arange(n), np.asarray(instants_s, float))
         ecef = self.frame.enu_to_ecef(enu)
         _, _, alt = self.frame.enu_to_geodetic(enu)
         signature = [SIGNATURES.get(str(kind), OTHER_SIGNATURE) for kind in state.kind]
@@ -197,39 +236,49 @@ class OwnForceFlights:
         """Truth rows: the objects that ended since the last call, then every object held
         at each of ``times_s`` (s), time by time."""
         ended, self._ended = self._ended, []
-        every = np.ones(len(self._state), bool)
-        rows = [self._truth_rows(self._state, every, t) for t in times_s]
-        return TruthBatch.concat(ended + rows)
+        every = np.arange(len(self._state))
+        return TruthBatch.concat(ended + [self._truth_rows(every, t) for t in times_s])
 
-    def _positions(self, state: OwnForces, rows: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        """ENU positions (m), shape (n, k, 3), of ``rows`` at times ``t_s`` (k,)."""
-        position = np.column_stack((state.x_m, state.y_m, state.z_m))[rows]
-        velocity = np.column_stack((state.vx_mps, state.vy_mps, state.vz_mps))[rows]
-        dt = np.asarray(t_s, float) - self.t_s
-        return position[:, None, :] + velocity[:, None, :] * dt[None, :, None]
+    def _shown(self, rows: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ENU positions (m, shape (n, k, 3)) and velocities (m/s, same shape) of objects
+        ``rows`` at times ``t_s`` (k,), as shown: the reported path, plus the offset from
+        where each was shown before, fading out over ``blend_s``."""
+        dt = (np.asarray(t_s, float) - self.t_s)[None, :, None]
+        position, velocity = _position(self._state)[rows], _velocity(self._state)[rows]
+        offset = self._offset_m[rows][:, None, :]
+        fading = dt <= self.blend_s
+        weight = np.where(fading, 1.0 - dt / self.blend_s, 0.0)
+        shown = position[:, None, :] + velocity[:, None, :] * dt + offset * weight
+        return shown, velocity[:, None, :] - offset * fading / self.blend_s
 
-    def _truth_rows(
-        self, state: OwnForces, rows: np.ndarray, t_s: float, ended: bool = False
-    ) -> TruthBatch:
-        """Truth rows of ``rows`` of ``state`` at ``t_s`` (s)."""
-        enu = self._positions(state, rows, np.array([t_s]))[:, 0, :]
+    def _truth_rows(self, rows: np.ndarray, t_s: float, ended: bool = False) -> TruthBatch:
+        """Truth rows of objects ``rows`` (of the state held) at ``t_s`` (s)."""
+        enu, velocity = (a[:, 0, :] for a in self._shown(rows, np.array([t_s])))
         lat, lon, alt = self.frame.enu_to_geodetic(enu)
         n = len(enu)
         return TruthBatch(
             t_s=np.full(n, float(t_s)),
-            object_id=(self.first_id + state.object_id[rows]).astype(np.int32),
+            object_id=(self.first_id + self._state.object_id[rows]).astype(np.int32),
             lat_deg=np.asarray(lat, float).reshape(n),
             lon_deg=np.asarray(lon, float).reshape(n),
             alt_m=np.asarray(alt, float).reshape(n),
             x_m=enu[:, 0],
             y_m=enu[:, 1],
             z_m=enu[:, 2],
-            vx_mps=np.asarray(state.vx_mps, float)[rows],
-            vy_mps=np.asarray(state.vy_mps, float)[rows],
-            vz_mps=np.asarray(state.vz_mps, float)[rows],
+            vx_mps=velocity[:, 0],
+            vy_mps=velocity[:, 1],
+            vz_mps=velocity[:, 2],
             ended=np.full(n, ended),
             destroyed=np.zeros(n, bool),
         )
+
+
+def _position(state: OwnForces) -> np.ndarray:
+    return np.column_stack((state.x_m, state.y_m, state.z_m)).reshape(-1, 3)
+
+
+def _velocity(state: OwnForces) -> np.ndarray:
+    return np.column_stack((state.vx_mps, state.vy_mps, state.vz_mps)).reshape(-1, 3)
 
 
 _COLUMNS = ("object_id", "kind", "callsign", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps")

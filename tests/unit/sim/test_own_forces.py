@@ -178,18 +178,18 @@ def test_bad_own_forces_are_refused_naming_the_fault(change: dict, fault: str) -
     good = forces(5.0, [1, 2])
     bad = OwnForces(**{**good.__dict__, **change})
     with pytest.raises(ValueError, match=fault.replace("(", r"\(").replace(")", r"\)")):
-        OwnForceFlights(FRAME, 10).update(bad)
+        OwnForceFlights(FRAME, 10, 5.0).update(bad)
 
 
 def test_own_forces_cannot_go_back_in_time() -> None:
-    flights = OwnForceFlights(FRAME, 10)
+    flights = OwnForceFlights(FRAME, 10, 5.0)
     flights.update(forces(10.0, [1]))
     with pytest.raises(ValueError, match="come after a state at t_s=10.0"):
         flights.update(forces(5.0, [1]))
 
 
 def test_scene_rows_follow_the_ids_and_answer_mode5_only() -> None:
-    flights = OwnForceFlights(FRAME, 10)
+    flights = OwnForceFlights(FRAME, 10, 5.0)
     flights.update(forces(0.0, [4, 2]))
     part = flights.scene(np.array([0.0, 1.0, 2.0]))
     assert part.object_id.tolist() == [12, 14]
@@ -198,6 +198,27 @@ def test_scene_rows_follow_the_ids_and_answer_mode5_only() -> None:
     enu = FRAME.ecef_to_enu(part.ecef_m[0])
     np.testing.assert_allclose(enu, START + VELOCITY * np.arange(3.0)[:, None], atol=1e-6)
     assert np.all(np.diff(part.alt_m[0]) > 0)  # climbing
+
+
+def test_an_aircraft_that_turned_joins_its_reported_path_without_a_jump() -> None:
+    flights = OwnForceFlights(FRAME, 10, 5.0)
+    east, north = np.array([200.0, 0.0, 0.0]), np.array([0.0, 200.0, 0.0])
+    report = forces(0.0, [1], at=np.zeros(3))
+    level = {"vz_mps": np.zeros(1)}
+    flights.update(OwnForces(**{**report.__dict__, "vx_mps": np.array([200.0]), **level}))
+    before = FRAME.ecef_to_enu(flights.scene(np.arange(6.0)).ecef_m[0])
+    np.testing.assert_allclose(before, east * np.arange(6.0)[:, None], atol=1e-6)
+    turned = forces(5.0, [1], at=np.array([1000.0, 300.0, 0.0]))  # it turned north
+    flights.update(
+        OwnForces(**{**turned.__dict__, "vx_mps": np.zeros(1), "vy_mps": [200.0], **level})
+    )
+    after = FRAME.ecef_to_enu(flights.scene(5.0 + np.arange(6.0)).ecef_m[0])
+    np.testing.assert_allclose(after[0], before[-1], atol=1e-6)  # from where it was shown
+    np.testing.assert_allclose(after[-1], [1000.0, 300.0, 0.0] + north * 5.0, atol=1e-6)
+    truth = flights.truth([10.0])
+    np.testing.assert_allclose(truth.x_m, after[-1][0], atol=1e-6)
+    # its mean velocity over the window: from where it was shown to its reported path
+    np.testing.assert_allclose([truth.vx_mps[0], truth.vy_mps[0]], [0.0, 260.0])
 
 
 # Evaluation: own forces are neither targets nor false tracks
