@@ -12,6 +12,7 @@ from flankwatch.respond.step import OwnForces
 from flankwatch.scoring import RunScorer
 from flankwatch.sim.own_forces import (
     OwnForceFlights,
+    OwnForceTracks,
     following_own_forces,
     is_own_force,
     without_own_forces,
@@ -291,3 +292,16 @@ def test_a_track_far_from_any_own_force_is_not_following_one() -> None:
     truth = _truth([0, 1], positions, 10.0)
     tracks = _tracks(np.array([[5000.0, 0.0, 1000.0]]), 10.0)
     assert following_own_forces(tracks, truth, 1, 10.0).tolist() == [False]
+
+
+def test_a_track_that_followed_an_own_force_stays_one_after_it_landed() -> None:
+    positions = np.array([[0.0, 0.0, 100.0], [10_000.0, 0.0, 3000.0]])
+    remembered = OwnForceTracks(1)
+    tracks = _tracks(positions + 50.0, 10.0)
+    assert remembered.update(tracks, _truth([0, 1], positions, 10.0), 10.0).tolist() == [
+        False,
+        True,
+    ]
+    landed = _truth([0], positions[:1], 15.0)  # the fighter's track coasts on
+    assert remembered.update(tracks, landed, 15.0).tolist() == [False, True]
+    assert OwnForceTracks(1).update(tracks, landed, 15.0).tolist() == [False, False]
