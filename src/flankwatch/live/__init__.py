@@ -1,0 +1,23 @@
+"""Live feeds: receivers' ADS-B streams, over TCP, UDP or from files, as a run's source.
+
+- :mod:`~flankwatch.live.inputs`: ``FORMAT@URL`` input specs;
+- :mod:`~flankwatch.live.transport`: socket readers and file readers;
+- :mod:`~flankwatch.live.decoders`: each format's bytes to timed reports;
+- :mod:`~flankwatch.live.plots`: reports to plots in the run's frame;
+- :mod:`~flankwatch.live.source`: :class:`LiveSource`, the inputs as one source;
+- :mod:`~flankwatch.live.command`: the ``flankwatch live`` command.
+"""
+
+from flankwatch.live.inputs import FORMATS, InputError, InputSpec, parse_input
+from flankwatch.live.source import InputStats, LiveSource
+from flankwatch.live.transport import Backoff
+
+__all__ = [
+    "FORMATS",
+    "Backoff",
+    "InputError",
+    "InputSpec",
+    "InputStats",
+    "LiveSource",
+    "parse_input",
+]

@@ -1,0 +1,186 @@
+"""The ``flankwatch live`` command: live feeds through the standard stages, recorded.
+
+Without ``--deployment`` the run defends the Polish border as the built-in scenario
+``poland-2025-09-10`` does (its origin, airports, assets and defences; the filed plans
+of its simulated civil flights are left out) and says so. Socket inputs run until
+``--duration`` seconds have passed or Ctrl-C is pressed (the recording is then
+completed); file inputs run to their end. The recording is the one a simulated run
+writes, without truth; the run ends with its summary and each input's counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from flankwatch.deployment import Deployment, load_deployment
+from flankwatch.live.inputs import parse_input
+from flankwatch.live.source import InputStats, LiveSource
+from flankwatch.pipeline import RunOptions, execute
+from flankwatch.printing import console, errors, print_summary
+from flankwatch.scenario.loader import load_scenario
+from flankwatch.store.recording import RecordingError
+from flankwatch.yamlfile import YamlFileError
+
+DEFAULT_SCENARIO = "poland-2025-09-10"
+"""The built-in scenario whose deployment a live run defends when given none."""
+STATUS_EVERY_S = 10.0
+"""How often a running live feed reports its counts, s of data."""
+
+
+def default_deployment() -> Deployment:
+    """The deployment of the built-in scenario :data:`DEFAULT_SCENARIO`, without the
+    filed plans of its simulated civil flights (live traffic flies other ones)."""
+    scenario, _ = load_scenario(DEFAULT_SCENARIO)
+    return Deployment.from_scenario(scenario).model_copy(update={"flight_plans": []})
+
+
+def live(
+    input: Annotated[
+        list[str],
+        typer.Option(
+            "--input",
+            help="FORMAT@URL, repeatable: formats sbs, beast, avr, readsb-json; URLs "
+            "tcp://HOST:PORT, udp://ADDRESS:PORT, file://PATH (a dump or a pcap capture); "
+            "optional ?lat=..&lon=.. (receiver position), sigma_m, name",
+        ),
+    ],
+    deployment: Annotated[
+        Path | None,
+        typer.Option(help=f"deployment file (YAML) [default: that of {DEFAULT_SCENARIO}]"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="recording folder [default: runs/live-<UTC start>]")
+    ] = None,
+    duration: Annotated[
+        float | None, typer.Option(min=0.001, help="stop after DURATION seconds of data")
+    ] = None,
+    cot: Annotated[
+        str | None,
+        typer.Option(help="stream Cursor on Target to tcp://HOST:PORT or udp://GROUP:PORT"),
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="only warnings while running")] = False,
+) -> None:
+    """Track, assess and alert on live ADS-B feeds (sockets or files); record it all."""
+    try:
+        specs = [parse_input(text) for text in input]
+        if deployment is not None:
+            defended = load_deployment(deployment)
+        else:
+            defended = default_deployment()
+            console.print(
+                f"no --deployment: defending the Polish border as the built-in scenario "
+                f"{DEFAULT_SCENARIO} does (its origin, airports, assets and defences; "
+                "its simulated flights' plans left out)"
+            )
+        source = LiveSource(specs, defended, duration_s=duration)
+    except (YamlFileError, ValueError) as error:
+        raise _fail(str(error), 2) from None
+    with source, _logging(quiet), _stopped_by_interrupt(source):
+        start = source.info.deployment.start
+        folder = out or Path("runs") / f"live-{start.strftime('%Y%m%dT%H%M%SZ')}"
+        if not source.realtime:
+            console.print(f"files start at {start.isoformat()}")
+        started = time.perf_counter()
+        try:
+            summary = execute(
+                source,
+                folder,
+                RunOptions(cot_url=cot),
+                progress=None if quiet else _status(source),
+                metadata={"live_inputs": [spec.text for spec in specs]},
+            )
+        except (RecordingError, YamlFileError, ValueError) as error:
+            raise _fail(str(error), 2) from None
+        except OSError as error:
+            raise _fail(str(error), 1) from None
+    print_summary(summary, start, time.perf_counter() - started, folder)
+    console.print(inputs_table(source.stats))
+
+
+def inputs_table(stats: list[InputStats]) -> Table:
+    """Each input's counts: bytes, reports, plots, skips by kind, connections, staleness."""
+    table = Table("bytes", "reports", "plots", "skipped", "connects", "drops", "stale")
+    table.add_column("input", overflow="fold")
+    for row in stats:
+        skipped = ", ".join(f"{kind} {n:,}" for kind, n in sorted(row.skips.items())) or "none"
+        table.add_row(
+            f"{row.bytes:,}",
+            f"{row.reports:,}",
+            f"{row.plots:,}",
+            Text(skipped),
+            str(row.connects),
+            str(row.drops),
+            str(row.stale_periods),
+            Text(row.spec),
+        )
+    return table
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _status(source: LiveSource) -> Callable[[float], None]:
+    """A progress callback printing the inputs' counts every :data:`STATUS_EVERY_S`."""
+    next_s = STATUS_EVERY_S
+
+    def report(t_s: float) -> None:
+        nonlocal next_s
+        if t_s < next_s:
+            return
+        next_s = (t_s // STATUS_EVERY_S + 1) * STATUS_EVERY_S
+        counts = "; ".join(
+            f"{k}: {s.plots:,} plots, {s.skips.total():,} skipped{' (stale)' if s.stale else ''}"
+            for k, s in enumerate(source.stats)
+        )
+        clock = datetime.now(UTC).strftime("%H:%M:%S")
+        errors.print(Text(f"{clock} t={t_s:,.0f} s: {counts}"))
+
+    return report
+
+
+@contextmanager
+def _logging(quiet: bool) -> Iterator[None]:
+    """The live feed's log lines on standard error while the run goes."""
+    logger = logging.getLogger("flankwatch.live")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@contextmanager
+def _stopped_by_interrupt(source: LiveSource) -> Iterator[None]:
+    """The first Ctrl-C ends the run after the current window (the recording completes);
+    a second one interrupts at once."""
+
+    def stop(number: int, frame: FrameType | None) -> None:
+        errors.print("stopping after this window (Ctrl-C again to interrupt)")
+        source.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,370 @@
+"""Streaming decoders: one input's bytes, as they come, to timed ADS-B reports.
+
+Each decoder keeps what a stream needs between chunks (an unfinished line or Beast
+frame, the Mode S position memory, the input position of its skips) and calls the
+pure decoders of :mod:`flankwatch.io.adsb`. Times are seconds since the run's start:
+
+- a chunk stamped by its transport (a socket's or a capture's reception time)
+  gives every report in it that time (a JSON entry's ``seen`` is taken off);
+- an unstamped chunk (a plain file) uses the format's own timestamps: an SBS
+  line's generated date and time (taken as UTC), a Beast frame's or an AVR ``@``
+  line's 12 MHz receiver counter (counted from the input's first frame, which is
+  the run's start), an ``aircraft.json`` document's ``now`` (Unix time). A unit
+  without a readable time takes the previous one's (the run's start for the first).
+
+Skips keep the decoders' kinds; their ``at`` is the line number (SBS, AVR), the byte
+offset (Beast) or the document number (JSON, 1-based) in the whole input.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from calendar import timegm
+from typing import Protocol
+
+import numpy as np
+
+from flankwatch.io.adsb import (
+    AdsbReports,
+    DecoderState,
+    ModeSFrames,
+    Skip,
+    SkipKind,
+    decode_frames,
+    parse_aircraft_json,
+    parse_avr,
+    parse_sbs,
+    split_beast,
+)
+
+Decoded = tuple[AdsbReports, list[Skip]]
+"""Reports decoded from a chunk and the input units skipped."""
+
+MLAT_TICKS_PER_S = 12e6
+"""Rate of the receiver counter of Beast frames and AVR ``@`` lines (dump1090, readsb)."""
+MAX_LINE_CHARS = 65_536
+"""A text line longer than this is skipped unread (the stream is not the format's)."""
+MAX_DOCUMENT_CHARS = 64 * 2**20
+"""A JSON document longer than this is skipped unread."""
+_TICK_JUMP_S = 3600.0
+"""A receiver counter jumping back, or forward by more than this, restarts its count, s."""
+
+
+class StreamDecoder(Protocol):
+    """One input's decoder: chunks in, reports and skips out."""
+
+    def feed(self, data: bytes, received_s: float | None) -> Decoded:
+        """The reports completed by ``data``; ``received_s``: its reception time (s since
+        the run's start), or None to use the format's own timestamps."""
+        ...
+
+    def end(self, received_s: float | None) -> Decoded:
+        """The stream ended or broke (at ``received_s``, as for :meth:`feed`): decode or
+        skip what is left unfinished."""
+        ...
+
+
+class TickClock:
+    """A receiver's 12 MHz counter as seconds since the run's start.
+
+    The first counter value read is the run's start; a jump back, or forward by more
+    than an hour, is a counter restart: counting goes on from the last time.
+    """
+
+    def __init__(self) -> None:
+        self.base_ticks: int | None = None
+        self.base_s = 0.0
+        self.last_s = 0.0
+
+    def times(self, ticks: np.ndarray) -> np.ndarray:
+        """The time of each frame, s; frames without a counter (0) take the last time."""
+        out = np.empty(len(ticks))
+        for i, value in enumerate(ticks.tolist()):
+            if value:
+                if self.base_ticks is None:
+                    self.base_ticks, self.base_s = value, self.last_s
+                t = self.base_s + (value - self.base_ticks) / MLAT_TICKS_PER_S
+                if not 0.0 <= t - self.last_s <= _TICK_JUMP_S:
+                    self.base_ticks, self.base_s, t = value, self.last_s, self.last_s
+                self.last_s = t
+            out[i] = self.last_s
+        return out
+
+
+class _Lines:
+    """Splits a byte stream into text lines and numbers them (1-based)."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.next_line = 1
+
+    def split(self, data: bytes) -> tuple[int, list[str], list[Skip]]:
+        """The number of the first complete line of ``buffer + data``, the complete lines,
+        and the skip of an unfinished line grown too long (it is dropped)."""
+        *complete, self.buffer = (self.buffer + data).split(b"\n")
+        first, lines = self._numbered(complete)
+        skips = []
+        if len(self.buffer) > MAX_LINE_CHARS:
+            message = f"line longer than {MAX_LINE_CHARS} bytes"
+            skips.append(Skip(SkipKind.SYNTAX, self.next_line, message))
+            self.buffer = b""
+            self.next_line += 1
+        return first, lines, skips
+
+    def rest(self) -> tuple[int, list[str]]:
+        """The unfinished last line, if it holds anything, as a line of its own."""
+        rest, self.buffer = self.buffer, b""
+        return self._numbered([rest] if rest.strip() else [])
+
+    def _numbered(self, raw: list[bytes]) -> tuple[int, list[str]]:
+        first = self.next_line
+        self.next_line += len(raw)
+        return first, [line.decode("utf-8", "replace").rstrip("\r") for line in raw]
+
+
+class _LineDecoder:
+    """A decoder of a line format; subclasses decode numbered lines."""
+
+    def __init__(self, start_epoch_s: float, receiver_deg: tuple[float, float] | None) -> None:
+        self.start_epoch_s = start_epoch_s
+        self.receiver_deg = receiver_deg
+        self.lines = _Lines()
+        self.last_s = 0.0
+
+    def feed(self, data: bytes, received_s: float | None) -> Decoded:
+        """The reports of the lines completed by ``data``."""
+        first, lines, skips = self.lines.split(data)
+        reports, more = self.decode(lines, first, received_s)
+        return reports, sorted(skips + more, key=lambda skip: skip.at)
+
+    def end(self, received_s: float | None) -> Decoded:
+        """The reports of an unfinished last line."""
+        first, lines = self.lines.rest()
+        return self.decode(lines, first, received_s)
+
+    def decode(self, lines: list[str], first: int, received_s: float | None) -> Decoded:
+        """The reports of ``lines``, the first being line ``first``."""
+        raise NotImplementedError
+
+
+class SbsDecoder(_LineDecoder):
+    """SBS BaseStation lines; unstamped lines are timed by their generated date and time."""
+
+    def decode(self, lines: list[str], first: int, received_s: float | None) -> Decoded:
+        """The reports of SBS ``lines``."""
+        if received_s is not None:
+            times = np.full(len(lines), received_s)
+        else:
+            times = np.empty(len(lines))
+            for i, line in enumerate(lines):
+                epoch = sbs_epoch_s(line)
+                if epoch is not None:
+                    self.last_s = epoch - self.start_epoch_s
+                times[i] = self.last_s
+        if len(times):
+            self.last_s = float(times[-1])
+        return parse_sbs(lines, times, first)
+
+
+_SBS_TIME = re.compile(r"(\d{4})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)")
+
+
+def sbs_epoch_s(line: str) -> float | None:
+    """The Unix time (s) of an SBS line's generated date and time, read as UTC, or None
+    if it has none readable (the logged date and time are the fallback)."""
+    fields = line.split(",")
+    for date_at in (6, 8):
+        if len(fields) > date_at + 1:
+            match = _SBS_TIME.fullmatch(f"{fields[date_at].strip()},{fields[date_at + 1].strip()}")
+            if match:
+                year, month, day, hour, minute = (int(g) for g in match.groups()[:5])
+                if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60):
+                    continue
+                whole = timegm((year, month, day, hour, minute, 0, 0, 0, 0))
+                return whole + float(match.group(6))
+    return None
+
+
+class AvrDecoder(_LineDecoder):
+    """AVR text lines; unstamped lines are timed by their ``@`` counter."""
+
+    def __init__(self, start_epoch_s: float, receiver_deg: tuple[float, float] | None) -> None:
+        super().__init__(start_epoch_s, receiver_deg)
+        self.state = DecoderState()
+        self.clock = TickClock()
+
+    def decode(self, lines: list[str], first: int, received_s: float | None) -> Decoded:
+        """The reports of AVR ``lines``."""
+        frames, skips = parse_avr(lines, first)
+        return self._frames(frames, skips, received_s)
+
+    def _frames(self, frames: ModeSFrames, skips: list[Skip], received_s: float | None) -> Decoded:
+        if received_s is not None:
+            times = np.full(len(frames), received_s)
+        else:
+            times = self.clock.times(frames.mlat_ticks)
+        reports, more, self.state = decode_frames(frames, times, self.state, self.receiver_deg)
+        if len(times):
+            self.last_s = float(times[-1])
+        return reports, sorted(skips + more, key=lambda skip: skip.at)
+
+
+class BeastDecoder(AvrDecoder):
+    """Beast binary frames; unstamped frames are timed by their counter."""
+
+    def __init__(self, start_epoch_s: float, receiver_deg: tuple[float, float] | None) -> None:
+        super().__init__(start_epoch_s, receiver_deg)
+        self.tail = b""
+        self.offset = 0
+
+    def feed(self, data: bytes, received_s: float | None) -> Decoded:
+        """The reports of the frames completed by ``data``."""
+        data = self.tail + data
+        frames, skips, self.tail = split_beast(data, self.offset)
+        self.offset += len(data) - len(self.tail)
+        return self._frames(frames, skips, received_s)
+
+    def end(self, received_s: float | None) -> Decoded:
+        """An unfinished last frame is skipped."""
+        skips = []
+        if self.tail:
+            message = "Beast frame cut short by the end of the stream"
+            skips.append(Skip(SkipKind.FRAMING, self.offset, message, len(self.tail)))
+            self.offset += len(self.tail)
+            self.tail = b""
+        return AdsbReports.empty(), skips
+
+
+_JSON_SPECIAL = re.compile(r'[{}"\\]')
+
+
+class JsonSplitter:
+    """Cuts a stream of JSON objects (back to back, or one per line) into documents.
+
+    Only braces outside strings are counted, so a document is found without parsing
+    it; text between documents that is not white space is returned as garbage.
+    """
+
+    def __init__(self, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
+        self.max_chars = max_chars
+        self.buffer = ""
+        self.position = 0
+        self.start = 0
+        self.depth = 0
+        self.in_string = False
+
+    def feed(self, text: str) -> tuple[list[str], list[str]]:
+        """The documents completed by ``text``, and the garbage met."""
+        self.buffer += text
+        documents: list[str] = []
+        garbage: list[str] = []
+        buffer = self.buffer
+        while True:
+            if self.depth == 0:
+                brace = buffer.find("{", self.position)
+                end = len(buffer) if brace < 0 else brace
+                if buffer[self.position : end].strip():
+                    garbage.append(buffer[self.position : end].strip())
+                if brace < 0:
+                    self.position = len(buffer)
+                    break
+                self.start, self.depth, self.position = brace, 1, brace + 1
+            match = _JSON_SPECIAL.search(buffer, self.position)
+            if match is None:
+                self.position = len(buffer)
+                break
+            char, self.position = match.group(), match.end()
+            if self.in_string:
+                if char == "\\":
+                    self.position += 1
+                elif char == '"':
+                    self.in_string = False
+            elif char == '"':
+                self.in_string = True
+            elif char == "{":
+                self.depth += 1
+            elif char == "}":
+                self.depth -= 1
+                if self.depth == 0:
+                    documents.append(buffer[self.start : self.position])
+        keep = self.start if self.depth else min(self.position, len(buffer))
+        self.buffer = buffer[keep:]
+        self.position -= keep
+        self.start = 0
+        if self.depth and len(self.buffer) > self.max_chars:
+            garbage.append(f"a document longer than {self.max_chars} characters")
+            self.reset()
+        return documents, garbage
+
+    def reset(self) -> str:
+        """Forget an unfinished document; return what was held."""
+        held = self.buffer.strip()
+        self.buffer, self.position, self.start, self.depth = "", 0, 0, 0
+        self.in_string = False
+        return held
+
+
+class JsonDecoder:
+    """``aircraft.json`` documents, or readsb's JSON lines (one aircraft object each);
+    unstamped documents are timed by their ``now``."""
+
+    def __init__(self, start_epoch_s: float, receiver_deg: tuple[float, float] | None) -> None:
+        self.start_epoch_s = start_epoch_s
+        self.splitter = JsonSplitter()
+        self.document = 0
+        self.last_s = 0.0
+
+    def feed(self, data: bytes, received_s: float | None) -> Decoded:
+        """The reports of the documents completed by ``data``."""
+        documents, garbage = self.splitter.feed(data.decode("utf-8", "replace"))
+        skips = [self._garbage(text) for text in garbage]
+        parts = [AdsbReports.empty()]
+        for text in documents:
+            self.document += 1
+            reports, more = self._document(text, received_s)
+            parts.append(reports)
+            skips.extend(more)
+        return AdsbReports.concat(parts), skips
+
+    def end(self, received_s: float | None) -> Decoded:
+        """An unfinished last document is skipped."""
+        held = self.splitter.reset()
+        return AdsbReports.empty(), [self._garbage(held)] if held else []
+
+    def _garbage(self, text: str) -> Skip:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return Skip(SkipKind.SYNTAX, self.document + 1, f"not a JSON object: {shown!r}")
+
+    def _document(self, text: str, received_s: float | None) -> Decoded:
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            return AdsbReports.empty(), [Skip(SkipKind.SYNTAX, self.document, f"not JSON: {error}")]
+        if isinstance(parsed, dict) and "aircraft" not in parsed and "hex" in parsed:
+            parsed = {"now": parsed.get("now"), "aircraft": [parsed]}
+        now = parsed.get("now") if isinstance(parsed, dict) else None
+        if received_s is not None:
+            self.last_s = received_s
+        elif isinstance(now, int | float) and not isinstance(now, bool) and math.isfinite(now):
+            self.last_s = float(now) - self.start_epoch_s
+        reports, skips = parse_aircraft_json(json.dumps(parsed), self.last_s)
+        return reports, [
+            Skip(
+                skip.kind,
+                self.document,
+                skip.message if skip.at < 0 else f"aircraft entry {skip.at}: {skip.message}",
+            )
+            for skip in skips
+        ]
+
+
+DECODERS: dict[str, type[SbsDecoder] | type[AvrDecoder] | type[JsonDecoder]] = {
+    "sbs": SbsDecoder,
+    "avr": AvrDecoder,
+    "beast": BeastDecoder,
+    "readsb-json": JsonDecoder,
+}
+"""ADS-B input format to its decoder class (constructed with the run's start as Unix
+time, s, and the receiver's latitude and longitude, deg, or None)."""
