@@ -212,7 +212,8 @@ class Forces:
         for p in np.flatnonzero(landed):
             self._land(int(p), now_s, events)
         engaging = flying & (self.phase == Phase.ENGAGING)
-        bingo = engaging & (now_s - self.airborne_s + home_m / self.speed_mps >= self.endurance_s)
+        home_s = np.divide(home_m, self.speed_mps, out=np.zeros(len(self)), where=self.flies)
+        bingo = engaging & (now_s - self.airborne_s + home_s >= self.endurance_s)
         for p in np.flatnonzero(bingo):
             self._send_home(int(p), "fuel for the way home only")
         idle = engaging & ~bingo & (self.target < 0)
