@@ -15,11 +15,13 @@
    Research 55(6), 2007): take one use from each of a random half of the targets
    (or of the weapons, every other round) and give them, with any spare uses,
    out again by an exact linear assignment in which each target receives at most
-   one of them, so that the objective of each choice is exact; then step 2. A
+   one of them, so that the objective of each choice is exact; then step 2
+   (for problems of up to ``SEARCH_EACH_ROUND_USES`` uses). A
    round is kept if it lowers the objective; after ``STALL_ROUNDS`` rounds
    without, the search restarts from the best assignment with the uses on a few
    random targets taken away (steps 1 and 2 again). It stops when ``patience``
-   restarts in a row have not improved the best, or at the time limit.
+   restarts in a row have not improved the best, or when the time left is
+   shorter than the last round took.
 
 Random choices come from a generator with a fixed seed: the same problem gives
 the same answer, unless the time limit cuts the search short.
@@ -42,6 +44,9 @@ TAKE_SHARE = 0.5
 """Share of the targets (or weapons) a reassignment round takes a use from."""
 
 STALL_ROUNDS = 10
+SEARCH_EACH_ROUND_USES = 300
+"""Up to this many uses in all, step 2 follows every round; above, only restarts
+(on the benchmark's large instances more rounds do better than searched rounds)."""
 """Rounds without improvement after which the search restarts from a perturbed best."""
 
 _RELATIVE_TOLERANCE = 1e-12
@@ -94,11 +99,14 @@ def solve_heuristic(
     rng = np.random.default_rng(SEED)
     idle_rounds = idle_restarts = 0
     patience = default_patience(problem) if patience is None else patience
+    search_each_round = problem.uses.sum() <= SEARCH_EACH_ROUND_USES
+    round_s = 0.0
     for round_number in itertools.count():
-        if idle_restarts >= patience or time.perf_counter() >= deadline:
+        round_started = time.perf_counter()
+        if idle_restarts >= patience or round_started + round_s >= deadline:
             break
         _reassign(search, rng, by_weapon=round_number % 2 == 1)
-        if not np.array_equal(search.counts, current_counts):
+        if search_each_round and not np.array_equal(search.counts, current_counts):
             _local_search(search, deadline)
         if search.total() < current * (1 - _RELATIVE_TOLERANCE):
             current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
@@ -115,6 +123,7 @@ def solve_heuristic(
             _greedy(search)
             _local_search(search, deadline)
             current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
+        round_s = time.perf_counter() - round_started
     return WtaSolution(
         counts=best_counts,
         objective=objective(problem, best_counts),
@@ -156,10 +165,11 @@ def _greedy(search: _Search) -> None:
 
 
 def _local_search(search: _Search, deadline: float) -> None:
-    """Re-insertion and swap moves until neither improves (or the deadline passes)."""
+    """Re-insertion, swap and ejection moves until none improves (or the deadline passes)."""
     while time.perf_counter() < deadline:
         moved = _reinsert(search)
         moved = _swap(search) or moved
+        moved = _eject(search) or moved
         search.refresh()
         if not moved:
             return
@@ -210,9 +220,7 @@ def _reinsert(search: _Search) -> bool:
 
 def _swap(search: _Search) -> bool:
     """Exchange the targets of two uses; apply the improving swaps on disjoint targets."""
-    weapon, target = np.nonzero(search.counts)
-    repeat = search.counts[weapon, target]
-    weapon, target = np.repeat(weapon, repeat), np.repeat(target, repeat)
+    weapon, target = _use_list(search.counts)
     if len(weapon) < 2:
         return False
     own = search.survive[weapon, target]
@@ -243,6 +251,69 @@ def _swap(search: _Search) -> bool:
     return True
 
 
+def _eject(search: _Search) -> bool:
+    """Use a takes the place of use b on b's target; b's weapon goes to its best other target.
+
+    "Other" is neither a's target nor b's (b may also stay unspent when a cost makes
+    that better). Improving moves on disjoint targets are applied together.
+    """
+    weapon, target = _use_list(search.counts)
+    if len(weapon) < 2:
+        return False
+    remaining, survive = search.remaining, search.survive
+    own = survive[weapon, target]
+    leave = remaining[target] * (1.0 / own - 1.0)
+    # replace[a, b]: change on b's target when a's weapon replaces b's use there
+    replace = remaining[target][None, :] * (survive[weapon][:, target] / own[None, :] - 1.0)
+    replace[~search.allowed[weapon][:, target]] = np.inf
+    # the two best targets of each use's weapon other than the use's own target
+    gain = remaining[None, :] * search.kill
+    gain[~search.allowed] = -np.inf
+    n_best = min(3, gain.shape[1])
+    best = np.argsort(-gain, axis=1, kind="stable")[:, :n_best][weapon]  # (uses, n_best)
+    best = np.where(best[:, :1] == target[:, None], best[:, 1:], best[:, :-1])
+    if best.shape[1] < 2:
+        best = np.column_stack([best, np.full((len(weapon), 2 - best.shape[1]), -1)])
+    best_gain = np.where(best >= 0, gain[weapon[:, None], best], -np.inf)
+    # b lands on its first choice unless that is a's target (then the second)
+    second = best[None, :, 0] == target[:, None]
+    landing = np.where(second, best[None, :, 1], best[None, :, 0])
+    moved_gain = np.where(second, best_gain[None, :, 1], best_gain[None, :, 0])
+    idle = moved_gain < search.use_cost[weapon][None, :]
+    moved_gain = np.where(idle, search.use_cost[weapon][None, :], moved_gain)
+    change = leave[:, None] + replace - moved_gain
+    change[target[:, None] == target[None, :]] = np.inf
+    threshold = -_RELATIVE_TOLERANCE * max(search.total(), 1e-300)
+    first, second = np.nonzero(change < threshold)
+    if not len(first):
+        return False
+    touched = np.zeros(search.counts.shape[1], dtype=bool)
+    for k in np.argsort(change[first, second], kind="stable"):
+        a, b = first[k], second[k]
+        ta, tb, tl = target[a], target[b], landing[a, b]
+        if touched[ta] or touched[tb] or (not idle[a, b] and touched[tl]):
+            continue
+        wa, wb = weapon[a], weapon[b]
+        touched[[ta, tb]] = True
+        search.counts[wa, ta] -= 1
+        search.counts[wb, tb] -= 1
+        search.counts[wa, tb] += 1
+        remaining[ta] /= survive[wa, ta]
+        remaining[tb] *= survive[wa, tb] / survive[wb, tb]
+        if not idle[a, b]:
+            touched[tl] = True
+            search.counts[wb, tl] += 1
+            remaining[tl] *= survive[wb, tl]
+    return True
+
+
+def _use_list(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(weapon, target) of every use, a pair repeated as often as it is used."""
+    weapon, target = np.nonzero(counts)
+    repeat = counts[weapon, target]
+    return np.repeat(weapon, repeat), np.repeat(target, repeat)
+
+
 def _reassign(search: _Search, rng: np.random.Generator, by_weapon: bool) -> None:
     """Take a use from each of a random half of the targets (or weapons); give them out again.
 
@@ -256,9 +327,7 @@ def _reassign(search: _Search, rng: np.random.Generator, by_weapon: bool) -> Non
     """
     counts = search.counts
     n_targets = counts.shape[1]
-    weapon, target = np.nonzero(counts)
-    repeat = counts[weapon, target]
-    weapon, target = np.repeat(weapon, repeat), np.repeat(target, repeat)
+    weapon, target = _use_list(counts)
     order = rng.permutation(len(weapon))
     _, first = np.unique((weapon if by_weapon else target)[order], return_index=True)
     first = first[rng.random(len(first)) < TAKE_SHARE]

@@ -2,13 +2,14 @@
 
 Methods:
 - ``"heuristic"``: greedy, local search and reassignment rounds (see ``heuristic``).
-- ``"exact"``: the heuristic for a start (a fifth of the time at most), then the
-  MILP (see ``exact``) with the rest; optimality proven or the best found.
+- ``"exact"``: the heuristic for a start (half the time at most), then the MILP
+  (see ``exact``) with the rest; optimality proven or the best found.
 - ``"auto"``: by size ``W * T * max(uses)``: up to ``AUTO_TINY`` (a few
   weapons and targets, as each cycle of a simulation poses) the heuristic alone,
   since HiGHS takes tens to hundreds of milliseconds even there; up to
-  ``AUTO_EXACT`` (the 50 x 100 x 3 benchmark size) the heuristic, then the MILP
-  with the time left, keeping the better; above that the heuristic alone.
+  ``AUTO_EXACT`` (the 50 x 100 x 1 benchmark size, proven in about 5 s) as
+  "exact"; above that the heuristic alone, as the MILP seldom proves anything
+  within seconds there (50 x 100 x 3 takes about 20 to 60 s).
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ METHODS = ("auto", "exact", "heuristic")
 AUTO_TINY = 500
 """Largest W * T * max(uses) that "auto" leaves to the heuristic alone."""
 
-AUTO_EXACT = 15_000
+AUTO_EXACT = 5_000
 """Largest W * T * max(uses) for which "auto" runs the MILP after the heuristic."""
 
-_START_SHARE = 0.2
+_START_SHARE = 0.5
 """Share of the time limit the heuristic may take before the MILP."""
+
+_EXACT_SHARE = 0.95
+"""Share of the time left given to HiGHS, which can overrun its limit a little."""
 
 
 def solve(problem: WtaProblem, time_limit_s: float = 10.0, method: str = "auto") -> WtaSolution:
@@ -49,9 +53,8 @@ def solve(problem: WtaProblem, time_limit_s: float = 10.0, method: str = "auto")
         return solve_heuristic(problem, time_limit_s)
     started = time.perf_counter()
     start = solve_heuristic(problem, _START_SHARE * time_limit_s)
-    exact = solve_exact(
-        problem, max(time_limit_s - (time.perf_counter() - started), 0.01), start=start.counts
-    )
+    left_s = time_limit_s - (time.perf_counter() - started)
+    exact = solve_exact(problem, max(_EXACT_SHARE * left_s, 0.01), start=start.counts)
     # the MILP starts from the heuristic's assignment, so it is never worse
     return dataclasses.replace(
         exact,
