@@ -37,7 +37,7 @@ from typing import Any
 from flankwatch.io.asterix.columns import Cat062Tracks
 from flankwatch.io.asterix.decode import HEADER_BYTES
 from flankwatch.io.asterix.errors import Skip, SkipKind
-from flankwatch.io.asterix.items import Path, Quantity, edition
+from flankwatch.io.asterix.items import Path, Quantity, edition, extended_value, group_value
 
 MAX_BLOCK_BYTES = 65_535
 """The largest data block the 16-bit length field allows."""
@@ -191,7 +191,7 @@ class _Writer:
             "040": track_number,
             "080": self._status(tracks, index),
             "130": self._single(("130",), "alt_geom_m", float(tracks.alt_geom_m[index])),
-            "135": None if ctb is None else (("QNH", 0), ("CTB", ctb)),
+            "135": None if ctb is None else group_value(self.spec, "135", {"CTB": ctb}),
             "220": self._single(
                 ("220",), "vertical_rate_mps", float(tracks.vertical_rate_mps[index])
             ),
@@ -206,7 +206,7 @@ class _Writer:
         if squawk < 0 or len(digits) != 4 or any(d not in "01234567" for d in digits):
             self.omitted["squawk"] += 1
             return None
-        return (("V", 0), ("G", 0), ("CH", 0), 0, ("MODE3A", int(digits, 8)))
+        return group_value(self.spec, "060", {"MODE3A": int(digits, 8)})
 
     def _callsign(self, callsign: str) -> Any:
         """I062/245 from a callsign (upper-cased), None if empty or not encodable."""
@@ -216,7 +216,7 @@ class _Writer:
         if not CALLSIGN.fullmatch(callsign):
             self.omitted["callsign"] += 1
             return None
-        return (("STI", 0), 0, ("CHR", callsign))
+        return group_value(self.spec, "245", {"CHR": callsign})
 
     def _address(self, icao24: int) -> Any:
         """I062/380 with ADR only, None if 0 or past 24 bits."""
@@ -235,15 +235,5 @@ class _Writer:
             "TSE": int(bool(tracks.ended[index])),
             "CST": int(bool(tracks.coasting[index])),
         }
-        groups = self.spec.cv_record.spec("080").cv_rule.cv_variation.cv_items_list
-        used = 4 if values["CST"] else 2 if values["TSE"] else 1
-        return tuple(
-            tuple(None if entry is None else values.get(_name(entry[0]), 0) for entry in group)
-            for group in groups[:used]
-        )
-
-
-def _name(item: Any) -> str:
-    """The name of an item of an extended item's group ("" for a spare)."""
-    non_spare = getattr(item, "cv_non_spare", None)
-    return "" if non_spare is None else str(non_spare.cv_name)
+        groups = 4 if values["CST"] else 2 if values["TSE"] else 1
+        return extended_value(self.spec, "080", values, groups)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,45 @@ def element_class(spec: Any, path: Path) -> Any:
     if not issubclass(node, Element):
         raise KeyError(f"item {'/'.join(path)} is no element")
     return node
+
+
+@functools.cache
+def has_item(spec: Any, path: Path) -> bool:
+    """Whether specification ``spec`` has an element at ``path``."""
+    try:
+        element_class(spec, path)
+    except KeyError:
+        return False
+    return True
+
+
+def _entry(item: Any, values: Mapping[str, object]) -> object:
+    """The value of one item of a group: 0 for a spare, else ``(name, value)`` with the
+    value from ``values`` (0 if not there)."""
+    non_spare = getattr(item, "cv_non_spare", None)
+    if non_spare is None:
+        return 0
+    return (non_spare.cv_name, values.get(non_spare.cv_name, 0))
+
+
+def group_value(spec: Any, item: str, values: Mapping[str, object]) -> tuple[object, ...]:
+    """The argument that builds group item ``item`` of ``spec`` with its subitems from
+    ``values`` by name (0 for those not there and for spares), whatever the edition's
+    layout."""
+    group = spec.cv_record.spec(item).cv_rule.cv_variation
+    return tuple(_entry(entry, values) for entry, _size in group.cv_items_list)
+
+
+def extended_value(
+    spec: Any, item: str, values: Mapping[str, object], groups: int
+) -> tuple[tuple[object, ...], ...]:
+    """The argument that builds extended item ``item`` of ``spec`` with its first
+    ``groups`` groups, subitems from ``values`` by name as for :func:`group_value`."""
+    extended = spec.cv_record.spec(item).cv_rule.cv_variation
+    return tuple(
+        tuple(None if entry is None else _entry(entry[0], values) for entry in group)
+        for group in extended.cv_items_list[:groups]
+    )
 
 
 def find(record: Any, path: Path) -> Any:

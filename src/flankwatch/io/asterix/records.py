@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flankwatch.io.asterix.errors import SkipKind
-from flankwatch.io.asterix.items import Path, quantity, raw, text
+from flankwatch.io.asterix.items import Path, has_item, quantity, raw, text
 
 Row = dict[str, object]
 """One record's columns by name."""
@@ -61,12 +61,15 @@ def _lat_lon(record: Any, spec: Any, category: int, item: str) -> tuple[float, f
     return lat, lon
 
 
-def _squawk(record: Any, item: str, flagged: bool) -> int:
+def _squawk(record: Any, spec: Any, item: str) -> int:
     """The Mode 3/A code of ``item`` as four octal digits read as decimal; 0 if absent,
-    or (if the item is ``flagged`` with V and G bits) not validated or garbled."""
+    not validated or garbled (where the edition's item has V and G bits)."""
     code = text(record, (item, "MODE3A"))
-    if not code or (flagged and (raw(record, (item, "V")) or raw(record, (item, "G")))):
+    if not code:
         return 0
+    for flag in ("V", "G"):
+        if has_item(spec, (item, flag)) and raw(record, (item, flag)):
+            return 0
     return int(code)
 
 
@@ -95,7 +98,7 @@ def read_048(record: Any, spec: Any) -> Row:
     if raw(record, ("090", "V")) == 0 and raw(record, ("090", "G")) == 0:
         row["alt_baro_m"] = quantity(record, spec, ("090", "FL"))
     row["height_m"] = quantity(record, spec, ("110", "3DH"))
-    row["squawk"] = _squawk(record, "070", flagged=True)
+    row["squawk"] = _squawk(record, spec, "070")
     row["icao24"] = raw(record, ("220",)) or 0
     row["callsign"] = text(record, ("240",))
     row["track_number"] = _optional_int(record, ("161", "TRN"))
@@ -119,7 +122,7 @@ def read_021(record: Any, spec: Any) -> Row:
     row["alt_baro_m"] = quantity(record, spec, ("145",))
     row["icao24"] = raw(record, ("080",)) or 0
     row["callsign"] = text(record, ("170",))
-    row["squawk"] = _squawk(record, "070", flagged=False)
+    row["squawk"] = _squawk(record, spec, "070")
     row["ground_speed_mps"] = _unless_flagged(record, spec, ("160", "GS"))
     row["track_rad"] = quantity(record, spec, ("160", "TA"))
     rate = _unless_flagged(record, spec, ("157", "GVR"))
@@ -148,7 +151,7 @@ def read_062(record: Any, spec: Any) -> Row:
     row["alt_geom_m"] = quantity(record, spec, ("130",))
     row["alt_baro_m"] = quantity(record, spec, ("135", "CTB"))
     row["vertical_rate_mps"] = quantity(record, spec, ("220",))
-    row["squawk"] = _squawk(record, "060", flagged=True)
+    row["squawk"] = _squawk(record, spec, "060")
     row["icao24"] = raw(record, ("380", "ADR")) or 0
     row["callsign"] = text(record, ("245", "CHR")) or text(record, ("380", "ID"))
     row["tentative"] = raw(record, ("080", "CNF")) == 1
