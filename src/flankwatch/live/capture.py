@@ -89,7 +89,7 @@ class CaptureReader:
                 packet = _LINK_LAYERS[self.link](frame).data
         except (dpkt.dpkt.Error, ValueError, IndexError):
             return None
-        if isinstance(packet, dpkt.ip.IP) and (packet.off & (dpkt.ip.IP_MF | dpkt.ip.IP_OFFMASK)):
+        if isinstance(packet, dpkt.ip.IP) and (packet.mf or packet.offset):
             return None
         if not isinstance(packet, dpkt.ip.IP | dpkt.ip6.IP6):
             return None

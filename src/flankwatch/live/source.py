@@ -317,7 +317,7 @@ class LiveSource:
         self._accept(k, reports, skips)
 
     def _accept(self, k: int, reports: AdsbReports, skips: list[Skip]) -> None:
-        """Count the skips and turn the reports into pending plots."""
+        """Count the skips, drop late reports and turn the rest into pending plots."""
         stats = self.stats[k]
         for skip in skips:
             stats.skips[str(skip.kind)] += 1
@@ -327,23 +327,29 @@ class LiveSource:
                 k, stats.spec, skip.at, skip.kind, skip.message,
             )  # fmt: skip
         stats.reports += len(reports)
-        if len(reports):
-            latest_s = float(np.max(reports.t_s))
-            self._reached_s[k] = max(self._reached_s[k], latest_s)
-            if not self.realtime:
-                self._heard(k, latest_s)
+        if not len(reports):
+            return
+        late = self._late(k, reports.t_s)
+        if np.any(late):
+            stats.skips["late"] += int(np.count_nonzero(late))
+            reports = reports.take(~late)
         maker = self._makers[k]
         before = maker.without_height
         plots = PlotBatch.from_parts([maker.plots(reports)])
         if maker.without_height > before:
             stats.skips["no_height"] += maker.without_height - before
-        late = plots.t_s < self._t0_s
-        if np.any(late):
-            stats.skips["late"] += int(np.count_nonzero(late))
-            plots = plots.take(~late)
         stats.plots += len(plots)
         if len(plots):
             self._pending.append(plots)
+
+    def _late(self, k: int, t_s: np.ndarray) -> np.ndarray:
+        """Which of input ``k``'s report times (in input order) are late: before the
+        window being filled, or before the window of a later time the input already gave
+        (so that how a file is cut into chunks changes nothing)."""
+        reached = np.maximum.accumulate(np.concatenate(([self._reached_s[k]], t_s)))
+        self._reached_s[k] = float(reached[-1])
+        window_start = np.floor(reached[:-1] / self.batch_s) * self.batch_s
+        return t_s < np.maximum(window_start, self._t0_s)
 
     def _heard(self, k: int, t_s: float) -> None:
         stats = self.stats[k]
@@ -360,7 +366,11 @@ class LiveSource:
         split = int(np.searchsorted(pending.t_s, t1_s, side="left"))
         rest = pending.take(np.arange(split, len(pending)))
         self._pending = [rest] if len(rest) else []
-        return pending.take(np.arange(split))
+        window = pending.take(np.arange(split))
+        if not self.realtime:  # a file is heard when its data's time comes
+            for k in np.unique(window.sensor_id):
+                self._heard(int(k), float(window.t_s[window.sensor_id == k][-1]))
+        return window
 
     def _check_stale(self, now_s: float) -> None:
         for k, stats in enumerate(self.stats):

@@ -109,9 +109,13 @@ def sbs_lines(
             stamp = datetime.fromtimestamp(start_epoch_s + t, UTC)
             date, clock = stamp.strftime("%Y/%m/%d"), stamp.strftime("%H:%M:%S.%f")[:-3]
             if k % 10 == 0:
-                out.append((t, _dated(sbs_line(flight.icao24, 1, callsign=flight.callsign), date, clock)))
+                out.append(
+                    (t, _dated(sbs_line(flight.icao24, 1, callsign=flight.callsign), date, clock))
+                )
             lat, lon = flight.lat_lon(t)
-            line = sbs_line(flight.icao24, 3, altitude=round(flight.alt_ft), lat=f"{lat:.5f}", lon=f"{lon:.5f}")
+            line = sbs_line(
+                flight.icao24, 3, altitude=round(flight.alt_ft), lat=f"{lat:.5f}", lon=f"{lon:.5f}"
+            )
             out.append((t, _dated(line, date, clock)))
     return out
 
@@ -130,9 +134,17 @@ def json_documents(duration_s: float, period_s: float = 1.0) -> list[tuple[float
         for flight in FLIGHTS:
             lat, lon = flight.lat_lon(t)
             entries.append(
-                {"hex": f"{flight.icao24:06x}", "type": "adsb_icao", "flight": flight.callsign,
-                 "alt_baro": flight.alt_ft, "lat": lat, "lon": lon, "nac_p": 9, "seen_pos": 0.0,
-                 "seen": 0.0}
+                {
+                    "hex": f"{flight.icao24:06x}",
+                    "type": "adsb_icao",
+                    "flight": flight.callsign,
+                    "alt_baro": flight.alt_ft,
+                    "lat": lat,
+                    "lon": lon,
+                    "nac_p": 9,
+                    "seen_pos": 0.0,
+                    "seen": 0.0,
+                }
             )
         out.append((float(t), aircraft_json(entries, now=START_EPOCH_S + float(t))))
     return out
