@@ -51,7 +51,7 @@ def live(
         list[str],
         typer.Option(
             "--input",
-            help="FORMAT@URL, repeatable: formats sbs, beast, avr, readsb-json; URLs "
+            help="FORMAT@URL, repeatable: formats sbs, beast, avr, readsb-json, asterix; URLs "
             "tcp://HOST:PORT, udp://ADDRESS:PORT, file://PATH (a dump or a pcap capture); "
             "optional ?lat=..&lon=.. (receiver position), sigma_m, name",
         ),
@@ -72,7 +72,8 @@ def live(
     ] = None,
     quiet: Annotated[bool, typer.Option(help="only warnings while running")] = False,
 ) -> None:
-    """Track, assess and alert on live ADS-B feeds (sockets or files); record it all."""
+    """Track, assess and alert on live ADS-B and ASTERIX feeds (sockets or files); record
+    it all."""
     try:
         specs = [parse_input(text) for text in input]
         if deployment is not None:

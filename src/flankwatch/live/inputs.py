@@ -3,7 +3,8 @@
 Formats (:data:`FORMATS`): ``sbs`` (BaseStation CSV lines, port 30003), ``beast``
 (Beast binary, port 30005), ``avr`` (AVR text lines, port 30002), ``readsb-json``
 (``aircraft.json`` documents, or readsb's JSON lines, one object per line) and
-``asterix`` (ASTERIX data blocks, when the codec is installed).
+``asterix`` (data blocks of CAT021 ADS-B reports, CAT048 radar plots and CAT062 system
+tracks).
 
 URLs:
 
@@ -17,7 +18,8 @@ URLs:
   work.
 
 Optional query parameters: ``lat`` and ``lon`` (the receiver's position, degrees:
-it lets a single Mode S position be decoded and is the sensor's position),
+it lets a single Mode S position be decoded, places an ASTERIX radar's CAT048 plots,
+and is the sensor's position),
 ``sigma_m`` (assumed horizontal accuracy of positions without a NACp, m), ``name``
 (the sensor's name) and, for a capture, ``port`` (only UDP datagrams to that port).
 Example: ``beast@tcp://192.168.1.20:30005?lat=52.23&lon=21.01``.

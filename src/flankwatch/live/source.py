@@ -1,8 +1,8 @@
 """A live feed as a source of the run loop: inputs merged into time-ordered windows.
 
 :class:`LiveSource` reads every input (see :mod:`flankwatch.live.inputs`), decodes
-it (:mod:`flankwatch.live.decoders`), makes its plots (:mod:`flankwatch.live.plots`;
-input *k* is sensor *k*) and yields them in windows of ``batch_s``:
+it (:mod:`flankwatch.live.decoders`, :mod:`flankwatch.live.asterix`), makes its plots
+(:mod:`flankwatch.live.plots`; input *k* is sensor *k*) and yields them in windows of ``batch_s``:
 
 - socket inputs are read in threads and timed on reception; a window is cut when
   the clock passes its end (plus :data:`LATENCY_S`), so the run keeps pace with the
@@ -38,6 +38,7 @@ import pyarrow as pa
 
 from flankwatch.deployment import Deployment
 from flankwatch.io.adsb import AdsbReports, Skip
+from flankwatch.live.asterix import AsterixDecoder, first_asterix_epoch_s
 from flankwatch.live.capture import is_capture
 from flankwatch.live.decoders import DECODERS, JsonSplitter, StreamDecoder, sbs_epoch_s
 from flankwatch.live.inputs import InputError, InputSpec
@@ -123,11 +124,6 @@ class LiveSource:
         kinds = {spec.is_socket for spec in specs}
         if len(kinds) > 1:
             raise InputError("--input: socket and file inputs cannot be mixed in one run")
-        for spec in specs:
-            if spec.format not in DECODERS:
-                raise InputError(
-                    f"--input {spec.text!r}: format {spec.format!r} is not supported yet"
-                )
         if not batch_s > 0.0 or (duration_s is not None and not duration_s > 0.0):
             raise ValueError("batch_s and duration_s must be above 0 s")
         self.specs = list(specs)
@@ -136,7 +132,9 @@ class LiveSource:
         self.duration_s = duration_s if duration_s is not None else math.inf
         self.stale_s = stale_s
         self.clock = RunClock()
-        start_epoch_s = self.clock.start_epoch_s if self.realtime else _files_start(specs)
+        start_epoch_s = (
+            self.clock.start_epoch_s if self.realtime else _files_start(specs, deployment.start)
+        )
         if start_epoch_s is None:
             log.info("no timestamp in the files: t_s = 0 is the deployment's start")
             start_epoch_s = deployment.start.timestamp()
@@ -149,10 +147,13 @@ class LiveSource:
         self.ignored_effects = 0
         self._stop = threading.Event()
         self._queue: queue.Queue[Message] = queue.Queue()
-        self._decoders: list[StreamDecoder] = [
-            DECODERS[spec.format](start_epoch_s, spec.receiver_deg) for spec in specs
-        ]
         receivers = [self._receiver(spec) for spec in specs]
+        self._decoders: list[StreamDecoder | AsterixDecoder] = [
+            AsterixDecoder(k, deployment.start, self.frame, spec.receiver_deg, position)
+            if spec.format == "asterix"
+            else DECODERS[spec.format](start_epoch_s, spec.receiver_deg)
+            for k, (spec, (_, position)) in enumerate(zip(specs, receivers, strict=True))
+        ]
         self._makers = [
             PlotMaker(k, self.frame, position, spec.sigma_m)
             for k, (spec, (_, position)) in enumerate(zip(specs, receivers, strict=True))
@@ -305,6 +306,8 @@ class LiveSource:
             stats.bytes += len(message.data)
             reports, skips = decoder.feed(message.data, message.received_s)
             if message.whole:
+                if isinstance(decoder, AsterixDecoder):  # its plots of the datagram so far
+                    self._accept_plots(k, decoder.plots)
                 more, more_skips = decoder.end(message.received_s)
                 reports, skips = AdsbReports.concat([reports, more]), skips + more_skips
             if message.received_s is not None:
@@ -315,6 +318,8 @@ class LiveSource:
                 stats.ended = message.reason
                 log.info("input %d (%s): %s", k, spec.text, message.reason)
         self._accept(k, reports, skips)
+        if isinstance(decoder, AsterixDecoder):
+            self._accept_plots(k, decoder.plots)
 
     def _accept(self, k: int, reports: AdsbReports, skips: list[Skip]) -> None:
         """Count the skips, drop late reports and turn the rest into pending plots."""
@@ -341,6 +346,19 @@ class LiveSource:
         stats.plots += len(plots)
         if len(plots):
             self._pending.append(plots)
+
+    def _accept_plots(self, k: int, plots: PlotBatch) -> None:
+        """Take plots an input made itself (ASTERIX radar plots and tracks), late ones
+        counted and dropped."""
+        if not len(plots):
+            return
+        late = self._late(k, plots.t_s)
+        if np.any(late):
+            self.stats[k].skips["late"] += int(np.count_nonzero(late))
+            plots = plots.take(~late)
+        self.stats[k].reports += len(plots)
+        self.stats[k].plots += len(plots)
+        self._pending.append(plots)
 
     def _late(self, k: int, t_s: np.ndarray) -> np.ndarray:
         """Which of input ``k``'s report times (in input order) are late: before the
@@ -410,18 +428,22 @@ def _sensor_table(specs: Sequence[InputSpec], positions: Sequence[tuple[float, f
     )
 
 
-def _files_start(specs: Sequence[InputSpec]) -> float | None:
+def _files_start(specs: Sequence[InputSpec], day: datetime) -> float | None:
     """The whole second (Unix time) before the earliest timestamp found at the start of
-    the files, or None if none of them has an absolute time."""
-    found = [t for t in (_first_epoch_s(spec) for spec in specs) if t is not None]
+    the files (ASTERIX times of day are put on the date nearest ``day``), or None if
+    none of them has a time."""
+    found = [t for t in (_first_epoch_s(spec, day) for spec in specs) if t is not None]
     return float(math.floor(min(found))) if found else None
 
 
-def _first_epoch_s(spec: InputSpec) -> float | None:
-    """The first absolute time (Unix time, s) of a file input, if its format has one."""
+def _first_epoch_s(spec: InputSpec, day: datetime) -> float | None:
+    """The first time (Unix time, s) of a file input, if its format has one."""
     assert spec.path is not None
     if is_capture(spec.path):
         return first_epoch_s(spec)
+    if spec.format == "asterix":
+        with spec.path.open("rb") as file:
+            return first_asterix_epoch_s(file.read(PRESCAN_BYTES), day)
     if spec.format not in ("sbs", "readsb-json"):
         return None
     with spec.path.open("rb") as file:

@@ -116,8 +116,6 @@ def test_inputs_that_cannot_be_used_are_refused(tmp_path: Path) -> None:
         LiveSource(
             [parse_input(f"sbs@file://{path}"), parse_input("sbs@udp://127.0.0.1:0")], DEPLOYMENT
         )
-    with pytest.raises(InputError, match="'asterix' is not supported"):
-        LiveSource([parse_input(f"asterix@file://{path}")], DEPLOYMENT)
     with pytest.raises(InputError, match="cannot listen"):
         LiveSource([parse_input("sbs@udp://192.0.2.1:30003")], DEPLOYMENT)
     with pytest.raises(InputError, match="no --input"):
