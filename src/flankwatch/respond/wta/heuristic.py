@@ -4,20 +4,22 @@
    drop in objective, ``w_j * p_ij - c_i`` (``w_j`` is target j's current
    surviving value, ``c_i`` the weighted cost of one use), while that drop is
    positive.
-2. Local search, two neighbourhoods evaluated for all weapons or all pairs of
+2. Local search, three neighbourhoods evaluated for all weapons or all pairs of
    uses at once with NumPy, improving moves on disjoint targets applied together:
    - re-insertion: take every use of one weapon away and spend them again the
      best way (greedy is optimal for one weapon, as each further use on a target
      gains less than the one before); this covers moving, adding and dropping uses;
-   - swap: two uses of different weapons on different targets exchange targets.
+   - swap: two uses of different weapons on different targets exchange targets;
+   - ejection: a use takes the place of another, which moves to its weapon's best
+     other target (or stays unspent when a cost makes that better).
 3. Reassignment rounds, a large neighbourhood in the spirit of the very
    large-scale neighbourhood search of Ahuja, Kumar, Jha and Orlin (Operations
-   Research 55(6), 2007): take one use from each of a random half of the targets
-   (or of the weapons, every other round) and give them, with any spare uses,
+   Research 55(6), 2007): take one use from each of a random share of the targets
+   (or of the weapons, every other round) and give them, with the spare uses,
    out again by an exact linear assignment in which each target receives at most
    one of them, so that the objective of each choice is exact; then step 2
-   (for problems of up to ``SEARCH_EACH_ROUND_USES`` uses). A
-   round is kept if it lowers the objective; after ``STALL_ROUNDS`` rounds
+   (for problems of up to ``LARGE_USES`` uses; see ``Rounds``). A
+   round is kept if it lowers the objective; after a number of rounds
    without, the search restarts from the best assignment with the uses on a few
    random targets taken away (steps 1 and 2 again). It stops when ``patience``
    restarts in a row have not improved the best, or when the time left is
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -40,14 +43,31 @@ from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, nothing_to_c
 SEED = 20070601
 """Seed of the perturbation rounds (fixed: the result depends only on the problem)."""
 
-TAKE_SHARE = 0.5
-"""Share of the targets (or weapons) a reassignment round takes a use from."""
 
-STALL_ROUNDS = 10
-SEARCH_EACH_ROUND_USES = 300
-"""Up to this many uses in all, step 2 follows every round; above, only restarts
-(on the benchmark's large instances more rounds do better than searched rounds)."""
-"""Rounds without improvement after which the search restarts from a perturbed best."""
+@dataclass(frozen=True)
+class Rounds:
+    """How reassignment rounds run.
+
+    search_each_round: step 2 after every round that changed something (else only
+        after restarts).
+    take_share: share of the targets (or weapons) a round takes a use from.
+    stall_rounds: rounds without improvement before a restart.
+    """
+
+    search_each_round: bool
+    take_share: float
+    stall_rounds: int
+
+
+SMALL_ROUNDS = Rounds(search_each_round=True, take_share=0.5, stall_rounds=10)
+"""Rounds for problems of up to ``LARGE_USES`` uses in all."""
+
+LARGE_ROUNDS = Rounds(search_each_round=False, take_share=0.9, stall_rounds=30)
+"""Rounds above ``LARGE_USES`` uses, where a round with step 2 costs too much: more,
+larger rounds did better on the benchmark's instances of 400 to 900 uses."""
+
+LARGE_USES = 300
+"""Uses in all above which a problem counts as large."""
 
 _TIME_MARGIN = 0.02
 """Share of the time limit kept back for a step that runs past the deadline."""
@@ -102,14 +122,14 @@ def solve_heuristic(
     rng = np.random.default_rng(SEED)
     idle_rounds = idle_restarts = 0
     patience = default_patience(problem) if patience is None else patience
-    search_each_round = problem.uses.sum() <= SEARCH_EACH_ROUND_USES
+    rounds = LARGE_ROUNDS if problem.uses.sum() > LARGE_USES else SMALL_ROUNDS
     round_s = 0.0
     for round_number in itertools.count():
         round_started = time.perf_counter()
         if idle_restarts >= patience or round_started + round_s >= deadline:
             break
-        _reassign(search, rng, by_weapon=round_number % 2 == 1)
-        if search_each_round and not np.array_equal(search.counts, current_counts):
+        _reassign(search, rng, round_number % 2 == 1, rounds.take_share)
+        if rounds.search_each_round and not np.array_equal(search.counts, current_counts):
             _local_search(search, deadline)
         if search.total() < current * (1 - _RELATIVE_TOLERANCE):
             current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
@@ -119,7 +139,7 @@ def solve_heuristic(
             idle_rounds += 1
         if current < best * (1 - _RELATIVE_TOLERANCE):
             best_counts, best, idle_restarts = current_counts.copy(), current, 0
-        if idle_rounds >= STALL_ROUNDS:
+        if idle_rounds >= rounds.stall_rounds:
             idle_restarts += 1
             search.counts = best_counts.copy()
             _perturb(search, rng)
@@ -321,8 +341,11 @@ def _use_list(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(weapon, repeat), np.repeat(target, repeat)
 
 
-def _reassign(search: _Search, rng: np.random.Generator, by_weapon: bool) -> None:
-    """Take a use from each of a random half of the targets (or weapons); give them out again.
+def _reassign(
+    search: _Search, rng: np.random.Generator, by_weapon: bool, take_share: float
+) -> None:
+    """Take a use from each of a random ``take_share`` of the targets (or weapons); give
+    them out again.
 
     The uses taken and every spare use are given out so that each target receives
     at most one of them; the objective of giving use r to target j is then exact,
@@ -337,7 +360,7 @@ def _reassign(search: _Search, rng: np.random.Generator, by_weapon: bool) -> Non
     weapon, target = _use_list(counts)
     order = rng.permutation(len(weapon))
     _, first = np.unique((weapon if by_weapon else target)[order], return_index=True)
-    first = first[rng.random(len(first)) < TAKE_SHARE]
+    first = first[rng.random(len(first)) < take_share]
     taken_weapon, taken_target = weapon[order][first], target[order][first]
     spare = np.flatnonzero(counts.sum(axis=1) < search.uses)
     left = search.remaining.copy()
