@@ -418,13 +418,14 @@ class CotSender:
             except (OSError, ConnectionError) as error:
                 self._failed(error)
                 retry = True
-                await self._sleep(backoff_s)
-                backoff_s = min(backoff_s * 2.0, self.backoff_max_s)
             finally:
                 watcher.cancel()
                 connection.close()
                 with self._lock:
                     self._connected = False
+            if retry:
+                await self._sleep(backoff_s)
+                backoff_s = min(backoff_s * 2.0, self.backoff_max_s)
 
     async def _pump(self, connection: _Connection) -> None:
         """Write queued events until closing; raises when the connection fails."""
@@ -491,6 +492,7 @@ class CotSender:
         with self._lock:
             self._counts["failures"] += 1
             self._last_error = text
+            self._connected = False
             failures = self._counts["failures"]
         # Log the first failures in full, then only every hundredth.
         if failures <= 3 or failures % 100 == 0:
