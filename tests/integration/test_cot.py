@@ -25,7 +25,8 @@ from flankwatch.io.cot import (
     track_events,
 )
 from flankwatch.io.cot_sink import CotSink
-from flankwatch.io.cot_stream import CotSender, parse_cot_url
+from flankwatch.io.cot_stream import CotSender, parse_cot_url, parse_destination
+from flankwatch.io.tak import StreamReader, read_mesh
 from flankwatch.loop import Picture
 from flankwatch.respond.step import OwnForces
 from flankwatch.sim.source import SimulationSource
@@ -425,3 +426,120 @@ def test_own_forces_in_flight_stream_as_friendly_air_tracks(make_scenario, base_
     assert not any(
         event.get("uid") in fighter_uids and event.get("type")[2] == "h" for event in received
     )
+
+
+# Destinations and the TAK protocol (version 1: protobuf)
+
+
+def test_destination_urls_say_what_and_how() -> None:
+    tcp = parse_destination("tcp://tak.example.org:8087?protocol=tak")
+    assert (tcp.scheme, tcp.host, tcp.port, tcp.protocol) == ("tcp", "tak.example.org", 8087, "tak")
+    udp = parse_destination("udp://239.2.3.1:6969?protocol=tak&ttl=4&iface=127.0.0.1")
+    assert (udp.multicast_ttl, udp.interface, udp.protocol) == (4, "127.0.0.1", "tak")
+    assert parse_destination("udp://239.2.3.1:6969").protocol == "xml"
+    assert str(parse_destination("tcp://[::1]:8087")) == "tcp://::1:8087"
+
+
+@pytest.mark.parametrize(
+    ("url", "part"),
+    [
+        ("http://example.org:80", "scheme 'http'"),
+        ("tcp://example.org", "no host or no port"),
+        ("tcp://:8087", "no host or no port"),
+        ("tcp://example.org:99999", "port"),
+        ("tcp://example.org:80a", "port"),
+        ("tcp://example.org:8087/cot", "path"),
+        ("tcp://example.org:8087?protocol=protobuf", "protocol 'protobuf'"),
+        ("tcp://example.org:8087?format=tak", "unknown parameter 'format'"),
+        ("tcp://example.org:8087?ttl=2", "unknown parameter 'ttl'"),
+        ("udp://239.2.3.1:6969?ttl=256", "ttl '256'"),
+        ("udp://239.2.3.1:6969?ttl=-1", "ttl '-1'"),
+        ("udp://239.2.3.1:6969?iface=eth0", "iface 'eth0'"),
+        ("udp://239.2.3.1:6969?protocol=tak&protocol=xml", "'protocol' is repeated"),
+        ("udp://239.2.3.1:6969?protocol=", "'protocol' is repeated or empty"),
+        ("udp://239.2.3.1:6969?protocol", "query"),
+        ("tls://example.org:8089?key=/nonexistent.key", "give cert and key together"),
+        ("tls://example.org:8089?ca=/nonexistent/ca.pem", "ca /nonexistent/ca.pem"),
+    ],
+)
+def test_a_bad_destination_is_named(url: str, part: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(part)):
+        CotSender(url)
+
+
+def test_protobuf_stream_frames_reach_a_tcp_listener() -> None:
+    listener = Listener()
+    tracks = batch(3)
+    xml = track_events(tracks, FRAME, START, ["hostile"] * 3, ["one-way-attack-drone"] * 3)
+    try:
+        with CotSender(f"tcp://127.0.0.1:{listener.port}?protocol=tak") as sender:
+            assert sender.send_many(xml) == 3
+            assert sender.flush(5.0)
+            deadline = time.monotonic() + 5.0
+            while len(StreamReader().feed(bytes(listener.data))) < 3:
+                assert time.monotonic() < deadline, "not every frame arrived"
+                time.sleep(0.02)
+        assert b"<event" not in listener.data  # no XML on the wire
+        received = StreamReader().feed(bytes(listener.data))
+    finally:
+        listener.close()
+    lat, lon, hae = FRAME.enu_to_geodetic(tracks.position())
+    assert [m.cotEvent.uid for m in received] == [f"flankwatch.track.{i}" for i in (1, 2, 3)]
+    for message, want in zip(received, zip(lat, lon, hae, strict=True), strict=True):
+        event = message.cotEvent
+        assert event.type == "a-h-A-M-F-Q" and event.how == "m-f"
+        assert (event.lat, event.lon) == pytest.approx(want[:2], abs=1e-6)
+        assert event.hae == pytest.approx(want[2], abs=0.05)  # the XML has 0.1 m steps
+        assert event.detail.track.speed == pytest.approx(50.0, abs=0.1)
+
+
+def test_an_event_that_is_no_cot_is_refused_not_sent() -> None:
+    sender = CotSender(f"tcp://127.0.0.1:{free_port()}?protocol=tak", backoff_initial_s=0.05)
+    try:
+        assert sender.send("<event uid='broken'") is False
+        assert sender.send(track_events(batch(1), FRAME, START)[0]) is True
+        stats = sender.stats()
+        assert stats.refused == 1 and stats.pending == 1 and "XML" in stats.last_error
+    finally:
+        sender.close(0.1)
+
+
+def test_protobuf_mesh_datagrams_reach_a_udp_socket() -> None:
+    xml = track_events(batch(2), FRAME, START)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.settimeout(5.0)
+        port = server.getsockname()[1]
+        with CotSender(f"udp://127.0.0.1:{port}?protocol=tak") as sender:
+            sender.send_many(xml)
+            datagrams = [server.recv(65536), server.recv(65536)]
+    assert all(d.startswith(b"\xbf\x01\xbf") for d in datagrams)
+    assert [read_mesh(d).cotEvent.uid for d in datagrams] == [
+        "flankwatch.track.1",
+        "flankwatch.track.2",
+    ]
+
+
+def test_protobuf_mesh_reaches_a_multicast_group_on_the_loopback() -> None:
+    group = "239.2.3.1"
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        receiver.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        receiver.bind(("", 0))
+        port = receiver.getsockname()[1]
+        membership = socket.inet_aton(group) + socket.inet_aton("127.0.0.1")
+        try:
+            receiver.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
+        except OSError as error:
+            pytest.skip(f"this machine cannot join a multicast group on the loopback: {error}")
+        receiver.settimeout(5.0)
+        xml = track_events(batch(1), FRAME, START)[0]
+        url = f"udp://{group}:{port}?protocol=tak&ttl=1&iface=127.0.0.1"
+        with CotSender(url) as sender:
+            sender.send(xml)
+            datagram, _ = receiver.recvfrom(65536)
+    finally:
+        receiver.close()
+    message = read_mesh(datagram)
+    assert message.cotEvent.uid == "flankwatch.track.1"
+    assert message.cotEvent.lat == pytest.approx(52.0, abs=1e-4)

@@ -3,7 +3,9 @@
 :class:`CotSink` streams the held tracks (confirmed and coasting; tentative
 tracks stay inside) every window, and each airport whenever its status
 changes, through a background :class:`~flankwatch.io.cot_stream.CotSender`
-that never blocks the run and never stops it.
+that never blocks the run and never stops it. The destination URL says where
+and how (``tcp://``, ``udp://`` or ``tls://``, as CoT XML or with ``?protocol=tak``
+as TAK protocol version 1): see :mod:`flankwatch.io.cot_stream`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
 
 
 class CotSink:
-    """Streams tracks and airport status to a CoT endpoint (``tcp://`` or ``udp://``)."""
+    """Streams tracks and airport status to a CoT destination URL.
+
+    Raises :class:`ValueError` naming the part of ``url`` that is wrong.
+    """
 
     def __init__(self, url: str, deployment: Deployment, alerts: AlertEngine | None) -> None:
         self.sender = CotSender(url).start()

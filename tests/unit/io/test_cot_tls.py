@@ -10,6 +10,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
@@ -197,7 +198,7 @@ def url(port: int, party: Party | None, ca: Path, **extra: str) -> str:
     return f"tls://127.0.0.1:{port}?" + "&".join(f"{k}={v}" for k, v in query.items())
 
 
-def wait_until(condition, timeout_s: float = 5.0) -> None:  # noqa: ANN001
+def wait_until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.02)
