@@ -114,7 +114,7 @@ def test_a_dropped_tcp_connection_is_retried_and_tracking_resumes(
     port = listener.getsockname()[1]
     source = LiveSource(
         [parse_input(f"sbs@tcp://127.0.0.1:{port}")],
-        DEPLOYMENT, batch_s=0.5, duration_s=6.0, backoff=Backoff(0.1, 0.4),
+        DEPLOYMENT, batch_s=0.5, duration_s=4.5, backoff=Backoff(0.1, 0.4),
     )  # fmt: skip
 
     def serve(listener: socket.socket, until_s: float) -> None:
@@ -141,8 +141,8 @@ def test_a_dropped_tcp_connection_is_retried_and_tracking_resumes(
 
     def run_server() -> None:
         with listener:
-            serve(listener, 2.5)  # then the receiver goes away for a while
-        time.sleep(0.6)
+            serve(listener, 1.5)  # then the receiver goes away for a while
+        time.sleep(0.5)
         with _listen(port) as again:
             serve(again, 10.0)
 
@@ -157,10 +157,10 @@ def test_a_dropped_tcp_connection_is_retried_and_tracking_resumes(
     assert "connection lost (closed by the receiver); retrying in 0.1 s" in caplog.text
     assert "cannot connect" in caplog.text and "retrying in 0.2 s" in caplog.text
     plots = read_table(out, "plots")["t_s"].to_numpy()
-    assert np.any(plots < 2.5) and np.any(plots > 4.0)  # before the drop and after it
+    assert np.any(plots < 1.5) and np.any(plots > 3.0)  # before the drop and after it
     tracks = read_table(out, "tracks")
     assert_tracks_follow_flights(
-        tracks.filter(pa.array(tracks["time_s"].to_numpy() > 4.5)), FLIGHTS
+        tracks.filter(pa.array(tracks["time_s"].to_numpy() > 3.4)), FLIGHTS
     )
     assert not any(t.is_alive() for t in source._threads)
 
@@ -168,7 +168,7 @@ def test_a_dropped_tcp_connection_is_retried_and_tracking_resumes(
 def test_beast_datagrams_over_udp_are_tracked(tmp_path: Path) -> None:
     source = LiveSource(
         [parse_input("beast@udp://127.0.0.1:0?lat=52.0&lon=21.0")],
-        DEPLOYMENT, batch_s=0.5, duration_s=3.0,
+        DEPLOYMENT, batch_s=0.5, duration_s=2.5,
     )  # fmt: skip
     port = source.ports[0]
     stop = threading.Event()
