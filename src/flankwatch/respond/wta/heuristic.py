@@ -23,7 +23,7 @@
    without, the search restarts from the best assignment with the uses on a few
    random targets taken away (steps 1 and 2 again). It stops when ``patience``
    restarts in a row have not improved the best, or when the time left is
-   shorter than the last round took.
+   shorter than the longest round so far.
 
 Random choices come from a generator with a fixed seed: the same problem gives
 the same answer, unless the time limit cuts the search short.
@@ -146,7 +146,7 @@ def solve_heuristic(
             _greedy(search)
             _local_search(search, deadline)
             current_counts, current, idle_rounds = search.counts.copy(), search.total(), 0
-        round_s = time.perf_counter() - round_started
+        round_s = max(round_s, time.perf_counter() - round_started)
     return WtaSolution(
         counts=best_counts,
         objective=objective(problem, best_counts),
@@ -193,13 +193,14 @@ def _greedy(search: _Search) -> None:
 
 def _local_search(search: _Search, deadline: float) -> None:
     """Re-insertion, swap and ejection moves until none improves (or the deadline passes)."""
-    while time.perf_counter() < deadline:
-        moved = _reinsert(search)
-        moved = _swap(search) or moved
-        moved = _eject(search) or moved
-        search.refresh()
-        if not moved:
-            return
+    moved = True
+    while moved:
+        moved = False
+        for step in (_reinsert, _swap, _eject):
+            if time.perf_counter() >= deadline:
+                return
+            moved = step(search) or moved
+            search.refresh()
 
 
 def _reinsert(search: _Search) -> bool:
@@ -258,7 +259,8 @@ def _swap(search: _Search) -> bool:
     replace[~search.allowed[weapon][:, target]] = np.inf
     change = replace + replace.T
     threshold = -_RELATIVE_TOLERANCE * max(search.total(), 1e-300)
-    first, second = np.nonzero(np.triu(change < threshold, k=1))
+    first, second = np.nonzero(change < threshold)
+    first, second = first[first < second], second[first < second]  # each pair once
     if not len(first):
         return False
     touched = np.zeros(search.counts.shape[1], dtype=bool)
