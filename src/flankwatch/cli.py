@@ -27,8 +27,10 @@ from rich.table import Table
 from rich.text import Text
 
 from flankwatch.io.plot_files import PlotFileError, track_file
+from flankwatch.live.command import live
 from flankwatch.pipeline import RunOptions, run_scenario
 from flankwatch.pipeline import replay as run_replay
+from flankwatch.respond.wta.command import wta
 from flankwatch.printing import console, errors, print_comparison, print_summary
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario, with_changes
 from flankwatch.store.query import QueryError
@@ -45,6 +47,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+app.command()(live)
+app.command()(wta)
 
 
 def _fail(message: str, code: int) -> typer.Exit:

@@ -32,13 +32,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from flankwatch.deployment import Deployment
 from flankwatch.io.adsb import AdsbReports, Skip
-from flankwatch.live.asterix import AsterixDecoder, first_asterix_epoch_s
 from flankwatch.live.capture import is_capture
 from flankwatch.live.decoders import DECODERS, JsonSplitter, StreamDecoder, sbs_epoch_s
 from flankwatch.live.inputs import InputError, InputSpec
@@ -58,6 +58,9 @@ from flankwatch.live.transport import (
 from flankwatch.loop import Effect, SourceInfo, Window
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch
+
+if TYPE_CHECKING:
+    from flankwatch.live.asterix import AsterixDecoder
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +151,9 @@ class LiveSource:
         self._stop = threading.Event()
         self._queue: queue.Queue[Message] = queue.Queue()
         receivers = [self._receiver(spec) for spec in specs]
+        asterix_decoder = _asterix_decoder()
         self._decoders: list[StreamDecoder | AsterixDecoder] = [
-            AsterixDecoder(k, deployment.start, self.frame, spec.receiver_deg, position)
+            asterix_decoder(k, deployment.start, self.frame, spec.receiver_deg, position)
             if spec.format == "asterix"
             else DECODERS[spec.format](start_epoch_s, spec.receiver_deg)
             for k, (spec, (_, position)) in enumerate(zip(specs, receivers, strict=True))
@@ -306,7 +310,7 @@ class LiveSource:
             stats.bytes += len(message.data)
             reports, skips = decoder.feed(message.data, message.received_s)
             if message.whole:
-                if isinstance(decoder, AsterixDecoder):  # its plots of the datagram so far
+                if isinstance(decoder, _asterix_decoder()):  # its plots of the datagram so far
                     self._accept_plots(k, decoder.plots)
                 more, more_skips = decoder.end(message.received_s)
                 reports, skips = AdsbReports.concat([reports, more]), skips + more_skips
@@ -318,7 +322,7 @@ class LiveSource:
                 stats.ended = message.reason
                 log.info("input %d (%s): %s", k, spec.text, message.reason)
         self._accept(k, reports, skips)
-        if isinstance(decoder, AsterixDecoder):
+        if isinstance(decoder, _asterix_decoder()):
             self._accept_plots(k, decoder.plots)
 
     def _accept(self, k: int, reports: AdsbReports, skips: list[Skip]) -> None:
@@ -436,12 +440,22 @@ def _files_start(specs: Sequence[InputSpec], day: datetime) -> float | None:
     return float(math.floor(min(found))) if found else None
 
 
+def _asterix_decoder() -> type[AsterixDecoder]:
+    """The ASTERIX decoder class, imported when first needed: libasterix takes seconds
+    to import, and most runs read no ASTERIX."""
+    from flankwatch.live.asterix import AsterixDecoder
+
+    return AsterixDecoder
+
+
 def _first_epoch_s(spec: InputSpec, day: datetime) -> float | None:
     """The first time (Unix time, s) of a file input, if its format has one."""
     assert spec.path is not None
     if is_capture(spec.path):
         return first_epoch_s(spec)
     if spec.format == "asterix":
+        from flankwatch.live.asterix import first_asterix_epoch_s
+
         with spec.path.open("rb") as file:
             return first_asterix_epoch_s(file.read(PRESCAN_BYTES), day)
     if spec.format not in ("sbs", "readsb-json"):
