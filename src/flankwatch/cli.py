@@ -88,7 +88,11 @@ def run(
     ] = None,
     cot: Annotated[
         str | None,
-        typer.Option(help="stream Cursor on Target to tcp://HOST:PORT or udp://GROUP:PORT"),
+        typer.Option(
+            help="stream Cursor on Target to tcp://HOST:PORT, udp://GROUP:PORT or "
+            "tls://HOST:PORT?cert=PEM&key=PEM[&ca=PEM]; add ?protocol=tak for TAK protocol "
+            "v1 (protobuf)"
+        ),
     ] = None,
     identity_rules: IdentityRulesOption = None,
     alert_rules: AlertRulesOption = None,
