@@ -30,8 +30,8 @@ from flankwatch.io.plot_files import PlotFileError, track_file
 from flankwatch.live.command import live
 from flankwatch.pipeline import RunOptions, run_scenario
 from flankwatch.pipeline import replay as run_replay
-from flankwatch.respond.wta.command import wta
 from flankwatch.printing import console, errors, print_comparison, print_summary
+from flankwatch.respond.wta.command import wta
 from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario, with_changes
 from flankwatch.store.query import QueryError
 from flankwatch.store.query import query as run_query
