@@ -25,6 +25,7 @@ from flankwatch.loop import Picture, SinkBase
 from flankwatch.report import PlaceWatch, ThreatLedger, ThreatRecord, WatchedAirspace
 from flankwatch.respond.summary import ResponseSummary
 from flankwatch.scoring import RunScorer, TrackingScore
+from flankwatch.sim.own_forces import OwnForceTracks, without_own_forces
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotKind
 from flankwatch.track.output import TrackStatus
@@ -165,7 +166,9 @@ class EvaluationSink(SinkBase):
     With a deployment, the populated places of its country (of Poland inside a
     polygon airspace) with at least ``min_population`` inhabitants that a threat
     passed within ``place_radius_m`` of, with no public warning of it in force,
-    are listed per threat.
+    are listed per threat. Own forces in flight (truth ids after the object table's)
+    are left out: their plots and truth rows are not scored, and tracks that follow
+    them are not false tracks.
     """
 
     def __init__(
@@ -182,6 +185,7 @@ class EvaluationSink(SinkBase):
         self.airspace = WatchedAirspace(deployment.airspace if deployment is not None else "POL")
         threats = ~objects.column("cooperative").to_numpy(zero_copy_only=False).astype(bool)
         self.scorer = RunScorer(objects.num_rows, threats=threats)
+        self.own_tracks = OwnForceTracks(objects.num_rows)
         places = None
         if deployment is not None:
             places = place_watch(deployment, self.airspace, place_radius_m, min_population)
@@ -191,9 +195,11 @@ class EvaluationSink(SinkBase):
         """Score one window and note what happened to each object in it."""
         if truth is None:
             return
-        plots, tracks, now = picture.window.plots, picture.tracks, picture.now_s
+        tracks, now = picture.tracks, picture.now_s
+        own = self.own_tracks.update(tracks, truth, now)
+        plots, truth = without_own_forces(picture.window.plots, truth, self.objects.num_rows)
         inside = self.airspace.contains(truth.lat_deg, truth.lon_deg)
-        self.scorer.add(plots, truth, tracks, now, inside)
+        self.scorer.add(plots, truth, tracks.take(~own) if own.any() else tracks, now, inside)
         if picture.assessment is not None:
             self.ledger.add(
                 plots, truth, tracks, picture.assessment, picture.alerts.events, now, inside

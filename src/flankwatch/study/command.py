@@ -17,7 +17,7 @@ from rich.text import Text
 from flankwatch.printing import console, errors, print_study
 from flankwatch.respond.policy import load_policy
 from flankwatch.scenario.loader import ScenarioError, load_scenario
-from flankwatch.study.dask_runner import run_study
+from flankwatch.study.dask_runner import StudyRunError, run_study
 from flankwatch.study.files import check_writable, write_table
 from flankwatch.study.runs import draw_seeds, study_specs
 from flankwatch.study.table import compare as compare_runs
@@ -27,9 +27,9 @@ INPUT_ERRORS = (YamlFileError, ValueError)
 """Errors that mean bad input (exit code 2)."""
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(2)
+    return typer.Exit(code)
 
 
 def compare(
@@ -85,6 +85,8 @@ def compare(
             results = run_study(specs, scheduler, workers, done=lambda _: bar.advance(task))
         except INPUT_ERRORS as error:
             raise _fail(str(error)) from None
+        except StudyRunError as error:
+            raise _fail(str(error), code=1) from None
     comparison = compare_runs(results, policy, parsed.name, base_seed)
     print_study(comparison)
     if out is not None:
@@ -93,6 +95,5 @@ def compare(
         except INPUT_ERRORS as error:
             raise _fail(str(error)) from None
         except OSError as error:
-            errors.print(Text.assemble(("error:", "bold red"), " ", str(error)), soft_wrap=True)
-            raise typer.Exit(1) from None
+            raise _fail(str(error), code=1) from None
         console.print(f"table written to {out}")

@@ -34,6 +34,10 @@ class SchedulerError(ValueError):
     """The scheduler given cannot be reached."""
 
 
+class StudyRunError(RuntimeError):
+    """A run of the study failed; the message names its policy and seed."""
+
+
 def default_workers(runs: int) -> int:
     """Worker processes of a local cluster: one per core, no more than there are runs."""
     return max(1, min(os.cpu_count() or 1, runs))
@@ -75,7 +79,8 @@ def run_study(
 ) -> list[RunResult]:
     """Run every spec on the cluster; results in the order of ``specs``.
 
-    The first run that fails cancels the others and its error is raised here.
+    The first run that fails cancels the others; raises :class:`StudyRunError` naming
+    it (its error chained).
     """
     if workers is not None and workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {workers}")
@@ -85,7 +90,14 @@ def run_study(
         results: list[RunResult | None] = [None] * len(specs)
         try:
             for future in as_completed(futures):
-                result: RunResult = future.result()
+                spec = specs[position[future.key]]
+                try:
+                    result: RunResult = future.result()
+                except Exception as error:
+                    raise StudyRunError(
+                        f"{spec.source}: the run under {spec.policy} with seed {spec.seed} "
+                        f"failed: {type(error).__name__}: {error}"
+                    ) from error
                 results[position[future.key]] = result
                 if done is not None:
                     done(result)

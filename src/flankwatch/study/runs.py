@@ -69,12 +69,10 @@ def study_specs(
 def run_one(spec: RunSpec) -> RunResult:
     """Simulate ``spec``'s scenario with its seed under its policy; its response's figures.
 
-    Raises ``ValueError`` when the scenario declares no defence (nothing responds).
+    Raises ``ValueError`` when the scenario declares no defence (no policy can apply).
     """
     scenario = with_changes(spec.scenario, spec.source, seed=spec.seed)
-    summary = run_scenario(
-        scenario, spec.scenario_text, None, options=RunOptions(policy=spec.policy)
-    )
-    if summary.response is None:
-        raise ValueError(f"{spec.source}: declares no defence (no `defence:` units to respond)")
+    options = RunOptions(policy=spec.policy)
+    summary = run_scenario(scenario, spec.scenario_text, None, options=options)
+    assert summary.response is not None, "a run under a policy always has a response"
     return RunResult(spec.policy, spec.seed, summary.response)

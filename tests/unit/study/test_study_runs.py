@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from study_scenario import defended_data
 
-from flankwatch.scenario.loader import load_scenario
-from flankwatch.study.runs import draw_seeds, study_specs
+from flankwatch.scenario.loader import load_scenario, parse_scenario
+from flankwatch.study.runs import draw_seeds, run_one, study_specs
 
 
 def test_seeds_are_reproducible_distinct_and_the_first_k_of_n_are_the_k() -> None:
@@ -32,3 +34,13 @@ def test_every_policy_runs_on_the_same_seeds_policy_by_policy() -> None:
         ("fighters-only", 3),
         ("fighters-only", 1),
     ]
+
+
+def test_a_run_of_a_scenario_with_no_defence_is_refused() -> None:
+    data = defended_data()
+    del data["defence"]
+    data["duration_s"] = 10.0
+    text = yaml.safe_dump(data, sort_keys=False)
+    (spec,) = study_specs(parse_scenario(text, "plain"), text, "plain", ["layered"], [1])
+    with pytest.raises(ValueError, match="defended: has no defence"):
+        run_one(spec)
