@@ -35,7 +35,7 @@ AUTO_EXACT = 5_000
 _START_SHARE = 0.5
 """Share of the time limit the heuristic may take before the MILP."""
 
-_EXACT_SHARE = 0.95
+_EXACT_SHARE = 0.9
 """Share of the time left given to HiGHS, which can overrun its limit a little."""
 
 
