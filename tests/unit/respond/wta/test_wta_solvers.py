@@ -106,7 +106,7 @@ def test_heuristic_is_feasible_and_never_worse_than_doing_nothing(
     assert solution.objective == pytest.approx(objective(problem, solution.counts))
 
 
-BENCHMARK = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "wta"
+BENCHMARK = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "wta"
 
 
 @pytest.mark.skipif(not (BENCHMARK / "wta_50x100x1.txt").exists(), reason="benchmark absent")
