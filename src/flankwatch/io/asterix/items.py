@@ -194,9 +194,10 @@ class Quantity:
         bits are never wrapped)."""
         if unit is not None and unit != self.unit:
             raise ValueError(f"cannot express {unit} as {self.unit}")
-        if not math.isfinite(value):
+        ratio = value / (self.lsb if unit is not None else self.lsb_si)
+        if not math.isfinite(ratio):  # not a number, or too large for any item
             return None
-        steps = round(value / (self.lsb if unit is not None else self.lsb_si))
+        steps = round(ratio)
         low, high = (-(1 << (self.bits - 1)), (1 << (self.bits - 1)) - 1)
         if not self.signed:
             low, high = 0, (1 << self.bits) - 1
