@@ -36,6 +36,7 @@ from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenar
 from flankwatch.store.query import QueryError
 from flankwatch.store.query import query as run_query
 from flankwatch.store.recording import RecordingError, read_metadata
+from flankwatch.study.command import compare
 from flankwatch.track.settings import settings_from_assignments
 from flankwatch.yamlfile import YamlFileError
 
@@ -47,8 +48,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-app.command()(live)
-app.command()(wta)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -72,6 +71,22 @@ ForceOption = Annotated[
     bool, typer.Option(help="replace the recording already in --out (never other files)")
 ]
 QuietOption = Annotated[bool, typer.Option(help="no progress bar")]
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        help="response policy: a built-in name (fighters-only, layered, "
+        "missiles-for-missiles) or a policy file [default: the scenario's defence policy]"
+    ),
+]
+AsterixOutOption = Annotated[
+    str | None, typer.Option(help="send tracks as ASTERIX CAT062 to udp://HOST:PORT")
+]
+AsterixSacOption = Annotated[
+    int, typer.Option(min=0, max=255, help="SAC of the CAT062 records sent")
+]
+AsterixSicOption = Annotated[
+    int, typer.Option(min=0, max=255, help="SIC of the CAT062 records sent")
+]
 
 
 @app.command()
@@ -96,6 +111,10 @@ def run(
     ] = None,
     identity_rules: IdentityRulesOption = None,
     alert_rules: AlertRulesOption = None,
+    policy: PolicyOption = None,
+    asterix_out: AsterixOutOption = None,
+    asterix_sac: AsterixSacOption = 0,
+    asterix_sic: AsterixSicOption = 1,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -116,7 +135,14 @@ def run(
     folder = out or Path("runs") / f"{parsed.name}-{parsed.seed}"
 
     options = RunOptions(
-        identity_rules=identity_rules, alert_rules=alert_rules, cot_url=cot, force=force
+        identity_rules=identity_rules,
+        alert_rules=alert_rules,
+        cot_url=cot,
+        force=force,
+        policy=policy,
+        asterix_url=asterix_out,
+        asterix_sac=asterix_sac,
+        asterix_sic=asterix_sic,
     )
     started = time.perf_counter()
     with _progress_bar(quiet, parsed.name, parsed.duration_s) as (bar, task):
@@ -140,16 +166,24 @@ def replay(
     identity_rules: IdentityRulesOption = None,
     alert_rules: AlertRulesOption = None,
     setting: SettingOption = None,
+    policy: PolicyOption = None,
+    asterix_out: AsterixOutOption = None,
+    asterix_sac: AsterixSacOption = 0,
+    asterix_sic: AsterixSicOption = 1,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Run a recording's plots through the tracker, assessment and alerts again."""
+    """Run a recording's plots through the tracker, assessment, alerts and response again."""
     try:
         options = RunOptions(
             tracker=settings_from_assignments(setting or []),
             identity_rules=identity_rules,
             alert_rules=alert_rules,
             force=force,
+            policy=policy,
+            asterix_url=asterix_out,
+            asterix_sac=asterix_sac,
+            asterix_sic=asterix_sic,
         )
         original = read_metadata(recording)
         if _within(out, recording):
@@ -177,6 +211,10 @@ def replay(
 
 INPUT_ERRORS = (RecordingError, YamlFileError, ValueError)
 """Errors that mean bad input (exit code 2)."""
+
+app.command()(live)
+app.command()(compare)
+app.command()(wta)
 
 
 @contextmanager

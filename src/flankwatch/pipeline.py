@@ -23,6 +23,7 @@ from typing import Any
 from flankwatch import loop
 from flankwatch.alert import AlertEngine, load_rules
 from flankwatch.assess.assessor import build_assessor
+from flankwatch.io.asterix_sink import AsterixSink
 from flankwatch.io.cot_sink import CotSink
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
 from flankwatch.respond.catalogue import effector_catalogue
@@ -61,6 +62,15 @@ class RunOptions:
     """Replace an existing recording in the output folder (never anything else)."""
     policy: str | None = None
     """Response policy: a built-in name or a policy file (default: the defence's own)."""
+    asterix_url: str | None = None
+    """Send each window's tracks as ASTERIX CAT062 to this ``udp://HOST:PORT``."""
+    asterix_sac: int = 0
+    """System area code of those CAT062 records."""
+    asterix_sic: int = 1
+    """System identification code of those CAT062 records."""
+    response_only: bool = False
+    """Study runs: no alert stage and no tracking score; only what the response and its
+    figures need (tracks, assessment, response)."""
 
 
 def standard_stages(info: SourceInfo, options: RunOptions) -> tuple[list[Stage], AlertEngine]:
@@ -73,11 +83,9 @@ def standard_stages(info: SourceInfo, options: RunOptions) -> tuple[list[Stage],
     assessor = build_assessor(info.deployment, rules_path=options.identity_rules)
     rules = load_rules(options.alert_rules) if options.alert_rules else None
     alerts = AlertEngine.from_deployment(info.deployment, rules, exercise=info.exercise)
-    stages: list[Stage] = [
-        TrackingStage(tracker, info.sensors),
-        AssessmentStage(assessor),
-        AlertStage(alerts),
-    ]
+    stages: list[Stage] = [TrackingStage(tracker, info.sensors), AssessmentStage(assessor)]
+    if not options.response_only:
+        stages.append(AlertStage(alerts))
     defence = info.deployment.defence
     if defence is not None:
         policy = load_policy(
@@ -105,7 +113,7 @@ def execute(
     counts = CountingSink()
     evaluation = (
         EvaluationSink(info.objects, info.deployment, min_gap_s=longest_scan_s(info.sensors))
-        if info.objects is not None
+        if info.objects is not None and not options.response_only
         else None
     )
     response = (
@@ -114,6 +122,11 @@ def execute(
         else None
     )
     cot = CotSink(options.cot_url, info.deployment, alerts) if options.cot_url else None
+    asterix = (
+        AsterixSink(options.asterix_url, info.deployment, options.asterix_sac, options.asterix_sic)
+        if options.asterix_url
+        else None
+    )
 
     @functools.cache
     def summary() -> RunSummary:
@@ -133,6 +146,8 @@ def execute(
         sinks.append(response)
     if cot is not None:
         sinks.append(cot)
+    if asterix is not None:
+        sinks.append(asterix)
     if progress is not None:
         sinks.append(ProgressSink(progress))
     if out is not None:
@@ -146,6 +161,8 @@ def execute(
     finally:
         if cot is not None and cot.stats is None:
             cot.close()
+        if asterix is not None:
+            asterix.close()
     return summary()
 
 

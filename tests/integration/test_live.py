@@ -20,12 +20,12 @@ for helpers in ("unit/live", "unit/io/adsb"):  # the feeds and message encoders 
     sys.path.insert(0, str(Path(__file__).parents[1] / helpers))
 
 from adsb_encoders import airborne_position, beast_frame, identification  # noqa: E402
-from live_feeds import FLIGHTS, Flight, beast_bytes, sbs_lines  # noqa: E402
+from live_feeds import FLIGHTS, FRAME, Flight, beast_bytes, sbs_lines  # noqa: E402
 
 from flankwatch.deployment import Deployment, Origin  # noqa: E402
 from flankwatch.live import Backoff, LiveSource, parse_input  # noqa: E402
 from flankwatch.live.command import live  # noqa: E402
-from flankwatch.pipeline import execute  # noqa: E402
+from flankwatch.pipeline import execute, replay  # noqa: E402
 from flankwatch.store.recording import read_metadata, read_table  # noqa: E402
 from flankwatch.track.output import TrackStatus  # noqa: E402
 
@@ -80,11 +80,16 @@ def test_the_recording_is_written_as_the_run_goes(tmp_path: Path) -> None:
         seen[t_s] = len(list((out / "plots").glob("part-*.parquet")))
 
     with LiveSource([parse_input(f"sbs@file://{feed}")], DEPLOYMENT, batch_s=10.0) as source:
-        execute(source, out, progress=look)
-    # parts are cut every 600 s of data (RecordingWriter.part_period_s): one is on disk
-    # well before the run ends, while the metadata still says it is running
-    assert seen[610.0] == 1 and seen[600.0] == 0
+        summary = execute(source, out, progress=look)
+    # a live recording is written in parts of 10 s of data (LIVE_PART_S), so a killed
+    # run loses at most the last few seconds
+    assert 1 <= seen[20.0] < seen[300.0] < seen[610.0]
     assert read_table(out, "plots").num_rows == 1400
+    # its duration is the time reached, so it can be replayed like any recording
+    assert 690.0 <= read_metadata(out)["duration_s"] <= 710.0
+    replayed = replay(out, tmp_path / "replayed")
+    assert replayed.plots == summary.plots
+    assert replayed.peak_confirmed_tracks == summary.peak_confirmed_tracks
 
 
 @pytest.fixture
@@ -241,3 +246,46 @@ def test_the_live_command_refuses_bad_input_with_exit_code_2(
     result = CliRunner().invoke(_app(), ["live", *arguments])
     assert result.exit_code == 2
     assert "error:" in result.output and fault in result.output
+
+
+def test_the_live_command_sends_its_tracks_as_asterix_cat062(tmp_path: Path) -> None:
+    from flankwatch.io.asterix import decode  # libasterix: imported only where it is used
+
+    feed = tmp_path / "feed.beast"
+    feed.write_bytes(beast_bytes(60.0))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    try:
+        result = CliRunner().invoke(
+            _app(),
+            [
+                "live",
+                *("--input", f"beast@file://{feed}"),
+                *("--out", str(tmp_path / "recording")),
+                *("--asterix-out", f"udp://127.0.0.1:{port}", "--asterix-sac", "7"),
+                "--quiet",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        datagrams = []
+        with pytest.raises(TimeoutError):
+            while True:
+                datagrams.append(listener.recv(65_536))
+    finally:
+        listener.close()
+    tracks = [decode(datagram).cat062 for datagram in datagrams]
+    assert datagrams and not any(decode(datagram).skips for datagram in datagrams)
+    # a file of Beast frames carries no date: compare with the nearest point of the path
+    for flight in FLIGHTS:
+        path_m = np.array([flight.enu_m(t)[:2] for t in np.arange(-600.0, 600.0, 0.5)])
+        errors_m = []
+        for batch in tracks:
+            for row in np.flatnonzero(batch.icao24 == flight.icao24):
+                assert batch.sac[row] == 7
+                sent = FRAME.geodetic_to_enu(batch.lat_deg[row], batch.lon_deg[row], 0.0)
+                offsets = path_m - np.asarray(sent).reshape(3)[:2]
+                errors_m.append(float(np.min(np.linalg.norm(offsets, axis=1))))
+        assert errors_m, f"{flight.callsign} was never sent"
+        assert max(errors_m) < TOLERANCE_M, f"{flight.callsign}: {max(errors_m):.0f} m off"

@@ -70,6 +70,15 @@ def live(
         str | None,
         typer.Option(help="stream Cursor on Target to tcp://HOST:PORT or udp://GROUP:PORT"),
     ] = None,
+    asterix_out: Annotated[
+        str | None, typer.Option(help="send tracks as ASTERIX CAT062 to udp://HOST:PORT")
+    ] = None,
+    asterix_sac: Annotated[
+        int, typer.Option(min=0, max=255, help="SAC of the CAT062 records sent")
+    ] = 0,
+    asterix_sic: Annotated[
+        int, typer.Option(min=0, max=255, help="SIC of the CAT062 records sent")
+    ] = 1,
     quiet: Annotated[bool, typer.Option(help="only warnings while running")] = False,
 ) -> None:
     """Track, assess and alert on live ADS-B and ASTERIX feeds (sockets or files); record
@@ -98,7 +107,12 @@ def live(
             summary = execute(
                 source,
                 folder,
-                RunOptions(cot_url=cot),
+                RunOptions(
+                    cot_url=cot,
+                    asterix_url=asterix_out,
+                    asterix_sac=asterix_sac,
+                    asterix_sic=asterix_sic,
+                ),
                 progress=None if quiet else _status(source),
                 metadata={"live_inputs": [spec.text for spec in specs]},
             )

@@ -29,6 +29,7 @@ the run's start; money in EUR):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,12 @@ class InvalidCapError(RuntimeError):
     """A CAP message the alert stage made that the OASIS CAP 1.2 schema rejects (a bug)."""
 
 
+PART_S = 600.0
+"""A recording's tables are written in parts of this much data time, s."""
+LIVE_PART_S = 10.0
+"""...and of this much for a live source, so that a killed run loses little, s."""
+
+
 class RecordingSink:
     """Writes the run into a recording folder; ``summary`` is asked for at close."""
 
@@ -149,6 +156,9 @@ class RecordingSink:
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.summary = summary
+        self.live = not math.isfinite(info.duration_s)
+        """A live source: no known end, so parts are written often and the recording's
+        duration is the time reached so far."""
         deployment = info.deployment
         self.frame = deployment.frame
         self.n_planned = info.objects.num_rows if info.objects is not None else None
@@ -160,7 +170,7 @@ class RecordingSink:
                 "scenario": info.name,
                 "seed": info.seed,
                 "start": deployment.start.isoformat(),
-                "duration_s": info.duration_s,
+                "duration_s": info.duration_s if self.live is False else None,
                 "batch_s": info.batch_s,
                 "exercise": info.exercise,
                 "frame": {
@@ -171,6 +181,7 @@ class RecordingSink:
                 **(metadata or {}),
             },
             info.scenario_text,
+            part_period_s=LIVE_PART_S if self.live else PART_S,
             force=force,
         )
         writer = self.writer
@@ -185,6 +196,8 @@ class RecordingSink:
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
         """Write one window."""
         writer, window, t1 = self.writer, picture.window, picture.now_s
+        if self.live:
+            writer.metadata["duration_s"] = t1
         n_truth = len(truth) if truth is not None else 0
         writer.append(
             "windows",

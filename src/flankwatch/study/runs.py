@@ -72,7 +72,7 @@ def run_one(spec: RunSpec) -> RunResult:
     Raises ``ValueError`` when the scenario declares no defence (no policy can apply).
     """
     scenario = with_changes(spec.scenario, spec.source, seed=spec.seed)
-    options = RunOptions(policy=spec.policy)
+    options = RunOptions(policy=spec.policy, response_only=True)
     summary = run_scenario(scenario, spec.scenario_text, None, options=options)
     assert summary.response is not None, "a run under a policy always has a response"
     return RunResult(spec.policy, spec.seed, summary.response)

@@ -86,3 +86,30 @@ def test_run_replaces_its_own_recording_only_with_force(tmp_path: Path) -> None:
     )
     assert forced.exit_code == 0, forced.output
     assert json.loads((out / "metadata.json").read_text())["duration_s"] == 60.0
+
+
+@pytest.mark.parametrize(
+    ("scenario", "policy", "fault"),
+    [
+        ("poland-2025-09-10", "no-such-policy", "no-such-policy"),
+        ("mass-raid-2025-09-07", "layered", "has no defence"),
+    ],
+)
+def test_a_policy_that_cannot_apply_exits_2_and_writes_nothing(
+    tmp_path: Path, scenario: str, policy: str, fault: str
+) -> None:
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["run", scenario, "--policy", policy, "--out", str(out)])
+    assert result.exit_code == 2
+    assert fault in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_bad_asterix_address_exits_2(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = runner.invoke(
+        app, ["run", "--duration", "10", "--asterix-out", "tcp://nowhere", "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "tcp://nowhere" in result.output
