@@ -39,8 +39,8 @@ from scipy.sparse import csr_matrix
 
 from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, nothing_to_choose, objective
 
-CANDIDATES = 12
-"""Weapons per target that pricing combines."""
+CANDIDATES = (8, 6, 4)
+"""Weapons per target that pricing combines, per level of use (see ``_candidates``)."""
 
 MAX_TARGET_USES = 3
 """Most uses in a pattern found by pricing."""
@@ -54,6 +54,22 @@ GENERATION_SHARE = 0.6
 MIP_GAP = 2e-4
 """Relative gap at which HiGHS stops the MILP over the columns."""
 
+KEEP_GAP = 0.005
+"""The MILP gets the columns whose reduced cost (under the last LP's duals) is at most
+this share of the LP's value, and the empty and starting patterns: a solution within
+that share of the LP's value can contain no other."""
+
+CONVERGED_GAP = 3e-4
+"""Generation stops when the best Lagrangian bound (as far as pricing sees) is within
+this share of the LP value."""
+
+SMOOTHING = 0.5
+"""Weight of the best-bound duals in the duals pricing uses (see ``_generate``)."""
+
+ENRICH_PER_TARGET = 10
+"""Most patterns per target added, after the generation, among those of reduced cost
+up to ``KEEP_GAP``: alternatives that let the MILP find integer solutions near the LP."""
+
 _HIGHS_SHARE = 0.9
 """Share of the time left handed to HiGHS as its limit, which it can overrun a little."""
 
@@ -62,63 +78,69 @@ _REDUCED_TOLERANCE = 1e-9
 
 
 class _Patterns:
-    """The columns: a target and a row of weapon indices (sentinel W pads) per pattern."""
+    """The columns: per pattern a target, a row of weapon indices (sentinel W pads, sorted
+    so that it comes last) and the exact cost."""
 
     def __init__(self, problem: WtaProblem, width: int) -> None:
         self.problem = problem
         self.width = width
-        n_weapons = problem.n_weapons
+        self.sentinel = problem.n_weapons
         # a row W of zeros stands for "no use" in the padded weapon rows
         self.log_survive = np.vstack([np.log1p(-problem.kill_prob), np.zeros(problem.n_targets)])
         self.use_cost = np.append(problem.use_cost, 0.0)
-        self.target: list[int] = []
-        self.weapons: list[np.ndarray] = []
-        self.cost: list[float] = []
-        self.seen: set[tuple[int, bytes]] = set()
-        self.sentinel = n_weapons
+        self.target = np.empty(0, dtype=np.int64)
+        self.weapons = np.empty((0, width), dtype=np.int64)
+        self.cost = np.empty(0)
+        self.seen: set[bytes] = set()
 
-    def add(self, target: int, weapons: np.ndarray) -> bool:
-        """Add target's pattern ``weapons`` (indices, sentinel-padded or not); False if known."""
-        row = np.full(self.width, self.sentinel, dtype=np.int64)
-        used = np.sort(weapons[weapons < self.sentinel])
-        row[: len(used)] = used
-        key = (target, row.tobytes())
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        self.target.append(target)
-        self.weapons.append(row)
-        value = self.problem.value[target]
-        self.cost.append(
-            float(value * np.exp(self.log_survive[row, target].sum()) + self.use_cost[row].sum())
-        )
-        return True
+    def add(self, targets: np.ndarray, weapons: np.ndarray) -> int:
+        """Add the patterns ``weapons[k]`` (sentinel-padded rows) of ``targets[k]`` not yet
+        known; returns how many were new."""
+        rows = np.full((len(targets), self.width), self.sentinel, dtype=np.int64)
+        rows[:, : weapons.shape[1]] = np.sort(weapons, axis=1)
+        keys = np.column_stack([targets, rows])
+        new = np.zeros(len(targets), dtype=bool)
+        for k, key in enumerate(keys):
+            code = key.tobytes()
+            if code not in self.seen:
+                self.seen.add(code)
+                new[k] = True
+        targets, rows = targets[new], rows[new]
+        cost = self.problem.value[targets] * np.exp(
+            self.log_survive[rows, targets[:, None]].sum(axis=1)
+        ) + self.use_cost[rows].sum(axis=1)
+        self.target = np.concatenate([self.target, targets])
+        self.weapons = np.vstack([self.weapons, rows])
+        self.cost = np.concatenate([self.cost, cost])
+        return int(new.sum())
 
-    def constraints(self) -> list[LinearConstraint]:
-        """One pattern per target (== 1); uses per weapon within its limit."""
-        n_columns = len(self.target)
+    def reduced_cost(self, target_dual: np.ndarray, price: np.ndarray) -> np.ndarray:
+        """Reduced cost of every column under the duals (``price`` >= 0 per weapon use)."""
+        return self.cost - target_dual[self.target] + np.append(price, 0.0)[self.weapons].sum(1)
+
+    def constraints(self, columns: np.ndarray) -> tuple[csr_matrix, csr_matrix]:
+        """For ``columns`` (indices): the matrix of "one pattern per target" (== 1) and that
+        of the uses per weapon (<= uses)."""
         problem = self.problem
+        n_columns = len(columns)
         per_target = csr_matrix(
-            (np.ones(n_columns), (self.target, np.arange(n_columns))),
+            (np.ones(n_columns), (self.target[columns], np.arange(n_columns))),
             shape=(problem.n_targets, n_columns),
         )
-        rows = np.array(self.weapons)
+        rows = self.weapons[columns]
         column = np.broadcast_to(np.arange(n_columns)[:, None], rows.shape)
         used = rows < self.sentinel
         per_weapon = csr_matrix(
             (np.ones(int(used.sum())), (rows[used], column[used])),
             shape=(problem.n_weapons, n_columns),
         )
-        return [
-            LinearConstraint(per_target, 1.0, 1.0),
-            LinearConstraint(per_weapon, -np.inf, problem.uses),
-        ]
+        return per_target, per_weapon
 
-    def counts(self, chosen: np.ndarray) -> np.ndarray:
-        """(W, T) assignment of the chosen columns (indices)."""
+    def counts(self, columns: np.ndarray) -> np.ndarray:
+        """(W, T) assignment made of ``columns`` (indices)."""
         counts = np.zeros(self.problem.kill_prob.shape, dtype=np.int64)
-        rows = np.array(self.weapons)[chosen]
-        targets = np.broadcast_to(np.array(self.target)[chosen][:, None], rows.shape)
+        rows = self.weapons[columns]
+        targets = np.broadcast_to(self.target[columns][:, None], rows.shape)
         used = rows < self.sentinel
         np.add.at(counts, (rows[used], targets[used]), 1)
         return counts
@@ -141,28 +163,44 @@ def solve_columns(
         start = np.zeros(problem.kill_prob.shape, dtype=np.int64)
     n_weapons, n_targets = problem.kill_prob.shape
     pattern_uses = min(MAX_TARGET_USES, int(problem.uses.sum()))
-    patterns = _Patterns(problem, max(pattern_uses, int(start.sum(axis=0).max(initial=0))))
-    for target in range(n_targets):
-        patterns.add(target, np.empty(0, dtype=np.int64))
-        patterns.add(target, np.repeat(np.arange(n_weapons), start[:, target]))
-    singles = _candidates(problem, np.zeros(n_weapons))
-    for target in range(n_targets):
-        for weapon in singles[:, target]:
-            patterns.add(target, np.array([weapon]))
-    _generate(problem, patterns, pattern_uses, started + GENERATION_SHARE * time_limit_s)
-    best_counts, best = start, objective(problem, start)
+    width = max(pattern_uses, int(start.sum(axis=0).max(initial=0)))
+    patterns = _Patterns(problem, width)
+    targets = np.arange(n_targets)
+    patterns.add(targets, np.full((n_targets, 1), n_weapons))
+    start_rows = np.full((n_targets, width), n_weapons)
+    for target in targets:
+        used = np.repeat(np.arange(n_weapons), start[:, target])
+        start_rows[target, : len(used)] = used
+    patterns.add(targets, start_rows)
+    always = len(patterns.cost)  # the empty and the starting patterns, kept for the MILP
+    singles = _candidates(problem, np.zeros(n_weapons))[: CANDIDATES[0]]
+    patterns.add(np.tile(targets, len(singles)), singles.reshape(-1, 1))
+    duals = _generate(problem, patterns, pattern_uses, started + GENERATION_SHARE * time_limit_s)
+    if duals is not None:
+        scaled = (max(abs(duals[0]), 1e-12), duals[1], duals[2])
+        _price(problem, patterns, pattern_uses, scaled, ENRICH_PER_TARGET, KEEP_GAP)
+    columns = np.arange(len(patterns.cost))
+    if duals is not None:
+        lp_value, target_dual, price = duals
+        reduced = patterns.reduced_cost(target_dual, price)
+        columns = np.flatnonzero((reduced <= KEEP_GAP * abs(lp_value)) | (columns < always))
+    per_target, per_weapon = patterns.constraints(columns)
     result = milp(
-        np.array(patterns.cost),
-        integrality=np.ones(len(patterns.cost)),
+        patterns.cost[columns],
+        integrality=np.ones(len(columns)),
         bounds=Bounds(0.0, 1.0),
-        constraints=patterns.constraints(),
+        constraints=[
+            LinearConstraint(per_target, 1.0, 1.0),
+            LinearConstraint(per_weapon, -np.inf, problem.uses),
+        ],
         options={
             "time_limit": max(_HIGHS_SHARE * (deadline - time.perf_counter()), 0.01),
             "mip_rel_gap": MIP_GAP,
         },
     )
+    best_counts, best = start, objective(problem, start)
     if result.x is not None:
-        counts = patterns.counts(np.flatnonzero(result.x > 0.5))
+        counts = patterns.counts(columns[result.x > 0.5])
         value = objective(problem, counts)
         if value < best:
             best_counts, best = counts, value
@@ -178,59 +216,129 @@ def solve_columns(
 
 def _generate(
     problem: WtaProblem, patterns: _Patterns, pattern_uses: int, deadline: float
-) -> None:
-    """Solve the LP, add priced patterns, until none prices out or the deadline passes."""
-    n_weapons, n_targets = problem.kill_prob.shape
+) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Solve the LP, add priced patterns, until the best Lagrangian bound found is within
+    ``CONVERGED_GAP`` of the LP value, pricing finds nothing new, or the deadline passes.
+
+    Pricing uses duals smoothed towards those of the best bound so far (Wentges'
+    stabilisation, share ``SMOOTHING``), which cuts the rounds where the LP value
+    stalls; when that finds no pattern pricing out at the LP's own duals, those
+    are priced too. Returns the last LP's value, target duals and weapon prices
+    (None if no LP was solved).
+    """
+    n_targets = problem.n_targets
+    duals = None
+    center: tuple[float, np.ndarray, np.ndarray] | None = None  # best bound, its duals
     while time.perf_counter() < deadline:
-        per_target, per_weapon = patterns.constraints()
+        per_target, per_weapon = patterns.constraints(np.arange(len(patterns.cost)))
         result = linprog(
-            np.array(patterns.cost),
-            A_ub=per_weapon.A,
+            patterns.cost,
+            A_ub=per_weapon,
             b_ub=problem.uses,
-            A_eq=per_target.A,
+            A_eq=per_target,
             b_eq=np.ones(n_targets),
             bounds=(0.0, None),
             method="highs-ipm",
             options={"time_limit": max(deadline - time.perf_counter(), 0.01)},
         )
         if result.status != 0:
-            return
-        target_dual = result.eqlin.marginals
-        price = -result.ineqlin.marginals
-        candidates = _candidates(problem, price)
-        combos, multiplicity = _combinations(candidates.shape[0], pattern_uses)
-        # slot K of a combination is "no use": weapon W, the sentinel
-        weapons = np.vstack([candidates, np.full(n_targets, n_weapons)])[combos]
-        reduced = (
-            problem.value[None, :]
-            * np.exp(patterns.log_survive[weapons, np.arange(n_targets)].sum(axis=1))
-            + (np.append(price, 0.0) + patterns.use_cost)[weapons].sum(axis=1)
-            - target_dual[None, :]
-        )
-        limit = np.append(problem.uses, np.iinfo(np.int64).max)[candidates]
-        reduced[(multiplicity[:, :, None] > limit[None, :, :]).any(axis=1)] = np.inf
-        threshold = -_REDUCED_TOLERANCE * max(abs(float(result.fun)), 1e-12)
-        best = np.argsort(reduced, axis=0, kind="stable")[:COLUMNS_PER_TARGET]
-        added = False
-        for target in range(n_targets):
-            for combo in best[:, target]:
-                if reduced[combo, target] < threshold:
-                    added = patterns.add(target, weapons[combo, :, target]) or added
-        if not added:
-            return
+            break
+        target_dual, price = result.eqlin.marginals, -result.ineqlin.marginals
+        duals = (float(result.fun), target_dual, price)
+        scale = max(abs(duals[0]), 1e-12)
+        tried = [(target_dual, price)]
+        if center is not None:
+            tried.insert(
+                0,
+                (
+                    SMOOTHING * center[1] + (1.0 - SMOOTHING) * target_dual,
+                    SMOOTHING * center[2] + (1.0 - SMOOTHING) * price,
+                ),
+            )
+        for point_dual, point_price in tried:
+            known = len(patterns.cost)
+            bound, added = _price(
+                problem,
+                patterns,
+                pattern_uses,
+                (scale, point_dual, point_price),
+                COLUMNS_PER_TARGET,
+                0.0,
+            )
+            if center is None or bound > center[0]:
+                center = (bound, point_dual, point_price)
+            reduced = patterns.reduced_cost(target_dual, price)[known:]
+            if (reduced < -_REDUCED_TOLERANCE * scale).any():
+                break
+        else:
+            break  # nothing prices out at the LP's duals
+        if duals[0] - center[0] <= CONVERGED_GAP * scale:
+            break
+    return duals
+
+
+def _price(
+    problem: WtaProblem,
+    patterns: _Patterns,
+    pattern_uses: int,
+    duals: tuple[float, np.ndarray, np.ndarray],
+    per_target: int,
+    below: float,
+) -> tuple[float, int]:
+    """Add, per target, up to ``per_target`` patterns of its candidate weapons whose
+    reduced cost is below ``below`` x ``scale`` (less a tolerance); ``duals`` is
+    (``scale``, target duals, weapon prices).
+
+    Returns the Lagrangian bound of the duals as far as pricing and the columns
+    known before see (each target's cheapest pattern at these prices, less the
+    price of all uses), and how many patterns were new.
+    """
+    n_weapons, n_targets = problem.kill_prob.shape
+    targets = np.arange(n_targets)
+    scale, target_dual, price = duals
+    candidates = _candidates(problem, price)
+    combos, multiplicity = _combinations(candidates.shape[0], pattern_uses)
+    # slot K of a combination is "no use": weapon W, the sentinel
+    weapons = np.vstack([candidates, np.full(n_targets, n_weapons)])[combos]
+    reduced = (
+        problem.value[None, :] * np.exp(patterns.log_survive[weapons, targets].sum(axis=1))
+        + (np.append(price, 0.0) + patterns.use_cost)[weapons].sum(axis=1)
+        - target_dual[None, :]
+    )
+    limit = np.append(problem.uses, np.iinfo(np.int64).max)[candidates]
+    reduced[(multiplicity[:, :, None] > limit[None, :, :]).any(axis=1)] = np.inf
+    cheapest = reduced.min(axis=0)
+    np.minimum.at(cheapest, patterns.target, patterns.reduced_cost(target_dual, price))
+    bound = float((target_dual + cheapest).sum() - price @ problem.uses)
+    count = min(per_target, len(combos))
+    best = np.argpartition(reduced, count - 1, axis=0)[:count]  # (count, T)
+    entering = reduced[best, targets] < (below - _REDUCED_TOLERANCE) * scale
+    combo, target = best[entering], np.broadcast_to(targets, best.shape)[entering]
+    return bound, patterns.add(target, weapons[combo, :, target])
 
 
 def _candidates(problem: WtaProblem, price: np.ndarray) -> np.ndarray:
-    """(K, T) each target's weapons of highest ``V_j p_ij - price_i - c_i`` (sentinel W
-    where fewer may engage)."""
-    n_weapons = problem.n_weapons
-    score = problem.value[None, :] * problem.kill_prob - (price + problem.use_cost)[:, None]
-    usable = (problem.kill_prob > 0) & (problem.uses > 0)[:, None]
-    score[~usable] = -np.inf
-    count = min(CANDIDATES, n_weapons)
-    candidates = np.argsort(-score, axis=0, kind="stable")[:count]
-    candidates[~np.take_along_axis(usable, candidates, axis=0)] = n_weapons
-    return candidates
+    """(K, T) the weapons pricing combines for each target (sentinel W pads).
+
+    For the l-th use on a target, the ``CANDIDATES[l]`` weapons not yet listed with
+    the highest ``w_j p_ij - price_i - c_i``, where ``w_j`` is the value the best
+    listed weapon of each earlier level leaves: a second use gains little on a
+    target the first nearly destroys, so cheap weapons (low price) count there.
+    """
+    n_weapons, n_targets = problem.kill_prob.shape
+    columns = np.arange(n_targets)
+    open_pairs = (problem.kill_prob > 0) & (problem.uses > 0)[:, None]
+    left = problem.value.copy()
+    levels = []
+    for count in CANDIDATES:
+        score = left[None, :] * problem.kill_prob - (price + problem.use_cost)[:, None]
+        score[~open_pairs] = -np.inf
+        order = np.argsort(-score, axis=0, kind="stable")[: min(count, n_weapons)]
+        listed = np.take_along_axis(open_pairs, order, axis=0)
+        levels.append(np.where(listed, order, n_weapons))
+        open_pairs[order[listed], np.nonzero(listed)[1]] = False
+        left = np.where(listed[0], left * (1.0 - problem.kill_prob[order[0], columns]), left)
+    return np.vstack(levels)
 
 
 @lru_cache(maxsize=8)
