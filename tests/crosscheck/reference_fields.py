@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from flankwatch.io.asterix.columns import RecordColumns
+
 FT = 0.3048
 """International foot, m."""
 NM = 1852.0
@@ -64,6 +66,15 @@ def hex_address(text: Any) -> int:
 def text_value(text: Any) -> str:
     """Text with trailing spaces removed."""
     return str(text).rstrip()
+
+
+def callsign_062(items: Items) -> Any:
+    """I062/245's identification, else I062/380's (subfield ID), None if neither."""
+    if "I245" in items:
+        return text_value(items["I245"]["TId"])
+    if "ID" in items.get("I380", {}):
+        return text_value(items["I380"]["ID"]["ACID"])
+    return None
 
 
 def squawk(item: str) -> Callable[[Items], Any]:
@@ -164,7 +175,7 @@ CAT062: tuple[Field, ...] = (
     Field("vertical_rate_mps", (("I220", "RoC"),), FPM, 6.25 * FPM),
     Field("squawk", read=squawk("I060")),
     Field("icao24", (("I380", "ADR"),), convert=hex_address),
-    Field("callsign", (("I245", "TId"),), convert=text_value),
+    Field("callsign", read=callsign_062),
     Field("tentative", (("I080", "CNF"),), convert=bool),
     Field("coasting", (("I080", "CST"),), convert=bool),
     Field("ended", (("I080", "TSE"),), convert=bool),
@@ -207,3 +218,26 @@ def mismatches(
         if not agree:
             problems.append(f"{label} {field.column}: flankwatch {got!r}, reference {want!r}")
     return problems
+
+
+def rows_of(batch: RecordColumns) -> list[dict[str, Any]]:
+    """The rows of a batch as plain Python values by column."""
+    columns = {name: getattr(batch, name) for name in batch.DTYPES}
+    return [
+        {name: column[index].item() if hasattr(column[index], "item") else column[index]
+         for name, column in columns.items()}
+        for index in range(len(batch))
+    ]  # fmt: skip
+
+
+def assert_agree(
+    fields: Sequence[Field], records: Sequence[Mapping[str, Any]], rows: Sequence[Items]
+) -> None:
+    """Every row agrees with its reference record (same order), field by field."""
+    assert len(records) == len(rows)
+    problems = [
+        problem
+        for index, (record, row) in enumerate(zip(records, rows, strict=True))
+        for problem in mismatches(fields, record["items"], row, f"record {index}")
+    ]
+    assert not problems, "\n".join(problems)

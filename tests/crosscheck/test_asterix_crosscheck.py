@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 import pytest
 from reference_env import Reference
-from reference_fields import CAT021, CAT048, CAT062, FT, Field, mismatches
+from reference_fields import CAT021, CAT048, CAT062, FT, assert_agree, rows_of
 
 from flankwatch.io.asterix import Cat062Tracks, decode, encode_cat062
-from flankwatch.io.asterix.columns import RecordColumns
 
 SEED = 20_250_910
 """Seed of the made-up values."""
@@ -58,29 +57,6 @@ def _squawk(rng: np.random.Generator) -> str:
 def _maybe(rng: np.random.Generator, value: Any, absent: Any = None) -> Any:
     """``value``, or ``absent`` one time in five."""
     return absent if rng.random() < 0.2 else value
-
-
-def _rows(batch: RecordColumns) -> list[dict[str, Any]]:
-    """The rows of a batch as plain Python values by column."""
-    columns = {name: getattr(batch, name) for name in batch.DTYPES}
-    return [
-        {name: column[index].item() if hasattr(column[index], "item") else column[index]
-         for name, column in columns.items()}
-        for index in range(len(batch))
-    ]  # fmt: skip
-
-
-def _check(
-    fields: tuple[Field, ...], records: list[dict[str, Any]], rows: list[dict[str, Any]]
-) -> None:
-    """Every row agrees with its reference record, field by field."""
-    assert len(records) == len(rows)
-    problems = [
-        problem
-        for index, (record, row) in enumerate(zip(records, rows, strict=True))
-        for problem in mismatches(fields, record["items"], row, f"record {index}")
-    ]
-    assert not problems, "\n".join(problems)
 
 
 def _tracks(rng: np.random.Generator) -> Cat062Tracks:
@@ -132,7 +108,7 @@ def test_cat062_encoded_by_flankwatch_reads_the_same_in_the_reference(
     [records] = reference.decode([datagram])
     assert all(record["category"] == 62 for record in records)
     # the encoder: what the reference reads is what went in, to half a step
-    sent = _rows(tracks)
+    sent = rows_of(tracks)
     problems = []
     for index, (record, row) in enumerate(zip(records, sent, strict=True)):
         for field in CAT062:
@@ -149,7 +125,7 @@ def test_cat062_encoded_by_flankwatch_reads_the_same_in_the_reference(
     # the decoder: flankwatch reads what the reference reads
     decoded = decode(datagram)
     assert decoded.skips == ()
-    _check(CAT062, records, _rows(decoded.cat062))
+    assert_agree(CAT062, records, rows_of(decoded.cat062))
 
 
 def test_cat048_plots_read_the_same_as_in_the_reference(reference: Reference) -> None:
@@ -181,7 +157,7 @@ def test_cat048_plots_read_the_same_as_in_the_reference(reference: Reference) ->
     [records] = reference.decode([datagram])
     decoded = decode(datagram)
     assert decoded.skips == ()
-    _check(CAT048, records, _rows(decoded.cat048))
+    assert_agree(CAT048, records, rows_of(decoded.cat048))
     # the flags of I048/090 took effect on some plots and not on others
     heights = decoded.cat048.alt_baro_m
     assert np.isnan(heights).any() and np.isfinite(heights).any()
@@ -220,7 +196,7 @@ def test_cat021_reports_read_the_same_as_in_the_reference(reference: Reference) 
     [records] = reference.decode([datagram])
     decoded = decode(datagram)
     assert decoded.skips == ()
-    _check(CAT021, records, _rows(decoded.cat021))
+    assert_agree(CAT021, records, rows_of(decoded.cat021))
 
 
 def test_heights_in_feet_and_flight_levels_agree_with_the_reference(
