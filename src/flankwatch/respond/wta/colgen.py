@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import time
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -39,7 +40,7 @@ from scipy.sparse import csr_matrix
 
 from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, nothing_to_choose, objective
 
-CANDIDATES = (8, 6, 4)
+CANDIDATES = (6, 5, 4)
 """Weapons per target that pricing combines, per level of use (see ``_candidates``)."""
 
 MAX_TARGET_USES = 3
@@ -51,10 +52,10 @@ COLUMNS_PER_TARGET = 3
 GENERATION_SHARE = 0.6
 """Share of the time limit column generation may take; the MILP gets the rest."""
 
-MIP_GAP = 2e-4
+MIP_GAP = 5e-4
 """Relative gap at which HiGHS stops the MILP over the columns."""
 
-KEEP_GAP = 0.005
+KEEP_GAP = 0.003
 """The MILP gets the columns whose reduced cost (under the last LP's duals) is at most
 this share of the LP's value, and the empty and starting patterns: a solution within
 that share of the LP's value can contain no other."""
@@ -66,7 +67,7 @@ this share of the LP value."""
 SMOOTHING = 0.5
 """Weight of the best-bound duals in the duals pricing uses (see ``_generate``)."""
 
-ENRICH_PER_TARGET = 10
+ENRICH_PER_TARGET = 5
 """Most patterns per target added, after the generation, among those of reduced cost
 up to ``KEEP_GAP``: alternatives that let the MILP find integer solutions near the LP."""
 
@@ -152,7 +153,10 @@ def solve_columns(
     """Column generation, then the MILP over the columns, within about ``time_limit_s`` s.
 
     ``start`` is an optional feasible (W, T) assignment; the answer is never worse.
-    Nothing is proven (lower bound -inf).
+    When the time is too short for the MILP to answer, the last LP rounded (each
+    target's pattern of largest value, uses over a weapon's limit taken away
+    where they gain least) is returned if it is better than the start. Nothing is
+    proven (lower bound -inf).
     """
     trivial = nothing_to_choose(problem, "columns")
     if trivial is not None:
@@ -161,29 +165,18 @@ def solve_columns(
     deadline = started + time_limit_s
     if start is None:
         start = np.zeros(problem.kill_prob.shape, dtype=np.int64)
-    n_weapons, n_targets = problem.kill_prob.shape
     pattern_uses = min(MAX_TARGET_USES, int(problem.uses.sum()))
-    width = max(pattern_uses, int(start.sum(axis=0).max(initial=0)))
-    patterns = _Patterns(problem, width)
-    targets = np.arange(n_targets)
-    patterns.add(targets, np.full((n_targets, 1), n_weapons))
-    start_rows = np.full((n_targets, width), n_weapons)
-    for target in targets:
-        used = np.repeat(np.arange(n_weapons), start[:, target])
-        start_rows[target, : len(used)] = used
-    patterns.add(targets, start_rows)
-    always = len(patterns.cost)  # the empty and the starting patterns, kept for the MILP
-    singles = _candidates(problem, np.zeros(n_weapons))[: CANDIDATES[0]]
-    patterns.add(np.tile(targets, len(singles)), singles.reshape(-1, 1))
-    duals = _generate(problem, patterns, pattern_uses, started + GENERATION_SHARE * time_limit_s)
-    if duals is not None:
-        scaled = (max(abs(duals[0]), 1e-12), duals[1], duals[2])
-        _price(problem, patterns, pattern_uses, scaled, ENRICH_PER_TARGET, KEEP_GAP)
+    patterns, always = _first_patterns(problem, start, pattern_uses)
+    relaxation = _generate(
+        problem, patterns, pattern_uses, started + GENERATION_SHARE * time_limit_s
+    )
+    found = [start]
     columns = np.arange(len(patterns.cost))
-    if duals is not None:
-        lp_value, target_dual, price = duals
-        reduced = patterns.reduced_cost(target_dual, price)
-        columns = np.flatnonzero((reduced <= KEEP_GAP * abs(lp_value)) | (columns < always))
+    if relaxation is not None:
+        found.append(_round(problem, patterns, relaxation))
+        duals = (max(abs(relaxation.value), 1e-12), relaxation.target_dual, relaxation.price)
+        _price(problem, patterns, pattern_uses, duals, ENRICH_PER_TARGET, KEEP_GAP)
+        columns = _milp_columns(patterns, relaxation, always)
     per_target, per_weapon = patterns.constraints(columns)
     result = milp(
         patterns.cost[columns],
@@ -198,15 +191,13 @@ def solve_columns(
             "mip_rel_gap": MIP_GAP,
         },
     )
-    best_counts, best = start, objective(problem, start)
     if result.x is not None:
-        counts = patterns.counts(columns[result.x > 0.5])
-        value = objective(problem, counts)
-        if value < best:
-            best_counts, best = counts, value
+        found.append(patterns.counts(columns[result.x > 0.5]))
+    values = [objective(problem, counts) for counts in found]
+    best = int(np.argmin(values))
     return WtaSolution(
-        counts=best_counts,
-        objective=best,
+        counts=found[best],
+        objective=values[best],
         lower_bound=-np.inf,
         optimal=False,
         solver="columns",
@@ -214,20 +205,81 @@ def solve_columns(
     )
 
 
+def _first_patterns(
+    problem: WtaProblem, start: np.ndarray, pattern_uses: int
+) -> tuple[_Patterns, int]:
+    """The first columns: per target the empty pattern, the start's, and each single use
+    of its ``CANDIDATES[0]`` best weapons; and how many come before the singles."""
+    n_weapons, n_targets = problem.kill_prob.shape
+    width = max(pattern_uses, int(start.sum(axis=0).max(initial=0)))
+    patterns = _Patterns(problem, width)
+    targets = np.arange(n_targets)
+    patterns.add(targets, np.full((n_targets, 1), n_weapons))
+    start_rows = np.full((n_targets, width), n_weapons)
+    for target in targets:
+        used = np.repeat(np.arange(n_weapons), start[:, target])
+        start_rows[target, : len(used)] = used
+    patterns.add(targets, start_rows)
+    always = len(patterns.cost)
+    singles = _candidates(problem, np.zeros(n_weapons))[: CANDIDATES[0]]
+    patterns.add(np.tile(targets, len(singles)), singles.reshape(-1, 1))
+    return patterns, always
+
+
+def _round(problem: WtaProblem, patterns: _Patterns, relaxation: _Relaxation) -> np.ndarray:
+    """(W, T) each target's LP pattern of largest value; then, while a weapon is used
+    more than allowed, the use of such a weapon whose removal costs least goes."""
+    n_columns = len(relaxation.x)
+    order = np.lexsort((-relaxation.x, patterns.target[:n_columns]))
+    first = np.ones(n_columns, dtype=bool)
+    first[1:] = np.diff(patterns.target[order]) != 0
+    counts = patterns.counts(order[first])
+    survive = 1.0 - problem.kill_prob
+    remaining = problem.value * np.prod(survive**counts, axis=0)
+    over = np.flatnonzero(counts.sum(axis=1) > problem.uses)
+    while len(over):
+        # loss of taking one use of each over-used weapon off each of its targets
+        loss = remaining[None, :] * (1.0 / survive[over] - 1.0) - problem.use_cost[over, None]
+        loss[counts[over] == 0] = np.inf
+        row, target = np.unravel_index(np.argmin(loss), loss.shape)
+        weapon = over[row]
+        counts[weapon, target] -= 1
+        remaining[target] /= survive[weapon, target]
+        over = np.flatnonzero(counts.sum(axis=1) > problem.uses)
+    return counts
+
+
+class _Relaxation(NamedTuple):
+    """A solved LP over the columns: its value, target duals, weapon prices (>= 0), and
+    the values ``x`` of the columns it had (the pool's first ``len(x)``)."""
+
+    value: float
+    target_dual: np.ndarray
+    price: np.ndarray
+    x: np.ndarray
+
+
+def _milp_columns(patterns: _Patterns, relaxation: _Relaxation, always: int) -> np.ndarray:
+    """Indices of the columns the MILP gets: those of reduced cost at most ``KEEP_GAP`` x
+    the LP value and the first ``always`` (the empty and the starting patterns)."""
+    reduced = patterns.reduced_cost(relaxation.target_dual, relaxation.price)
+    keep = (reduced <= KEEP_GAP * abs(relaxation.value)) | (np.arange(len(reduced)) < always)
+    return np.flatnonzero(keep)
+
+
 def _generate(
     problem: WtaProblem, patterns: _Patterns, pattern_uses: int, deadline: float
-) -> tuple[float, np.ndarray, np.ndarray] | None:
+) -> _Relaxation | None:
     """Solve the LP, add priced patterns, until the best Lagrangian bound found is within
     ``CONVERGED_GAP`` of the LP value, pricing finds nothing new, or the deadline passes.
 
     Pricing uses duals smoothed towards those of the best bound so far (Wentges'
     stabilisation, share ``SMOOTHING``), which cuts the rounds where the LP value
     stalls; when that finds no pattern pricing out at the LP's own duals, those
-    are priced too. Returns the last LP's value, target duals and weapon prices
-    (None if no LP was solved).
+    are priced too. Returns the last LP solved (None if none was).
     """
     n_targets = problem.n_targets
-    duals = None
+    relaxation = None
     center: tuple[float, np.ndarray, np.ndarray] | None = None  # best bound, its duals
     while time.perf_counter() < deadline:
         per_target, per_weapon = patterns.constraints(np.arange(len(patterns.cost)))
@@ -244,8 +296,8 @@ def _generate(
         if result.status != 0:
             break
         target_dual, price = result.eqlin.marginals, -result.ineqlin.marginals
-        duals = (float(result.fun), target_dual, price)
-        scale = max(abs(duals[0]), 1e-12)
+        relaxation = _Relaxation(float(result.fun), target_dual, price, result.x)
+        scale = max(abs(relaxation.value), 1e-12)
         tried = [(target_dual, price)]
         if center is not None:
             tried.insert(
@@ -272,9 +324,9 @@ def _generate(
                 break
         else:
             break  # nothing prices out at the LP's duals
-        if duals[0] - center[0] <= CONVERGED_GAP * scale:
+        if relaxation.value - center[0] <= CONVERGED_GAP * scale:
             break
-    return duals
+    return relaxation
 
 
 def _price(

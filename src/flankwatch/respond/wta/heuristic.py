@@ -157,6 +157,16 @@ def solve_heuristic(
     )
 
 
+def improve(problem: WtaProblem, counts: np.ndarray, time_limit_s: float) -> np.ndarray:
+    """Local search (step 2) from the feasible (W, T) assignment ``counts`` until no move
+    improves or ``time_limit_s`` s pass; returns the assignment reached (never worse)."""
+    search = _Search(problem)
+    search.counts = np.array(counts, dtype=np.int64)
+    search.refresh()
+    _local_search(search, time.perf_counter() + time_limit_s)
+    return search.counts
+
+
 def default_patience(problem: WtaProblem) -> int:
     """Restarts without improvement before stopping: (uses in all)^2 / 100, within 1..200.
 
