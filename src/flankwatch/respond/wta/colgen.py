@@ -9,18 +9,21 @@ pattern's cost is exact.
 
 1. Column generation on the linear relaxation: start from the empty pattern,
    the starting assignment's pattern and every single use of a target's
-   ``CANDIDATES`` best weapons; solve the LP (HiGHS, interior point, whose
-   central duals make the generation stall less than simplex vertices do);
-   with the duals (``mu_j`` per target, a price ``pi_i >= 0`` per use of weapon
-   i) price, for every target at once, every multiset of up to
-   ``MAX_TARGET_USES`` uses of the target's ``CANDIDATES`` weapons of highest
-   ``V_j p_ij - pi_i - c_i``; add the best few patterns per target with negative
-   reduced cost ``cost - mu_j + sum_i pi_i n_i``; repeat until none is found or
-   the share ``GENERATION_SHARE`` of the time is spent.
-2. The MILP over all generated patterns (HiGHS, relative gap ``MIP_GAP``): its
-   answer is feasible for the full problem. The starting assignment is among
-   the columns, so the answer is never worse than the start (if HiGHS runs out
-   of time without an answer, the start is returned).
+   ``CANDIDATES[0]`` best weapons; solve the LP (HiGHS, interior point); with
+   the duals (``mu_j`` per target, a price ``pi_i >= 0`` per use of weapon i)
+   price, for every target at once, every multiset of up to
+   ``MAX_TARGET_USES`` uses of a few weapons chosen per target (see
+   ``_candidates``); add the best few patterns per target with negative reduced
+   cost ``cost - mu_j + sum_i pi_i n_i``; repeat until the LP value is near the
+   Lagrangian bound or the share ``GENERATION_SHARE`` of the time is spent.
+   Duals are smoothed towards the best bound's (Wentges 1997), which shortens
+   the first rounds, where the LP value stalls.
+2. Round the last LP (see ``_round``): an upper bound U. A pattern whose reduced
+   cost exceeds ``U - LP`` can be in no solution better than U, so the MILP
+   (HiGHS, relative gap ``MIP_GAP``) gets only the others, after adding up to
+   ``ENRICH_PER_TARGET`` more per target of reduced cost below ``U - LP``.
+   The answer is the best of the start, the rounding and the MILP's, so never
+   worse than the start, and it still comes when HiGHS runs out of time.
 
 Pricing looks only at a few weapons per target and a few uses, so the result
 is a heuristic one (no bound is claimed), but on the public benchmark of
@@ -55,11 +58,6 @@ GENERATION_SHARE = 0.6
 MIP_GAP = 5e-4
 """Relative gap at which HiGHS stops the MILP over the columns."""
 
-KEEP_GAP = 0.003
-"""The MILP gets the columns whose reduced cost (under the last LP's duals) is at most
-this share of the LP's value, and the empty and starting patterns: a solution within
-that share of the LP's value can contain no other."""
-
 CONVERGED_GAP = 3e-4
 """Generation stops when the best Lagrangian bound (as far as pricing sees) is within
 this share of the LP value."""
@@ -68,8 +66,8 @@ SMOOTHING = 0.5
 """Weight of the best-bound duals in the duals pricing uses (see ``_generate``)."""
 
 ENRICH_PER_TARGET = 5
-"""Most patterns per target added, after the generation, among those of reduced cost
-up to ``KEEP_GAP``: alternatives that let the MILP find integer solutions near the LP."""
+"""Most patterns per target added after the generation (see step 2): alternatives that
+let the MILP find whole solutions near the LP value."""
 
 _HIGHS_SHARE = 0.9
 """Share of the time left handed to HiGHS as its limit, which it can overrun a little."""
@@ -114,6 +112,16 @@ class _Patterns:
         self.weapons = np.vstack([self.weapons, rows])
         self.cost = np.concatenate([self.cost, cost])
         return int(new.sum())
+
+    def add_assignment(self, counts: np.ndarray) -> int:
+        """Add the patterns of a (W, T) assignment (no target with more than ``width``
+        uses); returns how many were new."""
+        n_weapons, n_targets = counts.shape
+        rows = np.full((n_targets, self.width), self.sentinel, dtype=np.int64)
+        for target in range(n_targets):
+            used = np.repeat(np.arange(n_weapons), counts[:, target])
+            rows[target, : len(used)] = used
+        return self.add(np.arange(n_targets), rows)
 
     def reduced_cost(self, target_dual: np.ndarray, price: np.ndarray) -> np.ndarray:
         """Reduced cost of every column under the duals (``price`` >= 0 per weapon use)."""
@@ -166,7 +174,7 @@ def solve_columns(
     if start is None:
         start = np.zeros(problem.kill_prob.shape, dtype=np.int64)
     pattern_uses = min(MAX_TARGET_USES, int(problem.uses.sum()))
-    patterns, always = _first_patterns(problem, start, pattern_uses)
+    patterns = _first_patterns(problem, start, pattern_uses)
     relaxation = _generate(
         problem, patterns, pattern_uses, started + GENERATION_SHARE * time_limit_s
     )
@@ -174,9 +182,14 @@ def solve_columns(
     columns = np.arange(len(patterns.cost))
     if relaxation is not None:
         found.append(_round(problem, patterns, relaxation))
-        duals = (max(abs(relaxation.value), 1e-12), relaxation.target_dual, relaxation.price)
-        _price(problem, patterns, pattern_uses, duals, ENRICH_PER_TARGET, KEEP_GAP)
-        columns = _milp_columns(patterns, relaxation, always)
+        patterns.add_assignment(found[-1])
+        # reduced cost a pattern may have in a solution better than the best found
+        slack = min(objective(problem, counts) for counts in found) - relaxation.value
+        scale = max(abs(relaxation.value), 1e-12)
+        duals = (scale, relaxation.target_dual, relaxation.price)
+        _price(problem, patterns, pattern_uses, duals, ENRICH_PER_TARGET, slack / scale)
+        reduced = patterns.reduced_cost(relaxation.target_dual, relaxation.price)
+        columns = np.flatnonzero(reduced <= slack + _REDUCED_TOLERANCE * scale)
     per_target, per_weapon = patterns.constraints(columns)
     result = milp(
         patterns.cost[columns],
@@ -205,25 +218,18 @@ def solve_columns(
     )
 
 
-def _first_patterns(
-    problem: WtaProblem, start: np.ndarray, pattern_uses: int
-) -> tuple[_Patterns, int]:
+def _first_patterns(problem: WtaProblem, start: np.ndarray, pattern_uses: int) -> _Patterns:
     """The first columns: per target the empty pattern, the start's, and each single use
-    of its ``CANDIDATES[0]`` best weapons; and how many come before the singles."""
+    of its ``CANDIDATES[0]`` best weapons."""
     n_weapons, n_targets = problem.kill_prob.shape
     width = max(pattern_uses, int(start.sum(axis=0).max(initial=0)))
     patterns = _Patterns(problem, width)
     targets = np.arange(n_targets)
     patterns.add(targets, np.full((n_targets, 1), n_weapons))
-    start_rows = np.full((n_targets, width), n_weapons)
-    for target in targets:
-        used = np.repeat(np.arange(n_weapons), start[:, target])
-        start_rows[target, : len(used)] = used
-    patterns.add(targets, start_rows)
-    always = len(patterns.cost)
+    patterns.add_assignment(start)
     singles = _candidates(problem, np.zeros(n_weapons))[: CANDIDATES[0]]
     patterns.add(np.tile(targets, len(singles)), singles.reshape(-1, 1))
-    return patterns, always
+    return patterns
 
 
 def _round(problem: WtaProblem, patterns: _Patterns, relaxation: _Relaxation) -> np.ndarray:
@@ -257,14 +263,6 @@ class _Relaxation(NamedTuple):
     target_dual: np.ndarray
     price: np.ndarray
     x: np.ndarray
-
-
-def _milp_columns(patterns: _Patterns, relaxation: _Relaxation, always: int) -> np.ndarray:
-    """Indices of the columns the MILP gets: those of reduced cost at most ``KEEP_GAP`` x
-    the LP value and the first ``always`` (the empty and the starting patterns)."""
-    reduced = patterns.reduced_cost(relaxation.target_dual, relaxation.price)
-    keep = (reduced <= KEEP_GAP * abs(relaxation.value)) | (np.arange(len(reduced)) < always)
-    return np.flatnonzero(keep)
 
 
 def _generate(
@@ -357,7 +355,9 @@ def _price(
         + (np.append(price, 0.0) + patterns.use_cost)[weapons].sum(axis=1)
         - target_dual[None, :]
     )
-    limit = np.append(problem.uses, np.iinfo(np.int64).max)[candidates]
+    # uses allowed per slot; 0 for a slot without a weapon, whose combinations would
+    # repeat those with the "no use" slot
+    limit = np.append(problem.uses, 0)[candidates]
     reduced[(multiplicity[:, :, None] > limit[None, :, :]).any(axis=1)] = np.inf
     cheapest = reduced.min(axis=0)
     np.minimum.at(cheapest, patterns.target, patterns.reduced_cost(target_dual, price))
