@@ -12,6 +12,12 @@ value commented with its public source; values no public source gives (most
 kill probabilities among them) are listed under ``assumed`` in their entry. A
 scenario's ``defence.catalogue`` adds types or replaces built-in ones.
 
+What a platform may fire at is bounded by what it can hold: a weapon's
+``seeker_range_m`` (its seeker's lock-on range before launch, by target class)
+and an effector's ``acquisition_range_m`` (how far its own sensors hold a
+target of the class well enough to fire) cap the weapon's ``max_range_m``; a
+weapon marked ``daylight_only`` (a gun, aimed by eye) is not fired at night.
+
 Money is in EUR. A weapon's cost may be written in USD (``cost_usd``), converted
 at :data:`USD_TO_EUR`, or for a gun as ``rounds_per_shot`` times
 ``cost_per_round_eur``; :attr:`WeaponType.cost_eur` is always filled in.
@@ -23,6 +29,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any, Literal, TypeGuard, get_args
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -62,6 +69,7 @@ EFFECTOR_KINDS: tuple[str, ...] = get_args(EffectorKind)
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 _Money = Annotated[float, Field(ge=0.0, le=MAX_COST_EUR)]
 _Time = Annotated[float, Field(ge=0.0, le=MAX_TIME_S)]
+_Range = Annotated[float, Field(gt=0.0, le=MAX_WEAPON_RANGE_M)]
 
 
 class _Entry(BaseModel):
@@ -114,6 +122,14 @@ class WeaponType(_Entry):
         le=MAX_WEAPON_RANGE_M,
         description="after a miss, how far past the aim point it flies before it falls, m",
     )
+    seeker_range_m: dict[TargetCategory, _Range] = Field(
+        default_factory=dict,
+        description="farthest its seeker locks on a target of the class before launch, m "
+        "(absent: max_range_m)",
+    )
+    daylight_only: bool = Field(
+        False, description="needs to see its target (a gun pass): not fired at night"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -163,6 +179,12 @@ class WeaponType(_Entry):
         """The kill probability of one shot against a target of ``category`` (0: cannot)."""
         return next((p for c, p in self.kill_prob.items() if c == category), 0.0)
 
+    def reach_m(self, category: str) -> float:
+        """Farthest it may be fired at a target of ``category``, m: its range, or its
+        seeker's lock-on range against the class if shorter."""
+        lock = next((r for c, r in self.seeker_range_m.items() if c == category), np.inf)
+        return float(min(self.max_range_m, lock))
+
 
 def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
@@ -192,6 +214,16 @@ class EffectorType(_Entry):
     fire_interval_s: _Time = Field(
         0.0, description="least time between two shots of one aircraft or launcher, s"
     )
+    acquisition_range_m: dict[TargetCategory, _Range] = Field(
+        default_factory=dict,
+        description="farthest its own sensors hold a target of the class well enough to "
+        "fire at it, m (absent: no limit but the weapon's)",
+    )
+
+    def acquisition_m(self, category: str) -> float:
+        """Farthest its sensors hold a target of ``category`` to fire at it, m (inf: no
+        limit of its own)."""
+        return next((r for c, r in self.acquisition_range_m.items() if c == category), np.inf)
 
     @model_validator(mode="after")
     def _consistent(self) -> EffectorType:

@@ -14,8 +14,12 @@ A platform's :class:`Phase`::
 - a fighter ordered up is airborne ``readiness_s`` later at its base and flies
   toward its goal (the intercept point on its track, set each window) at its
   speed, turning at most :attr:`ForcesSettings.turn_rad_s` and climbing at its
-  ``climb_mps``; it returns when its weapons are spent, when the fuel left just
-  brings it home (``endurance_s`` from take-off), when it has had no target for
+  ``climb_mps``; with no target it flies a racetrack (a combat air patrol):
+  straight legs of :attr:`ForcesSettings.cap_leg_m` from where it lost its
+  target along its heading and back, turning at the ends at
+  :attr:`ForcesSettings.cap_turn_rad_s` (rather than circling a point); it
+  returns when its weapons are spent, when the fuel left just brings it home
+  (``endurance_s`` from take-off), when it has had no target for
   :attr:`ForcesSettings.idle_return_s`, or when its unit's active time ends;
   after landing it is turned round in ``reload_s`` and back at readiness;
 - a ground unit (launcher, gun, interceptor-drone team, jammer) ordered to
@@ -34,7 +38,7 @@ from enum import IntEnum
 import numpy as np
 
 from flankwatch.events import Event, EventKind
-from flankwatch.respond.catalogue import EffectorType, WeaponType
+from flankwatch.respond.catalogue import TARGET_CATEGORIES, EffectorType, WeaponType
 from flankwatch.respond.intercept import steer
 
 OWN_OBJECT_ID_BASE = 1_000_000
@@ -77,6 +81,12 @@ class ForcesSettings:
     """An airborne fighter with no target this long returns to base, s (assumed)."""
     landing_radius_m: float = 3_000.0
     """A returning fighter this close to its base has landed, m."""
+    cap_leg_m: float = 40_000.0
+    """Length of the straight legs a fighter with no target flies while it waits, m
+    (a combat air patrol racetrack; assumed)."""
+    cap_turn_rad_s: float = 0.05
+    """Turn rate at the racetrack's ends, rad/s (about 3 degrees a second, a standard
+    rate turn; assumed)."""
 
 
 class IdCounter:
@@ -141,6 +151,20 @@ class Forces:
         self.target = np.full(n, -1, np.int64)
         self.object_id = np.full(n, -1, np.int64)
         self.return_reason = np.full(n, "", object)
+        self.cap_m = np.repeat(self.home_m[:, None, :], 2, axis=1)
+        self.cap_end = np.zeros(n, np.int64)
+        self.reach_m = np.array(
+            [
+                [
+                    [min(w.reach_m(c), u.effector.acquisition_m(c)) for c in TARGET_CATEGORIES]
+                    for w in self.weapons
+                ]
+                for u, _ in rows
+            ],
+            float,
+        ).reshape(n, len(keys), len(TARGET_CATEGORIES))
+        """(P, K, C) farthest shot of each platform's weapon at each class (m): the
+        weapon's reach against the class, capped by the platform's acquisition range."""
         self.last_s = -np.inf
 
     def __len__(self) -> int:
@@ -189,22 +213,27 @@ class Forces:
             self.velocity_mps[p] = 0.0
             if self.target[p] < 0:
                 self.idle_since_s[p] = self.ready_s[p]
+                self._start_cap(int(p))
 
     def _fly(self, now_s: float, dt_s: np.ndarray, events: list[Event]) -> None:
         flying = self.flies & np.isin(self.phase, (Phase.ENGAGING, Phase.RETURNING))
         if not flying.any():
             return
         rows = np.flatnonzero(flying)
+        waiting = (self.phase[rows] == Phase.ENGAGING) & (self.target[rows] < 0)
+        self._next_leg(rows[waiting])
         goal = np.where(
             (self.phase[rows] == Phase.RETURNING)[:, None], self.home_m[rows], self.goal_m[rows]
         )
+        goal[waiting] = self.cap_m[rows[waiting], self.cap_end[rows[waiting]]]
+        turn = np.where(waiting, self.settings.cap_turn_rad_s, self.settings.turn_rad_s)
         self.position_m[rows], self.velocity_mps[rows] = steer(
             self.position_m[rows],
             self.velocity_mps[rows],
             goal,
             self.speed_mps[rows],
             self.climb_mps[rows],
-            self.settings.turn_rad_s,
+            turn,
             dt_s[rows],
         )
         home_m = np.linalg.norm(self.position_m - self.home_m, axis=1)
@@ -221,6 +250,15 @@ class Forces:
         for p in np.flatnonzero(idle):
             minutes = self.settings.idle_return_s / 60.0
             self._send_home(int(p), f"no target for {minutes:.0f} min")
+
+    def _next_leg(self, rows: np.ndarray) -> None:
+        """Racetracks whose fighter is within a turn's width of the leg's end turn back."""
+        if not len(rows):
+            return
+        end = self.cap_m[rows, self.cap_end[rows]]
+        near = np.hypot(*(end - self.position_m[rows])[:, :2].T)
+        turn_m = 2.0 * self.speed_mps[rows] / self.settings.cap_turn_rad_s
+        self.cap_end[rows[near <= turn_m]] ^= 1
 
     def _land_radius(self, dt_s: np.ndarray) -> np.ndarray:
         result: np.ndarray = np.maximum(self.settings.landing_radius_m, self.speed_mps * dt_s)
@@ -291,10 +329,27 @@ class Forces:
         ]
 
     def release(self, p: int, now_s: float) -> None:
-        """Platform ``p`` has no target any more (it waits, then returns if it flies)."""
+        """Platform ``p`` has no target any more (it waits, then returns if it flies; in
+        the air it flies a racetrack from where it is)."""
         if self.target[p] >= 0:
             self.idle_since_s[p] = now_s
+            if self.flies[p] and self.object_id[p] >= 0:
+                self._start_cap(p)
         self.target[p] = -1
+
+    def _start_cap(self, p: int) -> None:
+        """A racetrack for fighter ``p``: from its position, one leg along its heading
+        (toward its base's bearing if it has none)."""
+        start = self.position_m[p]
+        heading = self.velocity_mps[p, :2]
+        if not np.hypot(*heading) > 0.0:
+            heading = (self.goal_m[p] - start)[:2]
+        norm = float(np.hypot(*heading))
+        direction = heading / norm if norm > 0.0 else np.array([0.0, 1.0])
+        end = start.copy()
+        end[:2] += direction * self.settings.cap_leg_m
+        self.cap_m[p] = (start, end)
+        self.cap_end[p] = 1
 
     def fire(self, p: int, k: int, now_s: float) -> list[Event]:
         """Platform ``p`` used one shot of weapon ``k``; an empty magazine re-loads (ground)

@@ -104,12 +104,13 @@ def steer(
     goal_m: np.ndarray,
     speed_mps: np.ndarray,
     climb_mps: np.ndarray,
-    turn_rad_s: float,
+    turn_rad_s: np.ndarray | float,
     dt_s: np.ndarray | float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fly ``dt_s`` toward ``goal_m``: ((n, 3) new position, m; (n, 3) new velocity, m/s).
 
     The heading turns toward the goal's bearing by at most ``turn_rad_s * dt_s``
+    (``turn_rad_s`` one rate for all rows or one per row)
     (an aircraft at rest takes the bearing at once), the aircraft flies
     ``speed_mps * dt_s`` along the mean of its old and new headings, and climbs
     or descends toward the goal's height by at most ``climb_mps * dt_s``. Near
@@ -120,6 +121,7 @@ def steer(
     goal = np.asarray(goal_m, float)
     n = len(position)
     dt = np.broadcast_to(np.asarray(dt_s, float), (n,))
+    turn_rate = np.broadcast_to(np.asarray(turn_rad_s, float), (n,))
     speed = np.broadcast_to(np.asarray(speed_mps, float), (n,))
     climb = np.broadcast_to(np.asarray(climb_mps, float), (n,))
     to_goal = goal - position
@@ -127,7 +129,7 @@ def steer(
     moving = np.hypot(velocity[:, 0], velocity[:, 1]) > _TINY
     heading = np.where(moving, np.arctan2(velocity[:, 0], velocity[:, 1]), bearing)
     turn = (bearing - heading + np.pi) % (2.0 * np.pi) - np.pi
-    limit = turn_rad_s * dt
+    limit = turn_rate * dt
     new_heading = heading + np.clip(turn, -limit, limit)
     mean_heading = heading + 0.5 * np.clip(turn, -limit, limit)
     step = speed * dt

@@ -9,7 +9,9 @@ A shot at a track is allowed only if
    assessment's ``inside``);
 3. the expected debris does not fall in a no-engagement area: the towns of the
    gazetteer of populated places of at least ``places_min_population``
-   inhabitants (circles of ``place_radius_m``) and the named ``areas``.
+   inhabitants (circles of ``place_radius_m``) and the named ``areas``, each
+   grown by ``debris_margin_m`` (where debris falls is uncertain: the kill point,
+   the wreck's tumble, the track's error).
 
 The first rule broken gives the reason: ``not declared hostile``, ``outside the
 engagement zone`` or ``debris would fall on <area name>``. Areas and the zone are
@@ -112,14 +114,15 @@ class RulesOfEngagement:
         named = [a for a in rules.areas if a.at is not None and a.radius_m is not None]
         lat = [a.at.lat for a in named if a.at is not None]
         lon = [a.at.lon for a in named if a.at is not None]
-        radius = [float(a.radius_m) for a in named if a.radius_m is not None]
+        margin = rules.debris_margin_m
+        radius = [float(a.radius_m) + margin for a in named if a.radius_m is not None]
         names = [a.name for a in named]
         if rules.places_min_population is not None:
             towns = populated_places(country)
             big = towns.select(towns.population >= rules.places_min_population)
             lat += big.lat_deg.tolist()
             lon += big.lon_deg.tolist()
-            radius += [rules.place_radius_m] * len(big)
+            radius += [rules.place_radius_m + margin] * len(big)
             names += big.name.tolist()
         xy = project_points(frame, np.column_stack((lon, lat))) if names else np.zeros((0, 2))
         circles = Circles(
@@ -130,6 +133,8 @@ class RulesOfEngagement:
             for a in rules.areas
             if a.polygon is not None
         ]
+        if margin > 0.0:
+            polygons = [ProjectedArea(p.polygon.buffer(margin), p.name) for p in polygons]
         zone = None
         if defence.engagement_zone is not None:
             zone = ProjectedArea.from_lonlat(

@@ -10,7 +10,9 @@ Each window, at ``now_s`` (the window's end):
    standing by that get a target are ordered up (fighters scramble, ground units
    react), the others are re-tasked or released;
 4. every engaging platform whose target is inside one of its assigned weapons'
-   envelopes (slant range and target height) fires one shot, at most one shot
+   envelopes (slant range, capped by what the weapon's seeker and the
+   platform's own sensors hold of the target's class, and target height) fires
+   one shot, at most one shot
    per target at a time (shoot-look-shoot), aimed at the lead point of the
    TRACK (never the truth), if the rules of engagement allow it: the track
    declared hostile, inside the engagement zone, the expected debris of the
@@ -22,6 +24,11 @@ Each window, at ``now_s`` (the window's end):
    aircraft, missile and interceptor drone in flight (an empty one when the
    last has landed; none when none ever flew).
 
+A weapon aimed by eye (``daylight_only``, a gun) takes no part at night: when
+the sun is below :data:`~flankwatch.respond.envelope.NIGHT_SUN_ELEVATION_DEG`
+at the frame's origin (one verdict for the whole region; sunrise differs by
+about half an hour across Poland).
+
 With no hostile track, nothing in flight and every platform standing by, a step
 returns the picture unchanged.
 """
@@ -29,6 +36,7 @@ returns the picture unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 
@@ -39,7 +47,7 @@ from flankwatch.events import Event, EventKind
 from flankwatch.loop import Effect, Picture
 from flankwatch.respond.catalogue import effector_catalogue
 from flankwatch.respond.debris import debris_point, miss_debris_point
-from flankwatch.respond.envelope import in_envelope
+from flankwatch.respond.envelope import in_envelope, is_night
 from flankwatch.respond.forces import Forces, ForcesSettings, IdCounter, Phase, UnitSpec
 from flankwatch.respond.intercept import intercept
 from flankwatch.respond.planner import (
@@ -47,6 +55,7 @@ from flankwatch.respond.planner import (
     Planner,
     PlannerSettings,
     Targets,
+    class_index,
     ground_height_m,
     ground_xy,
 )
@@ -115,8 +124,17 @@ class ResponseStage:
         self.ids = IdCounter()
         self.forces = Forces(unit_specs(deployment), self.ids, self.settings.forces)
         self.planner = Planner(
-            policy, self.forces, self.roe, self.radius_m, self.origin_alt_m, self.settings.planner
+            policy,
+            self.forces,
+            self.roe,
+            self.radius_m,
+            self.origin_alt_m,
+            self.settings.planner,
+            threats_only=deployment.defence is not None and deployment.defence.engage_threats_only,
         )
+        self.start = deployment.start
+        self.origin = (deployment.origin.lat, deployment.origin.lon)
+        self.daylight_only = np.array([w.daylight_only for w in self.forces.weapons], bool)
         self.shots = ShotsInFlight(
             lambda p, v: debris_point(p, v, self.radius_m, self.origin_alt_m),
             self.roe.area_at,
@@ -142,7 +160,7 @@ class ResponseStage:
         resolved = self.shots.resolve(now_s, rng, tracks, self.destroyed)
         events += resolved.events
         targets = self.planner.targets(tracks, assessment, self.destroyed, self.shots)
-        plan = self.planner.plan(targets, now_s)
+        plan = self.planner.plan(targets, now_s, self._usable(now_s))
         events += self._order(plan, now_s)
         shots, fired = self._fire(plan, assessment, now_s)
         events += fired
@@ -156,6 +174,14 @@ class ResponseStage:
             events=tuple(events),
         )
         return picture.but(response=response, effects=picture.effects + effects)
+
+    def _usable(self, now_s: float) -> np.ndarray:
+        """(K,) the weapons that may be used at ``now_s``: all but those aimed by eye at
+        night."""
+        if not self.daylight_only.any():
+            return ~self.daylight_only
+        night = is_night(*self.origin, self.start + timedelta(seconds=now_s))
+        return ~(self.daylight_only & night)
 
     def _order(self, plan: Plan, now_s: float) -> list[Event]:
         """Give each free platform its first assigned target; release the others."""
@@ -207,12 +233,15 @@ class ResponseStage:
         f, targets = self.forces, plan.targets
         height = ground_height_m(targets.position_m, self.radius_m, self.origin_alt_m)
         slant = np.linalg.norm(targets.position_m - f.position_m[p], axis=1)
+        classes = class_index(targets.category)
         choices = []
         for w in np.flatnonzero(plan.platform == p):
-            weapon = f.weapons[int(plan.weapon[w])]
-            if f.ammo[p, plan.weapon[w]] <= 0:
+            k = int(plan.weapon[w])
+            weapon = f.weapons[k]
+            if f.ammo[p, k] <= 0:
                 continue
-            reach = in_envelope(weapon, slant, height) & (plan.counts[w] > 0)
+            held = slant <= f.reach_m[p, k, classes]
+            reach = in_envelope(weapon, slant, height) & held & (plan.counts[w] > 0)
             for j in np.flatnonzero(reach):
                 if int(targets.track_id[j]) not in under_fire:
                     pk = weapon.pk(str(targets.category[j]))

@@ -15,6 +15,8 @@ Written in a scenario (and carried unchanged by its deployment)::
         areas:
           - {name: Wyryki-Wola, at: wyryki-wola, radius_m: 1500}
           - {name: reservoir, polygon: [[21.0, 52.5], [21.1, 52.5], [21.1, 52.6]]}
+        debris_margin_m: 1000          # every area grown by 1 km for where debris may fall
+      engage_threats_only: true        # only tracks threatening a defended asset
       engagement_zone: [[22.0, 50.0], [24.5, 50.0], [24.5, 54.0], [22.0, 54.0]]
       catalogue: {weapons: {}, effectors: {}}
 
@@ -131,6 +133,12 @@ class NoEngagement(StrictModel):
         2_000.0, gt=0.0, le=MAX_AREA_RADIUS_M, description="radius of such a place's area, m"
     )
     areas: list[NoEngagementArea] = Field(default_factory=list)
+    debris_margin_m: float = Field(
+        0.0,
+        ge=0.0,
+        le=MAX_AREA_RADIUS_M,
+        description="every area grown by this much for the uncertainty of where debris falls, m",
+    )
 
 
 class Defence(StrictModel):
@@ -140,6 +148,11 @@ class Defence(StrictModel):
     no_engagement: NoEngagement = Field(default_factory=NoEngagement)
     engagement_zone: LonLatPolygon | None = Field(
         None, description="[lon, lat] polygon where engaging is allowed (default: the airspace)"
+    )
+    engage_threats_only: bool = Field(
+        False,
+        description="engage only hostile tracks that threaten a defended asset (listed in "
+        "the threat ranking); other hostile tracks are watched, not engaged",
     )
     policy: str = Field("fighters-only", min_length=1, description="default policy name")
     catalogue: EffectorCatalogue = Field(

@@ -114,6 +114,8 @@ def test_cost_is_derived_from_usd_or_rounds() -> None:
         ({"max_range_m": float("nan")}, "max_range_m"),
         ({"assumed": ["colour"]}, "colour"),
         ({"range": 3}, "range"),
+        ({"seeker_range_m": {"decoy": 0.0}}, "seeker_range_m.decoy"),
+        ({"seeker_range_m": {"kite": 1000.0}}, "seeker_range_m.kite"),
     ],
 )
 def test_bad_weapons_are_refused_naming_the_fault(change: dict[str, Any], words: str) -> None:
@@ -140,10 +142,31 @@ FIGHTER: dict[str, Any] = {
         ({"kind": "ground"}, "speed_mps must be 0"),
         ({"kind": "enabler"}, "loadout must be empty"),
         ({"readiness_s": -1.0}, "readiness_s"),
+        ({"acquisition_range_m": {"decoy": -5.0}}, "acquisition_range_m.decoy"),
     ],
 )
 def test_bad_effectors_are_refused_naming_the_fault(change: dict[str, Any], words: str) -> None:
     assert words in _fault(EffectorType, {**FIGHTER, **change})
+
+
+def test_a_shot_reaches_no_farther_than_its_seeker_or_the_aircraft_holds() -> None:
+    missile = WeaponType.model_validate({**MISSILE, "seeker_range_m": {"decoy": 3_000.0}})
+    assert missile.reach_m("decoy") == 3_000.0
+    assert missile.reach_m("fixed-wing") == missile.max_range_m
+    fighter = EffectorType.model_validate({**FIGHTER, "acquisition_range_m": {"decoy": 8_000.0}})
+    assert fighter.acquisition_m("decoy") == 8_000.0
+    assert fighter.acquisition_m("cruise-missile") == float("inf")
+
+
+def test_small_slow_targets_are_held_at_shorter_range_and_killed_less_often() -> None:
+    catalogue = builtin_catalogue()
+    f16, aim9x = catalogue.effectors["f16-qra"], catalogue.weapons["aim-9x"]
+    assert f16.acquisition_m("decoy") < f16.acquisition_m("cruise-missile")
+    assert aim9x.reach_m("decoy") < aim9x.reach_m("cruise-missile") <= aim9x.max_range_m
+    for key in ("aim-9x", "aim-120c7"):
+        weapon = catalogue.weapons[key]
+        assert weapon.pk("decoy") < weapon.pk("cruise-missile")
+    assert catalogue.weapons["m61-20mm"].daylight_only
 
 
 def test_additions_extend_and_replace_the_builtin_catalogue() -> None:

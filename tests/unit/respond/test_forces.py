@@ -108,7 +108,8 @@ def test_fuel_and_idleness_bring_it_home() -> None:
     while t < 600.0 + 1_000.0:
         t += 5.0
         f.update(t)
-    assert f.phase[1] == Phase.RETURNING and "no target" in f.return_reason[1]
+    # Waiting on its racetrack near the base, it is home soon after it turns back.
+    assert f.phase[1] in (Phase.RETURNING, Phase.REARMING) and "no target" in f.return_reason[1]
     assert f.phase[0] == Phase.ENGAGING
     while f.phase[0] == Phase.ENGAGING and t < 5_000.0:
         t += 5.0
@@ -162,3 +163,25 @@ def test_enablers_get_no_row_and_ids_are_unique() -> None:
     f.update(600.0)
     assert sorted(f.object_id) == [OWN_OBJECT_ID_BASE, OWN_OBJECT_ID_BASE + 1]
     assert ids.take() == OWN_OBJECT_ID_BASE + 2
+
+
+def test_with_no_target_it_flies_a_racetrack_not_a_tight_circle() -> None:
+    f = fighters(1)
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    f.goal_m[0] = (100_000.0, 0.0, 1_000.0)
+    f.update(600.0)
+    f.update(700.0)
+    f.release(0, 700.0)
+    start = f.position_m[0].copy()
+    headings, farthest, t = [], 0.0, 700.0
+    while t < 1_300.0:
+        t += 5.0
+        f.update(t)
+        headings.append(np.arctan2(f.velocity_mps[0, 0], f.velocity_mps[0, 1]))
+        farthest = max(farthest, float(np.hypot(*(f.position_m[0] - start)[:2])))
+    turned = np.abs((np.diff(headings) + np.pi) % (2.0 * np.pi) - np.pi).sum()
+    # 10 min at 250 m/s on 40 km legs: about three half-turns (3 pi), where circling
+    # at the chase's turn rate would have turned through 90 rad.
+    assert 2.0 * np.pi < turned < 5.0 * np.pi
+    assert 30_000.0 < farthest <= f.settings.cap_leg_m + 2.0 * 250.0 / f.settings.cap_turn_rad_s

@@ -179,3 +179,45 @@ def test_cost_weighs_against_dear_shots() -> None:
         target.velocity_mps,
     )
     assert planner(*units, policy="layered").plan(rich, 0.0).counts.sum() > 0
+
+
+def test_with_threats_only_a_hostile_threatening_no_asset_is_not_a_target() -> None:
+    rows = [(i, (10_000.0 * i, 0.0, 500.0), (-50.0, 0.0, 0.0)) for i in (1, 2)]
+    tracks = track_batch(0.0, rows)
+    a = assessment([1, 2], ["hostile", "hostile"], [True, True], threats=[(2, 0.5)])
+    p = planner(spec("QRA", "f16-qra"))
+    assert list(p.targets(tracks, a, set(), no_shots()).track_id) == [1, 2]
+    p.threats_only = True
+    targets = p.targets(tracks, a, set(), no_shots())
+    assert list(targets.track_id) == [2] and np.allclose(targets.value, [1.0])
+
+
+def test_reach_counts_from_what_the_aircraft_and_the_seeker_hold() -> None:
+    # A decoy flying straight at an F-16 already airborne: in reach of its AIM-120 when
+    # its radar holds it (10 km), of its AIM-9X when the seeker locks (4 km).
+    p = planner(spec("QRA", "f16-qra"))
+    p.forces.order(0, 1, "decoy", 0.0)
+    p.forces.update(900.0)
+    p.forces.position_m[0] = (0.0, 0.0, 500.0)
+    plan = p.plan(targets_at((40_000.0, 0.0, 500.0)), 900.0)
+    keys = p.forces.weapon_keys
+    closing_mps = 250.0 + 50.0
+    for key, held_m in (("aim-120c7", 10_000.0), ("aim-9x", 4_000.0)):
+        row = int(np.flatnonzero(plan.weapon == keys.index(key))[0])
+        assert np.isclose(plan.reach_s[row, 0], (40_000.0 - held_m) / closing_mps, rtol=1e-6)
+
+
+def test_one_target_without_cost_gets_every_use_in_reach() -> None:
+    p = planner(spec("QRA", "f16-qra", count=2))
+    plan = p.plan(targets_at((100_000.0, 0.0, 500.0)), 0.0)
+    reachable = np.isfinite(plan.reach_s[:, 0])
+    uses = np.minimum(p.forces.ammo[plan.platform, plan.weapon], p.settings.max_uses)
+    assert reachable.any()
+    assert (plan.counts[:, 0] == np.where(reachable, uses, 0)).all()
+
+
+def test_weapons_not_usable_now_are_left_out() -> None:
+    p = planner(spec("QRA", "f16-qra"))
+    usable = np.array([k != "m61-20mm" for k in p.forces.weapon_keys])
+    plan = p.plan(targets_at((20_000.0, 0.0, 500.0)), 0.0, usable)
+    assert len(plan.weapon) and usable[plan.weapon].all()

@@ -111,3 +111,22 @@ def test_empty_and_single_rows(n: int) -> None:
     allowed, reasons = rules.check(["hostile"] * n, [True] * n, np.zeros((n, 2)), np.zeros((n, 2)))
     assert allowed.tolist() == [True] * n
     assert reasons.shape == (n,)
+
+
+def test_the_debris_margin_grows_circles_and_polygons() -> None:
+    areas = {
+        "areas": [
+            {"name": "spot", "at": [52.0, 21.5], "radius_m": 1000},
+            {"name": "box", "polygon": [[21.6, 51.9], [21.7, 51.9], [21.7, 52.1], [21.6, 52.1]]},
+        ]
+    }
+    plain = _deployment({"no_engagement": areas})
+    grown = _deployment({"no_engagement": {**areas, "debris_margin_m": 500}})
+    box_west_m = float(_xy(plain, [52.0], [21.6])[0, 0])
+    points = [[0.0, 1_400.0], [box_west_m - 400.0, 0.0], [0.0, 1_600.0]]
+    assert RulesOfEngagement.from_deployment(plain).area_at(points).tolist() == ["", "", ""]
+    assert RulesOfEngagement.from_deployment(grown).area_at(points).tolist() == [
+        "spot",
+        "box",
+        "",
+    ]

@@ -14,10 +14,11 @@ from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
 from flankwatch.deployment import Deployment, Origin
 from flankwatch.events import Event, EventKind
 from flankwatch.loop import Kill, Picture, Window
+from flankwatch.respond.catalogue import TARGET_CATEGORIES
 from flankwatch.respond.forces import OWN_OBJECT_ID_BASE
 from flankwatch.respond.policy import load_policy
 from flankwatch.respond.stage import ResponseStage
-from flankwatch.respond.step import NO_RESPONSE, OwnForces
+from flankwatch.respond.step import NO_RESPONSE, OwnForces, Shot
 from flankwatch.scenario.defence import Defence, DefenceUnit, NoEngagement, NoEngagementArea
 from flankwatch.stream import PlotBatch
 
@@ -47,7 +48,7 @@ class World:
     killed: set[int] = field(default_factory=set)
     events: list[Event] = field(default_factory=list)
     own: list[OwnForces] = field(default_factory=list)
-    shots: int = 0
+    shots: list[Shot] = field(default_factory=list)
 
     def picture(self, index: int) -> Picture:
         t1 = (index + 1) * BATCH_S
@@ -74,7 +75,7 @@ class World:
             picture = self.picture(index)
             out = stage.step(picture, picture.now_s, rng)
             self.events += out.response.events
-            self.shots += len(out.response.shots)
+            self.shots += out.response.shots
             for effect in out.effects:
                 if isinstance(effect, Kill):
                     self.killed.add(effect.track_id)
@@ -113,10 +114,12 @@ def test_fighters_scramble_shoot_down_the_drone_and_come_home() -> None:
     assert kinds.count(EventKind.SCRAMBLED) == 2
     scrambled = next(e for e in world.events if e.kind == EventKind.SCRAMBLED)
     fired = [e for e in world.events if e.kind == EventKind.SHOT_FIRED]
-    # Airborne after the 15 min readiness; the first shot right after.
-    assert scrambled.t_s == BATCH_S and fired[0].t_s == pytest.approx(BATCH_S + 900.0, abs=10)
+    # Airborne after the 15 min readiness; the first shot as soon as its radar holds the
+    # decoy (10 km), about 20 s later, closing at 300 m/s from 15 km.
+    airborne_s = BATCH_S + 900.0
+    assert scrambled.t_s == BATCH_S and airborne_s < fired[0].t_s <= airborne_s + 30.0
     assert world.killed == {1} and kinds.count(EventKind.TARGET_DESTROYED) == 1
-    assert world.shots == len(fired) == kinds.count(EventKind.SHOT_MISSED) + 1
+    assert len(world.shots) == len(fired) == kinds.count(EventKind.SHOT_MISSED) + 1
     assert all(e.data["cost_eur"] > 0 for e in fired)
     # Both aircraft land after idling (no target left); then an empty own-forces set.
     assert kinds.count(EventKind.RETURNED_TO_BASE) == 2
@@ -160,7 +163,7 @@ def test_debris_over_a_no_engagement_area_holds_fire() -> None:
     world = World({1: drone(60_000.0, 0.0)})
     world.run(stage, 1_500.0)
     withheld = [e for e in world.events if e.kind == EventKind.SHOT_WITHHELD]
-    assert world.shots == 0 and withheld
+    assert not world.shots and withheld
     assert all("Town" in e.message for e in withheld)
     # One event per aircraft and reason, not one every window.
     assert len(withheld) <= 2 * 2
@@ -188,3 +191,45 @@ def test_a_ground_gun_engages_when_the_track_enters_its_envelope() -> None:
     gepard_range_m = stage.forces.weapons[0].max_range_m
     first_x = 20_000.0 - 50.0 * fired[0].t_s
     assert np.hypot(first_x, 500.0) <= gepard_range_m + 50.0 * BATCH_S
+
+
+def test_a_gun_is_not_fired_at_night() -> None:
+    gun_only = {
+        "label": "a fighter with its gun alone",
+        "kind": "fighter",
+        "readiness_s": 60.0,
+        "speed_mps": 250.0,
+        "climb_mps": 150.0,
+        "endurance_s": 7_200.0,
+        "loadout": {"m61-20mm": 5},
+    }
+    unit = DefenceUnit(name="Gunner", type="gun-only", at=[52.0, 21.0])
+
+    def shots(start: datetime) -> list[Shot]:
+        defence = Defence(units=[unit], catalogue={"effectors": {"gun-only": gun_only}})
+        stage = ResponseStage(
+            Deployment(name="t", start=start, origin=Origin(lat=52.0, lon=21.0), defence=defence),
+            load_policy("fighters-only"),
+        )
+        world = World({1: drone(20_000.0, 0.0)})
+        world.run(stage, 900.0)
+        return world.shots
+
+    assert not shots(START)  # midnight UTC
+    fired = shots(START.replace(hour=10))
+    assert fired and {s.weapon for s in fired} == {"m61-20mm"}
+
+
+def test_no_shot_from_farther_than_the_aircraft_holds_the_target() -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0), 2: drone(90_000.0, 30_000.0)})
+    world.run(stage, 2 * 3_600.0, seed=4)
+    assert world.shots
+    forces = stage.forces
+    for shot in world.shots:
+        p, v = world.drones[shot.track_id]
+        at_m = p + v * shot.t_s
+        k = forces.weapon_keys.index(shot.weapon)
+        held_m = forces.reach_m[0, k, TARGET_CATEGORIES.index("decoy")]
+        # The track is as of the window's end, where the shot is fired.
+        assert np.linalg.norm(at_m - np.array(shot.shooter_m)) <= held_m + 1.0

@@ -51,6 +51,7 @@ def test_a_defence_is_read() -> None:
     assert defence.units[1].active_window_s(scenario.start) == (60.0, 300.0)
     assert defence.units[0].active_window_s(scenario.start) == (float("-inf"), float("inf"))
     assert defence.no_engagement.place_radius_m == 2000.0
+    assert defence.no_engagement.debris_margin_m == 0.0 and not defence.engage_threats_only
 
 
 def test_the_deployment_carries_the_defence_through_its_file() -> None:
@@ -107,6 +108,8 @@ def _with(**changes: Any) -> dict[str, Any]:
         (_with(engagement_zone=[[20.0, 50.0], [21.0, 50.0]]), "defence.engagement_zone"),
         (_with(engagement_zone=[[200.0, 50.0], [21.0, 50.0], [21.0, 51.0]]), "[lon, lat]"),
         (_with(no_engagement={"place_radius_m": -1}), "place_radius_m"),
+        (_with(no_engagement={"debris_margin_m": -10}), "debris_margin_m"),
+        (_with(engage_threats_only="sometimes"), "defence.engage_threats_only"),
         (_with(rules=[]), "defence.rules"),
         (
             _with(
@@ -150,3 +153,6 @@ def test_the_night_of_10_september_has_its_order_of_battle() -> None:
     types = {unit.type for unit in defence.units}
     assert {"f16-qra", "f35a-qra", "tanker", "patriot-pac3"} <= types
     assert any(area.name == "Wyryki-Wola" for area in defence.no_engagement.areas)
+    # As that night: only drones that could pose a threat; no debris on villages.
+    assert defence.engage_threats_only
+    assert defence.no_engagement.places_min_population == 500
