@@ -47,7 +47,8 @@ here: above any scenario's object numbers (at most 100,000), so they never colli
 
 
 class Phase(IntEnum):
-    """Where a platform is in its cycle; see the module docstring."""
+    """Where a platform is in its cycle; see the module docstring. The order counts:
+    the phases up to PREPARING are on the ground, up to ENGAGING may take a target."""
 
     STANDBY = 0
     PREPARING = 1
@@ -197,9 +198,7 @@ class Forces:
     def _activity(self, now_s: float) -> None:
         active = (self.active_from_s <= now_s) & (now_s < self.active_until_s)
         self.phase[(self.phase == Phase.INACTIVE) & active] = Phase.STANDBY
-        waiting = np.isin(self.phase, (Phase.STANDBY, Phase.PREPARING)) | (
-            (self.phase == Phase.ENGAGING) & ~self.flies
-        )
+        waiting = (self.phase <= Phase.PREPARING) | ((self.phase == Phase.ENGAGING) & ~self.flies)
         self.phase[waiting & ~active] = Phase.INACTIVE
         self.target[waiting & ~active] = -1
         for p in np.flatnonzero((self.phase == Phase.ENGAGING) & self.flies & ~active):
@@ -216,7 +215,7 @@ class Forces:
                 self._start_cap(int(p))
 
     def _fly(self, now_s: float, dt_s: np.ndarray, events: list[Event]) -> None:
-        flying = self.flies & np.isin(self.phase, (Phase.ENGAGING, Phase.RETURNING))
+        flying = self.flies & ((self.phase == Phase.ENGAGING) | (self.phase == Phase.RETURNING))
         if not flying.any():
             return
         rows = np.flatnonzero(flying)
@@ -289,8 +288,7 @@ class Forces:
     def available(self, now_s: float) -> np.ndarray:
         """(P,) bool: platforms that may be given a target now (standing by, preparing or
         engaging, with weapons left)."""
-        may = np.isin(self.phase, (Phase.STANDBY, Phase.PREPARING, Phase.ENGAGING))
-        return np.asarray(may & (self.ammo.sum(axis=1) > 0))
+        return np.asarray((self.phase <= Phase.ENGAGING) & (self.ammo.sum(axis=1) > 0))
 
     def delay_s(self, now_s: float) -> np.ndarray:
         """(P,) time until each platform could act (airborne or able to fire), s."""

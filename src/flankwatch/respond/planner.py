@@ -116,6 +116,18 @@ class Plan:
     counts: np.ndarray
     """(W, T) shots assigned."""
 
+    def first_targets(self, n_platforms: int) -> np.ndarray:
+        """(P,) each platform's first assigned target (as :meth:`assigned` lists them),
+        -1 for one with none."""
+        if not len(self.targets):
+            return np.full(n_platforms, -1, np.int64)
+        given = self.counts > 0
+        soonest = np.full((n_platforms, len(self.targets)), np.inf)
+        np.minimum.at(soonest, self.platform, np.where(given, self.reach_s, np.inf))
+        any_given = np.zeros(n_platforms, bool)
+        any_given[self.platform[given.any(axis=1)]] = True
+        return np.where(any_given, np.argmin(soonest, axis=1), -1).astype(np.int64)
+
     def assigned(self, platform: int) -> list[int]:
         """The targets (indices) assigned to ``platform``, soonest reached first."""
         rows = self.platform == platform
@@ -299,7 +311,7 @@ class Planner:
         p = np.repeat(platform, n_t)
         w = np.repeat(weapon, n_t)
         j = np.tile(np.arange(n_t), n_w)
-        on_ground = np.isin(f.phase[p], (Phase.STANDBY, Phase.PREPARING))
+        on_ground = f.phase[p] <= Phase.PREPARING
         shooter = np.where(on_ground[:, None], f.home_m[p], f.position_m[p])
         max_range = f.reach_m[p, w, class_index(targets.category)[j]]
         delay = f.delay_s(now_s)[p]

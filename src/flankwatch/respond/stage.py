@@ -188,12 +188,12 @@ class ResponseStage:
         f = self.forces
         events: list[Event] = []
         targets = plan.targets
+        first = plan.first_targets(len(f))
         for p in np.flatnonzero(f.available(now_s)):
-            assigned = plan.assigned(int(p))
-            if not assigned:
+            j = int(first[p])
+            if j < 0:
                 f.release(int(p), now_s)
                 continue
-            j = assigned[0]
             events += f.order(int(p), int(targets.track_id[j]), str(targets.category[j]), now_s)
         return events
 

@@ -221,3 +221,14 @@ def test_weapons_not_usable_now_are_left_out() -> None:
     usable = np.array([k != "m61-20mm" for k in p.forces.weapon_keys])
     plan = p.plan(targets_at((20_000.0, 0.0, 500.0)), 0.0, usable)
     assert len(plan.weapon) and usable[plan.weapon].all()
+
+
+def test_each_platforms_first_target_is_the_first_it_is_assigned() -> None:
+    p = planner(spec("QRA", "f16-qra", count=3))
+    plan = p.plan(targets_at((100_000.0, 0.0, 500.0), (60_000.0, 30_000.0, 500.0)), 0.0)
+    plan.counts[plan.platform == 2] = 0
+    first = plan.first_targets(4)
+    for platform in range(4):
+        assigned = plan.assigned(platform)
+        assert first[platform] == (assigned[0] if assigned else -1)
+    assert first[2] == first[3] == -1 and (first[:2] >= 0).all()
