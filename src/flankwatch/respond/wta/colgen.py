@@ -43,14 +43,15 @@ from scipy.sparse import csr_matrix
 
 from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, nothing_to_choose, objective
 
-CANDIDATES = (6, 5, 4)
+CANDIDATES = (5, 4, 3)
 """Weapons per target that pricing combines, per level of use (see ``_candidates``)."""
 
 MAX_TARGET_USES = 3
 """Most uses in a pattern found by pricing."""
 
-COLUMNS_PER_TARGET = 3
-"""Most patterns added per target in one pricing round."""
+COLUMNS_PER_TARGET = 1
+"""Patterns added per target in one pricing round (more make the LP slower than they
+save rounds)."""
 
 GENERATION_SHARE = 0.6
 """Share of the time limit column generation may take; the MILP gets the rest."""
@@ -58,12 +59,15 @@ GENERATION_SHARE = 0.6
 MIP_GAP = 5e-4
 """Relative gap at which HiGHS stops the MILP over the columns."""
 
-CONVERGED_GAP = 3e-4
+CONVERGED_GAP = 1e-3
 """Generation stops when the best Lagrangian bound (as far as pricing sees) is within
 this share of the LP value."""
 
 SMOOTHING = 0.5
 """Weight of the best-bound duals in the duals pricing uses (see ``_generate``)."""
+
+MILP_COLUMNS_PER_TARGET = 8
+"""Most patterns the MILP gets, per target on average (those of least reduced cost)."""
 
 ENRICH_PER_TARGET = 5
 """Most patterns per target added after the generation (see step 2): alternatives that
@@ -114,14 +118,15 @@ class _Patterns:
         return int(new.sum())
 
     def add_assignment(self, counts: np.ndarray) -> int:
-        """Add the patterns of a (W, T) assignment (no target with more than ``width``
-        uses); returns how many were new."""
+        """Add the patterns of a (W, T) assignment, but for targets with more than
+        ``width`` uses; returns how many were new."""
         n_weapons, n_targets = counts.shape
-        rows = np.full((n_targets, self.width), self.sentinel, dtype=np.int64)
-        for target in range(n_targets):
+        fits = np.flatnonzero(counts.sum(axis=0) <= self.width)
+        rows = np.full((len(fits), self.width), self.sentinel, dtype=np.int64)
+        for row, target in enumerate(fits):
             used = np.repeat(np.arange(n_weapons), counts[:, target])
-            rows[target, : len(used)] = used
-        return self.add(np.arange(n_targets), rows)
+            rows[row, : len(used)] = used
+        return self.add(fits, rows)
 
     def reduced_cost(self, target_dual: np.ndarray, price: np.ndarray) -> np.ndarray:
         """Reduced cost of every column under the duals (``price`` >= 0 per weapon use)."""
@@ -188,8 +193,7 @@ def solve_columns(
         scale = max(abs(relaxation.value), 1e-12)
         duals = (scale, relaxation.target_dual, relaxation.price)
         _price(problem, patterns, pattern_uses, duals, ENRICH_PER_TARGET, slack / scale)
-        reduced = patterns.reduced_cost(relaxation.target_dual, relaxation.price)
-        columns = np.flatnonzero(reduced <= slack + _REDUCED_TOLERANCE * scale)
+        columns = _milp_columns(patterns, relaxation, slack)
     per_target, per_weapon = patterns.constraints(columns)
     result = milp(
         patterns.cost[columns],
@@ -218,6 +222,19 @@ def solve_columns(
     )
 
 
+def _milp_columns(patterns: _Patterns, relaxation: _Relaxation, slack: float) -> np.ndarray:
+    """Indices of the columns the MILP gets: the empty patterns (the first T columns),
+    and of the others those with reduced cost at most ``slack``, at most
+    ``MILP_COLUMNS_PER_TARGET`` per target on average, least reduced cost first."""
+    n_targets = patterns.problem.n_targets
+    reduced = patterns.reduced_cost(relaxation.target_dual, relaxation.price)[n_targets:]
+    tolerance = _REDUCED_TOLERANCE * max(abs(relaxation.value), 1e-12)
+    others = np.flatnonzero(reduced <= slack + tolerance)
+    others = others[np.argsort(reduced[others], kind="stable")]
+    others = np.sort(others[: MILP_COLUMNS_PER_TARGET * n_targets])
+    return np.concatenate([np.arange(n_targets), n_targets + others])
+
+
 def _first_patterns(problem: WtaProblem, start: np.ndarray, pattern_uses: int) -> _Patterns:
     """The first columns: per target the empty pattern, the start's, and each single use
     of its ``CANDIDATES[0]`` best weapons."""
@@ -234,7 +251,9 @@ def _first_patterns(problem: WtaProblem, start: np.ndarray, pattern_uses: int) -
 
 def _round(problem: WtaProblem, patterns: _Patterns, relaxation: _Relaxation) -> np.ndarray:
     """(W, T) each target's LP pattern of largest value; then, while a weapon is used
-    more than allowed, the use of such a weapon whose removal costs least goes."""
+    more than allowed, the use of such a weapon whose removal costs least goes;
+    then, while a spare use lowers the objective, the one that lowers it most is
+    spent."""
     n_columns = len(relaxation.x)
     order = np.lexsort((-relaxation.x, patterns.target[:n_columns]))
     first = np.ones(n_columns, dtype=bool)
@@ -252,6 +271,16 @@ def _round(problem: WtaProblem, patterns: _Patterns, relaxation: _Relaxation) ->
         counts[weapon, target] -= 1
         remaining[target] /= survive[weapon, target]
         over = np.flatnonzero(counts.sum(axis=1) > problem.uses)
+    spare = np.flatnonzero(counts.sum(axis=1) < problem.uses)
+    while len(spare):
+        gain = remaining[None, :] * problem.kill_prob[spare] - problem.use_cost[spare, None]
+        row, target = np.unravel_index(np.argmax(gain), gain.shape)
+        if not gain[row, target] > 0:
+            break
+        weapon = spare[row]
+        counts[weapon, target] += 1
+        remaining[target] *= survive[weapon, target]
+        spare = np.flatnonzero(counts.sum(axis=1) < problem.uses)
     return counts
 
 

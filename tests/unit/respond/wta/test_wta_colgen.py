@@ -38,7 +38,7 @@ def test_columns_are_never_worse_than_the_start() -> None:
     assert columns.solver == "columns" and not columns.optimal
 
 
-def test_rounding_takes_the_cheapest_use_off_an_over_used_weapon() -> None:
+def test_rounding_takes_the_cheapest_use_off_an_over_used_weapon_then_spends_spares() -> None:
     problem = WtaProblem(
         value=np.array([10.0, 8.0]),
         kill_prob=np.array([[0.9, 0.5], [0.2, 0.1]]),
@@ -49,8 +49,9 @@ def test_rounding_takes_the_cheapest_use_off_an_over_used_weapon() -> None:
     patterns.add(np.array([0, 1]), np.array([[0], [0]]))
     relaxation = _Relaxation(0.0, np.zeros(2), np.zeros(2), x=np.ones(2))
     counts = _round(problem, patterns, relaxation)
-    # off target 0 it would lose 10 * 0.9 = 9; off target 1, 8 * 0.5 = 4
-    assert counts.tolist() == [[1, 0], [0, 0]]
+    # off target 0 it would lose 10 * 0.9 = 9; off target 1, 8 * 0.5 = 4; then the spare
+    # use of weapon 1 gains 1 * 0.2 on target 0 (value 1 left), 8 * 0.1 on target 1
+    assert counts.tolist() == [[1, 0], [0, 1]]
     check_feasible(problem, counts)
 
 
