@@ -9,12 +9,13 @@ Methods:
   since HiGHS takes tens to hundreds of milliseconds even there; up to
   ``AUTO_EXACT`` (the 50 x 100 x 1 benchmark size, proven in about 5 s) as
   "exact"; above that, where the MILP seldom proves anything within seconds
-  (50 x 100 x 3 takes about 20 to 60 s), the heuristic for a start
-  (``_COLUMNS_START_SHARE`` of the time), column generation with a MILP over
-  the columns (see ``colgen``), and local search on its answer (which matters
-  only when the time limit cuts the generation short). This reaches the best
-  known results of the public benchmark, where the heuristic alone stays up to
-  a few per cent above them.
+  (50 x 100 x 3 takes about 20 to 60 s), column generation with a MILP over
+  the columns (see ``colgen``), then the heuristic's local search on its answer
+  (which matters only when the time limit cuts the generation short). This
+  reaches the best known results of the public benchmark, where the heuristic
+  alone stays up to a few per cent above them. No start from the heuristic:
+  it would not help the generation, and its time-limited rounds would make the
+  answer depend on the machine's speed.
 """
 
 from __future__ import annotations
@@ -40,9 +41,6 @@ AUTO_EXACT = 5_000
 
 _START_SHARE = 0.5
 """Share of the time limit the heuristic may take before the MILP."""
-
-_COLUMNS_START_SHARE = 0.02
-"""Share of the time limit the heuristic may take before column generation."""
 
 _POLISH_SHARE = 0.05
 """Share of the time limit kept for local search after column generation."""
@@ -78,18 +76,16 @@ def solve(problem: WtaProblem, time_limit_s: float = 10.0, method: str = "auto")
 
 
 def _solve_by_columns(problem: WtaProblem, time_limit_s: float) -> WtaSolution:
-    """The heuristic for a start, column generation, then local search on what it gives
-    (``_POLISH_SHARE`` of the time is kept for that)."""
+    """Column generation, then local search on what it gives (``_POLISH_SHARE`` of the
+    time is kept for that)."""
     started = time.perf_counter()
-    start = solve_heuristic(problem, _COLUMNS_START_SHARE * time_limit_s)
-    left_s = (1.0 - _POLISH_SHARE) * time_limit_s - (time.perf_counter() - started)
-    columns = solve_columns(problem, max(left_s, 0.01), start=start.counts)
+    columns = solve_columns(problem, (1.0 - _POLISH_SHARE) * time_limit_s)
     left_s = time_limit_s - (time.perf_counter() - started)
     counts = improve(problem, columns.counts, max(left_s, 0.0))
     return dataclasses.replace(
         columns,
         counts=counts,
         objective=objective(problem, counts),
-        solver="heuristic+columns",
+        solver="columns",
         time_s=time.perf_counter() - started,
     )

@@ -97,7 +97,7 @@ def test_auto_uses_columns_above_the_exact_size_and_is_deterministic() -> None:
     problem = random_problem(np.random.default_rng(11), 40, 60, 3, forbidden_share=0.0)
     assert problem.n_weapons * problem.n_targets * problem.uses.max() > AUTO_EXACT
     first, second = solve(problem, 10.0), solve(problem, 10.0)
-    assert first.solver == "heuristic+columns"
+    assert first.solver == "columns"
     assert first.time_s < 10.0
     assert np.array_equal(first.counts, second.counts)
     check_feasible(problem, first.counts)
