@@ -289,3 +289,15 @@ def test_the_live_command_sends_its_tracks_as_asterix_cat062(tmp_path: Path) -> 
                 errors_m.append(float(np.min(np.linalg.norm(offsets, axis=1))))
         assert errors_m, f"{flight.callsign} was never sent"
         assert max(errors_m) < TOLERANCE_M, f"{flight.callsign}: {max(errors_m):.0f} m off"
+
+
+def test_the_live_command_cuts_windows_of_batch_s(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.beast"
+    feed.write_bytes(beast_bytes(10.0))
+    out = tmp_path / "recording"
+    arguments = ["live", "--input", f"beast@file://{feed}", "--out", str(out), "--quiet"]
+    result = CliRunner().invoke(_app(), [*arguments, "--batch-s", "0.5"])
+    assert result.exit_code == 0, result.output
+    windows = read_table(out, "windows")
+    spans = windows["t1_s"].to_numpy() - windows["t0_s"].to_numpy()
+    assert windows.num_rows >= 18 and np.allclose(spans, 0.5)

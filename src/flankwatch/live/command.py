@@ -66,6 +66,15 @@ def live(
     duration: Annotated[
         float | None, typer.Option(min=0.001, help="stop after DURATION seconds of data")
     ] = None,
+    batch_s: Annotated[
+        float,
+        typer.Option(
+            "--batch-s",
+            min=0.05,
+            max=60.0,
+            help="window length, s: tracks leave at each window's end (shorter: less latency)",
+        ),
+    ] = 1.0,
     cot: Annotated[
         str | None,
         typer.Option(help="stream Cursor on Target to tcp://HOST:PORT or udp://GROUP:PORT"),
@@ -94,7 +103,7 @@ def live(
                 f"{DEFAULT_SCENARIO} does (its origin, airports, assets and defences; "
                 "its simulated flights' plans left out)"
             )
-        source = LiveSource(specs, defended, duration_s=duration)
+        source = LiveSource(specs, defended, batch_s=batch_s, duration_s=duration)
     except (YamlFileError, ValueError) as error:
         raise _fail(str(error), 2) from None
     with source, _logging(quiet), _stopped_by_interrupt(source):

@@ -1,7 +1,5 @@
-"""Studies on dask.distributed: the same results on two workers as in one process, in order.
-
-(`flankwatch compare` runs on a one-worker cluster in its own test.)
-"""
+"""Studies on dask.distributed: the same results on two workers as on one, and as in one
+process, in order."""
 
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ from flankwatch.study.dask_runner import SchedulerError, run_study
 from flankwatch.study.runs import RunResult, draw_seeds, run_one, study_specs
 
 
-def test_two_workers_give_what_one_process_gives_in_the_same_order() -> None:
+def test_two_workers_give_what_one_worker_and_one_process_give_in_the_same_order() -> None:
     text = yaml.safe_dump(defended_data(), sort_keys=False)
     scenario = parse_scenario(text, "defended")
     specs = study_specs(scenario, text, "defended", ["fighters-only", "layered"], draw_seeds(3, 2))
@@ -23,6 +21,7 @@ def test_two_workers_give_what_one_process_gives_in_the_same_order() -> None:
     seen: list[RunResult] = []
     two = run_study(specs, workers=2, done=seen.append)
     assert two == one
+    assert run_study(specs, workers=1) == two
     assert [(r.policy, r.seed) for r in two] == [(s.policy, s.seed) for s in specs]
     assert sorted(seen, key=two.index) == two  # each run reported once, as it finished
     # the two policies answer the same raids differently: the gun fires only under layered
