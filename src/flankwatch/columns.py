@@ -3,12 +3,14 @@
 Plots, truth and tracks move between stages as such batches. A subclass is a
 ``@dataclass(frozen=True, slots=True)`` whose fields are the columns, with
 ``DTYPES`` (column name to NumPy dtype, in field order) and ``SCHEMA`` (its
-Arrow schema, from :func:`arrow_schema`) as class attributes.
+Arrow schema, from :func:`arrow_schema`) as class attributes; ``MISSING`` names the
+columns whose "not given" value is not the default (NaN, "" or 0) for
+:meth:`Columns.from_rows`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import ClassVar, Self
 
@@ -32,6 +34,8 @@ class Columns:
     __slots__ = ()
     DTYPES: ClassVar[dict[str, np.dtype]]
     SCHEMA: ClassVar[pa.Schema]
+    MISSING: ClassVar[dict[str, object]] = {}
+    """Columns whose value when a row does not give it is not NaN, "" or 0."""
 
     def __post_init__(self) -> None:
         names = self.column_names()
@@ -82,6 +86,28 @@ class Columns:
         )
 
     @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, object]]) -> Self:
+        """A batch from one mapping per row, each holding some of the columns by name; a
+        column a row lacks takes its ``MISSING`` value, else NaN, "" or 0 by its dtype.
+
+        Raises :class:`ValueError` naming any column the batch does not have.
+        """
+        unknown = {name for row in rows for name in row} - set(cls.DTYPES)
+        if unknown:
+            raise ValueError(f"{cls.__name__} has no column(s) {sorted(unknown)}")
+        columns = {}
+        for name, dtype in cls.DTYPES.items():
+            missing = cls.MISSING.get(name, _default_missing(dtype))
+            values = [row.get(name, missing) for row in rows]
+            if dtype.kind == "O":
+                column = np.empty(len(values), dtype)
+                column[:] = values
+            else:
+                column = np.array(values, dtype=dtype) if values else np.empty(0, dtype)
+            columns[name] = column
+        return cls(**columns)
+
+    @classmethod
     def from_arrow(cls, table: pa.Table) -> Self:
         """A batch from an Arrow table holding (at least) the class's columns."""
         missing = set(cls.column_names()) - set(table.column_names)
@@ -93,3 +119,10 @@ class Columns:
                 for name, dtype in cls.DTYPES.items()
             }
         )
+
+
+def _default_missing(dtype: np.dtype) -> object:
+    """The value of a column of ``dtype`` that a row does not give: NaN, "" or 0."""
+    if dtype.kind == "f":
+        return np.nan
+    return "" if dtype.kind == "O" else 0

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from flankwatch.io.asterix.columns import RecordColumns
+from flankwatch.columns import Columns
 
 FT = 0.3048
 """International foot, m."""
@@ -220,7 +220,7 @@ def mismatches(
     return problems
 
 
-def rows_of(batch: RecordColumns) -> list[dict[str, Any]]:
+def rows_of(batch: Columns) -> list[dict[str, Any]]:
     """The rows of a batch as plain Python values by column."""
     columns = {name: getattr(batch, name) for name in batch.DTYPES}
     return [

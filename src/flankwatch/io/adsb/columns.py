@@ -29,7 +29,6 @@ mlat_ticks             uint64   receiver's 12 MHz MLAT counter at reception, 0 i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar
@@ -84,15 +83,6 @@ _DTYPES: dict[str, np.dtype] = {
 }
 """Column dtypes, in the order of the fields of :class:`AdsbReports`."""
 
-_MISSING: dict[str, object] = {
-    **{
-        name: (np.nan if dtype.kind == "f" else "" if dtype.kind == "O" else 0)
-        for name, dtype in _DTYPES.items()
-    },
-    "nic": -1,
-    "nacp": -1,
-}
-"""The value of each column when the input did not carry it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +91,7 @@ class AdsbReports(Columns):
 
     DTYPES: ClassVar[dict[str, np.dtype]] = _DTYPES
     SCHEMA: ClassVar[pa.Schema] = arrow_schema(_DTYPES)
+    MISSING: ClassVar[dict[str, object]] = {"nic": -1, "nacp": -1}
 
     t_s: np.ndarray
     icao24: np.ndarray
@@ -120,25 +111,6 @@ class AdsbReports(Columns):
     nacp: np.ndarray
     signal_dbfs: np.ndarray
     mlat_ticks: np.ndarray
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[Mapping[str, object]]) -> AdsbReports:
-        """A batch from one mapping per row, each holding some of the columns by name;
-        the columns a row lacks take their "missing" value (see the module docstring)."""
-        unknown = {name for row in rows for name in row} - set(_DTYPES)
-        if unknown:
-            raise ValueError(f"AdsbReports has no column(s) {sorted(unknown)}")
-        columns = {}
-        for name, dtype in _DTYPES.items():
-            missing = _MISSING[name]
-            values = [row.get(name, missing) for row in rows]
-            if dtype.kind == "O":
-                column = np.empty(len(values), dtype)
-                column[:] = values
-            else:
-                column = np.array(values, dtype=dtype) if values else np.empty(0, dtype)
-            columns[name] = column
-        return cls(**columns)
 
     def with_position(self) -> AdsbReports:
         """The rows that carry a position (finite ``lat_deg`` and ``lon_deg``)."""

@@ -77,9 +77,8 @@ ended               bool     the track's last message (I062/080 TSE)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -141,51 +140,17 @@ _CAT062: dict[str, np.dtype] = {
 }
 
 
-def _missing(name: str, dtype: np.dtype) -> object:
-    """The value of column ``name`` when a record does not carry it."""
-    if name in ("track_number", "report_type"):
-        return -1
-    if dtype.kind == "f":
-        return np.nan
-    if dtype.kind == "O":
-        return ""
-    return 0
-
-
-class RecordColumns(Columns):
-    """Behaviour shared by the codec's batches: building one from rows."""
-
-    __slots__ = ()
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[Mapping[str, object]]) -> Self:
-        """A batch from one mapping per row, each holding some of the columns by name;
-        the columns a row lacks take their "missing" value (see the module docstring).
-
-        Raises :class:`ValueError` naming any column the batch does not have.
-        """
-        unknown = {name for row in rows for name in row} - set(cls.DTYPES)
-        if unknown:
-            raise ValueError(f"{cls.__name__} has no column(s) {sorted(unknown)}")
-        columns = {}
-        for name, dtype in cls.DTYPES.items():
-            missing = _missing(name, dtype)
-            values = [row.get(name, missing) for row in rows]
-            if dtype.kind == "O":
-                column = np.empty(len(values), dtype)
-                column[:] = values
-            else:
-                column = np.array(values, dtype=dtype) if values else np.empty(0, dtype)
-            columns[name] = column
-        return cls(**columns)
+_NOT_GIVEN: dict[str, object] = {"track_number": -1, "report_type": -1}
+"""Columns whose value when a record does not carry them is -1, not 0."""
 
 
 @dataclass(frozen=True, slots=True)
-class Cat048Plots(RecordColumns):
+class Cat048Plots(Columns):
     """CAT048 monoradar target reports in columns; see the module docstring for units."""
 
     DTYPES: ClassVar[dict[str, np.dtype]] = _CAT048
     SCHEMA: ClassVar[pa.Schema] = arrow_schema(_CAT048)
+    MISSING: ClassVar[dict[str, object]] = _NOT_GIVEN
 
     sac: np.ndarray
     sic: np.ndarray
@@ -204,11 +169,12 @@ class Cat048Plots(RecordColumns):
 
 
 @dataclass(frozen=True, slots=True)
-class Cat021Reports(RecordColumns):
+class Cat021Reports(Columns):
     """CAT021 ADS-B target reports in columns; see the module docstring for units."""
 
     DTYPES: ClassVar[dict[str, np.dtype]] = _CAT021
     SCHEMA: ClassVar[pa.Schema] = arrow_schema(_CAT021)
+    MISSING: ClassVar[dict[str, object]] = _NOT_GIVEN
 
     sac: np.ndarray
     sic: np.ndarray
@@ -227,11 +193,12 @@ class Cat021Reports(RecordColumns):
 
 
 @dataclass(frozen=True, slots=True)
-class Cat062Tracks(RecordColumns):
+class Cat062Tracks(Columns):
     """CAT062 system tracks in columns; see the module docstring for units."""
 
     DTYPES: ClassVar[dict[str, np.dtype]] = _CAT062
     SCHEMA: ClassVar[pa.Schema] = arrow_schema(_CAT062)
+    MISSING: ClassVar[dict[str, object]] = _NOT_GIVEN
 
     sac: np.ndarray
     sic: np.ndarray
