@@ -6,8 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from wta_cases import random_problem
 
 from flankwatch.respond.wta import WtaProblem, check_feasible, objective, read_instance, solve
@@ -65,32 +63,6 @@ def test_rounding_picks_each_targets_largest_pattern() -> None:
     patterns.add(np.array([0, 0, 1, 1]), np.array([[2], [0], [1], [2]]))
     relaxation = _Relaxation(0.0, np.zeros(2), np.zeros(2), x=np.array([0.3, 0.7, 0.6, 0.4]))
     assert _round(problem, patterns, relaxation).tolist() == [[1, 0], [0, 1]]
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n_weapons=st.integers(0, 7),
-    n_targets=st.integers(0, 9),
-    max_uses=st.integers(0, 4),
-    cost_weight=st.sampled_from([0.0, 0.3, 5.0]),
-    forbidden_share=st.sampled_from([0.0, 0.5, 1.0]),
-)
-def test_columns_are_feasible_and_never_worse_than_doing_nothing(
-    seed: int,
-    n_weapons: int,
-    n_targets: int,
-    max_uses: int,
-    cost_weight: float,
-    forbidden_share: float,
-) -> None:
-    rng = np.random.default_rng(seed)
-    problem = random_problem(rng, n_weapons, n_targets, max_uses, cost_weight, forbidden_share)
-    solution = solve_columns(problem, 5.0)
-    check_feasible(problem, solution.counts)
-    nothing = objective(problem, np.zeros((n_weapons, n_targets)))
-    assert solution.objective <= nothing + 1e-9
-    assert solution.objective == pytest.approx(objective(problem, solution.counts))
 
 
 def test_auto_uses_columns_above_the_exact_size_and_is_deterministic() -> None:

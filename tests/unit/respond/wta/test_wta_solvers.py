@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from wta_cases import brute_force, random_problem
 
 from flankwatch.respond.wta import check_feasible, objective, read_instance, solve
+from flankwatch.respond.wta.colgen import solve_columns
 from flankwatch.respond.wta.exact import solve_exact
 from flankwatch.respond.wta.heuristic import solve_heuristic
 
@@ -80,16 +81,25 @@ def test_bad_arguments_are_refused() -> None:
         solve(problem, 0.0)
 
 
-@settings(max_examples=40, deadline=None)
+SOLVERS = {
+    "heuristic": lambda problem: solve(problem, 5.0, "heuristic"),
+    "columns": lambda problem: solve_columns(problem, 5.0),
+}
+"""The two approximate solvers, by name."""
+
+
+@pytest.mark.parametrize("method", sorted(SOLVERS))
+@settings(max_examples=30, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_weapons=st.integers(0, 7),
     n_targets=st.integers(0, 9),
-    max_uses=st.integers(0, 3),
+    max_uses=st.integers(0, 4),
     cost_weight=st.sampled_from([0.0, 0.3, 5.0]),
     forbidden_share=st.sampled_from([0.0, 0.5, 1.0]),
 )
-def test_heuristic_is_feasible_and_never_worse_than_doing_nothing(
+def test_approximate_solvers_are_feasible_and_never_worse_than_doing_nothing(
+    method: str,
     seed: int,
     n_weapons: int,
     n_targets: int,
@@ -99,7 +109,7 @@ def test_heuristic_is_feasible_and_never_worse_than_doing_nothing(
 ) -> None:
     rng = np.random.default_rng(seed)
     problem = random_problem(rng, n_weapons, n_targets, max_uses, cost_weight, forbidden_share)
-    solution = solve(problem, 5.0, "heuristic")
+    solution = SOLVERS[method](problem)
     check_feasible(problem, solution.counts)
     nothing = objective(problem, np.zeros((n_weapons, n_targets)))
     assert solution.objective <= nothing + 1e-9
