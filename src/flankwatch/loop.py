@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from flankwatch.alert.base import AlertStep
 from flankwatch.assess.assessment import Assessment
+from flankwatch.decisions import Decision, DecisionInbox
 from flankwatch.deployment import Deployment
 from flankwatch.respond.step import NO_RESPONSE, OwnForces, ResponseStep
 from flankwatch.sim.truth import TruthBatch
@@ -90,6 +91,8 @@ class Picture:
     alerts: AlertStep = NO_ALERTS
     response: ResponseStep = NO_RESPONSE
     effects: tuple[Effect, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    """The operator decisions that arrived for this window, in arrival order."""
 
     @property
     def now_s(self) -> float:
@@ -175,17 +178,23 @@ class SinkBase:
         """Nothing to release."""
 
 
-def run(source: Source, stages: Sequence[Stage], sinks: Sequence[Sink]) -> None:
+def run(
+    source: Source,
+    stages: Sequence[Stage],
+    sinks: Sequence[Sink],
+    inbox: DecisionInbox | None = None,
+) -> None:
     """Drive ``source`` window by window through ``stages`` into ``sinks``.
 
     Each stage has its own generator, spawned from the source's seed, so a
-    stage's draws do not depend on the stages before it.
+    stage's draws do not depend on the stages before it. The decisions waiting
+    in ``inbox`` when a window begins are put on its picture, for the stages.
     """
     seeds = np.random.SeedSequence(source.info.seed).spawn(len(stages))
     generators = [np.random.default_rng(seed) for seed in seeds]
     try:
         for window, truth in source.windows():
-            picture = Picture(window)
+            picture = Picture(window, decisions=inbox.take() if inbox is not None else ())
             for stage, rng in zip(stages, generators, strict=True):
                 picture = stage.step(picture, window.t1_s, rng)
             if picture.effects:

@@ -15,7 +15,7 @@ replays a recording. A run with no folder writes nothing (for studies).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 from flankwatch import loop
 from flankwatch.alert import AlertEngine, load_rules
 from flankwatch.assess.assessor import build_assessor
+from flankwatch.decisions import DecisionInbox
 from flankwatch.io.asterix_sink import AsterixSink
 from flankwatch.io.cot_sink import CotSink
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
@@ -105,8 +106,14 @@ def execute(
     options: RunOptions | None = None,
     progress: Progress | None = None,
     metadata: dict[str, Any] | None = None,
+    inbox: DecisionInbox | None = None,
+    extra_sinks: Sequence[Sink] = (),
 ) -> RunSummary:
-    """Run ``source`` through the standard stages; record into ``out`` unless it is None."""
+    """Run ``source`` through the standard stages; record into ``out`` unless it is None.
+
+    Operator decisions submitted to ``inbox`` enter the run at the next window;
+    ``extra_sinks`` consume each window after the standard sinks.
+    """
     options = options or RunOptions()
     info = source.info
     stages, alerts = standard_stages(info, options)
@@ -156,8 +163,9 @@ def execute(
                 out, info, lambda: summary().to_dict(), force=options.force, metadata=metadata
             )
         )
+    sinks.extend(extra_sinks)
     try:
-        loop.run(source, stages, sinks)
+        loop.run(source, stages, sinks, inbox)
     finally:
         if cot is not None and cot.stats is None:
             cot.close()
@@ -172,9 +180,15 @@ def run_scenario(
     out: Path | None,
     progress: Progress | None = None,
     options: RunOptions | None = None,
+    inbox: DecisionInbox | None = None,
+    extra_sinks: Sequence[Sink] = (),
 ) -> RunSummary:
-    """Simulate, track, assess and alert ``scenario``; record it in ``out`` (if given)."""
-    return execute(SimulationSource(scenario, scenario_text), out, options, progress)
+    """Simulate, track, assess and alert ``scenario``; record it in ``out`` (if given).
+
+    ``inbox`` and ``extra_sinks`` as in :func:`execute`.
+    """
+    source = SimulationSource(scenario, scenario_text)
+    return execute(source, out, options, progress, inbox=inbox, extra_sinks=extra_sinks)
 
 
 def replay(
