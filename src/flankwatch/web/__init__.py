@@ -1,0 +1,1 @@
+"""The web picture: a browser view of a run or a recording, served by ``flankwatch serve``."""
