@@ -4,12 +4,13 @@
 import { bounds, buildStyle, labels } from "./basemap.js";
 import { Operator, Timeline } from "./controls.js";
 import { Overlay } from "./overlay.js";
-import { detailsHtml, drawTrackList, drawWarnings, escape, minutes } from "./panels.js";
+import { detailsHtml, drawTrackList, drawWarnings, escape, eventItems, minutes } from "./panels.js";
 import { Picture } from "./picture.js";
 
 const RECONNECT_MS = 2000;
 const DETAILS_REFRESH_MS = 2000; // a selected track's details are fetched again at most this often
 const ALERTS_REFRESH_MS = 2000;
+const EVENTS_SHOWN = 40;
 
 const hook = { ready: false, mode: "", t_s: 0, tracks: 0, frames: 0, selected: null };
 window.flankwatch = hook;
@@ -22,6 +23,7 @@ let overlay = null;
 let selected = null;
 let drawPending = false;
 let warningsStale = true;
+let eventsStale = true;
 let detailsFetchedAt = 0;
 let alertsFetchedAt = 0;
 
@@ -80,6 +82,10 @@ function draw() {
     drawWarnings(document.getElementById("warnings"), picture.alerts, recorded, picture.t_s, operator.enabled);
     warningsStale = false;
   }
+  if (eventsStale) {
+    document.getElementById("events").innerHTML = eventItems(picture.events.slice(-EVENTS_SHOWN));
+    eventsStale = false;
+  }
   timeline.update(picture);
   const utc = picture.utc ? picture.utc.replace("T", " ").replace(/\+00:00$|Z$/, " UTC") : "";
   document.getElementById("clock").textContent = `${utc}  T+${minutes(picture.t_s)}`;
@@ -99,6 +105,7 @@ function onFrame(frame) {
   const changed = picture.apply(frame);
   const alerts = frame.alerts || [];
   if (frame.full || alerts.length) warningsStale = true;
+  if (frame.full || (frame.events || []).length) eventsStale = true;
   const unknown = alerts.some((a) => !recorded.has(a.alert_id) || recorded.get(a.alert_id).messages.length
     < picture.alerts.get(a.alert_id).messages.length);
   if (unknown && Date.now() - alertsFetchedAt > ALERTS_REFRESH_MS) loadAlerts();
@@ -146,6 +153,7 @@ function wireOperator() {
     if (button) operator.decide({ kind: "acknowledge-alert", alert_id: button.dataset.alertId, reason: reason.value });
   });
   document.getElementById("details-close").onclick = closeDetails;
+  document.getElementById("operator-form").addEventListener("submit", (event) => event.preventDefault());
 }
 
 async function main() {

@@ -38,11 +38,17 @@ function reasons(list) {
   return list && list.length ? `<ul>${list.map((r) => `<li>${escape(r)}</li>`).join("")}</ul>` : "-";
 }
 
+/** `events` (of the contract: t_s, kind, track_id, text) as list items, newest first. */
+export function eventItems(events) {
+  return [...events].reverse()
+    .map((e) => `<li>${minutes(e.t_s)} ${escape(e.kind)}${e.track_id >= 0 ? ` track ${e.track_id}` : ""}`
+      + `${e.text ? `: ${escape(e.text)}` : ""}</li>`)
+    .join("");
+}
+
 /** The details of one track (the /api/tracks/{id} answer) as HTML. */
 export function detailsHtml(track) {
-  const events = (track.events || [])
-    .map((e) => `<li>${minutes(e.t_s)} ${escape(e.kind)}${e.text ? `: ${escape(e.text)}` : ""}</li>`)
-    .join("");
+  const events = eventItems(track.events || []);
   return `<dl>
       <dt>class</dt><dd class="cls">${escape(track.cls)}</dd>
       <dt>why</dt><dd>${reasons(track.cls_reasons)}</dd>

@@ -2,7 +2,7 @@
 // changed; a full frame (after connecting and after a seek) replaces everything.
 
 const TRAIL_POINTS = 40; // positions kept per track for its trail
-const SHOT_LINGER_S = 90; // a resolved shot stays drawn this long (picture time, s)
+const SHOT_SHOWN_S = 120; // a shot is drawn this long after it was fired (picture time, s)
 const EVENTS_KEPT = 300;
 
 export class Picture {
@@ -21,7 +21,7 @@ export class Picture {
     this.trails = new Map(); // id -> [[lon, lat], ...] oldest first
     this.own = new Map(); // id -> own aircraft or weapon
     this.airports = new Map(); // icao -> {closed, since_s}
-    this.shots = new Map(); // shot_id -> shot (+ seen_s)
+    this.shots = new Map(); // shot_id -> shot
     this.alerts = new Map(); // alert_id -> {kind, track_id, headline, messages: [...]}
     this.events = [];
   }
@@ -54,9 +54,9 @@ export class Picture {
     for (const id of own.del || []) this.own.delete(id);
     for (const item of own.set || []) this.own.set(item.id, item);
     for (const airport of frame.airports || []) this.airports.set(airport.icao, airport);
-    for (const shot of frame.shots || []) this.shots.set(shot.shot_id, { ...shot, seen_s: frame.t_s });
+    for (const shot of frame.shots || []) this.shots.set(shot.shot_id, shot);
     for (const [id, shot] of this.shots) {
-      if (shot.outcome && frame.t_s - shot.seen_s > SHOT_LINGER_S) this.shots.delete(id);
+      if (frame.t_s - shot.t_s > SHOT_SHOWN_S) this.shots.delete(id);
     }
     for (const message of frame.alerts || []) this.addAlertMessage(message);
     this.events.push(...(frame.events || []));
