@@ -202,7 +202,7 @@ class Timeline:
                         self.t1_s[index],
                         round(float(row.lon_deg[0]), 5),
                         round(float(row.lat_deg[0]), 5),
-                        round(float(row.alt_m[0]), -1),
+                        round(float(row.alt_m[0]), -1) + 0.0,
                     ]
                 )
         return points, latest
