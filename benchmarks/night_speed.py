@@ -1,165 +1,268 @@
-"""The whole night tracked: ``mass-raid-2025-09-07`` simulated and tracked end to end.
+"""The whole night as ``flankwatch run`` runs it: ``mass-raid-2025-09-07`` end to end.
 
-The run loop of ``flankwatch run`` (:func:`flankwatch.loop.run`) drives the
-simulator source through the tracking stage (each sensor's association window
-set to its revisit period from the sensor table) into the run's evaluation
-sink; the source and the stage are timed where they are called. Prints the
-simulated and wall-clock seconds, the real-time factor against the 600x target,
-the simulation's own share (its time inside the tracked run, and a run of the
-simulation alone in the same process),
-the number of tracks held at the peak, and the tracking score as ``flankwatch
-run`` computes it (:mod:`flankwatch.scoring`: GOSPA with c = 1000 m, p = 2, of
-the confirmed and coasting tracks against the objects some sensor saw in the
-last 60 s and every threat inside the watched airspace; and of what was seen).
+Runs :func:`flankwatch.pipeline.run_scenario` (the function ``flankwatch run``
+calls) with its default settings, the recording written into a temporary
+folder, and times every part where the run loop calls it: the simulator
+source, each stage (tracking, assessment, alerts, response) and each sink
+(counts, evaluation, the response's figures, the recording), their closing
+(the recording's last parts and the run's summary) included. To reach the parts
+the pipeline builds, the run loop's ``run`` is wrapped for the length of the
+run; nothing else changes.
 
-    python benchmarks/night_speed.py [--duration SECONDS] [--bearing-group-s SECONDS]
+Prints the simulated time, the whole run's wall-clock and CPU (process) seconds,
+its real-time factor against the 1,000x target (on wall time, and on CPU time,
+which moves less when other work loads the machine), each part's wall and
+main-thread CPU seconds and share, the CPU spent on other threads (the
+recording's writer), the load average, the confirmed and coasting tracks at the
+peak and the tracking score of ``flankwatch run`` (:mod:`flankwatch.scoring`:
+GOSPA with c = 1000 m, p = 2).
+
+    python benchmarks/night_speed.py [--scenario NAME] [--duration SECONDS] [--sim-alone]
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import os
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from flankwatch import loop
-from flankwatch.loop import Picture, SinkBase, SourceInfo, Window
+from flankwatch.loop import Picture, Sink, Source, Stage, Window
+from flankwatch.pipeline import run_scenario
 from flankwatch.scenario.loader import load_scenario
 from flankwatch.scoring import CUTOFF_M
 from flankwatch.sim.engine import Simulation
-from flankwatch.sim.source import SimulationSource
 from flankwatch.sim.truth import TruthBatch
-from flankwatch.stages import TrackingStage
-from flankwatch.summary import EvaluationSink
-from flankwatch.track.output import TrackStatus
-from flankwatch.track.settings import TrackerSettings, settings_from_assignments
-from flankwatch.track.tracker import build_tracker
 
 SCENARIO = "mass-raid-2025-09-07"
-TARGET_FACTOR = 600.0
+TARGET_FACTOR = 1000.0
+
+PART_NAMES = {
+    "TrackingStage": "tracking",
+    "AssessmentStage": "assessment",
+    "AlertStage": "alerts",
+    "ResponseStage": "response",
+    "CountingSink": "counts (sink)",
+    "EvaluationSink": "evaluation (sink)",
+    "ResponseSink": "response figures (sink)",
+    "RecordingSink": "recording (sink)",
+    "ProgressSink": "progress (sink)",
+}
 
 
-def simulation_alone(scenario) -> float:
-    """Wall seconds to run the simulation with nothing downstream."""
-    started = time.perf_counter()
-    for _ in Simulation(scenario).steps():
-        pass
-    return time.perf_counter() - started
+@dataclass
+class Clock:
+    """Wall and main-thread CPU seconds spent in one part of the run."""
+
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        """Add the time spent inside the ``with`` block."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            yield
+        finally:
+            self.wall_s += time.perf_counter() - wall
+            self.cpu_s += time.thread_time() - cpu
+
+
+@dataclass
+class Timings:
+    """Every part's clock, in the order the run first called it."""
+
+    parts: dict[str, Clock] = field(default_factory=dict)
+    started: tuple[float, float] = (0.0, 0.0)
+    """Wall and main-thread CPU clocks when the run started (before its set-up)."""
+    plots: int = 0
+    windows: int = 0
+
+    def clock(self, name: str) -> Clock:
+        """The clock of part ``name`` (made on first use)."""
+        return self.parts.setdefault(name, Clock())
 
 
 class TimedSource:
-    """The simulator source, with the time spent producing its windows summed."""
+    """A source whose window production is timed as "simulation"."""
 
-    def __init__(self, source: SimulationSource) -> None:
+    def __init__(self, source: Source, timings: Timings) -> None:
         self.source = source
-        self.info: SourceInfo = source.info
-        self.seconds = 0.0
+        self.info = source.info
+        self.timings = timings
+        self.clock = timings.clock("simulation")
 
     def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
         windows = self.source.windows()
         while True:
-            began = time.perf_counter()
-            item = next(windows, None)
-            self.seconds += time.perf_counter() - began
+            with self.clock.timing():
+                item = next(windows, None)
             if item is None:
                 return
+            self.timings.plots += len(item[0].plots)
+            self.timings.windows += 1
             yield item
 
-    def apply(self, effects) -> None:
-        self.source.apply(effects)
+    def apply(self, effects: Sequence[Any]) -> None:
+        with self.clock.timing():
+            self.source.apply(effects)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.source, name)
 
 
 class TimedStage:
-    """A stage with the time spent in it summed."""
+    """A stage with its steps timed."""
 
-    def __init__(self, stage: TrackingStage) -> None:
+    def __init__(self, stage: Stage, clock: Clock) -> None:
         self.stage = stage
-        self.seconds = 0.0
+        self.clock = clock
 
     def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
-        began = time.perf_counter()
-        picture = self.stage.step(picture, now_s, rng)
-        self.seconds += time.perf_counter() - began
-        return picture
+        with self.clock.timing():
+            return self.stage.step(picture, now_s, rng)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stage, name)
 
 
-class Peak(SinkBase):
-    """Plots seen and the most confirmed and coasting tracks held at once."""
+class TimedSink:
+    """A sink with its consuming and closing timed."""
 
-    def __init__(self) -> None:
-        self.plots, self.held, self.at_s = 0, 0, 0.0
+    def __init__(self, sink: Sink, clock: Clock) -> None:
+        self.sink = sink
+        self.clock = clock
 
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
-        self.plots += len(picture.window.plots)
-        status = picture.tracks.status
-        held = int(np.isin(status, (TrackStatus.CONFIRMED, TrackStatus.COASTING)).sum())
-        if held > self.held:
-            self.held, self.at_s = held, picture.now_s
+        with self.clock.timing():
+            self.sink.consume(picture, truth)
+
+    def close(self) -> None:
+        with self.clock.timing():
+            self.sink.close()
+
+    def abort(self, error: BaseException) -> None:
+        self.sink.abort(error)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sink, name)
+
+
+def _name(part: object) -> str:
+    kind = type(part).__name__
+    return PART_NAMES.get(kind, kind)
+
+
+@contextmanager
+def timed_run_loop(timings: Timings) -> Iterator[None]:
+    """Time every part of whatever the run loop runs inside the ``with`` block."""
+    original = loop.run
+
+    def run(
+        source: Source, stages: Sequence[Stage], sinks: Sequence[Sink], *rest: Any, **named: Any
+    ) -> None:
+        setup = timings.clock("set-up (source, stages, sinks)")
+        setup.wall_s = time.perf_counter() - timings.started[0]
+        setup.cpu_s = time.thread_time() - timings.started[1]
+        original(
+            TimedSource(source, timings),
+            [TimedStage(stage, timings.clock(_name(stage))) for stage in stages],
+            [TimedSink(sink, timings.clock(_name(sink))) for sink in sinks],
+            *rest,
+            **named,
+        )
+
+    loop.run = run  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        loop.run = original  # type: ignore[assignment]
+
+
+def simulation_alone(scenario: Any) -> tuple[float, float]:
+    """Wall and CPU seconds to run the simulation with nothing downstream."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in Simulation(scenario).steps():
+        pass
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default=SCENARIO, help="a built-in scenario or a file")
     parser.add_argument("--duration", type=float, help="simulate only the first SECONDS")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE", help="a tracker setting"
-    )
-    parser.add_argument(
-        "--bearing-group-s",
-        type=float,
-        default=TrackerSettings.bearing_group_s,
-        help="stack each track's bearings within spans of SECONDS in one update (0: one by one)",
+        "--sim-alone",
+        action="store_true",
+        help="also run the simulation alone in the same process (its real-time factor)",
     )
     args = parser.parse_args()
-    scenario, _ = load_scenario(SCENARIO)
+    scenario, text = load_scenario(args.scenario)
     if args.duration:
         scenario = scenario.model_copy(update={"duration_s": args.duration})
 
-    sim_alone_s = simulation_alone(scenario)
-
-    source = TimedSource(SimulationSource(scenario))
-    settings = settings_from_assignments(args.set)
-    tracker = build_tracker(dataclasses.replace(settings, bearing_group_s=args.bearing_group_s))
-    stage = TimedStage(TrackingStage(tracker, source.info.sensors))
-    assert source.info.objects is not None
-    evaluation = EvaluationSink(source.info.objects, source.info.deployment)
-    peak = Peak()
-    started = time.perf_counter()
-    loop.run(source, [stage], [evaluation, peak])
-    loop_s = time.perf_counter() - started
-    sim_s, track_s = source.seconds, stage.seconds
-    total_s = sim_s + track_s
-    score = evaluation.scorer.score()
-    n_plots = peak.plots
+    timings = Timings()
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as folder, timed_run_loop(timings):
+        wall, cpu, main_cpu = time.perf_counter(), time.process_time(), time.thread_time()
+        timings.started = (wall, main_cpu)
+        summary = run_scenario(scenario, text, Path(folder) / "run")
+        wall_s = time.perf_counter() - wall
+        cpu_s = time.process_time() - cpu
+        main_cpu_s = time.thread_time() - main_cpu
+    load_after = os.getloadavg()[0]
 
     simulated = scenario.duration_s
-    factor = simulated / total_s
-    print(f"{SCENARIO}: {simulated:,.0f} simulated s ({simulated / 3600:.1f} h), {n_plots:,} plots")
+    factor, cpu_factor = simulated / wall_s, simulated / cpu_s
     print(
-        f"simulation + tracking: {total_s:7.1f} s wall, {factor:6.0f}x real time, "
-        f"{factor / TARGET_FACTOR:.2f} x the {TARGET_FACTOR:.0f}x target"
+        f"{scenario.name}: {simulated:,.0f} simulated s ({simulated / 3600:.1f} h), "
+        f"{timings.windows:,} windows, {timings.plots:,} plots"
     )
     print(
-        f"  simulation {sim_s:7.1f} s ({100 * sim_s / total_s:.0f}%), "
-        f"tracking {track_s:7.1f} s ({100 * track_s / total_s:.0f}%, "
-        f"{simulated / track_s:,.0f}x real time alone, "
-        f"{1e6 * track_s / max(n_plots, 1):.0f} us per plot)"
+        f"whole run (`flankwatch run`, recorded): {wall_s:6.1f} s wall, {cpu_s:6.1f} s CPU; "
+        f"{factor:5.0f}x real time = {factor / TARGET_FACTOR:.2f} x the "
+        f"{TARGET_FACTOR:.0f}x target (on CPU time {cpu_factor:5.0f}x = "
+        f"{cpu_factor / TARGET_FACTOR:.2f} x)"
     )
+    print(f"{'part':>30} {'wall s':>8} {'cpu s':>8} {'share':>6} {'alone':>10}")
+    timed = sum(clock.wall_s for clock in timings.parts.values())
+    timed_cpu = sum(clock.cpu_s for clock in timings.parts.values())
+    rows = [*timings.parts.items(), ("the loop and the rest", None)]
+    for name, clock in rows:
+        part_wall = clock.wall_s if clock else wall_s - timed
+        part_cpu = clock.cpu_s if clock else main_cpu_s - timed_cpu
+        alone = f"{simulated / part_wall:9,.0f}x" if part_wall > 0 else ""
+        print(f"{name:>30} {part_wall:8.1f} {part_cpu:8.1f} {part_wall / wall_s:6.1%} {alone:>10}")
+    print(f"{'other threads (CPU)':>30} {'':>8} {cpu_s - main_cpu_s:8.1f}")
     print(
-        f"  simulation alone (same process, nothing downstream): {sim_alone_s:7.1f} s wall, "
-        f"{simulated / sim_alone_s:6.0f}x real time"
+        f"load average (1 min) on {os.cpu_count()} cores: {load_before:.1f} at the start, "
+        f"{load_after:.1f} at the end"
     )
-    print(f"  the loop and scoring outside the timed calls: {loop_s - total_s:.1f} s")
-    print(f"confirmed and coasting tracks at the peak: {peak.held} (t = {peak.at_s:,.0f} s)")
-    print(
-        f"GOSPA (c = {CUTOFF_M:.0f} m, p = 2, as `flankwatch run` scores it): "
-        f"mean {score.gospa_mean_m:.0f} m (localisation {score.localisation_share:.0%}, "
-        f"missed {score.missed_share:.0%}, false {score.false_share:.0%}); "
-        f"{score.targets} targets, {score.tracks} tracks, {score.id_switches} track-number "
-        f"changes, {score.false_tracks} false tracks; of what was seen: mean "
-        f"{score.seen_gospa_mean_m:.0f} m, {score.seen_targets} targets"
-    )
+    if args.sim_alone:
+        sim_wall, sim_cpu = simulation_alone(scenario)
+        print(
+            f"simulation alone (same process, nothing downstream): {sim_wall:6.1f} s wall, "
+            f"{sim_cpu:6.1f} s CPU, {simulated / sim_wall:,.0f}x real time"
+        )
+    print(f"confirmed tracks at the peak: {summary.peak_confirmed_tracks}")
+    score = summary.tracking
+    if score is not None:
+        print(
+            f"GOSPA (c = {CUTOFF_M:.0f} m, p = 2, as `flankwatch run` scores it): "
+            f"mean {score.gospa_mean_m:.0f} m (localisation {score.localisation_share:.0%}, "
+            f"missed {score.missed_share:.0%}, false {score.false_share:.0%}); "
+            f"{score.targets} targets, {score.tracks} tracks, {score.id_switches} "
+            f"track-number changes, {score.false_tracks} false tracks; of what was seen: "
+            f"mean {score.seen_gospa_mean_m:.0f} m, {score.seen_targets} targets"
+        )
 
 
 if __name__ == "__main__":
