@@ -63,11 +63,19 @@ class Frame:
 
 
 def _rounded(values: np.ndarray, decimals: int) -> list[Any]:
-    """Rounded values as plain Python numbers (ints when ``decimals <= 0``)."""
+    """Rounded values as plain Python numbers (ints when ``decimals <= 0``; None for a
+    value that is not finite, which JSON cannot hold)."""
     rounded = np.round(np.asarray(values, float), decimals)
+    finite = np.isfinite(rounded).tolist()
     if decimals <= 0:
-        return [int(v) for v in np.nan_to_num(rounded).astype(np.int64)]
-    return [float(v) for v in rounded]
+        whole = np.where(np.isfinite(rounded), rounded, 0.0).astype(np.int64).tolist()
+        return [v if ok else None for v, ok in zip(whole, finite, strict=True)]
+    return [v if ok else None for v, ok in zip(rounded.tolist(), finite, strict=True)]
+
+
+def _degrees(course_deg: np.ndarray) -> list[Any]:
+    """Courses rounded to whole degrees, 0-359."""
+    return [v % 360 if v is not None else None for v in _rounded(course_deg, 0)]
 
 
 def predicted_paths(rows: TrackRows, t_s: float) -> list[tuple[tuple[float, float], ...]]:
@@ -97,7 +105,7 @@ def track_tuples(rows: TrackRows, t_s: float) -> dict[int, tuple[Any, ...]]:
         _rounded(rows.lat_deg, 5),
         _rounded(rows.lon_deg, 5),
         _rounded(rows.alt_m, -1),
-        [v % 360 for v in _rounded(rows.course_deg, 0)],
+        _degrees(rows.course_deg),
         _rounded(rows.speed_mps, 0),
         rows.status.tolist(),
         rows.identity.tolist(),
@@ -121,7 +129,7 @@ def own_tuples(rows: OwnRows) -> dict[int, tuple[Any, ...]]:
         _rounded(rows.lat_deg, 5),
         _rounded(rows.lon_deg, 5),
         _rounded(rows.alt_m, -1),
-        [v % 360 for v in _rounded(rows.course_deg, 0)],
+        _degrees(rows.course_deg),
         _rounded(rows.speed_mps, 0),
         strict=True,
     )

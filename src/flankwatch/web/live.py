@@ -123,9 +123,10 @@ class Pacer:
 
 
 class WebSink(SinkBase):
-    """Adds each window of a run to ``timeline``, then paces the run with ``pacer``."""
+    """Adds each window of a run to ``timeline``, then paces the run with ``pacer`` (None:
+    the run goes as fast as it can)."""
 
-    def __init__(self, timeline: Timeline, frame: LocalFrame, pacer: Pacer) -> None:
+    def __init__(self, timeline: Timeline, frame: LocalFrame, pacer: Pacer | None) -> None:
         self.timeline = timeline
         self.frame = frame
         self.pacer = pacer
@@ -133,7 +134,8 @@ class WebSink(SinkBase):
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
         """Add the window; hold the run until it is due."""
         self.timeline.append(window_data(picture, self.frame))
-        self.pacer.wait(picture.now_s)
+        if self.pacer is not None:
+            self.pacer.wait(picture.now_s)
 
 
 def window_data(picture: Picture, frame: LocalFrame) -> WindowData:
