@@ -25,7 +25,10 @@ export function buildStyle(basemap) {
   for (const name of OVERLAYS) sources[name] = { type: "geojson", data: EMPTY };
   const layers = [
     { id: "sea", type: "background", paint: { "background-color": "#0e1a26" } },
-    { id: "countries", type: "fill", source: "countries", paint: { "fill-color": "#2a2f36" } },
+    {
+      id: "countries", type: "fill", source: "countries",
+      paint: { "fill-color": ["case", ["==", ["get", "watched"], true], "#363d47", "#252a30"] },
+    },
     { id: "country-lines", type: "line", source: "countries", paint: { "line-color": "#56606c", "line-width": 0.8 } },
     {
       id: "admin", type: "line", source: "admin",
@@ -33,11 +36,15 @@ export function buildStyle(basemap) {
     },
     {
       id: "coverage", type: "fill", source: "sensors", filter: ["==", ["get", "coverage"], true],
-      paint: { "fill-color": "#3fa36b", "fill-opacity": 0.05, "fill-outline-color": "#3fa36b" },
+      paint: { "fill-color": "#3fa36b", "fill-opacity": 0.025 },
+    },
+    {
+      id: "coverage-lines", type: "line", source: "sensors", filter: ["==", ["get", "coverage"], true],
+      paint: { "line-color": "#3fa36b", "line-width": 0.6, "line-opacity": 0.35 },
     },
     {
       id: "no-engagement", type: "fill", source: "no_engagement",
-      paint: { "fill-color": "#c0392b", "fill-opacity": 0.18, "fill-outline-color": "#ff6b5b" },
+      paint: { "fill-color": "#d0453a", "fill-opacity": 0.3, "fill-antialias": false },
     },
     { id: "border", type: "line", source: "border", paint: { "line-color": "#ffb000", "line-width": 2.5 } },
     {

@@ -96,6 +96,7 @@ export class Overlay {
       }
       entry.element.title = `${item.cs || item.kind || ""} ${id}`.trim();
       entry.element.classList.toggle("selected", dataKey === "trackId" && id === this.selected);
+      entry.element.classList.toggle("tentative", item.st === "tentative");
       entry.marker.setLngLat([item.lon, item.lat]);
     }
   }

@@ -4,6 +4,7 @@
 const TRAIL_POINTS = 40; // positions kept per track for its trail
 const SHOT_SHOWN_S = 120; // a shot is drawn this long after it was fired (picture time, s)
 const EVENTS_KEPT = 300;
+const SEVERITY = ["hostile", "suspect", "unknown", "pending", "neutral", "assumed-friend", "friend"];
 
 export class Picture {
   constructor() {
@@ -74,10 +75,20 @@ export class Picture {
     alert.messages.push(message);
   }
 
-  /** Tracks by threat rank (ranked first, 1 = highest), then by id. */
+  /**
+   * Tracks by threat rank (ranked first, 1 = highest); the unranked by identity (hostile
+   * first), then by time to the border (soonest first), then by id.
+   */
   ranked() {
+    const severity = (t) => {
+      const index = SEVERITY.indexOf(t.idn);
+      return index < 0 ? SEVERITY.length : index;
+    };
     return [...this.tracks.values()].sort(
-      (a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.id - b.id,
+      (a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity)
+        || severity(a) - severity(b)
+        || (a.ttb ?? Infinity) - (b.ttb ?? Infinity)
+        || a.id - b.id,
     );
   }
 }
