@@ -1,4 +1,4 @@
-"""Events: what the assessment and alert stages decide, one frozen object each.
+"""Events: what the stages and the operators decide, one frozen object each.
 
 An event says when (``t_s``, seconds since the run's start), what (``kind``, an
 :class:`EventKind`),
@@ -72,6 +72,10 @@ class EventKind(StrEnum):
     """A unit has used its last round or missile (it reloads, or returns to base)."""
     RETURNED_TO_BASE = "returned-to-base"
     """Own aircraft landed (fuel, weapons spent, or no target left); subject: the unit."""
+    OPERATOR_DECISION = "operator-decision"
+    """An operator's decision entered the run (an identity declared, an alert
+    acknowledged, an engagement approved or vetoed); the subject is the operator, the
+    message says what and why, the data give the decision's id and whether it applied."""
 
 
 EventData = dict[str, float | int | str | bool | None]

@@ -93,6 +93,10 @@ class Picture:
     effects: tuple[Effect, ...] = ()
     decisions: tuple[Decision, ...] = ()
     """The operator decisions that arrived for this window, in arrival order."""
+    vetoed: frozenset[int] = frozenset()
+    """Tracks an operator vetoed engaging: the response does not engage them."""
+    approved: frozenset[int] = frozenset()
+    """Tracks an operator approved engaging (before any shot, when the defence asks)."""
 
     @property
     def now_s(self) -> float:

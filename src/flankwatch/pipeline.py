@@ -3,7 +3,8 @@
 ::
 
     SimulationSource | ReplaySource
-        -> TrackingStage -> AssessmentStage -> AlertStage -> ResponseStage (with a defence)
+        -> TrackingStage -> AssessmentStage (inside an OperatorStage, with a decision inbox)
+        -> AlertStage -> ResponseStage (with a defence)
         -> CountingSink, EvaluationSink (with truth), ResponseSink (with a defence),
            CotSink (--cot), progress, RecordingSink (with a folder)
 
@@ -27,6 +28,7 @@ from flankwatch.decisions import DecisionInbox
 from flankwatch.io.asterix_sink import AsterixSink
 from flankwatch.io.cot_sink import CotSink
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
+from flankwatch.operator import OperatorStage
 from flankwatch.respond.catalogue import effector_catalogue
 from flankwatch.respond.evaluation import ResponseSink, source_threat_costs_eur
 from flankwatch.respond.policy import load_policy
@@ -74,9 +76,12 @@ class RunOptions:
     figures need (tracks, assessment, response)."""
 
 
-def standard_stages(info: SourceInfo, options: RunOptions) -> tuple[list[Stage], AlertEngine]:
+def standard_stages(
+    info: SourceInfo, options: RunOptions, decisions: bool = False
+) -> tuple[list[Stage], AlertEngine]:
     """Tracker, assessment, alerts and (when the deployment has a defence) the response
-    for the source's deployment; the alert engine too.
+    for the source's deployment; the alert engine too. With ``decisions``, operator
+    decisions are applied around the assessment (:class:`OperatorStage`).
 
     Raises ``ValueError`` for a policy given to a deployment with no defence.
     """
@@ -84,7 +89,11 @@ def standard_stages(info: SourceInfo, options: RunOptions) -> tuple[list[Stage],
     assessor = build_assessor(info.deployment, rules_path=options.identity_rules)
     rules = load_rules(options.alert_rules) if options.alert_rules else None
     alerts = AlertEngine.from_deployment(info.deployment, rules, exercise=info.exercise)
-    stages: list[Stage] = [TrackingStage(tracker, info.sensors), AssessmentStage(assessor)]
+    assessment = AssessmentStage(assessor)
+    stages: list[Stage] = [
+        TrackingStage(tracker, info.sensors),
+        OperatorStage(assessment) if decisions else assessment,
+    ]
     if not options.response_only:
         stages.append(AlertStage(alerts))
     defence = info.deployment.defence
@@ -116,7 +125,7 @@ def execute(
     """
     options = options or RunOptions()
     info = source.info
-    stages, alerts = standard_stages(info, options)
+    stages, alerts = standard_stages(info, options, decisions=inbox is not None)
     counts = CountingSink()
     evaluation = (
         EvaluationSink(info.objects, info.deployment, min_gap_s=longest_scan_s(info.sensors))

@@ -37,6 +37,7 @@ RECORDED = {
     "leaker",
     "magazine-empty",
     "returned-to-base",
+    "operator-decision",
 }
 """The kinds recordings hold; a change here changes every recording."""
 

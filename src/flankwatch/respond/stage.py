@@ -17,12 +17,18 @@ Each window, at ``now_s`` (the window's end):
    TRACK (never the truth), if the rules of engagement allow it: the track
    declared hostile, inside the engagement zone, the expected debris of the
    target (if killed there) and of the weapon (if it misses) outside every
-   no-engagement area; otherwise the shot is withheld with the reason (an event
-   each time the reason for a platform and track changes) and tried again later;
+   no-engagement area, and, when the defence says ``operator_approval``, an
+   operator approved engaging the track; otherwise the shot is withheld with the
+   reason (an event each time the reason for a platform and track changes) and
+   tried again later;
 5. fighters are re-aimed at the intercept point of their track;
 6. one :class:`~flankwatch.respond.step.OwnForces` effect lists every own
    aircraft, missile and interceptor drone in flight (an empty one when the
    last has landed; none when none ever flew).
+
+A track an operator vetoed (:attr:`~flankwatch.loop.Picture.vetoed`) is no
+target: no platform is ordered against it and none fires at it (a shot already in
+flight flies on).
 
 A weapon aimed by eye (``daylight_only``, a gun) takes no part at night: when
 the sun is below :data:`~flankwatch.respond.envelope.NIGHT_SUN_ELEVATION_DEG`
@@ -64,6 +70,9 @@ from flankwatch.respond.roe import HOSTILE, RulesOfEngagement, debris_reason
 from flankwatch.respond.shots import FLYING_KINDS, Flight, ShotsInFlight, own_force_rows
 from flankwatch.respond.step import OwnForces, ResponseStep, Shot
 from flankwatch.track.output import TrackBatch
+
+AWAITING_APPROVAL = "awaiting an operator's approval"
+"""Why a shot the rules allow is withheld when the defence asks for approval."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,9 @@ class ResponseStage:
         )
         self.destroyed: set[int] = set()
         self.next_shot_id = 0
+        self.needs_approval = (
+            deployment.defence is not None and deployment.defence.operator_approval
+        )
         self.withheld: dict[tuple[int, int], str] = {}
         self.showing_own_forces = False
 
@@ -159,10 +171,11 @@ class ResponseStage:
         events = self.forces.update(now_s)
         resolved = self.shots.resolve(now_s, rng, tracks, self.destroyed)
         events += resolved.events
-        targets = self.planner.targets(tracks, assessment, self.destroyed, self.shots)
+        not_targets = self.destroyed | picture.vetoed
+        targets = self.planner.targets(tracks, assessment, not_targets, self.shots)
         plan = self.planner.plan(targets, now_s, self._usable(now_s))
         events += self._order(plan, now_s)
-        shots, fired = self._fire(plan, assessment, now_s)
+        shots, fired = self._fire(plan, assessment, now_s, picture.approved)
         events += fired
         self._aim(tracks, now_s)
         own = self._own_forces(now_s)
@@ -198,10 +211,11 @@ class ResponseStage:
         return events
 
     def _fire(
-        self, plan: Plan, assessment: Assessment, now_s: float
+        self, plan: Plan, assessment: Assessment, now_s: float, approved: frozenset[int]
     ) -> tuple[list[Shot], list[Event]]:
         """One shot per engaging platform at its best assigned target in reach (see the
-        module docstring); each target at most one shot in flight."""
+        module docstring); each target at most one shot in flight; ``approved``: the
+        tracks operators approved engaging."""
         f, targets = self.forces, plan.targets
         shots: list[Shot] = []
         events: list[Event] = []
@@ -212,7 +226,10 @@ class ResponseStage:
         for p in np.unique(plan.platform[ready[plan.platform]]):
             for w, j in self._choices(plan, int(p), under_fire):
                 track_id = int(targets.track_id[j])
-                fired = self._shot(int(p), int(plan.weapon[w]), j, targets, assessment, now_s)
+                cleared = not self.needs_approval or track_id in approved
+                fired = self._shot(
+                    int(p), int(plan.weapon[w]), j, targets, assessment, now_s, cleared
+                )
                 if isinstance(fired, str):
                     events += self._withheld(int(p), track_id, fired, now_s)
                     continue
@@ -249,10 +266,18 @@ class ResponseStage:
         return [(w, j) for _, _, w, j in sorted(choices)]
 
     def _shot(
-        self, p: int, k: int, j: int, targets: Targets, assessment: Assessment, now_s: float
+        self,
+        p: int,
+        k: int,
+        j: int,
+        targets: Targets,
+        assessment: Assessment,
+        now_s: float,
+        cleared: bool,
     ) -> tuple[Shot, Flight] | str:
         """The shot (and its flight) platform ``p`` would fire with weapon ``k`` at target
-        ``j``, or the rules' reason not to."""
+        ``j``, or the rules' reason not to (checked first), or :data:`AWAITING_APPROVAL`
+        when the shot is allowed but not ``cleared`` by an operator."""
         f = self.forces
         weapon, key = f.weapons[k], f.weapon_keys[k]
         shooter = f.position_m[p][None, :]
@@ -276,6 +301,8 @@ class ResponseStage:
             area = str(self.roe.area_at(miss)[0])
             if area:
                 return debris_reason(area) + " if the shot missed"
+        if not cleared:
+            return AWAITING_APPROVAL
         track_id = int(targets.track_id[j])
         shot = Shot(
             t_s=now_s,

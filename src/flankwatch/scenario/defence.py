@@ -17,6 +17,7 @@ Written in a scenario (and carried unchanged by its deployment)::
           - {name: reservoir, polygon: [[21.0, 52.5], [21.1, 52.5], [21.1, 52.6]]}
         debris_margin_m: 1000          # every area grown by 1 km for where debris may fall
       engage_threats_only: true        # only tracks threatening a defended asset
+      operator_approval: false         # true: no shot before an operator approves it
       engagement_zone: [[22.0, 50.0], [24.5, 50.0], [24.5, 54.0], [22.0, 54.0]]
       catalogue: {weapons: {}, effectors: {}}
 
@@ -153,6 +154,11 @@ class Defence(StrictModel):
         False,
         description="engage only hostile tracks that threaten a defended asset (listed in "
         "the threat ranking); other hostile tracks are watched, not engaged",
+    )
+    operator_approval: bool = Field(
+        False,
+        description="every engagement waits for an operator's approval of its track "
+        "(operators decide through `flankwatch serve --run`)",
     )
     policy: str = Field("fighters-only", min_length=1, description="default policy name")
     catalogue: EffectorCatalogue = Field(
