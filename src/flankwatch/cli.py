@@ -2,47 +2,110 @@
 
 Exit codes: 0 success, 1 a failure while running, 2 bad input (a scenario,
 a file or an argument that is wrong).
+
+Start-up stays light: this module imports only typer and the standard library,
+and each command imports what it works with (NumPy, pyarrow, pydantic, ...) when
+it runs. Commands defined in other modules are listed in :data:`LAZY_COMMANDS`
+and imported only when they are invoked or asked for their own help.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import duckdb
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
-from flankwatch.io.plot_files import PlotFileError, track_file
-from flankwatch.live.command import live
-from flankwatch.pipeline import RunOptions, run_scenario
-from flankwatch.pipeline import replay as run_replay
-from flankwatch.printing import console, errors, print_comparison, print_summary
-from flankwatch.respond.wta.command import wta
-from flankwatch.scenario.loader import ScenarioError, builtin_names, load_scenario, with_changes
-from flankwatch.store.query import QueryError
-from flankwatch.store.query import query as run_query
-from flankwatch.store.recording import RecordingError, read_metadata
-from flankwatch.study.command import compare
-from flankwatch.track.settings import settings_from_assignments
-from flankwatch.yamlfile import YamlFileError
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command defined in ``module`` as function ``function``, imported when used.
+
+    ``help`` is the first paragraph of the function's docstring, shown in
+    ``flankwatch --help`` without importing the module (a test keeps it equal).
+    """
+
+    module: str
+    function: str
+    help: str
+
+    def load(self, name: str) -> TyperCommand:
+        """The command itself: its module imported, its options read from the function."""
+        callback = getattr(importlib.import_module(self.module), self.function)
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name=name)(callback)
+        command = typer.main.get_command(single)
+        assert isinstance(command, TyperCommand)
+        return command
+
+
+LAZY_COMMANDS: dict[str, LazyCommand] = {
+    "live": LazyCommand(
+        "flankwatch.live.command",
+        "live",
+        "Track, assess and alert on live ADS-B and ASTERIX feeds (sockets or files); record "
+        "it all.",
+    ),
+    "compare": LazyCommand(
+        "flankwatch.study.command",
+        "compare",
+        "Compare response policies on a scenario: medians and 90 % intervals over seeds.",
+    ),
+    "wta": LazyCommand(
+        "flankwatch.respond.wta.command",
+        "wta",
+        "Assign weapons to targets for an instance file; print the objective, write the uses.",
+    ),
+    "report": LazyCommand(
+        "flankwatch.web.report_command",
+        "report",
+        "Write a recording's after-action view as one self-contained HTML file.",
+    ),
+}
+"""Commands defined outside this module: name -> where it is and its one-line help."""
+
+
+class Commands(TyperGroup):
+    """The command group: the commands of this module, and :data:`LAZY_COMMANDS` loaded
+    on first use (listing them in the help imports nothing)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.lazy = dict(LAZY_COMMANDS)
+        for name, lazy in self.lazy.items():
+            self.commands.setdefault(name, TyperCommand(name=name, help=lazy.help))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command ``cmd_name``, its module imported first if it is a lazy one."""
+        lazy = self.lazy.pop(cmd_name, None)
+        if lazy is not None:
+            self.commands[cmd_name] = lazy.load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands section of the help, from the stand-ins of commands not loaded."""
+        rows = [(name, command) for name, command in self.commands.items() if not command.hidden]
+        if not rows:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])
+
+
 app = typer.Typer(
+    cls=Commands,
     help="flankwatch: air defence of a border airspace, from sensors to alerts.",
     no_args_is_help=True,
     add_completion=False,
@@ -51,8 +114,20 @@ app = typer.Typer(
 
 
 def _fail(message: str, code: int) -> typer.Exit:
+    from rich.text import Text
+
+    from flankwatch.printing import errors
+
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean bad input (exit code 2)."""
+    from flankwatch.store.recording import RecordingError
+    from flankwatch.yamlfile import YamlFileError
+
+    return (RecordingError, YamlFileError, ValueError)
 
 
 IdentityRulesOption = Annotated[
@@ -119,6 +194,10 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario: sensors, tracks, identities, violations, alerts; record it all."""
+    from flankwatch.pipeline import RunOptions, run_scenario
+    from flankwatch.printing import print_summary
+    from flankwatch.scenario.loader import ScenarioError, load_scenario, with_changes
+
     try:
         parsed, text = load_scenario(scenario)
     except ScenarioError as error:
@@ -154,7 +233,7 @@ def run(
                 progress=lambda t_s: bar.update(task, completed=t_s),
                 options=options,
             )
-        except INPUT_ERRORS as error:
+        except _input_errors() as error:
             raise _fail(str(error), 2) from None
     print_summary(summary, parsed.start, time.perf_counter() - started, folder)
 
@@ -174,6 +253,12 @@ def replay(
     quiet: QuietOption = False,
 ) -> None:
     """Run a recording's plots through the tracker, assessment, alerts and response again."""
+    from flankwatch.pipeline import RunOptions
+    from flankwatch.pipeline import replay as run_replay
+    from flankwatch.printing import print_comparison, print_summary
+    from flankwatch.store.recording import RecordingError, read_metadata
+    from flankwatch.track.settings import settings_from_assignments
+
     try:
         options = RunOptions(
             tracker=settings_from_assignments(setting or []),
@@ -202,19 +287,11 @@ def replay(
                 progress=lambda t_s: bar.update(task, completed=t_s),
                 options=options,
             )
-        except INPUT_ERRORS as error:
+        except _input_errors() as error:
             raise _fail(str(error), 2) from None
     start = datetime.fromisoformat(str(original["start"]))
     print_summary(summary, start, time.perf_counter() - started, out)
     print_comparison(original.get("summary") or {}, summary.to_dict())
-
-
-INPUT_ERRORS = (RecordingError, YamlFileError, ValueError)
-"""Errors that mean bad input (exit code 2)."""
-
-app.command()(live)
-app.command()(compare)
-app.command()(wta)
 
 
 @contextmanager
@@ -222,6 +299,16 @@ def _progress_bar(
     quiet: bool, description: str, total_s: float
 ) -> Iterator[tuple[Progress, TaskID]]:
     """A progress bar over ``total_s`` seconds of data (hidden with ``quiet``)."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from flankwatch.printing import console
+
     with Progress(
         TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
@@ -251,6 +338,10 @@ def track(
     setting: SettingOption = None,
 ) -> None:
     """Track the plots of a file and write the tracks."""
+    from flankwatch.io.plot_files import PlotFileError, track_file
+    from flankwatch.printing import console
+    from flankwatch.track.settings import settings_from_assignments
+
     try:
         settings = settings_from_assignments(setting or [])
         summary = track_file(plots, out, sensors, settings, batch_s, include_tentative)
@@ -268,6 +359,11 @@ def track(
 @app.command()
 def scenarios() -> None:
     """List the built-in scenarios."""
+    from rich.table import Table
+
+    from flankwatch.printing import console
+    from flankwatch.scenario.loader import builtin_names, load_scenario
+
     table = Table("name", "start (UTC)", "duration", "description")
     for name in builtin_names():
         parsed, _ = load_scenario(name)
@@ -285,6 +381,9 @@ def validate(
     file: Annotated[str, typer.Argument(help="a scenario file (or a built-in name)")],
 ) -> None:
     """Check a scenario file; exit 2 with every fault named when it is not valid."""
+    from flankwatch.printing import console
+    from flankwatch.scenario.loader import ScenarioError, load_scenario
+
     try:
         parsed, _ = load_scenario(file)
     except ScenarioError as error:
@@ -302,6 +401,15 @@ def query(
     limit: Annotated[int, typer.Option(help="rows to show at most")] = 50,
 ) -> None:
     """Run SQL on a recording (tables: plots, truth, objects, sensors, ...)."""
+    import duckdb
+    from rich.table import Table
+    from rich.text import Text
+
+    from flankwatch.printing import console
+    from flankwatch.store.query import QueryError
+    from flankwatch.store.query import query as run_query
+    from flankwatch.store.recording import RecordingError
+
     try:
         columns, rows = run_query(recording, sql)
     except (RecordingError, QueryError) as error:

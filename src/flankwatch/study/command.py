@@ -3,6 +3,8 @@
 Every policy runs on the same ``--runs`` seeds, drawn from ``--seed`` (default:
 the scenario's seed); the table gives, per policy, the median and the 5th-95th
 percentile interval of each response figure (see :mod:`flankwatch.study.table`).
+The module imports only typer at its top (the command line starts fast); the
+study's modules are imported when the command runs.
 """
 
 from __future__ import annotations
@@ -11,23 +13,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
-from flankwatch.printing import console, errors, print_study
-from flankwatch.respond.policy import load_policy
-from flankwatch.scenario.loader import ScenarioError, load_scenario
-from flankwatch.study.dask_runner import StudyRunError, run_study
-from flankwatch.study.files import check_writable, write_table
-from flankwatch.study.runs import draw_seeds, study_specs
-from flankwatch.study.table import compare as compare_runs
-from flankwatch.yamlfile import YamlFileError
 
-INPUT_ERRORS = (YamlFileError, ValueError)
-"""Errors that mean bad input (exit code 2)."""
+def _input_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean bad input (exit code 2)."""
+    from flankwatch.yamlfile import YamlFileError
+
+    return (YamlFileError, ValueError)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
+    from rich.text import Text
+
+    from flankwatch.printing import errors
+
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
 
@@ -55,6 +54,24 @@ def compare(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Compare response policies on a scenario: medians and 90 % intervals over seeds."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from flankwatch.printing import console, print_study
+    from flankwatch.respond.policy import load_policy
+    from flankwatch.scenario.loader import ScenarioError, load_scenario
+    from flankwatch.study.dask_runner import StudyRunError, run_study
+    from flankwatch.study.files import check_writable, write_table
+    from flankwatch.study.runs import draw_seeds, study_specs
+    from flankwatch.study.table import compare as compare_runs
+
+    input_errors = _input_errors()
+    bad_scenario_or_input: tuple[type[Exception], ...] = (ScenarioError, *input_errors)
     try:
         parsed, text = load_scenario(scenario)
         if len(set(policy)) != len(policy):
@@ -69,7 +86,7 @@ def compare(
             check_writable(out)
         base_seed = parsed.seed if seed is None else seed
         seeds = draw_seeds(base_seed, runs)
-    except (ScenarioError, *INPUT_ERRORS) as error:
+    except bad_scenario_or_input as error:
         raise _fail(str(error)) from None
     specs = study_specs(parsed, text, scenario, policy, seeds)
     with Progress(
@@ -83,7 +100,7 @@ def compare(
         task = bar.add_task(f"compare {parsed.name}", total=len(specs))
         try:
             results = run_study(specs, scheduler, workers, done=lambda _: bar.advance(task))
-        except INPUT_ERRORS as error:
+        except input_errors as error:
             raise _fail(str(error)) from None
         except StudyRunError as error:
             raise _fail(str(error), code=1) from None
@@ -92,7 +109,7 @@ def compare(
     if out is not None:
         try:
             write_table(out, comparison, results)
-        except INPUT_ERRORS as error:
+        except input_errors as error:
             raise _fail(str(error)) from None
         except OSError as error:
             raise _fail(str(error), code=1) from None

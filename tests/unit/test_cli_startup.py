@@ -1,0 +1,94 @@
+"""The command line starts light: importing it, or asking for help, loads no heavy library.
+
+Each check runs in a fresh interpreter, since the test session itself has imported
+everything already.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from flankwatch.cli import LAZY_COMMANDS, app
+
+HEAVY = (
+    "numpy",
+    "scipy",
+    "pyarrow",
+    "duckdb",
+    "dask",
+    "distributed",
+    "shapely",
+    "pyproj",
+    "pydantic",
+    "yaml",
+    "matplotlib",
+    "fastapi",
+    "uvicorn",
+    "lxml",
+)
+"""Top-level packages a command may load only when it runs."""
+
+
+def _modules_after(code: str) -> set[str]:
+    """The top-level packages imported by a fresh interpreter after running ``code``."""
+    script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def _help_script(*args: str) -> str:
+    return (
+        "from flankwatch.cli import app\n"
+        "try:\n"
+        f"    app({list(args)!r}, prog_name='flankwatch')\n"
+        "except SystemExit:\n"
+        "    pass"
+    )
+
+
+def test_importing_the_command_line_loads_no_heavy_library() -> None:
+    loaded = _modules_after("import flankwatch.cli")
+    assert "typer" in loaded  # the check sees what the import brought in
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_main_help_lists_every_command_without_loading_them() -> None:
+    loaded = _modules_after(_help_script("--help"))
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("run", "replay", "track", "query", *LAZY_COMMANDS):
+        assert f"  {name} " in result.output
+
+
+@pytest.mark.parametrize("command", ["track", "run", "compare"])
+def test_a_command_help_loads_only_what_typer_needs(command: str) -> None:
+    # typer itself reads options through pydantic; nothing else heavy is needed for help
+    loaded = _modules_after(_help_script(command, "--help"))
+    assert loaded.isdisjoint(set(HEAVY) - {"pydantic"}), sorted(loaded & set(HEAVY))
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_a_lazy_command_shows_its_own_docstring_and_options(name: str) -> None:
+    lazy = LAZY_COMMANDS[name]
+    function = getattr(importlib.import_module(lazy.module), lazy.function)
+    docstring = inspect.getdoc(function) or ""
+    assert lazy.help == " ".join(docstring.split("\n\n")[0].split())
+    result = CliRunner().invoke(app, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert f" {name} [OPTIONS]" in result.output
+    options = [p.name for p in inspect.signature(function).parameters.values()]
+    assert any(f"--{option.replace('_', '-')}" in result.output for option in options)
+
+
+def test_an_unknown_command_is_refused() -> None:
+    result = CliRunner().invoke(app, ["no-such-command"])
+    assert result.exit_code == 2
