@@ -64,6 +64,8 @@ def serve(
     if recording is not None and (seed is not None or out is not None or force):
         raise _fail("--seed, --out and --force go with --run, not with a recording")
     token = _token(operator_token_file)
+    if recording is not None:
+        _check_recording(recording)
     _check_port(host, port)
     served = _served(recording, run, speed, seed, out, force, token)
 
@@ -99,8 +101,6 @@ def _served(
 
     try:
         if recording is not None:
-            if not recording.is_dir():
-                raise _fail(f"{recording}: no such recording folder")
             return serve_recording(recording, speed, token)
         scenario, text = load_scenario(str(run))
         if seed is not None:
@@ -108,6 +108,18 @@ def _served(
         folder = out or Path("runs") / f"{scenario.name}-{scenario.seed}"
         return serve_run(scenario, text, folder, speed, token, RunOptions(force=force))
     except (ScenarioError, RecordingError, YamlFileError, ValueError) as error:
+        raise _fail(str(error)) from None
+
+
+def _check_recording(folder: Path) -> None:
+    """Exit 2 unless ``folder`` holds a recording (its metadata; the tables are read later)."""
+    from flankwatch.store.recording import RecordingError, read_metadata
+
+    if not folder.is_dir():
+        raise _fail(f"{folder}: no such recording folder")
+    try:
+        read_metadata(folder)
+    except RecordingError as error:
         raise _fail(str(error)) from None
 
 
