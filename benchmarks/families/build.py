@@ -162,5 +162,6 @@ def _scene(
         planar=planar,
         polar=polar,
         area_half_side_m=half_side_m,
+        trajectories=trajectories,
         extras=extras or {},
     )

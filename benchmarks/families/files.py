@@ -37,6 +37,11 @@ class Truth:
     pos_m: np.ndarray
     """Positions ``(n, 2)`` or ``(n, 3)``, m."""
 
+    def before(self, end_s: float) -> Truth:
+        """The rows earlier than ``end_s`` (s)."""
+        keep = self.t_s < end_s
+        return Truth(self.t_s[keep], self.target_id[keep], self.pos_m[keep])
+
 
 def _write(columns: dict[str, np.ndarray], path: Path) -> None:
     table = pa.table(columns)

@@ -108,6 +108,8 @@ class Scene:
     polar: bool
     area_half_side_m: float
     """Targets start within this distance of the origin along x and y, m."""
+    trajectories: Trajectories | None = None
+    """The targets' flights, where the generator keeps them."""
     extras: dict[str, np.ndarray] = field(default_factory=dict)
     """Family-specific truth kept for checks (for instance turn rates), per target."""
 

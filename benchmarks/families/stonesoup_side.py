@@ -1,0 +1,250 @@
+"""Stone Soup on a scene's plots file: ``DetectionKDTreeGNN2D`` with a Kalman predictor and a
+Kalman (Cartesian plots) or extended Kalman (polar plots) updater, ``DistanceHypothesiser``
+with the Mahalanobis distance, ``MultiMeasurementInitiator`` and time-based deleters, with
+models matched to each family (:data:`MODELS`).
+
+The plots are read from the same file flankwatch reads and grouped into the same batches.
+Stone Soup's k-d tree needs one measurement model per call, so each batch is handed over
+one sensor at a time (in time order of the sensors' first plots). Each plot's noise comes
+from the file's sigma columns. Only the tracker's iterations are timed. A track's estimate at
+a batch's report time is its latest state moved on at its own velocity.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import chi2
+from stonesoup.dataassociator.tree import DetectionKDTreeGNN2D
+from stonesoup.deleter.time import UpdateTimeDeleter
+from stonesoup.hypothesiser.distance import DistanceHypothesiser
+from stonesoup.initiator.simple import MultiMeasurementInitiator
+from stonesoup.measures import Mahalanobis
+from stonesoup.models.measurement.linear import LinearGaussian
+from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
+from stonesoup.models.transition.linear import (
+    CombinedLinearGaussianTransitionModel,
+    ConstantVelocity,
+)
+from stonesoup.predictor.kalman import KalmanPredictor
+from stonesoup.tracker.simple import MultiTargetTracker
+from stonesoup.types.angle import Bearing, Elevation
+from stonesoup.types.detection import Detection
+from stonesoup.types.state import GaussianState
+from stonesoup.updater.kalman import ExtendedKalmanUpdater, KalmanUpdater
+
+from families.files import read_table
+from families.flankwatch_side import TrackerRun
+from families.scene import BATCH_S
+from families.scoring import Estimates
+
+EPOCH = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+GATE_PROBABILITY = 0.9995
+
+
+@dataclass(frozen=True)
+class StoneSoupModel:
+    """Stone Soup's settings for one family."""
+
+    q_m2ps3: float
+    """Horizontal white-acceleration spectral density of the CV model, m^2/s^3."""
+    speed_sigma_mps: float
+    """Standard deviation of each horizontal velocity component of a new track, m/s."""
+    kd_radius: float
+    """k-d tree radius in measurement space (m for Cartesian plots; range-dominated for polar)."""
+    min_points: int
+    """Plots that confirm a track."""
+    tentative_delete_s: float
+    """A tentative track not updated for longer than this is dropped, s."""
+    delete_s: float
+    """A confirmed track not updated for longer than this is deleted, s."""
+    q_vertical_m2ps3: float = 1.0
+    """Vertical white-acceleration spectral density (3-D plots), m^2/s^3."""
+    vertical_speed_sigma_mps: float = 10.0
+    """Standard deviation of the vertical velocity of a new track (3-D plots), m/s."""
+
+
+MODELS = {
+    # constant velocity, 1 s scans: the older benchmark's settings
+    "sparse": StoneSoupModel(0.5, 150.0, 1000.0, 2, 1.5, 2.5),
+    # constant velocity, slow targets close together: a tight k-d radius
+    "dense": StoneSoupModel(0.5, 50.0, 200.0, 2, 1.5, 2.5),
+    # turns of up to 6 deg/s at 300 m/s (31 m/s^2): a CV model with a large process noise
+    "manoeuvring": StoneSoupModel(200.0, 150.0, 1000.0, 2, 1.5, 3.5),
+    # constant velocity, revisits of 1 to 4 s
+    "multisensor": StoneSoupModel(0.5, 150.0, 1000.0, 2, 4.5, 8.5),
+    # Pd 0.7 and 4 s scans in heavy clutter: three plots to confirm, four scans to delete
+    "clutter": StoneSoupModel(0.5, 150.0, 1500.0, 3, 8.5, 16.5),
+    # 3-D, radars of 4 to 10 s
+    "polar": StoneSoupModel(0.5, 150.0, 2000.0, 2, 10.5, 20.5),
+}
+"""Stone Soup's settings matched to each family."""
+
+
+def _stamp(t_s: float) -> datetime.datetime:
+    return EPOCH + datetime.timedelta(seconds=t_s)
+
+
+def _transition(model: StoneSoupModel, planar: bool) -> CombinedLinearGaussianTransitionModel:
+    axes = [ConstantVelocity(model.q_m2ps3), ConstantVelocity(model.q_m2ps3)]
+    if not planar:
+        axes.append(ConstantVelocity(model.q_vertical_m2ps3))
+    return CombinedLinearGaussianTransitionModel(axes)
+
+
+def _prior(model: StoneSoupModel, planar: bool) -> GaussianState:
+    variances = [0.0, model.speed_sigma_mps**2] * 2
+    if not planar:
+        variances += [0.0, model.vertical_speed_sigma_mps**2]
+    return GaussianState(np.zeros((len(variances), 1)), np.diag(variances), timestamp=EPOCH)
+
+
+@dataclass(frozen=True)
+class _Scans:
+    """Detections handed to Stone Soup: one (time, detections) per batch and sensor."""
+
+    scans: list[tuple[datetime.datetime, set[Detection]]]
+    batch_end: list[int]
+    """Indices of the scans that end a batch."""
+    report_t_s: list[float]
+    """Report time of each batch (its last plot time), s."""
+
+
+def _detections(plots: Path, sensors: Path | None, end_s: float) -> tuple[_Scans, bool]:
+    """The file's plots before ``end_s`` (whole batches) as Stone Soup detections."""
+    table = read_table(plots)
+    cols = {name: table[name].to_numpy() for name in table.column_names}
+    order = np.argsort(cols["time_s"], kind="stable")
+    cols = {name: values[order] for name, values in cols.items()}
+    t = cols["time_s"].astype(float)
+    slot = np.floor((t - t[0]) / BATCH_S).astype(np.int64)
+    polar = "range_m" in cols
+    planar = not polar and "z_m" not in cols
+    site: dict[int, np.ndarray] = {}
+    if polar and sensors is not None:
+        sensor_table = read_table(sensors)
+        for row in range(sensor_table.num_rows):
+            site[int(sensor_table["sensor_id"][row].as_py())] = np.array(
+                [float(sensor_table[n][row].as_py()) for n in ("x_m", "y_m", "z_m")]
+            )
+    models: dict[tuple[float, ...], object] = {}
+    scans: list[tuple[datetime.datetime, set[Detection]]] = []
+    batch_end, report = [], []
+    bounds = np.flatnonzero(np.diff(slot)) + 1
+    for rows in np.split(np.arange(len(t)), bounds):
+        if t[rows[-1]] >= end_s:
+            break
+        sensor_ids = cols["sensor_id"][rows]
+        firsts = sorted(np.unique(sensor_ids), key=lambda s: t[rows[sensor_ids == s][0]])
+        for sensor in firsts:
+            mine = rows[sensor_ids == sensor]
+            detections = set()
+            for r in mine:
+                if polar:
+                    key = (
+                        float(sensor),
+                        cols["sigma_range_m"][r],
+                        cols["sigma_azimuth_deg"][r],
+                        cols["sigma_elevation_deg"][r],
+                    )
+                    if key not in models:
+                        models[key] = CartesianToElevationBearingRange(
+                            ndim_state=6,
+                            mapping=(0, 2, 4),
+                            noise_covar=np.diag(
+                                [np.radians(key[3]) ** 2, np.radians(key[2]) ** 2, key[1] ** 2]
+                            ),
+                            translation_offset=site[int(sensor)].reshape(3, 1),
+                        )
+                    vector = np.array(
+                        [
+                            [Elevation(np.radians(cols["elevation_deg"][r]))],
+                            [Bearing(np.radians(90.0 - cols["azimuth_deg"][r]))],
+                            [cols["range_m"][r]],
+                        ]
+                    )
+                else:
+                    key = (float(sensor), cols["sigma_m"][r])
+                    dims = 2 if planar else 3
+                    if key not in models:
+                        models[key] = LinearGaussian(
+                            ndim_state=2 * dims,
+                            mapping=tuple(range(0, 2 * dims, 2)),
+                            noise_covar=np.eye(dims) * key[1] ** 2,
+                        )
+                    names = ("x_m", "y_m", "z_m")[:dims]
+                    vector = np.array([[cols[n][r]] for n in names])
+                detections.add(
+                    Detection(vector, timestamp=_stamp(float(t[r])), measurement_model=models[key])
+                )
+            scans.append((_stamp(float(t[mine[-1]])), detections))
+        batch_end.append(len(scans) - 1)
+        report.append(float(t[rows[-1]]))
+    return _Scans(scans, batch_end, report), planar
+
+
+def run_stonesoup(
+    plots: Path, model: StoneSoupModel, sensors: Path | None = None, end_s: float = np.inf
+) -> TrackerRun:
+    """Track the plots of a file (the whole batches before ``end_s``, s) with Stone Soup."""
+    data, planar = _detections(plots, sensors, end_s)
+    polar = sensors is not None
+    predictor = KalmanPredictor(_transition(model, planar))
+    updater = ExtendedKalmanUpdater(None) if polar else KalmanUpdater(None)
+    dof = 2 if planar else 3
+    hypothesiser = DistanceHypothesiser(
+        predictor,
+        updater,
+        measure=Mahalanobis(),
+        missed_distance=float(np.sqrt(chi2.ppf(GATE_PROBABILITY, dof))),
+    )
+    associator = DetectionKDTreeGNN2D(
+        hypothesiser=hypothesiser,
+        predictor=predictor,
+        updater=updater,
+        max_distance=model.kd_radius,
+    )
+    initiator = MultiMeasurementInitiator(
+        prior_state=_prior(model, planar),
+        deleter=UpdateTimeDeleter(datetime.timedelta(seconds=model.tentative_delete_s)),
+        data_associator=associator,
+        updater=updater,
+        min_points=model.min_points,
+    )
+    tracker = MultiTargetTracker(
+        initiator=initiator,
+        deleter=UpdateTimeDeleter(datetime.timedelta(seconds=model.delete_s)),
+        detector=data.scans,
+        data_associator=associator,
+        updater=updater,
+    )
+    position = [0, 2] if planar else [0, 2, 4]
+    velocity = [i + 1 for i in position]
+    number: dict[str, int] = {}
+    t_s, ids, pos, elapsed = [], [], [], 0.0
+    steps = iter(tracker)
+    batch = 0
+    for k in range(len(data.scans)):
+        start = time.perf_counter()
+        _, tracks = next(steps)
+        elapsed += time.perf_counter() - start
+        if k != data.batch_end[batch]:
+            continue
+        report_s = data.report_t_s[batch]
+        batch += 1
+        for track in tracks:
+            state = track.state
+            dt = report_s - (state.timestamp - EPOCH).total_seconds()
+            mean = np.asarray(state.mean, float).ravel()
+            xyz = mean[position] + mean[velocity] * dt
+            t_s.append(report_s)
+            ids.append(number.setdefault(track.id, len(number)))
+            pos.append(np.append(xyz, 0.0) if planar else xyz)
+    estimates = Estimates(
+        np.array(t_s, float), np.array(ids, np.int64), np.array(pos, float).reshape(-1, 3)
+    )
+    return TrackerRun(elapsed, estimates)
