@@ -18,6 +18,7 @@ from flankwatch import pipeline
 from flankwatch.decisions import Decision, DecisionInbox, DecisionKind
 from flankwatch.events import Event, EventKind
 from flankwatch.loop import Picture, SinkBase
+from flankwatch.respond.stage import AWAITING_APPROVAL
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.store.query import query
@@ -101,6 +102,7 @@ def run(
     out: Path | None = None,
     rules: Path | None = None,
 ) -> Operator:
+    """Run the scenario ``text`` with an operator deciding by ``decide``."""
     inbox = DecisionInbox()
     operator = Operator(inbox, decide)
     options = pipeline.RunOptions(identity_rules=rules)
@@ -169,6 +171,23 @@ def test_a_vetoed_track_and_one_declared_friend_are_never_engaged_and_are_record
     assert rows[0][2] == f"bob vetoed engaging track {vetoed}: debris over Terespol"
     assert rows[1][2] == f"alice declared track {friend} friend: launched from Belarus"
     assert [json.loads(r[3])["decision_id"] for r in rows] == [1, 2]
+
+
+def test_with_operator_approval_only_the_approved_track_is_fired_at(scenario_text: str) -> None:
+    data = yaml.safe_load(scenario_text)
+    data["defence"]["operator_approval"] = True
+    text = yaml.safe_dump(data, sort_keys=False)
+
+    def decide(k: int, track_id: int) -> Decision | None:
+        if k != 1:
+            return None
+        return Decision(DecisionKind.APPROVE_ENGAGEMENT, "carol", "clear of Terespol", track_id)
+
+    operator = run(text, decide)
+    approved = operator.seen[1]
+    assert operator.tracks_of(EventKind.SHOT_FIRED) == {approved}
+    waiting = [e for e in operator.of(EventKind.SHOT_WITHHELD) if e.track_id != approved]
+    assert waiting and all(e.data["reason"] == AWAITING_APPROVAL for e in waiting)
 
 
 def test_an_empty_inbox_leaves_the_recording_byte_identical(
