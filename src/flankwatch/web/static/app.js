@@ -1,5 +1,6 @@
 // The common operating picture: loads the base map, follows /ws and wires the panels.
-// A test hook, window.flankwatch, says what is drawn: {ready, mode, t_s, tracks, frames}.
+// A test hook, window.flankwatch, says what is drawn: {ready, mode, t_s, playing, tracks (a
+// count), frames, selected} and track(id), the track as the last frame gave it.
 
 import { bounds, buildStyle, labels } from "./basemap.js";
 import { Operator, Timeline } from "./controls.js";
@@ -12,10 +13,13 @@ const DETAILS_REFRESH_MS = 2000; // a selected track's details are fetched again
 const ALERTS_REFRESH_MS = 2000;
 const EVENTS_SHOWN = 40;
 
-const hook = { ready: false, mode: "", t_s: 0, tracks: 0, frames: 0, selected: null };
+const picture = new Picture();
+const hook = {
+  ready: false, mode: "", t_s: 0, playing: false, tracks: 0, frames: 0, selected: null,
+  track: (id) => picture.tracks.get(id) ?? null,
+};
 window.flankwatch = hook;
 
-const picture = new Picture();
 const operator = new Operator();
 const recorded = new Map(); // alert_id -> {kind, messages} from /api/alerts
 let socket = null;

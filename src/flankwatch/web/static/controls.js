@@ -60,6 +60,7 @@ export class Operator {
     const headers = { "Content-Type": "application/json" };
     if (this.token.value) headers.Authorization = `Bearer ${this.token.value}`;
     const decision = { ...body, operator: this.name.value || "operator" };
+    this.status.dataset.result = "pending";
     let answer;
     try {
       const response = await fetch("/api/decisions", { method: "POST", headers, body: JSON.stringify(decision) });
