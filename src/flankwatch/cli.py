@@ -73,6 +73,12 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
         "report",
         "Write a recording's after-action view as one self-contained HTML file.",
     ),
+    "serve": LazyCommand(
+        "flankwatch.web.command",
+        "serve",
+        "Serve the common operating picture in the browser: replay a recording, or run a "
+        "scenario (--run) live with operator decisions.",
+    ),
 }
 """Commands defined outside this module: name -> where it is and its one-line help."""
 

@@ -38,10 +38,11 @@ def report(
     public record the scenario cites, and the run's summary tables; its plots are
     embedded, and it makes no request when opened.
     """
-    from flankwatch.store.recording import RecordingError
+    from flankwatch.store.recording import RecordingError, read_metadata
     from flankwatch.web.aar import render_report
 
     try:
+        read_metadata(recording)
         _check_out(out, recording, force)
         html = render_report(recording)
     except (RecordingError, ValueError) as error:
@@ -85,6 +86,9 @@ def _write(out: Path, html: str, replace: bool) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(html)
+        umask = os.umask(0)
+        os.umask(umask)
+        temporary.chmod(0o666 & ~umask)  # as an ordinary new file (the temporary is private)
         if replace:
             temporary.replace(out)
         else:
