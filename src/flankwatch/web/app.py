@@ -36,8 +36,10 @@ from fastapi import FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from flankwatch.decisions import Decision, DecisionError
+from flankwatch.store.recording import RecordingError
 from flankwatch.web.basemap import basemap, bounds
 from flankwatch.web.served import Served
 from flankwatch.web.session import ReplaySession, RunSession, stream
@@ -84,8 +86,13 @@ def _file(path: Path) -> FileResponse:
     return FileResponse(path, media_type=kind, headers=SECURITY_HEADERS)
 
 
-def create_app(served: Served) -> FastAPI:
-    """The application serving ``served``; a run starts and stops with the app."""
+def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The application serving ``served``; a run starts and stops with the app.
+
+    ``allowed_hosts``: the only ``Host`` headers answered (None: any), so that a page
+    of another site cannot reach a server on this machine's loopback through a name
+    of its own (DNS rebinding).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -106,6 +113,8 @@ def create_app(served: Served) -> FastAPI:
     )
     pages = static_files()
     _errors(app)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
@@ -144,13 +153,14 @@ def create_app(served: Served) -> FastAPI:
 
     @app.get("/aar", include_in_schema=False)
     def aar() -> Response:
-        if served.run is not None and not served.run.finished.is_set():
-            raise HTTPException(409, "the after-action view is made once the run has ended")
         try:
             report = importlib.import_module("flankwatch.web.aar")
         except ImportError:
             raise HTTPException(503, "the after-action view is not available") from None
-        html: str = report.render_report(served.recording)
+        try:
+            html: str = report.render_report(served.recording)
+        except RecordingError as error:
+            raise HTTPException(409, f"no after-action view yet: {error}") from None
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     @app.get("/api/metadata")

@@ -22,6 +22,8 @@ TOKEN_ENV = "FLANKWATCH_OPERATOR_TOKEN"
 MIN_TOKEN_CHARS = 16
 """Shorter operator tokens are accepted with a warning."""
 DEFAULT_PORT = 8750
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+"""The names a server on the loopback answers to (its Host header, without the port)."""
 
 
 def serve(
@@ -80,7 +82,9 @@ def serve(
     )
     if not _is_loopback(host):
         console.print(f"warning: {host} is reachable from other machines")
-    uvicorn.run(create_app(served), host=host, port=port, log_level="warning", access_log=False)
+    hosts = LOOPBACK_HOSTS if _is_loopback(host) else None
+    app = create_app(served, allowed_hosts=hosts)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def _served(

@@ -257,6 +257,8 @@ def test_page_files_are_served_from_the_whitelist_only(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     assert client.get("/").status_code == 200
+    view = client.get("/aar")
+    assert view.status_code == 200 and view.headers["content-type"].startswith("text/html")
     page = client.get("/static/index.html")
     assert page.status_code == 200 and page.headers["x-content-type-options"] == "nosniff"
     assert client.get("/static/nothing.js").status_code == 404
@@ -410,3 +412,12 @@ def test_a_socket_from_another_sites_page_is_refused(port: int) -> None:
     with pytest.raises(InvalidStatus):
         with connect(f"ws://127.0.0.1:{port}/ws", origin="http://evil.example"):  # type: ignore[arg-type]
             pass
+
+
+def test_a_loopback_server_answers_only_to_loopback_names(served: Served) -> None:
+    app = create_app(served, allowed_hosts=["127.0.0.1", "localhost", "[::1]"])
+    with TestClient(app, base_url="http://127.0.0.1:8750") as local:
+        assert local.get("/api/metadata").status_code == 200
+        assert local.get("/api/metadata", headers={"Host": "localhost:8750"}).status_code == 200
+        rebound = local.get("/api/metadata", headers={"Host": "attacker.example:8750"})
+        assert rebound.status_code == 400
