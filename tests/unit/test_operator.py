@@ -104,7 +104,7 @@ def test_a_declared_identity_is_in_the_same_windows_assessment_and_holds() -> No
         (7, "alice", True),
         (8, "alice", True),
     ]
-    for _ in range(20):
+    for _ in range(6):
         later = run.step([3, 4])
         assert identity(later, 3) == "hostile" and identity(later, 4) == "friend"
         assert events(later, EventKind.OPERATOR_DECISION) == []
