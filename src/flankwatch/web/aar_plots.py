@@ -80,12 +80,16 @@ def _drawing(salt: str) -> Iterator[None]:
         yield
 
 
-def _svg(figure: Figure) -> str:
-    """The figure as an ``<svg>`` element (no XML prologue), ready to inline in HTML."""
+def _svg(figure: Figure, prefix: str) -> str:
+    """The figure as an ``<svg>`` element (no XML prologue), ready to inline in HTML;
+    its element ids, and the references to them, start with ``prefix`` (ids stay unique
+    in a page of several figures)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    text = text.replace(' id="', f' id="{prefix}').replace("url(#", f"url(#{prefix}")
+    return text.replace('href="#', f'href="#{prefix}')
 
 
 def _time_axis(axes: Axes, start: datetime, duration_s: float) -> None:
@@ -181,7 +185,7 @@ def timeline_svg(
         )
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
-        return _svg(figure)
+        return _svg(figure, "timeline-")
 
 
 def closures_svg(
@@ -224,4 +228,4 @@ def closures_svg(
         _time_axis(axes, start, duration_s)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
-        return _svg(figure)
+        return _svg(figure, "closures-")
