@@ -1,7 +1,7 @@
 """The web server on a recording: REST answers, the WebSocket on a real loopback socket,
 and requests that must be refused.
 
-One small incursion (two decoys from Belarus, a civil flight, 40 min) is run once,
+One small incursion (two decoys from Belarus, a civil flight, 25 min) is run once,
 recorded, and seen at the same time by a web sink: the replay must rebuild what
 the run showed.
 """
@@ -41,14 +41,17 @@ from flankwatch.web.timeline import Timeline
 pytestmark = pytest.mark.slow
 
 TOKEN = "a-long-enough-operator-token"
+DURATION_S = 1500.0
 
 
 @pytest.fixture(scope="module")
 def incursion_run(
     tmp_path_factory: pytest.TempPathFactory, incursion_data: Callable[[], dict[str, Any]]
 ) -> tuple[Path, Timeline]:
-    """The incursion run once: its recording, and the timeline a web sink made of it."""
-    text = yaml.safe_dump(incursion_data(), sort_keys=False)
+    """The incursion's first 25 minutes run once (both crossings, identities and warnings):
+    its recording, and the timeline a web sink made of it."""
+    data = {**incursion_data(), "duration_s": DURATION_S}
+    text = yaml.safe_dump(data, sort_keys=False)
     source = SimulationSource(parse_scenario(text, "incursion"), text)
     deployment = source.info.deployment
     timeline = Timeline(source.info.batch_s, airport_names(deployment))
@@ -154,7 +157,8 @@ def test_the_replay_shows_what_the_run_showed(
     assert seen > 100
     assert replay.events == run.events
     assert replay.alerts == run.alerts
-    hostile = [t for t in frame_at(replay, len(replay) - 80).tracks.values() if t[7] == "hostile"]
+    late = frame_at(replay, replay.index_at(1200.0))
+    hostile = [t for t in late.tracks.values() if t[7] == "hostile"]
     assert hostile, "the decoys are declared hostile inside the airspace"
 
 
@@ -166,7 +170,7 @@ def test_metadata_names_the_recording_and_its_map(client: TestClient) -> None:
     assert answer.status_code == 200
     body = answer.json()
     assert body["mode"] == "replay" and body["operator"] is False
-    assert body["duration_s"] == 2400.0 and body["batch_s"] == 5.0 and body["seed"] == 7
+    assert body["duration_s"] == DURATION_S and body["batch_s"] == 5.0 and body["seed"] == 7
     assert body["start_utc"] == "2025-09-10T00:00:00+00:00"
     west, south, east, north = body["bounds"]
     assert west < 22.5 < 24.3 < east and south < 52.0 < north  # sensors and the launch area
@@ -338,7 +342,7 @@ def test_frames_arrive_and_rebuild_the_picture(port: int, served: Served) -> Non
             "type": "hello",
             "mode": "replay",
             "name": served.name,
-            "duration_s": 2400.0,
+            "duration_s": DURATION_S,
             "batch_s": 5.0,
             "start_utc": "2025-09-10T00:00:00+00:00",
             "operator": False,
