@@ -266,8 +266,8 @@ async def stream(websocket: WebSocket, session: Session) -> None:
                 await asyncio.wait_for(wake.wait(), timeout=session.wait_s())
             except TimeoutError:
                 pass
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, OSError):
+        pass  # the client left while being sent to
     finally:
         receiver.cancel()
         try:
