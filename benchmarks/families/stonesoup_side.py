@@ -1,13 +1,18 @@
-"""Stone Soup on a scene's plots file: ``DetectionKDTreeGNN2D`` with a Kalman predictor and a
-Kalman (Cartesian plots) or extended Kalman (polar plots) updater, ``DistanceHypothesiser``
-with the Mahalanobis distance, ``MultiMeasurementInitiator`` and time-based deleters, with
-models matched to each family (:data:`MODELS`).
+"""Stone Soup on a scene's plots file: ``DetectionKDTreeGNN2D`` (for 3-D plots, the same
+with its k-d tree over positions: :class:`PositionKDTreeGNN`) with a Kalman predictor and
+updater, ``DistanceHypothesiser`` with the Mahalanobis distance,
+``MultiMeasurementInitiator`` and time-based deleters, with constant-velocity models matched
+to each family (:data:`MODELS`).
 
-The plots are read from the same file flankwatch reads and grouped into the same batches.
-Stone Soup's k-d tree needs one measurement model per call, so each batch is handed over
-one sensor at a time (in time order of the sensors' first plots). Each plot's noise comes
-from the file's sigma columns. Only the tracker's iterations are timed. A track's estimate at
-a batch's report time is its latest state moved on at its own velocity.
+The plots are read by flankwatch's plot reader, so both trackers get the same batches and
+the same positions and covariances (polar plots converted with their linearised
+covariance: Stone Soup's own polar model with an extended Kalman filter took about 0.4 s per
+target-scan, far too slow to run). Each batch is handed over one sensor at a time, in time
+order of the sensors' first plots (``DetectionKDTreeGNN2D`` needs one measurement model per
+call, and a whole batch at once would let a track take one plot only when two radars see it
+within the batch, leaving the other to start a duplicate track). Only the tracker's
+iterations are timed. A track's estimate at a batch's report time is its latest
+state moved on at its own velocity.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial import KDTree
 from scipy.stats import chi2
 from stonesoup.dataassociator.tree import DetectionKDTreeGNN2D
 from stonesoup.deleter.time import UpdateTimeDeleter
@@ -25,22 +31,20 @@ from stonesoup.hypothesiser.distance import DistanceHypothesiser
 from stonesoup.initiator.simple import MultiMeasurementInitiator
 from stonesoup.measures import Mahalanobis
 from stonesoup.models.measurement.linear import LinearGaussian
-from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
 from stonesoup.models.transition.linear import (
     CombinedLinearGaussianTransitionModel,
     ConstantVelocity,
 )
 from stonesoup.predictor.kalman import KalmanPredictor
 from stonesoup.tracker.simple import MultiTargetTracker
-from stonesoup.types.angle import Bearing, Elevation
 from stonesoup.types.detection import Detection
 from stonesoup.types.state import GaussianState
-from stonesoup.updater.kalman import ExtendedKalmanUpdater, KalmanUpdater
+from stonesoup.updater.kalman import KalmanUpdater
 
-from families.files import read_table
 from families.flankwatch_side import TrackerRun
 from families.scene import BATCH_S
 from families.scoring import Estimates
+from flankwatch.io.plot_reader import read_plots
 
 EPOCH = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 GATE_PROBABILITY = 0.9995
@@ -55,7 +59,7 @@ class StoneSoupModel:
     speed_sigma_mps: float
     """Standard deviation of each horizontal velocity component of a new track, m/s."""
     kd_radius: float
-    """k-d tree radius in measurement space (m for Cartesian plots; range-dominated for polar)."""
+    """k-d tree radius around a track's predicted position, m."""
     min_points: int
     """Plots that confirm a track."""
     tentative_delete_s: float
@@ -114,76 +118,68 @@ class _Scans:
     """Report time of each batch (its last plot time), s."""
 
 
+class PositionKDTreeGNN(DetectionKDTreeGNN2D):
+    """``DetectionKDTreeGNN2D`` with its k-d tree over the detections' Cartesian positions and
+    each track's predicted position, so that every detection may carry its own measurement
+    model (converted polar plots each have their own covariance); ``max_distance`` in m."""
+
+    def generate_hypotheses(self, tracks, detections, timestamp, **kwargs):  # type: ignore[no-untyped-def]
+        if not tracks or not detections:
+            return {
+                track: self.hypothesiser.hypothesise(track, detections, timestamp, **kwargs)
+                for track in tracks
+            }
+        listed = list(detections)
+        tree = KDTree(np.vstack([d.state_vector[:, 0] for d in listed]))
+        hypotheses = {}
+        for track in tracks:
+            prediction = self.predictor.predict(track, timestamp, **kwargs)
+            where = np.asarray(prediction.state_vector, float)[[0, 2, 4], 0]
+            near = {listed[i] for i in tree.query_ball_point(where, r=self.max_distance)}
+            hypotheses[track] = self.hypothesiser.hypothesise(track, near, timestamp, **kwargs)
+        return hypotheses
+
+
 def _detections(plots: Path, sensors: Path | None, end_s: float) -> tuple[_Scans, bool]:
-    """The file's plots before ``end_s`` (whole batches) as Stone Soup detections."""
-    table = read_table(plots)
-    cols = {name: table[name].to_numpy() for name in table.column_names}
-    order = np.argsort(cols["time_s"], kind="stable")
-    cols = {name: values[order] for name, values in cols.items()}
-    t = cols["time_s"].astype(float)
-    slot = np.floor((t - t[0]) / BATCH_S).astype(np.int64)
-    polar = "range_m" in cols
-    planar = not polar and "z_m" not in cols
-    site: dict[int, np.ndarray] = {}
-    if polar and sensors is not None:
-        sensor_table = read_table(sensors)
-        for row in range(sensor_table.num_rows):
-            site[int(sensor_table["sensor_id"][row].as_py())] = np.array(
-                [float(sensor_table[n][row].as_py()) for n in ("x_m", "y_m", "z_m")]
-            )
-    models: dict[tuple[float, ...], object] = {}
+    """The file's plots, read and batched as ``flankwatch track`` reads them (polar plots
+    converted to positions with their linearised covariances), the whole batches before
+    ``end_s`` (s), as Stone Soup detections."""
+    plot_file = read_plots(plots, sensors, BATCH_S)
+    planar = plot_file.planar
+    dims = 2 if planar else 3
+    mapping = tuple(range(0, 2 * dims, 2))
+    models: dict[tuple[int, float], LinearGaussian] = {}
     scans: list[tuple[datetime.datetime, set[Detection]]] = []
     batch_end, report = [], []
-    bounds = np.flatnonzero(np.diff(slot)) + 1
-    for rows in np.split(np.arange(len(t)), bounds):
-        if t[rows[-1]] >= end_s:
+    for batch in plot_file.batches:
+        t = batch.t_s
+        if t[-1] >= end_s:
             break
-        sensor_ids = cols["sensor_id"][rows]
-        firsts = sorted(np.unique(sensor_ids), key=lambda s: t[rows[sensor_ids == s][0]])
+        position = np.column_stack((batch.x_m, batch.y_m, batch.z_m))[:, :dims]
+        cov = batch.covariance()[:, :dims, :dims]
+        ids = batch.sensor_id
+        firsts = sorted(np.unique(ids), key=lambda s: t[np.flatnonzero(ids == s)[0]])
         for sensor in firsts:
-            mine = rows[sensor_ids == sensor]
+            mine = np.flatnonzero(ids == sensor)
             detections = set()
             for r in mine:
-                if polar:
-                    key = (
-                        float(sensor),
-                        cols["sigma_range_m"][r],
-                        cols["sigma_azimuth_deg"][r],
-                        cols["sigma_elevation_deg"][r],
-                    )
+                if planar:  # one model per sensor and noise: the k-d tree of Stone Soup needs it
+                    key = (int(sensor), float(cov[r, 0, 0]))
                     if key not in models:
-                        models[key] = CartesianToElevationBearingRange(
-                            ndim_state=6,
-                            mapping=(0, 2, 4),
-                            noise_covar=np.diag(
-                                [np.radians(key[3]) ** 2, np.radians(key[2]) ** 2, key[1] ** 2]
-                            ),
-                            translation_offset=site[int(sensor)].reshape(3, 1),
-                        )
-                    vector = np.array(
-                        [
-                            [Elevation(np.radians(cols["elevation_deg"][r]))],
-                            [Bearing(np.radians(90.0 - cols["azimuth_deg"][r]))],
-                            [cols["range_m"][r]],
-                        ]
-                    )
+                        models[key] = LinearGaussian(2 * dims, mapping, cov[r])
+                    model = models[key]
                 else:
-                    key = (float(sensor), cols["sigma_m"][r])
-                    dims = 2 if planar else 3
-                    if key not in models:
-                        models[key] = LinearGaussian(
-                            ndim_state=2 * dims,
-                            mapping=tuple(range(0, 2 * dims, 2)),
-                            noise_covar=np.eye(dims) * key[1] ** 2,
-                        )
-                    names = ("x_m", "y_m", "z_m")[:dims]
-                    vector = np.array([[cols[n][r]] for n in names])
+                    model = LinearGaussian(2 * dims, mapping, cov[r])
                 detections.add(
-                    Detection(vector, timestamp=_stamp(float(t[r])), measurement_model=models[key])
+                    Detection(
+                        position[r].reshape(dims, 1),
+                        timestamp=_stamp(float(t[r])),
+                        measurement_model=model,
+                    )
                 )
             scans.append((_stamp(float(t[mine[-1]])), detections))
         batch_end.append(len(scans) - 1)
-        report.append(float(t[rows[-1]]))
+        report.append(float(t[-1]))
     return _Scans(scans, batch_end, report), planar
 
 
@@ -192,9 +188,8 @@ def run_stonesoup(
 ) -> TrackerRun:
     """Track the plots of a file (the whole batches before ``end_s``, s) with Stone Soup."""
     data, planar = _detections(plots, sensors, end_s)
-    polar = sensors is not None
     predictor = KalmanPredictor(_transition(model, planar))
-    updater = ExtendedKalmanUpdater(None) if polar else KalmanUpdater(None)
+    updater = KalmanUpdater(None)
     dof = 2 if planar else 3
     hypothesiser = DistanceHypothesiser(
         predictor,
@@ -202,7 +197,7 @@ def run_stonesoup(
         measure=Mahalanobis(),
         missed_distance=float(np.sqrt(chi2.ppf(GATE_PROBABILITY, dof))),
     )
-    associator = DetectionKDTreeGNN2D(
+    associator = (DetectionKDTreeGNN2D if planar else PositionKDTreeGNN)(
         hypothesiser=hypothesiser,
         predictor=predictor,
         updater=updater,
