@@ -59,7 +59,10 @@ def format_row(row: Row) -> str:
         f"{_pair(fw.score.id_changes, ss_score and ss_score.id_changes):>9}"
     )
     if ss is not None and ss.scans < fw.scans:
-        line += f"  (Stone Soup too slow: on the first {ss.scans} scans; scores over those)"
+        line += (
+            f"  (Stone Soup too slow: on the first {ss.scans} scans, scores over those; "
+            f"flankwatch over all {fw.scans}: GOSPA {gospa_text(row.flankwatch_all_scans)})"
+        )
     return line
 
 
@@ -91,7 +94,7 @@ def main() -> None:
     parser.add_argument(
         "--stonesoup-budget",
         type=int,
-        default=20000,
+        default=10000,
         help="most target-scans given to Stone Soup per row (0: no Stone Soup)",
     )
     parser.add_argument(
