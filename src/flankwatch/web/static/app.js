@@ -70,6 +70,13 @@ async function showDetails(id) {
   scheduleDraw();
 }
 
+/** A row of the track list chosen: the map moves to the track, then its details show. */
+function showFromList(id) {
+  const track = picture.tracks.get(id);
+  if (track) overlay.map.easeTo({ center: [track.lon, track.lat], duration: 500 });
+  showDetails(id);
+}
+
 function closeDetails() {
   selected = null;
   hook.selected = null;
@@ -81,7 +88,7 @@ function closeDetails() {
 function draw() {
   drawPending = false;
   overlay.draw(picture);
-  drawTrackList(document.querySelector("#track-list tbody"), picture, selected, showDetails);
+  drawTrackList(document.querySelector("#track-list tbody"), picture, selected, showFromList);
   if (warningsStale) {
     drawWarnings(document.getElementById("warnings"), picture.alerts, recorded, picture.t_s, operator.enabled);
     warningsStale = false;

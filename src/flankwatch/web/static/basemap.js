@@ -44,7 +44,7 @@ export function buildStyle(basemap) {
     },
     {
       id: "no-engagement", type: "fill", source: "no_engagement",
-      paint: { "fill-color": "#d0453a", "fill-opacity": 0.3, "fill-antialias": false },
+      paint: { "fill-color": "#d0453a", "fill-opacity": 0.18, "fill-antialias": false },
     },
     { id: "border", type: "line", source: "border", paint: { "line-color": "#ffb000", "line-width": 2.5 } },
     {
