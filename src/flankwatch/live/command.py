@@ -6,6 +6,8 @@ of its simulated civil flights are left out) and says so. Socket inputs run unti
 ``--duration`` seconds have passed or Ctrl-C is pressed (the recording is then
 completed); file inputs run to their end. The recording is the one a simulated run
 writes, without truth; the run ends with its summary and each input's counts.
+The module imports only typer and the standard library at its top (the command line
+starts fast); the feeds' and the run's modules are imported when the command runs.
 """
 
 from __future__ import annotations
@@ -18,20 +20,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from flankwatch.deployment import Deployment, load_deployment
-from flankwatch.live.inputs import parse_input
-from flankwatch.live.source import InputStats, LiveSource
-from flankwatch.pipeline import RunOptions, execute
-from flankwatch.printing import console, errors, print_summary
-from flankwatch.scenario.loader import load_scenario
-from flankwatch.store.recording import RecordingError
-from flankwatch.yamlfile import YamlFileError
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from flankwatch.deployment import Deployment
+    from flankwatch.live.source import InputStats, LiveSource
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 """The built-in scenario whose deployment a live run defends when given none."""
@@ -42,6 +39,9 @@ STATUS_EVERY_S = 10.0
 def default_deployment() -> Deployment:
     """The deployment of the built-in scenario :data:`DEFAULT_SCENARIO`, without the
     filed plans of its simulated civil flights (live traffic flies other ones)."""
+    from flankwatch.deployment import Deployment
+    from flankwatch.scenario.loader import load_scenario
+
     scenario, _ = load_scenario(DEFAULT_SCENARIO)
     return Deployment.from_scenario(scenario).model_copy(update={"flight_plans": []})
 
@@ -92,6 +92,14 @@ def live(
 ) -> None:
     """Track, assess and alert on live ADS-B and ASTERIX feeds (sockets or files); record
     it all."""
+    from flankwatch.deployment import load_deployment
+    from flankwatch.live.inputs import parse_input
+    from flankwatch.live.source import LiveSource
+    from flankwatch.pipeline import RunOptions, execute
+    from flankwatch.printing import console, print_summary
+    from flankwatch.store.recording import RecordingError
+    from flankwatch.yamlfile import YamlFileError
+
     try:
         specs = [parse_input(text) for text in input]
         if deployment is not None:
@@ -135,6 +143,9 @@ def live(
 
 def inputs_table(stats: list[InputStats]) -> Table:
     """Each input's counts: bytes, reports, plots, skips by kind, connections, staleness."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table("bytes", "reports", "plots", "skipped", "connects", "drops", "stale")
     table.add_column("input", overflow="fold")
     for row in stats:
@@ -153,12 +164,20 @@ def inputs_table(stats: list[InputStats]) -> Table:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
+    from rich.text import Text
+
+    from flankwatch.printing import errors
+
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
 
 
 def _status(source: LiveSource) -> Callable[[float], None]:
     """A progress callback printing the inputs' counts every :data:`STATUS_EVERY_S`."""
+    from rich.text import Text
+
+    from flankwatch.printing import errors
+
     next_s = STATUS_EVERY_S
 
     def report(t_s: float) -> None:
@@ -197,6 +216,8 @@ def _logging(quiet: bool) -> Iterator[None]:
 def _stopped_by_interrupt(source: LiveSource) -> Iterator[None]:
     """The first Ctrl-C ends the run after the current window (the recording completes);
     a second one interrupts at once."""
+
+    from flankwatch.printing import errors
 
     def stop(number: int, frame: FrameType | None) -> None:
         errors.print("stopping after this window (Ctrl-C again to interrupt)")

@@ -2,7 +2,8 @@
 
 The assignment file is CSV with header ``weapon,target`` and one row per use
 (0-based indices, as in the instance); a weapon used twice on a target gives
-two equal rows.
+two equal rows. The module imports only typer and the standard library at its top
+(the command line starts fast); the solvers are imported when the command runs.
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from flankwatch.printing import console, errors
-from flankwatch.respond.wta.instance import WtaFormatError, read_instance
-from flankwatch.respond.wta.problem import WtaProblem, WtaSolution
-from flankwatch.respond.wta.solver import solve
+if TYPE_CHECKING:
+    import numpy as np
+
+    from flankwatch.respond.wta.problem import WtaProblem, WtaSolution
 
 HEADER = "weapon,target"
 """First line of an assignment file (how ``--force`` recognises one it may replace)."""
@@ -51,6 +49,10 @@ def wta(
     ] = False,
 ) -> None:
     """Assign weapons to targets for an instance file; print the objective, write the uses."""
+    from flankwatch.printing import console
+    from flankwatch.respond.wta.instance import WtaFormatError, read_instance
+    from flankwatch.respond.wta.solver import solve
+
     try:
         if out is not None:
             _check_out(out, force)
@@ -87,6 +89,8 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def _write(out: Path, counts: np.ndarray, replace: bool) -> None:
+    import numpy as np
+
     weapon, target = np.nonzero(counts)
     repeat = counts[weapon, target]
     rows = zip(np.repeat(weapon, repeat), np.repeat(target, repeat), strict=True)
@@ -96,6 +100,11 @@ def _write(out: Path, counts: np.ndarray, replace: bool) -> None:
 
 
 def _print(instance: Path, problem: WtaProblem, solution: WtaSolution) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from flankwatch.printing import console
+
     table = Table(title=Text(f"{instance.name}: weapon-target assignment"), show_header=False)
     table.add_row("weapons x targets", f"{problem.n_weapons} x {problem.n_targets}")
     table.add_row("uses spent / allowed", f"{solution.counts.sum():,} / {problem.uses.sum():,}")
@@ -111,5 +120,9 @@ def _print(instance: Path, problem: WtaProblem, solution: WtaSolution) -> None:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
+    from rich.text import Text
+
+    from flankwatch.printing import errors
+
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
