@@ -69,6 +69,12 @@ def test_the_main_help_lists_every_command_without_loading_them() -> None:
         assert f"  {name} " in result.output
 
 
+@pytest.mark.parametrize("module", ["flankwatch.study.command", "flankwatch.web.report_command"])
+def test_a_command_module_loads_no_heavy_library(module: str) -> None:
+    loaded = _modules_after(f"import {module}")
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
 @pytest.mark.parametrize("command", ["track", "run", "compare"])
 def test_a_command_help_loads_only_what_typer_needs(command: str) -> None:
     # typer itself reads options through pydantic; nothing else heavy is needed for help

@@ -160,10 +160,10 @@ def timeline_svg(
         axes.set_ylim(len(shown) - 0.5, -0.5)
         axes.tick_params(axis="y", length=0)
         _time_axis(axes, start, duration_s)
-        handles = [
-            Line2D([], [], color="#999999", lw=1.2, label="seen (truth or track)"),
-            Line2D([], [], color="#e377c2", lw=2.4, label="inside the airspace"),
-        ] + [
+        handles = [Line2D([], [], color="#999999", lw=1.2, label="seen (truth or track)")]
+        if points["crossed"][0]:
+            handles.append(Line2D([], [], color="#e377c2", lw=2.4, label="inside the airspace"))
+        handles += [
             Line2D(
                 [],
                 [],
