@@ -8,7 +8,8 @@ Two parts:
 1. Every window of the night, as a client playing at 60x receives it: the server
    makes the window's frame and the frame message from the previous window
    (:func:`flankwatch.web.frames.frame_message`) and encodes it as the WebSocket
-   sends it. Printed: bytes per window (mean, p95, max), bytes per changed track
+   sends it. Printed: the time to load the recording and the memory it takes, bytes
+   per window (mean, p95, max), bytes per changed track
    (message bytes over the tracks sent in it, and one track object's own size), and
    the server's time per window (mean, p99) against the window period at 60x.
 2. A real server (uvicorn on a loopback port) and a WebSocket client playing from
@@ -32,6 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import uvicorn
 from websockets.sync.client import connect
 
@@ -128,9 +130,10 @@ def main() -> None:
             )
         started = time.perf_counter()
         served = serve_recording(recording, args.speed)
+        rss_mb = psutil.Process().memory_info().rss / 1e6
         print(
             f"loaded {served.name}: {len(served.timeline):,} windows of {served.batch_s:g} s "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"in {time.perf_counter() - started:.1f} s; server memory {rss_mb:,.0f} MB"
         )
         stats = windows(served, args.speed)
         period_s = served.batch_s / args.speed
