@@ -225,7 +225,7 @@ def _airports(view: AfterAction) -> list[str]:
     if view.closures:
         parts.append(
             '<div class="plot">'
-            + closures_svg(view.closures, view.start, view.duration_s, view.name)
+            + closures_svg(view.closures, view.airports, view.start, view.duration_s, view.name)
             + "</div>"
         )
     else:
@@ -235,6 +235,15 @@ def _airports(view: AfterAction) -> list[str]:
         parts += [f"<blockquote>{escape(line)}</blockquote>" for line in view.public_record]
     else:
         parts.append('<p class="note">The scenario cites no public record of airports.</p>')
+    if view.airports:
+        closed = {c.icao: 0 for c in view.closures}
+        for c in view.closures:
+            closed[c.icao] += 1
+        rows_named = [
+            (f"{a.icao} {a.name}", closed.get(a.icao, 0), a.in_public_record) for a in view.airports
+        ]
+        header = ("airport", "closures in the run", "named in the public record")
+        parts.append(_table(header, rows_named, 2))
     if view.closures:
         rows = []
         for c in view.closures:

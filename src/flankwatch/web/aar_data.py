@@ -24,21 +24,18 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 from scipy.spatial import cKDTree
 
 from flankwatch.events import Event, EventKind, events_from_arrow
-from flankwatch.geo.airports import UnknownAirportError, airport
 from flankwatch.report import WARNING_IDENTITIES
 from flankwatch.store.recording import (
-    SCENARIO,
     RecordingError,
     read_metadata,
     read_static,
     table_parts,
 )
-from flankwatch.summary import AirportClosure, CountingSink
 from flankwatch.track.output import TrackStatus
+from flankwatch.web.aar_airports import Airport, Closure, airport_closures, airports, public_record
 
 MATCH_M = 2000.0
 """Farthest a track may be from an object's truth to be that object's track, m (the
@@ -88,17 +85,6 @@ class ThreatLine:
 
 
 @dataclass(frozen=True)
-class Closure:
-    """An airport closure: ICAO code, name, when it closed and reopened (None: still
-    closed at the end)."""
-
-    icao: str
-    name: str
-    closed_s: float
-    reopened_s: float | None
-
-
-@dataclass(frozen=True)
 class AfterAction:
     """Everything the view shows of one recording."""
 
@@ -112,6 +98,8 @@ class AfterAction:
     """Whether threats are the simulated objects (True) or tracks of interest (False)."""
     threats: tuple[ThreatLine, ...]
     closures: tuple[Closure, ...]
+    airports: tuple[Airport, ...]
+    """The deployment's airports, then any other airport closed, in that order."""
     public_record: tuple[str, ...]
     """The scenario's cited sources that speak of airports."""
     summary: dict[str, Any]
@@ -141,6 +129,8 @@ def read_after_action(folder: Path) -> AfterAction:
         threats = _object_threats(folder, parts, summary, events, shots)
     else:
         threats = _track_threats(parts, events, shots, duration_s)
+    closures = airport_closures(summary, events)
+    record = public_record(folder)
     counts: dict[str, int] = defaultdict(int)
     for event in events:
         counts[event.kind.value] += 1
@@ -153,8 +143,9 @@ def read_after_action(folder: Path) -> AfterAction:
         exercise=bool(metadata.get("exercise", False)),
         from_truth="truth" in parts and "objects" in parts,
         threats=tuple(sorted(threats, key=lambda line: (line.first_s, line.label))),
-        closures=_closures(summary, events),
-        public_record=_public_record(folder),
+        closures=closures,
+        airports=airports(folder, closures, record),
+        public_record=record,
         summary=summary,
         event_counts=dict(sorted(counts.items())),
     )
@@ -411,41 +402,3 @@ def _track_threats(
             )
         )
     return lines
-
-
-def _closures(summary: dict[str, Any], events: list[Event]) -> tuple[Closure, ...]:
-    """The summary's airport closures, or (no summary yet) those the alert events give."""
-    if "closures" in summary:
-        found = [
-            AirportClosure(str(c["icao"]), float(c["closed_s"]), c.get("reopened_s"))
-            for c in summary["closures"]
-        ]
-    else:
-        counts = CountingSink()
-        counts.alert_events.extend(
-            e for e in events if e.kind in (EventKind.ALERT_ISSUED, EventKind.ALERT_CANCELLED)
-        )
-        found = counts.closures()
-    return tuple(Closure(c.icao, _airport_name(c.icao), c.closed_s, c.reopened_s) for c in found)
-
-
-def _airport_name(icao: str) -> str:
-    try:
-        return airport(icao).name
-    except UnknownAirportError:
-        return icao
-
-
-def _public_record(folder: Path) -> tuple[str, ...]:
-    """The sources the recording's scenario cites that speak of airports."""
-    path = folder / SCENARIO
-    if not path.is_file() or path.is_symlink():
-        return ()
-    try:
-        scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return ()
-    sources = scenario.get("sources") if isinstance(scenario, dict) else None
-    if not isinstance(sources, list):
-        return ()
-    return tuple(str(s) for s in sources if isinstance(s, str) and "airport" in s.lower())

@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from flankwatch.web.aar_data import Closure, ThreatLine
+from flankwatch.web.aar_airports import Airport, Closure
+from flankwatch.web.aar_data import ThreatLine
 
 MAX_ROWS = 80
 """Threats drawn in the timeline at most (all of them are in the table)."""
@@ -189,20 +190,22 @@ def timeline_svg(
 
 
 def closures_svg(
-    closures: tuple[Closure, ...], start: datetime, duration_s: float, name: str
+    closures: tuple[Closure, ...],
+    airports: tuple[Airport, ...],
+    start: datetime,
+    duration_s: float,
+    name: str,
 ) -> str:
-    """Airport closures as bars, one row per airport; a closure still in force at the
-    end is hatched to the end of the run."""
-    airports: list[str] = []
-    for closure in closures:
-        if closure.icao not in airports:
-            airports.append(closure.icao)
-    names = {c.icao: c.name for c in closures}
+    """Airport closures as bars, one row per airport (``airports``, in order; each
+    closure's airport must be among them); a closure still in force at the end is
+    hatched to the end of the run; airports the public record names are marked so at
+    the right."""
+    codes = [a.icao for a in airports]
     with _drawing(f"{name}-closures"):
-        figure = Figure(figsize=(WIDTH_IN, 1.0 + 0.4 * max(len(airports), 1)))
+        figure = Figure(figsize=(WIDTH_IN, 1.0 + 0.4 * max(len(codes), 1)))
         axes = figure.add_subplot()
         for closure in closures:
-            row = airports.index(closure.icao)
+            row = codes.index(closure.icao)
             end_s = closure.reopened_s if closure.reopened_s is not None else duration_s
             still = closure.reopened_s is None
             axes.broken_barh(
@@ -222,8 +225,19 @@ def closures_svg(
                 color="white",
                 fontsize=8,
             )
-        axes.set_yticks(range(len(airports)), [f"{i} {names[i]}" for i in airports])
-        axes.set_ylim(len(airports) - 0.5, -0.5)
+        for row, known in enumerate(airports):
+            if known.in_public_record:
+                axes.text(
+                    1.01,
+                    row,
+                    "named in the public record",
+                    transform=axes.get_yaxis_transform(),
+                    va="center",
+                    color="#9467bd",
+                    fontsize=8,
+                )
+        axes.set_yticks(range(len(codes)), [f"{a.icao} {a.name}" for a in airports])
+        axes.set_ylim(len(codes) - 0.5, -0.5)
         axes.tick_params(axis="y", length=0)
         _time_axis(axes, start, duration_s)
         for side in ("top", "right"):

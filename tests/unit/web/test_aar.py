@@ -180,6 +180,7 @@ def _write(folder: Path, *, truth: bool = True, complete: bool = True) -> Path:
         "exercise": True,
     }
     writer = RecordingWriter(folder, metadata, SCENARIO)
+    writer.write_file("deployment.yaml", "airports: [EPLB, EPWA]\n")
     if truth:
         writer.write_table("objects", _objects())
         writer.append("truth", _truth(), 300.0)
@@ -232,6 +233,11 @@ def test_each_threat_gets_its_own_tracks_moments(recording: Path) -> None:
     assert (bravo.end, bravo.last_s) == ("destroyed", 155.0)
     assert [(c.icao, c.closed_s, c.reopened_s) for c in view.closures] == [("EPWA", 130.0, 250.0)]
     assert view.public_record == (SOURCE,)
+    # the deployment's airports, the one the record names marked
+    assert [(a.icao, a.in_public_record) for a in view.airports] == [
+        ("EPLB", False),
+        ("EPWA", True),
+    ]
 
 
 def test_the_page_is_self_contained_escaped_and_complete(recording: Path) -> None:
@@ -247,6 +253,7 @@ def test_the_page_is_self_contained_escaped_and_complete(recording: Path) -> Non
     assert set(re.findall(r"url\(#([^)]+)\)", html)) <= set(ids)
     assert "alpha &lt;b&gt;&amp;" in html and ALPHA not in html
     assert "EPWA" in html and "Warsaw Chopin" in html and SOURCE in html
+    assert "EPLB Lublin Airport" in html  # a defended airport that never closed
     # times as UTC clock: the kill at 21:32:35, EPWA closed 21:32:10 to 21:34:10
     assert "21:32:30 aim-9x (f16): kill" in html
     assert "21:32:10" in html and "21:34:10" in html
