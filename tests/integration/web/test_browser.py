@@ -144,11 +144,14 @@ def browser() -> Iterator[Any]:
 
 @dataclass
 class Traffic:
-    """Every request the page made and every one that failed or was answered with an error."""
+    """Every request the page made, every one that failed or was answered with an error, and
+    the page's errors."""
 
     urls: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     off_machine: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """Errors the page threw or logged."""
 
 
 def _watch(context: Any, traffic: Traffic) -> None:
@@ -178,7 +181,11 @@ def _open(browser: Any, server: Server, traffic: Traffic) -> Any:
     _watch(context, traffic)
     page = context.new_page()
     page.on("websocket", lambda ws: traffic.urls.append(ws.url))
-    page.on("pageerror", lambda error: traffic.failed.append(f"page error: {error}"))
+    page.on("pageerror", lambda error: traffic.errors.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and traffic.errors.append(message.text),
+    )
     page.goto(server.url + "/")
     page.wait_for_function(
         "window.flankwatch && window.flankwatch.ready && window.flankwatch.frames > 0",
@@ -187,8 +194,9 @@ def _open(browser: Any, server: Server, traffic: Traffic) -> Any:
     return page
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def replay_page(browser: Any, replay: Server) -> Iterator[tuple[Any, Traffic]]:
+    """One page on the replay for all its tests (each seeks where it looks)."""
     traffic = Traffic()
     page = _open(browser, replay, traffic)
     yield page, traffic
@@ -235,6 +243,7 @@ def test_the_page_loads_from_the_machine_alone(replay_page: tuple[Any, Traffic])
     page.wait_for_timeout(1000)
     assert traffic.off_machine == []
     assert traffic.failed == []
+    assert traffic.errors == []
     local = ("blob:", "data:")
     hosts = {urlsplit(url).hostname for url in traffic.urls if not url.startswith(local)}
     assert hosts == {"127.0.0.1"}
@@ -338,7 +347,7 @@ def test_a_screenshot_of_the_picture(replay_page: tuple[Any, Traffic], tmp_path:
         colours = view.getcolors(maxcolors=1 << 20) or []
     # the map is drawn (countries, border, coverage, tracks), not a blank canvas
     assert len(colours) > 50
-    assert traffic.failed == []
+    assert traffic.failed == [] and traffic.errors == []
     print(f"screenshot: {path}")
 
 
@@ -346,7 +355,7 @@ def _incursion_file(
     incursion_data: Callable[[], dict[str, Any]], write_scenario: Callable[..., Path]
 ) -> Path:
     data = incursion_data()
-    data["duration_s"] = 600.0
+    data["duration_s"] = 300.0
     return write_scenario(data, "incursion.yaml")
 
 
@@ -356,7 +365,7 @@ def live_run(
     write_scenario: Callable[..., Path],
     tmp_path: Path,
 ) -> Iterator[tuple[Server, Path]]:
-    """``serve --run`` of a 10-min incursion at 5x real time with an operator token."""
+    """``serve --run`` of a 5-min incursion at 5x real time with an operator token."""
     out = tmp_path / "run"
     scenario = _incursion_file(incursion_data, write_scenario)
     arguments = ["--run", str(scenario), "--speed", "5", "--out", str(out)]

@@ -1,6 +1,7 @@
 // The common operating picture: loads the base map, follows /ws and wires the panels.
 // A test hook, window.flankwatch, says what is drawn: {ready, mode, t_s, playing, tracks (a
-// count), frames, selected} and track(id), the track as the last frame gave it.
+// count), frames, selected, draw_ms (the last redraw's time)} and track(id), the track as the
+// last frame gave it.
 
 import { bounds, buildStyle, labels } from "./basemap.js";
 import { Operator, Timeline } from "./controls.js";
@@ -86,6 +87,7 @@ function closeDetails() {
 }
 
 function draw() {
+  const started = performance.now();
   drawPending = false;
   overlay.draw(picture);
   drawTrackList(document.querySelector("#track-list tbody"), picture, selected, showFromList);
@@ -102,7 +104,10 @@ function draw() {
   document.getElementById("clock").textContent = `${utc}  T+${minutes(picture.t_s)}`;
   document.getElementById("counts").textContent =
     `${picture.tracks.size} tracks, ${picture.own.size} own in flight, ${picture.shots.size} shots`;
-  Object.assign(hook, { t_s: picture.t_s, tracks: picture.tracks.size, frames: picture.frames, playing: picture.playing });
+  Object.assign(hook, {
+    t_s: picture.t_s, tracks: picture.tracks.size, frames: picture.frames, playing: picture.playing,
+    draw_ms: performance.now() - started,
+  });
 }
 
 function scheduleDraw() {
@@ -131,7 +136,10 @@ function onHello(message) {
   document.getElementById("name").textContent = message.name;
   document.getElementById("mode").textContent = message.mode;
   timeline.hello(message);
-  if (message.operator && !operator.enabled) operator.enable();
+  if (message.operator && !operator.enabled) {
+    operator.enable();
+    warningsStale = true; // with acknowledge buttons now
+  }
 }
 
 function connect() {
