@@ -269,9 +269,14 @@ def _authorise(served: Served, request: Request) -> None:
 
 async def _body(request: Request) -> dict[str, Any]:
     """The request's JSON object (422 when it is not one)."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise HTTPException(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw)
     except ValueError:

@@ -95,6 +95,17 @@ def test_malformed_decisions_get_a_422_naming_the_fault(
     assert answer.json()["detail"]
 
 
+def test_an_oversized_decision_is_refused_unread(live: tuple[Served, TestClient]) -> None:
+    _, client = live
+    body = json.dumps(
+        {"kind": "veto-engagement", "track_id": 1, "operator": "o", "reason": "x" * 20_000}
+    )
+    answer = client.post(
+        "/api/decisions", content=body, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 413
+
+
 def test_a_declared_identity_enters_the_run_and_is_recorded(
     live: tuple[Served, TestClient],
 ) -> None:
