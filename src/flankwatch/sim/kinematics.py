@@ -82,6 +82,10 @@ class Kinematics:
         self.end_t_s = np.full(n, np.nan)
         self.launched = np.zeros(n, dtype=bool)
         self._caught_up = False
+        self._ecef_m = np.full((n, 3), np.nan)
+        """Each object's ECEF position (m) at the end of the last :meth:`advance` it flew in
+        (the next step's start), where ``_ecef_known``."""
+        self._ecef_known = np.zeros(n, dtype=bool)
 
     def advance(self, t_s: float, step_s: float) -> Motion:
         """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``.
@@ -94,13 +98,21 @@ class Kinematics:
         self._launch(t_s)
         ids = np.flatnonzero(self.phase == FLYING)
         start_alt = self.alt_m[ids].copy()
-        start_ecef = np.stack(geodetic_to_ecef(self.lat_deg[ids], self.lon_deg[ids], start_alt), -1)
+        start_ecef = self._ecef_m[ids]
+        new = ~self._ecef_known[ids]
+        if new.any():
+            fresh = ids[new]
+            start_ecef[new] = np.stack(
+                geodetic_to_ecef(self.lat_deg[fresh], self.lon_deg[fresh], start_alt[new]), -1
+            )
         ended = self._fly(ids, t_s, step_s)
         self.phase[ids[ended]] = ENDED
         self.end_t_s[ids[ended]] = t_s + step_s
         end_alt = self.alt_m[ids]
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
         end_ecef = np.stack(geodetic_to_ecef(lat, lon, end_alt), -1)
+        self._ecef_m[ids] = end_ecef
+        self._ecef_known[ids] = True
         return Motion(ids, start_ecef, end_ecef, start_alt, end_alt.copy(), lat.copy(), lon.copy())
 
     def catch_up(self, t_s: float, step_s: float) -> None:

@@ -15,7 +15,12 @@ A recording is a folder:
 Growing tables are written part by part as the run goes, each part a complete
 Parquet file, so a run killed half-way leaves every part written so far
 readable. Parts are cut by row count and by simulated time, never by the wall
-clock, so the same run writes the same files byte for byte.
+clock, so the same run writes the same files byte for byte. A part is encoded
+and written on a thread of its own while the run goes on (Arrow releases the
+interpreter while it writes): :meth:`RecordingWriter.wait` waits for the parts
+cut so far (the run's recording sink waits at each window for the window
+before's), the recording is marked complete or failed only once every part is on
+disk, and a part that could not be written fails the next write or the close.
 
 A folder is written into only when it is new or empty. A folder holding a
 recording is replaced only when asked (``force=True``), and then only what
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -93,6 +99,9 @@ class RecordingWriter:
         self._parts: dict[str, int] = {}
         self._flushed_at_s: dict[str, float] = {}
         self._schemas: dict[str, pa.Schema] = {}
+        self._parts_writer = ThreadPoolExecutor(1, thread_name_prefix="recording-parts")
+        self._writing: list[Future[None]] = []
+        """Parts handed to the writing thread and not yet known to be written."""
         _prepare(self.folder, force)
         self._write_metadata()
         (self.folder / SCENARIO).write_text(scenario_text, encoding="utf-8")
@@ -102,10 +111,13 @@ class RecordingWriter:
 
     def __exit__(self, kind: type | None, error: BaseException | None, trace: object) -> None:
         if kind is not None:
-            self.flush()
-            self.metadata["status"] = "failed"
-            self.metadata["error"] = f"{kind.__name__}: {error}"
-            self._write_metadata()
+            try:
+                self.flush()
+            finally:
+                self._parts_writer.shutdown()
+                self.metadata["status"] = "failed"
+                self.metadata["error"] = f"{kind.__name__}: {error}"
+                self._write_metadata()
 
     def write_table(self, name: str, table: pa.Table) -> None:
         """Write a static table as ``<name>.parquet``."""
@@ -154,13 +166,21 @@ class RecordingWriter:
             self._flushed_at_s[name] = t_s
 
     def flush(self) -> None:
-        """Write every buffered row out as parts."""
+        """Write every buffered row out as parts, and wait until all parts are written."""
         for name in list(self._schemas):
             self._flush(name)
+        self.wait()
+
+    def wait(self) -> None:
+        """Wait until every part cut so far is on disk (raises the error of one that failed)."""
+        self._collect(wait=True)
 
     def close(self, summary: dict[str, Any]) -> None:
         """Write what is left, and mark the recording complete with the run's summary."""
-        self.flush()
+        try:
+            self.flush()
+        finally:
+            self._parts_writer.shutdown()
         for name, schema in self._schemas.items():
             if not self._parts.get(name):
                 _write_part(schema.empty_table(), self._part_path(name))
@@ -185,8 +205,21 @@ class RecordingWriter:
         self._buffered_rows[name] = 0
         if not tables:
             return
-        _write_part(pa.concat_tables(tables), self._part_path(name), compression="zstd")
+        self._collect(wait=False)
+        part = pa.concat_tables(tables)
+        path = self._part_path(name)
+        self._writing.append(self._parts_writer.submit(_write_part, part, path, compression="zstd"))
         self._parts[name] = self._parts.get(name, 0) + 1
+
+    def _collect(self, wait: bool) -> None:
+        """Forget the parts written (all of them, waiting, when ``wait``); raise the error
+        of one that failed."""
+        writing, self._writing = self._writing, []
+        for index, future in enumerate(writing):
+            if not (wait or future.done()):
+                self._writing.extend(writing[index:])
+                return
+            future.result()
 
     def _part_path(self, name: str) -> Path:
         return self.folder / name / f"part-{self._parts.get(name, 0):06d}.parquet"

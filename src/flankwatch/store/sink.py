@@ -132,6 +132,12 @@ TABLES = {
 }
 """The recording's growing tables."""
 
+_NO_EVENTS = EVENT_SCHEMA.empty_table()
+_NO_SHOTS = SHOT_SCHEMA.empty_table()
+_NO_OUTCOMES = SHOT_OUTCOME_SCHEMA.empty_table()
+_NO_ALERTS = ALERT_SCHEMA.empty_table()
+"""Tables with no rows, for the windows with nothing to add (one serves every window)."""
+
 
 class InvalidCapError(RuntimeError):
     """A CAP message the alert stage made that the OASIS CAP 1.2 schema rejects (a bug)."""
@@ -194,8 +200,9 @@ class RecordingSink:
                 writer.declare(name, schema)
 
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
-        """Write one window."""
+        """Write one window (the parts cut in the window before are on disk by then)."""
         writer, window, t1 = self.writer, picture.window, picture.now_s
+        writer.wait()
         if self.live:
             writer.metadata["duration_s"] = t1
         n_truth = len(truth) if truth is not None else 0
@@ -224,13 +231,18 @@ class RecordingSink:
             *picture.alerts.events,
             *response.events,
         ]
-        writer.append("events", events_to_arrow(events), t1)
-        writer.append("shots", shots_table(response.shots, self.frame), t1)
-        writer.append("shot_outcomes", outcomes_table(response.outcomes, self.frame), t1)
+        writer.append("events", events_to_arrow(events) if events else _NO_EVENTS, t1)
+        shots = shots_table(response.shots, self.frame) if response.shots else _NO_SHOTS
+        writer.append("shots", shots, t1)
+        outcomes = (
+            outcomes_table(response.outcomes, self.frame) if response.outcomes else _NO_OUTCOMES
+        )
+        writer.append("shot_outcomes", outcomes, t1)
         if response.own_forces is not None:
             table = own_forces_table(response.own_forces, self.frame, self.n_planned)
             writer.append("own_forces", table, t1)
-        writer.append("alerts", _alerts_table(picture.alerts.messages), t1)
+        messages = picture.alerts.messages
+        writer.append("alerts", _alerts_table(messages) if messages else _NO_ALERTS, t1)
         if assessment is not None:
             ranked = assessment.threats.append_column(
                 "t_s", pa.array(np.full(len(assessment.threats), t1), pa.float64())

@@ -45,10 +45,12 @@ def test_parts_are_written_by_simulated_time_and_readable_before_the_end(tmp_pat
     writer.append("plots", _rows(10.0, 3), 10.0)
     assert _parts(folder, "plots") == []  # buffered: not yet a part
     writer.append("plots", _rows(100.0, 4), 100.0)
+    writer.wait()  # parts are written on a thread of their own
     assert _parts(folder, "plots") == ["part-000000.parquet"]
     assert _count(folder, "plots") == 7
     writer.append("plots", _rows(150.0, 5), 150.0)
     writer.append("plots", _rows(200.0, 6), 200.0)
+    writer.wait()
     assert _parts(folder, "plots") == ["part-000000.parquet", "part-000001.parquet"]
     assert _count(folder, "plots") == 18
     assert read_metadata(folder)["status"] == "running"
@@ -65,6 +67,7 @@ def test_parts_are_cut_by_row_count(tmp_path: Path) -> None:
     for k in range(5):
         writer.append("plots", _rows(float(k), 4), float(k))
     # 8 rows buffered after two appends, 12 after three: a part; then 8 again
+    writer.wait()
     assert _parts(folder, "plots") == ["part-000000.parquet"]
     assert _count(folder, "plots") == 12
     writer.close({})
@@ -222,8 +225,29 @@ def test_a_part_left_half_written_by_a_killed_run_does_not_spoil_the_table(
     folder = tmp_path / "rec"
     writer = RecordingWriter(folder, {}, "", part_period_s=1.0)
     writer.append("plots", _rows(5.0, 7), 5.0)
+    writer.wait()
     assert _parts(folder, "plots") == ["part-000000.parquet"]
     assert not list((folder / "plots").glob("*.tmp"))  # the part was renamed into place
     # what a kill during the next write leaves behind: a temporary, truncated file
     (folder / "plots" / "part-000001.parquet.tmp").write_bytes(b"PAR1\x00\x01")
     assert _count(folder, "plots") == 7
+
+
+def test_a_part_that_cannot_be_written_fails_the_run_and_marks_the_recording_failed(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "rec"
+    writer = RecordingWriter(folder, {}, "", part_period_s=1.0)
+    writer.declare("plots", SCHEMA)
+    (folder / "plots").rmdir()  # the part's folder is gone: its write fails on the thread
+    writer.append("plots", _rows(5.0, 7), 5.0)
+    with pytest.raises(FileNotFoundError):
+        writer.wait()
+    (folder / "plots").mkdir()
+    writer.append("plots", _rows(6.0, 2), 6.0)
+    try:
+        raise RuntimeError("the run broke")
+    except RuntimeError as error:
+        writer.__exit__(RuntimeError, error, None)
+    assert _status(folder) == "failed"
+    assert _count(folder, "plots") == 2  # the later part was written before the end

@@ -57,7 +57,7 @@ class Scene:
         NaN where the object was not flying at that time.
         """
         position = (np.asarray(t_s) - self.t0_s) / self.step_s
-        k = np.clip(np.floor(position).astype(np.intp), 0, self.ecef_m.shape[1] - 2)
+        k = np.minimum(np.maximum(np.floor(position).astype(np.intp), 0), self.ecef_m.shape[1] - 2)
         f = position - k
         start, end = self.ecef_m[rows, k], self.ecef_m[rows, k + 1]
         start_alt, end_alt = self.alt_m[rows, k], self.alt_m[rows, k + 1]

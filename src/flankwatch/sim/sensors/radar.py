@@ -55,6 +55,9 @@ class Radar:
         self.beam_phase_rad = float(rng.uniform(0.0, TWO_PI))
         self.max_elevation_rad = np.radians(spec.max_elevation_deg)
         self.sigmas = np.radians([spec.sigma_azimuth_deg, spec.sigma_elevation_deg])
+        self.sigma2 = np.array([spec.sigma_range_m**2, self.sigmas[0] ** 2, self.sigmas[1] ** 2])
+        """Variances of range (m^2), azimuth and elevation (rad^2)."""
+        self._frame_rotation: tuple[np.ndarray, np.ndarray] | None = None
 
     def table(self) -> list[SensorInfo]:
         """This radar's row of the sensor table."""
@@ -94,6 +97,8 @@ class Radar:
         azimuth0 = np.arctan2(offset[near, 0], offset[near, 1])
         which, t_look = report_times(t0, t1, period, t0 + ((azimuth0 - beam0) % TWO_PI) / rate)
         rows = near[which]
+        if not len(rows):
+            return self._false_plots(t0, t1, beam0, position0, position1, rotation)
         sensor_at = _interpolate(position0, position1, (t_look - t0) / (t1 - t0))
         target_at, target_alt = scene.at(rows, t_look)
         local = (target_at - sensor_at) @ rotation.T
@@ -107,6 +112,8 @@ class Radar:
                 & above_horizon(rng_m, self.pose.height_m, target_alt)
             )
         rows, t_look, local, rng_m = rows[visible], t_look[visible], local[visible], rng_m[visible]
+        if not len(rows):
+            return self._false_plots(t0, t1, beam0, position0, position1, rotation)
         snr = radar_snr(
             rng_m,
             scene.rcs_m2[rows],
@@ -146,6 +153,24 @@ class Radar:
             plots.update(icao24=icao24, callsign=callsign, squawk=squawk, mode5=mode5)
         return [plots]
 
+    def _false_plots(
+        self,
+        t0: float,
+        t1: float,
+        beam0: float,
+        position0: np.ndarray,
+        position1: np.ndarray,
+        rotation: np.ndarray,
+    ) -> list[PlotColumns]:
+        """The plots of a window in which no object is in view: false alarms only (the same
+        draws and plots as :meth:`observe` makes then, without its empty arrays)."""
+        t_s, (range_m, azimuth_rad, elevation_rad) = self._false_alarms(
+            t0, t1, beam0, TWO_PI / self.spec.scan_period_s
+        )
+        sensor_at = _interpolate(position0, position1, (t_s - t0) / (t1 - t0))
+        polar = (range_m, azimuth_rad, elevation_rad)
+        return [self._plots(t_s, *polar, sensor_at, rotation, np.full(len(t_s), -1))]
+
     def _false_alarms(
         self, t0: float, t1: float, beam0: float, rate: float
     ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -157,6 +182,16 @@ class Radar:
         ranges = np.sqrt(self.rng.uniform(low**2, high**2, n))
         elevations = self.rng.uniform(0.0, self.max_elevation_rad / 4.0, n)
         return t0 + along / rate, (ranges, beam0 + along, elevations)
+
+    def _to_frame(self, rotation: np.ndarray) -> np.ndarray:
+        """The matrix turning the radar's own ENU axes (ECEF-to-ENU ``rotation``) into the
+        run's frame (kept while the radar's rotation stays the same: a fixed radar)."""
+        kept = self._frame_rotation
+        if kept is not None and kept[0] is rotation:
+            return kept[1]
+        to_frame = self.frame.rotation @ rotation.T
+        self._frame_rotation = (rotation, to_frame)
+        return to_frame
 
     def _plots(
         self,
@@ -175,21 +210,21 @@ class Radar:
         azimuth_rad = azimuth_rad % TWO_PI
         cos_el, sin_el = np.cos(elevation_rad), np.sin(elevation_rad)
         cos_az, sin_az = np.cos(azimuth_rad), np.sin(azimuth_rad)
-        unit = np.column_stack((cos_el * sin_az, cos_el * cos_az, sin_el))
-        to_frame = self.frame.rotation @ rotation.T
-        sensor_local = self.frame.ecef_to_enu(sensor_ecef_m)
-        position = sensor_local + (range_m[:, None] * unit) @ to_frame.T
+        unit = np.empty((n, 3))
+        unit[:, 0], unit[:, 1], unit[:, 2] = cos_el * sin_az, cos_el * cos_az, sin_el
         jacobian = np.empty((n, 3, 3))
         jacobian[:, :, 0] = unit
-        jacobian[:, :, 1] = (
-            np.column_stack((cos_el * cos_az, -cos_el * sin_az, 0 * sin_el)) * range_m[:, None]
-        )
-        jacobian[:, :, 2] = (
-            np.column_stack((-sin_el * sin_az, -sin_el * cos_az, cos_el)) * range_m[:, None]
-        )
-        sigma2 = np.array([self.spec.sigma_range_m**2, self.sigmas[0] ** 2, self.sigmas[1] ** 2])
+        jacobian[:, 0, 1] = cos_el * cos_az * range_m
+        jacobian[:, 1, 1] = -cos_el * sin_az * range_m
+        jacobian[:, 2, 1] = 0 * sin_el * range_m
+        jacobian[:, 0, 2] = -sin_el * sin_az * range_m
+        jacobian[:, 1, 2] = -sin_el * cos_az * range_m
+        jacobian[:, 2, 2] = cos_el * range_m
+        to_frame = self._to_frame(rotation)
+        sensor_local = self.frame.ecef_to_enu(sensor_ecef_m)
+        position = sensor_local + (range_m[:, None] * unit) @ to_frame.T
         jacobian = to_frame @ jacobian
-        cov = np.einsum("nij,j,nkj->nik", jacobian, sigma2, jacobian)
+        cov = np.einsum("nij,j,nkj->nik", jacobian, self.sigma2, jacobian)
         direction = unit @ to_frame.T
         return {
             "t_s": t_s,
