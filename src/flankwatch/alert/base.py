@@ -115,6 +115,15 @@ _STATUS_BY_NAME = {
 }
 
 
+def _rows_of(known_id: np.ndarray, track_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``track_id`` is in ``known_id`` (unique numbers, at least one), and
+    which are there at all (the rows of the others are meaningless)."""
+    order = np.argsort(known_id, kind="stable")
+    at = np.minimum(np.searchsorted(known_id[order], track_id), len(order) - 1)
+    rows = order[at]
+    return rows, known_id[rows] == track_id
+
+
 @dataclass(frozen=True)
 class AirPicture:
     """The tracks the alert stage considers at one time, in columns.
@@ -179,9 +188,7 @@ class AirPicture:
         identity = np.full(n, "pending", dtype=object)
         category = np.full(n, "unknown", dtype=object)
         if len(assessment):
-            row_of = {int(t): i for i, t in enumerate(assessment.track_id)}
-            rows = np.array([row_of.get(int(t), -1) for t in batch.track_id], dtype=np.int64)
-            found = rows >= 0
+            rows, found = _rows_of(np.asarray(assessment.track_id), batch.track_id)
             identity[found] = np.asarray(assessment.identity, dtype=object)[rows[found]]
             category[found] = np.asarray(assessment.category, dtype=object)[rows[found]]
         return cls(

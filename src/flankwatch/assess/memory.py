@@ -44,7 +44,7 @@ class TrackMemory:
         known = pos < len(self.track_id)
         known[known] = self.track_id[pos[known]] == track_id[known]
         if not known.all():
-            added = np.unique(track_id[~known])
+            added = np.sort(track_id[~known])
             order = np.argsort(np.concatenate((self.track_id, added)), kind="stable")
             self.track_id = np.concatenate((self.track_id, added))[order]
             for name, (dtype, fill, shape) in self._spec.items():

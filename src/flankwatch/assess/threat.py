@@ -102,6 +102,10 @@ class ThreatSettings:
     """Identities ranked, and the weight of each."""
 
 
+_NO_THREATS = THREAT_SCHEMA.empty_table()
+"""The threat table with no rows (Arrow tables never change: one serves every step)."""
+
+
 class ThreatRanker:
     """Ranks (track, asset) pairs for the tracks of the weighted identities."""
 
@@ -120,7 +124,7 @@ class ThreatRanker:
         weight = self._weight[identity]
         i = np.flatnonzero((weight > 0) & (tracks.status != TrackStatus.DELETED))
         if not len(i) or not len(assets):
-            return THREAT_SCHEMA.empty_table()
+            return _NO_THREATS
         dt = now_s - tracks.time_s[i]
         vx, vy = kin.ground_vx_mps[i, None], kin.ground_vy_mps[i, None]
         rx = assets.x_m[None, :] - (kin.ground_x_m[i] + kin.ground_vx_mps[i] * dt)[:, None]
