@@ -32,6 +32,7 @@ from flankwatch.assess.assessment import CATEGORIES
 from flankwatch.assess.classify import KinematicClassifier, load_class_profiles
 from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.deployment import Deployment, parse_deployment
+from flankwatch.events import EventKind
 from flankwatch.geo.airports import UnknownAirportError, airport
 from flankwatch.store.recording import RecordingError, read_metadata, read_static, table_parts
 from flankwatch.store.sink import DEPLOYMENT_FILE
@@ -53,7 +54,12 @@ _TRACK_COLUMNS = (
 """The columns of the ``tracks`` table the picture needs."""
 _TABLES = "windows events alerts threat_ranking shots shot_outcomes own_forces".split()
 """The other growing tables the picture reads whole."""
-_CROSSING_KINDS = ("crossing-predicted", "crossing-cancelled", "border-crossed", "airspace-exited")
+_CROSSING_KINDS = (
+    EventKind.CROSSING_PREDICTED,
+    EventKind.CROSSING_CANCELLED,
+    EventKind.BORDER_CROSSED,
+    EventKind.AIRSPACE_EXITED,
+)
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ def _tracks(
     ev_track = _column(events, "track_id", np.int64)
     ev_t = _column(events, "t_s", float)
     data = [_data(text) for text in _column(events, "data", object)]
-    changed = kind == "identity-changed"
+    changed = kind == EventKind.IDENTITY_CHANGED
     identity = _latest(
         ev_track[changed],
         ev_t[changed],
@@ -173,7 +179,7 @@ def _tracks(
         "pending",
     )
     crossing = np.isin(kind, _CROSSING_KINDS)
-    predicted = kind == "crossing-predicted"
+    predicted = kind == EventKind.CROSSING_PREDICTED
     crossing_t = np.array(
         [
             float(data[i].get("crossing_t_s", np.nan)) if predicted[i] else np.nan
