@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from flankwatch.events import EventKind
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.web.rows import OwnRows, TrackRows
 
@@ -122,9 +123,9 @@ class Timeline:
         self._alert_info[event["subject"]] = (alert_kind, int(event["track_id"]), event["message"])
         icao = data.get("icao")
         if alert_kind == "airport" and isinstance(icao, str):
-            if kind == "alert-issued":
+            if kind == EventKind.ALERT_ISSUED:
                 self._airport_log.append((index, icao, True, float(event["t_s"])))
-            elif kind == "alert-cancelled":
+            elif kind == EventKind.ALERT_CANCELLED:
                 self._airport_log.append((index, icao, False, float(event["t_s"])))
 
     def _alert_record(self, message: Record) -> Record:

@@ -10,10 +10,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from flankwatch.events import EventKind
 from flankwatch.web.timeline import Timeline
 
 IDENTITY_KINDS = frozenset(
-    {"identity-proposed", "identity-declared", "identity-changed", "operator-decision"}
+    {
+        EventKind.IDENTITY_PROPOSED,
+        EventKind.IDENTITY_DECLARED,
+        EventKind.IDENTITY_CHANGED,
+        EventKind.OPERATOR_DECISION,
+    }
 )
 """The events that give a track's identity its reasons."""
 
