@@ -9,9 +9,16 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
+
 
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.scenario.schema import Scenario
+
+settings.register_profile("flankwatch", deadline=None)
+settings.load_profile("flankwatch")
+"""Property tests check behaviour, not time: no per-example deadline (a loaded machine
+would fail them at random); speed is measured in benchmarks/."""
 
 BASE_SCENARIO: dict[str, Any] = {
     "name": "test-scenario",
