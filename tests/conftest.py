@@ -11,7 +11,6 @@ import pytest
 import yaml
 from hypothesis import settings
 
-
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.scenario.schema import Scenario
 
