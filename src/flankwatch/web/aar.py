@@ -80,6 +80,7 @@ def render_report(recording_dir: Path) -> str:
     parts += _glance(view)
     parts += _timeline(view)
     parts += _airports(view)
+    parts += _alerts(view)
     parts += _summary(view)
     parts.append(
         f'<p class="note">Made by flankwatch {escape(__version__)} from the recording '
@@ -258,6 +259,27 @@ def _airports(view: AfterAction) -> list[str]:
             )
         parts.append(_table(("airport", "closed", "reopened", "closed for"), rows, 1))
     return parts
+
+
+def _alerts(view: AfterAction) -> list[str]:
+    """Each alert's life: issued, updates, ended, and its headline."""
+    parts = ["<h2>Warnings and closures issued</h2>"]
+    if not view.alerts:
+        return [*parts, "<p>No alert was issued.</p>"]
+    rows = [
+        (
+            _clock(view, a.issued_s),
+            {"public": "public warning", "airport": "airport closure"}.get(a.kind, a.kind),
+            f"track {a.track_id}" if a.track_id >= 0 else None,
+            a.updates,
+            _clock(view, a.ended_s) if a.ended_s is not None else "in force at the end",
+            " + ".join(f.upper() for f in a.formats),
+            a.headline,
+        )
+        for a in view.alerts
+    ]
+    header = ("issued", "kind", "for", "updates", "ended", "messages", "headline")
+    return [*parts, _table(header, rows)]
 
 
 def _summary(view: AfterAction) -> list[str]:

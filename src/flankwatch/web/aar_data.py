@@ -36,6 +36,7 @@ from flankwatch.store.recording import (
 )
 from flankwatch.track.output import TrackStatus
 from flankwatch.web.aar_airports import Airport, Closure, airport_closures, airports, public_record
+from flankwatch.web.aar_alerts import AlertLife, alert_lives
 
 MATCH_M = 2000.0
 """Farthest a track may be from an object's truth to be that object's track, m (the
@@ -97,6 +98,7 @@ class AfterAction:
     from_truth: bool
     """Whether threats are the simulated objects (True) or tracks of interest (False)."""
     threats: tuple[ThreatLine, ...]
+    alerts: tuple[AlertLife, ...]
     closures: tuple[Closure, ...]
     airports: tuple[Airport, ...]
     """The deployment's airports, then any other airport closed, in that order."""
@@ -143,6 +145,7 @@ def read_after_action(folder: Path) -> AfterAction:
         exercise=bool(metadata.get("exercise", False)),
         from_truth="truth" in parts and "objects" in parts,
         threats=tuple(sorted(threats, key=lambda line: (line.first_s, line.label))),
+        alerts=alert_lives(parts, events),
         closures=closures,
         airports=airports(folder, closures, record),
         public_record=record,

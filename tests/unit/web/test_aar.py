@@ -140,6 +140,31 @@ def _events() -> list[Event]:
     ]
 
 
+def _cap(lang_headlines: list[tuple[str, str]]) -> str:
+    infos = "".join(
+        f"<info><language>{lang}</language><headline>{text}</headline></info>"
+        for lang, text in lang_headlines
+    )
+    return f"<alert>{infos}</alert>"
+
+
+def _alerts() -> pa.Table:
+    rows = [
+        (
+            120.0,
+            "cap",
+            "Alert",
+            "PA-1",
+            _cap([("pl-PL", "Zagrożenie"), ("en-GB", "Air &amp; drones")]),
+        ),
+        (200.0, "cap", "Update", "PA-1", _cap([("en-GB", "later")])),
+        (130.0, "notam", "Alert", "AD-1", "A0001/25 NOTAMN"),
+        (250.0, "notam", "Cancel", "AD-1", "A0002/25 NOTAMC"),
+    ]
+    names = ("t_s", "format", "msg_type", "alert_id", "body")
+    return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+
+
 def _summary() -> dict:
     return {
         "simulated_s": 300.0,
@@ -197,6 +222,7 @@ def _write(folder: Path, *, truth: bool = True, complete: bool = True) -> Path:
     writer.append(
         "shot_outcomes", pa.table({"t_s": [155.0], "shot_id": [0], "kill": [True]}), 300.0
     )
+    writer.append("alerts", _alerts(), 300.0)
     if complete:
         writer.close(_summary())
     else:
@@ -233,6 +259,17 @@ def test_each_threat_gets_its_own_tracks_moments(recording: Path) -> None:
     assert (bravo.end, bravo.last_s) == ("destroyed", 155.0)
     assert [(c.icao, c.closed_s, c.reopened_s) for c in view.closures] == [("EPWA", 130.0, 250.0)]
     assert view.public_record == (SOURCE,)
+    public, airport = view.alerts
+    assert (public.kind, public.track_id, public.issued_s, public.updates, public.ended_s) == (
+        "public",
+        10,
+        120.0,
+        1,
+        None,
+    )
+    assert public.headline == "Air & drones"  # the English part, as text
+    assert (airport.kind, airport.track_id, airport.ended_s) == ("airport", 20, 250.0)
+    assert airport.headline == "EPWA closed" and airport.formats == ("notam",)
     # the deployment's airports, the one the record names marked
     assert [(a.icao, a.in_public_record) for a in view.airports] == [
         ("EPLB", False),
@@ -254,6 +291,7 @@ def test_the_page_is_self_contained_escaped_and_complete(recording: Path) -> Non
     assert "alpha &lt;b&gt;&amp;" in html and ALPHA not in html
     assert "EPWA" in html and "Warsaw Chopin" in html and SOURCE in html
     assert "EPLB Lublin Airport" in html  # a defended airport that never closed
+    assert "Air &amp; drones" in html and "in force at the end" in html
     # times as UTC clock: the kill at 21:32:35, EPWA closed 21:32:10 to 21:34:10
     assert "21:32:30 aim-9x (f16): kill" in html
     assert "21:32:10" in html and "21:34:10" in html
