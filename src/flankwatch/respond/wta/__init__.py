@@ -2,12 +2,32 @@
 
 ``solve`` takes a ``WtaProblem`` (target values, kill probabilities, uses and
 costs per weapon) and returns a ``WtaSolution``; ``read_instance`` reads the
-public benchmark's text format; ``wta`` (in ``command``) is the command line.
+public benchmark's text format; ``wta`` (in ``command``) is the command line. The
+names load their module on first use, so that the command line starts fast.
 """
 
-from flankwatch.respond.wta.instance import WtaFormatError, parse_instance, read_instance
-from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, check_feasible, objective
-from flankwatch.respond.wta.solver import METHODS, solve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flankwatch.respond.wta.instance import WtaFormatError, parse_instance, read_instance
+    from flankwatch.respond.wta.problem import WtaProblem, WtaSolution, check_feasible, objective
+    from flankwatch.respond.wta.solver import METHODS, solve
+
+_HOMES = {
+    "WtaFormatError": "instance",
+    "parse_instance": "instance",
+    "read_instance": "instance",
+    "WtaProblem": "problem",
+    "WtaSolution": "problem",
+    "check_feasible": "problem",
+    "objective": "problem",
+    "METHODS": "solver",
+    "solve": "solver",
+}
+"""Each public name and the module of this package it lives in."""
 
 __all__ = [
     "METHODS",
@@ -20,3 +40,10 @@ __all__ = [
     "read_instance",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, its module imported on first use (PEP 562)."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
