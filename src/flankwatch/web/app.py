@@ -151,8 +151,13 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
             )
         return _file(path)
 
+    aar_pages: dict[str, str] = {}
+    """The after-action view of a replayed recording, made once (it no longer changes)."""
+
     @app.get("/aar", include_in_schema=False)
     def aar() -> Response:
+        if "page" in aar_pages:
+            return HTMLResponse(aar_pages["page"], headers=SECURITY_HEADERS)
         try:
             report = importlib.import_module("flankwatch.web.aar")
         except ImportError:
@@ -161,6 +166,8 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
             html: str = report.render_report(served.recording)
         except RecordingError as error:
             raise HTTPException(409, f"no after-action view yet: {error}") from None
+        if served.mode == "replay":
+            aar_pages["page"] = html
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     @app.get("/api/metadata")

@@ -263,6 +263,7 @@ def test_page_files_are_served_from_the_whitelist_only(
     assert client.get("/").status_code == 200
     view = client.get("/aar")
     assert view.status_code == 200 and view.headers["content-type"].startswith("text/html")
+    assert client.get("/aar").text == view.text  # the replay's view, made once
     page = client.get("/static/index.html")
     assert page.status_code == 200 and page.headers["x-content-type-options"] == "nosniff"
     assert client.get("/static/nothing.js").status_code == 404
