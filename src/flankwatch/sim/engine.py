@@ -99,9 +99,12 @@ class Simulation:
             plots = PlotBatch.from_parts(
                 part for sensor in self._on_watch(t0, t1) for part in sensor.observe(scene)
             )
+            stepped = (
+                self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)
+            )
             truth = TruthBatch.concat(
                 self._destroyed
-                + [self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)]
+                + [rows for rows in stepped if rows is not None]
                 + self._own_truth(starts)
             )
             self._destroyed = []
@@ -205,10 +208,14 @@ class Simulation:
             }
         return Scene(t0, t1, self.clock.step_s, self.frame, **columns)
 
-    def _truth(self, motion: Motion, t1: float, step_s: float) -> TruthBatch:
-        """Objects on the truth grid at ``t1``, and every object that ended in the step."""
+    def _truth(self, motion: Motion, t1: float, step_s: float) -> TruthBatch | None:
+        """Objects on the truth grid at ``t1``, and every object that ended in the step
+        (None when there are none: a step off the grid in which nothing ended)."""
         ended = self.kinematics.end_t_s[motion.object_id] == t1
-        keep = ended | self.clock.is_on_grid(t1, self.scenario.truth_period_s)
+        on_grid = self.clock.is_on_grid(t1, self.scenario.truth_period_s)
+        if not on_grid and not ended.any():
+            return None
+        keep = ended | on_grid
         start = self.frame.ecef_to_enu(motion.start_ecef_m[keep])
         end = self.frame.ecef_to_enu(motion.end_ecef_m[keep])
         velocity = (end - start) / step_s

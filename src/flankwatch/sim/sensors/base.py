@@ -9,7 +9,7 @@ scenario leaves every other sensor's draws unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -149,8 +149,17 @@ class OrbitPose:
     phase_rad: float
 
     def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """ECEF position and ENU rotation on the orbit at ``t_s``."""
-        angle = self.phase_rad + self.speed_mps * t_s / self.radius_m
-        lat, lon, _ = forward(self.lat_deg, self.lon_deg, angle, self.radius_m)
-        position = np.array(geodetic_to_ecef(lat, lon, self.height_m), float)
-        return position, enu_rotation(float(lat), float(lon))
+        """ECEF position and ENU rotation on the orbit at ``t_s`` (computed once per time:
+        a window's end is the next window's start)."""
+        return _orbit_at(self, t_s)
+
+
+@lru_cache(maxsize=64)
+def _orbit_at(pose: OrbitPose, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`OrbitPose.at`, computed once per pose and time (read-only arrays)."""
+    angle = pose.phase_rad + pose.speed_mps * t_s / pose.radius_m
+    lat, lon, _ = forward(pose.lat_deg, pose.lon_deg, angle, pose.radius_m)
+    position = np.array(geodetic_to_ecef(lat, lon, pose.height_m), float)
+    rotation = enu_rotation(float(lat), float(lon))
+    position.flags.writeable = rotation.flags.writeable = False
+    return position, rotation

@@ -92,7 +92,8 @@ class Radar:
         beam0 = self.beam_azimuth(t0)
 
         offset = (scene.reference_ecef_m - position0) @ rotation.T
-        reach = self.spec.range_m + scene.max_travel_m + np.linalg.norm(position1 - position0)
+        moved_m = 0.0 if position1 is position0 else np.linalg.norm(position1 - position0)
+        reach = self.spec.range_m + scene.max_travel_m + moved_m
         near = np.flatnonzero(np.einsum("ij,ij->i", offset, offset) <= reach**2)
         azimuth0 = np.arctan2(offset[near, 0], offset[near, 1])
         which, t_look = report_times(t0, t1, period, t0 + ((azimuth0 - beam0) % TWO_PI) / rate)
