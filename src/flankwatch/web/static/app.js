@@ -13,6 +13,7 @@ const RECONNECT_MS = 2000;
 const DETAILS_REFRESH_MS = 2000; // a selected track's details are fetched again at most this often
 const ALERTS_REFRESH_MS = 2000;
 const EVENTS_SHOWN = 40;
+const LIST_REFRESH_MS = 500; // the track list is redrawn at most this often, but after a full frame
 
 const picture = new Picture();
 const hook = {
@@ -29,6 +30,9 @@ let selected = null;
 let drawPending = false;
 let warningsStale = true;
 let eventsStale = true;
+let listForced = true;
+let listDrawnAt = 0;
+let listTimer = null;
 let detailsFetchedAt = 0;
 let alertsFetchedAt = 0;
 
@@ -56,6 +60,7 @@ async function loadAlerts() {
 async function showDetails(id) {
   selected = id;
   hook.selected = id;
+  listForced = true;
   overlay.select(id);
   detailsFetchedAt = Date.now();
   const section = document.getElementById("details");
@@ -81,6 +86,7 @@ function showFromList(id) {
 function closeDetails() {
   selected = null;
   hook.selected = null;
+  listForced = true;
   overlay.select(null);
   document.getElementById("details").hidden = true;
   scheduleDraw();
@@ -90,7 +96,7 @@ function draw() {
   const started = performance.now();
   drawPending = false;
   overlay.draw(picture);
-  drawTrackList(document.querySelector("#track-list tbody"), picture, selected, showFromList);
+  drawList();
   if (warningsStale) {
     drawWarnings(document.getElementById("warnings"), picture.alerts, recorded, picture.t_s, operator.enabled);
     warningsStale = false;
@@ -110,6 +116,21 @@ function draw() {
   });
 }
 
+/** Redraw the track list when forced or when it is older than LIST_REFRESH_MS (else later). */
+function drawList() {
+  const age = performance.now() - listDrawnAt;
+  if (listForced || age >= LIST_REFRESH_MS) {
+    drawTrackList(document.querySelector("#track-list tbody"), picture, selected, showFromList);
+    listForced = false;
+    listDrawnAt = performance.now();
+  } else if (listTimer === null) {
+    listTimer = setTimeout(() => {
+      listTimer = null;
+      scheduleDraw();
+    }, LIST_REFRESH_MS - age);
+  }
+}
+
 function scheduleDraw() {
   if (!drawPending && overlay) {
     drawPending = true;
@@ -120,6 +141,7 @@ function scheduleDraw() {
 function onFrame(frame) {
   const changed = picture.apply(frame);
   const alerts = frame.alerts || [];
+  if (frame.full) listForced = true;
   if (frame.full || alerts.length) warningsStale = true;
   if (frame.full || (frame.events || []).length) eventsStale = true;
   const unknown = alerts.some((a) => !recorded.has(a.alert_id) || recorded.get(a.alert_id).messages.length

@@ -1,7 +1,8 @@
-// Draws the picture over the base map: tracks and own forces as HTML markers holding their
-// symbols (each carries data-track-id or data-own-id), trails, velocity leaders, the predicted
-// paths to the border and shot lines as GeoJSON lines, airports' open or closed state.
+// Draws the picture over the base map: tracks and own forces as HTML symbols (each carries
+// data-track-id or data-own-id), trails, velocity leaders, the predicted paths to the border
+// and shot lines as GeoJSON lines, airports' open or closed state.
 
+import { HtmlSymbols } from "./markers.js";
 import { ownSidc, symbol, trackSidc } from "./symbols.js";
 
 const SYMBOL_PX = 22;
@@ -29,16 +30,27 @@ export class Overlay {
   constructor(map, airports, onSelect) {
     this.map = map;
     this.airports = airports; // the base map's airports FeatureCollection
-    this.onSelect = onSelect;
-    this.trackMarkers = new Map(); // id -> {marker, element, sidc}
-    this.ownMarkers = new Map();
+    this.own = new HtmlSymbols(map, "ownId", null);
+    this.tracks = new HtmlSymbols(map, "trackId", onSelect);
     this.selected = null;
   }
 
   /** Redraw everything from `picture`. */
   draw(picture) {
-    this.drawMarkers(this.trackMarkers, picture.tracks, "trackId", (t) => trackSidc(t.idn, t.cls, t.st === "coasting"));
-    this.drawMarkers(this.ownMarkers, picture.own, "ownId", (o) => ownSidc(o.kind));
+    this.tracks.update(
+      picture.tracks,
+      (t) => symbol(trackSidc(t.idn, t.cls, t.st === "coasting"), SYMBOL_PX),
+      (element, t) => {
+        element.title = `track ${t.id} ${t.cs || t.icao || ""}`.trim();
+        element.classList.toggle("tentative", t.st === "tentative");
+        element.classList.toggle("selected", t.id === this.selected);
+      },
+    );
+    this.own.update(
+      picture.own,
+      (o) => symbol(ownSidc(o.kind), SYMBOL_PX),
+      (element, o) => { element.title = `${o.kind} ${o.cs || ""}`.trim(); },
+    );
     const trails = [];
     const leaders = [];
     const paths = [];
@@ -64,43 +76,6 @@ export class Overlay {
     if (target) target.setData(collection(features));
   }
 
-  drawMarkers(markers, items, dataKey, sidcOf) {
-    for (const [id, entry] of markers) {
-      if (!items.has(id)) {
-        entry.marker.remove();
-        markers.delete(id);
-      }
-    }
-    for (const [id, item] of items) {
-      let entry = markers.get(id);
-      if (!entry) {
-        const element = document.createElement("div");
-        element.className = "track-symbol";
-        element.dataset[dataKey] = String(id);
-        if (dataKey === "trackId") {
-          element.addEventListener("click", (event) => {
-            event.stopPropagation();
-            this.onSelect(id);
-          });
-        }
-        entry = { marker: new maplibregl.Marker({ element }), element, sidc: "" };
-        entry.marker.setLngLat([item.lon, item.lat]).addTo(this.map);
-        markers.set(id, entry);
-      }
-      const sidc = sidcOf(item);
-      if (sidc !== entry.sidc) {
-        const drawn = symbol(sidc, SYMBOL_PX);
-        entry.element.innerHTML = drawn.svg;
-        entry.marker.setOffset(drawn.offset);
-        entry.sidc = sidc;
-      }
-      entry.element.title = `${item.cs || item.kind || ""} ${id}`.trim();
-      entry.element.classList.toggle("selected", dataKey === "trackId" && id === this.selected);
-      entry.element.classList.toggle("tentative", item.st === "tentative");
-      entry.marker.setLngLat([item.lon, item.lat]);
-    }
-  }
-
   drawAirports(states) {
     const key = JSON.stringify([...states.values()].map((a) => [a.icao, a.closed]));
     if (!this.airports || key === this.airportsKey) return;
@@ -114,6 +89,6 @@ export class Overlay {
 
   select(id) {
     this.selected = id;
-    for (const [key, entry] of this.trackMarkers) entry.element.classList.toggle("selected", key === id);
+    this.tracks.mark(id, "selected");
   }
 }

@@ -45,17 +45,16 @@ export function ownSidc(kind) {
 }
 
 /**
- * The symbol `sidc` at `size` px, cached: its SVG text and the marker offset (px) that puts
- * the symbol's anchor (the track's position) on the map point.
+ * The symbol `sidc` at `size` px, cached: {sidc, svg (its SVG text), anchor ([x, y] px in the
+ * image: the point that stands on the object's position)}.
  */
 export function symbol(sidc, size) {
   const key = `${sidc}/${size}`;
   let drawn = cache.get(key);
   if (drawn === undefined) {
     const made = new ms.Symbol(sidc, { size });
-    const box = made.getSize();
     const anchor = made.getAnchor();
-    drawn = { svg: made.asSVG(), offset: [box.width / 2 - anchor.x, box.height / 2 - anchor.y] };
+    drawn = { sidc, svg: made.asSVG(), anchor: [anchor.x, anchor.y] };
     cache.set(key, drawn);
   }
   return drawn;
