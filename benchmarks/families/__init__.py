@@ -6,12 +6,17 @@ Each family module has ``SEED`` and ``generate(n_targets, n_scans, seed=SEED) ->
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from families import clutter, dense, manoeuvring, multisensor, polar, sparse
 from families.scene import Scene
 
-Generator = Callable[[int, int], Scene]
+
+class Generator(Protocol):
+    """A family's generator: its scene for a number of targets and scans, from a seed."""
+
+    def __call__(self, n_targets: int, n_scans: int, seed: int = ...) -> Scene: ...
+
 
 FAMILIES: dict[str, Generator] = {
     "sparse": sparse.generate,
@@ -21,4 +26,4 @@ FAMILIES: dict[str, Generator] = {
     "clutter": clutter.generate,
     "polar": polar.generate,
 }
-"""Family name -> generator of its scene for a number of targets and scans."""
+"""Family name -> its generator."""
