@@ -50,7 +50,8 @@ def format_row(row: Row) -> str:
     fw, ss = row.flankwatch, row.stonesoup
     ss_score = None if ss is None else ss.score
     line = (
-        f"{row.family:<12} {row.n_targets:>5} {_pair(fw.scans, ss and ss.scans):>9} "
+        f"{row.family:<12} {row.n_targets:>5} "
+        f"{_pair(f'{fw.scans:.0f}', ss and f'{ss.scans:.3g}'):>9} "
         f"{fw.us_per_target_scan:>9.2f} "
         f"{'-' if ss is None else f'{ss.us_per_target_scan:.0f}':>9} "
         f"{'-' if ss is None else f'{row.speed_up:.0f}x':>8} {gospa_text(fw.score):>24} "
@@ -60,8 +61,8 @@ def format_row(row: Row) -> str:
     )
     if ss is not None and ss.scans < fw.scans:
         line += (
-            f"  (Stone Soup too slow: on the first {ss.scans} scans, scores over those; "
-            f"flankwatch over all {fw.scans}: GOSPA {gospa_text(row.flankwatch_all_scans)})"
+            f"  (Stone Soup too slow: on the first {ss.scans:.3g} scans, scores over those; "
+            f"flankwatch over all {fw.scans:.0f}: GOSPA {gospa_text(row.flankwatch_all_scans)})"
         )
     return line
 

@@ -28,6 +28,10 @@ class TrackerRun:
     """Time spent tracking (not reading the file), s."""
     estimates: Estimates
     """Confirmed and coasting tracks at each batch's last plot time."""
+    n_plots: int
+    """Plots tracked."""
+    end_s: float
+    """Last batch's report time, s."""
 
 
 def run_flankwatch(plots: Path, sensors: Path | None = None) -> TrackerRun:
@@ -45,5 +49,8 @@ def run_flankwatch(plots: Path, sensors: Path | None = None) -> TrackerRun:
         ids.append(out.track_id[held])
         pos.append(np.column_stack((out.x_m[held], out.y_m[held], out.z_m[held])))
     if not t_s:
-        return TrackerRun(elapsed, Estimates(np.empty(0), np.empty(0, np.int64), np.empty((0, 3))))
-    return TrackerRun(elapsed, Estimates(np.concatenate(t_s), np.concatenate(ids), np.vstack(pos)))
+        empty = Estimates(np.empty(0), np.empty(0, np.int64), np.empty((0, 3)))
+        return TrackerRun(elapsed, empty, 0, 0.0)
+    estimates = Estimates(np.concatenate(t_s), np.concatenate(ids), np.vstack(pos))
+    end_s = float(plot_file.batches[-1].t_s[-1])
+    return TrackerRun(elapsed, estimates, plot_file.n_plots, end_s)

@@ -140,10 +140,10 @@ class PositionKDTreeGNN(DetectionKDTreeGNN2D):
         return hypotheses
 
 
-def _detections(plots: Path, sensors: Path | None, end_s: float) -> tuple[_Scans, bool]:
+def _detections(plots: Path, sensors: Path | None, max_batches: int) -> tuple[_Scans, bool]:
     """The file's plots, read and batched as ``flankwatch track`` reads them (polar plots
     converted to positions with their linearised covariances), the whole batches before
-    ``end_s`` (s), as Stone Soup detections."""
+    first ``max_batches`` batches, as Stone Soup detections."""
     plot_file = read_plots(plots, sensors, BATCH_S)
     planar = plot_file.planar
     dims = 2 if planar else 3
@@ -151,10 +151,8 @@ def _detections(plots: Path, sensors: Path | None, end_s: float) -> tuple[_Scans
     models: dict[tuple[int, float], LinearGaussian] = {}
     scans: list[tuple[datetime.datetime, set[Detection]]] = []
     batch_end, report = [], []
-    for batch in plot_file.batches:
+    for batch in plot_file.batches[:max_batches]:
         t = batch.t_s
-        if t[-1] >= end_s:
-            break
         position = np.column_stack((batch.x_m, batch.y_m, batch.z_m))[:, :dims]
         cov = batch.covariance()[:, :dims, :dims]
         ids = batch.sensor_id
@@ -184,10 +182,10 @@ def _detections(plots: Path, sensors: Path | None, end_s: float) -> tuple[_Scans
 
 
 def run_stonesoup(
-    plots: Path, model: StoneSoupModel, sensors: Path | None = None, end_s: float = np.inf
+    plots: Path, model: StoneSoupModel, sensors: Path | None = None, max_batches: int = 2**62
 ) -> TrackerRun:
-    """Track the plots of a file (the whole batches before ``end_s``, s) with Stone Soup."""
-    data, planar = _detections(plots, sensors, end_s)
+    """Track the plots of a file (its first ``max_batches`` batches) with Stone Soup."""
+    data, planar = _detections(plots, sensors, max_batches)
     predictor = KalmanPredictor(_transition(model, planar))
     updater = KalmanUpdater(None)
     dof = 2 if planar else 3
@@ -242,4 +240,5 @@ def run_stonesoup(
     estimates = Estimates(
         np.array(t_s, float), np.array(ids, np.int64), np.array(pos, float).reshape(-1, 3)
     )
-    return TrackerRun(elapsed, estimates)
+    n_plots = sum(len(detections) for _, detections in data.scans)
+    return TrackerRun(elapsed, estimates, n_plots, data.report_t_s[-1] if data.report_t_s else 0.0)

@@ -3,21 +3,23 @@ flankwatch (default settings) and Stone Soup (matched models), and scored."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from families import FAMILIES
 from families.files import SceneFiles, read_truth, write_scene
 from families.flankwatch_side import TrackerRun, run_flankwatch
-from families.scoring import GOSPA_C_M, Score, score
+from families.scene import BATCH_S
+from families.scoring import GOSPA_C_M, TIME_TOLERANCE_S, Score, score
 
 
 @dataclass(frozen=True)
 class Side:
     """One tracker's figures on one family and size."""
 
-    scans: int
-    """Scans it was run on."""
+    scans: float
+    """Scans it was run on (for Stone Soup on part of a file: in proportion to its plots)."""
     us_per_target_scan: float
     score: Score
     """Scored over the scans both trackers ran on."""
@@ -53,33 +55,42 @@ def run_family(
     repeat: int = 1,
 ) -> Row:
     """Generate the family, write its files into ``folder``, track them with flankwatch (the
-    fastest of ``repeat`` runs) and, unless ``stonesoup_budget`` is 0, with Stone Soup on at
-    most ``stonesoup_budget`` target-scans (whole scans, at least 2); both scored on the
-    scans Stone Soup ran on."""
+    fastest of ``repeat`` runs) and, unless ``stonesoup_budget`` is 0, with Stone Soup on the
+    batches that hold at most ``stonesoup_budget`` target-scans (at least 2 batches); both
+    scored on the batches Stone Soup ran on. Stone Soup's target-scans are counted in
+    proportion to the plots it was given."""
     scene = FAMILIES[family](n_targets, n_scans)
     files = write_scene(scene, folder, file_format)
     truth = read_truth(files.truth)
     c_m = GOSPA_C_M[family]
     runs = [run_flankwatch(files.plots, files.sensors) for _ in range(max(repeat, 1))]
     fw = min(runs, key=lambda r: r.elapsed_s)
-    ss_side = None
-    end_s = float("inf")
-    if stonesoup_budget > 0:
-        # Stone Soup is slow to import: only where it runs
-        from families.stonesoup_side import MODELS, run_stonesoup
-
-        ss_scans = min(n_scans, max(2, stonesoup_budget // n_targets))
-        end_s = ss_scans * scene.scan_s if ss_scans < n_scans else float("inf")
-        ss = run_stonesoup(files.plots, MODELS[family], files.sensors, end_s)
-        ss_side = _side(ss, ss_scans, n_targets, score(truth.before(end_s), ss.estimates, c_m))
     fw_all = score(truth, fw.estimates, c_m)
-    fw_score = (
-        fw_all
-        if end_s == float("inf")
-        else score(truth.before(end_s), fw.estimates.before(end_s), c_m)
+    fw_side = Side(float(n_scans), _us(fw, n_scans * n_targets), fw_all)
+    if stonesoup_budget <= 0:
+        return Row(family, n_targets, files, fw_side, None, fw_all)
+    # Stone Soup is slow to import: only where it runs
+    from families.stonesoup_side import MODELS, run_stonesoup
+
+    ss_scans = min(n_scans, stonesoup_budget // n_targets)
+    batches = max(2, math.ceil(ss_scans * scene.scan_s / BATCH_S))
+    ss = run_stonesoup(files.plots, MODELS[family], files.sensors, batches)
+    ss_target_scans = n_targets * n_scans * ss.n_plots / max(fw.n_plots, 1)
+    end_s = ss.end_s + TIME_TOLERANCE_S
+    ss_side = Side(
+        ss_target_scans / n_targets,
+        _us(ss, ss_target_scans),
+        score(truth.before(end_s), ss.estimates, c_m),
     )
-    return Row(family, n_targets, files, _side(fw, n_scans, n_targets, fw_score), ss_side, fw_all)
+    if ss.n_plots < fw.n_plots:
+        fw_side = Side(
+            fw_side.scans,
+            fw_side.us_per_target_scan,
+            score(truth.before(end_s), fw.estimates.before(end_s), c_m),
+        )
+    return Row(family, n_targets, files, fw_side, ss_side, fw_all)
 
 
-def _side(run: TrackerRun, scans: int, n_targets: int, result: Score) -> Side:
-    return Side(scans, run.elapsed_s / (scans * n_targets) * 1e6, result)
+def _us(run: TrackerRun, target_scans: float) -> float:
+    """Microseconds per target-scan."""
+    return run.elapsed_s / max(target_scans, 1e-9) * 1e6
