@@ -81,7 +81,13 @@ def _score_file(tracks: Path, truth_path: Path, c_m: float | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES))
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[100, 500, 2000],
+        help="numbers of targets compared with Stone Soup",
+    )
     parser.add_argument(
         "--scans", type=int, default=100, help="scans of each family's fastest sensor"
     )
