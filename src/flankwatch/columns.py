@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
+from functools import cache
 from typing import ClassVar, Self
 
 import numpy as np
@@ -26,6 +27,13 @@ def arrow_schema(dtypes: dict[str, np.dtype]) -> pa.Schema:
             for name, dtype in dtypes.items()
         ]
     )
+
+
+@cache
+def _field_names(batch_type: type) -> tuple[str, ...]:
+    """The field names of a columnar dataclass, in order (found once per class: batches
+    are made and measured many times a window)."""
+    return tuple(f.name for f in fields(batch_type))
 
 
 class Columns:
@@ -53,7 +61,7 @@ class Columns:
     @classmethod
     def column_names(cls) -> tuple[str, ...]:
         """The column names, in order."""
-        return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        return _field_names(cls)  # type: ignore[arg-type]
 
     @classmethod
     def empty(cls) -> Self:
