@@ -77,6 +77,7 @@ def test_every_data_file_is_package_data() -> None:
         if path.is_file()
         and path.suffix not in (".py", ".pyc")
         and "__pycache__" not in path.parts
+        and "node_modules" not in path.parts  # installed by npm, not the package's sources
         and not any(part.endswith(".egg-info") for part in path.parts)
     }
     assert data - shipped == set(), "not in package-data: " + ", ".join(

@@ -168,10 +168,10 @@ def test_a_run_killed_half_way_leaves_a_readable_recording(tmp_path: Path) -> No
     )
     try:
         wanted = out / "plots" / "part-000002.parquet"
-        deadline = time.monotonic() + 60.0
+        deadline = time.monotonic() + 300.0  # generous: a loaded machine is slow, not wrong
         while not wanted.exists():
             assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "no part written within a minute"
+            assert time.monotonic() < deadline, "no part written within five minutes"
             time.sleep(0.02)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)

@@ -63,6 +63,7 @@ def test_a_table_is_read_while_the_run_goes(tmp_path: Path) -> None:
     writer = _recording(folder, parts=1)
     writer.append("plots", _rows(1.5, 2, first=2), 1.5)  # buffered: not a part yet
     writer.declare("events", SCHEMA)
+    writer.wait()  # parts are written on the writer's own thread
     assert read_table(folder, "plots").num_rows == 2
     assert read_table(folder, "events").num_rows == 0
     (folder / "plots" / "part-000001.parquet.tmp").write_bytes(b"PAR1")  # being written
