@@ -84,7 +84,6 @@ _DTYPES: dict[str, np.dtype] = {
 """Column dtypes, in the order of the fields of :class:`AdsbReports`."""
 
 
-
 @dataclass(frozen=True, slots=True)
 class AdsbReports(Columns):
     """Decoded ADS-B / Mode S reports in columns; see the module docstring for units."""
