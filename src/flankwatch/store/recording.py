@@ -45,6 +45,7 @@ __all__ = [
     "METADATA",
     "RecordingError",
     "RecordingWriter",
+    "check_out_folder",
     "read_metadata",
     "read_static",
     "read_table",
@@ -253,26 +254,36 @@ def _relative_parts(relative: object) -> tuple[str, ...] | None:
     return parts
 
 
-def _prepare(folder: Path, force: bool) -> None:
-    """Make ``folder`` ready: new, empty, or (with ``force``) a recording whose files go."""
+def check_out_folder(folder: Path, force: bool) -> dict[str, Any] | None:
+    """Refuse a folder a recording cannot be written into (:class:`RecordingError` saying
+    why); the metadata of the recording there that ``force`` lets be replaced, or None for
+    a new or empty folder. Nothing is written or removed."""
     if folder.is_symlink() and not folder.exists():
         raise RecordingError(f"{folder}: a link to nothing; refusing to write there")
-    if folder.exists():
-        if not folder.is_dir():
-            raise RecordingError(f"{folder}: exists and is not a folder")
-        if any(folder.iterdir()):
-            try:
-                metadata = read_metadata(folder)
-            except RecordingError:
-                raise RecordingError(
-                    f"{folder}: not empty and not a recording; refusing to write into it"
-                ) from None
-            if not force:
-                raise RecordingError(
-                    f"{folder}: holds a recording already; refusing to replace it unless forced"
-                    " (--force)"
-                )
-            _remove_recording(folder, metadata)
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        raise RecordingError(f"{folder}: exists and is not a folder")
+    if not any(folder.iterdir()):
+        return None
+    try:
+        metadata = read_metadata(folder)
+    except RecordingError:
+        raise RecordingError(
+            f"{folder}: not empty and not a recording; refusing to write into it"
+        ) from None
+    if not force:
+        raise RecordingError(
+            f"{folder}: holds a recording already; refusing to replace it unless forced (--force)"
+        )
+    return metadata
+
+
+def _prepare(folder: Path, force: bool) -> None:
+    """Make ``folder`` ready: new, empty, or (with ``force``) a recording whose files go."""
+    metadata = check_out_folder(folder, force)
+    if metadata is not None:
+        _remove_recording(folder, metadata)
     folder.mkdir(parents=True, exist_ok=True)
 
 

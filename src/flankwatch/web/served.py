@@ -20,7 +20,7 @@ from flankwatch.deployment import Deployment
 from flankwatch.pipeline import RunOptions
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
-from flankwatch.store.recording import RecordingError, read_metadata
+from flankwatch.store.recording import check_out_folder
 from flankwatch.web.live import LiveRun, check_speed
 from flankwatch.web.recorded import airport_names, load_recording
 from flankwatch.web.timeline import Timeline
@@ -97,7 +97,7 @@ def serve_run(
     """A scenario to run and serve as it goes, recorded into ``out`` (started by
     :meth:`LiveRun.start`). Raises :class:`RecordingError` when ``out`` cannot take a
     recording."""
-    _check_out(Path(out), options.force if options else False)
+    check_out_folder(Path(out), options.force if options else False)
     source = SimulationSource(scenario, scenario_text)
     info = source.info
     deployment = info.deployment
@@ -119,21 +119,3 @@ def serve_run(
         token=token,
         run=run,
     )
-
-
-def _check_out(folder: Path, force: bool) -> None:
-    """Refuse, before the server starts, an output folder the run could not record into."""
-    if folder.exists() and not folder.is_dir():
-        raise RecordingError(f"{folder}: exists and is not a folder")
-    if folder.is_dir() and any(folder.iterdir()):
-        try:
-            read_metadata(folder)
-        except RecordingError:
-            raise RecordingError(
-                f"{folder}: not empty and not a recording; refusing to write into it"
-            ) from None
-        if not force:
-            raise RecordingError(
-                f"{folder}: holds a recording already; refusing to replace it unless forced"
-                " (--force)"
-            )
