@@ -196,7 +196,7 @@ def frame_message(
 ) -> Record:
     """The ``frame`` message taking a client from ``before`` (None: nothing, a full
     frame) to ``after``; ``start`` is the UTC time of ``t_s = 0``."""
-    full = before is None or before.index >= after.index
+    full = before is None or before.index > after.index
     previous = None if full or before is None else before
     since = previous.index if previous is not None else -1
     tracks, gone = _changed(previous.tracks if previous else None, after.tracks)

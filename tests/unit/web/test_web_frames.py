@@ -246,3 +246,16 @@ def test_a_track_row_takes_its_best_rank_of_its_window() -> None:
     t1 = np.array([5.0, 10.0])
     got = _ranks(ranking, t1, np.array([8, 9, 8, 9]), np.array([1, 0, 0, 1]))
     assert got.tolist() == [1, 3, 0, 0]
+
+
+def test_the_same_window_again_sends_only_the_controls() -> None:
+    """A speed or pause change re-sends the shown window: a delta with nothing in it,
+    never a second full frame."""
+    timeline = timeline_of(
+        WindowData(5.0, rows({"id": 1}), OwnRows.empty(), events=[event(4.0, "border-crossed", 1)])
+    )
+    shown = frame_at(timeline, 0)
+    again = frame_message(timeline, shown, shown, START, playing=False, speed=600.0)
+    assert again["full"] is False and again["playing"] is False and again["speed"] == 600.0
+    assert again["tracks"] == {"set": [], "del": []} and again["events"] == []
+    assert again["airports"] == [] and again["alerts"] == [] and again["shots"] == []
