@@ -63,17 +63,14 @@ class JointAssociation(TrackerCore):
         positions = np.flatnonzero(~acoustic & usable)
         bearings = np.flatnonzero(acoustic)
         leftover = positions
-        given: tuple[Prediction, Innovation] | None = None
         if len(self.table):
             node_parts, row_parts, cost_parts = [], [], []
             if len(positions):
                 pairs = self._position_pairs(batch, positions, np.arange(len(self.table)))
                 if pairs is not None:
-                    pair_track, pair_plot, prediction, innovation, cost = pairs
-                    given = (prediction, innovation)
-                    node_parts.append(pair_track)
-                    row_parts.append(positions[pair_plot])
-                    cost_parts.append(cost)
+                    node_parts.append(pairs[0])
+                    row_parts.append(positions[pairs[1]])
+                    cost_parts.append(pairs[2])
             if len(bearings):
                 pairs_b = self._bearing_pairs(batch, bearings)
                 if pairs_b is not None:
@@ -87,14 +84,7 @@ class JointAssociation(TrackerCore):
                     pair_track * n_slots + slot[pair_row], pair_row, np.concatenate(cost_parts)
                 )
                 if len(chosen):
-                    first = None
-                    if given is not None:
-                        # the position pairs come first; their predictions serve round 0
-                        index = np.where(chosen < len(given[0]), chosen, -1)
-                        first = (index, *given)
-                    rejected = self._update_in_rounds(
-                        batch, pair_track[chosen], pair_row[chosen], first
-                    )
+                    rejected = self._update_in_rounds(batch, pair_track[chosen], pair_row[chosen])
                     unused = np.ones(len(batch), bool)
                     unused[pair_row[chosen]] = False
                     unused[rejected] = True
@@ -131,7 +121,6 @@ class JointAssociation(TrackerCore):
         batch: PlotBatch,
         tracks: np.ndarray,
         rows: np.ndarray,
-        first: tuple[np.ndarray, Prediction, Innovation] | None = None,
     ) -> np.ndarray:
         """Update the tracks at ``tracks`` (table rows) with the plots at ``rows`` of
         ``batch`` (one pair each) in rounds: round k applies every track's k-th update in
@@ -139,11 +128,7 @@ class JointAssociation(TrackerCore):
         previous round. An update is one position plot, or one group of bearings (see
         :meth:`_bearing_groups`) applied by a stacked extended Kalman update. A plot that
         falls outside its track's gate after the track's earlier updates is not
-        applied; the rows of those plots.
-
-        ``first`` may give, for each pair, the index of its position plot's prediction
-        from the tracks' current states and innovation (-1 for none), which round 0
-        then uses as they are."""
+        applied; the rows of those plots."""
         order = np.lexsort((batch.t_s[rows], tracks))
         tracks, rows = tracks[order], rows[order]
         starts = group_starts(tracks)
@@ -157,13 +142,7 @@ class JointAssociation(TrackerCore):
             kinds = acoustic[at]
             if not kinds.all():
                 position = at[~kinds] if kinds.any() else at
-                given = None
-                if k == 0 and first is not None:
-                    index = first[0][order[position]]
-                    given = (first[1].take(index), first[2].take(index))
-                rejected.append(
-                    self._position_round(batch, tracks[position], rows[position], k, given)
-                )
+                rejected.append(self._position_round(batch, tracks[position], rows[position], k))
             if kinds.any():
                 bearing = at[kinds] if not kinds.all() else at
                 groups = group_starts(update[bearing])
@@ -203,22 +182,20 @@ class JointAssociation(TrackerCore):
         tracks: np.ndarray,
         rows: np.ndarray,
         k: int,
-        given: tuple[Prediction, Innovation] | None,
     ) -> np.ndarray:
         """Round ``k`` of the position plots at ``rows`` (one per track at ``tracks``): gated
-        against the tracks' current states unless ``k == 0``, applied; the rows not applied.
-        ``given`` may hold the plots' predictions and innovations from the tracks' states."""
-        if given is not None:
-            prediction, innovation = given
-        else:
-            prediction = self._predict_tracks(tracks, batch.t_s[rows])
-            innovation = self.position_model.innovation(prediction, batch, rows)
+        against the tracks' current states unless ``k == 0``, scored and applied; the rows
+        not applied."""
+        prediction = self._predict_for_update(tracks, batch.t_s[rows])
+        innovation = self.position_model.innovation(prediction, batch, rows)
         ok = np.ones(len(rows), bool)
         if k:
             d2 = self.updater.gate_distance(prediction, innovation)
             ok, identity = self._position_gates(prediction, innovation, d2, tracks, batch, rows)
             if identity is not None:
                 ok |= identity
+        kept = np.flatnonzero(ok)
+        self._score_plots(batch, tracks[kept], rows[kept], innovation.take(kept))
         self._apply(batch, tracks[ok], rows[ok], prediction, innovation, ok)
         self._take_identity(batch, tracks[ok], rows[ok])
         return rows[~ok]

@@ -99,15 +99,17 @@ class SequentialAssociation(TrackerCore):
         pairs = self._position_pairs(batch, rows, np.arange(len(table)))
         if pairs is None:
             return np.empty(0, np.intp)
-        pair_track, pair_plot, prediction, innovation, cost = pairs
+        pair_track, pair_plot, cost = pairs
         chosen = self.associator.associate(pair_track, pair_plot, cost)
         if not len(chosen):
             return chosen
-        chosen_prediction = prediction.take(chosen)
-        posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
         updated = pair_track[chosen]
         used = pair_plot[chosen]
-        self._write(updated, chosen_prediction, posterior, batch.t_s[rows[used]])
+        prediction = self._predict_for_update(updated, batch.t_s[rows[used]])
+        innovation = self.position_model.innovation(prediction, batch, rows[used])
+        self._score_plots(batch, updated, rows[used], innovation)
+        posterior = self.updater.update(prediction, innovation)
+        self._write(updated, prediction, posterior, batch.t_s[rows[used]])
         self._take_identity(batch, updated, rows[used])
         return used
 

@@ -67,12 +67,34 @@ class TrackerSettings:
     defaults 3460 m (``benchmarks/night_speed.py --duration 14400``)."""
     initial_cv_probability: float = 0.8
     """IMM: probability of the constant-velocity mode of a new track (the rest is split)."""
+    max_speed_mps: float = 450.0
+    """Fastest target tracked, m/s (450 m/s, Mach 1.3 at altitude: drones, cruise missiles and
+    combat aircraft; not ballistic missiles). A plot farther from a track's last position than
+    this speed (or the track's own, if faster) allows is never associated with it, and a new
+    track's horizontal velocity standard deviation is at most a third of it."""
     initial_speed_sigma_mps: float = 150.0
-    """Standard deviation of each horizontal velocity component of a new track, m/s."""
+    """Standard deviation of each horizontal velocity component of a new track, m/s (at most
+    ``max_speed_mps / 3``)."""
     initial_vertical_speed_sigma_mps: float = 30.0
     """Standard deviation of the vertical velocity of a new track, m/s."""
+    confirmation: str = "score"
+    """How tentative tracks are confirmed and dropped: ``"score"`` (a log-likelihood ratio
+    track score with sequential tests, see :mod:`~flankwatch.track.score`; the false plot
+    density and detection probability are estimated from the plots) or ``"m_of_n"``
+    (``confirm_m`` plots within ``confirm_window_s``). With ``"score"`` a tentative track
+    whose sensor's revisit period is unknown is also dropped after ``confirm_window_s``."""
+    false_track_probability: float = 1e-5
+    """Score confirmation: probability of confirming a false track (sets the upper threshold,
+    ``ln((1 - b) / a)``: 11.5 with the default ``b``)."""
+    lost_track_probability: float = 0.05
+    """Score confirmation: probability of dropping a true tentative track (sets the lower
+    threshold, ``ln(b / (1 - a))``: -3.0)."""
+    detection_probability: float = 0.9
+    """Score confirmation: the detection probability assumed until confirmed tracks have given
+    an estimate."""
     confirm_m: int = 3
-    """Plots needed to confirm a tentative track, its first plot included (any sensors)."""
+    """M-of-N confirmation: plots needed to confirm a tentative track, its first plot included
+    (any sensors)."""
     confirm_window_s: float = 30.0
     """Time from a tentative track's first plot within which its ``confirm_m`` plots must
     come, s (30 s: three of four scans of a 10 s radar, or three of eight of a 4 s one)."""
@@ -106,6 +128,13 @@ class TrackerSettings:
             raise ValueError(
                 f"association must be 'joint' or 'sequential', got {self.association!r}"
             )
+        if self.confirmation not in ("score", "m_of_n"):
+            raise ValueError(f"confirmation must be 'score' or 'm_of_n', got {self.confirmation!r}")
+        for name in ("false_track_probability", "lost_track_probability", "detection_probability"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        if not self.max_speed_mps > 0.0:
+            raise ValueError(f"max_speed_mps must be positive, got {self.max_speed_mps}")
         if self.motion not in ("cv", "imm"):
             raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
         if self.confirm_m < 1:

@@ -27,6 +27,10 @@ class TrackTable:
     ``ref_vel_sigma_mps`` the roots of its position and velocity covariance
     traces, ``ref_speed_mps`` the largest speed of its modes.
 
+    ``score`` is a tentative track's score at its last update (see
+    :mod:`~flankwatch.track.score`) and ``period_s`` the shortest revisit period
+    (s) of the sensors whose plots updated it (NaN when unknown).
+
     Columns are views of the first ``n`` rows of arrays with spare capacity, so
     that adding tracks costs in proportion to the tracks added.
     """
@@ -48,6 +52,8 @@ class TrackTable:
         "ref_pos_sigma_m",
         "ref_vel_sigma_mps",
         "ref_speed_mps",
+        "score",
+        "period_s",
     )
 
     track_id: np.ndarray
@@ -66,6 +72,8 @@ class TrackTable:
     ref_pos_sigma_m: np.ndarray
     ref_vel_sigma_mps: np.ndarray
     ref_speed_mps: np.ndarray
+    score: np.ndarray
+    period_s: np.ndarray
 
     def __init__(self, n_modes: int) -> None:
         m, d = n_modes, STATE_DIM
@@ -88,6 +96,8 @@ class TrackTable:
             "ref_pos_sigma_m": ((), np.float64),
             "ref_vel_sigma_mps": ((), np.float64),
             "ref_speed_mps": ((), np.float64),
+            "score": ((), np.float64),
+            "period_s": ((), np.float64),
         }
         self._data = {
             name: np.empty((0, *shape), dtype) for name, (shape, dtype) in self._shapes.items()
@@ -115,9 +125,11 @@ class TrackTable:
         cov: np.ndarray,
         icao24: np.ndarray,
         callsign: np.ndarray,
+        period_s: np.ndarray | float = np.nan,
     ) -> np.ndarray:
         """Add new tentative tracks from one plot each (at ``t_s``), counted as updated in the
-        current step with one hit; their row indices."""
+        current step with one hit and a score of 0, revisited every ``period_s`` (s) by
+        the plot's sensor; their row indices."""
         k, start = len(track_id), self._n
         self._reserve(start + k)
         rows = slice(start, start + k)
@@ -134,6 +146,8 @@ class TrackTable:
         data["updated"][rows] = True
         data["icao24"][rows] = icao24
         data["callsign"][rows] = callsign
+        data["score"][rows] = 0.0
+        data["period_s"][rows] = period_s
         self._n = start + k
         index = np.arange(start, start + k)
         self.refresh(index)

@@ -84,6 +84,9 @@ class Tracker(JointAssociation, SequentialAssociation):
             usable = acoustic | (
                 np.isfinite(batch.x_m) & np.isfinite(batch.y_m) & np.isfinite(batch.z_m)
             )
+            informative = len(self.table) > 0
+            n_scans = self._observe(batch, np.flatnonzero(~acoustic & usable))
+            self._started = 0
             if self.settings.association == "joint":
                 self._joint_update(batch, acoustic, usable)
             else:
@@ -95,19 +98,55 @@ class Tracker(JointAssociation, SequentialAssociation):
                             rows = rows[usable[rows]]
                         if len(rows):
                             self._position_update(batch, rows)
+            self.density.observe_starts(self._started, n_scans, informative)
         if now_s is None:
             now_s = float(batch.t_s[-1]) if len(batch) else self.time_s
+        step_s = now_s - self.time_s
         self.time_s = max(self.time_s, now_s)
-        return self._manage(now_s)
+        return self._manage(now_s, step_s)
 
-    def _manage(self, now_s: float) -> TrackBatch:
-        """Confirm, coast and delete at the end of a step; the tracks predicted to ``now_s``."""
+    def _observe(self, batch: PlotBatch, positions: np.ndarray) -> int:
+        """Learn the revisit periods of the batch's sensors not given one, and the extent of
+        its position plots at ``positions``; the number of sensor scans (association
+        windows) the position plots fall in."""
+        sensor = batch.sensor_id.astype(np.int64)
+        learn = np.isnan(self._given_periods(sensor))
+        if learn.any():
+            rows = np.flatnonzero(learn)
+            self.revisit.observe(batch.t_s[rows], sensor[rows], batch.azimuth_rad[rows])
+        if not len(positions):
+            return 0
+        self.density.observe_plots(
+            np.column_stack((batch.x_m[positions], batch.y_m[positions], batch.z_m[positions]))
+        )
+        sensor = sensor[positions]
+        t = batch.t_s[positions]
+        window = np.floor((t - t[0]) / self.association_windows(sensor)).astype(np.int64)
+        if sensor[0] == sensor[-1] and window[-1] == 0 and np.all(sensor == sensor[0]):
+            n_scans = 1
+        else:
+            n_scans = len(np.unique(sensor * (int(window.max()) + 1) + window))
+        if not self.density.known:
+            self.density.observe_starts(len(positions), n_scans, informative=False)
+        return n_scans
+
+    def _manage(self, now_s: float, step_s: float) -> TrackBatch:
+        """Confirm, coast and delete at the end of a step of ``step_s`` (s); the tracks
+        predicted to ``now_s``."""
         table = self.table
         if not len(table):
             return TrackBatch.empty()
         status = table.status
         tentative = status == TrackStatus.TENTATIVE
-        confirm = tentative & self.initiator.confirmed(table.hits)
+        scored = self.settings.confirmation == "score"
+        if scored:
+            self._count_detections(tentative, step_s)
+            score = table.score + self._misses(table.last_update_s, now_s, table.period_s) * (
+                self.density.miss_score()
+            )
+            confirm = tentative & (score >= self._confirm_score)
+        else:
+            confirm = tentative & self.initiator.confirmed(table.hits)
         status = np.where(
             tentative,
             np.where(confirm, TrackStatus.CONFIRMED, TrackStatus.TENTATIVE),
@@ -120,7 +159,10 @@ class Tracker(JointAssociation, SequentialAssociation):
         dead = self.deleter.delete(status, table.last_update_s, position_var, now_s)
         unconfirmed = tentative & ~confirm
         if unconfirmed.any():
-            dead |= unconfirmed & self.initiator.hopeless(table.first_s, now_s)
+            hopeless = self.initiator.hopeless(table.first_s, now_s)
+            if scored:
+                hopeless = (score <= self._drop_score) | (np.isnan(table.period_s) & hopeless)
+            dead |= unconfirmed & hopeless
         out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(
@@ -141,15 +183,18 @@ class Tracker(JointAssociation, SequentialAssociation):
 
 
 def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
-    """The default tracker for ``settings``: CV or IMM (CV + two turns) Kalman filters, k-d tree
-    gating, GNN association, single-plot initiation confirmed by M plots within a time window."""
+    """The default tracker for ``settings``: CV or IMM (CV + two turns) Kalman filters (tentative
+    tracks predicted with CV alone), staged k-d tree and chi-square gating, GNN association,
+    single-plot initiation confirmed by a track score (or M plots within a time window)."""
     settings = settings or TrackerSettings()
     vertical = 0.0 if settings.planar else settings.vertical_noise_m2ps3
     cv = ConstantVelocity(settings.cv_noise_m2ps3, vertical)
     predictor: Predictor
+    tentative_predictor = None
     if settings.motion == "cv":
         predictor = KalmanPredictor(cv)
     else:
+        tentative_predictor = KalmanPredictor(cv)
         rate = np.radians(settings.turn_rate_dps)
         turns = [
             CoordinatedTurn(sign * rate, settings.turn_noise_m2ps3, vertical)
@@ -170,11 +215,12 @@ def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
             predictor,
             settings.confirm_m,
             settings.confirm_window_s,
-            settings.initial_speed_sigma_mps,
+            min(settings.initial_speed_sigma_mps, settings.max_speed_mps / 3.0),
             vertical_speed,
         ),
         deleter=StaleTrackDeleter(settings.delete_after_s, settings.max_position_sigma_m**2),
         settings=settings,
+        tentative_predictor=tentative_predictor,
     )
 
 

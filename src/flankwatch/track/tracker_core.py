@@ -26,8 +26,13 @@ from flankwatch.track.base import (
     Updater,
 )
 from flankwatch.track.gating import candidate_pairs, gate_threshold
+from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
 from flankwatch.track.output import TrackStatus
+from flankwatch.track.pair_gate import extrapolate, log_likelihood, mahalanobis2
+from flankwatch.track.predictor import combine
+from flankwatch.track.revisit import RevisitEstimator
+from flankwatch.track.score import DensityEstimate, thresholds
 from flankwatch.track.settings import TrackerSettings
 from flankwatch.track.table import TrackTable
 
@@ -54,6 +59,7 @@ class TrackerCore:
         settings: TrackerSettings,
         position_model: MeasurementModel | None = None,
         bearing_model: MeasurementModel | None = None,
+        tentative_predictor: Predictor | None = None,
     ) -> None:
         self.predictor = predictor
         self.updater = updater
@@ -63,9 +69,18 @@ class TrackerCore:
         self.settings = settings
         self.position_model = position_model or PositionMeasurement()
         self.bearing_model = bearing_model or BearingMeasurement()
+        self.tentative_predictor = tentative_predictor
+        """Single-model predictor of tentative tracks (all of whose modes are equal), if any."""
         self.table = TrackTable(predictor.n_modes)
         self.time_s = -np.inf
         self._next_id = 1
+        self._started = 0
+        """Tracks started in the current step."""
+        self._held_updates = 0
+        """Position updates of confirmed tracks by their fastest sensor in the current step."""
+        self._gated: tuple[np.ndarray, np.ndarray, Prediction] | None = None
+        """The latest gating's tracks (sorted table rows), their reference times (s) and
+        predictions to them; ``None`` once any track has changed since."""
         position_dof = 2 if settings.planar else self.position_model.dof
         self._position_gate = gate_threshold(settings.gate_probability, position_dof)
         self._bearing_gate = gate_threshold(settings.gate_probability, self.bearing_model.dof)
@@ -75,6 +90,13 @@ class TrackerCore:
         """Sub-batch group of each acoustic node by sensor id (-1: not yet seen)."""
         self._node_xy_m = np.empty((0, 2))
         self._node_group_of: list[int] = []
+        vertical = 0.0 if settings.planar else settings.vertical_noise_m2ps3
+        self._cv_q = np.array([settings.cv_noise_m2ps3, settings.cv_noise_m2ps3, vertical])
+        self.revisit = RevisitEstimator()
+        self.density = DensityEstimate(settings.detection_probability, settings.planar)
+        self._confirm_score, self._drop_score = thresholds(
+            settings.false_track_probability, settings.lost_track_probability
+        )
 
     def set_revisit_periods(self, sensor_id: np.ndarray, period_s: np.ndarray) -> None:
         """Use each sensor's revisit period (s; a radar's scan period, an acoustic node's
@@ -93,17 +115,113 @@ class TrackerCore:
             self._window_s = grown
         self._window_s[sensor_id] = np.where(period > 0.0, period, np.nan)
 
-    def association_windows(self, sensor_id: np.ndarray) -> np.ndarray:
-        """The association window of each of ``sensor_id``, s."""
-        window = np.full(len(sensor_id), self.settings.association_window_s)
+    def _given_periods(self, sensor_id: np.ndarray) -> np.ndarray:
+        """The revisit period given for each of ``sensor_id`` (s; NaN if none)."""
+        period = np.full(len(sensor_id), np.nan)
         known = np.flatnonzero(sensor_id < len(self._window_s))
         if len(known):
-            given = self._window_s[sensor_id[known]]
-            window[known] = np.where(np.isnan(given), window[known], given)
-        return window
+            period[known] = self._window_s[sensor_id[known]]
+        return period
+
+    @staticmethod
+    def _misses(last_s: np.ndarray, t_s: np.ndarray | float, period_s: np.ndarray) -> np.ndarray:
+        """Scans of a sensor of revisit period ``period_s`` (s) missed between a track's last
+        update at ``last_s`` and ``t_s`` (s): the periods elapsed, rounded, less one; 0 when
+        the period is unknown."""
+        elapsed = (t_s - last_s) / period_s
+        return np.where(np.isfinite(elapsed), np.maximum(np.floor(elapsed - 0.5), 0.0), 0.0)
+
+    def _count_detections(self, tentative: np.ndarray, step_s: float) -> None:
+        """Feed the detection probability estimate: the held tracks' updates by their fastest
+        sensor in this step, against the scans of it due over ``step_s`` (s)."""
+        period = self.table.period_s[~tentative]
+        known = np.isfinite(period)
+        if np.isfinite(step_s) and step_s > 0.0 and known.any():
+            expected = float(np.minimum(step_s / period[known], 1.0).sum())
+            self.density.observe_detections(self._held_updates, expected)
+        self._held_updates = 0
+
+    def revisit_periods(self, sensor_id: np.ndarray) -> np.ndarray:
+        """The revisit period of each of ``sensor_id``, s: given
+        (:meth:`set_revisit_periods`), else estimated from the plots seen
+        (:class:`~flankwatch.track.revisit.RevisitEstimator`), else NaN."""
+        sensor_id = np.asarray(sensor_id, np.int64)
+        if not len(sensor_id):
+            return np.empty(0)
+        sensors, inverse = np.unique(sensor_id, return_inverse=True)
+        period = self.revisit.periods(sensors)
+        known = np.flatnonzero(sensors < len(self._window_s))
+        if len(known):
+            given = self._window_s[sensors[known]]
+            period[known] = np.where(np.isnan(given), period[known], given)
+        return period[inverse]
+
+    def association_windows(self, sensor_id: np.ndarray) -> np.ndarray:
+        """The association window of each of ``sensor_id``, s: its revisit period if known
+        (:meth:`revisit_periods`), else ``association_window_s``."""
+        period = self.revisit_periods(sensor_id)
+        return np.where(np.isnan(period), self.settings.association_window_s, period)
+
+    def _predict_for_update(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
+        """:meth:`_predict_tracks`, taking the predictions made for gating
+        (:meth:`_pair_residuals`) where they are to the same time and still current."""
+        if self._gated is None:
+            return self._predict_tracks(index, to_t_s)
+        tracks, t_ref, prediction = self._gated
+        at = np.minimum(np.searchsorted(tracks, index), len(tracks) - 1)
+        found = (tracks[at] == index) & (t_ref[at] == to_t_s)
+        if found.all():
+            return prediction.take(at)
+        if not found.any():
+            return self._predict_tracks(index, to_t_s)
+        fresh = self._predict_tracks(index[~found], to_t_s[~found])
+        return _merge(found, prediction.take(at[found]), fresh)
 
     def _predict_tracks(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
-        """The tracks at ``index`` predicted to ``to_t_s``; tracks already there are copied."""
+        """The tracks at ``index`` predicted to ``to_t_s``; tracks already there are copied.
+        Tentative tracks are predicted with the single-model ``tentative_predictor``, if
+        any, their equal modes copied from its result (they keep their mode probabilities)."""
+        if self.tentative_predictor is not None:
+            tentative = self.table.status[index] == TrackStatus.TENTATIVE
+            if tentative.any():
+                return self._predict_split(index, np.asarray(to_t_s, float), tentative)
+        return self._predict_all(index, to_t_s)
+
+    def _predict_split(
+        self, index: np.ndarray, to_t_s: np.ndarray, tentative: np.ndarray
+    ) -> Prediction:
+        """:meth:`_predict_tracks` of tentative tracks (where ``tentative``) by the single-model
+        predictor, and of the others by the full one."""
+        assert self.tentative_predictor is not None
+        t = self.table
+        rows = index[tentative]
+        single = self.tentative_predictor.predict(
+            np.ones((len(rows), 1)),
+            t.mean[rows, :1],
+            t.cov[rows, :1],
+            t.t_s[rows],
+            to_t_s[tentative],
+        )
+        if tentative.all():
+            m = t.n_modes
+            mean, cov, at_mean, at_cov, cross = (
+                np.repeat(getattr(single, name), m, axis=1) for name in _PARTS
+            )
+            return Prediction(t.prob[rows], mean, cov, at_mean, at_cov, cross, single.t_s)
+        single = Prediction(
+            t.prob[rows],
+            single.mean,
+            single.cov,
+            single.at_mean,
+            single.at_cov,
+            single.cross,
+            single.t_s,
+        )
+        full = self._predict_all(index[~tentative], to_t_s[~tentative])
+        return _merge(tentative, single, full)
+
+    def _predict_all(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
+        """The tracks at ``index`` predicted to ``to_t_s`` by the full predictor."""
         t = self.table
         from_t = t.t_s[index]
         moving = np.flatnonzero(from_t != to_t_s)
@@ -146,6 +264,7 @@ class TrackerCore:
         refresh: bool = True,
     ) -> None:
         """Store updated states; ``refresh=False`` leaves the tracks' summaries to the caller."""
+        self._gated = None
         t = self.table
         t.prob[rows], t.mean[rows], t.cov[rows] = posterior
         t.t_s[rows] = prediction.t_s
@@ -169,35 +288,26 @@ class TrackerCore:
 
     def _position_pairs(
         self, batch: PlotBatch, rows: np.ndarray, tracks: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, Prediction, Innovation, np.ndarray] | None:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Gated pairs of the tracks at ``tracks`` (table rows) with the position plots at
-        ``rows`` of ``batch`` (in time order), each track predicted to its plot's time:
-        the pairs' tracks (table rows) and plots (positions in ``rows``), their
-        predictions, innovations and assignment costs (see :meth:`_associate_positions`;
-        infinite outside the gate); ``None`` without candidate pairs."""
-        gate = self._position_gate
-        settings = self.settings
+        ``rows`` of ``batch`` (in time order): the pairs' tracks (table rows), plots
+        (positions in ``rows``) and assignment costs (see :meth:`_associate_positions`);
+        ``None`` without pairs.
+
+        Gating is staged, cheapest first: a k-d tree ball about each track's
+        straight-line position (:meth:`_search_radii`); then each candidate track
+        predicted once (:mod:`~flankwatch.track.pair_gate`) and every pair held to
+        ``max_speed_mps`` and to the chi-square gate. Only pairs inside the ball are
+        ever scored, and the pairs kept are those the two last tests alone would keep."""
         table = self.table
         plot_t = batch.t_s[rows]
-        centre, sigma, reach, _ = self._search_radius(tracks, float(plot_t[0]), float(plot_t[-1]))
-        plot_var = batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows]
-        plot_sigma = math.sqrt(float(plot_var.max()))
-        radius = np.minimum(
-            math.sqrt(gate) * (sigma + plot_sigma + reach),
-            settings.max_association_distance_m,
-        )
-        radius += reach
-        plot_icao = batch.icao24[rows]
-        track_icao = table.icao24[tracks]
-        has_identity = bool(np.any(plot_icao != 0))
-        if has_identity:
-            radius = np.where(
-                track_icao != 0, np.maximum(radius, settings.identity_gate_m + reach), radius
-            )
+        centre, radius = self._search_radii(batch, rows, tracks)
         points = np.column_stack((batch.x_m[rows], batch.y_m[rows], batch.z_m[rows]))
-        pair_track, pair_plot = candidate_pairs(centre, RADIUS_MARGIN * radius, points)
+        pair_track, pair_plot = candidate_pairs(centre, radius, points)
+        plot_icao = batch.icao24[rows]
+        has_identity = bool(np.any(plot_icao != 0))
         if has_identity and len(pair_track):
-            a, b = track_icao[pair_track], plot_icao[pair_plot]
+            a, b = table.icao24[tracks[pair_track]], plot_icao[pair_plot]
             compatible = (a == 0) | (b == 0) | (a == b)
             if not compatible.all():
                 pair_track, pair_plot = pair_track[compatible], pair_plot[compatible]
@@ -205,19 +315,105 @@ class TrackerCore:
             return None
         pair_track = tracks[pair_track]
         pair_rows = rows[pair_plot]
-        prediction = self._predict_tracks(pair_track, batch.t_s[pair_rows])
-        innovation = self.position_model.innovation(prediction, batch, pair_rows)
-        d2 = self.updater.gate_distance(prediction, innovation)
-        statistical, identity = self._position_gates(
-            prediction, innovation, d2, pair_track, batch, pair_rows
-        )
-        held = table.status[pair_track] != TrackStatus.TENTATIVE
-        priority = held + 2 * identity if identity is not None else held
-        if identity is not None:
+        residual, s, speed_ok = self._pair_residuals(batch, pair_track, pair_rows, plot_t)
+        d2 = mahalanobis2(residual, s)
+        miss_m = np.sqrt(np.einsum("pi,pi->p", residual, residual))
+        gate = self._position_gate
+        statistical = (d2 < gate) & (miss_m <= self.settings.max_association_distance_m)
+        statistical &= speed_ok
+        identity = None
+        if has_identity:
+            pair_icao = batch.icao24[pair_rows]
+            owner = table.icao24[pair_track]
+            identity = (pair_icao != 0) & (pair_icao == owner)
+            identity &= miss_m < self.settings.identity_gate_m
             statistical |= identity
-        cost = np.where(statistical, np.minimum(d2, gate) - gate, np.inf)
-        cost -= PRIORITY * gate * priority
-        return pair_track, pair_plot, prediction, innovation, cost
+        keep = np.flatnonzero(statistical)
+        if not len(keep):
+            return None
+        pair_track, pair_plot, d2 = pair_track[keep], pair_plot[keep], d2[keep]
+        held = table.status[pair_track] != TrackStatus.TENTATIVE
+        priority = held + 2 * identity[keep] if identity is not None else held
+        cost = np.minimum(d2, gate) - gate - PRIORITY * gate * priority
+        return pair_track, pair_plot, cost
+
+    def _search_radii(
+        self, batch: PlotBatch, rows: np.ndarray, tracks: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first stage of gating: for the tracks at ``tracks`` and the plots at ``rows``,
+        each track's straight-line position at the plots' middle time ``(n, 3)`` and the
+        radius about it (m) outside which no plot can pass the later stages: the least
+        of the chi-square bound (from the track's and plots' uncertainty and how far
+        the motion models bend), ``max_association_distance_m`` and the distance
+        ``max_speed_mps`` allows (see :meth:`_pair_residuals`)."""
+        settings = self.settings
+        table = self.table
+        plot_t = batch.t_s[rows]
+        t_lo, t_hi = float(plot_t[0]), float(plot_t[-1])
+        centre, sigma, reach, speed = self._search_radius(tracks, t_lo, t_hi)
+        plot_var = batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows]
+        plot_sigma = math.sqrt(float(plot_var.max()))
+        root_gate = math.sqrt(self._position_gate)
+        radius = np.minimum(
+            root_gate * (sigma + plot_sigma + reach), settings.max_association_distance_m
+        )
+        half = 0.5 * (t_hi - t_lo)
+        dt_mid = np.abs((t_lo + half) - table.t_s[tracks])
+        slack = root_gate * (table.ref_pos_sigma_m[tracks] + plot_sigma)
+        bound = np.maximum(settings.max_speed_mps, speed)
+        radius = np.minimum(radius, bound * (dt_mid + half) + slack + speed * dt_mid)
+        radius += reach
+        if np.any(batch.icao24[rows] != 0):
+            identified = table.icao24[tracks] != 0
+            radius = np.where(
+                identified, np.maximum(radius, settings.identity_gate_m + reach), radius
+            )
+        return centre, RADIUS_MARGIN * radius
+
+    def _pair_residuals(
+        self, batch: PlotBatch, pair_track: np.ndarray, pair_rows: np.ndarray, plot_t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The second stage of gating, for pairs of tracks (table rows) and plots (rows of
+        ``batch``): residuals ``(p, 3)`` (m), their covariances ``(p, 3, 3)`` (m^2), each
+        candidate track predicted once (see :mod:`~flankwatch.track.pair_gate`), and
+        whether the plot is within reach of the track at ``max_speed_mps`` (or the
+        track's own speed, if faster), with ``sqrt(gate)`` times the track's and the
+        plot's position standard deviations as slack."""
+        table = self.table
+        settings = self.settings
+        tracks, inverse = np.unique(pair_track, return_inverse=True)
+        t = batch.t_s[pair_rows]
+        count = np.bincount(inverse)
+        t_ref = np.bincount(inverse, t) / count
+        if np.all(t == plot_t[0]):
+            t_ref[:] = plot_t[0]
+        prediction = self._predict_tracks(tracks, t_ref)
+        self._gated = (tracks, t_ref, prediction)
+        state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
+        position, s = extrapolate(state[inverse], cov[inverse], t - t_ref[inverse], self._cv_q)
+        s = s.copy() if s.base is not None else s
+        s[:, 0, 0] += batch.cov_xx_m2[pair_rows]
+        s[:, 1, 1] += batch.cov_yy_m2[pair_rows]
+        s[:, 2, 2] += batch.cov_zz_m2[pair_rows]
+        for i, j, name in ((0, 1, "cov_xy_m2"), (0, 2, "cov_xz_m2"), (1, 2, "cov_yz_m2")):
+            term = getattr(batch, name)[pair_rows]
+            s[:, i, j] += term
+            s[:, j, i] += term
+        plot_xyz = np.column_stack(
+            (batch.x_m[pair_rows], batch.y_m[pair_rows], batch.z_m[pair_rows])
+        )
+        residual = plot_xyz - position
+        start = table.ref_state[pair_track, :3]
+        moved = np.sqrt(np.einsum("pi,pi->p", plot_xyz - start, plot_xyz - start))
+        plot_var = (
+            batch.cov_xx_m2[pair_rows] + batch.cov_yy_m2[pair_rows] + batch.cov_zz_m2[pair_rows]
+        )
+        slack = math.sqrt(self._position_gate) * (
+            table.ref_pos_sigma_m[pair_track] + np.sqrt(plot_var)
+        )
+        bound = np.maximum(settings.max_speed_mps, table.ref_speed_mps[pair_track])
+        speed_ok = moved <= bound * np.abs(t - table.t_s[pair_track]) + slack
+        return residual, s, speed_ok
 
     def _position_gates(
         self,
@@ -249,14 +445,74 @@ class TrackerCore:
         return statistical, identity
 
     def _initiate(self, batch: PlotBatch, rows: np.ndarray) -> None:
+        """Start a tentative track from each of the position plots at ``rows`` of ``batch``."""
         if not len(rows):
             return
+        self._started += len(rows)
         prob, mean, cov = self.initiator.initiate(batch, rows)
         ids = np.arange(self._next_id, self._next_id + len(rows), dtype=np.int64)
         self._next_id += len(rows)
         self.table.append(
-            ids, batch.t_s[rows], prob, mean, cov, batch.icao24[rows], batch.callsign[rows]
+            ids,
+            batch.t_s[rows],
+            prob,
+            mean,
+            cov,
+            batch.icao24[rows],
+            batch.callsign[rows],
+            self.revisit_periods(batch.sensor_id[rows]),
         )
+
+    def _score_plots(
+        self,
+        batch: PlotBatch,
+        tracks: np.ndarray,
+        rows: np.ndarray,
+        innovation: Innovation,
+    ) -> None:
+        """Add to the score of the tentative ones of ``tracks`` (table rows) the plots at
+        ``rows`` of ``batch`` that update them (one each, with their ``innovation``), and
+        take their sensors' revisit periods."""
+        table = self.table
+        if not len(tracks):
+            return
+        period = self.revisit_periods(batch.sensor_id[rows])
+        fastest = np.fmin(table.period_s[tracks], period)
+        table.period_s[tracks] = fastest
+        tentative = table.status[tracks] == TrackStatus.TENTATIVE
+        self._held_updates += int(np.count_nonzero(~tentative & (period == fastest)))
+        at = np.flatnonzero(tentative)
+        if not len(at):
+            return
+        if len(at) < len(tracks):
+            tracks, rows = tracks[at], rows[at]
+            innovation = innovation.take(at)
+        residual, s = innovation.residual[:, 0], innovation.cov[:, 0]
+        if self.settings.planar:
+            residual, s = residual[:, :2], s[:, :2, :2]
+        d2 = np.einsum("pi,pij,pj->p", residual, inverse_small(s), residual)
+        missed = self._misses(table.last_update_s[tracks], batch.t_s[rows], fastest[at])
+        table.score[tracks] += self.density.plot_score(log_likelihood(d2, s)) + missed * (
+            self.density.miss_score()
+        )
+
+
+_PARTS = ("mean", "cov", "at_mean", "at_cov", "cross")
+"""The fields of a :class:`~flankwatch.track.base.Prediction` with a state's shape."""
+
+
+def _merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Prediction:
+    """One prediction per element of ``mask``: the next of ``where`` where it holds, else the
+    next of ``elsewhere``."""
+    parts = []
+    for name in ("prob", *_PARTS, "t_s"):
+        a, b = getattr(where, name), getattr(elsewhere, name)
+        out = np.empty((len(mask), *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
+        out[mask] = a
+        out[~mask] = b
+        parts.append(out)
+    prob, mean, cov, at_mean, at_cov, cross, t_s = parts
+    return Prediction(prob, mean, cov, at_mean, at_cov, cross, t_s)
 
 
 def identity_rank(batch: PlotBatch, sensor: np.ndarray, window: np.ndarray) -> np.ndarray:

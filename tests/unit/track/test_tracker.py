@@ -12,7 +12,7 @@ from flankwatch.track.output import TrackBatch, TrackStatus
 from flankwatch.track.settings import TrackerSettings
 from flankwatch.track.tracker import build_tracker, track_stream
 
-CV = TrackerSettings(motion="cv")
+CV = TrackerSettings(motion="cv", confirmation="m_of_n")
 
 
 def _straight(t_s: float, start=(0.0, 0.0, 1000.0), velocity=(100.0, 50.0, 0.0)) -> np.ndarray:
