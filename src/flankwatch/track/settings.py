@@ -89,6 +89,10 @@ class TrackerSettings:
     lost_track_probability: float = 0.05
     """Score confirmation: probability of dropping a true tentative track (sets the lower
     threshold, ``ln(b / (1 - a))``: -3.0)."""
+    coast_score: float = 9.0
+    """Score confirmation: a confirmed track is deleted once the scans of its sensor it has
+    missed since its last plot have cost it this much score, each ``ln(1 / (1 - Pd))`` (4
+    scans at a detection probability of 0.9, 7 at 0.7); ``delete_after_s`` still applies."""
     detection_probability: float = 0.9
     """Score confirmation: the detection probability assumed until confirmed tracks have given
     an estimate."""
@@ -133,6 +137,8 @@ class TrackerSettings:
         for name in ("false_track_probability", "lost_track_probability", "detection_probability"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        if not self.coast_score > 0.0:
+            raise ValueError(f"coast_score must be positive, got {self.coast_score}")
         if not self.max_speed_mps > 0.0:
             raise ValueError(f"max_speed_mps must be positive, got {self.max_speed_mps}")
         if self.motion not in ("cv", "imm"):

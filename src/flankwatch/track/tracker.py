@@ -141,9 +141,9 @@ class Tracker(JointAssociation, SequentialAssociation):
         scored = self.settings.confirmation == "score"
         if scored:
             self._count_detections(tentative, step_s)
-            score = table.score + self._misses(table.last_update_s, now_s, table.period_s) * (
-                self.density.miss_score()
-            )
+            missed = self._misses(table.last_update_s, now_s, table.period_s)
+            missed *= self.density.miss_score()
+            score = table.score + missed
             confirm = tentative & (score >= self._confirm_score)
         else:
             confirm = tentative & self.initiator.confirmed(table.hits)
@@ -157,6 +157,8 @@ class Tracker(JointAssociation, SequentialAssociation):
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
         position_var = cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2]
         dead = self.deleter.delete(status, table.last_update_s, position_var, now_s)
+        if scored:
+            dead |= ~tentative & (missed <= -self.settings.coast_score)
         unconfirmed = tentative & ~confirm
         if unconfirmed.any():
             hopeless = self.initiator.hopeless(table.first_s, now_s)

@@ -1,0 +1,53 @@
+"""Settings the tracker derives from a plots file: each plot's noise from its sigma columns,
+each sensor's revisit period from the time stamps, and the user's max speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from flankwatch.io.plot_files import read_plots
+from flankwatch.track.settings import TrackerSettings, settings_from_assignments
+from flankwatch.track.tracker import build_tracker
+
+
+def _two_sensor_file(path: Path) -> Path:
+    """Two targets seen by sensor 1 every 2 s (sigma 10 m) and sensor 2 every 5 s (50 m)."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for sensor, period, sigma in ((1, 2.0, 10.0), (2, 5.0, 50.0)):
+        for t in np.arange(0.0, 40.0, period):
+            for start, velocity in (((0.0, 0.0), (120.0, 0.0)), ((9e3, 0.0), (0.0, 80.0))):
+                x, y = np.add(start, t * np.asarray(velocity)) + rng.normal(0, sigma, 2)
+                rows.append((t, sensor, x, y, sigma))
+    columns = list(zip(*sorted(rows), strict=True))
+    names = ("time_s", "sensor_id", "x_m", "y_m", "sigma_m")
+    pa_csv.write_csv(pa.table(dict(zip(names, columns, strict=True))), path)
+    return path
+
+
+def test_revisit_periods_and_noise_come_from_the_file(tmp_path: Path) -> None:
+    plot_file = read_plots(_two_sensor_file(tmp_path / "plots.csv"), batch_s=1.0)
+    tracker = build_tracker(TrackerSettings(planar=True))
+    first = plot_file.batches[0]
+    assert sorted(first.cov_xx_m2.tolist()) == [100.0, 100.0, 2500.0, 2500.0]
+    # a new track carries its plot's variance
+    tracker.step(first.take(np.flatnonzero(first.sensor_id == 2)))
+    assert np.allclose(tracker.table.cov[:, 0, 0, 0], 2500.0)
+    for batch in plot_file.batches[1:]:
+        out = tracker.step(batch)
+    assert np.allclose(tracker.revisit_periods(np.array([1, 2])), [2.0, 5.0])
+    assert np.allclose(tracker.association_windows(np.array([1, 2, 7])), [2.0, 5.0, 1.0])
+    held = out.status != 0
+    assert held.sum() == 2
+
+
+def test_max_speed_is_a_setting_of_the_command_line() -> None:
+    settings = settings_from_assignments(["max_speed_mps=120"])
+    assert settings.max_speed_mps == 120.0
+    tracker = build_tracker(settings)
+    assert np.isclose(tracker.initiator.speed_sigma_mps, 40.0)
+    assert build_tracker(TrackerSettings()).initiator.speed_sigma_mps == 150.0

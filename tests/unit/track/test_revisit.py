@@ -1,0 +1,42 @@
+"""Revisit periods estimated from plot time stamps (and azimuths)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flankwatch.track.revisit import RevisitEstimator
+
+
+def test_scan_stamped_sensors_get_the_gap_between_their_scans() -> None:
+    estimator = RevisitEstimator()
+    rng = np.random.default_rng(0)
+    for start in np.arange(0.0, 40.0, 1.0):  # batches of 1 s
+        t, sensor = [], []
+        for sid, period in ((3, 2.0), (9, 5.0)):
+            for scan in np.arange(0.0, 40.0, period):
+                if start <= scan < start + 1.0:
+                    k = int(rng.integers(3, 8))
+                    t += [scan] * k
+                    sensor += [sid] * k
+        order = np.argsort(t, kind="stable")
+        estimator.observe(np.array(t)[order], np.array(sensor)[order], np.full(len(t), np.nan))
+    assert np.allclose(estimator.periods(np.array([3, 9, 4])), [2.0, 5.0, np.nan], equal_nan=True)
+
+
+def test_a_rotating_radar_is_timed_by_its_azimuth_wrapping() -> None:
+    estimator = RevisitEstimator()
+    rng = np.random.default_rng(1)
+    period = 4.5
+    t = np.sort(rng.uniform(0.0, 60.0, 600))
+    azimuth = 2.0 * np.pi * t / period + rng.normal(0.0, 0.01, len(t))
+    for lo in range(60):
+        rows = (t >= lo) & (t < lo + 1)
+        estimator.observe(t[rows], np.full(rows.sum(), 2), azimuth[rows])
+    assert np.isclose(estimator.periods(np.array([2]))[0], period, rtol=0.05)
+
+
+def test_plots_with_their_own_times_and_no_azimuth_give_no_period() -> None:
+    estimator = RevisitEstimator()
+    t = np.linspace(0.0, 30.0, 300)
+    estimator.observe(t, np.zeros(300, np.int64), np.full(300, np.nan))
+    assert np.isnan(estimator.periods(np.array([0]))[0])
