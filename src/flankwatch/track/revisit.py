@@ -9,7 +9,10 @@ Two patterns are recognised, per sensor:
   order, wraps from 360 to 0 degrees once per scan; the period is the median
   time between wraps.
 
-Plots with their own time each and no azimuth give no estimate.
+Plots with their own time each and no azimuth (a rotating radar's plots in a Cartesian
+file) are timed by the tracks instead: the tracker reports the time between two plots of
+one sensor on one confirmed track (:meth:`RevisitEstimator.observe_gaps`); with a detection
+probability above one half, their median is the period.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections import deque
 
 import numpy as np
 
-SAMPLES = 16
+SAMPLES = 64
 """Gaps kept per sensor; the estimate is their median."""
 PLOTS_PER_STAMP = 2.0
 """Least mean number of plots per distinct time stamp of a scan-stamped sensor."""
@@ -68,10 +71,25 @@ class RevisitEstimator:
                 self._last_wrap[sensor] = float(wraps[-1])
             self._last_azimuth[sensor] = (float(t[-1]), float(angle[-1]))
         self._last_t[sensor] = float(stamps[-1])
+        self._add(sensor, gaps)
+
+    def _add(self, sensor: int, gaps: list[float]) -> None:
         if gaps:
             kept = self._gaps.setdefault(sensor, deque(maxlen=SAMPLES))
             kept.extend(gaps)
             self._period[sensor] = float(np.median(kept))
+
+    def observe_gaps(self, sensor_id: np.ndarray, gap_s: np.ndarray) -> None:
+        """Learn from times ``gap_s`` (s) between two plots of one target from ``sensor_id``
+        (the same sensor), with none of that sensor in between."""
+        keep = gap_s > MIN_GAP_S
+        if not keep.any():
+            return
+        sensor_id, gap_s = sensor_id[keep], gap_s[keep]
+        order = np.argsort(sensor_id, kind="stable")
+        sensors, starts = np.unique(sensor_id[order], return_index=True)
+        for sensor, rows in zip(sensors.tolist(), np.split(order, starts[1:]), strict=True):
+            self._add(int(sensor), gap_s[rows][-SAMPLES:].tolist())
 
     def periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The estimated revisit period of each of ``sensor_id``, s (NaN when unknown)."""

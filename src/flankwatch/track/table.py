@@ -10,6 +10,9 @@ from flankwatch.track.base import STATE_DIM
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.predictor import combine
 
+SENSOR_SLOTS = 8
+"""Sensors whose latest plot time each track keeps (to time the sensors' revisits)."""
+
 
 class TrackTable:
     """All live tracks, in columns.
@@ -29,7 +32,9 @@ class TrackTable:
 
     ``score`` is a tentative track's score at its last update (see
     :mod:`~flankwatch.track.score`) and ``period_s`` the shortest revisit period
-    (s) of the sensors whose plots updated it (NaN when unknown).
+    (s) of the sensors whose plots updated it (NaN when unknown); ``sensor_t_s``
+    ``(n, SENSOR_SLOTS)`` the time of its latest plot from each of the first
+    ``SENSOR_SLOTS`` position sensors the tracker met (NaN: none yet).
 
     Columns are views of the first ``n`` rows of arrays with spare capacity, so
     that adding tracks costs in proportion to the tracks added.
@@ -54,6 +59,7 @@ class TrackTable:
         "ref_speed_mps",
         "score",
         "period_s",
+        "sensor_t_s",
     )
 
     track_id: np.ndarray
@@ -74,6 +80,7 @@ class TrackTable:
     ref_speed_mps: np.ndarray
     score: np.ndarray
     period_s: np.ndarray
+    sensor_t_s: np.ndarray
 
     def __init__(self, n_modes: int) -> None:
         m, d = n_modes, STATE_DIM
@@ -98,6 +105,7 @@ class TrackTable:
             "ref_speed_mps": ((), np.float64),
             "score": ((), np.float64),
             "period_s": ((), np.float64),
+            "sensor_t_s": ((SENSOR_SLOTS,), np.float64),
         }
         self._data = {
             name: np.empty((0, *shape), dtype) for name, (shape, dtype) in self._shapes.items()
@@ -148,6 +156,7 @@ class TrackTable:
         data["callsign"][rows] = callsign
         data["score"][rows] = 0.0
         data["period_s"][rows] = period_s
+        data["sensor_t_s"][rows] = np.nan
         self._n = start + k
         index = np.arange(start, start + k)
         self.refresh(index)

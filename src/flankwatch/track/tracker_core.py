@@ -34,10 +34,13 @@ from flankwatch.track.predictor import combine
 from flankwatch.track.revisit import RevisitEstimator
 from flankwatch.track.score import DensityEstimate, thresholds
 from flankwatch.track.settings import TrackerSettings
-from flankwatch.track.table import TrackTable
+from flankwatch.track.table import SENSOR_SLOTS, TrackTable
 
 RADIUS_MARGIN = 1.2
 """Safety factor on the candidate search radius (the exact gate is applied afterwards)."""
+PERIOD_TOLERANCE = 1.1
+"""Revisit periods within this factor of one another are taken as the same sensor's (the
+estimates move a little as they learn)."""
 PRIORITY = 100.0
 """Cost offset, in gates, that puts one class of pairs before another in the assignment."""
 HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
@@ -78,6 +81,8 @@ class TrackerCore:
         """Tracks started in the current step."""
         self._held_updates = 0
         """Position updates of confirmed tracks by their fastest sensor in the current step."""
+        self._sensor_slot: dict[int, int] = {}
+        """Column of ``TrackTable.sensor_t_s`` of each sensor id that has one."""
         self._gated: tuple[np.ndarray, np.ndarray, Prediction] | None = None
         """The latest gating's tracks (sorted table rows), their reference times (s) and
         predictions to them; ``None`` once any track has changed since."""
@@ -463,6 +468,29 @@ class TrackerCore:
             self.revisit_periods(batch.sensor_id[rows]),
         )
 
+    def _time_revisits(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
+        """Note the plots at ``rows`` of ``batch`` as the latest of their sensors on ``tracks``
+        (table rows, one each), and give the revisit estimator the time since the previous
+        plot of the same sensor on each confirmed track."""
+        table = self.table
+        sensor = batch.sensor_id[rows].astype(np.int64)
+        slot = np.full(len(rows), -1)
+        for sensor_id in np.unique(sensor).tolist():
+            at = self._sensor_slot.get(sensor_id)
+            if at is None and len(self._sensor_slot) < SENSOR_SLOTS:
+                at = self._sensor_slot[sensor_id] = len(self._sensor_slot)
+            if at is not None:
+                slot[sensor == sensor_id] = at
+        known = np.flatnonzero(slot >= 0)
+        tracks, rows, slot, sensor = tracks[known], rows[known], slot[known], sensor[known]
+        t = batch.t_s[rows]
+        held = table.status[tracks] != TrackStatus.TENTATIVE
+        gap = t - table.sensor_t_s[tracks, slot]
+        timed = held & np.isfinite(gap)
+        if timed.any():
+            self.revisit.observe_gaps(sensor[timed], gap[timed])
+        table.sensor_t_s[tracks, slot] = t
+
     def _score_plots(
         self,
         batch: PlotBatch,
@@ -476,11 +504,13 @@ class TrackerCore:
         table = self.table
         if not len(tracks):
             return
+        self._time_revisits(batch, tracks, rows)
         period = self.revisit_periods(batch.sensor_id[rows])
         fastest = np.fmin(table.period_s[tracks], period)
         table.period_s[tracks] = fastest
         tentative = table.status[tracks] == TrackStatus.TENTATIVE
-        self._held_updates += int(np.count_nonzero(~tentative & (period == fastest)))
+        by_fastest = period <= PERIOD_TOLERANCE * fastest
+        self._held_updates += int(np.count_nonzero(~tentative & by_fastest))
         at = np.flatnonzero(tentative)
         if not len(at):
             return
