@@ -44,14 +44,14 @@ def mahalanobis2(residual: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def log_likelihood(d2: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Log of the Gaussian density ``(p,)`` of residuals at squared Mahalanobis distances
-    ``d2`` ``(p,)`` with covariances ``s`` ``(p, m, m)`` (in 1/m^m)."""
+    """Log of the Gaussian density ``(...)`` of residuals at squared Mahalanobis distances
+    ``d2`` ``(...)`` with covariances ``s`` ``(..., m, m)`` (in 1/m^m)."""
     m = s.shape[-1]
     if m == 3:
         det = (
-            s[:, 0, 0] * (s[:, 1, 1] * s[:, 2, 2] - s[:, 1, 2] * s[:, 2, 1])
-            - s[:, 0, 1] * (s[:, 1, 0] * s[:, 2, 2] - s[:, 1, 2] * s[:, 2, 0])
-            + s[:, 0, 2] * (s[:, 1, 0] * s[:, 2, 1] - s[:, 1, 1] * s[:, 2, 0])
+            s[..., 0, 0] * (s[..., 1, 1] * s[..., 2, 2] - s[..., 1, 2] * s[..., 2, 1])
+            - s[..., 0, 1] * (s[..., 1, 0] * s[..., 2, 2] - s[..., 1, 2] * s[..., 2, 0])
+            + s[..., 0, 2] * (s[..., 1, 0] * s[..., 2, 1] - s[..., 1, 1] * s[..., 2, 0])
         )
         logdet = np.log(np.maximum(det, 1e-300))
     else:

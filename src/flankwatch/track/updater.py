@@ -6,6 +6,7 @@ import numpy as np
 
 from flankwatch.track.base import Innovation, Prediction
 from flankwatch.track.linalg import inverse_small
+from flankwatch.track.pair_gate import log_likelihood
 
 
 def _symmetric(matrix: np.ndarray) -> np.ndarray:
@@ -48,8 +49,9 @@ class KalmanUpdater:
         mahalanobis2 = np.einsum(
             "pmi,pmij,pmj->pm", innovation.residual, s_inv, innovation.residual
         )
-        _, logdet = np.linalg.slogdet(2.0 * np.pi * innovation.cov)
-        log_weight = np.log(np.maximum(prediction.prob, 1e-300)) - 0.5 * (mahalanobis2 + logdet)
+        log_weight = np.log(np.maximum(prediction.prob, 1e-300)) + log_likelihood(
+            mahalanobis2, innovation.cov
+        )
         log_weight -= log_weight.max(axis=1, keepdims=True)
         weight = np.exp(log_weight)
         return weight / weight.sum(axis=1, keepdims=True), mean, cov
