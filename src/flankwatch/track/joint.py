@@ -18,17 +18,17 @@ import numpy as np
 from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.base import Innovation, Prediction
 from flankwatch.track.gating import candidate_pairs
+from flankwatch.track.staged_gating import StagedGating
 from flankwatch.track.tracker_core import (
     HELD,
     PRIORITY,
     RADIUS_MARGIN,
-    TrackerCore,
     group_starts,
     identity_rank,
 )
 
 
-class JointAssociation(TrackerCore):
+class JointAssociation(StagedGating):
     """One step's association and update of all plots at once (``association = "joint"``)."""
 
     def _slots(self, batch: PlotBatch) -> tuple[np.ndarray, int]:

@@ -12,10 +12,11 @@ import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.gating import candidate_pairs
-from flankwatch.track.tracker_core import HELD, TrackerCore, group_starts, identity_rank
+from flankwatch.track.staged_gating import StagedGating
+from flankwatch.track.tracker_core import HELD, group_starts, identity_rank
 
 
-class SequentialAssociation(TrackerCore):
+class SequentialAssociation(StagedGating):
     """Association one sub-batch at a time (``association = "sequential"``)."""
 
     def _sub_batches(self, batch: PlotBatch, acoustic: np.ndarray) -> list[np.ndarray]:

@@ -11,15 +11,16 @@ association, ``TrackerSettings.association = "joint"``):
    track takes at most one plot of each slot.
 2. Find the candidate pairs of every plot of the batch: for positions (radar,
    ADS-B) all tracks, for acoustic bearings the confirmed and coasting tracks
-   within ``acoustic_range_m`` of the node. Candidates come from a summary of
-   each track (its combined state at its own time extrapolated in a straight
-   line, with a conservative radius from its uncertainty, the plots' noise and
-   how far the motion models can bend away from a straight line), by brute
-   force for small problems and k-d trees for large ones. Each candidate track
-   is predicted from its state at the start of the step to its own plot's time;
-   pairs outside the chi-square gate are dropped (an ADS-B plot whose ICAO
-   address matches the track's is kept within ``identity_gate_m``; pairs with
-   two different ICAO addresses never associate).
+   within ``acoustic_range_m`` of the node. Position pairs are gated in stages,
+   cheapest first: a k-d tree ball about each track's straight-line position
+   (its radius the least of a chi-square bound from the track's uncertainty and
+   the plots' noise, ``max_association_distance_m`` and the distance
+   ``max_speed_mps`` allows); then each candidate track predicted once, with
+   its full motion model, to the mean time of its candidate plots and carried
+   in a straight line to each plot's own time, each pair held to the max speed
+   and the chi-square gate (:mod:`~flankwatch.track.pair_gate`). An ADS-B plot
+   whose ICAO address matches the track's is kept within ``identity_gate_m``;
+   pairs with two different ICAO addresses never associate.
 3. One global nearest neighbour assignment over the whole batch, whose rows are
    (track, slot) pairs: identity matches first, then confirmed and coasting
    tracks, then tentative ones.
@@ -32,10 +33,18 @@ association, ``TrackerSettings.association = "joint"``):
    new track of an earlier left-over plot of another slot starts none of its own
    but is assigned (global nearest neighbour, one per slot) to such a track, so
    that one new target seen by several sensors in a batch starts one track.
-6. Manage: confirm tentative tracks with ``confirm_m`` plots within
-   ``confirm_window_s`` of their first, mark confirmed tracks not updated in
-   this step as coasting, delete, and report every track predicted to the
-   step's time.
+6. Manage: confirm tentative tracks whose score reaches the upper threshold of
+   a sequential test (or, with ``confirmation = "m_of_n"``, that have
+   ``confirm_m`` plots within ``confirm_window_s`` of their first), drop those
+   whose score falls to the lower one (see :mod:`~flankwatch.track.score`),
+   mark confirmed tracks not updated in this step as coasting, delete those
+   that missed scans worth ``coast_score`` or went stale, and report every
+   track predicted to the step's time. Tentative tracks are predicted with the
+   constant-velocity model alone; the IMM runs once a track is confirmed.
+
+Revisit periods not given (:meth:`Tracker.set_revisit_periods`) are estimated
+from the plots (:mod:`~flankwatch.track.revisit`), and the false plot density
+and detection probability the score needs from the tracks' own history.
 
 With ``association = "sequential"`` the batch is instead split into
 sub-batches, one per sensor and association window (acoustic nodes farther
