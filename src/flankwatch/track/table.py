@@ -31,8 +31,8 @@ class TrackTable:
     traces, ``ref_speed_mps`` the largest speed of its modes.
 
     ``score`` is a tentative track's score at its last update (see
-    :mod:`~flankwatch.track.score`) and ``period_s`` the shortest revisit period
-    (s) of the sensors whose plots updated it (NaN when unknown); ``sensor_t_s``
+    :mod:`~flankwatch.track.score`) and ``period_s`` the revisit period (s) of
+    the sensor of its latest plot (NaN when unknown); ``sensor_t_s``
     ``(n, SENSOR_SLOTS)`` the time of its latest plot from each of the first
     ``SENSOR_SLOTS`` position sensors the tracker met (NaN: none yet).
 

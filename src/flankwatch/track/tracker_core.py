@@ -77,7 +77,8 @@ class TrackerCore:
         self._started = 0
         """Tracks started in the current step."""
         self._held_updates = 0
-        """Position updates of confirmed tracks by their fastest sensor in the current step."""
+        """Position updates of confirmed tracks by a sensor of their revisit period in the
+        current step."""
         self._sensor_slot: dict[int, int] = {}
         """Column of ``TrackTable.sensor_t_s`` of each sensor id that has one."""
         self._gated: tuple[np.ndarray, np.ndarray, Prediction] | None = None
@@ -134,7 +135,7 @@ class TrackerCore:
         return np.where(np.isfinite(elapsed), np.maximum(np.floor(elapsed - 0.5), 0.0), 0.0)
 
     def _count_detections(self, tentative: np.ndarray, step_s: float) -> None:
-        """Feed the detection probability estimate: the held tracks' updates by their fastest
+        """Feed the detection probability estimate: the held tracks' updates by their own
         sensor in this step, against the scans of it due over ``step_s`` (s)."""
         period = self.table.period_s[~tentative]
         known = np.isfinite(period)
@@ -367,18 +368,18 @@ class TrackerCore:
         innovation: Innovation,
     ) -> None:
         """Add to the score of the tentative ones of ``tracks`` (table rows) the plots at
-        ``rows`` of ``batch`` that update them (one each, with their ``innovation``), and
-        take their sensors' revisit periods."""
+        ``rows`` of ``batch`` that update them (one each, with their ``innovation``), with
+        the scans missed since their last plot, and take their sensors' revisit periods."""
         table = self.table
         if not len(tracks):
             return
         self._time_revisits(batch, tracks, rows)
         period = self.revisit_periods(batch.sensor_id[rows])
-        fastest = np.fmin(table.period_s[tracks], period)
-        table.period_s[tracks] = fastest
+        previous = table.period_s[tracks]
+        table.period_s[tracks] = np.where(np.isnan(period), previous, period)
         tentative = table.status[tracks] == TrackStatus.TENTATIVE
-        by_fastest = period <= PERIOD_TOLERANCE * fastest
-        self._held_updates += int(np.count_nonzero(~tentative & by_fastest))
+        same = np.abs(period - previous) <= (PERIOD_TOLERANCE - 1.0) * previous
+        self._held_updates += int(np.count_nonzero(~tentative & same))
         at = np.flatnonzero(tentative)
         if not len(at):
             return
@@ -389,7 +390,7 @@ class TrackerCore:
         if self.settings.planar:
             residual, s = residual[:, :2], s[:, :2, :2]
         d2 = np.einsum("pi,pij,pj->p", residual, inverse_small(s), residual)
-        missed = self._misses(table.last_update_s[tracks], batch.t_s[rows], fastest[at])
+        missed = self._misses(table.last_update_s[tracks], batch.t_s[rows], previous[at])
         table.score[tracks] += self.density.plot_score(log_likelihood(d2, s)) + missed * (
             self.density.miss_score()
         )
