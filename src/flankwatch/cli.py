@@ -341,6 +341,12 @@ def track(
     ] = None,
     batch_s: Annotated[float, typer.Option(min=0.001, help="plots per tracker step, s")] = 1.0,
     include_tentative: Annotated[bool, typer.Option(help="also write tentative tracks")] = False,
+    max_speed: Annotated[
+        float | None,
+        typer.Option(
+            "--max-speed", min=1.0, help="fastest target tracked, m/s (default 450: max_speed_mps)"
+        ),
+    ] = None,
     setting: SettingOption = None,
 ) -> None:
     """Track the plots of a file and write the tracks."""
@@ -349,7 +355,10 @@ def track(
     from flankwatch.track.settings import settings_from_assignments
 
     try:
-        settings = settings_from_assignments(setting or [])
+        assignments = list(setting or [])
+        if max_speed is not None:
+            assignments.append(f"max_speed_mps={max_speed}")
+        settings = settings_from_assignments(assignments)
         summary = track_file(plots, out, sensors, settings, batch_s, include_tentative)
     except (PlotFileError, ValueError) as error:
         raise _fail(str(error), 2) from None

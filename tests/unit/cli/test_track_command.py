@@ -124,3 +124,19 @@ def test_tracks_never_overwrite_the_plots(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "refusing to write over the input" in result.output
     assert plots.read_bytes() == before
+
+
+def test_max_speed_bounds_what_is_tracked(tmp_path: Path) -> None:
+    plots = tmp_path / "fast.csv"
+    lines = ["time_s,sensor_id,x_m,y_m,z_m,sigma_m"]
+    for k in range(30):  # two targets at 300 m/s, 20 km apart
+        lines += [f"{float(k)},1,{300.0 * k},{20_000.0 * i},500,20" for i in range(2)]
+    plots.write_text("\n".join(lines) + "\n")
+    confirmed = {}
+    for label, extra in (("default", []), ("slow", ["--max-speed", "100"])):
+        tracks = tmp_path / f"{label}.csv"
+        result = runner.invoke(app, ["track", str(plots), "--out", str(tracks), *extra])
+        assert result.exit_code == 0, result.output
+        table = pa_csv.read_csv(tracks)
+        confirmed[label] = len(np.unique(table["track_id"].to_numpy()))
+    assert confirmed == {"default": 2, "slow": 0}
