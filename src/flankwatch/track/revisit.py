@@ -25,8 +25,10 @@ SAMPLES = 64
 """Gaps kept per sensor; the estimate is their median."""
 PLOTS_PER_STAMP = 2.0
 """Least mean number of plots per distinct time stamp of a scan-stamped sensor."""
-MIN_GAP_S = 1e-6
-"""Gaps shorter than this are not scans, s."""
+MIN_GAP_S = 0.05
+"""Gaps shorter than this are not scans, s: no sensor revisits a target faster, and plots
+stamped to the millisecond by a sensor sweeping thousands of targets a second share
+stamps without being scan-stamped."""
 
 
 class RevisitEstimator:

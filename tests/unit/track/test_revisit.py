@@ -40,3 +40,12 @@ def test_plots_with_their_own_times_and_no_azimuth_give_no_period() -> None:
     t = np.linspace(0.0, 30.0, 300)
     estimator.observe(t, np.zeros(300, np.int64), np.full(300, np.nan))
     assert np.isnan(estimator.periods(np.array([0]))[0])
+
+
+def test_millisecond_stamps_shared_by_a_busy_sweep_are_not_scans() -> None:
+    # 2,000 plots a second from one rotating radar, stamped to the millisecond: two plots
+    # share each stamp, yet the sensor revisits each target once a second, not every 1 ms
+    estimator = RevisitEstimator()
+    t = np.repeat(np.arange(1, 1001) / 1000.0, 2)
+    estimator.observe(t, np.ones(len(t), np.int64), np.full(len(t), np.nan))
+    assert np.isnan(estimator.periods(np.array([1]))[0])
