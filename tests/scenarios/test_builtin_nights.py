@@ -230,6 +230,14 @@ def poland(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunSummary, Path]:
 
 
 @pytest.fixture(scope="module")
+def poland_unengaged(tmp_path_factory: pytest.TempPathFactory) -> RunSummary:
+    """The Polish night with no effector: the drones fly to their ends."""
+    scenario, text = load_scenario("poland-2025-09-10")
+    unengaged = scenario.model_copy(update={"defence": None})
+    return run_scenario(unengaged, text, tmp_path_factory.mktemp("unengaged") / "poland")
+
+
+@pytest.fixture(scope="module")
 def tu95(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunSummary, Path]:
     folder = tmp_path_factory.mktemp("nights")
     return _run("tu95-strike-2024-03-24", folder), folder / "tu95-strike-2024-03-24"
@@ -297,9 +305,15 @@ def test_poland_no_airport_reopens_and_closes_again_within_15_min(poland: tuple)
             assert after.closed_s - before.reopened_s >= REOPEN_GUARD_S, before.icao
 
 
-def test_poland_closures_match_the_record(poland: tuple) -> None:
-    """Chopin closed about two hours and reopened about 07:30 local; Lublin closed longest."""
-    summary, _ = poland
+def test_poland_closures_match_the_record(poland_unengaged: RunSummary) -> None:
+    """Chopin closed about two hours and reopened about 07:30 local; Lublin closed longest.
+
+    Chopin closed for the two drones flying towards Warsaw, which the fighters did not
+    down. In a run with fighters, whether they down one first is a draw of the kill
+    probabilities (one such drone survived four missiles in one run and fell to the third
+    in another, after a change elsewhere), so the warnings are held to the record on the
+    night without engagements."""
+    summary = poland_unengaged
     start = datetime.fromisoformat("2025-09-09T21:30:00+00:00")
 
     def closed_for(icao: str) -> float:

@@ -111,6 +111,10 @@ class TrackerSettings:
     max_position_sigma_m: float = 5000.0
     """A confirmed track whose position standard deviation (root of the covariance trace)
     exceeds this is deleted, m."""
+    duplicate_gate_probability: float = 0.99
+    """Two confirmed or coasting tracks whose state difference (position and velocity) lies
+    inside the chi-square gate of this probability are one target, and the younger is
+    dropped after the step (see :mod:`~flankwatch.track.duplicates`); 0 keeps every track."""
     acoustic_range_m: float = 10000.0
     """Only tracks closer than this to an acoustic node are candidates for its bearings, m."""
     bearing_group_s: float = 2.0
@@ -140,6 +144,11 @@ class TrackerSettings:
         for name in ("false_track_probability", "lost_track_probability", "detection_probability"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        if not 0.0 <= self.duplicate_gate_probability < 1.0:
+            raise ValueError(
+                "duplicate_gate_probability must be in [0, 1), "
+                f"got {self.duplicate_gate_probability}"
+            )
         if not self.coast_score > 0.0:
             raise ValueError(f"coast_score must be positive, got {self.coast_score}")
         if not self.max_speed_mps > 0.0:

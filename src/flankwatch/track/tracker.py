@@ -38,7 +38,8 @@ association, ``TrackerSettings.association = "joint"``):
    ``confirm_m`` plots within ``confirm_window_s`` of their first), drop those
    whose score falls to the lower one (see :mod:`~flankwatch.track.score`),
    mark confirmed tracks not updated in this step as coasting, delete those
-   that missed scans worth ``coast_score`` or went stale, and report every
+   that missed scans worth ``coast_score`` or went stale, drop the younger of
+   two held tracks of one target (:mod:`~flankwatch.track.duplicates`), and report every
    track predicted to the step's time. Tentative tracks are predicted with the
    constant-velocity model alone; the IMM runs once a track is confirmed.
 
@@ -67,6 +68,7 @@ from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.associator import GNNAssociator
 from flankwatch.track.base import Predictor
 from flankwatch.track.deleter import StaleTrackDeleter
+from flankwatch.track.duplicates import duplicates
 from flankwatch.track.initiator import WindowInitiator
 from flankwatch.track.joint import JointAssociation
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
@@ -174,6 +176,10 @@ class Tracker(JointAssociation, SequentialAssociation):
             if scored:
                 hopeless = (score <= self._drop_score) | (np.isnan(table.period_s) & hopeless)
             dead |= unconfirmed & hopeless
+        held = (status != TrackStatus.TENTATIVE) & ~dead
+        dead |= duplicates(
+            state, cov, held, table.first_s, table.track_id, table.icao24, self._duplicate_gate
+        )
         out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(

@@ -87,6 +87,10 @@ class TrackerCore:
         position_dof = 2 if settings.planar else self.position_model.dof
         self._position_gate = gate_threshold(settings.gate_probability, position_dof)
         self._bearing_gate = gate_threshold(settings.gate_probability, self.bearing_model.dof)
+        duplicate = settings.duplicate_gate_probability
+        self._duplicate_gate = (
+            gate_threshold(duplicate, 4 if settings.planar else 6) if duplicate else 0.0
+        )
         self._window_s = np.empty(0)
         """Association window by sensor id, s (NaN: the default)."""
         self._node_group = np.empty(0, np.int64)
