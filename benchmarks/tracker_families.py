@@ -9,7 +9,9 @@ the tracking timed) and by Stone Soup's ``DetectionKDTreeGNN2D`` with models mat
 family. Both are scored with GOSPA (p = 2, c per family) at each batch's last plot time,
 with its missed and false parts, the false-track count and track-number changes. Stone
 Soup runs on at most ``--stonesoup-budget`` target-scans: beyond it both are scored on the
-scans Stone Soup ran on (the row says so); time per target-scan stays comparable.
+scans Stone Soup ran on (the row says so); time per target-scan stays comparable. Times
+are the CPU time of the tracking calls (``time.process_time``), so a loaded machine does
+not change them much.
 
 ``--write DIR`` keeps the files; ``flankwatch track DIR/<family>-<N>-plots.csv --out t.csv
 [--sensors DIR/<family>-<N>-sensors.csv]`` then ``--score t.csv --truth

@@ -41,9 +41,9 @@ def run_flankwatch(plots: Path, sensors: Path | None = None) -> TrackerRun:
     tracker = build_tracker(settings)
     t_s, ids, pos, elapsed = [], [], [], 0.0
     for batch in plot_file.batches:
-        start = time.perf_counter()
+        start = time.process_time()
         out = tracker.step(batch)
-        elapsed += time.perf_counter() - start
+        elapsed += time.process_time() - start
         held = (out.status == TrackStatus.CONFIRMED) | (out.status == TrackStatus.COASTING)
         t_s.append(out.time_s[held])
         ids.append(out.track_id[held])

@@ -138,11 +138,12 @@ class AirPicture:
     category            (n,)       class from the assessment
     position_cov_m2     (n, 2, 2)  horizontal position covariance at ``t_s``, m^2
     velocity_var_m2ps2  (n, 2)     east and north velocity variances, (m/s)^2
+    vertical_var_m2ps2  (n,)       up velocity variance, (m/s)^2
     manoeuvre_prob      (n,)       IMM probability of a turn mode (0 for CV)
     last_update_s       (n,)       time of the track's latest plot, s
     ==================  =========  =============================================
 
-    The last four are ``None`` in a picture built without them (a
+    The last five are ``None`` in a picture built without them (a
     predictor then treats the tracks as exactly known).
 
     ``threats`` is the assessment's threat table; its times are as of
@@ -159,6 +160,7 @@ class AirPicture:
     threats_t_s: float
     position_cov_m2: np.ndarray | None = None
     velocity_var_m2ps2: np.ndarray | None = None
+    vertical_var_m2ps2: np.ndarray | None = None
     manoeuvre_prob: np.ndarray | None = None
     last_update_s: np.ndarray | None = None
 
@@ -204,6 +206,7 @@ class AirPicture:
             velocity_var_m2ps2=np.column_stack((batch.var_vx_m2ps2, batch.var_vy_m2ps2)).reshape(
                 n, 2
             ),
+            vertical_var_m2ps2=np.asarray(batch.var_vz_m2ps2, float),
             manoeuvre_prob=np.asarray(batch.manoeuvre_prob, float),
             last_update_s=np.asarray(batch.last_update_s, float),
         )

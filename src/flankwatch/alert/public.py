@@ -209,21 +209,34 @@ class PublicAlerter:
         )
 
     def _remember(self, picture: AirPicture, present: dict[int, int]) -> None:
-        """Keep the last height, climb and airspace of every warned track still seen."""
+        """Keep the last height, climb and airspace of every warned track still seen.
+
+        The climb rate is the height's rate of change (m/s), so it is measured in the
+        track's own vertical, not in the frame's: far from the frame's origin a level
+        track has an ENU vertical velocity. Its standard deviation is the ENU vertical
+        velocity's."""
         rows = [(a, present[t]) for t, a in self._active.items() if t in present]
         if not rows:
             return
         index = np.array([i for _, i in rows])
-        lat, lon, height = self.frame.enu_to_geodetic(picture.position_m[index])
+        position = picture.position_m[index]
+        lat, lon, height = self.frame.enu_to_geodetic(position)
         lat, lon, height = np.atleast_1d(lat), np.atleast_1d(lon), np.atleast_1d(height)
+        ahead = self.frame.enu_to_geodetic(position + picture.velocity_mps[index])[2]
+        climb = np.atleast_1d(ahead) - height
+        if picture.vertical_var_m2ps2 is not None:
+            climb_sigma = np.sqrt(np.maximum(picture.vertical_var_m2ps2[index], 0.0))
+        else:
+            climb_sigma = np.zeros(len(index))
         if self.airspace_country is not None:
             inside = np.atleast_1d(inside_country(self.airspace_country, lat, lon))
         else:
             inside = np.ones(len(index), bool)
-        for k, (alert, i) in enumerate(rows):
+        for k, (alert, _) in enumerate(rows):
             alert.last_seen_s = picture.t_s
             alert.last_height_m = float(height[k])
-            alert.last_vz_mps = float(picture.velocity_mps[i, 2])
+            alert.last_climb_mps = float(climb[k])
+            alert.last_climb_sigma_mps = float(climb_sigma[k])
             alert.last_inside = bool(inside[k])
             alert.last_lat_deg, alert.last_lon_deg = float(lat[k]), float(lon[k])
 

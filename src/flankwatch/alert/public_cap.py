@@ -51,7 +51,8 @@ class PublicAlert:
     lost_s: float = math.inf
     last_seen_s: float = 0.0
     last_height_m: float = math.inf
-    last_vz_mps: float = 0.0
+    last_climb_mps: float = 0.0
+    last_climb_sigma_mps: float = 0.0
     last_inside: bool = True
     last_lat_deg: float = math.nan
     last_lon_deg: float = math.nan

@@ -50,8 +50,11 @@ def ending_due(
 
 
 def came_down(rule: PublicRule, alert: PublicAlert) -> bool:
-    """Whether the track was last seen low and sinking."""
-    return alert.last_height_m <= rule.down_height_m and alert.last_vz_mps <= -rule.down_descent_mps
+    """Whether the track was last seen low and sinking: below ``down_height_m`` and its
+    climb rate below ``-down_descent_mps`` by more than ``down_sigmas`` of its standard
+    deviation (a far radar's noisy elevation makes a level drone seem to sink)."""
+    sinking = alert.last_climb_mps + rule.down_sigmas * alert.last_climb_sigma_mps
+    return alert.last_height_m <= rule.down_height_m and sinking <= -rule.down_descent_mps
 
 
 def lost_message(

@@ -130,6 +130,12 @@ class PublicRule(_HeldThreat):
     down_descent_mps: float = Field(
         1.0, ge=0.0, le=1000.0, description="sinking faster than this, a low track came down"
     )
+    down_sigmas: float = Field(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        description="the sinking must hold this many standard deviations of the climb rate",
+    )
     path_horizon_s: float = Field(
         1200.0, gt=0.0, le=86_400.0, description="length of the warning corridor"
     )

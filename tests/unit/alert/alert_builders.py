@@ -17,7 +17,7 @@ ORIGIN = (52.0, 21.0)
 
 def make_tracks(rows: Sequence[dict[str, Any]], time_s: float = 0.0) -> TrackBatch:
     """A batch from rows of ``track_id, x_m, y_m, vx_mps, vy_mps`` (and optionally
-    ``z_m, status, sigma_m, callsign``)."""
+    ``z_m, vz_mps, status, sigma_m, sigma_z_m, sigma_vz_mps, callsign``)."""
     n = len(rows)
     state = np.zeros((n, 6))
     cov = np.zeros((n, 6, 6))
@@ -31,7 +31,16 @@ def make_tracks(rows: Sequence[dict[str, Any]], time_s: float = 0.0) -> TrackBat
             row.get("vz_mps", 0.0),
         ]
         sigma = row.get("sigma_m", 100.0)
-        cov[i] = np.diag([sigma**2, sigma**2, row.get("sigma_z_m", 50.0) ** 2, 25.0, 25.0, 4.0])
+        cov[i] = np.diag(
+            [
+                sigma**2,
+                sigma**2,
+                row.get("sigma_z_m", 50.0) ** 2,
+                25.0,
+                25.0,
+                row.get("sigma_vz_mps", 2.0) ** 2,
+            ]
+        )
     return TrackBatch.from_states(
         time_s=np.full(n, time_s),
         track_id=[row["track_id"] for row in rows],

@@ -290,6 +290,16 @@ def test_a_track_that_came_down_ends_as_all_clear(scenario, epwa_enu) -> None:
     assert "112" in field(blocks["pl-PL"], "cap:instruction")
 
 
+def test_a_low_track_whose_sinking_is_within_its_noise_is_lost_not_down(scenario, epwa_enu) -> None:
+    """A far radar's elevation noise: the estimate sinks at 8 m/s, give or take 10."""
+    engine = public_engine(scenario)
+    step(engine, [west(epwa_enu, 9, 60_000.0)], 0.0)
+    low = {**west(epwa_enu, 9, 55_000.0), "z_m": 150.0, "vz_mps": -8.0, "sigma_vz_mps": 10.0}
+    step(engine, [low], 100.0)
+    ending, _ = ending_of(step(engine, [], 110.0))
+    assert ending == "contact-lost"
+
+
 def test_a_destroyed_track_ends_as_all_clear(scenario, epwa_enu) -> None:
     engine = public_engine(scenario)
     step(engine, [west(epwa_enu, 9, 60_000.0)], 0.0)
