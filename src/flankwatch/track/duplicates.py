@@ -4,17 +4,22 @@ A target can end up with two tracks, for instance when another aircraft passes
 close by (a fighter intercepting a drone): the passer's plot takes the target's
 track for a scan, the target's own plot is left over and starts a second track,
 and with several sensors both tracks then find plots of the target in every
-batch and live on side by side. Such twins are found after each step by their
-states: two confirmed or coasting tracks are one target when the difference of
-their 6-D states (position and velocity) lies inside a chi-square gate of the
-sum of their covariances. Of each such pair the younger track (the later first
-plot; the higher track number on a tie) is dropped, unless only it carries an
-ICAO address; two different addresses are never one target.
+batch and live on side by side. Such twins are told from two targets flying
+close together by three tests, after each step:
 
-The summed covariance overstates the uncertainty of the difference of two
-tracks fed by the same plots, so the test errs towards keeping both. Targets
-flying in close formation at one velocity, closer than their tracks can tell
-apart, become one track, as a radar would see them.
+1. **State**: two confirmed or coasting tracks are candidates when the difference
+   of their 6-D states (position and velocity) lies inside a chi-square gate of
+   the sum of their covariances; two different ICAO addresses never are.
+2. **Resolution**: a sensor that gave each of the two its latest plot in one scan
+   (the two times less than half its revisit period apart) saw two targets, and
+   the pair is no twin. One target gives a sensor one plot a scan, which only one
+   of its twins can take.
+3. **Persistence**: a pair is taken for twins once it has passed both tests at
+   every step for ``hold_s``; one scan in which a sensor missed one of two
+   targets in formation is not enough.
+
+Of each pair of twins the younger track (the later first plot; the higher track
+number on a tie) is dropped, unless only it carries an ICAO address.
 """
 
 from __future__ import annotations
@@ -25,54 +30,84 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 
-def duplicates(
+def twin_candidates(
     state: np.ndarray,
     cov: np.ndarray,
     held: np.ndarray,
-    first_s: np.ndarray,
-    track_id: np.ndarray,
     icao24: np.ndarray,
+    sensor_t_s: np.ndarray,
+    half_scan_s: np.ndarray,
     gate: float,
-) -> np.ndarray:
-    """Which tracks to drop as the twin of another: a boolean mask over the rows.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of rows ``(a, b)`` that pass the state and resolution tests (module
+    docstring) now.
 
     ``state`` ``(n, 6)`` holds positions (m) and velocities (m/s), ``cov`` ``(n, 6, 6)``
     their covariances, all at one time; ``held`` marks the rows that may be compared
-    (confirmed and coasting tracks); ``first_s`` is each track's first plot time (s);
-    ``gate`` the chi-square bound on the state difference (0 finds none)."""
-    drop = np.zeros(len(state), bool)
+    (confirmed and coasting tracks); ``sensor_t_s`` ``(n, S)`` is the time of each
+    track's latest plot of each of S sensors (s, NaN: none) and ``half_scan_s`` ``(S,)``
+    half of each sensor's revisit period (s); ``gate`` the chi-square bound on the
+    state difference (0 finds none)."""
+    none = (np.empty(0, np.intp), np.empty(0, np.intp))
     rows = np.flatnonzero(held)
     if gate <= 0.0 or len(rows) < 2:
-        return drop
-    position = state[rows, :3]
+        return none
     sigma = np.sqrt(np.maximum(np.einsum("nii->n", cov[rows, :3, :3]), 0.0))
     radius = math.sqrt(gate) * 2.0 * float(sigma.max())
     if not math.isfinite(radius):
-        return drop
-    pairs = cKDTree(position).query_pairs(radius, output_type="ndarray")
+        return none
+    pairs = cKDTree(state[rows, :3]).query_pairs(radius, output_type="ndarray")
     if not len(pairs):
-        return drop
+        return none
     a, b = rows[pairs[:, 0]], rows[pairs[:, 1]]
     near = np.linalg.norm(state[a, :3] - state[b, :3], axis=1)
     near_enough = near <= math.sqrt(gate) * (sigma[pairs[:, 0]] + sigma[pairs[:, 1]])
     same_address = (icao24[a] == 0) | (icao24[b] == 0) | (icao24[a] == icao24[b])
-    keep = np.flatnonzero(near_enough & same_address)
+    apart = np.abs(sensor_t_s[a] - sensor_t_s[b])
+    resolved = np.any(apart < half_scan_s[None, :], axis=1)  # NaN compares False
+    keep = np.flatnonzero(near_enough & same_address & ~resolved)
     if not len(keep):
-        return drop
+        return none
     a, b = a[keep], b[keep]
     difference = state[a] - state[b]
-    total = cov[a] + cov[b]
     try:
-        solved = np.linalg.solve(total, difference[..., None])[..., 0]
+        inverse_difference = np.linalg.solve(cov[a] + cov[b], difference[..., None])[..., 0]
     except np.linalg.LinAlgError:
+        return none
+    d2 = np.einsum("pi,pi->p", difference, inverse_difference)
+    twins = d2 < gate
+    return a[twins], b[twins]
+
+
+class TwinWatch:
+    """Since when each candidate pair has been one (the persistence test), by track number."""
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = hold_s
+        self._since: dict[tuple[int, int], float] = {}
+
+    def drop(
+        self,
+        now_s: float,
+        a: np.ndarray,
+        b: np.ndarray,
+        track_id: np.ndarray,
+        first_s: np.ndarray,
+        icao24: np.ndarray,
+    ) -> np.ndarray:
+        """Which rows to drop: a boolean mask over the ``len(track_id)`` rows, given the
+        candidate pairs of rows ``a``, ``b`` found at ``now_s`` (s). Pairs not found now
+        are forgotten."""
+        drop = np.zeros(len(track_id), bool)
+        since: dict[tuple[int, int], float] = {}
+        for i, j in zip(a.tolist(), b.tolist(), strict=True):
+            key = (int(min(track_id[i], track_id[j])), int(max(track_id[i], track_id[j])))
+            since[key] = self._since.get(key, now_s)
+            if now_s - since[key] < self.hold_s or drop[i] or drop[j]:
+                continue
+            drop[_younger(i, j, first_s, track_id, icao24)] = True
+        self._since = since
         return drop
-    d2 = np.einsum("pi,pi->p", difference, solved)
-    twins = np.flatnonzero(d2 < gate)
-    for i, j in zip(a[twins].tolist(), b[twins].tolist(), strict=True):
-        if drop[i] or drop[j]:
-            continue
-        drop[_younger(i, j, first_s, track_id, icao24)] = True
-    return drop
 
 
 def _younger(i: int, j: int, first_s: np.ndarray, track_id: np.ndarray, icao24: np.ndarray) -> int:

@@ -114,7 +114,10 @@ class TrackerSettings:
     duplicate_gate_probability: float = 0.99
     """Two confirmed or coasting tracks whose state difference (position and velocity) lies
     inside the chi-square gate of this probability are one target, and the younger is
-    dropped after the step (see :mod:`~flankwatch.track.duplicates`); 0 keeps every track."""
+    dropped once no sensor has resolved them for ``duplicate_hold_s`` (see
+    :mod:`~flankwatch.track.duplicates`); 0 keeps every track."""
+    duplicate_hold_s: float = 30.0
+    """How long two tracks must look like one target before the younger is dropped, s."""
     acoustic_range_m: float = 10000.0
     """Only tracks closer than this to an acoustic node are candidates for its bearings, m."""
     bearing_group_s: float = 2.0
@@ -149,6 +152,8 @@ class TrackerSettings:
                 "duplicate_gate_probability must be in [0, 1), "
                 f"got {self.duplicate_gate_probability}"
             )
+        if self.duplicate_hold_s < 0.0:
+            raise ValueError("duplicate_hold_s must not be negative")
         if not self.coast_score > 0.0:
             raise ValueError(f"coast_score must be positive, got {self.coast_score}")
         if not self.max_speed_mps > 0.0:

@@ -68,7 +68,7 @@ from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.associator import GNNAssociator
 from flankwatch.track.base import Predictor
 from flankwatch.track.deleter import StaleTrackDeleter
-from flankwatch.track.duplicates import duplicates
+from flankwatch.track.duplicates import twin_candidates
 from flankwatch.track.initiator import WindowInitiator
 from flankwatch.track.joint import JointAssociation
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
@@ -141,6 +141,23 @@ class Tracker(JointAssociation, SequentialAssociation):
             self.density.observe_starts(len(positions), n_scans, informative=False)
         return n_scans
 
+    def _twins(
+        self, state: np.ndarray, cov: np.ndarray, held: np.ndarray, now_s: float
+    ) -> np.ndarray:
+        """Which rows are the younger twin of another track (see
+        :mod:`~flankwatch.track.duplicates`), from the tracks' ``state`` and ``cov`` at
+        ``now_s`` (s); only the ``held`` rows are compared."""
+        table = self.table
+        slots = sorted(self._sensor_slot.items(), key=lambda item: item[1])
+        half_scan_s = np.full(table.sensor_t_s.shape[1], np.nan)
+        if slots:
+            sensor_ids = np.array([sensor for sensor, _ in slots], np.int64)
+            half_scan_s[: len(slots)] = 0.5 * self.association_windows(sensor_ids)
+        a, b = twin_candidates(
+            state, cov, held, table.icao24, table.sensor_t_s, half_scan_s, self._duplicate_gate
+        )
+        return self._twin_watch.drop(now_s, a, b, table.track_id, table.first_s, table.icao24)
+
     def _manage(self, now_s: float, step_s: float) -> TrackBatch:
         """Confirm, coast and delete at the end of a step of ``step_s`` (s); the tracks
         predicted to ``now_s``."""
@@ -176,10 +193,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             if scored:
                 hopeless = (score <= self._drop_score) | (np.isnan(table.period_s) & hopeless)
             dead |= unconfirmed & hopeless
-        held = (status != TrackStatus.TENTATIVE) & ~dead
-        dead |= duplicates(
-            state, cov, held, table.first_s, table.track_id, table.icao24, self._duplicate_gate
-        )
+        dead |= self._twins(state, cov, (status != TrackStatus.TENTATIVE) & ~dead, now_s)
         out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(

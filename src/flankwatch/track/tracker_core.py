@@ -23,6 +23,7 @@ from flankwatch.track.base import (
     Predictor,
     Updater,
 )
+from flankwatch.track.duplicates import TwinWatch
 from flankwatch.track.gating import gate_threshold
 from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
@@ -91,6 +92,7 @@ class TrackerCore:
         self._duplicate_gate = (
             gate_threshold(duplicate, 4 if settings.planar else 6) if duplicate else 0.0
         )
+        self._twin_watch = TwinWatch(settings.duplicate_hold_s)
         self._window_s = np.empty(0)
         """Association window by sensor id, s (NaN: the default)."""
         self._node_group = np.empty(0, np.int64)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from flankwatch.stream import PlotBatch
-from flankwatch.track.duplicates import duplicates
+from flankwatch.track.duplicates import TwinWatch, twin_candidates
 from flankwatch.track.gating import gate_threshold
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.settings import TrackerSettings
 from flankwatch.track.tracker import build_tracker
 
 GATE = gate_threshold(0.99, 6)
+HALF_SCAN_S = np.array([2.5, 5.0])
+"""Half the revisit periods of two sensors, s."""
 
 
 def _states(*rows: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
@@ -21,42 +23,67 @@ def _states(*rows: tuple[float, float, float, float]) -> tuple[np.ndarray, np.nd
     return state, cov
 
 
-def _drop(state, cov, held=None, first_s=None, icao=None, gate=GATE) -> list[bool]:
+def _pairs(state, cov, held=None, icao=None, sensor_t_s=None, gate=GATE) -> list[tuple[int, int]]:
     n = len(state)
-    return duplicates(
+    if sensor_t_s is None:  # each track's latest plots a scan apart from the others'
+        sensor_t_s = np.column_stack((10.0 * np.arange(n), 10.0 * np.arange(n) + 1.0))
+    a, b = twin_candidates(
         state,
         cov,
         np.ones(n, bool) if held is None else np.asarray(held),
-        np.arange(n, dtype=float) if first_s is None else np.asarray(first_s, float),
-        np.arange(1, n + 1),
         np.zeros(n, np.uint32) if icao is None else np.asarray(icao, np.uint32),
+        np.asarray(sensor_t_s, float),
+        HALF_SCAN_S,
         gate,
-    ).tolist()
+    )
+    return sorted(zip(a.tolist(), b.tolist(), strict=True))
 
 
-def test_the_younger_of_two_tracks_of_one_target_is_dropped() -> None:
+def test_two_tracks_of_one_state_are_candidates_and_far_or_fast_ones_are_not() -> None:
     state, cov = _states((0, 0, 45, 0), (120, -60, 44, 2), (5000, 0, 45, 0))
-    assert _drop(state, cov) == [False, True, False]
-    assert _drop(state, cov, first_s=[10.0, 5.0, 0.0]) == [True, False, False]
-
-
-def test_tracks_close_together_with_different_velocities_both_stay() -> None:
-    """A fighter passing a drone: a few hundred metres apart, 200 m/s apart in speed."""
+    assert _pairs(state, cov) == [(0, 1)]
+    # a fighter passing a drone: a few hundred metres apart, 200 m/s apart in speed
     state, cov = _states((0, 0, 45, 0), (300, 0, -230, 40))
-    assert _drop(state, cov) == [False, False]
+    assert _pairs(state, cov) == []
+
+
+def test_a_sensor_that_gave_both_a_plot_in_one_scan_saw_two_targets() -> None:
+    state, cov = _states((0, 0, 45, 0), (120, -60, 44, 2))
+    same_scan = [[100.0, 101.0], [100.2, 93.0]]  # sensor 0: 0.2 s apart; sensor 1: 8 s
+    assert _pairs(state, cov, sensor_t_s=same_scan) == []
+    a_scan_apart = [[100.0, 101.0], [95.0, 91.0]]
+    assert _pairs(state, cov, sensor_t_s=a_scan_apart) == [(0, 1)]
+    never_both = [[100.0, np.nan], [np.nan, 101.0]]
+    assert _pairs(state, cov, sensor_t_s=never_both) == [(0, 1)]
 
 
 def test_tentative_tracks_addresses_and_a_zero_gate_are_respected() -> None:
     state, cov = _states((0, 0, 45, 0), (50, 0, 45, 0))
-    assert _drop(state, cov, held=[True, False]) == [False, False]
-    assert _drop(state, cov, icao=[0x48AE01, 0x48AE02]) == [False, False]
-    assert _drop(state, cov, icao=[0, 0x48AE02]) == [True, False]  # the address is kept
-    assert _drop(state, cov, gate=0.0) == [False, False]
+    assert _pairs(state, cov, held=[True, False]) == []
+    assert _pairs(state, cov, icao=[0x48AE01, 0x48AE02]) == []
+    assert _pairs(state, cov, icao=[0, 0x48AE02]) == [(0, 1)]
+    assert _pairs(state, cov, gate=0.0) == []
 
 
-def test_three_tracks_of_one_target_leave_the_oldest() -> None:
-    state, cov = _states((0, 0, 45, 0), (40, 0, 45, 0), (80, 0, 45, 0))
-    assert _drop(state, cov) == [False, True, True]
+def test_twins_are_dropped_only_after_the_hold_the_younger_or_the_unaddressed() -> None:
+    watch = TwinWatch(hold_s=30.0)
+    ids, first, icao = np.array([7, 9, 12]), np.array([0.0, 50.0, 60.0]), np.zeros(3, np.uint32)
+    a, b = np.array([0, 1]), np.array([1, 2])
+    assert watch.drop(100.0, a, b, ids, first, icao).tolist() == [False] * 3
+    assert watch.drop(120.0, a, b, ids, first, icao).tolist() == [False] * 3
+    # 7 and 9 twins for 30 s: 9, the younger, goes (and is no twin of 12 any more)
+    assert watch.drop(130.0, a, b, ids, first, icao).tolist() == [False, True, False]
+    # a pair missing for one step starts its hold again
+    watch = TwinWatch(hold_s=30.0)
+    pair = (np.array([0]), np.array([2]))
+    for t_s in (0.0, 20.0, 40.0):
+        assert not watch.drop(t_s, *pair, ids, first, icao).any()
+        if t_s == 0.0:
+            assert not watch.drop(10.0, a[:0], b[:0], ids, first, icao).any()
+    assert watch.drop(50.0, *pair, ids, first, icao).tolist() == [False, False, True]
+    addressed = np.array([0, 0x48AE01, 0], np.uint32)
+    watch = TwinWatch(hold_s=0.0)
+    assert watch.drop(0.0, a[:1], b[:1], ids, first, addressed).tolist() == [True, False, False]
 
 
 def test_a_twin_track_is_dropped_and_the_first_number_kept(position_plots) -> None:
