@@ -49,6 +49,8 @@ MAX_LOADOUT = 10_000
 """Most shots of one weapon per aircraft or launcher (a gun's bursts included)."""
 MAX_TIME_S = 7 * 86_400.0
 """Longest readiness, endurance or reload, s."""
+MAX_ELEMENT_SIZE = 4
+"""Most aircraft in one element (a pair is 2, a four-ship 4)."""
 
 TargetCategory = Literal[
     "one-way-attack-drone",
@@ -197,7 +199,9 @@ class EffectorType(_Entry):
     the others the reaction time from the order to the first shot. ``loadout``
     gives the shots of each weapon (a catalogue weapon key) one aircraft or one
     launcher carries; ``reload_s`` is a fighter's turnaround on the ground (re-arm
-    and refuel) or a launcher's time to re-load its magazine.
+    and refuel) or a launcher's time to re-load its magazine. Fighters of a unit fly
+    in elements of ``element_size`` aircraft that take one target at a time; against
+    a class listed in ``preferred_weapons`` an element fires those weapons first.
     """
 
     kind: EffectorKind
@@ -219,11 +223,27 @@ class EffectorType(_Entry):
         description="farthest its own sensors hold a target of the class well enough to "
         "fire at it, m (absent: no limit but the weapon's)",
     )
+    element_size: int = Field(
+        1,
+        ge=1,
+        le=MAX_ELEMENT_SIZE,
+        description="aircraft of a unit that fly and engage as one element (a quick-reaction "
+        "pair: 2): one target at a time, the others support",
+    )
+    preferred_weapons: dict[TargetCategory, list[str]] = Field(
+        default_factory=dict,
+        description="against a class, the weapons (loadout keys) fired while the element "
+        "holds any of them; its other weapons only after",
+    )
 
     def acquisition_m(self, category: str) -> float:
         """Farthest its sensors hold a target of ``category`` to fire at it, m (inf: no
         limit of its own)."""
         return next((r for c, r in self.acquisition_range_m.items() if c == category), np.inf)
+
+    def preferred(self, category: str) -> list[str]:
+        """The weapons it fires first against ``category`` (empty: no preference)."""
+        return next((keys for c, keys in self.preferred_weapons.items() if c == category), [])
 
     @model_validator(mode="after")
     def _consistent(self) -> EffectorType:
@@ -235,6 +255,15 @@ class EffectorType(_Entry):
                 raise ValueError("an enabler carries no weapons: its loadout must be empty")
         elif not self.loadout:
             raise ValueError(f"a {self.kind} needs a loadout of at least one weapon")
+        if self.element_size > 1 and self.kind != "fighter":
+            raise ValueError(f"only fighters fly as elements: a {self.kind} has element_size 1")
+        for category, keys in self.preferred_weapons.items():
+            unknown = sorted(set(keys) - set(self.loadout))
+            if not keys or unknown:
+                raise ValueError(
+                    f"preferred_weapons[{category!r}] must name weapons of the loadout "
+                    f"({sorted(self.loadout)}), not {keys}"
+                )
         if self.kind in ("fighter", "interceptor-drone", "enabler"):
             if self.speed_mps <= 0.0:
                 raise ValueError(f"a {self.kind} flies: speed_mps must be positive")

@@ -22,6 +22,12 @@ A platform's :class:`Phase`::
   (``endurance_s`` from take-off), when it has had no target for
   :attr:`ForcesSettings.idle_return_s`, or when its unit's active time ends;
   after landing it is turned round in ``reload_s`` and back at readiness;
+- fighters of a unit fly in *elements* of the type's ``element_size`` aircraft
+  (a quick-reaction pair): the planner gives an element one target at a time
+  and every member the same; a member whose weapons are spent stays with its
+  element in support (it takes its armed mate's target and path) and the
+  element goes home together: when none of its members has a weapon left, or
+  when one of them must (fuel, no target for a while, the unit's active time);
 - a ground unit (launcher, gun, interceptor-drone team, jammer) ordered to
   engage may fire ``readiness_s`` later (its reaction time) and stays on alert;
   when its magazine is empty it re-loads for ``reload_s``.
@@ -128,6 +134,8 @@ class Forces:
             [u.name if u.count == 1 else f"{u.name} {k + 1}" for u, k in rows], object
         )
         self.flies = self.kind == "fighter"
+        self.element = _elements([(u.count, u.effector.element_size) for u in armed])
+        """(P,) row of each platform's element leader (itself when it acts alone)."""
         self.full = np.array(
             [[u.effector.loadout.get(key, 0) for key in keys] for u, _ in rows], np.int64
         ).reshape(n, len(keys))
@@ -166,6 +174,15 @@ class Forces:
         ).reshape(n, len(keys), len(TARGET_CATEGORIES))
         """(P, K, C) farthest shot of each platform's weapon at each class (m): the
         weapon's reach against the class, capped by the platform's acquisition range."""
+        self.preferred = np.array(
+            [
+                [[k in u.effector.preferred(c) for k in keys] for c in TARGET_CATEGORIES]
+                for u, _ in rows
+            ],
+            bool,
+        ).reshape(n, len(TARGET_CATEGORIES), len(keys))
+        """(P, C, K) the weapons each platform fires first against each class (none
+        marked: no preference)."""
         self.last_s = -np.inf
 
     def __len__(self) -> int:
@@ -191,9 +208,37 @@ class Forces:
         if done.any():
             self.ammo[done] = self.full[done]
             self.phase[done] = np.where(self.flies[done], Phase.STANDBY, Phase.ENGAGING)
+        self._follow()
         self._fly(now_s, np.maximum(now_s - since_s, 0.0), events)
         self.last_s = now_s
         return events
+
+    def mates(self, p: int) -> np.ndarray:
+        """Row indices of the other members of platform ``p``'s element."""
+        same = self.element == self.element[p]
+        same[p] = False
+        return np.flatnonzero(same)
+
+    def _armed(self, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` are engaging with a weapon left."""
+        return np.asarray((self.phase[rows] == Phase.ENGAGING) & (self.ammo[rows].sum(axis=1) > 0))
+
+    def _follow(self) -> None:
+        """Airborne members with no weapon left take the target and path of an armed mate
+        of their element (support); with none armed, they go home."""
+        spent = self.flies & (self.phase == Phase.ENGAGING) & (self.ammo.sum(axis=1) == 0)
+        for p in np.flatnonzero(spent):
+            mates = self.mates(int(p))
+            armed = mates[self._armed(mates)]
+            if not len(armed):
+                self._send_home(int(p), "weapons spent")
+                continue
+            lead = int(armed[0])
+            self.target[p] = self.target[lead]
+            self.goal_m[p] = self.goal_m[lead]
+            self.cap_m[p] = self.cap_m[lead]
+            self.cap_end[p] = self.cap_end[lead]
+            self.idle_since_s[p] = self.idle_since_s[lead]
 
     def _activity(self, now_s: float) -> None:
         active = (self.active_from_s <= now_s) & (now_s < self.active_until_s)
@@ -264,9 +309,13 @@ class Forces:
         return result
 
     def _send_home(self, p: int, reason: str) -> None:
-        self.phase[p] = Phase.RETURNING
-        self.target[p] = -1
-        self.return_reason[p] = reason
+        """Platform ``p`` and the airborne members of its element return to base."""
+        together = np.append(self.mates(p), p)
+        together = together[(self.phase[together] == Phase.ENGAGING) & self.flies[together]]
+        for q in np.append(together, p):
+            self.phase[q] = Phase.RETURNING
+            self.target[q] = -1
+            self.return_reason[q] = reason
 
     def _land(self, p: int, now_s: float, events: list[Event]) -> None:
         self.phase[p] = Phase.REARMING
@@ -356,7 +405,9 @@ class Forces:
         self.next_fire_s[p] = now_s + self.interval_s[p]
         if self.ammo[p].sum() > 0:
             return []
-        if self.flies[p]:
+        if self.flies[p] and self._armed(self.mates(p)).any():
+            then = "stays with its element in support"
+        elif self.flies[p]:
             then = "returns to base"
             self._send_home(p, "weapons spent")
         else:
@@ -377,3 +428,14 @@ class Forces:
     def in_flight(self) -> np.ndarray:
         """Row indices of the aircraft in the air (own-force objects)."""
         return np.flatnonzero(self.object_id >= 0)
+
+
+def _elements(units: Sequence[tuple[int, int]]) -> np.ndarray:
+    """(P,) row of each platform's element leader, for units given as (aircraft or
+    launchers, element size) in row order: consecutive aircraft of a unit form its
+    elements (a last, smaller one if the count does not divide)."""
+    leaders: list[int] = []
+    for count, size in units:
+        start = len(leaders)
+        leaders += [start + (k // size) * size for k in range(count)]
+    return np.array(leaders, np.int64)

@@ -115,17 +115,24 @@ class Plan:
     """(W, T) time until the target is in the weapon's range, s (inf: never)."""
     counts: np.ndarray
     """(W, T) shots assigned."""
+    element: np.ndarray | None = None
+    """(P,) element leader of each platform (None: every platform acts alone)."""
 
     def first_targets(self, n_platforms: int) -> np.ndarray:
         """(P,) each platform's first assigned target (as :meth:`assigned` lists them),
-        -1 for one with none."""
+        -1 for one with none; every member of an element gets the element's first."""
         if not len(self.targets):
             return np.full(n_platforms, -1, np.int64)
         given = self.counts > 0
         soonest = np.full((n_platforms, len(self.targets)), np.inf)
         np.minimum.at(soonest, self.platform, np.where(given, self.reach_s, np.inf))
-        any_given = np.zeros(n_platforms, bool)
-        any_given[self.platform[given.any(axis=1)]] = True
+        if self.element is not None:
+            leader = np.arange(n_platforms)
+            leader[: len(self.element)] = self.element[:n_platforms]
+            together = np.full_like(soonest, np.inf)
+            np.minimum.at(together, leader, soonest)
+            soonest = together[leader]
+        any_given = np.isfinite(soonest).any(axis=1)
         return np.where(any_given, np.argmin(soonest, axis=1), -1).astype(np.int64)
 
     def assigned(self, platform: int) -> list[int]:
@@ -223,6 +230,27 @@ class Planner:
             rows, track_id, assessment.category[rows].astype(object), value, position, velocity
         )
 
+    def _preference_allows(
+        self,
+        platform: np.ndarray,
+        weapon: np.ndarray,
+        classes: np.ndarray,
+        free_platform: np.ndarray,
+        free_weapon: np.ndarray,
+    ) -> np.ndarray:
+        """(W, T) whether weapon row (``platform``, ``weapon``) may be used against each
+        target class: always, unless the platform prefers other weapons against the
+        class and its element still holds one of them (in the free rows)."""
+        f = self.forces
+        held = np.zeros((len(f), len(f.weapon_keys)), bool)
+        held[f.element[free_platform], free_weapon] = True
+        preferred = f.preferred[platform][:, classes, :]
+        has_preference = preferred.any(axis=2)
+        holds_preferred = (preferred & held[f.element[platform]][:, None, :]).any(axis=2)
+        is_preferred = preferred[np.arange(len(platform)), :, weapon]
+        result: np.ndarray = ~has_preference | is_preferred | ~holds_preferred
+        return result
+
     @staticmethod
     def _threat_scores(assessment: Assessment, track_id: np.ndarray) -> np.ndarray:
         table = assessment.threats
@@ -255,7 +283,9 @@ class Planner:
         empty = np.zeros((n_w, n_t))
         if not n_w or not n_t:
             self._last = None
-            return Plan(targets, platform, weapon, empty + np.inf, empty.astype(np.int64))
+            return Plan(
+                targets, platform, weapon, empty + np.inf, empty.astype(np.int64), f.element
+            )
         key = (
             targets.track_id.tobytes(),
             platform.tobytes(),
@@ -266,7 +296,7 @@ class Planner:
         if self._last is not None and self._last[0] == key:
             made_s, last = self._last[1], self._last[2]
             if now_s - made_s < self.settings.replan_s:
-                return Plan(targets, platform, weapon, last.reach_s, last.counts)
+                return Plan(targets, platform, weapon, last.reach_s, last.counts, f.element)
         plan = self._solve(targets, platform, weapon, now_s)
         self._last = (key, now_s, plan)
         return plan
@@ -274,32 +304,119 @@ class Planner:
     def _solve(
         self, targets: Targets, platform: np.ndarray, weapon: np.ndarray, now_s: float
     ) -> Plan:
-        """A new assignment of the weapon rows (``platform``, ``weapon``) to ``targets``."""
+        """A new assignment of the weapon rows (``platform``, ``weapon``) to ``targets``.
+
+        The rows of one element's members with the same weapon are pooled into one
+        row of the assignment (the members fly together); its answer is given back to
+        each member's row.
+        """
         f = self.forces
-        reach = self._reach_s(platform, weapon, targets, now_s)
-        pk = self._kill_prob(platform, weapon, targets, reach)
+        pooled = np.column_stack((f.element[platform], weapon))
+        _, first, group = np.unique(pooled, axis=0, return_index=True, return_inverse=True)
+        group = group.reshape(-1)
+        lead, kind = platform[first], weapon[first]
+        reach = self._reach_s(lead, kind, targets, now_s)
+        pk = self._kill_prob(lead, kind, targets, reach, platform, weapon)
         s = self.settings
         planned = np.minimum(pk * np.exp(-reach / s.reach_scale_s), s.max_kill_prob)
         planned = np.where(np.isfinite(reach), planned, 0.0)
-        if not planned.any():
-            return Plan(targets, platform, weapon, reach, np.zeros(planned.shape, np.int64))
-        uses = np.minimum(f.ammo[platform, weapon], s.max_uses)
-        cost = np.array([f.weapons[k].cost_eur for k in weapon], float)
+        ammo = np.bincount(group, weights=f.ammo[platform, weapon], minlength=len(first))
+        uses = np.minimum(ammo.astype(np.int64), s.max_uses)
+        cost = np.array([f.weapons[k].cost_eur for k in kind], float)
+        single = self._element_size(lead) > 1
+        counts = self._assign(targets.value, planned, uses, cost, f.element[lead], single)
+        return Plan(targets, platform, weapon, reach[group], counts[group], f.element)
+
+    def _element_size(self, rows: np.ndarray) -> np.ndarray:
+        """(n,) members of each platform's element."""
+        sizes = np.bincount(self.forces.element, minlength=len(self.forces))
+        result: np.ndarray = sizes[self.forces.element[rows]]
+        return result
+
+    def _assign(
+        self,
+        value: np.ndarray,
+        planned: np.ndarray,
+        uses: np.ndarray,
+        cost: np.ndarray,
+        element: np.ndarray,
+        single: np.ndarray,
+    ) -> np.ndarray:
+        """(G, T) shots of each pooled row at each target: the assignment, with every
+        element of several aircraft (``single`` rows) held to one target at a time.
+
+        Each round solves the assignment for the rows still free; elements given one
+        target are fixed on it; of those given several, the one whose shots at one
+        target gain the most is fixed on that target alone; the targets' values are
+        reduced by the shots fixed so far and the free rows are assigned again, until
+        no element holds more than one target.
+        """
+        counts = np.zeros(planned.shape, np.int64)
+        free: np.ndarray = np.asarray(planned.any(axis=1))
+        value = value.copy()
+        while free.any():
+            rows = np.flatnonzero(free)
+            answer = np.zeros(planned.shape, np.int64)
+            answer[rows] = self._wta(value, planned[rows], uses[rows], cost[rows])
+            split: list[np.ndarray] = []
+            for e in np.unique(element[rows[single[rows]]]):
+                members = rows[element[rows] == e]
+                given = np.flatnonzero(answer[members].sum(axis=0) > 0)
+                if len(given) == 1:
+                    self._fix(counts, answer, planned, value, free, members, int(given[0]))
+                elif len(given) > 1:
+                    split.append(members)
+            if not split:
+                loose = rows[~single[rows]]
+                counts[loose] = answer[loose]
+                break
+            survive = [np.prod((1.0 - planned[m]) ** answer[m], axis=0) for m in split]
+            gain = [value * (1.0 - q) for q in survive]
+            best = int(np.argmax([g.max() for g in gain]))
+            keep = int(np.argmax(gain[best]))
+            self._fix(counts, answer, planned, value, free, split[best], keep)
+        return counts
+
+    @staticmethod
+    def _fix(
+        counts: np.ndarray,
+        answer: np.ndarray,
+        planned: np.ndarray,
+        value: np.ndarray,
+        free: np.ndarray,
+        members: np.ndarray,
+        keep: int,
+    ) -> None:
+        """Fix the pooled rows ``members`` (one element) on target ``keep`` with the
+        shots ``answer`` gives them; the target's value falls by their kill chances."""
+        counts[members, keep] = answer[members, keep]
+        free[members] = False
+        value[keep] *= np.prod((1.0 - planned[members, keep]) ** answer[members, keep])
+
+    def _wta(
+        self, value: np.ndarray, planned: np.ndarray, uses: np.ndarray, cost: np.ndarray
+    ) -> np.ndarray:
+        """(W, T) shots of the assignment of weapon rows ``planned`` (kill probabilities)
+        with ``uses`` and ``cost`` to targets worth ``value``, by the heuristic."""
+        counts = np.zeros(planned.shape, np.int64)
         rows = np.flatnonzero(planned.any(axis=1))
         cols = np.flatnonzero(planned.any(axis=0))
+        if not len(rows):
+            return counts
         problem = WtaProblem(
-            targets.value[cols],
+            value[cols],
             planned[np.ix_(rows, cols)],
             uses[rows],
             cost[rows],
             self.policy.cost_weight,
         )
         greedy_is_exact = len(rows) == 1 or (len(cols) == 1 and not problem.use_cost.any())
-        patience = 0 if greedy_is_exact else min(default_patience(problem), s.max_patience)
-        solution = solve_heuristic(problem, s.time_limit_s, patience)
-        counts = np.zeros(planned.shape, np.int64)
+        patience = (
+            0 if greedy_is_exact else min(default_patience(problem), self.settings.max_patience)
+        )
+        solution = solve_heuristic(problem, self.settings.time_limit_s, patience)
         counts[np.ix_(rows, cols)] = solution.counts
-        return Plan(targets, platform, weapon, reach, counts)
+        return counts
 
     def _reach_s(
         self, platform: np.ndarray, weapon: np.ndarray, targets: Targets, now_s: float
@@ -336,13 +453,24 @@ class Planner:
         return np.where(ok, t, np.inf).reshape(n_w, n_t)
 
     def _kill_prob(
-        self, platform: np.ndarray, weapon: np.ndarray, targets: Targets, reach: np.ndarray
+        self,
+        platform: np.ndarray,
+        weapon: np.ndarray,
+        targets: Targets,
+        reach: np.ndarray,
+        free_platform: np.ndarray,
+        free_weapon: np.ndarray,
     ) -> np.ndarray:
         """(W, T) one shot's kill probability where the policy allows the pair and the
-        target is reachable, keeping only each target's earliest tier able to engage."""
+        target is reachable, keeping only each target's earliest tier able to engage,
+        and only the preferred weapons against a class while the element holds one
+        (among the free rows ``free_platform``, ``free_weapon``)."""
         f = self.forces
         categories = [str(c) for c in targets.category]
         pk = np.array([[f.weapons[k].pk(c) for c in categories] for k in weapon], float)
+        pk *= self._preference_allows(
+            platform, weapon, class_index(targets.category), free_platform, free_weapon
+        )
         tiers = self.policy.tier_matrix(
             [str(e) for e in f.effector[platform]], [str(k) for k in f.kind[platform]], categories
         )

@@ -208,10 +208,12 @@ def test_reach_counts_from_what_the_aircraft_and_the_seeker_hold() -> None:
 
 
 def test_one_target_without_cost_gets_every_use_in_reach() -> None:
+    # The pair is one element: each weapon's uses are the two aircraft's together.
     p = planner(spec("QRA", "f16-qra", count=2))
     plan = p.plan(targets_at((100_000.0, 0.0, 500.0)), 0.0)
     reachable = np.isfinite(plan.reach_s[:, 0])
-    uses = np.minimum(p.forces.ammo[plan.platform, plan.weapon], p.settings.max_uses)
+    pooled = p.forces.ammo[:, plan.weapon].sum(axis=0)
+    uses = np.minimum(pooled, p.settings.max_uses)
     assert reachable.any()
     assert (plan.counts[:, 0] == np.where(reachable, uses, 0)).all()
 
