@@ -13,9 +13,11 @@ kill probabilities among them) are listed under ``assumed`` in their entry. A
 scenario's ``defence.catalogue`` adds types or replaces built-in ones.
 
 What a platform may fire at is bounded by what it can hold: a weapon's
-``seeker_range_m`` (its seeker's lock-on range before launch, by target class)
-and an effector's ``acquisition_range_m`` (how far its own sensors hold a
-target of the class well enough to fire) cap the weapon's ``max_range_m``; a
+``seeker_range_m`` (its seeker's lock-on range before launch, by target class),
+an effector's ``acquisition_range_m`` (how far its own sensors hold a target
+of the class well enough to fire) and its ``identification_range_m`` (how far
+its pilot identifies the target by sight, where the rules ask for that before
+a shot) cap the weapon's ``max_range_m``; a
 weapon marked ``daylight_only`` (a gun, aimed by eye) is not fired at night.
 
 Money is in EUR. A weapon's cost may be written in USD (``cost_usd``), converted
@@ -223,6 +225,12 @@ class EffectorType(_Entry):
         description="farthest its own sensors hold a target of the class well enough to "
         "fire at it, m (absent: no limit but the weapon's)",
     )
+    identification_range_m: dict[TargetCategory, _Range] = Field(
+        default_factory=dict,
+        description="farthest its pilot identifies a target of the class with his own eyes "
+        "(at night through night-vision goggles or a targeting pod), m: it fires only at "
+        "what it has identified (absent: no such rule)",
+    )
     element_size: int = Field(
         1,
         ge=1,
@@ -240,6 +248,11 @@ class EffectorType(_Entry):
         """Farthest its sensors hold a target of ``category`` to fire at it, m (inf: no
         limit of its own)."""
         return next((r for c, r in self.acquisition_range_m.items() if c == category), np.inf)
+
+    def identification_m(self, category: str) -> float:
+        """Farthest its pilot identifies a target of ``category`` by sight, m (inf: no
+        visual identification needed)."""
+        return next((r for c, r in self.identification_range_m.items() if c == category), np.inf)
 
     def preferred(self, category: str) -> list[str]:
         """The weapons it fires first against ``category`` (empty: no preference)."""

@@ -165,7 +165,7 @@ class Forces:
         self.reach_m = np.array(
             [
                 [
-                    [min(w.reach_m(c), u.effector.acquisition_m(c)) for c in TARGET_CATEGORIES]
+                    [min(w.reach_m(c), _held_m(u.effector, c)) for c in TARGET_CATEGORIES]
                     for w in self.weapons
                 ]
                 for u, _ in rows
@@ -173,7 +173,8 @@ class Forces:
             float,
         ).reshape(n, len(keys), len(TARGET_CATEGORIES))
         """(P, K, C) farthest shot of each platform's weapon at each class (m): the
-        weapon's reach against the class, capped by the platform's acquisition range."""
+        weapon's reach against the class, capped by the platform's acquisition range
+        and its pilot's identification range."""
         self.preferred = np.array(
             [
                 [[k in u.effector.preferred(c) for k in keys] for c in TARGET_CATEGORIES]
@@ -439,3 +440,9 @@ def _elements(units: Sequence[tuple[int, int]]) -> np.ndarray:
         start = len(leaders)
         leaders += [start + (k // size) * size for k in range(count)]
     return np.array(leaders, np.int64)
+
+
+def _held_m(effector: EffectorType, category: str) -> float:
+    """Farthest an effector may fire at a target of ``category``, m: its sensors must
+    hold it and, where the rules ask for it, its pilot must have identified it by sight."""
+    return min(effector.acquisition_m(category), effector.identification_m(category))

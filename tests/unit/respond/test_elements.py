@@ -1,5 +1,6 @@
-"""Elements and weapon preferences: a quick-reaction pair takes one target at a time and
-flies home together; an F-35 pair fires its AIM-9Xs at drones before its AIM-120s."""
+"""Fighters as flown on quick-reaction alert: a pair takes one target at a time and flies
+home together; an F-35 pair fires its AIM-9Xs at drones before its AIM-120s; a pilot
+fires only at what he has identified by sight."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ import pytest
 from pydantic import ValidationError
 from test_planner import RADIUS_M, ROE, spec, targets_at
 
-from flankwatch.respond.catalogue import EffectorType, WeaponType, builtin_catalogue
+from flankwatch.respond.catalogue import (
+    TARGET_CATEGORIES,
+    EffectorType,
+    WeaponType,
+    builtin_catalogue,
+)
 from flankwatch.respond.forces import Forces, IdCounter, Phase, UnitSpec
 from flankwatch.respond.planner import Planner, PlannerSettings, Targets
 from flankwatch.respond.policy import load_policy
@@ -171,3 +177,21 @@ def test_the_catalogue_refuses_bad_elements_and_preferences() -> None:
     assert EffectorType(**{**base, "preferred_weapons": {"decoy": ["m"]}}).preferred("decoy") == [
         "m"
     ]
+
+
+def test_a_pilot_fires_only_within_his_identification_range() -> None:
+    # The same decoy, the same F-16: with the rule, every weapon waits until the pilot
+    # has identified it (3 km), even the AIM-120 its radar could fire from 10 km.
+    catalogue = builtin_catalogue()
+    f16 = catalogue.effectors["f16-qra"]
+    weapons = catalogue.weapons_of("f16-qra")
+    keys = sorted(weapons)
+    ruled = Forces([UnitSpec("QRA", "f16-qra", f16, weapons, (0.0, 0.0, 0.0))], IdCounter())
+    free = f16.model_copy(update={"identification_range_m": {}})
+    unruled = Forces([UnitSpec("QRA", "f16-qra", free, weapons, (0.0, 0.0, 0.0))], IdCounter())
+    decoy = TARGET_CATEGORIES.index("decoy")
+    aim120 = keys.index("aim-120c7")
+    assert f16.identification_m("decoy") < f16.acquisition_m("decoy")
+    assert ruled.reach_m[0, aim120, decoy] == f16.identification_m("decoy")
+    assert unruled.reach_m[0, aim120, decoy] == f16.acquisition_m("decoy")
+    assert (ruled.reach_m <= unruled.reach_m).all()

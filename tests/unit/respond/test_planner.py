@@ -194,8 +194,11 @@ def test_with_threats_only_a_hostile_threatening_no_asset_is_not_a_target() -> N
 
 def test_reach_counts_from_what_the_aircraft_and_the_seeker_hold() -> None:
     # A decoy flying straight at an F-16 already airborne: in reach of its AIM-120 when
-    # its radar holds it (10 km), of its AIM-9X when the seeker locks (4 km).
-    p = planner(spec("QRA", "f16-qra"))
+    # its radar holds it (10 km), of its AIM-9X when the seeker locks (4 km); here with
+    # no rule that its pilot identify the decoy by sight first.
+    catalogue = builtin_catalogue()
+    effector = catalogue.effectors["f16-qra"].model_copy(update={"identification_range_m": {}})
+    p = planner(UnitSpec("QRA", "f16-qra", effector, catalogue.weapons_of("f16-qra"), (0, 0, 0)))
     p.forces.order(0, 1, "decoy", 0.0)
     p.forces.update(900.0)
     p.forces.position_m[0] = (0.0, 0.0, 500.0)
