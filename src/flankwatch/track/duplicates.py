@@ -53,10 +53,7 @@ def twin_candidates(
     if gate <= 0.0 or len(rows) < 2:
         return none
     sigma = np.sqrt(np.maximum(np.einsum("nii->n", cov[rows, :3, :3]), 0.0))
-    radius = math.sqrt(gate) * 2.0 * float(sigma.max())
-    if not math.isfinite(radius):
-        return none
-    pairs = cKDTree(state[rows, :3]).query_pairs(radius, output_type="ndarray")
+    pairs = _near_pairs(state[rows, :3], math.sqrt(gate) * sigma)
     if not len(pairs):
         return none
     a, b = rows[pairs[:, 0]], rows[pairs[:, 1]]
@@ -77,6 +74,27 @@ def twin_candidates(
     d2 = np.einsum("pi,pi->p", difference, inverse_difference)
     twins = d2 < gate
     return a[twins], b[twins]
+
+
+def _near_pairs(points: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """The pairs ``(i, j)``, ``i < j``, of ``points`` (m) that may lie within
+    ``reach[i] + reach[j]`` (m) of each other: each point's ball of twice its own reach
+    holds every partner whose reach is no larger, so a far-reaching (coasting) track
+    widens only its own search."""
+    radius = 2.0 * reach
+    finite = np.isfinite(radius)
+    if not finite.all():
+        radius = np.where(finite, radius, 0.0)
+    found = cKDTree(points).query_ball_point(points, radius)
+    counts = np.fromiter((len(near) for near in found), np.intp, len(found))
+    if counts.sum() <= len(points):
+        return np.empty((0, 2), np.intp)
+    i = np.repeat(np.arange(len(points)), counts)
+    j = np.concatenate(found).astype(np.intp)
+    other = i != j
+    low, high = np.minimum(i[other], j[other]), np.maximum(i[other], j[other])
+    key = np.unique(low * len(points) + high)
+    return np.column_stack((key // len(points), key % len(points)))
 
 
 class TwinWatch:
