@@ -23,8 +23,13 @@ GOSPA with c = 1000 m, p = 2).
 
 from __future__ import annotations
 
-import argparse
 import os
+
+# One BLAS thread, as the `flankwatch` command sets it (see flankwatch/cli.py): set before
+# NumPy is imported, so that what is measured is what the command runs.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
 import tempfile
 import time
 from collections.abc import Iterator, Sequence

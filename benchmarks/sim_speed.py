@@ -12,8 +12,13 @@ against the simulation's target of 500x. The whole ``flankwatch run`` chain
 
 from __future__ import annotations
 
-import argparse
 import os
+
+# One BLAS thread, as the `flankwatch` command sets it (see flankwatch/cli.py): set before
+# NumPy is imported, so that what is measured is what the command runs.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
 import time
 
 from flankwatch.scenario.loader import load_scenario

@@ -23,6 +23,12 @@ Run ``python benchmarks/tracker_vs_stonesoup.py --help`` for the options.
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread, as the `flankwatch` command sets it (see flankwatch/cli.py): set before
+# NumPy is imported, so that what is measured is what the command runs.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import datetime
 import time

@@ -12,6 +12,7 @@ and imported only when they are invoked or asked for their own help.
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,12 @@ from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+
+# flankwatch's linear algebra runs on stacks of small matrices, which BLAS threads only
+# slow down (they spin waiting for work: a fifth more CPU time on the tracker's largest
+# benchmark), and studies already run one process per core. Set before NumPy is first
+# imported, and inherited by a study's worker processes; a user's own setting is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 

@@ -10,8 +10,9 @@ forces in flight can be shown to the sensors between windows
 (:meth:`Simulation.show_own_forces`, see :mod:`flankwatch.sim.own_forces`):
 they are in the scene and the truth from the next window on. A sensor
 observes only within its watch (``active_from`` to ``active_until``). The
-run's seed feeds one generator for the flight plans and one per sensor entry,
-so runs with the same scenario and seed are identical.
+run's seed feeds one generator for the flight plans, one per sensor entry and
+one for the errors of cooperative aircraft's position squitters, so runs with the
+same scenario and seed are identical.
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ class Simulation:
         self.scenario = scenario
         self.deployment = Deployment.from_scenario(scenario)
         self.frame = self.deployment.frame
-        plan_seed, *sensor_seeds = np.random.SeedSequence(scenario.seed).spawn(
-            1 + len(scenario.sensors)
+        plan_seed, *sensor_seeds, squitter_seed = np.random.SeedSequence(scenario.seed).spawn(
+            2 + len(scenario.sensors)
         )
         self.plans: FlightPlans = draw_plans(scenario, np.random.default_rng(plan_seed))
         self.sensors: list[SensorModel] = build_sensors(scenario, self.frame, sensor_seeds)
+        self._squitter_rng = np.random.default_rng(squitter_seed)
+        """Draws the error of each position squitter, shared by every station hearing it."""
         self.watch_s = [_watch_s(scenario, sensor) for sensor in scenario.sensors]
         """Per sensor entry: (from, until), s after start, when it observes."""
         self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
@@ -206,7 +209,13 @@ class Simulation:
                 name: np.concatenate((column, getattr(own, name))).astype(column.dtype)
                 for name, column in columns.items()
             }
-        return Scene(t0, t1, self.clock.step_s, self.frame, **columns)
+        error = np.zeros((len(columns["object_id"]), len(motions), 3))
+        cooperative = np.flatnonzero(columns["cooperative"])
+        if len(cooperative):
+            error[cooperative] = self._squitter_rng.standard_normal(
+                (len(cooperative), len(motions), 3)
+            )
+        return Scene(t0, t1, self.clock.step_s, self.frame, squitter_error=error, **columns)
 
     def _truth(self, motion: Motion, t1: float, step_s: float) -> TruthBatch | None:
         """Objects on the truth grid at ``t1``, and every object that ended in the step

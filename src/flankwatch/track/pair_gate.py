@@ -15,32 +15,58 @@ from __future__ import annotations
 
 import numpy as np
 
-from flankwatch.track.linalg import inverse_small
+UPPER = (np.array([0, 0, 0, 1, 1, 2]), np.array([0, 1, 2, 1, 2, 2]))
+"""Row and column of the six distinct elements of a symmetric 3x3 matrix, in the order
+xx, xy, xz, yy, yz, zz: a covariance's "upper" form ``(..., 6)``."""
+DIAGONAL = np.array([0, 3, 5])
+"""Where xx, yy and zz sit in the upper form."""
+
+
+def straight_line_terms(cov: np.ndarray) -> np.ndarray:
+    """For state covariances ``(n, 6, 6)`` (position then velocity), the three parts of a
+    straight-line position covariance ``P(dt) = A + dt B + dt^2 C`` in upper form, side by
+    side ``(n, 18)``: ``A`` the position block, ``B`` the position-velocity block plus its
+    transpose, ``C`` the velocity block (m^2, m^2/s, m^2/s^2)."""
+    cross = cov[:, :3, 3:]
+    rows, cols = UPPER
+    return np.hstack(
+        (
+            cov[:, rows, cols],
+            cross[:, rows, cols] + cross[:, cols, rows],
+            cov[:, rows + 3, cols + 3],
+        )
+    )
 
 
 def extrapolate(
-    state: np.ndarray, cov: np.ndarray, dt_s: np.ndarray, noise_m2ps3: np.ndarray
+    state: np.ndarray, terms: np.ndarray, dt_s: np.ndarray, noise_m2ps3: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(p, 3)`` (m) and their covariances ``(p, 3, 3)`` (m^2) of states ``(p, 6)``
-    with covariances ``(p, 6, 6)`` moved in a straight line over ``dt_s`` ``(p,)`` (s), with
-    white-acceleration noise of densities ``noise_m2ps3`` (3,) per axis, m^2/s^3."""
-    dt = np.asarray(dt_s, float)
-    if not dt.any():
-        return state[:, :3], cov[:, :3, :3]
-    d = dt[:, None, None]
-    cross = cov[:, :3, 3:]
-    position_cov = cov[:, :3, :3] + d * (cross + np.swapaxes(cross, 1, 2)) + d * d * cov[:, 3:, 3:]
-    a3 = np.abs(dt) ** 3 / 3.0
-    diag = np.arange(3)
-    position_cov[:, diag, diag] += a3[:, None] * noise_m2ps3
-    return state[:, :3] + dt[:, None] * state[:, 3:], position_cov
+    """Positions ``(p, 3)`` (m) and their covariances in upper form ``(p, 6)`` (m^2) of
+    states ``(p, 6)``, with the :func:`straight_line_terms` of their covariances ``(p,
+    18)``, moved in a straight line over ``dt_s`` ``(p,)`` (s), with white-acceleration
+    noise of densities ``noise_m2ps3`` (3,) per axis, m^2/s^3."""
+    dt = np.asarray(dt_s, float)[:, None]
+    position = state[:, :3] + dt * state[:, 3:]
+    cov = terms[:, :6] + dt * (terms[:, 6:12] + dt * terms[:, 12:])
+    cov[:, DIAGONAL] += np.abs(dt) ** 3 / 3.0 * noise_m2ps3
+    return position, cov
 
 
 def mahalanobis2(residual: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Squared Mahalanobis distances ``(p,)`` of residuals ``(p, 3)`` with covariances
-    ``(p, 3, 3)``."""
-    s_inv = inverse_small(s)
-    return np.einsum("pi,pij,pj->p", residual, s_inv, residual)
+    """Squared Mahalanobis distances ``(p,)`` of residuals ``(p, 3)`` with covariances in
+    upper form ``(p, 6)``: by the adjugate, elementwise over the pairs."""
+    a, b, c, d, e, f = s.T
+    x, y, z = residual.T
+    adj_xx = d * f - e * e
+    adj_xy = c * e - b * f
+    adj_xz = b * e - c * d
+    det = a * adj_xx + b * adj_xy + c * adj_xz
+    quadratic = (
+        x * (x * adj_xx + 2.0 * (y * adj_xy + z * adj_xz))
+        + y * (y * (a * f - c * c) + 2.0 * z * (b * c - a * e))
+        + z * z * (a * d - b * b)
+    )
+    return quadratic / det
 
 
 def log_likelihood(d2: np.ndarray, s: np.ndarray) -> np.ndarray:

@@ -40,6 +40,8 @@ class RevisitEstimator:
         self._last_wrap: dict[int, float] = {}
         self._gaps: dict[int, deque[float]] = {}
         self._period: dict[int, float] = {}
+        self._stale: set[int] = set()
+        """Sensors with gaps added since their period was last taken."""
 
     def observe(self, t_s: np.ndarray, sensor_id: np.ndarray, azimuth_rad: np.ndarray) -> None:
         """Learn from plots at ``t_s`` (s, sorted) of ``sensor_id`` with ``azimuth_rad`` (rad
@@ -77,9 +79,8 @@ class RevisitEstimator:
 
     def _add(self, sensor: int, gaps: list[float]) -> None:
         if gaps:
-            kept = self._gaps.setdefault(sensor, deque(maxlen=SAMPLES))
-            kept.extend(gaps)
-            self._period[sensor] = float(np.median(kept))
+            self._gaps.setdefault(sensor, deque(maxlen=SAMPLES)).extend(gaps)
+            self._stale.add(sensor)
 
     def observe_gaps(self, sensor_id: np.ndarray, gap_s: np.ndarray) -> None:
         """Learn from times ``gap_s`` (s) between two plots of one target from ``sensor_id``
@@ -95,6 +96,9 @@ class RevisitEstimator:
 
     def periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The estimated revisit period of each of ``sensor_id``, s (NaN when unknown)."""
+        for sensor in self._stale:
+            self._period[sensor] = float(np.median(self._gaps[sensor]))
+        self._stale.clear()
         known = self._period
         if not known:
             return np.full(len(sensor_id), np.nan)

@@ -15,7 +15,8 @@ once the score reaches ``ln((1 - b) / a)`` and deletes it once it falls to
 ``Pd`` and ``beta`` are estimated from the data as it comes
 (:class:`DensityEstimate`): ``beta`` from the position plots that start tracks, per
 sensor scan, over the volume the plots have spanned; ``Pd`` from how often
-confirmed tracks are updated against how often their fastest sensor revisits them.
+confirmed and coasting tracks are updated against the scans due on them from every
+sensor (of known revisit period) that has lately seen them.
 """
 
 from __future__ import annotations
@@ -108,11 +109,12 @@ class DensityEstimate:
             self._false_per_scan += weight * (rate - self._false_per_scan)
 
     def observe_detections(self, detected: float, expected: float) -> None:
-        """Count ``detected`` updates of confirmed tracks where ``expected`` were due."""
+        """Count ``detected`` updates of confirmed tracks where ``expected`` were due (on
+        average: a step can hold more of a sensor's scans than its share, the next fewer)."""
         if expected <= 0.0:
             return
         keep = 1.0 - 1.0 / MEMORY_STEPS
-        self._detected = keep * self._detected + min(detected, expected)
+        self._detected = keep * self._detected + detected
         self._expected = keep * self._expected + expected
 
     def plot_score(self, log_likelihood: np.ndarray) -> np.ndarray:

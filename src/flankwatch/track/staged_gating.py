@@ -2,12 +2,13 @@
 test first.
 
 1. A k-d tree ball about each track's straight-line position
-   (:meth:`StagedGating._search_radii`), whose radius no plot beyond can pass the
-   later tests.
+   (:meth:`StagedGating._ball`), whose radius no plot beyond can pass the
+   later tests: searched at the least precise plot's radius, then each pair held
+   to its own plot's.
 2. Each candidate track predicted once with its full motion model, carried in a
    straight line to each candidate plot's time (:mod:`~flankwatch.track.pair_gate`);
    each pair held to ``max_speed_mps`` and to the chi-square gate
-   (:meth:`StagedGating._pair_residuals`).
+   (:meth:`StagedGating._pair_distances`).
 
 Only the pairs kept are predicted mode by mode, and only when they are assigned.
 """
@@ -15,15 +16,19 @@ Only the pairs kept are predicted mode by mode, and only when they are assigned.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.gating import candidate_pairs
 from flankwatch.track.output import TrackStatus
-from flankwatch.track.pair_gate import extrapolate, mahalanobis2
+from flankwatch.track.pair_gate import extrapolate, mahalanobis2, straight_line_terms
 from flankwatch.track.predictor import combine
 from flankwatch.track.tracker_core import PRIORITY, RADIUS_MARGIN, TrackerCore
+
+PLOT_COV_UPPER = ("xx", "xy", "xz", "yy", "yz", "zz")
+"""A plot's covariance columns (``cov_xx_m2`` ...) in the pair gate's upper-form order."""
 
 
 class StagedGating(TrackerCore):
@@ -38,15 +43,24 @@ class StagedGating(TrackerCore):
         ``None`` without pairs.
 
         Gating is staged, cheapest first: a k-d tree ball about each track's
-        straight-line position (:meth:`_search_radii`); then each candidate track
+        straight-line position (:meth:`_ball`); then each candidate track
         predicted once (:mod:`~flankwatch.track.pair_gate`) and every pair held to
         ``max_speed_mps`` and to the chi-square gate. Only pairs inside the ball are
         ever scored, and the pairs kept are those the two last tests alone would keep."""
         table = self.table
         plot_t = batch.t_s[rows]
-        centre, radius = self._search_radii(batch, rows, tracks)
+        centre, ball = self._ball(batch, rows, tracks)
+        plot_sigma = _plot_sigma(batch, rows)
         points = np.column_stack((batch.x_m[rows], batch.y_m[rows], batch.z_m[rows]))
-        pair_track, pair_plot = candidate_pairs(centre, radius, points)
+        everyone = np.arange(len(tracks))
+        pair_track, pair_plot = candidate_pairs(
+            centre, ball(everyone, float(plot_sigma.max())), points
+        )
+        if len(pair_track):
+            # each pair's own ball, for its plot's standard deviation
+            gap = points[pair_plot] - centre[pair_track]
+            near = np.einsum("pi,pi->p", gap, gap) <= ball(pair_track, plot_sigma[pair_plot]) ** 2
+            pair_track, pair_plot = pair_track[near], pair_plot[near]
         plot_icao = batch.icao24[rows]
         has_identity = bool(np.any(plot_icao != 0))
         if has_identity and len(pair_track):
@@ -58,8 +72,7 @@ class StagedGating(TrackerCore):
             return None
         pair_track = tracks[pair_track]
         pair_rows = rows[pair_plot]
-        residual, s, speed_ok = self._pair_residuals(batch, pair_track, pair_rows, plot_t)
-        d2 = mahalanobis2(residual, s)
+        residual, d2, speed_ok = self._pair_distances(batch, pair_track, pair_rows, plot_t)
         miss_m = np.sqrt(np.einsum("pi,pi->p", residual, residual))
         gate = self._position_gate
         statistical = (d2 < gate) & (miss_m <= self.settings.max_association_distance_m)
@@ -80,44 +93,48 @@ class StagedGating(TrackerCore):
         cost = np.minimum(d2, gate) - gate - PRIORITY * gate * priority
         return pair_track, pair_plot, cost
 
-    def _search_radii(
+    def _ball(
         self, batch: PlotBatch, rows: np.ndarray, tracks: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The first stage of gating: for the tracks at ``tracks`` and the plots at ``rows``,
-        each track's straight-line position at the plots' middle time ``(n, 3)`` and the
-        radius about it (m) outside which no plot can pass the later stages: the least
-        of the chi-square bound (from the track's and plots' uncertainty and how far
-        the motion models bend), ``max_association_distance_m`` and the distance
-        ``max_speed_mps`` allows (see :meth:`_pair_residuals`)."""
+    ) -> tuple[np.ndarray, Callable[[np.ndarray, np.ndarray | float], np.ndarray]]:
+        """For the tracks at ``tracks`` and the plots at ``rows``: each track's straight-line
+        position at the plots' middle time ``(n, 3)``, and a function of track indices
+        (into ``tracks``) and plot standard deviations (m, the root of the covariance's
+        trace) giving the radius (m) about that position outside which such a plot
+        cannot pass the later stages: the least of the chi-square bound (from the
+        track's and the plot's uncertainty and how far the motion models bend),
+        ``max_association_distance_m`` and the distance ``max_speed_mps`` allows (see
+        :meth:`_pair_distances`)."""
         settings = self.settings
         table = self.table
         plot_t = batch.t_s[rows]
         t_lo, t_hi = float(plot_t[0]), float(plot_t[-1])
         centre, sigma, reach, speed = self._search_radius(tracks, t_lo, t_hi)
-        plot_var = batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows]
-        plot_sigma = math.sqrt(float(plot_var.max()))
         root_gate = math.sqrt(self._position_gate)
-        radius = np.minimum(
-            root_gate * (sigma + plot_sigma + reach), settings.max_association_distance_m
-        )
         half = 0.5 * (t_hi - t_lo)
         dt_mid = np.abs((t_lo + half) - table.t_s[tracks])
-        slack = root_gate * (table.ref_pos_sigma_m[tracks] + plot_sigma)
-        bound = np.maximum(settings.max_speed_mps, speed)
-        radius = np.minimum(radius, bound * (dt_mid + half) + slack + speed * dt_mid)
-        radius += reach
+        pos_sigma = table.ref_pos_sigma_m[tracks]
+        travel = np.maximum(settings.max_speed_mps, speed) * (dt_mid + half) + speed * dt_mid
+        identity = np.full(len(tracks), -np.inf)
         if np.any(batch.icao24[rows] != 0):
             identified = table.icao24[tracks] != 0
-            radius = np.where(
-                identified, np.maximum(radius, settings.identity_gate_m + reach), radius
-            )
-        return centre, RADIUS_MARGIN * radius
+            identity[identified] = settings.identity_gate_m + reach[identified]
 
-    def _pair_residuals(
+        def radius(at: np.ndarray, plot_sigma: np.ndarray | float) -> np.ndarray:
+            chi_square = np.minimum(
+                root_gate * (sigma[at] + plot_sigma + reach[at]),
+                settings.max_association_distance_m,
+            )
+            reachable = travel[at] + root_gate * (pos_sigma[at] + plot_sigma)
+            bound = np.minimum(chi_square, reachable) + reach[at]
+            return RADIUS_MARGIN * np.maximum(bound, identity[at])
+
+        return centre, radius
+
+    def _pair_distances(
         self, batch: PlotBatch, pair_track: np.ndarray, pair_rows: np.ndarray, plot_t: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The second stage of gating, for pairs of tracks (table rows) and plots (rows of
-        ``batch``): residuals ``(p, 3)`` (m), their covariances ``(p, 3, 3)`` (m^2), each
+        ``batch``): residuals ``(p, 3)`` (m) and their squared Mahalanobis distances, each
         candidate track predicted once (see :mod:`~flankwatch.track.pair_gate`), and
         whether the plot is within reach of the track at ``max_speed_mps`` (or the
         track's own speed, if faster), with ``sqrt(gate)`` times the track's and the
@@ -133,27 +150,28 @@ class StagedGating(TrackerCore):
         prediction = self._predict_tracks(tracks, t_ref)
         self._gated = (tracks, t_ref, prediction)
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
-        position, s = extrapolate(state[inverse], cov[inverse], t - t_ref[inverse], self._cv_q)
-        s = s.copy() if s.base is not None else s
-        s[:, 0, 0] += batch.cov_xx_m2[pair_rows]
-        s[:, 1, 1] += batch.cov_yy_m2[pair_rows]
-        s[:, 2, 2] += batch.cov_zz_m2[pair_rows]
-        for i, j, name in ((0, 1, "cov_xy_m2"), (0, 2, "cov_xz_m2"), (1, 2, "cov_yz_m2")):
-            term = getattr(batch, name)[pair_rows]
-            s[:, i, j] += term
-            s[:, j, i] += term
+        position, s = extrapolate(
+            state[inverse], straight_line_terms(cov)[inverse], t - t_ref[inverse], self._cv_q
+        )
+        plot_cov = np.column_stack(
+            [getattr(batch, f"cov_{name}_m2")[pair_rows] for name in PLOT_COV_UPPER]
+        )
+        s += plot_cov
         plot_xyz = np.column_stack(
             (batch.x_m[pair_rows], batch.y_m[pair_rows], batch.z_m[pair_rows])
         )
         residual = plot_xyz - position
         start = table.ref_state[pair_track, :3]
         moved = np.sqrt(np.einsum("pi,pi->p", plot_xyz - start, plot_xyz - start))
-        plot_var = (
-            batch.cov_xx_m2[pair_rows] + batch.cov_yy_m2[pair_rows] + batch.cov_zz_m2[pair_rows]
-        )
+        plot_var = plot_cov[:, 0] + plot_cov[:, 3] + plot_cov[:, 5]
         slack = math.sqrt(self._position_gate) * (
             table.ref_pos_sigma_m[pair_track] + np.sqrt(plot_var)
         )
         bound = np.maximum(settings.max_speed_mps, table.ref_speed_mps[pair_track])
         speed_ok = moved <= bound * np.abs(t - table.t_s[pair_track]) + slack
-        return residual, s, speed_ok
+        return residual, mahalanobis2(residual, s), speed_ok
+
+
+def _plot_sigma(batch: PlotBatch, rows: np.ndarray) -> np.ndarray:
+    """The root of the trace of each position covariance of the plots at ``rows``, m."""
+    return np.sqrt(batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows])

@@ -91,6 +91,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             t = batch.t_s
             if len(t) > 1 and np.any(t[1:] < t[:-1]):
                 batch = batch.sorted_by_time()
+            batch = one_plot_per_squitter(batch)
             acoustic = batch.kind == PlotKind.ACOUSTIC
             usable = acoustic | (
                 np.isfinite(batch.x_m) & np.isfinite(batch.y_m) & np.isfinite(batch.z_m)
@@ -168,7 +169,7 @@ class Tracker(JointAssociation, SequentialAssociation):
         tentative = status == TrackStatus.TENTATIVE
         scored = self.settings.confirmation == "score"
         if scored:
-            self._count_detections(tentative, step_s)
+            self._count_detections(tentative, now_s, step_s)
             missed = self._misses(table.last_update_s, now_s, table.period_s)
             missed *= self.density.miss_score()
             score = table.score + missed
@@ -263,3 +264,20 @@ def track_stream(
     tracker = tracker or build_tracker()
     for batch in batches:
         yield tracker.step(batch)
+
+
+def one_plot_per_squitter(batch: PlotBatch) -> PlotBatch:
+    """``batch`` (time-ordered) with one plot of each ADS-B squitter: plots of one ICAO
+    address at one time, from several stations that heard the same message, are one
+    report of one position, so only the first is kept."""
+    adsb = np.flatnonzero((batch.kind == PlotKind.ADSB) & (batch.icao24 != 0))
+    if len(adsb) < 2:
+        return batch
+    t, icao = batch.t_s[adsb], batch.icao24[adsb]
+    order = np.lexsort((adsb, icao, t))
+    repeat = (t[order][1:] == t[order][:-1]) & (icao[order][1:] == icao[order][:-1])
+    if not repeat.any():
+        return batch
+    keep = np.ones(len(batch), bool)
+    keep[adsb[order[1:][repeat]]] = False
+    return batch.take(np.flatnonzero(keep))

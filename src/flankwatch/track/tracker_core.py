@@ -36,9 +36,9 @@ from flankwatch.track.table import SENSOR_SLOTS, TrackTable
 
 RADIUS_MARGIN = 1.2
 """Safety factor on the candidate search radius (the exact gate is applied afterwards)."""
-PERIOD_TOLERANCE = 1.1
-"""Revisit periods within this factor of one another are taken as the same sensor's (the
-estimates move a little as they learn)."""
+WATCH_SCANS = 3.0
+"""A sensor counts as watching a held track while its latest plot on it is at most this
+many of its revisit periods old (detection probability estimate)."""
 PRIORITY = 100.0
 """Cost offset, in gates, that puts one class of pairs before another in the assignment."""
 HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
@@ -78,8 +78,8 @@ class TrackerCore:
         self._started = 0
         """Tracks started in the current step."""
         self._held_updates = 0
-        """Position updates of confirmed tracks by a sensor of their revisit period in the
-        current step."""
+        """Position updates of held (confirmed or coasting) tracks in the current step by
+        sensors with a column in ``TrackTable.sensor_t_s`` and a known revisit period."""
         self._sensor_slot: dict[int, int] = {}
         """Column of ``TrackTable.sensor_t_s`` of each sensor id that has one."""
         self._gated: tuple[np.ndarray, np.ndarray, Prediction] | None = None
@@ -140,15 +140,25 @@ class TrackerCore:
         elapsed = (t_s - last_s) / period_s
         return np.where(np.isfinite(elapsed), np.maximum(np.floor(elapsed - 0.5), 0.0), 0.0)
 
-    def _count_detections(self, tentative: np.ndarray, step_s: float) -> None:
-        """Feed the detection probability estimate: the held tracks' updates by their own
-        sensor in this step, against the scans of it due over ``step_s`` (s)."""
-        period = self.table.period_s[~tentative]
-        known = np.isfinite(period)
-        if np.isfinite(step_s) and step_s > 0.0 and known.any():
-            expected = float(np.minimum(step_s / period[known], 1.0).sum())
-            self.density.observe_detections(self._held_updates, expected)
-        self._held_updates = 0
+    def _count_detections(self, tentative: np.ndarray, now_s: float, step_s: float) -> None:
+        """Feed the detection probability estimate with the step of ``step_s`` (s) ending at
+        ``now_s`` (s): the held tracks' updates by sensors of known revisit period in the
+        step, against the scans of those sensors due over it on the held tracks each of
+        them has seen within its last ``WATCH_SCANS`` scans."""
+        updates, self._held_updates = self._held_updates, 0
+        slots = len(self._sensor_slot)
+        if not (np.isfinite(step_s) and step_s > 0.0 and slots):
+            return
+        sensor_ids = np.array(list(self._sensor_slot), np.int64)
+        period = np.full(SENSOR_SLOTS, np.nan)
+        period[list(self._sensor_slot.values())] = self.revisit_periods(sensor_ids)
+        last = self.table.sensor_t_s[~tentative]
+        with np.errstate(invalid="ignore"):
+            watched = now_s - last <= WATCH_SCANS * period
+            due = np.where(watched, np.minimum(step_s / period, 1.0), 0.0)
+        expected = float(due.sum())
+        if expected > 0.0:
+            self.density.observe_detections(updates, expected)
 
     def revisit_periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The revisit period of each of ``sensor_id``, s: given
@@ -173,7 +183,7 @@ class TrackerCore:
 
     def _predict_for_update(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
         """:meth:`_predict_tracks`, taking the predictions made for gating
-        (:meth:`_pair_residuals`) where they are to the same time and still current."""
+        (:meth:`_pair_distances`) where they are to the same time and still current."""
         if self._gated is None:
             return self._predict_tracks(index, to_t_s)
         tracks, t_ref, prediction = self._gated
@@ -343,10 +353,14 @@ class TrackerCore:
             self.revisit_periods(batch.sensor_id[rows]),
         )
 
-    def _time_revisits(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
+    def _time_revisits(
+        self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray, period_s: np.ndarray
+    ) -> None:
         """Note the plots at ``rows`` of ``batch`` as the latest of their sensors on ``tracks``
-        (table rows, one each), and give the revisit estimator the time since the previous
-        plot of the same sensor on each confirmed track."""
+        (table rows, one each), count the held tracks' updates by sensors of known revisit
+        period (``period_s``, per plot; NaN unknown), and give the revisit estimator the
+        time since the previous plot of the same sensor on each held track, for sensors
+        given no period."""
         table = self.table
         sensor = batch.sensor_id[rows].astype(np.int64)
         slot = np.full(len(rows), -1)
@@ -360,8 +374,9 @@ class TrackerCore:
         tracks, rows, slot, sensor = tracks[known], rows[known], slot[known], sensor[known]
         t = batch.t_s[rows]
         held = table.status[tracks] != TrackStatus.TENTATIVE
+        self._held_updates += int(np.count_nonzero(held & np.isfinite(period_s[known])))
         gap = t - table.sensor_t_s[tracks, slot]
-        timed = held & np.isfinite(gap)
+        timed = held & np.isfinite(gap) & np.isnan(self._given_periods(sensor))
         if timed.any():
             self.revisit.observe_gaps(sensor[timed], gap[timed])
         table.sensor_t_s[tracks, slot] = t
@@ -379,13 +394,11 @@ class TrackerCore:
         table = self.table
         if not len(tracks):
             return
-        self._time_revisits(batch, tracks, rows)
         period = self.revisit_periods(batch.sensor_id[rows])
+        self._time_revisits(batch, tracks, rows, period)
         previous = table.period_s[tracks]
         table.period_s[tracks] = np.where(np.isnan(period), previous, period)
         tentative = table.status[tracks] == TrackStatus.TENTATIVE
-        same = np.abs(period - previous) <= (PERIOD_TOLERANCE - 1.0) * previous
-        self._held_updates += int(np.count_nonzero(~tentative & same))
         at = np.flatnonzero(tentative)
         if not len(at):
             return

@@ -90,3 +90,28 @@ def test_density_estimate_finds_the_clutter_density_and_detection_probability() 
     assert np.isclose(estimate.false_density, 20.0 / 50e3**2, rtol=0.15)
     assert np.isclose(estimate.detection_probability, 0.7, atol=0.05)
     assert np.isclose(estimate.miss_score(), math.log(1 - estimate.detection_probability))
+
+
+def test_the_tracker_estimates_pd_over_sensors_of_different_revisit_periods(
+    position_plots,
+) -> None:
+    """Two radars (2 s and 5 s) each see 30 targets with probability 0.8; the tracks take
+    plots of both, so each track's latest sensor keeps changing. The estimate counts the
+    scans due from every sensor that has lately seen a track."""
+    rng = np.random.default_rng(8)
+    tracker = build_tracker(TrackerSettings())
+    tracker.set_revisit_periods(np.array([0, 1]), np.array([2.0, 5.0]))
+    start = np.column_stack(
+        (rng.uniform(-40e3, 40e3, (30, 2)), rng.uniform(500.0, 5000.0, 30))
+    )
+    velocity = np.column_stack((rng.uniform(-150.0, 150.0, (30, 2)), np.zeros(30)))
+    for second in range(1, 301):
+        parts = []
+        for sensor, period in ((0, 2), (1, 5)):
+            if second % period == 0:
+                seen = rng.random(30) < 0.8
+                truth = start[seen] + second * velocity[seen]
+                noisy = truth + rng.normal(0.0, 30.0, truth.shape)
+                parts.append(position_plots(float(second), noisy, 30.0, sensor_id=sensor))
+        tracker.step(PlotBatch.concat(parts) if parts else PlotBatch.empty(), float(second))
+    assert np.isclose(tracker.density.detection_probability, 0.8, atol=0.04)

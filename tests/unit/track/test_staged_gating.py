@@ -32,20 +32,21 @@ def test_no_pair_outside_the_coarse_ball_is_scored(position_plots) -> None:
     tracker, plots = _scene(position_plots, np.random.default_rng(11))
     rows = np.arange(len(plots))
     tracks = np.arange(len(tracker.table))
-    centre, radius = tracker._search_radii(plots, rows, tracks)
+    centre, ball = tracker._ball(plots, rows, tracks)
+    plot_sigma = np.sqrt(plots.cov_xx_m2 + plots.cov_yy_m2 + plots.cov_zz_m2)
     scored: list[tuple[np.ndarray, np.ndarray]] = []
-    plain = tracker._pair_residuals
+    plain = tracker._pair_distances
 
     def spy(batch, pair_track, pair_rows, plot_t):
         scored.append((pair_track.copy(), pair_rows.copy()))
         return plain(batch, pair_track, pair_rows, plot_t)
 
-    tracker._pair_residuals = spy
+    tracker._pair_distances = spy
     assert tracker._position_pairs(plots, rows, tracks) is not None
     pair_track, pair_rows = scored[0]
     xyz = np.column_stack((plots.x_m, plots.y_m, plots.z_m))
     distance = np.linalg.norm(xyz[pair_rows] - centre[pair_track], axis=1)
-    assert np.all(distance <= radius[pair_track])
+    assert np.all(distance <= ball(pair_track, plot_sigma[pair_rows]))
     # far fewer pairs are scored than there are track-plot pairs
     assert len(pair_track) < 0.05 * len(tracks) * len(rows)
 
@@ -59,8 +60,7 @@ def test_staged_gate_keeps_exactly_the_pairs_of_the_full_gate(position_plots) ->
     # the full gate: every track with every plot, the same tests
     all_track = np.repeat(tracks, len(rows))
     all_plot = np.tile(rows, len(tracks))
-    residual, s, speed_ok = tracker._pair_residuals(plots, all_track, all_plot, plots.t_s)
-    d2 = np.einsum("pi,pij,pj->p", residual, np.linalg.inv(s), residual)
+    _, d2, speed_ok = tracker._pair_distances(plots, all_track, all_plot, plots.t_s)
     inside = (d2 < tracker._position_gate) & speed_ok
     full = set(zip(all_track[inside].tolist(), all_plot[inside].tolist(), strict=True))
     assert staged == full

@@ -5,6 +5,9 @@ each periodic position report received with probability ``pd``. A report
 carries the aircraft's ICAO address, callsign and Mode A code and its position with a
 Gaussian error (``sigma_m`` horizontally, ``sigma_alt_m`` in altitude); its
 time phase is set by the aircraft's address, as real squitters are unsynchronised.
+The error is the aircraft's own (its navigation solution, drawn with the scene:
+:attr:`~flankwatch.sim.sensors.base.Scene.squitter_error`), so stations of one type
+that hear the same squitter report the same position at the same time.
 """
 
 from __future__ import annotations
@@ -81,9 +84,8 @@ class AdsbStation:
         if n == 0:
             return []
         sigma = np.array([self.spec.sigma_m, self.spec.sigma_m, self.spec.sigma_alt_m])
-        local = (
-            self.frame.ecef_to_enu(position[received]) + self.rng.normal(0.0, 1.0, (n, 3)) * sigma
-        )
+        error = scene.squitter_errors(rows, t)
+        local = self.frame.ecef_to_enu(position[received]) + error * sigma
         return [
             {
                 "t_s": t,

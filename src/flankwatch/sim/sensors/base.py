@@ -30,6 +30,9 @@ class Scene:
     the order of ``object_id``: ``squawk`` is the Mode A code each shows during
     the window (its four octal digits read as a decimal number, 0 if none) and
     ``mode5`` whether it answers IFF Mode 5 interrogations (own aircraft).
+    ``squitter_error`` (n, k, 3) is the error, in standard deviations (east, north, up),
+    of the position a cooperative aircraft broadcasts in each step: its own navigation
+    error, so every station that hears one squitter hears the same position.
     """
 
     t0_s: float
@@ -47,6 +50,7 @@ class Scene:
     callsign: np.ndarray
     squawk: np.ndarray
     mode5: np.ndarray
+    squitter_error: np.ndarray
 
     def __len__(self) -> int:
         return len(self.object_id)
@@ -62,6 +66,12 @@ class Scene:
         start, end = self.ecef_m[rows, k], self.ecef_m[rows, k + 1]
         start_alt, end_alt = self.alt_m[rows, k], self.alt_m[rows, k + 1]
         return start + (end - start) * f[:, None], start_alt + (end_alt - start_alt) * f
+
+    def squitter_errors(self, rows: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        """The broadcast position error (standard deviations, (n, 3)) of objects ``rows``
+        in squitters sent at ``t_s`` (s): that of the step each falls in."""
+        step = np.floor((np.asarray(t_s) - self.t0_s) / self.step_s).astype(np.intp)
+        return self.squitter_error[rows, np.clip(step, 0, self.squitter_error.shape[1] - 1)]
 
     @cached_property
     def max_travel_m(self) -> float:
