@@ -36,6 +36,8 @@ from flankwatch.track.table import SENSOR_SLOTS, TrackTable
 
 RADIUS_MARGIN = 1.2
 """Safety factor on the candidate search radius (the exact gate is applied afterwards)."""
+NO_SLOT = -1
+"""Column of a sensor seen when every column was taken (see ``TrackerCore._slots_of``)."""
 WATCH_SCANS = 3.0
 """A sensor counts as watching a held track while its latest plot on it is at most this
 many of its revisit periods old (detection probability estimate)."""
@@ -82,6 +84,10 @@ class TrackerCore:
         sensors with a column in ``TrackTable.sensor_t_s`` and a known revisit period."""
         self._sensor_slot: dict[int, int] = {}
         """Column of ``TrackTable.sensor_t_s`` of each sensor id that has one."""
+        self._slot_ids = np.empty(0, np.int64)
+        """The sensor ids seen by :meth:`_slots_of`, sorted."""
+        self._slot_columns = np.empty(0, np.int64)
+        """Their columns of ``TrackTable.sensor_t_s`` (``NO_SLOT``: none left for it)."""
         self._gated: tuple[np.ndarray, np.ndarray, Prediction] | None = None
         """The latest gating's tracks (sorted table rows), their reference times (s) and
         predictions to them; ``None`` once any track has changed since."""
@@ -126,10 +132,13 @@ class TrackerCore:
 
     def _given_periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The revisit period given for each of ``sensor_id`` (s; NaN if none)."""
+        given = self._window_s
+        if len(sensor_id) and sensor_id.max() < len(given):
+            return given[sensor_id]
         period = np.full(len(sensor_id), np.nan)
-        known = np.flatnonzero(sensor_id < len(self._window_s))
+        known = np.flatnonzero(sensor_id < len(given))
         if len(known):
-            period[known] = self._window_s[sensor_id[known]]
+            period[known] = given[sensor_id[known]]
         return period
 
     @staticmethod
@@ -165,15 +174,12 @@ class TrackerCore:
         (:meth:`set_revisit_periods`), else estimated from the plots seen
         (:class:`~flankwatch.track.revisit.RevisitEstimator`), else NaN."""
         sensor_id = np.asarray(sensor_id, np.int64)
-        if not len(sensor_id):
-            return np.empty(0)
-        sensors, inverse = np.unique(sensor_id, return_inverse=True)
-        period = self.revisit.periods(sensors)
-        known = np.flatnonzero(sensors < len(self._window_s))
-        if len(known):
-            given = self._window_s[sensors[known]]
-            period[known] = np.where(np.isnan(given), period[known], given)
-        return period[inverse]
+        period = self._given_periods(sensor_id)
+        unknown = np.isnan(period)
+        if unknown.any():
+            sensors, inverse = np.unique(sensor_id[unknown], return_inverse=True)
+            period[unknown] = self.revisit.periods(sensors)[inverse]
+        return period
 
     def association_windows(self, sensor_id: np.ndarray) -> np.ndarray:
         """The association window of each of ``sensor_id``, s: its revisit period if known
@@ -363,13 +369,7 @@ class TrackerCore:
         given no period."""
         table = self.table
         sensor = batch.sensor_id[rows].astype(np.int64)
-        slot = np.full(len(rows), -1)
-        for sensor_id in np.unique(sensor).tolist():
-            at = self._sensor_slot.get(sensor_id)
-            if at is None and len(self._sensor_slot) < SENSOR_SLOTS:
-                at = self._sensor_slot[sensor_id] = len(self._sensor_slot)
-            if at is not None:
-                slot[sensor == sensor_id] = at
+        slot = self._slots_of(sensor)
         known = np.flatnonzero(slot >= 0)
         tracks, rows, slot, sensor = tracks[known], rows[known], slot[known], sensor[known]
         t = batch.t_s[rows]
@@ -380,6 +380,25 @@ class TrackerCore:
         if timed.any():
             self.revisit.observe_gaps(sensor[timed], gap[timed])
         table.sensor_t_s[tracks, slot] = t
+
+    def _slots_of(self, sensor_id: np.ndarray) -> np.ndarray:
+        """The column of ``TrackTable.sensor_t_s`` of each of ``sensor_id`` (``NO_SLOT``:
+        none), giving new sensors the free columns in the order they come."""
+        ids, columns = self._slot_ids, self._slot_columns
+        at = np.minimum(np.searchsorted(ids, sensor_id), max(len(ids) - 1, 0))
+        if not len(ids) or not np.all(ids[at] == sensor_id):
+            seen = ids[at] == sensor_id if len(ids) else np.zeros(len(sensor_id), bool)
+            for new in np.unique(sensor_id[~seen]).tolist():
+                free = len(self._sensor_slot)
+                if free < SENSOR_SLOTS:
+                    self._sensor_slot[new] = free
+                ids = np.append(ids, new)
+                columns = np.append(columns, free if free < SENSOR_SLOTS else NO_SLOT)
+            order = np.argsort(ids)
+            self._slot_ids, self._slot_columns = ids[order], columns[order]
+            ids, columns = self._slot_ids, self._slot_columns
+            at = np.searchsorted(ids, sensor_id)
+        return columns[at]
 
     def _score_plots(
         self,

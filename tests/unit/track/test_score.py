@@ -101,9 +101,7 @@ def test_the_tracker_estimates_pd_over_sensors_of_different_revisit_periods(
     rng = np.random.default_rng(8)
     tracker = build_tracker(TrackerSettings())
     tracker.set_revisit_periods(np.array([0, 1]), np.array([2.0, 5.0]))
-    start = np.column_stack(
-        (rng.uniform(-40e3, 40e3, (30, 2)), rng.uniform(500.0, 5000.0, 30))
-    )
+    start = np.column_stack((rng.uniform(-40e3, 40e3, (30, 2)), rng.uniform(500.0, 5000.0, 30)))
     velocity = np.column_stack((rng.uniform(-150.0, 150.0, (30, 2)), np.zeros(30)))
     for second in range(1, 301):
         parts = []
