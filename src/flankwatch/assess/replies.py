@@ -5,13 +5,10 @@ a transponder says, so the identifier reads it from the window's plots:
 
 * the **Mode A code** of an ADS-B report or a Mode S reply belongs to the track
   with the same ICAO address; the latest non-zero code of each address is kept;
-* an **IFF Mode 5** reply (a plot with ``mode5``) belongs to the track it is
-  statistically nearest to (the track's position carried to the plot's time along
-  its velocity; the distance weighed by the track's and the plot's covariances),
-  within the chi-square gate of ``gate_probability`` and ``gate_m``: a fighter's
-  reply is not given to the drone it passes a kilometre away, whose track is known
-  to within a hundred metres. A track has valid Mode 5 while its latest reply is at
-  most ``valid_s`` old.
+* an **IFF Mode 5** reply (a plot with ``mode5``) belongs to the track nearest
+  to it (its position carried to the plot's time along its velocity) within
+  ``gate_m``; a track has valid Mode 5 while its latest reply is at most
+  ``valid_s`` old.
 
 Squawk codes are the four octal digits read as a decimal number (7500 is 7500).
 """
@@ -23,9 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.stream import PlotBatch
-from flankwatch.track.gating import gate_threshold
 from flankwatch.track.output import TrackBatch, TrackStatus
-from flankwatch.track.pair_gate import mahalanobis2
 
 EMERGENCY_SQUAWKS = {7500: "unlawful interference", 7600: "radio failure", 7700: "emergency"}
 """The emergency Mode A codes and their meanings (ICAO Doc 8168 PANS-OPS, Vol. I)."""
@@ -37,12 +32,6 @@ class Mode5Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     gate_m: float = Field(3000.0, gt=0.0, description="greatest reply-to-track distance, m")
-    gate_probability: float = Field(
-        0.999,
-        gt=0.0,
-        lt=1.0,
-        description="chi-square gate (3 degrees of freedom) of a reply about a track",
-    )
     valid_s: float = Field(30.0, gt=0.0, description="a reply counts this long, s (assumed)")
 
 
@@ -54,7 +43,6 @@ class TransponderReplies:
         self._squawk_icao = np.empty(0, np.uint32)
         self._squawk_code = np.empty(0, np.int16)
         self.memory = TrackMemory({"mode5_t_s": (np.float64, -np.inf, ())})
-        self._gate = gate_threshold(settings.gate_probability, 3)
 
     def observe(self, plots: PlotBatch, tracks: TrackBatch) -> None:
         """Take the window's replies: squawks by address, Mode 5 replies by position."""
@@ -70,10 +58,17 @@ class TransponderReplies:
         live = np.flatnonzero(tracks.status != TrackStatus.DELETED)
         if not len(replies) or not len(live):
             return
-        d2, distance = _reply_distances(plots, replies, tracks, live)
-        d2 = np.where((distance <= self.settings.gate_m) & (d2 < self._gate), d2, np.inf)
-        nearest = np.argmin(d2, axis=1)
-        near = np.isfinite(d2[np.arange(len(replies)), nearest])
+        dt = plots.t_s[replies][:, None] - tracks.time_s[live][None, :]
+        gap = np.stack(
+            [
+                plots.x_m[replies][:, None] - (tracks.x_m[live] + tracks.vx_mps[live] * dt),
+                plots.y_m[replies][:, None] - (tracks.y_m[live] + tracks.vy_mps[live] * dt),
+                plots.z_m[replies][:, None] - (tracks.z_m[live] + tracks.vz_mps[live] * dt),
+            ]
+        )
+        distance = np.sqrt(np.nansum(gap**2, axis=0))
+        nearest = np.argmin(distance, axis=1)
+        near = distance[np.arange(len(replies)), nearest] <= self.settings.gate_m
         owners = live[nearest[near]]
         rows, _ = self.memory.rows(tracks.track_id[owners])
         times = self.memory["mode5_t_s"]
@@ -97,41 +92,3 @@ class TransponderReplies:
     def forget(self, track_id: np.ndarray) -> None:
         """Drop the Mode 5 replies of these tracks."""
         self.memory.forget(track_id)
-
-
-COVARIANCE_UPPER = ("xx", "xy", "xz", "yy", "yz", "zz")
-"""Position covariance columns (``cov_xx_m2`` ...) in the pair gate's upper-form order."""
-
-
-def _reply_distances(
-    plots: PlotBatch, replies: np.ndarray, tracks: TrackBatch, live: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Squared Mahalanobis and Euclidean distances (m) ``(r, t)`` of the plots at
-    ``replies`` from the tracks at ``live``, each track carried along its velocity to the
-    plot's time. The covariance is the track's position covariance, its velocity
-    variances over the time gap and the plot's covariance (none where a plot has none)."""
-    dt = plots.t_s[replies][:, None] - tracks.time_s[live][None, :]
-    gap = np.stack(
-        [
-            plots.x_m[replies][:, None] - (tracks.x_m[live] + tracks.vx_mps[live] * dt),
-            plots.y_m[replies][:, None] - (tracks.y_m[live] + tracks.vy_mps[live] * dt),
-            plots.z_m[replies][:, None] - (tracks.z_m[live] + tracks.vz_mps[live] * dt),
-        ],
-        axis=-1,
-    )
-    track_cov = np.stack(
-        [getattr(tracks, f"cov_{name}_m2")[live] for name in COVARIANCE_UPPER], axis=-1
-    )
-    plot_cov = np.stack(
-        [getattr(plots, f"cov_{name}_m2")[replies] for name in COVARIANCE_UPPER], axis=-1
-    )
-    cov = track_cov[None, :, :] + np.nan_to_num(plot_cov)[:, None, :]
-    velocity_var = np.stack(
-        [tracks.var_vx_m2ps2[live], tracks.var_vy_m2ps2[live], tracks.var_vz_m2ps2[live]],
-        axis=-1,
-    )
-    cov[..., [0, 3, 5]] += dt[..., None] ** 2 * velocity_var[None, :, :]
-    shape = gap.shape[:2]
-    d2 = mahalanobis2(gap.reshape(-1, 3), cov.reshape(-1, 6)).reshape(shape)
-    distance = np.sqrt(np.einsum("rti,rti->rt", gap, gap))
-    return np.where(np.isfinite(d2), d2, np.inf), np.where(np.isfinite(distance), distance, np.inf)

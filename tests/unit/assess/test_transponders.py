@@ -140,8 +140,14 @@ def test_a_mode5_fighter_is_friend_and_military_in_cot(deployment, make_tracks, 
         where = start + v * t
         tracks = make_tracks(where, v, t_s=t, track_id=[9])
         plot_at = where + v * -1.0 + 200.0
-        plots = _radar_plots(
-            t - 1.0, [plot_at, plot_at + [40_000.0, 0.0, 0.0]], mode5=[True, False]
+        plots = PlotBatch.build(
+            2,
+            t_s=[t - 1.0, t - 1.0],
+            kind=[PlotKind.RADAR, PlotKind.RADAR],
+            x_m=[plot_at[0], plot_at[0] + 40_000.0],
+            y_m=[plot_at[1], plot_at[1]],
+            z_m=[plot_at[2], plot_at[2]],
+            mode5=[True, False],
         )
         result = assessor.step(tracks, t, plots)
     assert result.identity[0] == "friend"
@@ -157,53 +163,3 @@ def test_without_mode5_the_same_fighter_is_not_friend(deployment, make_tracks, a
         tracks = make_tracks(start + v * t, v, t_s=t, track_id=[9])
         result = assessor.step(tracks, t, PlotBatch.empty())
     assert result.identity[0] == "unknown"
-
-
-def _radar_plots(t_s: float, xyz_m, mode5, sigma_m: float = 150.0) -> PlotBatch:
-    """Radar plots at ``t_s`` of the points ``xyz_m`` with a spherical ``sigma_m``; those
-    where ``mode5`` carry an IFF Mode 5 reply."""
-    xyz = np.atleast_2d(np.asarray(xyz_m, float))
-    n = len(xyz)
-    return PlotBatch.build(
-        n,
-        t_s=np.full(n, t_s),
-        kind=np.full(n, PlotKind.RADAR),
-        x_m=xyz[:, 0],
-        y_m=xyz[:, 1],
-        z_m=xyz[:, 2],
-        cov_xx_m2=np.full(n, sigma_m**2),
-        cov_yy_m2=np.full(n, sigma_m**2),
-        cov_zz_m2=np.full(n, sigma_m**2),
-        cov_xy_m2=np.zeros(n),
-        cov_xz_m2=np.zeros(n),
-        cov_yz_m2=np.zeros(n),
-        mode5=np.asarray(mode5, bool),
-    )
-
-
-def test_a_fighters_reply_is_not_given_to_the_drone_it_passes(deployment, make_tracks, at):
-    """A fighter 1.2 km from a drone whose track is known to 50 m, the fighter itself
-    untracked (its track lost in the intercept): its Mode 5 replies go to no track. Once
-    the fighter has a track again, they go to it, not to the drone."""
-    assessor = build_assessor(deployment)
-    drone_at = at(52.2, 23.0, 600.0)
-    drone_v = np.array([0.0, 50.0, 0.0])
-    fighter_offset = np.array([1200.0, 0.0, 300.0])
-    for t in np.arange(0.0, 60.0, 5.0):
-        drone = drone_at + drone_v * t
-        tracks = make_tracks(drone, drone_v, t_s=t, track_id=[4])
-        replies = _radar_plots(t, [drone + fighter_offset], mode5=[True])
-        result = assessor.step(tracks, t, replies)
-    assert result.identity[0] != "friend"
-    for t in np.arange(60.0, 120.0, 5.0):
-        drone = drone_at + drone_v * t
-        fighter = drone + fighter_offset
-        tracks = make_tracks(
-            np.vstack((drone, fighter)),
-            np.vstack((drone_v, [0.0, 250.0, 0.0])),
-            t_s=t,
-            track_id=[4, 11],
-        )
-        result = assessor.step(tracks, t, _radar_plots(t, [fighter], mode5=[True]))
-    assert result.identity[1] == "friend"
-    assert result.identity[0] != "friend"
