@@ -7,39 +7,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from respond_units import FIGHTER, MISSILE
 from test_planner import RADIUS_M, ROE, spec, targets_at
 
 from flankwatch.respond.catalogue import (
     TARGET_CATEGORIES,
     EffectorType,
-    WeaponType,
     builtin_catalogue,
 )
 from flankwatch.respond.forces import Forces, IdCounter, Phase, UnitSpec
 from flankwatch.respond.planner import Planner, PlannerSettings, Targets
 from flankwatch.respond.policy import load_policy
 
-MISSILE = WeaponType(
-    label="test missile",
-    kind="missile",
-    cost_eur=1000.0,
-    max_range_m=10_000.0,
-    max_alt_m=10_000.0,
-    speed_mps=800.0,
-    kill_prob={"decoy": 0.5},
-)
-PAIR = EffectorType(
-    label="test pair",
-    kind="fighter",
-    readiness_s=600.0,
-    speed_mps=250.0,
-    climb_mps=50.0,
-    endurance_s=3_600.0,
-    loadout={"m": 1},
-    reload_s=1_800.0,
-    fire_interval_s=2.0,
-    element_size=2,
-)
+PAIR = FIGHTER.model_copy(update={"label": "test pair", "loadout": {"m": 1}, "element_size": 2})
 
 
 def pair(count: int = 2) -> Forces:
