@@ -149,11 +149,10 @@ class Tracker(JointAssociation, SequentialAssociation):
         :mod:`~flankwatch.track.duplicates`), from the tracks' ``state`` and ``cov`` at
         ``now_s`` (s); only the ``held`` rows are compared."""
         table = self.table
-        slots = sorted(self._sensor_slot.items(), key=lambda item: item[1])
+        sensor_ids = self._column_sensors()
         half_scan_s = np.full(table.sensor_t_s.shape[1], np.nan)
-        if slots:
-            sensor_ids = np.array([sensor for sensor, _ in slots], np.int64)
-            half_scan_s[: len(slots)] = 0.5 * self.association_windows(sensor_ids)
+        if len(sensor_ids):
+            half_scan_s[: len(sensor_ids)] = 0.5 * self.association_windows(sensor_ids)
         a, b = twin_candidates(
             state, cov, held, table.icao24, table.sensor_t_s, half_scan_s, self._duplicate_gate
         )

@@ -82,8 +82,6 @@ class TrackerCore:
         self._held_updates = 0
         """Position updates of held (confirmed or coasting) tracks in the current step by
         sensors with a column in ``TrackTable.sensor_t_s`` and a known revisit period."""
-        self._sensor_slot: dict[int, int] = {}
-        """Column of ``TrackTable.sensor_t_s`` of each sensor id that has one."""
         self._slot_ids = np.empty(0, np.int64)
         """The sensor ids seen by :meth:`_slots_of`, sorted."""
         self._slot_columns = np.empty(0, np.int64)
@@ -155,12 +153,11 @@ class TrackerCore:
         step, against the scans of those sensors due over it on the held tracks each of
         them has seen within its last ``WATCH_SCANS`` scans."""
         updates, self._held_updates = self._held_updates, 0
-        slots = len(self._sensor_slot)
-        if not (np.isfinite(step_s) and step_s > 0.0 and slots):
+        sensor_ids = self._column_sensors()
+        if not (np.isfinite(step_s) and step_s > 0.0 and len(sensor_ids)):
             return
-        sensor_ids = np.array(list(self._sensor_slot), np.int64)
         period = np.full(SENSOR_SLOTS, np.nan)
-        period[list(self._sensor_slot.values())] = self.revisit_periods(sensor_ids)
+        period[: len(sensor_ids)] = self.revisit_periods(sensor_ids)
         last = self.table.sensor_t_s[~tentative]
         with np.errstate(invalid="ignore"):
             watched = now_s - last <= WATCH_SCANS * period
@@ -389,9 +386,7 @@ class TrackerCore:
         if not len(ids) or not np.all(ids[at] == sensor_id):
             seen = ids[at] == sensor_id if len(ids) else np.zeros(len(sensor_id), bool)
             for new in np.unique(sensor_id[~seen]).tolist():
-                free = len(self._sensor_slot)
-                if free < SENSOR_SLOTS:
-                    self._sensor_slot[new] = free
+                free = int(np.count_nonzero(columns >= 0))
                 ids = np.append(ids, new)
                 columns = np.append(columns, free if free < SENSOR_SLOTS else NO_SLOT)
             order = np.argsort(ids)
@@ -399,6 +394,12 @@ class TrackerCore:
             ids, columns = self._slot_ids, self._slot_columns
             at = np.searchsorted(ids, sensor_id)
         return columns[at]
+
+    def _column_sensors(self) -> np.ndarray:
+        """The sensor id of each column of ``TrackTable.sensor_t_s`` in use, in column
+        order."""
+        used = self._slot_columns >= 0
+        return self._slot_ids[used][np.argsort(self._slot_columns[used])]
 
     def _score_plots(
         self,
