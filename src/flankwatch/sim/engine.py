@@ -181,13 +181,7 @@ class Simulation:
 
     def _scene(self, motions: list[Motion], t0: float, t1: float) -> Scene:
         """The window's objects with their positions at every step boundary."""
-        ids = np.unique(np.concatenate([m.object_id for m in motions]))
-        ecef = np.full((len(ids), len(motions) + 1, 3), np.nan)
-        alt = np.full((len(ids), len(motions) + 1), np.nan)
-        for k, motion in enumerate(motions):
-            rows = np.searchsorted(ids, motion.object_id)
-            ecef[rows, k], ecef[rows, k + 1] = motion.start_ecef_m, motion.end_ecef_m
-            alt[rows, k], alt[rows, k + 1] = motion.start_alt_m, motion.end_alt_m
+        ids, ecef, alt = _positions(motions)
         plans = self.plans
         columns = {
             "object_id": ids,
@@ -243,6 +237,26 @@ class Simulation:
             vz_mps=velocity[:, 2],
             ended=ended[keep],
         )
+
+
+def _positions(motions: list[Motion]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The objects flying in any of a window's steps (``motions``), their ECEF positions
+    (m, (n, steps + 1, 3)) and heights (m, (n, steps + 1)) at the steps' boundaries: at
+    each step's start, and at the last one's end; NaN when not flying."""
+    first = motions[0].object_id
+    if all(np.array_equal(m.object_id, first) for m in motions[1:]):
+        # the same objects all window long (most windows): no gaps to fill
+        ecef = np.stack([m.start_ecef_m for m in motions] + [motions[-1].end_ecef_m], axis=1)
+        alt = np.stack([m.start_alt_m for m in motions] + [motions[-1].end_alt_m], axis=1)
+        return first, ecef, alt
+    ids = np.unique(np.concatenate([m.object_id for m in motions]))
+    ecef = np.full((len(ids), len(motions) + 1, 3), np.nan)
+    alt = np.full((len(ids), len(motions) + 1), np.nan)
+    for k, motion in enumerate(motions):
+        rows = np.searchsorted(ids, motion.object_id)
+        ecef[rows, k], ecef[rows, k + 1] = motion.start_ecef_m, motion.end_ecef_m
+        alt[rows, k], alt[rows, k + 1] = motion.start_alt_m, motion.end_alt_m
+    return ids, ecef, alt
 
 
 def _watch_s(scenario: Scenario, sensor: Sensor) -> tuple[float, float]:

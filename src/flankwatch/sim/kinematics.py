@@ -64,6 +64,52 @@ class Motion:
         return len(self.object_id)
 
 
+@dataclass(frozen=True)
+class _Fleet:
+    """The plan columns of the objects ``ids`` that :meth:`Kinematics._fly` reads every
+    step, gathered once while the same objects fly (see :meth:`Kinematics._fleet`)."""
+
+    ids: np.ndarray
+    speed_mps: np.ndarray
+    turn_rate_rad_s: np.ndarray
+    turn_radius_m: np.ndarray
+    weaves: np.ndarray  # bool
+    weave_amplitude_rad: np.ndarray
+    weave_period_s: np.ndarray
+    weave_phase_rad: np.ndarray
+    last_waypoint: np.ndarray  # index of each route's final waypoint
+    range_m: np.ndarray
+    climb_rate_mps: np.ndarray
+    cruise_alt_m: np.ndarray
+    ballistic: np.ndarray  # bool
+    apogee_m: np.ndarray
+
+    @classmethod
+    def of(cls, plans: FlightPlans, ids: np.ndarray) -> _Fleet:
+        """The columns of objects ``ids`` of ``plans``."""
+        speed, turn_rate = plans.speed_mps[ids], plans.turn_rate_rad_s[ids]
+        return cls(
+            ids=ids.copy(),
+            speed_mps=speed,
+            turn_rate_rad_s=turn_rate,
+            turn_radius_m=speed / turn_rate,
+            weaves=plans.manoeuvre[ids] == _WEAVE,
+            weave_amplitude_rad=plans.weave_amplitude_rad[ids],
+            weave_period_s=plans.weave_period_s[ids],
+            weave_phase_rad=plans.weave_phase_rad[ids],
+            last_waypoint=plans.n_waypoints[ids] - 1,
+            range_m=plans.range_m[ids],
+            climb_rate_mps=plans.climb_rate_mps[ids],
+            cruise_alt_m=plans.cruise_alt_m[ids],
+            ballistic=plans.manoeuvre[ids] == _BALLISTIC,
+            apogee_m=plans.apogee_m[ids],
+        )
+
+    def holds(self, ids: np.ndarray) -> bool:
+        """True when these are the columns of exactly ``ids``."""
+        return len(self.ids) == len(ids) and bool((self.ids == ids).all())
+
+
 class Kinematics:
     """The state of every object of a run, advanced by :meth:`advance`."""
 
@@ -86,6 +132,7 @@ class Kinematics:
         """Each object's ECEF position (m) at the end of the last :meth:`advance` it flew in
         (the next step's start), where ``_ecef_known``."""
         self._ecef_known = np.zeros(n, dtype=bool)
+        self._kept_fleet: _Fleet | None = None
 
     def advance(self, t_s: float, step_s: float) -> Motion:
         """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``.
@@ -196,28 +243,37 @@ class Kinematics:
         legs, _ = distance_azimuth(lat[:, :-1], lon[:, :-1], lat[:, 1:], lon[:, 1:])
         return np.nansum(legs, axis=1)
 
+    def _fleet(self, ids: np.ndarray) -> _Fleet:
+        """The plan columns of the flying objects ``ids``, kept while the same objects fly."""
+        kept = self._kept_fleet
+        if kept is None or not kept.holds(ids):
+            kept = self._kept_fleet = _Fleet.of(self.plans, ids)
+        return kept
+
     def _fly(self, ids: np.ndarray, t_s: float, step_s: float) -> np.ndarray:
         """Move objects ``ids`` by one step; return the mask of those that ended."""
         plans = self.plans
+        fleet = self._fleet(ids)
         nxt = self.next_waypoint[ids]
         wp_lat = plans.waypoint_lat_deg[ids, nxt]
         wp_lon = plans.waypoint_lon_deg[ids, nxt]
         wp_alt = plans.waypoint_alt_m[ids, nxt]
-        last = nxt == plans.n_waypoints[ids] - 1
-        speed = plans.speed_mps[ids]
-        turn_rate = plans.turn_rate_rad_s[ids]
-        turn_radius = speed / turn_rate
+        last = nxt == fleet.last_waypoint
+        speed = fleet.speed_mps
+        turn_rate = fleet.turn_rate_rad_s
+        turn_radius = fleet.turn_radius_m
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
         distance, bearing = distance_azimuth(lat, lon, wp_lat, wp_lon)
 
-        weave = (plans.manoeuvre[ids] == _WEAVE) & ~(last & (distance < 5 * turn_radius))
-        offset = plans.weave_amplitude_rad[ids] * np.sin(
-            2 * np.pi * t_s / plans.weave_period_s[ids] + plans.weave_phase_rad[ids]
+        weave = fleet.weaves & ~(last & (distance < 5 * turn_radius))
+        offset = fleet.weave_amplitude_rad * np.sin(
+            2 * np.pi * t_s / fleet.weave_period_s + fleet.weave_phase_rad
         )
         desired = bearing + np.where(weave, offset, 0.0)
-        turn = wrap_angle(desired - self.heading_rad[ids])
+        heading = self.heading_rad[ids]
+        turn = wrap_angle(desired - heading)
         max_turn = turn_rate * step_s
-        heading = self.heading_rad[ids] + np.clip(turn, -max_turn, max_turn)
+        heading = heading + np.clip(turn, -max_turn, max_turn)
 
         travel = speed * step_s
         arrived = last & (distance <= travel)
@@ -232,28 +288,29 @@ class Kinematics:
         self.heading_rad[ids] = new_heading
         self.flown_m[ids] += step_m
 
-        self.alt_m[ids] = self._altitude(ids, nxt, wp_alt, last, distance - step_m, step_s)
+        self.alt_m[ids] = self._altitude(fleet, nxt, wp_alt, last, distance - step_m, step_s)
         switch = ~last & (distance < np.maximum(turn_radius, travel))
         self.next_waypoint[ids] += switch.astype(np.int32)
-        out_of_range = self.flown_m[ids] >= plans.range_m[ids]
+        out_of_range = self.flown_m[ids] >= fleet.range_m
         return arrived | passed | out_of_range
 
     def _altitude(
         self,
-        ids: np.ndarray,
+        fleet: _Fleet,
         nxt: np.ndarray,
         wp_alt: np.ndarray,
         last: np.ndarray,
         remaining_m: np.ndarray,
         step_s: float,
     ) -> np.ndarray:
-        """Altitude after the step (m), by the rules in the module docstring."""
-        plans = self.plans
+        """Altitude after the step (m) of the objects of ``fleet``, by the rules in the
+        module docstring."""
+        ids = fleet.ids
         alt = self.alt_m[ids]
-        climb = plans.climb_rate_mps[ids]
-        speed = plans.speed_mps[ids]
-        previous = plans.waypoint_alt_m[ids, np.maximum(nxt - 1, 0)]
-        hold = np.where(nxt > 0, previous, plans.cruise_alt_m[ids])
+        climb = fleet.climb_rate_mps
+        speed = fleet.speed_mps
+        previous = self.plans.waypoint_alt_m[ids, np.maximum(nxt - 1, 0)]
+        hold = np.where(nxt > 0, previous, fleet.cruise_alt_m)
         descent_m = np.abs(hold - wp_alt) * speed / climb
         remaining = np.maximum(remaining_m, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -262,9 +319,9 @@ class Kinematics:
         rate = np.where(last & (remaining <= descent_m), 2.0 * climb, climb)
         new_alt = alt + np.clip(command - alt, -rate * step_s, rate * step_s)
 
-        ballistic = plans.manoeuvre[ids] == _BALLISTIC
+        ballistic = fleet.ballistic
         if ballistic.any():
             fraction = np.clip(self.flown_m[ids] / np.maximum(self.route_m[ids], 1.0), 0.0, 1.0)
-            arc = self.start_alt_m[ids] + 4.0 * plans.apogee_m[ids] * fraction * (1.0 - fraction)
+            arc = self.start_alt_m[ids] + 4.0 * fleet.apogee_m * fraction * (1.0 - fraction)
             new_alt = np.where(ballistic, arc, new_alt)
         return np.maximum(new_alt, 0.0)

@@ -64,14 +64,11 @@ class AdsbStation:
 
     def observe(self, scene: Scene) -> list[PlotColumns]:
         """The position reports received during the scene's step."""
-        aircraft = np.flatnonzero(scene.cooperative)
-        if not len(aircraft):
-            return []
         period = self.spec.scan_period_s
-        phase = (scene.icao24[aircraft] % 997) / 997.0 * period
-        which, t = report_times(scene.t0_s, scene.t1_s, period, phase)
-        rows = aircraft[which]
-        position, alt = scene.at(rows, t)
+        squitters = scene.kept(("squitters", period), lambda: _squitters(scene, period))
+        rows, t, position, alt = squitters
+        if not len(rows):
+            return []
         distance = np.linalg.norm(position - self.position_ecef_m, axis=1)
         with np.errstate(invalid="ignore"):
             received = (
@@ -109,3 +106,18 @@ class AdsbStation:
                 "truth_id": scene.object_id[rows],
             }
         ]
+
+
+def _squitters(
+    scene: Scene, period_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The position squitters of the scene's cooperative aircraft, each sending every
+    ``period_s`` (s) at a phase set by its address: the scene rows of the senders, the
+    times (s), and the ECEF positions (m) and heights (m) then. Every station listening
+    at that period hears these same squitters."""
+    aircraft = np.flatnonzero(scene.cooperative)
+    phase = (scene.icao24[aircraft] % 997) / 997.0 * period_s
+    which, t = report_times(scene.t0_s, scene.t1_s, period_s, phase)
+    rows = aircraft[which]
+    position, alt = scene.at(rows, t)
+    return rows, t, position, alt

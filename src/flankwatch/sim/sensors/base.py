@@ -8,9 +8,10 @@ scenario leaves every other sensor's draws unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -51,21 +52,41 @@ class Scene:
     squawk: np.ndarray
     mode5: np.ndarray
     squitter_error: np.ndarray
+    _kept: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.object_id)
+
+    def kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()``, called once per scene and ``key``: what several sensors derive alike
+        from the scene (the same squitters heard by every ADS-B station) is derived once."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
 
     def at(self, rows: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """ECEF positions (m, shape (n, 3)) and heights (m) of objects ``rows`` at ``t_s``.
 
         NaN where the object was not flying at that time.
         """
+        instants = self.ecef_m.shape[1]
         position = (np.asarray(t_s) - self.t0_s) / self.step_s
-        k = np.minimum(np.maximum(np.floor(position).astype(np.intp), 0), self.ecef_m.shape[1] - 2)
+        k = np.floor(position).astype(np.intp)
+        np.maximum(k, 0, out=k)
+        np.minimum(k, instants - 2, out=k)
         f = position - k
-        start, end = self.ecef_m[rows, k], self.ecef_m[rows, k + 1]
-        start_alt, end_alt = self.alt_m[rows, k], self.alt_m[rows, k + 1]
-        return start + (end - start) * f[:, None], start_alt + (end_alt - start_alt) * f
+        start = np.asarray(rows) * instants + k
+        end = start + 1
+        ecef, alt = self._flat_positions
+        start_ecef, end_ecef, start_alt, end_alt = ecef[start], ecef[end], alt[start], alt[end]
+        position = start_ecef + (end_ecef - start_ecef) * f[:, None]
+        return position, start_alt + (end_alt - start_alt) * f
+
+    @cached_property
+    def _flat_positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """``ecef_m`` as (n (k + 1), 3) and ``alt_m`` as (n (k + 1),): one index per
+        object and instant."""
+        return self.ecef_m.reshape(-1, 3), self.alt_m.reshape(-1)
 
     def squitter_errors(self, rows: np.ndarray, t_s: np.ndarray) -> np.ndarray:
         """The broadcast position error (standard deviations, (n, 3)) of objects ``rows``

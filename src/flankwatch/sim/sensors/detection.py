@@ -23,7 +23,9 @@ from scipy.stats import ncx2
 def detection_probability(snr: ArrayLike, pfa: float, swerling: ArrayLike) -> np.ndarray:
     """Probability of detection for each SNR (power ratio) and Swerling case (0, 1 or 3)."""
     snr = np.asarray(snr, float)
-    swerling = np.broadcast_to(np.asarray(swerling), snr.shape)
+    swerling = np.asarray(swerling)
+    if swerling.shape != snr.shape:
+        swerling = np.broadcast_to(swerling, snr.shape)
     threshold = -np.log(pfa)
     pd = np.array(np.exp(-threshold / (1.0 + snr)))  # an array even for a scalar SNR
     case3 = swerling == 3

@@ -57,6 +57,8 @@ class Radar:
         self.sigmas = np.radians([spec.sigma_azimuth_deg, spec.sigma_elevation_deg])
         self.sigma2 = np.array([spec.sigma_range_m**2, self.sigmas[0] ** 2, self.sigmas[1] ** 2])
         """Variances of range (m^2), azimuth and elevation (rad^2)."""
+        self.noise = (spec.sigma_range_m, *self.sigmas)
+        """Standard deviations of range (m), azimuth and elevation (rad)."""
         self._frame_rotation: tuple[np.ndarray, np.ndarray] | None = None
 
     def table(self) -> list[SensorInfo]:
@@ -95,6 +97,8 @@ class Radar:
         moved_m = 0.0 if position1 is position0 else np.linalg.norm(position1 - position0)
         reach = self.spec.range_m + scene.max_travel_m + moved_m
         near = np.flatnonzero(np.einsum("ij,ij->i", offset, offset) <= reach**2)
+        if not len(near):
+            return self._false_plots(t0, t1, beam0, position0, position1, rotation)
         azimuth0 = np.arctan2(offset[near, 0], offset[near, 1])
         which, t_look = report_times(t0, t1, period, t0 + ((azimuth0 - beam0) % TWO_PI) / rate)
         rows = near[which]
@@ -105,7 +109,8 @@ class Radar:
         local = (target_at - sensor_at) @ rotation.T
         rng_m = np.linalg.norm(local, axis=1)
         with np.errstate(invalid="ignore"):
-            elevation = np.arcsin(np.clip(local[:, 2] / np.maximum(rng_m, 1e-9), -1.0, 1.0))
+            sin_elevation = local[:, 2] / np.maximum(rng_m, 1e-9)
+            elevation = np.arcsin(np.minimum(np.maximum(sin_elevation, -1.0), 1.0))
             visible = (
                 (rng_m <= self.spec.range_m)
                 & (rng_m >= self.spec.min_range_m)
@@ -132,10 +137,9 @@ class Radar:
             np.arctan2(local[detected, 0], local[detected, 1]),
             elevation[visible][detected],
         )
-        noise = (self.spec.sigma_range_m, *self.sigmas)
         range_m, azimuth_rad, elevation_rad = (
             np.concatenate((true + self.rng.normal(0.0, sigma, n), false))
-            for true, sigma, false in zip(true_polar, noise, false_polar, strict=True)
+            for true, sigma, false in zip(true_polar, self.noise, false_polar, strict=True)
         )
         truth_id = np.concatenate((scene.object_id[rows[detected]], np.full(len(false_t), -1)))
         sensor_at = _interpolate(position0, position1, (t_s - t0) / (t1 - t0))

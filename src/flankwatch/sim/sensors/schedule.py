@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,15 @@ def report_times(
     """
     first = t0_s + (phase_s - t0_s) % period_s
     per_reporter = math.ceil((t1_s - t0_s) / period_s) + 1
-    times = first[:, None] + period_s * np.arange(per_reporter)[None, :]
+    times = first[:, None] + _report_offsets(period_s, per_reporter)
     reporter, k = np.nonzero(times < t1_s)
     return reporter, times[reporter, k]
+
+
+@lru_cache(maxsize=64)
+def _report_offsets(period_s: float, count: int) -> np.ndarray:
+    """The times (s, shape (1, count), read-only) of a reporter's first ``count`` reports,
+    counted from its first one (made once per period and count, not every window)."""
+    offsets = period_s * np.arange(count)[None, :]
+    offsets.flags.writeable = False
+    return offsets
