@@ -127,7 +127,8 @@ class ProjectedArea:
         if not len(path_i):
             return frac, edge
         order = np.lexsort((t, path_i))
-        first = order[np.unique(path_i[order], return_index=True)[1]]
+        by_path = path_i[order]
+        first = order[np.flatnonzero(np.concatenate(([True], by_path[1:] != by_path[:-1])))]
         frac[moving[path_i[first]]] = t[first]
         edge[moving[path_i[first]]] = edge_i[first]
         return frac, edge

@@ -33,6 +33,7 @@ AUTHORITY_RULE = "authority-rule"
 """Who declares when no operator does."""
 
 PENDING = IDENTITIES.index("pending")
+_DELETED = int(TrackStatus.DELETED)
 
 IdentityName = Literal[IDENTITIES]  # type: ignore[valid-type]
 Delay = Annotated[float, Field(ge=0.0, le=86_400.0)]
@@ -112,7 +113,7 @@ class IdentificationAuthority:
 
         held_s = now_s - mem["proposed_since_s"][rows]
         follows = ~mem["by_operator"][rows] & (held_s >= self._delay_s[proposed])
-        follows &= (proposed != before) & (tracks.status != TrackStatus.DELETED)
+        follows &= (proposed != before) & (tracks.status != _DELETED)
         mem["declared"][rows[follows]] = proposed[follows]
         who[follows] = AUTHORITY_RULE
         for i in np.flatnonzero(follows):
@@ -131,8 +132,10 @@ class IdentificationAuthority:
     ) -> np.ndarray:
         """Apply the queued declarations of tracks in this batch; keep the others queued.
         Returns the mask of the tracks an operator declared."""
-        where = {int(t): i for i, t in enumerate(tracks.track_id)}
         declared = np.zeros(len(tracks), bool)
+        if not self._queue:
+            return declared
+        where = {int(t): i for i, t in enumerate(tracks.track_id)}
         waiting = []
         for item in self._queue:
             i = where.get(item.track_id)

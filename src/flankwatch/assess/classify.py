@@ -39,6 +39,8 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 """A class name of :data:`CATEGORIES`."""
 Band = Annotated[tuple[float, float], Field(description="[low, high]")]
 UNKNOWN = CATEGORIES.index("unknown")
+_FEATURES = ("speed_mps", "alt_m", "climb_mps", "turn_deg_s")
+"""The bands of a profile, in the order the classifier stacks them."""
 MIN_TURN_SPEED_MPS = 5.0
 """Below this ground speed (m/s) a heading means little: no turn rate is measured."""
 
@@ -115,12 +117,15 @@ class KinematicClassifier:
             pairs = np.array([getattr(p, name) for p in rows], float)
             return pairs[:, 0], pairs[:, 1]
 
-        self._speed = bands("speed_mps")
-        self._alt = bands("alt_m")
-        self._climb = bands("climb_mps")
-        self._turn = bands("turn_deg_s")
+        # Bands (features, profiles, 1) of the features speed, height, climb and turn rate.
+        low, high = zip(*(bands(name) for name in _FEATURES), strict=True)
+        self._low, self._high = np.stack(low)[:, :, None], np.stack(high)[:, :, None]
+        m = profiles.margins
+        self._margins = np.array([m.alt_m, m.climb_mps, m.turn_deg_s])[:, None]
+        """Fall-offs of height, climb and turn rate (speed's adds each track's speed variance)."""
         self._prior = np.array([p.prior for p in rows])
         self._adsb = np.array([p.adsb_prob for p in rows])
+        self._no_adsb = 1.0 - self._adsb
         self._to_class = np.zeros((len(rows), len(CATEGORIES)))
         self._to_class[np.arange(len(rows)), [CATEGORIES.index(p.category) for p in rows]] = 1.0
         self.memory = TrackMemory(
@@ -151,16 +156,21 @@ class KinematicClassifier:
 
         ``turn_deg_s`` may be NaN (not known yet): it then counts as fitting every band.
         """
-        m = self.profiles.margins
-        speed_sigma = np.sqrt(m.speed_mps**2 + kin.speed_var_m2ps2)[:, None]
-        like = band_likelihood(kin.speed_mps[:, None], *self._speed, speed_sigma)
-        like *= band_likelihood(kin.alt_m[:, None], *self._alt, m.alt_m)
-        like *= band_likelihood(np.abs(kin.climb_mps)[:, None], *self._climb, m.climb_mps)
-        turn = np.abs(turn_deg_s)[:, None]
-        like *= np.where(
-            np.isnan(turn), 1.0, band_likelihood(np.nan_to_num(turn), *self._turn, m.turn_deg_s)
-        )
-        like *= self._prior * np.where(adsb[:, None], self._adsb, 1.0 - self._adsb)
+        turn = np.abs(turn_deg_s)
+        unknown = np.isnan(turn)
+        # (features, 1, n): the tracks last, so that each operation runs along them
+        feature = np.stack(
+            (kin.speed_mps, kin.alt_m, np.abs(kin.climb_mps), np.where(unknown, 0.0, turn))
+        )[:, None, :]
+        sigma = np.empty_like(feature)
+        sigma[0, 0] = np.sqrt(self.profiles.margins.speed_mps**2 + kin.speed_var_m2ps2)
+        sigma[1:, 0] = self._margins
+        band = band_likelihood(feature, self._low, self._high, sigma)  # (features, profiles, n)
+        like = band[0] * band[1]
+        like *= band[2]
+        like *= np.where(unknown, 1.0, band[3])
+        like = np.ascontiguousarray(like.T)  # (n, profiles)
+        like *= self._prior * np.where(adsb[:, None], self._adsb, self._no_adsb)
         by_class = like @ self._to_class
         by_class[:, UNKNOWN] += self.profiles.unknown_likelihood
         return by_class / by_class.sum(axis=1, keepdims=True)

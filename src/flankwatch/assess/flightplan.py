@@ -16,7 +16,7 @@ compared in the run's local frame (east and north, m).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -60,6 +60,13 @@ class _Route:
     along_m: np.ndarray  # (k,) distance flown to each point
     off_block_s: float  # planned departure, s since the run's start
     speed_mps: float
+    leg_m: np.ndarray = field(init=False)  # (k - 1, 2) from each point to the next
+    leg2_m2: np.ndarray = field(init=False)  # (k - 1,) squared length of each leg
+
+    def __post_init__(self) -> None:
+        leg = self.xy_m[1:] - self.xy_m[:-1]
+        object.__setattr__(self, "leg_m", leg)
+        object.__setattr__(self, "leg2_m2", np.einsum("ij,ij->i", leg, leg))
 
 
 class FlightPlanBook:
@@ -86,8 +93,8 @@ class FlightPlanBook:
         """
         idx = np.arange(len(tracks)) if rows is None else np.asarray(rows, np.intp)
         codes = np.full(len(idx), NONE, np.int8)
-        callsigns = tracks.callsign[idx].astype(str)
-        for k in np.flatnonzero(callsigns != ""):
+        callsigns = tracks.callsign[idx]
+        for k in np.flatnonzero([str(callsign) != "" for callsign in callsigns]):
             routes = self._routes.get(str(callsigns[k]).strip())
             if not routes:
                 codes[k] = UNCORRELATED
@@ -127,12 +134,10 @@ def _route(plan: FiledPlan, frame: LocalFrame, off_block: timedelta) -> _Route:
 
 def _nearest_on(route: _Route, point: np.ndarray) -> tuple[float, float]:
     """Distance (m) from ``point`` to the route, and how far along the route its foot is (m)."""
-    start, end = route.xy_m[:-1], route.xy_m[1:]
-    leg = end - start
-    length2 = np.einsum("ij,ij->i", leg, leg)
+    start, leg, length2 = route.xy_m[:-1], route.leg_m, route.leg2_m2
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.clip(np.einsum("ij,ij->i", point - start, leg) / length2, 0.0, 1.0)
-    f = np.nan_to_num(f)
+    f = np.where(np.isnan(f), 0.0, f)  # a leg of no length
     foot = start + leg * f[:, None]
     across = np.hypot(*(point - foot).T)
     best = int(np.argmin(across))

@@ -19,8 +19,10 @@ and from the filed flight plans
 (:class:`~flankwatch.assess.flightplan.FlightPlanBook`).
 
 Conditions are evaluated only on the tracks a rule could still change, the
-cheap ones first: where a track comes from (a point-in-polygon test against the
-origin countries) is worked out only for the few tracks that get that far.
+cheap ones first: the plain ones for every rule at once
+(:class:`~flankwatch.assess.conditions.ConditionTable`), then the lookups per
+rule; where a track comes from (a point-in-polygon test against the origin
+countries) is worked out only for the few tracks that get that far.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from flankwatch.assess.area import ProjectedArea
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES
 from flankwatch.assess.authority import AuthoritySettings, IdentificationAuthority
 from flankwatch.assess.base import IdentityStep
+from flankwatch.assess.conditions import ConditionTable
 from flankwatch.assess.flightplan import CORRELATION, CorrelationSettings, FlightPlanBook
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.assess.memory import TrackMemory
@@ -65,6 +68,8 @@ SquawkCode = Annotated[str, Field(pattern=r"^[0-7]{4}$")]
 _RANK = np.array([HOSTILITY.index(name) for name in IDENTITIES])
 """Hostility rank of each identity code (the index into :data:`IDENTITIES`)."""
 PENDING = IDENTITIES.index("pending")
+_DELETED = int(TrackStatus.DELETED)
+_EMERGENCY_CODES = np.array(list(EMERGENCY_SQUAWKS), np.int64)
 
 
 def _known_country(code: str) -> str:
@@ -166,17 +171,13 @@ def load_identity_rules(path: Path | None = None) -> IdentityRules:
 
 
 class _StepFacts:
-    """What the conditions look at in one step, computed for the rows that need it."""
+    """What the per-track lookups look at in one step, computed for the rows that need it."""
 
     def __init__(
         self,
         identifier: RuleIdentifier,
         tracks: TrackBatch,
         kin: Kinematics,
-        category: np.ndarray,
-        category_prob: np.ndarray,
-        inside: np.ndarray,
-        current: np.ndarray,
         origin_seen: np.ndarray,
         now_s: float,
     ) -> None:
@@ -185,19 +186,16 @@ class _StepFacts:
         self.identifier = identifier
         self.tracks = tracks
         self.kin = kin
-        self.category = category
-        self.category_prob = category_prob
-        self.inside = inside
-        self.current = current
         self.origin_seen = origin_seen
 
     def own(self, idx: np.ndarray) -> np.ndarray:
-        forces = self.identifier.rules.own_forces
-        found = np.isin(self.tracks.icao24[idx], self.identifier.own_icao24)
-        if forces.callsign_prefixes:
-            callsign = self.tracks.callsign[idx].astype(str)
-            for prefix in forces.callsign_prefixes:
-                found |= np.char.startswith(callsign, prefix)
+        prefixes = self.identifier.own_prefixes
+        found = _any_of(self.tracks.icao24[idx], self.identifier.own_icao24)
+        if prefixes:
+            callsigns = self.tracks.callsign[idx]
+            found |= np.fromiter(
+                (str(callsign).startswith(prefixes) for callsign in callsigns), bool, len(idx)
+            )
         return found
 
     def from_origin(self, idx: np.ndarray) -> np.ndarray:
@@ -223,55 +221,22 @@ class _StepFacts:
         return self._correlation[idx]
 
 
-def _conditions(
-    when: Condition, statuses: dict[str, int]
-) -> list[Callable[[_StepFacts, np.ndarray], np.ndarray]]:
-    """The tests of a rule's conditions, cheapest first; each maps row indices to a mask."""
+def _lookups(when: Condition) -> list[Callable[[_StepFacts, np.ndarray], np.ndarray]]:
+    """The tests of a rule's conditions that look things up per track (the others are in
+    :class:`ConditionTable`), cheapest first; each maps row indices to a mask."""
     tests: list[Callable[[_StepFacts, np.ndarray], np.ndarray]] = []
-    if when.status is not None:
-        status_in = _member_table([statuses[name] for name in when.status], max(statuses.values()))
-        tests.append(lambda f, i: status_in[f.tracks.status[i]])
-    if when.identity is not None:
-        identity_in = _member_table(
-            [IDENTITIES.index(name) for name in when.identity], len(IDENTITIES) - 1
-        )
-        tests.append(lambda f, i: identity_in[f.current[i]])
-    if when.adsb is not None:
-        adsb = when.adsb
-        tests.append(lambda f, i: (f.tracks.icao24[i] != 0) == adsb)
-    if when.inside is not None:
-        inside = when.inside
-        tests.append(lambda f, i: f.inside[i] == inside)
-    for name, bound, above in (
-        ("speed_mps", when.min_speed_mps, True),
-        ("speed_mps", when.max_speed_mps, False),
-        ("alt_m", when.min_alt_m, True),
-        ("alt_m", when.max_alt_m, False),
-    ):
-        if bound is not None:
-            tests.append(_bound_test(name, bound, above))
-    if when.max_speed_sigma_mps is not None:
-        variance = when.max_speed_sigma_mps**2
-        tests.append(lambda f, i: f.kin.speed_var_m2ps2[i] <= variance)
-    if when.category is not None:
-        category_in = _member_table(
-            [CATEGORIES.index(name) for name in when.category], len(CATEGORIES) - 1
-        )
-        least = when.min_category_prob
-        tests.append(lambda f, i: category_in[f.category[i]] & (f.category_prob[i] >= least))
     if when.own is not None:
         own = when.own
         tests.append(lambda f, i: f.own(i) == own)
     if when.squawk is not None:
-        squawks = [int(code) for code in when.squawk]
-        tests.append(lambda f, i: np.isin(f.squawk(i), squawks))
+        squawks = np.array([int(code) for code in when.squawk], np.int64)
+        tests.append(lambda f, i: _any_of(f.squawk(i), squawks))
     if when.mode5 is not None:
         mode5 = when.mode5
         tests.append(lambda f, i: f.mode5(i) == mode5)
     if when.flight_plan is not None:
-        plan_in = _member_table(
-            [CORRELATION.index(name) for name in when.flight_plan], len(CORRELATION) - 1
-        )
+        plan_in = np.zeros(len(CORRELATION), bool)
+        plan_in[[CORRELATION.index(name) for name in when.flight_plan]] = True
         tests.append(lambda f, i: plan_in[f.flight_plan(i)])
     if when.from_origin is not None:
         from_origin = when.from_origin
@@ -279,20 +244,9 @@ def _conditions(
     return tests
 
 
-def _member_table(wanted: list[int], largest: int) -> np.ndarray:
-    """A lookup table of codes 0 to ``largest``: True at the ``wanted`` ones (a membership
-    test that costs one indexing, where ``np.isin`` sorts)."""
-    table = np.zeros(largest + 1, bool)
-    table[wanted] = True
-    return table
-
-
-def _bound_test(
-    name: str, bound: float, above: bool
-) -> Callable[[_StepFacts, np.ndarray], np.ndarray]:
-    if above:
-        return lambda f, i: getattr(f.kin, name)[i] >= bound
-    return lambda f, i: getattr(f.kin, name)[i] <= bound
+def _any_of(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """True where ``values`` is one of the few ``wanted`` (``np.isin`` without its sort)."""
+    return (values[:, None] == wanted[None, :]).any(axis=1)
 
 
 class RuleIdentifier:
@@ -307,11 +261,19 @@ class RuleIdentifier:
     ) -> None:
         self.rules = rules
         self.own_icao24 = np.array([int(a, 16) for a in rules.own_forces.icao24], np.uint32)
+        self.own_prefixes = tuple(rules.own_forces.callsign_prefixes)
         statuses = {status.name.lower(): int(status) for status in TrackStatus}
-        self._tests = [_conditions(rule.when, statuses) for rule in rules.rules]
+        self._conditions = ConditionTable([rule.when for rule in rules.rules], statuses)
+        self._lookups = [
+            (k, tests) for k, rule in enumerate(rules.rules) if (tests := _lookups(rule.when))
+        ]
         self._target = np.array([IDENTITIES.index(rule.identity) for rule in rules.rules])
+        self._target_rank = _RANK[self._target]
+        self._override = np.array([rule.override for rule in rules.rules])
         self._updates = np.array([rule.persist.updates for rule in rules.rules])
         self._duration_s = np.array([rule.persist.duration_s for rule in rules.rules])
+        self._rule_names = np.array(["", *(rule.name for rule in rules.rules)], object)
+        """Rule names by rule index + 1 ("" for none)."""
         self.origin_area = (
             ProjectedArea.from_lonlat(
                 shapely.union_all([country(code) for code in rules.origin.countries]),
@@ -358,7 +320,6 @@ class RuleIdentifier:
         it is inside the watched airspace; ``plots`` are the window's plots (their
         squawks and Mode 5 replies). Deleted tracks keep their identity.
         """
-        n = len(tracks)
         if plots is not None:
             self.replies.observe(plots, tracks)
         mem = self.memory
@@ -368,46 +329,15 @@ class RuleIdentifier:
                 kin.ground_x_m[new], kin.ground_y_m[new]
             )
         current = mem["identity"][rows].astype(np.int64)
-        facts = _StepFacts(
-            self,
-            tracks,
-            kin,
-            category,
-            category_prob,
-            inside,
-            current,
-            mem["origin_seen"][rows],
-            now_s,
-        )
+        facts = _StepFacts(self, tracks, kin, mem["origin_seen"][rows], now_s)
         updated = tracks.last_update_s > mem["last_update_s"][rows]
         mem["last_update_s"][rows] = np.maximum(mem["last_update_s"][rows], tracks.last_update_s)
-        result = current.copy()
-        fired = np.full(n, -1)
-        live = tracks.status != TrackStatus.DELETED
-        open_ = live.copy()
-        held, since = mem["held"], mem["held_since_s"]
-        for k, (rule, tests) in enumerate(zip(self.rules.rules, self._tests, strict=True)):
-            target = self._target[k]
-            candidates = live if rule.override else live & (_RANK[current] < _RANK[target])
-            idx = np.flatnonzero(candidates)
-            for test in tests:
-                if not len(idx):
-                    break
-                idx = idx[test(facts, idx)]
-            holding = np.zeros(n, bool)
-            holding[idx] = True
-            r = rows[holding]
-            held[r, k] += updated[holding]
-            since[r, k] = np.where(np.isnan(since[r, k]), now_s, since[r, k])
-            held[rows[~holding], k] = 0
-            since[rows[~holding], k] = np.nan
-            lasting = (held[r, k] >= self._updates[k]) & (
-                now_s - since[r, k] >= self._duration_s[k]
-            )
-            idx = idx[lasting & open_[idx]]
-            open_[idx] = False
-            result[idx] = target
-            fired[idx] = k
+        holding = self._holding(facts, current, category, category_prob, inside)
+        lasting = self._persisting(rows, holding, updated, now_s)
+        fires = lasting.any(axis=1)
+        first = lasting.argmax(axis=1)
+        fired = np.where(fires, first, -1)
+        result = np.where(fires, self._target[first], current)
         mem["identity"][rows] = result
         changed = np.flatnonzero(result != current)
         mem["rule"][rows[changed]] = fired[changed]
@@ -415,11 +345,50 @@ class RuleIdentifier:
             self._event(tracks, int(i), current[i], result[i], fired[i], now_s) for i in changed
         ]
         events.extend(self._squawk_events(tracks, rows, now_s))
-        names = np.array(["", *(rule.name for rule in self.rules.rules)], object)
         declared, declared_events = self.authority.step(
-            tracks, result, names[mem["rule"][rows] + 1], now_s
+            tracks, result, self._rule_names[mem["rule"][rows] + 1], now_s
         )
         return IdentityStep(declared, result, events + declared_events)
+
+    def _holding(
+        self,
+        facts: _StepFacts,
+        current: np.ndarray,
+        category: np.ndarray,
+        category_prob: np.ndarray,
+        inside: np.ndarray,
+    ) -> np.ndarray:
+        """Where each rule's conditions hold now, ``(n, k)``: track by rule; only for live
+        tracks the rule could change (it overrides, or it raises the proposal ``current``)."""
+        tracks = facts.tracks
+        live = tracks.status != _DELETED
+        raises = _RANK[current][:, None] < self._target_rank[None, :]
+        holding = live[:, None] & (self._override[None, :] | raises)
+        holding &= self._conditions.holds(
+            tracks, facts.kin, current, category, category_prob, inside
+        )
+        for k, tests in self._lookups:
+            idx = holding[:, k].nonzero()[0]
+            for test in tests:
+                if not len(idx):
+                    break
+                idx = idx[test(facts, idx)]
+            holding[:, k] = False
+            holding[idx, k] = True
+        return holding
+
+    def _persisting(
+        self, rows: np.ndarray, holding: np.ndarray, updated: np.ndarray, now_s: float
+    ) -> np.ndarray:
+        """Where each rule has held for its ``persist`` conditions, ``(n, k)``; counts the
+        updates (``updated``: the track has a new plot) and keeps the time (s) since each
+        rule has held, at memory ``rows``."""
+        held = np.where(holding, self.memory["held"][rows] + updated[:, None], 0)
+        since = self.memory["held_since_s"][rows]
+        since = np.where(holding, np.where(np.isnan(since), now_s, since), np.nan)
+        self.memory["held"][rows] = held
+        self.memory["held_since_s"][rows] = since
+        return holding & (held >= self._updates) & (now_s - since >= self._duration_s)
 
     def _squawk_events(self, tracks: TrackBatch, rows: np.ndarray, now_s: float) -> list[Event]:
         """An event for every track that starts squawking an emergency code."""
@@ -430,7 +399,7 @@ class RuleIdentifier:
         before = self.memory["squawk"][rows[cooperative]]
         self.memory["squawk"][rows[cooperative]] = code
         events = []
-        for j in np.flatnonzero((code != before) & np.isin(code, list(EMERGENCY_SQUAWKS))):
+        for j in np.flatnonzero((code != before) & _any_of(code, _EMERGENCY_CODES)):
             i = int(cooperative[j])
             track_id, squawk = int(tracks.track_id[i]), int(code[j])
             meaning = EMERGENCY_SQUAWKS[squawk]

@@ -4,7 +4,9 @@ Each part that remembers something between steps (the previous heading, the
 smoothed class probabilities, the identity, where a track was) keeps it in a
 :class:`TrackMemory`: one sorted array of track numbers and one array per
 quantity, so that a whole batch is looked up and written in a few vectorised
-operations.
+operations. The quantities are the fields of one structured array, so that
+adding and dropping tracks (every step: tentative tracks come and go) moves
+whole rows at once.
 """
 
 from __future__ import annotations
@@ -21,17 +23,19 @@ class TrackMemory:
     """
 
     def __init__(self, columns: dict[str, tuple[DTypeLike, object, tuple[int, ...]]]) -> None:
-        self._spec = columns
+        row = np.dtype([(name, dtype, shape) for name, (dtype, _, shape) in columns.items()])
+        self._fill = np.empty((), row)
+        for name, (_, fill, _) in columns.items():
+            self._fill[name] = fill
         self.track_id = np.empty(0, np.int64)
-        self._data = {
-            name: np.empty((0, *shape), dtype) for name, (dtype, _, shape) in columns.items()
-        }
+        self._rows = np.empty(0, row)
 
     def __len__(self) -> int:
         return len(self.track_id)
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self._data[name]
+        """The column ``name``: a view, one row per remembered track (writable)."""
+        return self._rows[name]
 
     def rows(self, track_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row positions of ``track_id`` (unique numbers), adding unknown tracks.
@@ -40,24 +44,46 @@ class TrackMemory:
         hold each column's fill value.
         """
         track_id = np.asarray(track_id, np.int64)
-        pos = np.searchsorted(self.track_id, track_id)
-        known = pos < len(self.track_id)
-        known[known] = self.track_id[pos[known]] == track_id[known]
+        pos = self.track_id.searchsorted(track_id)
+        known = self._found(pos, track_id)
         if not known.all():
-            added = np.sort(track_id[~known])
-            order = np.argsort(np.concatenate((self.track_id, added)), kind="stable")
-            self.track_id = np.concatenate((self.track_id, added))[order]
-            for name, (dtype, fill, shape) in self._spec.items():
-                block = np.full((len(added), *shape), fill, dtype)
-                self._data[name] = np.concatenate((self._data[name], block))[order]
-            pos = np.searchsorted(self.track_id, track_id)
+            self._add(np.sort(track_id[~known]))
+            pos = self.track_id.searchsorted(track_id)
         return pos, ~known
+
+    def find(self, track_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions of ``track_id`` and a mask of the remembered ones (adds nothing:
+        the positions of the others mean nothing)."""
+        track_id = np.asarray(track_id, np.int64)
+        pos = self.track_id.searchsorted(track_id)
+        return pos, self._found(pos, track_id)
+
+    def _add(self, added: np.ndarray) -> None:
+        """New rows, holding each column's fill value, for the sorted new ``added``."""
+        track_id = np.concatenate((self.track_id, added))
+        rows = np.empty(len(track_id), self._rows.dtype)
+        rows[: len(self._rows)] = self._rows
+        rows[len(self._rows) :] = self._fill
+        # Track numbers grow: new tracks usually sort after every remembered one.
+        if len(self.track_id) and added[0] < self.track_id[-1]:
+            order = np.argsort(track_id, kind="stable")
+            track_id, rows = track_id[order], rows[order]
+        self.track_id, self._rows = track_id, rows
 
     def forget(self, track_id: np.ndarray) -> None:
         """Drop the rows of ``track_id`` (unknown numbers are ignored)."""
-        keep = ~np.isin(self.track_id, track_id)
-        if keep.all():
+        track_id = np.asarray(track_id, np.int64)
+        pos = self.track_id.searchsorted(track_id)
+        gone = pos[self._found(pos, track_id)]
+        if not len(gone):
             return
+        keep = np.ones(len(self.track_id), bool)
+        keep[gone] = False
         self.track_id = self.track_id[keep]
-        for name in self._data:
-            self._data[name] = self._data[name][keep]
+        self._rows = self._rows[keep]
+
+    def _found(self, pos: np.ndarray, track_id: np.ndarray) -> np.ndarray:
+        """True where ``pos`` (from ``searchsorted``) is the row of ``track_id``."""
+        if not len(self.track_id):
+            return np.zeros(len(track_id), bool)
+        return self.track_id.take(pos, mode="clip") == track_id

@@ -52,7 +52,9 @@ class TransponderReplies:
             icao, code = plots.icao24[order], plots.squawk[order]
             icao_all = np.concatenate((self._squawk_icao, icao))
             code_all = np.concatenate((self._squawk_code, code))
-            last = len(icao_all) - 1 - np.unique(icao_all[::-1], return_index=True)[1]
+            by_icao = icao_all.argsort(kind="stable")
+            sorted_icao = icao_all[by_icao]
+            last = by_icao[np.concatenate((sorted_icao[1:] != sorted_icao[:-1], [True]))]
             self._squawk_icao, self._squawk_code = icao_all[last], code_all[last]
         replies = np.flatnonzero(plots.mode5)
         live = np.flatnonzero(tracks.status != TrackStatus.DELETED)
@@ -66,7 +68,9 @@ class TransponderReplies:
                 plots.z_m[replies][:, None] - (tracks.z_m[live] + tracks.vz_mps[live] * dt),
             ]
         )
-        distance = np.sqrt(np.nansum(gap**2, axis=0))
+        gap2 = gap**2
+        gap2[np.isnan(gap2)] = 0.0  # no height in a 2-D plot
+        distance = np.sqrt(gap2.sum(axis=0))
         nearest = np.argmin(distance, axis=1)
         near = distance[np.arange(len(replies)), nearest] <= self.settings.gate_m
         owners = live[nearest[near]]
@@ -86,8 +90,10 @@ class TransponderReplies:
 
     def mode5(self, tracks: TrackBatch, rows: np.ndarray, now_s: float) -> np.ndarray:
         """Whether the tracks at ``rows`` answered Mode 5 within ``valid_s`` of ``now_s``."""
-        pos, _ = self.memory.rows(tracks.track_id[rows])
-        return now_s - self.memory["mode5_t_s"][pos] <= self.settings.valid_s
+        pos, known = self.memory.find(tracks.track_id[rows])
+        reply_t_s = np.full(len(pos), -np.inf)
+        reply_t_s[known] = self.memory["mode5_t_s"][pos[known]]
+        return now_s - reply_t_s <= self.settings.valid_s
 
     def forget(self, track_id: np.ndarray) -> None:
         """Drop the Mode 5 replies of these tracks."""

@@ -50,6 +50,10 @@ NEIGHBOURS = {"POL": ("BLR", "UKR", "RUS", "LTU", "SVK", "CZE", "DEU")}
 SEGMENT_TOLERANCE_M = 1_000.0
 """How near (m) a crossing must be to a neighbour's border line to be named after it."""
 
+_CONFIRMED = np.zeros(max(TrackStatus) + 1, bool)
+_CONFIRMED[[TrackStatus.CONFIRMED, TrackStatus.COASTING]] = True
+"""By status code: True for the statuses whose crossings are events (confirmed, coasting)."""
+
 AirspaceSpec = str | Sequence[Sequence[float]]
 """A country code (``"POL"``) or a polygon as ``[[lon, lat], ...]`` (degrees)."""
 
@@ -97,6 +101,8 @@ class AirspaceWatch:
         self.border_names = list(borders or {})
         self.border_lines = np.array(list((borders or {}).values()), dtype=object)
         self.settings = settings or AirspaceSettings()
+        self._edges: dict[int, tuple[str, dict[str, float]]] = {}
+        """Per boundary edge met so far: its neighbour and its ends (see :meth:`_edge`)."""
         self.memory = TrackMemory(
             {
                 "inside": (bool, False, ()),
@@ -113,7 +119,7 @@ class AirspaceWatch:
         rows, new = memory.rows(tracks.track_id)
         x, y, t = kin.ground_x_m, kin.ground_y_m, tracks.time_s
         inside = self.area.contains(x, y)
-        confirmed = np.isin(tracks.status, (TrackStatus.CONFIRMED, TrackStatus.COASTING))
+        confirmed = _CONFIRMED[tracks.status]
         was_inside = memory["inside"][rows]
         crossed = np.flatnonzero(~new & confirmed & (was_inside != inside))
         events = self._crossings(tracks, crossed, rows, x, y, inside)
@@ -158,7 +164,7 @@ class AirspaceWatch:
                 "x_m": float(hit_x[k]),
                 "y_m": float(hit_y[k]),
                 "neighbour": neighbour[k],
-                **self._edge_data(int(edge[k])),
+                **self._edge(int(edge[k]))[1],
             }
             track_id = int(tracks.track_id[i])
             side = f" from {neighbour[k]}" if entering else f" into {neighbour[k]}"
@@ -240,13 +246,11 @@ class AirspaceWatch:
         self.memory["announced_t_s"][rows[news]] = crossing_t[news]
         self.memory["announced_t_s"][rows[inside | ~confirmed | ~predicted]] = np.nan
         events = []
-        if len(news):
-            mid = self.area.edges_m[edge[news]].mean(axis=1)
-            neighbour = self._neighbours(mid[:, 0], mid[:, 1])
-        for k, i in enumerate(news):
+        for i in news:
+            neighbour, ends = self._edge(int(edge[i]))
             track_id = int(tracks.track_id[i])
             lead_s = float(crossing_t[i] - now_s)
-            where = f" from {neighbour[k]}" if neighbour[k] else ""
+            where = f" from {neighbour}" if neighbour else ""
             events.append(
                 Event(
                     t_s=now_s,
@@ -256,13 +260,13 @@ class AirspaceWatch:
                         f"{lead_s:.0f} s (+/- {sigma[i]:.0f} s)"
                     ),
                     track_id=track_id,
-                    subject=neighbour[k],
+                    subject=neighbour,
                     data={
                         "crossing_t_s": float(crossing_t[i]),
                         "sigma_s": float(sigma[i]),
                         "lead_s": lead_s,
-                        "neighbour": neighbour[k],
-                        **self._edge_data(int(edge[i])),
+                        "neighbour": neighbour,
+                        **ends,
                     },
                 )
             )
@@ -288,18 +292,26 @@ class AirspaceWatch:
         near = distance[np.arange(len(x)), nearest] <= SEGMENT_TOLERANCE_M
         return [self.border_names[j] if ok else "" for j, ok in zip(nearest, near, strict=True)]
 
-    def _edge_data(self, edge: int) -> dict[str, float]:
-        """The ends of a boundary edge in latitude and longitude (degrees)."""
+    def _edge(self, edge: int) -> tuple[str, dict[str, float]]:
+        """The neighbour nearest a boundary edge's midpoint ("" if none) and the edge's ends
+        in latitude and longitude (degrees), worked out once per edge; no edge (-1): ""
+        and no ends."""
         if edge < 0:
-            return {}
-        ends = self.area.edges_m[edge]
-        lat, lon = unproject(self.frame, self.radius_m, ends[:, 0], ends[:, 1])
-        return {
-            "segment_start_lat_deg": float(lat[0]),
-            "segment_start_lon_deg": float(lon[0]),
-            "segment_end_lat_deg": float(lat[1]),
-            "segment_end_lon_deg": float(lon[1]),
-        }
+            return "", {}
+        if edge not in self._edges:
+            mid = self.area.edges_m[[edge]].mean(axis=1)
+            ends = self.area.edges_m[edge]
+            lat, lon = unproject(self.frame, self.radius_m, ends[:, 0], ends[:, 1])
+            self._edges[edge] = (
+                self._neighbours(mid[:, 0], mid[:, 1])[0],
+                {
+                    "segment_start_lat_deg": float(lat[0]),
+                    "segment_start_lon_deg": float(lon[0]),
+                    "segment_end_lat_deg": float(lat[1]),
+                    "segment_end_lon_deg": float(lon[1]),
+                },
+            )
+        return self._edges[edge]
 
     def forget(self, track_id: np.ndarray) -> None:
         """Drop the remembered state of these tracks."""

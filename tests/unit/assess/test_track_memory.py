@@ -25,3 +25,27 @@ def test_forget():
     memory.forget(np.array([2, 7]))
     assert memory.track_id.tolist() == [1, 3]
     assert memory["a"].tolist() == [10, 30]
+
+
+def test_a_track_numbered_between_remembered_ones_keeps_the_rows_sorted():
+    memory = TrackMemory({"a": (int, -1, ()), "p": (float, 0.5, (2,))})
+    rows, _ = memory.rows(np.array([2, 9]))
+    memory["a"][rows] = [20, 90]
+    rows, new = memory.rows(np.array([9, 5, 11]))
+    assert new.tolist() == [False, True, True]
+    assert memory.track_id.tolist() == [2, 5, 9, 11]
+    assert memory["a"].tolist() == [20, -1, 90, -1]
+    assert memory["a"][rows].tolist() == [90, -1, -1]
+    assert memory["p"][rows[1]].tolist() == [0.5, 0.5]
+
+
+def test_find_adds_nothing():
+    memory = TrackMemory({"a": (int, 0, ())})
+    pos, known = memory.find(np.array([4]))
+    assert known.tolist() == [False]
+    rows, _ = memory.rows(np.array([1, 3]))
+    memory["a"][rows] = [10, 30]
+    pos, known = memory.find(np.array([3, 2, 7]))
+    assert known.tolist() == [True, False, False]
+    assert memory["a"][pos[known]].tolist() == [30]
+    assert memory.track_id.tolist() == [1, 3]
