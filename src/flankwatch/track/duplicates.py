@@ -29,6 +29,9 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
+BRUTE_FORCE_POINTS = 200
+"""Most tracks whose pair distances are computed outright instead of with a k-d tree."""
+
 
 def twin_candidates(
     state: np.ndarray,
@@ -78,12 +81,18 @@ def twin_candidates(
 
 def _near_pairs(points: np.ndarray, reach: np.ndarray) -> np.ndarray:
     """The pairs ``(i, j)``, ``i < j``, of ``points`` (m) that may lie within
-    ``reach[i] + reach[j]`` (m) of each other. A pair of two ordinary reaches lies within
+    ``reach[i] + reach[j]`` (m) of each other. Up to ``BRUTE_FORCE_POINTS`` points every
+    distance is computed outright. Otherwise a pair of two ordinary reaches lies within
     twice the 90th-percentile reach, found by one k-d tree pair search; each of the few
     far-reaching (coasting) tracks searches its own ball of twice its reach, which holds
     every partner whose reach is no larger. So one uncertain track does not widen every
     track's search."""
     reach = np.where(np.isfinite(reach), reach, 0.0)
+    if len(points) <= BRUTE_FORCE_POINTS:
+        offset = points[:, None, :] - points[None, :, :]
+        distance = np.sqrt(np.einsum("ijk,ijk->ij", offset, offset))
+        i, j = np.nonzero(np.triu(distance <= reach[:, None] + reach[None, :], 1))
+        return np.column_stack((i, j)).astype(np.intp)
     tree = cKDTree(points)
     common = float(np.quantile(reach, 0.9))
     pairs = [tree.query_pairs(2.0 * common, output_type="ndarray")]

@@ -21,14 +21,21 @@ def candidate_pairs(
     """All (centre, point) index pairs closer than the centre's radius (Euclidean).
 
     ``centres`` ``(n, d)`` with ``radii`` ``(n,)`` and ``points`` ``(m, d)``, in
-    the same units. Centres are grouped by radius (within a factor of four) and
-    each group's k-d tree is matched against the points' k-d tree, so the cost
-    grows as ``(n + m) log(n + m)`` plus the number of pairs, not ``n m``.
+    the same units. Up to ``BRUTE_FORCE_PAIRS`` centre-point pairs, every distance is
+    computed outright (building trees costs more on a few points). Otherwise centres
+    are grouped by radius (within a factor of four) and each group's k-d tree is
+    matched against the points' k-d tree, so the cost grows as ``(n + m) log(n + m)``
+    plus the number of pairs, not ``n m``.
     """
     empty = np.empty(0, np.intp)
     if len(centres) == 0 or len(points) == 0:
         return empty, empty
     radii = np.broadcast_to(np.asarray(radii, float), (len(centres),))
+    if len(centres) * len(points) <= BRUTE_FORCE_PAIRS:
+        offset = centres[:, None, :] - points[None, :, :]
+        distance2 = np.einsum("cpd,cpd->cp", offset, offset)
+        centre, point = np.nonzero(distance2 <= (radii * radii)[:, None])
+        return centre.astype(np.intp), point.astype(np.intp)
     point_tree = cKDTree(points)
     size_class = np.ceil(np.log2(np.maximum(radii, 1e-9)) / 2.0).astype(np.int64)
     centre_parts, point_parts = [empty], [empty]

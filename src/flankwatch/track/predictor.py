@@ -109,6 +109,8 @@ class IMMPredictor:
         self.switch_rate_per_s = switch_rate_per_s
         self._initial_prob = np.asarray(initial_prob, float) / np.sum(initial_prob)
         self._fused = _ModeTransitions.build(self.models)
+        self._ones = np.ones((self.n_modes, self.n_modes))
+        self._diagonal = np.arange(self.n_modes)
 
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
@@ -133,9 +135,8 @@ class IMMPredictor:
         """Mode transition probabilities ``(p, M, M)``, row = from, column = to, over ``dt_s``."""
         m = self.n_modes
         decay = np.exp(-m * self.switch_rate_per_s * np.maximum(dt_s, 0.0))
-        off = (1.0 - decay) / m
-        pi = np.broadcast_to(off[:, None, None], (len(decay), m, m)).copy()
-        diag = np.arange(m)
+        pi = ((1.0 - decay) / m)[:, None, None] * self._ones
+        diag = self._diagonal
         pi[:, diag, diag] = 1.0 / m + (m - 1) / m * decay[:, None]
         return pi
 
@@ -234,10 +235,14 @@ class _ModeTransitions:
         sin, cos = np.sin(angle), np.cos(angle)
         along = sin * self.inv_rate + dt * self.straight
         across = (1.0 - cos) * self.inv_rate
-        values = np.stack(
-            (along, along, across, -across, cos, cos, sin, -sin, np.broadcast_to(dt, along.shape)),
-            axis=-1,
-        )
+        values = np.empty((*along.shape, len(self.slots)))
+        values[..., 0] = values[..., 1] = along
+        values[..., 2] = across
+        values[..., 3] = -across
+        values[..., 4] = values[..., 5] = cos
+        values[..., 6] = sin
+        values[..., 7] = -sin
+        values[..., 8] = dt
         f = np.empty((p, *self.eye.shape))
         f[:] = self.eye
         f[..., self.slots] = values

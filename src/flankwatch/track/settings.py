@@ -53,8 +53,11 @@ class TrackerSettings:
     coordinated turns, mixed by an interacting multiple model filter)."""
     cv_noise_m2ps3: float = 0.5
     """Horizontal white-acceleration spectral density of the constant-velocity model, m^2/s^3."""
-    turn_noise_m2ps3: float = 5.0
-    """Horizontal white-acceleration spectral density of the turn models, m^2/s^3."""
+    turn_noise_m2ps3: float = 50.0
+    """Horizontal white-acceleration spectral density of the turn models, m^2/s^3: about
+    7 m/s^2 over a second, what a turn 3 deg/s off the models' rate asks of a 130 m/s
+    target, so that the turn modes follow turns of other rates. With 5, targets turning at
+    up to 6 deg/s were lost soon after confirmation (see the README's tracker families)."""
     vertical_noise_m2ps3: float = 1.0
     """Vertical white-acceleration spectral density of every model, m^2/s^3 (0 in planar mode)."""
     turn_rate_dps: float = 3.0
