@@ -10,8 +10,11 @@ from flankwatch.track.base import STATE_DIM
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.predictor import combine
 
-SENSOR_SLOTS = 8
-"""Sensors whose latest plot time each track keeps (to time the sensors' revisits)."""
+SENSOR_SLOTS = 32
+"""Sensors whose latest plot time each track keeps (to time the sensors' revisits, estimate
+the detection probability and tell twin tracks from two targets). The built-in scenarios
+have up to 15 position sensors; with 8, the Polish night's AEW aircraft and some of its
+ADS-B stations had none. Sensors beyond these are left out of that bookkeeping."""
 
 
 class TrackTable:
