@@ -29,7 +29,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-BRUTE_FORCE_POINTS = 200
+BRUTE_FORCE_POINTS = 60
 """Most tracks whose pair distances are computed outright instead of with a k-d tree."""
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
-BRUTE_FORCE_PAIRS = 32768
+BRUTE_FORCE_PAIRS = 4096
 """Largest number of centre-point distances computed outright instead of with k-d trees."""
 
 
