@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.duplicates import TwinWatch, twin_candidates
@@ -118,12 +119,14 @@ def test_a_twin_track_is_dropped_and_the_first_number_kept(position_plots) -> No
     assert held_tracks(TrackerSettings(duplicate_gate_probability=0.0))[-1] == [1, 2]
 
 
-def test_the_search_finds_every_pair_within_the_sum_of_their_reaches() -> None:
+@pytest.mark.parametrize("n", [300, 40])
+def test_the_search_finds_every_pair_within_the_sum_of_their_reaches(n: int) -> None:
+    """Through the k-d tree (300 tracks) and the outright distances (40)."""
     from flankwatch.track.duplicates import _near_pairs
 
     rng = np.random.default_rng(5)
-    points = rng.uniform(0, 20_000, (300, 3))
-    reach = rng.choice([50.0, 200.0, 3000.0], 300, p=[0.6, 0.35, 0.05])
+    points = rng.uniform(0, 20_000, (n, 3))
+    reach = rng.choice([50.0, 200.0, 3000.0], n, p=[0.6, 0.35, 0.05])
     found = {tuple(pair) for pair in _near_pairs(points, reach).tolist()}
     gap = np.linalg.norm(points[:, None] - points[None, :], axis=2)
     i, j = np.nonzero(np.triu(gap <= reach[:, None] + reach[None, :], k=1))
