@@ -29,7 +29,6 @@ from flankwatch.track.output import TrackBatch, TrackStatus
 
 _CATEGORY_NAMES = np.array(CATEGORIES)
 _IDENTITY_NAMES = np.array(IDENTITIES)
-_DELETED = int(TrackStatus.DELETED)
 
 
 class Assessor:
@@ -68,7 +67,7 @@ class Assessor:
             tracks, kin, category, category_prob, air.inside, now_s, plots
         )
         threats = self.ranker.rank(tracks, kin, ident.declared, now_s)
-        deleted = tracks.track_id[tracks.status == _DELETED]
+        deleted = tracks.track_id[tracks.status == TrackStatus.DELETED]
         if len(deleted):
             for part in (self.classifier, self.airspace, self.identifier):
                 part.forget(deleted)

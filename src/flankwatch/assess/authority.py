@@ -33,7 +33,6 @@ AUTHORITY_RULE = "authority-rule"
 """Who declares when no operator does."""
 
 PENDING = IDENTITIES.index("pending")
-_DELETED = int(TrackStatus.DELETED)
 
 IdentityName = Literal[IDENTITIES]  # type: ignore[valid-type]
 Delay = Annotated[float, Field(ge=0.0, le=86_400.0)]
@@ -113,7 +112,7 @@ class IdentificationAuthority:
 
         held_s = now_s - mem["proposed_since_s"][rows]
         follows = ~mem["by_operator"][rows] & (held_s >= self._delay_s[proposed])
-        follows &= (proposed != before) & (tracks.status != _DELETED)
+        follows &= (proposed != before) & (tracks.status != TrackStatus.DELETED)
         mem["declared"][rows[follows]] = proposed[follows]
         who[follows] = AUTHORITY_RULE
         for i in np.flatnonzero(follows):

@@ -68,7 +68,6 @@ SquawkCode = Annotated[str, Field(pattern=r"^[0-7]{4}$")]
 _RANK = np.array([HOSTILITY.index(name) for name in IDENTITIES])
 """Hostility rank of each identity code (the index into :data:`IDENTITIES`)."""
 PENDING = IDENTITIES.index("pending")
-_DELETED = int(TrackStatus.DELETED)
 _EMERGENCY_CODES = np.array(list(EMERGENCY_SQUAWKS), np.int64)
 
 
@@ -361,7 +360,7 @@ class RuleIdentifier:
         """Where each rule's conditions hold now, ``(n, k)``: track by rule; only for live
         tracks the rule could change (it overrides, or it raises the proposal ``current``)."""
         tracks = facts.tracks
-        live = tracks.status != _DELETED
+        live = tracks.status != TrackStatus.DELETED
         raises = _RANK[current][:, None] < self._target_rank[None, :]
         holding = live[:, None] & (self._override[None, :] | raises)
         holding &= self._conditions.holds(

@@ -102,7 +102,6 @@ class ThreatSettings:
     """Identities ranked, and the weight of each."""
 
 
-_DELETED = int(TrackStatus.DELETED)
 _NO_THREATS = THREAT_SCHEMA.empty_table()
 """The threat table with no rows (Arrow tables never change: one serves every step)."""
 
@@ -123,7 +122,7 @@ class ThreatRanker:
         """The threat table of the tracks with identity codes ``identity`` at ``now_s``."""
         s, assets = self.settings, self.assets
         weight = self._weight[identity]
-        i = np.flatnonzero((weight > 0) & (tracks.status != _DELETED))
+        i = np.flatnonzero((weight > 0) & (tracks.status != TrackStatus.DELETED))
         if not len(i) or not len(assets):
             return _NO_THREATS
         dt = now_s - tracks.time_s[i]
