@@ -101,6 +101,13 @@ _DTYPES: dict[str, np.dtype] = {
 }
 """Column dtypes, in the order of the fields of :class:`PlotBatch`."""
 
+_MISSING: dict[str, object] = {
+    **{name: np.nan if dtype.kind == "f" else 0 for name, dtype in _DTYPES.items()},
+    "callsign": "",
+    "truth_id": -1,
+}
+"""The "none" value of each column (see :meth:`PlotBatch.build`)."""
+
 OPTIONAL_COLUMNS: dict[str, object] = {"squawk": 0, "mode5": False}
 """Columns a stored plot table may lack (it was written before they existed), with the
 value they then take."""
@@ -198,15 +205,10 @@ class PlotBatch(Columns):
         columns = {}
         for name in {name for part in parts for name in part}:
             dtype = _DTYPES[name]
-            if dtype.kind == "O":
-                column = np.full(total, "", dtype=object)
-            else:
-                missing = -1 if name == "truth_id" else (np.nan if dtype.kind == "f" else 0)
-                column = np.full(total, missing, dtype)
+            column = np.empty(total, dtype)
             start = 0
             for part, size in zip(parts, sizes, strict=True):
-                if name in part:
-                    column[start : start + size] = part[name]
+                column[start : start + size] = part[name] if name in part else _MISSING[name]
                 start += size
             columns[name] = column
         return cls.build(total, **columns)

@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pyproj import Transformer
 
+from flankwatch.geo.geodesy import float_arrays
+
 _TO_ECEF = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 _FROM_ECEF = Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
 
@@ -25,20 +27,24 @@ def geodetic_to_ecef(
     lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """WGS-84 latitude, longitude (degrees) and ellipsoidal height (m) to ECEF x, y, z (m)."""
-    lat, lon, alt = np.broadcast_arrays(
-        np.asarray(lat_deg, float), np.asarray(lon_deg, float), np.asarray(alt_m, float)
-    )
+    lat, lon, alt = float_arrays(lat_deg, lon_deg, alt_m)
     x, y, z = _TO_ECEF.transform(lon, lat, alt)
     return np.asarray(x), np.asarray(y), np.asarray(z)
+
+
+def geodetic_to_ecef_points(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike) -> np.ndarray:
+    """:func:`geodetic_to_ecef` as points: ECEF x, y, z (m) along a last axis of 3."""
+    x, y, z = geodetic_to_ecef(lat_deg, lon_deg, alt_m)
+    points = np.empty((*x.shape, 3))
+    points[..., 0], points[..., 1], points[..., 2] = x, y, z
+    return points
 
 
 def ecef_to_geodetic(
     x_m: ArrayLike, y_m: ArrayLike, z_m: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF x, y, z (m) to WGS-84 latitude, longitude (degrees) and ellipsoidal height (m)."""
-    x, y, z = np.broadcast_arrays(
-        np.asarray(x_m, float), np.asarray(y_m, float), np.asarray(z_m, float)
-    )
+    x, y, z = float_arrays(x_m, y_m, z_m)
     lon, lat, alt = _FROM_ECEF.transform(x, y, z)
     return np.asarray(lat), np.asarray(lon), np.asarray(alt)
 
@@ -87,7 +93,7 @@ class LocalFrame:
         self, lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike
     ) -> np.ndarray:
         """Latitude, longitude (degrees), height (m) to ENU points ``(..., 3)`` in m."""
-        return self.ecef_to_enu(np.stack(geodetic_to_ecef(lat_deg, lon_deg, alt_m), axis=-1))
+        return self.ecef_to_enu(geodetic_to_ecef_points(lat_deg, lon_deg, alt_m))
 
     def enu_to_geodetic(self, enu_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """ENU points ``(..., 3)`` in m to latitude, longitude (degrees) and height (m)."""

@@ -14,13 +14,21 @@ from pyproj import Geod
 WGS84 = Geod(ellps="WGS84")
 
 
+def float_arrays(*values: ArrayLike) -> tuple[np.ndarray, ...]:
+    """``values`` as float arrays broadcast to one shape; those already of one shape are
+    returned as they are, without the cost of broadcasting (called every simulation step)."""
+    arrays = tuple(np.asarray(value, float) for value in values)
+    shape = arrays[0].shape
+    if all(array.shape == shape for array in arrays[1:]):
+        return arrays
+    return tuple(np.broadcast_arrays(*arrays))
+
+
 def distance_azimuth(
     lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray]:
     """Geodesic distance (m) and initial azimuth (rad, from north) from point 1 to point 2."""
-    lat1, lon1, lat2, lon2 = np.broadcast_arrays(
-        *(np.asarray(a, float) for a in (lat1_deg, lon1_deg, lat2_deg, lon2_deg))
-    )
+    lat1, lon1, lat2, lon2 = float_arrays(lat1_deg, lon1_deg, lat2_deg, lon2_deg)
     az_deg, _, dist_m = WGS84.inv(lon1, lat1, lon2, lat2)
     return np.asarray(dist_m), np.radians(np.asarray(az_deg))
 
@@ -32,9 +40,7 @@ def forward(
 
     Returns latitude and longitude (degrees) and the azimuth of travel there (rad).
     """
-    lat, lon, az, dist = np.broadcast_arrays(
-        *(np.asarray(a, float) for a in (lat_deg, lon_deg, azimuth_rad, distance_m))
-    )
+    lat, lon, az, dist = float_arrays(lat_deg, lon_deg, azimuth_rad, distance_m)
     lon2, lat2, back_az_deg = WGS84.fwd(lon, lat, np.degrees(az), dist)
     travel_az = np.radians(np.asarray(back_az_deg)) + np.pi
     return np.asarray(lat2), np.asarray(lon2), wrap_angle(travel_az)

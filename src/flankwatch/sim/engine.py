@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 import pyarrow as pa
@@ -33,8 +34,10 @@ from flankwatch.sim.own_forces import OwnForceFlights
 from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.sensors.base import Scene, SensorModel
 from flankwatch.sim.sensors.factory import build_sensors
+from flankwatch.sim.sensors.radar import Radar
+from flankwatch.sim.sensors.radar_sweep import radar_group
 from flankwatch.sim.truth import TruthBatch
-from flankwatch.stream import PlotBatch
+from flankwatch.stream import PlotBatch, PlotColumns
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,7 @@ class Simulation:
             motions = [self.kinematics.advance(t0, step_s) for t0 in starts]
             t0, t1 = starts[0], starts[-1] + step_s
             scene = self._scene(motions, t0, t1)
-            plots = PlotBatch.from_parts(
-                part for sensor in self._on_watch(t0, t1) for part in sensor.observe(scene)
-            )
+            plots = PlotBatch.from_parts(self._observe(scene))
             stepped = (
                 self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)
             )
@@ -112,6 +113,17 @@ class Simulation:
             )
             self._destroyed = []
             yield SimStep(index, t0, t1, plots.sorted_by_time(), truth)
+
+    def _observe(self, scene: Scene) -> Iterator[PlotColumns]:
+        """The plots of the sensors on watch in the scene's window, sensor by sensor; radars
+        listed one after another observe together (:mod:`~flankwatch.sim.sensors.radar_sweep`)."""
+        sensors = self._on_watch(scene.t0_s, scene.t1_s)
+        for is_radar, run in groupby(sensors, key=lambda sensor: isinstance(sensor, Radar)):
+            if is_radar:
+                yield from radar_group(tuple(run)).observe(scene)  # type: ignore[arg-type]
+            else:
+                for sensor in run:
+                    yield from sensor.observe(scene)
 
     def _on_watch(self, t0_s: float, t1_s: float) -> list[SensorModel]:
         """The sensors whose watch overlaps the window from ``t0_s`` to ``t1_s`` (s)."""

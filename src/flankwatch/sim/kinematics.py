@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flankwatch.geo.frames import geodetic_to_ecef
+from flankwatch.geo.frames import geodetic_to_ecef_points
 from flankwatch.geo.geodesy import distance_azimuth, forward, wrap_angle
 from flankwatch.sim.plans import MANOEUVRES, FlightPlans
 
@@ -149,15 +149,15 @@ class Kinematics:
         new = ~self._ecef_known[ids]
         if new.any():
             fresh = ids[new]
-            start_ecef[new] = np.stack(
-                geodetic_to_ecef(self.lat_deg[fresh], self.lon_deg[fresh], start_alt[new]), -1
+            start_ecef[new] = geodetic_to_ecef_points(
+                self.lat_deg[fresh], self.lon_deg[fresh], start_alt[new]
             )
         ended = self._fly(ids, t_s, step_s)
         self.phase[ids[ended]] = ENDED
         self.end_t_s[ids[ended]] = t_s + step_s
         end_alt = self.alt_m[ids]
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
-        end_ecef = np.stack(geodetic_to_ecef(lat, lon, end_alt), -1)
+        end_ecef = geodetic_to_ecef_points(lat, lon, end_alt)
         self._ecef_m[ids] = end_ecef
         self._ecef_known[ids] = True
         return Motion(ids, start_ecef, end_ecef, start_alt, end_alt.copy(), lat.copy(), lon.copy())

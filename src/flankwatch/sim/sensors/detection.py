@@ -22,22 +22,33 @@ from scipy.stats import ncx2
 
 def detection_probability(snr: ArrayLike, pfa: float, swerling: ArrayLike) -> np.ndarray:
     """Probability of detection for each SNR (power ratio) and Swerling case (0, 1 or 3)."""
+    return detection_probability_at(snr, detection_threshold(pfa), swerling)
+
+
+def detection_threshold(pfa: float) -> float:
+    """The square-law detector's threshold ``T = -ln Pfa`` (a power ratio) for ``pfa``."""
+    return float(-np.log(pfa))
+
+
+def detection_probability_at(
+    snr: ArrayLike, threshold: ArrayLike, swerling: ArrayLike
+) -> np.ndarray:
+    """:func:`detection_probability` given the threshold (:func:`detection_threshold`), one
+    for all SNRs or one per SNR (radars of different false-alarm probabilities at once)."""
     snr = np.asarray(snr, float)
-    swerling = np.asarray(swerling)
-    if swerling.shape != snr.shape:
-        swerling = np.broadcast_to(swerling, snr.shape)
-    threshold = -np.log(pfa)
+    swerling = np.broadcast_to(np.asarray(swerling), snr.shape)
+    threshold = np.broadcast_to(np.asarray(threshold, float), snr.shape)
     pd = np.array(np.exp(-threshold / (1.0 + snr)))  # an array even for a scalar SNR
     case3 = swerling == 3
     if case3.any():
-        half = snr[case3] / 2.0
-        pd[case3] = np.exp(-threshold / (1.0 + half)) * (1.0 + half * threshold / (1.0 + half) ** 2)
+        half, t3 = snr[case3] / 2.0, threshold[case3]
+        pd[case3] = np.exp(-t3 / (1.0 + half)) * (1.0 + half * t3 / (1.0 + half) ** 2)
     case0 = swerling == 0
     if case0.any():
         # ncx2's own survival function: the numbers of ncx2.sf without its argument checks
         # (a threshold above 0, 2 degrees of freedom, a non-negative non-centrality),
         # which cost ten times the function itself
-        pd[case0] = ncx2._sf(2.0 * threshold, 2, 2.0 * snr[case0])
+        pd[case0] = ncx2._sf(2.0 * threshold[case0], 2, 2.0 * snr[case0])
     return pd
 
 

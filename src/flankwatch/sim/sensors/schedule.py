@@ -30,3 +30,15 @@ def _report_offsets(period_s: float, count: int) -> np.ndarray:
     offsets = period_s * np.arange(count)[None, :]
     offsets.flags.writeable = False
     return offsets
+
+
+def report_times_each(
+    t0_s: float, t1_s: float, period_s: np.ndarray, phase_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`report_times` with a period (s) per reporter: the same reports, in the same
+    order (by reporter, then by time)."""
+    first = t0_s + (phase_s - t0_s) % period_s
+    per_reporter = math.ceil((t1_s - t0_s) / float(period_s.min(initial=np.inf))) + 1
+    times = first[:, None] + period_s[:, None] * np.arange(per_reporter)[None, :]
+    reporter, k = np.nonzero(times < t1_s)
+    return reporter, times[reporter, k]
