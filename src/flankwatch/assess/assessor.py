@@ -67,7 +67,7 @@ class Assessor:
             tracks, kin, category, category_prob, air.inside, now_s, plots
         )
         threats = self.ranker.rank(tracks, kin, ident.declared, now_s)
-        deleted = tracks.track_id[tracks.status == TrackStatus.DELETED]
+        deleted = tracks.track_id[tracks.status == int(TrackStatus.DELETED)]
         if len(deleted):
             for part in (self.classifier, self.airspace, self.identifier):
                 part.forget(deleted)

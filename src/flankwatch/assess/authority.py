@@ -112,7 +112,7 @@ class IdentificationAuthority:
 
         held_s = now_s - mem["proposed_since_s"][rows]
         follows = ~mem["by_operator"][rows] & (held_s >= self._delay_s[proposed])
-        follows &= (proposed != before) & (tracks.status != TrackStatus.DELETED)
+        follows &= (proposed != before) & (tracks.status != int(TrackStatus.DELETED))
         mem["declared"][rows[follows]] = proposed[follows]
         who[follows] = AUTHORITY_RULE
         for i in np.flatnonzero(follows):

@@ -360,7 +360,7 @@ class RuleIdentifier:
         """Where each rule's conditions hold now, ``(n, k)``: track by rule; only for live
         tracks the rule could change (it overrides, or it raises the proposal ``current``)."""
         tracks = facts.tracks
-        live = tracks.status != TrackStatus.DELETED
+        live = tracks.status != int(TrackStatus.DELETED)
         raises = _RANK[current][:, None] < self._target_rank[None, :]
         holding = live[:, None] & (self._override[None, :] | raises)
         holding &= self._conditions.holds(

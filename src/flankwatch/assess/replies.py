@@ -57,7 +57,7 @@ class TransponderReplies:
             last = by_icao[np.concatenate((sorted_icao[1:] != sorted_icao[:-1], [True]))]
             self._squawk_icao, self._squawk_code = icao_all[last], code_all[last]
         replies = np.flatnonzero(plots.mode5)
-        live = np.flatnonzero(tracks.status != TrackStatus.DELETED)
+        live = np.flatnonzero(tracks.status != int(TrackStatus.DELETED))
         if not len(replies) or not len(live):
             return
         dt = plots.t_s[replies][:, None] - tracks.time_s[live][None, :]

@@ -122,7 +122,7 @@ class ThreatRanker:
         """The threat table of the tracks with identity codes ``identity`` at ``now_s``."""
         s, assets = self.settings, self.assets
         weight = self._weight[identity]
-        i = np.flatnonzero((weight > 0) & (tracks.status != TrackStatus.DELETED))
+        i = np.flatnonzero((weight > 0) & (tracks.status != int(TrackStatus.DELETED)))
         if not len(i) or not len(assets):
             return _NO_THREATS
         dt = now_s - tracks.time_s[i]

@@ -192,10 +192,11 @@ class AirspaceWatch:
         crossing_t, sigma = np.full(n, np.nan), np.full(n, np.nan)
         edge = np.full(n, -1, np.int64)
         vx, vy = kin.ground_vx_mps, kin.ground_vy_mps
-        moving = np.flatnonzero(~inside & (np.hypot(vx, vy) >= self.settings.min_speed_mps))
+        ground_speed = np.hypot(vx, vy)
+        moving = np.flatnonzero(~inside & (ground_speed >= self.settings.min_speed_mps))
         if not len(moving):
             return crossing_t, sigma, edge
-        speed = np.hypot(vx[moving], vy[moving])
+        speed = ground_speed[moving]
         reach_s = np.minimum(self.settings.horizon_s, self.settings.max_distance_m / speed)
         frac, met = self.area.first_hit(
             kin.ground_x_m[moving],

@@ -64,6 +64,11 @@ class Phase(IntEnum):
     INACTIVE = 5
 
 
+STANDBY, PREPARING, ENGAGING, RETURNING, REARMING, INACTIVE = (int(phase) for phase in Phase)
+"""The phases as plain ints, for comparisons with the phase array (NumPy compares an
+array with an enum member several times slower than with an int)."""
+
+
 @dataclass(frozen=True)
 class UnitSpec:
     """One unit of the defence, resolved: its type, weapons, place (ENU, m) and times (s)."""
@@ -152,7 +157,7 @@ class Forces:
         self.interval_s = np.array([u.effector.fire_interval_s for u, _ in rows], float)
         self.active_from_s = np.array([u.active_from_s for u, _ in rows], float)
         self.active_until_s = np.array([u.active_until_s for u, _ in rows], float)
-        self.phase = np.full(n, Phase.INACTIVE, np.int8)
+        self.phase = np.full(n, INACTIVE, np.int8)
         self.ready_s = np.zeros(n)
         self.airborne_s = np.zeros(n)
         self.idle_since_s = np.zeros(n)
@@ -192,7 +197,7 @@ class Forces:
     @property
     def busy(self) -> bool:
         """Whether any platform is doing anything but waiting (nothing moves otherwise)."""
-        return bool(np.any((self.phase != Phase.STANDBY) & (self.phase != Phase.INACTIVE)))
+        return bool(((self.phase != STANDBY) & (self.phase != INACTIVE)).any())
 
     def update(self, now_s: float) -> list[Event]:
         """Advance every platform to ``now_s``: phase changes by time, flight, landing."""
@@ -200,15 +205,15 @@ class Forces:
         self._activity(now_s)
         before_s = self.last_s if np.isfinite(self.last_s) else now_s
         since_s = np.full(len(self), before_s)
-        up = (self.phase == Phase.PREPARING) & (self.ready_s <= now_s)
+        up = (self.phase == PREPARING) & (self.ready_s <= now_s)
         if up.any():
             since_s[up] = self.ready_s[up]
             self._take_off(np.flatnonzero(up & self.flies))
-            self.phase[up] = Phase.ENGAGING
-        done = (self.phase == Phase.REARMING) & (self.ready_s <= now_s)
+            self.phase[up] = ENGAGING
+        done = (self.phase == REARMING) & (self.ready_s <= now_s)
         if done.any():
             self.ammo[done] = self.full[done]
-            self.phase[done] = np.where(self.flies[done], Phase.STANDBY, Phase.ENGAGING)
+            self.phase[done] = np.where(self.flies[done], STANDBY, ENGAGING)
         self._follow()
         self._fly(now_s, np.maximum(now_s - since_s, 0.0), events)
         self.last_s = now_s
@@ -222,12 +227,12 @@ class Forces:
 
     def _armed(self, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` are engaging with a weapon left."""
-        return np.asarray((self.phase[rows] == Phase.ENGAGING) & (self.ammo[rows].sum(axis=1) > 0))
+        return np.asarray((self.phase[rows] == ENGAGING) & (self.ammo[rows].sum(axis=1) > 0))
 
     def _follow(self) -> None:
         """Airborne members with no weapon left take the target and path of an armed mate
         of their element (support); with none armed, they go home."""
-        spent = self.flies & (self.phase == Phase.ENGAGING) & (self.ammo.sum(axis=1) == 0)
+        spent = self.flies & (self.phase == ENGAGING) & (self.ammo.sum(axis=1) == 0)
         for p in np.flatnonzero(spent):
             mates = self.mates(int(p))
             armed = mates[self._armed(mates)]
@@ -243,11 +248,13 @@ class Forces:
 
     def _activity(self, now_s: float) -> None:
         active = (self.active_from_s <= now_s) & (now_s < self.active_until_s)
-        self.phase[(self.phase == Phase.INACTIVE) & active] = Phase.STANDBY
-        waiting = (self.phase <= Phase.PREPARING) | ((self.phase == Phase.ENGAGING) & ~self.flies)
-        self.phase[waiting & ~active] = Phase.INACTIVE
+        self.phase[(self.phase == INACTIVE) & active] = STANDBY
+        if active.all():
+            return
+        waiting = (self.phase <= PREPARING) | ((self.phase == ENGAGING) & ~self.flies)
+        self.phase[waiting & ~active] = INACTIVE
         self.target[waiting & ~active] = -1
-        for p in np.flatnonzero((self.phase == Phase.ENGAGING) & self.flies & ~active):
+        for p in np.flatnonzero((self.phase == ENGAGING) & self.flies & ~active):
             self._send_home(int(p), "its unit's active time ended")
 
     def _take_off(self, rows: np.ndarray) -> None:
@@ -261,14 +268,14 @@ class Forces:
                 self._start_cap(int(p))
 
     def _fly(self, now_s: float, dt_s: np.ndarray, events: list[Event]) -> None:
-        flying = self.flies & ((self.phase == Phase.ENGAGING) | (self.phase == Phase.RETURNING))
+        flying = self.flies & ((self.phase == ENGAGING) | (self.phase == RETURNING))
         if not flying.any():
             return
         rows = np.flatnonzero(flying)
-        waiting = (self.phase[rows] == Phase.ENGAGING) & (self.target[rows] < 0)
+        waiting = (self.phase[rows] == ENGAGING) & (self.target[rows] < 0)
         self._next_leg(rows[waiting])
         goal = np.where(
-            (self.phase[rows] == Phase.RETURNING)[:, None], self.home_m[rows], self.goal_m[rows]
+            (self.phase[rows] == RETURNING)[:, None], self.home_m[rows], self.goal_m[rows]
         )
         goal[waiting] = self.cap_m[rows[waiting], self.cap_end[rows[waiting]]]
         turn = np.where(waiting, self.settings.cap_turn_rad_s, self.settings.turn_rad_s)
@@ -282,10 +289,10 @@ class Forces:
             dt_s[rows],
         )
         home_m = np.linalg.norm(self.position_m - self.home_m, axis=1)
-        landed = flying & (self.phase == Phase.RETURNING) & (home_m <= self._land_radius(dt_s))
+        landed = flying & (self.phase == RETURNING) & (home_m <= self._land_radius(dt_s))
         for p in np.flatnonzero(landed):
             self._land(int(p), now_s, events)
-        engaging = flying & (self.phase == Phase.ENGAGING)
+        engaging = flying & (self.phase == ENGAGING)
         home_s = np.divide(home_m, self.speed_mps, out=np.zeros(len(self)), where=self.flies)
         bingo = engaging & (now_s - self.airborne_s + home_s >= self.endurance_s)
         for p in np.flatnonzero(bingo):
@@ -312,14 +319,14 @@ class Forces:
     def _send_home(self, p: int, reason: str) -> None:
         """Platform ``p`` and the airborne members of its element return to base."""
         together = np.append(self.mates(p), p)
-        together = together[(self.phase[together] == Phase.ENGAGING) & self.flies[together]]
+        together = together[(self.phase[together] == ENGAGING) & self.flies[together]]
         for q in np.append(together, p):
-            self.phase[q] = Phase.RETURNING
+            self.phase[q] = RETURNING
             self.target[q] = -1
             self.return_reason[q] = reason
 
     def _land(self, p: int, now_s: float, events: list[Event]) -> None:
-        self.phase[p] = Phase.REARMING
+        self.phase[p] = REARMING
         self.ready_s[p] = now_s + self.reload_s[p]
         self.position_m[p] = self.home_m[p]
         self.velocity_mps[p] = 0.0
@@ -338,12 +345,12 @@ class Forces:
     def available(self, now_s: float) -> np.ndarray:
         """(P,) bool: platforms that may be given a target now (standing by, preparing or
         engaging, with weapons left)."""
-        return np.asarray((self.phase <= Phase.ENGAGING) & (self.ammo.sum(axis=1) > 0))
+        return np.asarray((self.phase <= ENGAGING) & (self.ammo.sum(axis=1) > 0))
 
     def delay_s(self, now_s: float) -> np.ndarray:
         """(P,) time until each platform could act (airborne or able to fire), s."""
-        wait = np.where(self.phase == Phase.STANDBY, self.readiness_s, 0.0)
-        wait = np.where(self.phase == Phase.PREPARING, self.ready_s - now_s, wait)
+        wait = np.where(self.phase == STANDBY, self.readiness_s, 0.0)
+        wait = np.where(self.phase == PREPARING, self.ready_s - now_s, wait)
         return np.asarray(np.maximum(wait, np.maximum(self.next_fire_s - now_s, 0.0)))
 
     def fuel_left_s(self, now_s: float) -> np.ndarray:
@@ -351,16 +358,16 @@ class Forces:
         home_s = np.linalg.norm(self.position_m - self.home_m, axis=1) / np.where(
             self.flies, self.speed_mps, 1.0
         )
-        airborne = self.flies & (self.phase == Phase.ENGAGING)
+        airborne = self.flies & (self.phase == ENGAGING)
         left = np.where(airborne, self.endurance_s - (now_s - self.airborne_s) - home_s, np.inf)
         return np.where(self.flies & ~airborne, self.endurance_s, left)
 
     def order(self, p: int, track_id: int, category: str, now_s: float) -> list[Event]:
         """Give platform ``p`` the track ``track_id``; one standing by is ordered up."""
         self.target[p] = track_id
-        if self.phase[p] != Phase.STANDBY:
+        if self.phase[p] != STANDBY:
             return []
-        self.phase[p] = Phase.PREPARING
+        self.phase[p] = PREPARING
         self.ready_s[p] = now_s + self.readiness_s[p]
         if not self.flies[p]:
             return []
@@ -413,7 +420,7 @@ class Forces:
             self._send_home(p, "weapons spent")
         else:
             then = f"re-loads in {self.reload_s[p] / 60:.0f} min"
-            self.phase[p] = Phase.REARMING
+            self.phase[p] = REARMING
             self.ready_s[p] = now_s + self.reload_s[p]
             self.target[p] = -1
         return [

@@ -25,6 +25,17 @@ import numpy as np
 _TINY = 1e-9
 
 
+def _per_row(values: np.ndarray | float, n: int) -> np.ndarray:
+    """``values`` (a scalar or ``(n,)``) as ``(n,)`` floats, not to be written to; an array
+    that already is one is returned as it is (``np.broadcast_to`` costs more than the
+    arithmetic on a few rows)."""
+    if isinstance(values, np.ndarray) and values.shape == (n,) and values.dtype == float:
+        return values
+    if np.ndim(values) == 0:
+        return np.full(n, values, float)
+    return np.broadcast_to(np.asarray(values, float), (n,))
+
+
 def time_to_reach(
     shooter_m: np.ndarray,
     target_m: np.ndarray,
@@ -40,9 +51,9 @@ def time_to_reach(
     target = np.asarray(target_m, float)
     velocity = np.asarray(target_mps, float)
     n = len(target)
-    speed = np.broadcast_to(np.asarray(speed_mps, float), (n,))
-    reach = np.broadcast_to(np.asarray(reach_m, float), (n,))
-    delay = np.broadcast_to(np.asarray(delay_s, float), (n,))
+    speed = _per_row(speed_mps, n)
+    reach = _per_row(reach_m, n)
+    delay = _per_row(delay_s, n)
     gap = target + velocity * delay[:, None] - shooter
     a = np.einsum("ij,ij->i", velocity, velocity) - speed**2
     b = 2.0 * (np.einsum("ij,ij->i", gap, velocity) - reach * speed)
@@ -120,10 +131,10 @@ def steer(
     velocity = np.asarray(velocity_mps, float)
     goal = np.asarray(goal_m, float)
     n = len(position)
-    dt = np.broadcast_to(np.asarray(dt_s, float), (n,))
-    turn_rate = np.broadcast_to(np.asarray(turn_rad_s, float), (n,))
-    speed = np.broadcast_to(np.asarray(speed_mps, float), (n,))
-    climb = np.broadcast_to(np.asarray(climb_mps, float), (n,))
+    dt = _per_row(dt_s, n)
+    turn_rate = _per_row(turn_rad_s, n)
+    speed = _per_row(speed_mps, n)
+    climb = _per_row(climb_mps, n)
     to_goal = goal - position
     bearing = np.arctan2(to_goal[:, 0], to_goal[:, 1])
     moving = np.hypot(velocity[:, 0], velocity[:, 1]) > _TINY

@@ -52,7 +52,7 @@ import numpy as np
 
 from flankwatch.assess.assessment import Assessment
 from flankwatch.respond.catalogue import TARGET_CATEGORIES
-from flankwatch.respond.forces import Forces, Phase
+from flankwatch.respond.forces import PREPARING, Forces
 from flankwatch.respond.intercept import time_to_reach, time_with_climb
 from flankwatch.respond.policy import NOT_ALLOWED, Policy
 from flankwatch.respond.roe import HOSTILE, RulesOfEngagement
@@ -204,11 +204,12 @@ class Planner:
         shots: ShotsInFlight,
     ) -> Targets:
         """The hostile tracks worth engaging this cycle, with their values."""
-        hostile = (assessment.identity == HOSTILE) & (tracks.status != TrackStatus.DELETED)
-        if destroyed:
-            hostile &= ~np.isin(tracks.track_id, np.fromiter(destroyed, np.int64))
+        hostile = (assessment.identity == HOSTILE) & (tracks.status != int(TrackStatus.DELETED))
         rows = np.flatnonzero(hostile)
-        position = tracks.position()[rows]
+        if destroyed:
+            alive = (int(t) not in destroyed for t in tracks.track_id[rows])
+            rows = rows[np.fromiter(alive, bool, len(rows))]
+        position = np.column_stack((tracks.x_m[rows], tracks.y_m[rows], tracks.z_m[rows]))
         entering = assessment.inside[rows] | np.isfinite(assessment.crossing_t_s[rows])
         if self.roe.zone is not None:
             xy = ground_xy(position, self.radius_m, self.origin_alt_m)
@@ -225,7 +226,7 @@ class Planner:
                 j = where.get(flight.shot.track_id)
                 if j is not None:
                     value[j] *= 1.0 - flight.kill_prob
-        velocity = np.column_stack((tracks.vx_mps, tracks.vy_mps, tracks.vz_mps))[rows]
+        velocity = np.column_stack((tracks.vx_mps[rows], tracks.vy_mps[rows], tracks.vz_mps[rows]))
         return Targets(
             rows, track_id, assessment.category[rows].astype(object), value, position, velocity
         )
@@ -253,17 +254,18 @@ class Planner:
 
     @staticmethod
     def _threat_scores(assessment: Assessment, track_id: np.ndarray) -> np.ndarray:
+        """(T,) the sum of each track's scores in the threat table, in the table's order
+        (a handful of rows: a loop beats sorting and searching)."""
+        total = np.zeros(len(track_id))
         table = assessment.threats
         if not len(table) or not len(track_id):
-            return np.zeros(len(track_id))
-        ids = np.asarray(table.column("track_id"))
-        score = np.asarray(table.column("score"), float)
-        order = np.argsort(track_id, kind="stable")
-        k = np.searchsorted(track_id, ids, sorter=order).clip(0, len(track_id) - 1)
-        found = track_id[order[k]] == ids
-        total: np.ndarray = np.bincount(
-            order[k[found]], weights=score[found], minlength=len(track_id)
-        )
+            return total
+        where = {t: j for j, t in enumerate(track_id.tolist())}
+        ids = table.column("track_id").to_pylist()
+        for t, score in zip(ids, table.column("score").to_pylist(), strict=True):
+            j = where.get(t)
+            if j is not None:
+                total[j] += score
         return total
 
     def plan(self, targets: Targets, now_s: float, usable: np.ndarray | None = None) -> Plan:
@@ -428,7 +430,7 @@ class Planner:
         p = np.repeat(platform, n_t)
         w = np.repeat(weapon, n_t)
         j = np.tile(np.arange(n_t), n_w)
-        on_ground = f.phase[p] <= Phase.PREPARING
+        on_ground = f.phase[p] <= PREPARING
         shooter = np.where(on_ground[:, None], f.home_m[p], f.position_m[p])
         max_range = f.reach_m[p, w, class_index(targets.category)[j]]
         delay = f.delay_s(now_s)[p]

@@ -54,7 +54,7 @@ from flankwatch.loop import Effect, Picture
 from flankwatch.respond.catalogue import effector_catalogue
 from flankwatch.respond.debris import debris_point, miss_debris_point
 from flankwatch.respond.envelope import in_envelope, is_night
-from flankwatch.respond.forces import Forces, ForcesSettings, IdCounter, Phase, UnitSpec
+from flankwatch.respond.forces import ENGAGING, Forces, ForcesSettings, IdCounter, UnitSpec
 from flankwatch.respond.intercept import intercept
 from flankwatch.respond.planner import (
     Plan,
@@ -222,7 +222,7 @@ class ResponseStage:
         if not len(targets):
             return shots, events
         under_fire = {flight.shot.track_id for flight in self.shots.flights}
-        ready = (f.phase == Phase.ENGAGING) & (f.next_fire_s <= now_s)
+        ready = (f.phase == ENGAGING) & (f.next_fire_s <= now_s)
         for p in np.unique(plan.platform[ready[plan.platform]]):
             for w, j in self._choices(plan, int(p), under_fire):
                 track_id = int(targets.track_id[j])
@@ -365,11 +365,9 @@ class ResponseStage:
         if not len(rows):
             return
         k = np.array([where[int(f.target[p])] for p in rows])
-        position = tracks.position()[k]
-        velocity = np.column_stack((tracks.vx_mps, tracks.vy_mps, tracks.vz_mps))[k]
-        start = np.where(
-            (f.phase[rows] == Phase.ENGAGING)[:, None], f.position_m[rows], f.home_m[rows]
-        )
+        position = np.column_stack((tracks.x_m[k], tracks.y_m[k], tracks.z_m[k]))
+        velocity = np.column_stack((tracks.vx_mps[k], tracks.vy_mps[k], tracks.vz_mps[k]))
+        start = np.where((f.phase[rows] == ENGAGING)[:, None], f.position_m[rows], f.home_m[rows])
         _, point = intercept(start, position, velocity, f.speed_mps[rows], f.delay_s(now_s)[rows])
         f.goal_m[rows] = point
 
