@@ -110,7 +110,7 @@ class SequentialAssociation(StagedGating):
         innovation = self.position_model.innovation(prediction, batch, rows[used])
         self._score_plots(batch, updated, rows[used], innovation)
         posterior = self.updater.update(prediction, innovation)
-        self._write(updated, prediction, posterior, batch.t_s[rows[used]])
+        self._write(updated, prediction.t_s, posterior, batch.t_s[rows[used]])
         self._take_identity(batch, updated, rows[used])
         return used
 
@@ -139,7 +139,7 @@ class SequentialAssociation(StagedGating):
             posterior = self.updater.update(chosen_prediction, innovation.take(chosen))
             self._write(
                 tracks[pair_track[chosen]],
-                chosen_prediction,
+                chosen_prediction.t_s,
                 posterior,
                 plot_t[pair_plot[chosen]],
             )

@@ -280,22 +280,29 @@ class TrackerCore:
     def _write(
         self,
         rows: np.ndarray,
-        prediction: Prediction,
+        t_s: np.ndarray,
         posterior: tuple,
         plots_t_s: np.ndarray,
         refresh: bool = True,
+        hits: np.ndarray | None = None,
     ) -> None:
-        """Store updated states; ``refresh=False`` leaves the tracks' summaries to the caller."""
+        """Store updated states, which refer to ``t_s`` (s), after plots of ``plots_t_s`` (the
+        latest of each track's, s); tentative tracks count ``hits`` plots towards
+        confirmation (by default the one plot, if inside the window); ``refresh=False``
+        leaves the tracks' summaries to the caller."""
         self._gated = None
         t = self.table
         t.prob[rows], t.mean[rows], t.cov[rows] = posterior
-        t.t_s[rows] = prediction.t_s
+        t.t_s[rows] = t_s
         t.last_update_s[rows] = np.maximum(t.last_update_s[rows], plots_t_s)
         t.updated[rows] = True
-        tentative = t.status[rows] == TrackStatus.TENTATIVE
-        if tentative.any():
-            counted = tentative & self.initiator.counts(t.first_s[rows], plots_t_s)
-            t.hits[rows] += counted.astype(np.int32)
+        if hits is not None:
+            t.hits[rows] += hits
+        else:
+            tentative = t.status[rows] == TrackStatus.TENTATIVE
+            if tentative.any():
+                counted = tentative & self.initiator.counts(t.first_s[rows], plots_t_s)
+                t.hits[rows] += counted.astype(np.int32)
         if refresh:
             t.refresh(rows)
 
@@ -357,13 +364,18 @@ class TrackerCore:
         )
 
     def _time_revisits(
-        self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray, period_s: np.ndarray
+        self,
+        batch: PlotBatch,
+        tracks: np.ndarray,
+        rows: np.ndarray,
+        period_s: np.ndarray,
+        repeated: bool = False,
     ) -> None:
         """Note the plots at ``rows`` of ``batch`` as the latest of their sensors on ``tracks``
-        (table rows, one each), count the held tracks' updates by sensors of known revisit
-        period (``period_s``, per plot; NaN unknown), and give the revisit estimator the
-        time since the previous plot of the same sensor on each held track, for sensors
-        given no period."""
+        (table rows, one each; with ``repeated``, several each, in time order), count the
+        held tracks' updates by sensors of known revisit period (``period_s``, per plot;
+        NaN unknown), and give the revisit estimator the time since the previous plot of
+        the same sensor on each held track, for sensors given no period."""
         table = self.table
         sensor = batch.sensor_id[rows].astype(np.int64)
         slot = self._slots_of(sensor)
@@ -372,7 +384,14 @@ class TrackerCore:
         t = batch.t_s[rows]
         held = table.status[tracks] != TrackStatus.TENTATIVE
         self._held_updates += int(np.count_nonzero(held & np.isfinite(period_s[known])))
-        gap = t - table.sensor_t_s[tracks, slot]
+        previous = table.sensor_t_s[tracks, slot]
+        if repeated and len(rows) > 1:
+            order = np.lexsort((t, slot, tracks))
+            same = (tracks[order[1:]] == tracks[order[:-1]]) & (slot[order[1:]] == slot[order[:-1]])
+            previous[order[1:][same]] = t[order[:-1][same]]
+            tracks, slot, t, sensor, held = (a[order] for a in (tracks, slot, t, sensor, held))
+            previous = previous[order]
+        gap = t - previous
         timed = held & np.isfinite(gap) & np.isnan(self._given_periods(sensor))
         if timed.any():
             self.revisit.observe_gaps(sensor[timed], gap[timed])
