@@ -67,13 +67,20 @@ class Motion:
 @dataclass(frozen=True)
 class _Fleet:
     """The plan columns of the objects ``ids`` that :meth:`Kinematics._fly` reads every
-    step, gathered once while the same objects fly (see :meth:`Kinematics._fleet`)."""
+    step of ``step_s`` (s), gathered once while the same objects fly (see
+    :meth:`Kinematics._fleet`)."""
 
     ids: np.ndarray
+    step_s: float
     speed_mps: np.ndarray
     turn_rate_rad_s: np.ndarray
     turn_radius_m: np.ndarray
+    travel_m: np.ndarray  # distance flown in a step
+    max_turn_rad: np.ndarray  # heading change in a step at most
+    climb_m: np.ndarray  # height change in a step at the climb rate
+    steep_climb_m: np.ndarray  # height change in a step at twice the climb rate
     weaves: np.ndarray  # bool
+    any_weaves: bool
     weave_amplitude_rad: np.ndarray
     weave_period_s: np.ndarray
     weave_phase_rad: np.ndarray
@@ -82,32 +89,80 @@ class _Fleet:
     climb_rate_mps: np.ndarray
     cruise_alt_m: np.ndarray
     ballistic: np.ndarray  # bool
+    any_ballistic: bool
     apogee_m: np.ndarray
 
     @classmethod
-    def of(cls, plans: FlightPlans, ids: np.ndarray) -> _Fleet:
-        """The columns of objects ``ids`` of ``plans``."""
+    def of(cls, plans: FlightPlans, ids: np.ndarray, step_s: float) -> _Fleet:
+        """The columns of objects ``ids`` of ``plans``, for steps of ``step_s`` (s)."""
         speed, turn_rate = plans.speed_mps[ids], plans.turn_rate_rad_s[ids]
+        climb = plans.climb_rate_mps[ids]
+        weaves = plans.manoeuvre[ids] == _WEAVE
+        ballistic = plans.manoeuvre[ids] == _BALLISTIC
         return cls(
             ids=ids.copy(),
+            step_s=step_s,
             speed_mps=speed,
             turn_rate_rad_s=turn_rate,
             turn_radius_m=speed / turn_rate,
-            weaves=plans.manoeuvre[ids] == _WEAVE,
+            travel_m=speed * step_s,
+            max_turn_rad=turn_rate * step_s,
+            climb_m=climb * step_s,
+            steep_climb_m=2.0 * climb * step_s,
+            weaves=weaves,
+            any_weaves=bool(weaves.any()),
             weave_amplitude_rad=plans.weave_amplitude_rad[ids],
             weave_period_s=plans.weave_period_s[ids],
             weave_phase_rad=plans.weave_phase_rad[ids],
             last_waypoint=plans.n_waypoints[ids] - 1,
             range_m=plans.range_m[ids],
-            climb_rate_mps=plans.climb_rate_mps[ids],
+            climb_rate_mps=climb,
             cruise_alt_m=plans.cruise_alt_m[ids],
-            ballistic=plans.manoeuvre[ids] == _BALLISTIC,
+            ballistic=ballistic,
+            any_ballistic=bool(ballistic.any()),
             apogee_m=plans.apogee_m[ids],
         )
 
-    def holds(self, ids: np.ndarray) -> bool:
-        """True when these are the columns of exactly ``ids``."""
-        return len(self.ids) == len(ids) and bool((self.ids == ids).all())
+    def holds(self, ids: np.ndarray, step_s: float) -> bool:
+        """True when these are the columns of exactly ``ids`` for steps of ``step_s`` (s)."""
+        return self.step_s == step_s and len(self.ids) == len(ids) and bool((self.ids == ids).all())
+
+
+@dataclass(frozen=True)
+class _Legs:
+    """The legs the objects of ``fleet`` fly: toward waypoints ``next_waypoint``, kept
+    while they fly the same legs (see :meth:`Kinematics._legs`)."""
+
+    fleet: _Fleet
+    next_waypoint: np.ndarray
+    lat_deg: np.ndarray  # of the next waypoint
+    lon_deg: np.ndarray
+    alt_m: np.ndarray
+    last: np.ndarray  # bool: the next waypoint is the final one
+    hold_alt_m: np.ndarray  # altitude held toward the final waypoint before descending
+    descent_m: np.ndarray  # distance before the final waypoint where the descent begins
+
+    @classmethod
+    def of(cls, plans: FlightPlans, fleet: _Fleet, nxt: np.ndarray) -> _Legs:
+        """The legs of ``fleet`` toward waypoints ``nxt``."""
+        ids = fleet.ids
+        wp_alt = plans.waypoint_alt_m[ids, nxt]
+        previous = plans.waypoint_alt_m[ids, np.maximum(nxt - 1, 0)]
+        hold = np.where(nxt > 0, previous, fleet.cruise_alt_m)
+        return cls(
+            fleet=fleet,
+            next_waypoint=nxt,
+            lat_deg=plans.waypoint_lat_deg[ids, nxt],
+            lon_deg=plans.waypoint_lon_deg[ids, nxt],
+            alt_m=wp_alt,
+            last=nxt == fleet.last_waypoint,
+            hold_alt_m=hold,
+            descent_m=np.abs(hold - wp_alt) * fleet.speed_mps / fleet.climb_rate_mps,
+        )
+
+    def holds(self, fleet: _Fleet, nxt: np.ndarray) -> bool:
+        """True when these are the legs of ``fleet`` toward waypoints ``nxt``."""
+        return self.fleet is fleet and bool((self.next_waypoint == nxt).all())
 
 
 class Kinematics:
@@ -133,6 +188,9 @@ class Kinematics:
         (the next step's start), where ``_ecef_known``."""
         self._ecef_known = np.zeros(n, dtype=bool)
         self._kept_fleet: _Fleet | None = None
+        self._kept_legs: _Legs | None = None
+        self._next_launch_s = float(plans.launch_t_s.min()) if n else np.inf
+        """No object waiting is launched before this time, s (see :meth:`_launch`)."""
 
     def advance(self, t_s: float, step_s: float) -> Motion:
         """Launch what is due by ``t_s`` and fly everything from ``t_s`` to ``t_s + step_s``.
@@ -144,7 +202,7 @@ class Kinematics:
             self.catch_up(t_s, step_s)
         self._launch(t_s)
         ids = np.flatnonzero(self.phase == FLYING)
-        start_alt = self.alt_m[ids].copy()
+        start_alt = self.alt_m[ids]
         start_ecef = self._ecef_m[ids]
         new = ~self._ecef_known[ids]
         if new.any():
@@ -152,15 +210,15 @@ class Kinematics:
             start_ecef[new] = geodetic_to_ecef_points(
                 self.lat_deg[fresh], self.lon_deg[fresh], start_alt[new]
             )
-        ended = self._fly(ids, t_s, step_s)
-        self.phase[ids[ended]] = ENDED
-        self.end_t_s[ids[ended]] = t_s + step_s
+        ended = ids[self._fly(ids, t_s, step_s)]
+        self.phase[ended] = ENDED
+        self.end_t_s[ended] = t_s + step_s
         end_alt = self.alt_m[ids]
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
         end_ecef = geodetic_to_ecef_points(lat, lon, end_alt)
         self._ecef_m[ids] = end_ecef
         self._ecef_known[ids] = True
-        return Motion(ids, start_ecef, end_ecef, start_alt, end_alt.copy(), lat.copy(), lon.copy())
+        return Motion(ids, start_ecef, end_ecef, start_alt, end_alt, lat, lon)
 
     def catch_up(self, t_s: float, step_s: float) -> None:
         """Fly the objects launched before ``t_s`` (s) up to ``t_s``, in steps of ``step_s`` (s).
@@ -208,8 +266,14 @@ class Kinematics:
         return ids
 
     def _launch(self, t_s: float) -> None:
+        """Launch the objects waiting whose launch time is at or before ``t_s`` (s)."""
+        if t_s < self._next_launch_s:
+            return
         plans = self.plans
-        due = np.flatnonzero((self.phase == WAITING) & (plans.launch_t_s <= t_s))
+        waiting = self.phase == WAITING
+        due = np.flatnonzero(waiting & (plans.launch_t_s <= t_s))
+        waiting[due] = False
+        self._next_launch_s = float(plans.launch_t_s[waiting].min()) if waiting.any() else np.inf
         if not len(due):
             return
         parent = plans.parent[due]
@@ -243,39 +307,36 @@ class Kinematics:
         legs, _ = distance_azimuth(lat[:, :-1], lon[:, :-1], lat[:, 1:], lon[:, 1:])
         return np.nansum(legs, axis=1)
 
-    def _fleet(self, ids: np.ndarray) -> _Fleet:
+    def _fleet(self, ids: np.ndarray, step_s: float) -> _Fleet:
         """The plan columns of the flying objects ``ids``, kept while the same objects fly."""
         kept = self._kept_fleet
-        if kept is None or not kept.holds(ids):
-            kept = self._kept_fleet = _Fleet.of(self.plans, ids)
+        if kept is None or not kept.holds(ids, step_s):
+            kept = self._kept_fleet = _Fleet.of(self.plans, ids, step_s)
+        return kept
+
+    def _legs(self, fleet: _Fleet) -> _Legs:
+        """The legs the objects of ``fleet`` fly now, kept while they fly the same legs."""
+        nxt = self.next_waypoint[fleet.ids]
+        kept = self._kept_legs
+        if kept is None or not kept.holds(fleet, nxt):
+            kept = self._kept_legs = _Legs.of(self.plans, fleet, nxt)
         return kept
 
     def _fly(self, ids: np.ndarray, t_s: float, step_s: float) -> np.ndarray:
         """Move objects ``ids`` by one step; return the mask of those that ended."""
-        plans = self.plans
-        fleet = self._fleet(ids)
-        nxt = self.next_waypoint[ids]
-        wp_lat = plans.waypoint_lat_deg[ids, nxt]
-        wp_lon = plans.waypoint_lon_deg[ids, nxt]
-        wp_alt = plans.waypoint_alt_m[ids, nxt]
-        last = nxt == fleet.last_waypoint
-        speed = fleet.speed_mps
-        turn_rate = fleet.turn_rate_rad_s
+        fleet = self._fleet(ids, step_s)
+        legs = self._legs(fleet)
+        last = legs.last
         turn_radius = fleet.turn_radius_m
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
-        distance, bearing = distance_azimuth(lat, lon, wp_lat, wp_lon)
+        distance, bearing = distance_azimuth(lat, lon, legs.lat_deg, legs.lon_deg)
 
-        weave = fleet.weaves & ~(last & (distance < 5 * turn_radius))
-        offset = fleet.weave_amplitude_rad * np.sin(
-            2 * np.pi * t_s / fleet.weave_period_s + fleet.weave_phase_rad
-        )
-        desired = bearing + np.where(weave, offset, 0.0)
+        desired = bearing + self._weave_offset(fleet, last, distance, t_s)
         heading = self.heading_rad[ids]
         turn = wrap_angle(desired - heading)
-        max_turn = turn_rate * step_s
-        heading = heading + np.clip(turn, -max_turn, max_turn)
+        heading = heading + turn.clip(-fleet.max_turn_rad, fleet.max_turn_rad)
 
-        travel = speed * step_s
+        travel = fleet.travel_m
         arrived = last & (distance <= travel)
         passed = (
             last & (distance < turn_radius) & (np.abs(wrap_angle(bearing - heading)) > np.pi / 2)
@@ -286,42 +347,49 @@ class Kinematics:
         )
         self.lat_deg[ids], self.lon_deg[ids] = new_lat, new_lon
         self.heading_rad[ids] = new_heading
-        self.flown_m[ids] += step_m
+        flown = self.flown_m[ids] + step_m
+        self.flown_m[ids] = flown
 
-        self.alt_m[ids] = self._altitude(fleet, nxt, wp_alt, last, distance - step_m, step_s)
+        self.alt_m[ids] = self._altitude(fleet, legs, distance - step_m, flown)
         switch = ~last & (distance < np.maximum(turn_radius, travel))
-        self.next_waypoint[ids] += switch.astype(np.int32)
-        out_of_range = self.flown_m[ids] >= fleet.range_m
+        if switch.any():
+            self.next_waypoint[ids[switch]] += 1
+        out_of_range = flown >= fleet.range_m
         return arrived | passed | out_of_range
 
+    @staticmethod
+    def _weave_offset(
+        fleet: _Fleet, last: np.ndarray, distance_m: np.ndarray, t_s: float
+    ) -> np.ndarray | float:
+        """What weaving adds at ``t_s`` (s) to the heading each object steers for, rad
+        (0.0 for all when none of them weaves); ``distance_m`` is to the next waypoint."""
+        if not fleet.any_weaves:
+            return 0.0
+        weave = fleet.weaves & ~(last & (distance_m < 5 * fleet.turn_radius_m))
+        offset = fleet.weave_amplitude_rad * np.sin(
+            2 * np.pi * t_s / fleet.weave_period_s + fleet.weave_phase_rad
+        )
+        return np.where(weave, offset, 0.0)
+
     def _altitude(
-        self,
-        fleet: _Fleet,
-        nxt: np.ndarray,
-        wp_alt: np.ndarray,
-        last: np.ndarray,
-        remaining_m: np.ndarray,
-        step_s: float,
+        self, fleet: _Fleet, legs: _Legs, remaining_m: np.ndarray, flown_m: np.ndarray
     ) -> np.ndarray:
-        """Altitude after the step (m) of the objects of ``fleet``, by the rules in the
-        module docstring."""
+        """Altitude (m) after the step of the objects of ``fleet`` flying ``legs``, with
+        ``remaining_m`` (m) left to the next waypoint and ``flown_m`` (m) flown, by the rules
+        in the module docstring."""
         ids = fleet.ids
         alt = self.alt_m[ids]
-        climb = fleet.climb_rate_mps
-        speed = fleet.speed_mps
-        previous = self.plans.waypoint_alt_m[ids, np.maximum(nxt - 1, 0)]
-        hold = np.where(nxt > 0, previous, fleet.cruise_alt_m)
-        descent_m = np.abs(hold - wp_alt) * speed / climb
+        wp_alt, hold, descent_m = legs.alt_m, legs.hold_alt_m, legs.descent_m
         remaining = np.maximum(remaining_m, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            glide = wp_alt + (hold - wp_alt) * np.clip(remaining / descent_m, 0.0, 1.0)
-        command = np.where(last, np.where(remaining > descent_m, hold, glide), wp_alt)
-        rate = np.where(last & (remaining <= descent_m), 2.0 * climb, climb)
-        new_alt = alt + np.clip(command - alt, -rate * step_s, rate * step_s)
+            glide = wp_alt + (hold - wp_alt) * (remaining / descent_m).clip(0.0, 1.0)
+        command = np.where(legs.last, np.where(remaining > descent_m, hold, glide), wp_alt)
+        steep = legs.last & (remaining <= descent_m)
+        change_m = np.where(steep, fleet.steep_climb_m, fleet.climb_m)
+        new_alt = alt + (command - alt).clip(-change_m, change_m)
 
-        ballistic = fleet.ballistic
-        if ballistic.any():
-            fraction = np.clip(self.flown_m[ids] / np.maximum(self.route_m[ids], 1.0), 0.0, 1.0)
+        if fleet.any_ballistic:
+            fraction = np.clip(flown_m / np.maximum(self.route_m[ids], 1.0), 0.0, 1.0)
             arc = self.start_alt_m[ids] + 4.0 * fleet.apogee_m * fraction * (1.0 - fraction)
-            new_alt = np.where(ballistic, arc, new_alt)
+            new_alt = np.where(fleet.ballistic, arc, new_alt)
         return np.maximum(new_alt, 0.0)

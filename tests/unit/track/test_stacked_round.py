@@ -95,7 +95,9 @@ def test_a_track_with_a_plot_before_its_time_is_updated_in_rounds(position_plots
         xyz = np.array([1000.0, 2000.0, 9000.0]) + t[:, None] * VELOCITY
         return position_plots(t, xyz, sigma_m=30.0, sensor_id=4)
 
-    on_time, calls_on_time = _run(TrackerSettings(), [*batches, radar(11.0, 12.0, 13.0)], monkeypatch)
+    on_time, calls_on_time = _run(
+        TrackerSettings(), [*batches, radar(11.0, 12.0, 13.0)], monkeypatch
+    )
     monkeypatch.undo()
     late, calls_late = _run(TrackerSettings(), [*batches, radar(8.5, 11.0, 12.0)], monkeypatch)
     assert calls_on_time == len(batches) + 1
