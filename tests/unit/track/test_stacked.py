@@ -20,6 +20,21 @@ def _transition(models):
     return transition
 
 
+def _one_track(models, mean, cov, times, z, r, valid=None):
+    """The stacked update of one track whose modes all start from ``mean`` and ``cov``."""
+    m = len(models)
+    return stacked_update(
+        np.full((1, m), 1.0 / m),
+        np.stack([mean] * m)[None],
+        np.stack([cov] * m)[None],
+        times[None],
+        z[None],
+        r[None],
+        np.ones((1, len(times)), bool) if valid is None else valid,
+        _transition(models),
+    )
+
+
 def _one_by_one(model, mean, cov, times, z, r):
     """A single model's Kalman filter over plots ``z`` at ``times`` (from ``times[0]``)."""
     h = np.eye(3, 6)
@@ -60,16 +75,7 @@ def test_stacked_equals_the_filter_plot_by_plot(n_plots, model):
     rng = np.random.default_rng(n_plots)
     mean, cov, times, z, r = _random_case(rng, n_plots)
     expected_mean, expected_cov, expected_ll = _one_by_one(model, mean, cov, times, z, r)
-    result = stacked_update(
-        np.ones((1, 1)),
-        mean[None, None],
-        cov[None, None],
-        times[None],
-        z[None],
-        r[None],
-        np.ones((1, n_plots), bool),
-        _transition([model]),
-    )
+    result = _one_track([model], mean, cov, times, z, r)
     np.testing.assert_allclose(result.mean[0, 0], expected_mean, rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(result.cov[0, 0], expected_cov, rtol=1e-7, atol=1e-6)
     np.testing.assert_allclose(result.log_likelihood[0, 0], expected_ll, rtol=1e-9, atol=1e-9)
@@ -79,26 +85,9 @@ def test_empty_slots_change_nothing():
     rng = np.random.default_rng(7)
     model = ConstantVelocity(5.0, 1.0)
     mean, cov, times, z, r = _random_case(rng, 4)
-    full = stacked_update(
-        np.ones((1, 1)),
-        mean[None, None],
-        cov[None, None],
-        times[None, :2],
-        z[None, :2],
-        r[None, :2],
-        np.ones((1, 2), bool),
-        _transition([model]),
-    )
-    padded = stacked_update(
-        np.ones((1, 1)),
-        mean[None, None],
-        cov[None, None],
-        times[None],
-        z[None],
-        r[None],
-        np.array([[True, True, False, False]]),
-        _transition([model]),
-    )
+    full = _one_track([model], mean, cov, times[:2], z[:2], r[:2])
+    valid = np.array([[True, True, False, False]])
+    padded = _one_track([model], mean, cov, times, z, r, valid)
     np.testing.assert_allclose(padded.mean, full.mean, rtol=1e-12)
     np.testing.assert_allclose(padded.cov, full.cov, rtol=1e-10)
     assert np.all(padded.log_likelihood[0, 0, 2:] == 0.0)
@@ -116,16 +105,8 @@ def test_a_turning_mode_wins_on_plots_of_a_turn():
     )
     mean = np.array([0.0, 0.0, 0.0, speed, 0.0, 0.0])
     cov = np.diag([100.0, 100.0, 100.0, 25.0, 25.0, 1.0])
-    result = stacked_update(
-        np.full((1, 2), 0.5),
-        np.stack([mean, mean])[None],
-        np.stack([cov, cov])[None],
-        times[None],
-        z[None],
-        np.broadcast_to(np.eye(3) * 100.0, (1, len(times), 3, 3)),
-        np.ones((1, len(times)), bool),
-        _transition(models),
-    )
+    r = np.broadcast_to(np.eye(3) * 100.0, (len(times), 3, 3))
+    result = _one_track(models, mean, cov, times, z, r)
     assert result.prob[0, 1] > 0.99
     np.testing.assert_allclose(result.mean[0, 1, :2], z[-1, :2], atol=30.0)
 
@@ -134,16 +115,7 @@ def test_each_plot_given_the_earlier_ones_matches_the_filter():
     rng = np.random.default_rng(3)
     model = ConstantVelocity(5.0, 1.0)
     mean, cov, times, z, r = _random_case(rng, 3)
-    result = stacked_update(
-        np.ones((1, 1)),
-        mean[None, None],
-        cov[None, None],
-        times[None],
-        z[None],
-        r[None],
-        np.ones((1, 3), bool),
-        _transition([model]),
-    )
+    result = _one_track([model], mean, cov, times, z, r)
     # the second plot's residual and covariance after the first plot's update
     first_mean, first_cov, _ = _one_by_one(model, mean, cov, times[:1], z[:1], r[:1])
     f, q = model.transition(np.array([times[1] - times[0]]))
