@@ -140,10 +140,10 @@ class JointAssociation(StackedRound):
         time order, all tracks at once, each predicted from its state after the
         previous round. An update is one position plot, or one group of bearings (see
         :meth:`_bearing_groups`) applied by a stacked extended Kalman update. With
-        ``stacked_updates``, the tracks that take several position plots and no bearing
-        take them all in one stacked round first (:meth:`_stackable`). A plot that
-        falls outside its track's gate after the track's earlier updates is not
-        applied; the rows of those plots."""
+        ``stacked_updates``, the tracks that take ``STACKED_MIN_PLOTS`` position plots or
+        more and no bearing take them all in one stacked round first (:meth:`_stackable`).
+        A plot that falls outside its track's gate after the track's earlier updates is
+        not applied; the rows of those plots."""
         order = np.lexsort((batch.t_s[rows], tracks))
         tracks, rows = tracks[order], rows[order]
         starts = group_starts(tracks)

@@ -48,7 +48,7 @@ class StackedRound(StagedGating):
             rejected = index[valid & ~ok]
             if len(rejected):
                 kept = np.isin(rows, rejected, invert=True)
-                tracks, rows, starts = tracks[kept], rows[kept], starts[kept]
+                rows, starts = rows[kept], starts[kept]
                 result, index, valid = self._stack(batch, track_rows, rows, starts, prediction)
         except np.linalg.LinAlgError:
             return None
