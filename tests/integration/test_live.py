@@ -82,8 +82,9 @@ def test_the_recording_is_written_as_the_run_goes(tmp_path: Path) -> None:
     with LiveSource([parse_input(f"sbs@file://{feed}")], DEPLOYMENT, batch_s=10.0) as source:
         summary = execute(source, out, progress=look)
     # a live recording is written in parts of 10 s of data (LIVE_PART_S), so a killed
-    # run loses at most the last few seconds
-    assert 1 <= seen[20.0] < seen[300.0] < seen[610.0]
+    # run loses at most the last few seconds; the parts are written on a thread of their
+    # own, which may lag a window or two behind the run, so they are counted well apart
+    assert 1 <= seen[300.0] < seen[610.0]
     assert read_table(out, "plots").num_rows == 1400
     # its duration is the time reached, so it can be replayed like any recording
     assert 690.0 <= read_metadata(out)["duration_s"] <= 710.0
