@@ -175,18 +175,12 @@ class PlotBatch(Columns):
         unknown = set(columns) - set(_DTYPES)
         if unknown:
             raise ValueError(f"PlotBatch has no column(s) {sorted(unknown)}")
-        values = {}
-        for name, dtype in _DTYPES.items():
-            if name in columns:
-                values[name] = np.asarray(columns[name], dtype=dtype)
-            elif name == "callsign":
-                values[name] = np.full(n, "", dtype=object)
-            elif name == "truth_id":
-                values[name] = np.full(n, -1, dtype=dtype)
-            elif dtype.kind == "f":
-                values[name] = np.full(n, np.nan, dtype=dtype)
-            else:
-                values[name] = np.zeros(n, dtype=dtype)
+        values = {
+            name: np.asarray(columns[name], dtype=dtype)
+            if name in columns
+            else np.full(n, _MISSING[name], dtype=dtype)
+            for name, dtype in _DTYPES.items()
+        }
         return cls(**values)
 
     @classmethod

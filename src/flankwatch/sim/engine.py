@@ -35,7 +35,7 @@ from flankwatch.sim.plans import FlightPlans, draw_plans
 from flankwatch.sim.sensors.base import Scene, SensorModel
 from flankwatch.sim.sensors.factory import build_sensors
 from flankwatch.sim.sensors.radar import Radar
-from flankwatch.sim.sensors.radar_sweep import radar_group
+from flankwatch.sim.sensors.radar_sweep import RadarGroup
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch, PlotColumns
 
@@ -63,6 +63,8 @@ class Simulation:
         )
         self.plans: FlightPlans = draw_plans(scenario, np.random.default_rng(plan_seed))
         self.sensors: list[SensorModel] = build_sensors(scenario, self.frame, sensor_seeds)
+        self._radar_groups: dict[tuple[int, ...], RadarGroup] = {}
+        """The radars observing together, by their sensor ids (see :meth:`_observe`)."""
         self._squitter_rng = np.random.default_rng(squitter_seed)
         """Draws the error of each position squitter, shared by every station hearing it."""
         self.watch_s = [_watch_s(scenario, sensor) for sensor in scenario.sensors]
@@ -120,10 +122,18 @@ class Simulation:
         sensors = self._on_watch(scene.t0_s, scene.t1_s)
         for is_radar, run in groupby(sensors, key=lambda sensor: isinstance(sensor, Radar)):
             if is_radar:
-                yield from radar_group(tuple(run)).observe(scene)  # type: ignore[arg-type]
+                yield from self._radar_group(tuple(run)).observe(scene)  # type: ignore[arg-type]
             else:
                 for sensor in run:
                     yield from sensor.observe(scene)
+
+    def _radar_group(self, radars: tuple[Radar, ...]) -> RadarGroup:
+        """The group of ``radars``, made once for each set of radars on watch together."""
+        key = tuple(radar.sensor_id for radar in radars)
+        group = self._radar_groups.get(key)
+        if group is None:
+            group = self._radar_groups[key] = RadarGroup(radars)
+        return group
 
     def _on_watch(self, t0_s: float, t1_s: float) -> list[SensorModel]:
         """The sensors whose watch overlaps the window from ``t0_s`` to ``t1_s`` (s)."""

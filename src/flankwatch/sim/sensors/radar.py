@@ -26,7 +26,7 @@ from flankwatch.geo.frames import LocalFrame
 from flankwatch.scenario.catalogue import RadarType
 from flankwatch.sim.sensors.base import Pose, Scene, SensorInfo
 from flankwatch.sim.sensors.detection import detection_threshold, reference_snr
-from flankwatch.sim.sensors.radar_sweep import TWO_PI, radar_group
+from flankwatch.sim.sensors.radar_sweep import TWO_PI, RadarGroup
 from flankwatch.stream import PlotColumns
 
 
@@ -86,8 +86,9 @@ class Radar:
         return (self.beam_phase_rad + TWO_PI * t_s / self.spec.scan_period_s) % TWO_PI
 
     def observe(self, scene: Scene) -> list[PlotColumns]:
-        """Detections and false alarms of the beam's sweeps during the scene's window."""
-        return radar_group((self,)).observe(scene)
+        """Detections and false alarms of the beam's sweeps during the scene's window (the
+        simulation observes with radars in groups: :mod:`~flankwatch.sim.sensors.radar_sweep`)."""
+        return RadarGroup((self,)).observe(scene)
 
     def draw(self, t0: float, t1: float, beam0: float, pd: np.ndarray) -> RadarDraws:
         """The window's random draws, always in this order: whether each look (with

@@ -13,7 +13,6 @@ See :mod:`flankwatch.sim.sensors.radar` for the radar model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -28,12 +27,6 @@ if TYPE_CHECKING:
     from flankwatch.sim.sensors.radar import Radar, RadarDraws
 
 TWO_PI = 2.0 * np.pi
-
-
-@lru_cache(maxsize=32)
-def radar_group(radars: tuple[Radar, ...]) -> RadarGroup:
-    """The group of ``radars`` (made once per tuple of radars: it is kept window to window)."""
-    return RadarGroup(radars)
 
 
 @dataclass(frozen=True)
