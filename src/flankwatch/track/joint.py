@@ -19,13 +19,12 @@ import numpy as np
 from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.base import Innovation, Prediction
 from flankwatch.track.gating import candidate_pairs
+from flankwatch.track.groups import group_starts, identity_rank
 from flankwatch.track.stacked_round import StackedRound
 from flankwatch.track.tracker_core import (
     HELD,
     PRIORITY,
     RADIUS_MARGIN,
-    group_starts,
-    identity_rank,
 )
 
 STACKED_MIN_PLOTS = 3
@@ -252,7 +251,14 @@ class JointAssociation(StackedRound):
             if identity is not None:
                 ok |= identity
         kept = np.flatnonzero(ok)
-        self._score_plots(batch, tracks[kept], rows[kept], innovation.take(kept))
+        kept_innovation = innovation.take(kept)
+        self._score_plots(
+            batch,
+            tracks[kept],
+            rows[kept],
+            kept_innovation.residual[:, 0],
+            kept_innovation.cov[:, 0],
+        )
         self._apply(batch, tracks[ok], rows[ok], prediction, innovation, ok)
         self._take_identity(batch, tracks[ok], rows[ok])
         return rows[~ok]

@@ -12,8 +12,9 @@ import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.gating import candidate_pairs
+from flankwatch.track.groups import group_starts, identity_rank
 from flankwatch.track.staged_gating import StagedGating
-from flankwatch.track.tracker_core import HELD, group_starts, identity_rank
+from flankwatch.track.tracker_core import HELD
 
 
 class SequentialAssociation(StagedGating):
@@ -108,7 +109,9 @@ class SequentialAssociation(StagedGating):
         used = pair_plot[chosen]
         prediction = self._predict_for_update(updated, batch.t_s[rows[used]])
         innovation = self.position_model.innovation(prediction, batch, rows[used])
-        self._score_plots(batch, updated, rows[used], innovation)
+        self._score_plots(
+            batch, updated, rows[used], innovation.residual[:, 0], innovation.cov[:, 0]
+        )
         posterior = self.updater.update(prediction, innovation)
         self._write(updated, prediction.t_s, posterior, batch.t_s[rows[used]])
         self._take_identity(batch, updated, rows[used])

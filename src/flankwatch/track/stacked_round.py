@@ -14,13 +14,12 @@ import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.base import Prediction
+from flankwatch.track.groups import group_starts
 from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import PositionMeasurement
 from flankwatch.track.output import TrackStatus
-from flankwatch.track.pair_gate import log_likelihood
 from flankwatch.track.stacked import StackedResult, Transition, stacked_update
 from flankwatch.track.staged_gating import StagedGating
-from flankwatch.track.tracker_core import group_starts
 
 
 class StackedRound(StagedGating):
@@ -55,12 +54,13 @@ class StackedRound(StagedGating):
         applied = valid.sum(axis=1)
         plot_tracks = np.repeat(track_rows, applied)
         plot_rows = index[valid]
-        self._score_sequence(
+        self._score_plots(
             batch,
             plot_tracks,
             plot_rows,
             result.residual[:, 0][valid],
             result.residual_cov[:, 0][valid],
+            repeated=True,
         )
         t_last = batch.t_s[index[np.arange(len(index)), applied - 1]]
         hits = None
@@ -170,42 +170,3 @@ class StackedRound(StagedGating):
         ok |= ~valid
         ok[:, 0] = True
         return ok
-
-    def _score_sequence(
-        self,
-        batch: PlotBatch,
-        tracks: np.ndarray,
-        rows: np.ndarray,
-        residual: np.ndarray,
-        cov: np.ndarray,
-    ) -> None:
-        """:meth:`_score_plots` for several plots per track: ``tracks`` (table rows) sorted,
-        each track's plots at ``rows`` in time order, with each plot's residual ``(p, 3)``
-        (m) and its covariance given the track's earlier plots, as if applied one by one."""
-        table = self.table
-        period = self.revisit_periods(batch.sensor_id[rows])
-        self._time_revisits(batch, tracks, rows, period, repeated=True)
-        starts = group_starts(tracks)
-        base = table.period_s[tracks]
-        known = np.isfinite(period)
-        source = np.maximum.accumulate(np.where(known, np.arange(len(rows)), -1))
-        first = np.maximum.accumulate(np.where(starts, np.arange(len(rows)), 0))
-        carried = source >= first
-        after = np.where(carried, period[np.maximum(source, 0)], base)
-        previous = np.where(starts, base, np.roll(after, 1))
-        table.period_s[tracks] = after
-        tentative = np.flatnonzero(table.status[tracks] == TrackStatus.TENTATIVE)
-        if not len(tentative):
-            return
-        t = batch.t_s[rows]
-        last = np.where(starts, table.last_update_s[tracks], np.roll(t, 1))
-        last = np.maximum(last, table.last_update_s[tracks])
-        residual, cov = residual[tentative], cov[tentative]
-        if self.settings.planar:
-            residual, cov = residual[:, :2], cov[:, :2, :2]
-        d2 = np.einsum("pi,pij,pj->p", residual, inverse_small(cov), residual)
-        missed = self._misses(last[tentative], t[tentative], previous[tentative])
-        score = (
-            self.density.plot_score(log_likelihood(d2, cov)) + missed * self.density.miss_score()
-        )
-        np.add.at(table.score, tracks[tentative], score)

@@ -25,6 +25,7 @@ from flankwatch.track.base import (
 )
 from flankwatch.track.duplicates import TwinWatch
 from flankwatch.track.gating import gate_threshold
+from flankwatch.track.groups import group_starts, one_by_one
 from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
 from flankwatch.track.output import TrackStatus
@@ -425,33 +426,40 @@ class TrackerCore:
         batch: PlotBatch,
         tracks: np.ndarray,
         rows: np.ndarray,
-        innovation: Innovation,
+        residual: np.ndarray,
+        cov: np.ndarray,
+        repeated: bool = False,
     ) -> None:
         """Add to the score of the tentative ones of ``tracks`` (table rows) the plots at
-        ``rows`` of ``batch`` that update them (one each, with their ``innovation``), with
-        the scans missed since their last plot, and take their sensors' revisit periods."""
+        ``rows`` of ``batch`` that update them, each with its residual ``(p, 3)`` (m) and
+        covariance given the track's earlier plots, with the scans missed since the track's
+        previous plot, and take their sensors' revisit periods. One plot per track, or with
+        ``repeated`` several: ``tracks`` sorted, a track's plots in time order."""
         table = self.table
         if not len(tracks):
             return
         period = self.revisit_periods(batch.sensor_id[rows])
-        self._time_revisits(batch, tracks, rows, period)
-        previous = table.period_s[tracks]
-        table.period_s[tracks] = np.where(np.isnan(period), previous, period)
-        tentative = table.status[tracks] == TrackStatus.TENTATIVE
-        at = np.flatnonzero(tentative)
+        self._time_revisits(batch, tracks, rows, period, repeated)
+        previous, last = table.period_s[tracks], table.last_update_s[tracks]
+        t = batch.t_s[rows]
+        if repeated:
+            previous, last, table.period_s[tracks] = one_by_one(
+                group_starts(tracks), period, previous, t, last
+            )
+        else:
+            table.period_s[tracks] = np.where(np.isnan(period), previous, period)
+        at = np.flatnonzero(table.status[tracks] == TrackStatus.TENTATIVE)
         if not len(at):
             return
-        if len(at) < len(tracks):
-            tracks, rows = tracks[at], rows[at]
-            innovation = innovation.take(at)
-        residual, s = innovation.residual[:, 0], innovation.cov[:, 0]
+        residual, cov = residual[at], cov[at]
         if self.settings.planar:
-            residual, s = residual[:, :2], s[:, :2, :2]
-        d2 = np.einsum("pi,pij,pj->p", residual, inverse_small(s), residual)
-        missed = self._misses(table.last_update_s[tracks], batch.t_s[rows], previous[at])
-        table.score[tracks] += self.density.plot_score(log_likelihood(d2, s)) + missed * (
+            residual, cov = residual[:, :2], cov[:, :2, :2]
+        d2 = np.einsum("pi,pij,pj->p", residual, inverse_small(cov), residual)
+        missed = self._misses(last[at], t[at], previous[at])
+        score = self.density.plot_score(log_likelihood(d2, cov)) + missed * (
             self.density.miss_score()
         )
+        np.add.at(table.score, tracks[at], score)
 
 
 _PARTS = ("mean", "cov", "at_mean", "at_cov", "cross")
@@ -470,27 +478,3 @@ def _merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Predic
         parts.append(out)
     prob, mean, cov, at_mean, at_cov, cross, t_s = parts
     return Prediction(prob, mean, cov, at_mean, at_cov, cross, t_s)
-
-
-def identity_rank(batch: PlotBatch, sensor: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """For plots carrying an ICAO address, their order (0, 1, ...) among the plots of the
-    same aircraft from the same sensor in the same window, by time; 0 for the others.
-    Splitting on it gives each aircraft one plot per group."""
-    rank = np.zeros(len(batch), np.int64)
-    identified = np.flatnonzero(batch.icao24 != 0)
-    if len(identified):
-        keys = (batch.t_s, batch.icao24, window, sensor)
-        order = identified[np.lexsort(tuple(key[identified] for key in keys))]
-        first = group_starts(sensor[order], window[order], batch.icao24[order])
-        start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-        rank[order] = np.arange(len(order)) - start
-    return rank
-
-
-def group_starts(*keys: np.ndarray) -> np.ndarray:
-    """For rows sorted by ``keys``, true where a row's keys differ from the previous row's."""
-    start = np.zeros(len(keys[0]), bool)
-    start[0] = True
-    for key in keys:
-        start[1:] |= key[1:] != key[:-1]
-    return start
