@@ -20,6 +20,12 @@ close together by three tests, after each step:
 
 Of each pair of twins the younger track (the later first plot; the higher track
 number on a tie) is dropped, unless only it carries an ICAO address.
+
+A track that lost its target (to a manoeuvre or a false plot) fails the state test: it
+coasts on the old line while a new track follows the target. :func:`replaced` drops it
+instead once it has missed a few scans and a confirmed track updated in the same step lies
+in its position gate; the tracker holds the number of scans
+(``TrackerSettings.replace_after_scans``).
 """
 
 from __future__ import annotations
@@ -148,3 +154,32 @@ def _younger(i: int, j: int, first_s: np.ndarray, track_id: np.ndarray, icao24: 
     if first_s[i] != first_s[j]:
         return i if first_s[i] > first_s[j] else j
     return i if track_id[i] > track_id[j] else j
+
+
+def replaced(
+    pos: np.ndarray, pos_cov: np.ndarray, stale: np.ndarray, fresh: np.ndarray, gate: float
+) -> np.ndarray:
+    """Which ``stale`` rows have a ``fresh`` row inside their position gate: a boolean mask.
+
+    ``pos`` ``(n, d)`` holds positions (m) and ``pos_cov`` ``(n, d, d)`` their covariances at
+    one time; a pair is inside when its position difference lies inside the chi-square bound
+    ``gate`` of the sum of the two covariances."""
+    out = np.zeros(len(pos), bool)
+    candidates = np.flatnonzero(stale | fresh)
+    if gate <= 0.0 or not stale.any() or not fresh.any():
+        return out
+    sigma = np.sqrt(np.maximum(np.einsum("nii->n", pos_cov[candidates]), 0.0))
+    pairs = _near_pairs(pos[candidates], math.sqrt(gate) * sigma)
+    if not len(pairs):
+        return out
+    a, b = candidates[pairs[:, 0]], candidates[pairs[:, 1]]
+    one_way = stale[a] & fresh[b]
+    other_way = stale[b] & fresh[a]
+    a, b = np.concatenate((a[one_way], b[other_way])), np.concatenate((b[one_way], a[other_way]))
+    if not len(a):
+        return out
+    difference = pos[a] - pos[b]
+    inside = np.linalg.solve(pos_cov[a] + pos_cov[b], difference[..., None])[..., 0]
+    d2 = np.einsum("pi,pi->p", difference, inside)
+    out[a[d2 < gate]] = True
+    return out

@@ -64,10 +64,15 @@ class TrackerSettings:
     """Turn rate of the coordinated-turn models, degrees/s (one turns left, one right):
     the standard-rate turn of aircraft, and about that of one-way attack drones."""
     mode_switch_rate_per_s: float = 0.002
-    """IMM: rate of switching from one motion mode to each other one, 1/s. Low, because
-    drones and aircraft fly long straight legs between turns: on the 10-hour mass raid
-    8 degrees/s and 0.05/s gave a mean GOSPA of 4139 m over its first 4 hours, these
-    defaults 3460 m (``benchmarks/night_speed.py --duration 14400``)."""
+    """IMM: rate of switching from one motion mode to each other one at the start, 1/s; then
+    estimated from the tracks (``mode_switch_prior_track_s``). Low, because drones and
+    aircraft fly long straight legs between turns: on the 10-hour mass raid 8 degrees/s and
+    0.05/s, both fixed, gave a mean GOSPA of 4139 m over its first 4 hours, 3 degrees/s and
+    0.002/s 3460 m (``benchmarks/night_speed.py --duration 14400``)."""
+    mode_switch_prior_track_s: float = 1000.0
+    """IMM: the switch rate is estimated from the held tracks' own mode changes
+    (:mod:`~flankwatch.track.switch_rate`), starting from ``mode_switch_rate_per_s`` held as if
+    seen over this much track time, s; ``inf`` keeps the rate fixed."""
     initial_cv_probability: float = 0.8
     """IMM: probability of the constant-velocity mode of a new track (the rest is split)."""
     max_speed_mps: float = 450.0
@@ -121,6 +126,15 @@ class TrackerSettings:
     :mod:`~flankwatch.track.duplicates`); 0 keeps every track."""
     duplicate_hold_s: float = 30.0
     """How long two tracks must look like one target before the younger is dropped, s."""
+    replace_after_scans: float = 3.0
+    """A coasting track that has missed this many scans of its sensor is dropped as replaced
+    when a confirmed track updated in the same step lies inside its position gate of
+    ``replace_gate_probability`` (see :func:`~flankwatch.track.duplicates.replaced`): a target
+    lost in a manoeuvre or to a false plot is tracked again by the new track, and the old one
+    would otherwise coast on as a false track for up to ``delete_after_s``; ``inf`` never
+    drops one."""
+    replace_gate_probability: float = 0.99
+    """Chi-square gate of the replacement test on the two tracks' position difference."""
     acoustic_range_m: float = 10000.0
     """Only tracks closer than this to an acoustic node are candidates for its bearings, m."""
     bearing_group_s: float = 2.0
@@ -162,6 +176,18 @@ class TrackerSettings:
             )
         if self.duplicate_hold_s < 0.0:
             raise ValueError("duplicate_hold_s must not be negative")
+        if not 0.0 < self.replace_gate_probability < 1.0:
+            raise ValueError(
+                f"replace_gate_probability must be in (0, 1), got {self.replace_gate_probability}"
+            )
+        if not self.replace_after_scans >= 1.0:
+            raise ValueError(
+                f"replace_after_scans must be at least 1, got {self.replace_after_scans}"
+            )
+        if not self.mode_switch_prior_track_s > 0.0:
+            raise ValueError(
+                f"mode_switch_prior_track_s must be positive, got {self.mode_switch_prior_track_s}"
+            )
         if not self.coast_score > 0.0:
             raise ValueError(f"coast_score must be positive, got {self.coast_score}")
         if not self.max_speed_mps > 0.0:

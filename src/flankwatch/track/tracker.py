@@ -68,7 +68,7 @@ from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.associator import GNNAssociator
 from flankwatch.track.base import Predictor
 from flankwatch.track.deleter import StaleTrackDeleter
-from flankwatch.track.duplicates import twin_candidates
+from flankwatch.track.duplicates import replaced, twin_candidates
 from flankwatch.track.initiator import WindowInitiator
 from flankwatch.track.joint import JointAssociation
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
@@ -158,9 +158,34 @@ class Tracker(JointAssociation, SequentialAssociation):
         )
         return self._twin_watch.drop(now_s, a, b, table.track_id, table.first_s, table.icao24)
 
+    def _replaced(
+        self,
+        state: np.ndarray,
+        cov: np.ndarray,
+        status: np.ndarray,
+        alive: np.ndarray,
+        now_s: float,
+    ) -> np.ndarray:
+        """Which of the ``alive`` coasting tracks have been replaced (a boolean mask): missed
+        ``replace_after_scans`` scans of their sensor while a confirmed track updated in this
+        step lies in their position gate (:func:`~flankwatch.track.duplicates.replaced`);
+        ``state`` and ``cov`` at ``now_s`` (s)."""
+        table = self.table
+        scans = self._misses(table.last_update_s, now_s, table.period_s)
+        stale = (
+            alive & (status == TrackStatus.COASTING) & (scans >= self.settings.replace_after_scans)
+        )
+        if not stale.any():
+            return stale
+        fresh = alive & (status == TrackStatus.CONFIRMED) & table.updated
+        d = 2 if self.settings.planar else 3
+        return replaced(state[:, :d], cov[:, :d, :d], stale, fresh, self._replace_gate)
+
     def _manage(self, now_s: float, step_s: float) -> TrackBatch:
         """Confirm, coast and delete at the end of a step of ``step_s`` (s); the tracks
         predicted to ``now_s``."""
+        if self.switch_rate is not None and self._imm is not None:
+            self._imm.switch_rate_per_s = self.switch_rate.rate_per_s
         table = self.table
         if not len(table):
             return TrackBatch.empty()
@@ -194,6 +219,7 @@ class Tracker(JointAssociation, SequentialAssociation):
                 hopeless = (score <= self._drop_score) | (np.isnan(table.period_s) & hopeless)
             dead |= unconfirmed & hopeless
         dead |= self._twins(state, cov, (status != TrackStatus.TENTATIVE) & ~dead, now_s)
+        dead |= self._replaced(state, cov, status, ~dead, now_s)
         out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(

@@ -10,6 +10,8 @@ and :class:`~flankwatch.track.sequential.SequentialAssociation` build on it, and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from flankwatch.stream import PlotBatch
@@ -30,9 +32,11 @@ from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.pair_gate import log_likelihood
+from flankwatch.track.predictor import IMMPredictor
 from flankwatch.track.revisit import RevisitEstimator
 from flankwatch.track.score import DensityEstimate, thresholds
 from flankwatch.track.settings import TrackerSettings
+from flankwatch.track.switch_rate import SwitchRateEstimate
 from flankwatch.track.table import SENSOR_SLOTS, TrackTable
 
 RADIUS_MARGIN = 1.2
@@ -98,6 +102,7 @@ class TrackerCore:
             gate_threshold(duplicate, 4 if settings.planar else 6) if duplicate else 0.0
         )
         self._twin_watch = TwinWatch(settings.duplicate_hold_s)
+        self._replace_gate = gate_threshold(settings.replace_gate_probability, position_dof)
         self._window_s = np.empty(0)
         """Association window by sensor id, s (NaN: the default)."""
         self._node_group = np.empty(0, np.int64)
@@ -108,6 +113,15 @@ class TrackerCore:
         self._cv_q = np.array([settings.cv_noise_m2ps3, settings.cv_noise_m2ps3, vertical])
         self.revisit = RevisitEstimator()
         self.density = DensityEstimate(settings.detection_probability, settings.planar)
+        self._imm = predictor if isinstance(predictor, IMMPredictor) else None
+        self.switch_rate: SwitchRateEstimate | None = None
+        """The IMM's mode switch rate estimated from the held tracks (``None``: fixed)."""
+        if self._imm is not None and math.isfinite(settings.mode_switch_prior_track_s):
+            self.switch_rate = SwitchRateEstimate(
+                settings.mode_switch_rate_per_s,
+                settings.mode_switch_prior_track_s,
+                self._imm.n_modes,
+            )
         self._confirm_score, self._drop_score = thresholds(
             settings.false_track_probability, settings.lost_track_probability
         )
@@ -293,6 +307,10 @@ class TrackerCore:
         leaves the tracks' summaries to the caller."""
         self._gated = None
         t = self.table
+        if self.switch_rate is not None:
+            held = t.status[rows] != TrackStatus.TENTATIVE
+            dt = np.broadcast_to(np.asarray(t_s, float), rows.shape)[held] - t.t_s[rows][held]
+            self.switch_rate.observe(t.prob[rows][held], posterior[0][held], dt)
         t.prob[rows], t.mean[rows], t.cov[rows] = posterior
         t.t_s[rows] = t_s
         t.last_update_s[rows] = np.maximum(t.last_update_s[rows], plots_t_s)

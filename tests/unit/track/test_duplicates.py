@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -90,7 +92,8 @@ def test_twins_are_dropped_only_after_the_hold_the_younger_or_the_unaddressed() 
 def test_a_twin_track_is_dropped_and_the_first_number_kept(position_plots) -> None:
     """Two radars see one drone; the second's plots start 1.5 km off (a registration error
     corrected over 100 s) and start a track of their own. Once both tracks lie on the
-    drone, both keep finding plots: without the duplicate test they live on side by side."""
+    drone, both keep finding plots: without the duplicate test (and the replacement test,
+    which drops a twin that misses 3 scans) they live on side by side."""
 
     def held_tracks(settings: TrackerSettings) -> list[list[int]]:
         rng = np.random.default_rng(3)
@@ -116,7 +119,8 @@ def test_a_twin_track_is_dropped_and_the_first_number_kept(position_plots) -> No
     pruned = held_tracks(TrackerSettings())
     assert pruned[5] == [1, 2]  # two targets, as far as the plots tell
     assert all(tracks == [1] for tracks in pruned[30:])
-    assert held_tracks(TrackerSettings(duplicate_gate_probability=0.0))[-1] == [1, 2]
+    unpruned = TrackerSettings(duplicate_gate_probability=0.0, replace_after_scans=math.inf)
+    assert held_tracks(unpruned)[-1] == [1, 2]
 
 
 @pytest.mark.parametrize("n", [300, 40])
@@ -132,3 +136,49 @@ def test_the_search_finds_every_pair_within_the_sum_of_their_reaches(n: int) -> 
     i, j = np.nonzero(np.triu(gap <= reach[:, None] + reach[None, :], k=1))
     assert set(zip(i.tolist(), j.tolist(), strict=True)) <= found
     assert all(a < b for a, b in found)
+
+
+def test_a_stale_track_is_replaced_only_by_a_fresh_one_inside_its_position_gate() -> None:
+    from flankwatch.track.duplicates import replaced
+
+    pos = np.array([[0.0, 0.0], [150.0, 0.0], [5000.0, 0.0], [5100.0, 0.0], [9000.0, 0.0]])
+    cov = np.repeat(np.eye(2)[None] * 50.0**2, 5, axis=0)
+    stale = np.array([True, False, True, False, True])
+    fresh = np.array([False, True, False, False, False])
+    gate = gate_threshold(0.99, 2)
+    # 0 has fresh 1 150 m away (2.1 sigma of the summed covariances); 2 has only an
+    # unupdated track near; 4 nothing
+    assert replaced(pos, cov, stale, fresh, gate).tolist() == [True, False, False, False, False]
+    cov[1] = np.eye(2) * 10.0**2  # 150 m is now 2.9 sigma: outside the 0.99 gate (3.03)
+    cov[0] = np.eye(2) * 10.0**2
+    assert not replaced(pos, cov, stale, fresh, gate).any()
+    assert not replaced(pos, cov, stale, fresh, 0.0).any()
+
+
+def test_a_track_lost_to_a_jump_is_dropped_once_its_target_is_tracked_again(
+    position_plots,
+) -> None:
+    """A drone seen every 2 s jumps 600 m sideways (a leg change far outside its gate): a
+    new track takes it on, and the old one, coasting on the old line, is dropped within
+    20 s instead of coasting for ``delete_after_s`` (90 s)."""
+
+    def held_tracks(settings: TrackerSettings) -> list[list[int]]:
+        rng = np.random.default_rng(8)
+        tracker = build_tracker(settings)
+        held = []
+        for k in range(40):
+            t = 2.0 * k
+            drone = np.array([[50.0 * t, 600.0 if k >= 15 else 0.0, 1000.0]])
+            out = tracker.step(position_plots(t, drone + rng.normal(0, 20, (1, 3)), 20.0))
+            kept = (out.status == TrackStatus.CONFIRMED) | (out.status == TrackStatus.COASTING)
+            held.append(sorted(out.track_id[kept].tolist()))
+        return held
+
+    replacing = held_tracks(TrackerSettings())
+    assert replacing[10] == [1]
+    assert len(replacing[-1]) == 1 and replacing[-1] != [1]
+    dropped_at = next(k for k, tracks in enumerate(replacing) if k > 15 and 1 not in tracks)
+    # 3 missed scans, and the old track's gate grown to hold the new one 600 m away
+    assert dropped_at <= 15 + 10
+    coasting = held_tracks(TrackerSettings(replace_after_scans=math.inf))
+    assert 1 in coasting[-1] and len(coasting[-1]) == 2
