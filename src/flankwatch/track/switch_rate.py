@@ -46,8 +46,8 @@ class SwitchRateEstimate:
         ``after`` (``(n, M)``) over steps of ``dt_s`` (``(n,)``, s); steps of no length
         (late plots, a track's second plot at one time) count nothing."""
         moved = dt_s > 0.0
-        if not moved.any():
-            return
-        changed = before[moved].argmax(axis=1) != after[moved].argmax(axis=1)
+        if not moved.all():
+            before, after, dt_s = before[moved], after[moved], dt_s[moved]
+        changed = before.argmax(axis=1) != after.argmax(axis=1)
         self._switches += float(np.count_nonzero(changed))
-        self._track_s += float(np.sum(dt_s[moved]))
+        self._track_s += float(np.sum(dt_s))

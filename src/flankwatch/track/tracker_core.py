@@ -309,8 +309,9 @@ class TrackerCore:
         t = self.table
         if self.switch_rate is not None:
             held = t.status[rows] != TrackStatus.TENTATIVE
-            dt = np.broadcast_to(np.asarray(t_s, float), rows.shape)[held] - t.t_s[rows][held]
-            self.switch_rate.observe(t.prob[rows][held], posterior[0][held], dt)
+            if held.any():
+                dt = (t_s - t.t_s[rows])[held]
+                self.switch_rate.observe(t.prob[rows[held]], posterior[0][held], dt)
         t.prob[rows], t.mean[rows], t.cov[rows] = posterior
         t.t_s[rows] = t_s
         t.last_update_s[rows] = np.maximum(t.last_update_s[rows], plots_t_s)
