@@ -22,10 +22,9 @@ Of each pair of twins the younger track (the later first plot; the higher track
 number on a tie) is dropped, unless only it carries an ICAO address.
 
 A track that lost its target (to a manoeuvre or a false plot) fails the state test: it
-coasts on the old line while a new track follows the target. :func:`replaced` drops it
-instead once it has missed a few scans and a confirmed track updated in the same step lies
-in its position gate; the tracker holds the number of scans
-(``TrackerSettings.replace_after_scans``).
+coasts on the old line while a new track follows the target. :func:`replaced` finds it
+instead: once it has missed ``TrackerSettings.replace_after_scans`` scans, a confirmed track
+updated in the same step inside its position gate has taken its place.
 """
 
 from __future__ import annotations
@@ -165,9 +164,9 @@ def replaced(
     one time; a pair is inside when its position difference lies inside the chi-square bound
     ``gate`` of the sum of the two covariances."""
     out = np.zeros(len(pos), bool)
-    candidates = np.flatnonzero(stale | fresh)
-    if gate <= 0.0 or not stale.any() or not fresh.any():
+    if not stale.any() or not fresh.any():
         return out
+    candidates = np.flatnonzero(stale | fresh)
     sigma = np.sqrt(np.maximum(np.einsum("nii->n", pos_cov[candidates]), 0.0))
     pairs = _near_pairs(pos[candidates], math.sqrt(gate) * sigma)
     if not len(pairs):
@@ -179,7 +178,10 @@ def replaced(
     if not len(a):
         return out
     difference = pos[a] - pos[b]
-    inside = np.linalg.solve(pos_cov[a] + pos_cov[b], difference[..., None])[..., 0]
+    try:
+        inside = np.linalg.solve(pos_cov[a] + pos_cov[b], difference[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return out
     d2 = np.einsum("pi,pi->p", difference, inside)
     out[a[d2 < gate]] = True
     return out

@@ -152,7 +152,7 @@ def test_a_stale_track_is_replaced_only_by_a_fresh_one_inside_its_position_gate(
     cov[1] = np.eye(2) * 10.0**2  # 150 m is now 2.9 sigma: outside the 0.99 gate (3.03)
     cov[0] = np.eye(2) * 10.0**2
     assert not replaced(pos, cov, stale, fresh, gate).any()
-    assert not replaced(pos, cov, stale, fresh, 0.0).any()
+    assert not replaced(pos, cov, stale, np.zeros(5, bool), gate).any()
 
 
 def test_a_track_lost_to_a_jump_is_dropped_once_its_target_is_tracked_again(
