@@ -74,14 +74,18 @@ def twin_candidates(
     if not len(keep):
         return none
     a, b = a[keep], b[keep]
-    difference = state[a] - state[b]
-    try:
-        inverse_difference = np.linalg.solve(cov[a] + cov[b], difference[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        return none
-    d2 = np.einsum("pi,pi->p", difference, inverse_difference)
-    twins = d2 < gate
+    twins = _inside_gate(state[a] - state[b], cov[a] + cov[b], gate)
     return a[twins], b[twins]
+
+
+def _inside_gate(difference: np.ndarray, cov: np.ndarray, gate: float) -> np.ndarray:
+    """Which of the differences ``(p, d)`` lie inside the chi-square bound ``gate`` of their
+    covariances ``(p, d, d)``: a boolean mask, all false when a covariance is singular."""
+    try:
+        inverse_difference = np.linalg.solve(cov, difference[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.zeros(len(difference), bool)
+    return np.einsum("pi,pi->p", difference, inverse_difference) < gate
 
 
 def _near_pairs(points: np.ndarray, reach: np.ndarray) -> np.ndarray:
@@ -177,11 +181,5 @@ def replaced(
     a, b = np.concatenate((a[one_way], b[other_way])), np.concatenate((b[one_way], a[other_way]))
     if not len(a):
         return out
-    difference = pos[a] - pos[b]
-    try:
-        inside = np.linalg.solve(pos_cov[a] + pos_cov[b], difference[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        return out
-    d2 = np.einsum("pi,pi->p", difference, inside)
-    out[a[d2 < gate]] = True
+    out[a[_inside_gate(pos[a] - pos[b], pos_cov[a] + pos_cov[b], gate)]] = True
     return out

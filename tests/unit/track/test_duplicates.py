@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -95,26 +96,21 @@ def test_a_twin_track_is_dropped_and_the_first_number_kept(position_plots) -> No
     drone, both keep finding plots: without the duplicate test (and the replacement test,
     which drops a twin that misses 3 scans) they live on side by side."""
 
+    def plots_at(k: int, rng: np.random.Generator) -> PlotBatch:
+        t = 5.0 * k
+        drone = np.array([[45.0 * t, 0.0, 1000.0]])
+        bias = np.array([0.0, max(0.0, 1500.0 - 15.0 * t), 0.0])
+        return PlotBatch.concat(
+            [
+                position_plots(t + 0.5, drone + rng.normal(0, 30, (1, 3)), 30.0, sensor_id=1),
+                position_plots(
+                    t + 1.0, drone + bias + rng.normal(0, 30, (1, 3)), 30.0, sensor_id=2
+                ),
+            ]
+        )
+
     def held_tracks(settings: TrackerSettings) -> list[list[int]]:
-        rng = np.random.default_rng(3)
-        tracker = build_tracker(settings)
-        held = []
-        for k in range(60):
-            t = 5.0 * k
-            drone = np.array([[45.0 * t, 0.0, 1000.0]])
-            bias = np.array([0.0, max(0.0, 1500.0 - 15.0 * t), 0.0])
-            plots = PlotBatch.concat(
-                [
-                    position_plots(t + 0.5, drone + rng.normal(0, 30, (1, 3)), 30.0, sensor_id=1),
-                    position_plots(
-                        t + 1.0, drone + bias + rng.normal(0, 30, (1, 3)), 30.0, sensor_id=2
-                    ),
-                ]
-            )
-            out = tracker.step(plots)
-            kept = (out.status == TrackStatus.CONFIRMED) | (out.status == TrackStatus.COASTING)
-            held.append(sorted(out.track_id[kept].tolist()))
-        return held
+        return _held_after_each_step(settings, 60, 3, plots_at)
 
     pruned = held_tracks(TrackerSettings())
     assert pruned[5] == [1, 2]  # two targets, as far as the plots tell
@@ -162,17 +158,13 @@ def test_a_track_lost_to_a_jump_is_dropped_once_its_target_is_tracked_again(
     new track takes it on, and the old one, coasting on the old line, is dropped within
     20 s instead of coasting for ``delete_after_s`` (90 s)."""
 
+    def plots_at(k: int, rng: np.random.Generator) -> PlotBatch:
+        t = 2.0 * k
+        drone = np.array([[50.0 * t, 600.0 if k >= 15 else 0.0, 1000.0]])
+        return position_plots(t, drone + rng.normal(0, 20, (1, 3)), 20.0)
+
     def held_tracks(settings: TrackerSettings) -> list[list[int]]:
-        rng = np.random.default_rng(8)
-        tracker = build_tracker(settings)
-        held = []
-        for k in range(40):
-            t = 2.0 * k
-            drone = np.array([[50.0 * t, 600.0 if k >= 15 else 0.0, 1000.0]])
-            out = tracker.step(position_plots(t, drone + rng.normal(0, 20, (1, 3)), 20.0))
-            kept = (out.status == TrackStatus.CONFIRMED) | (out.status == TrackStatus.COASTING)
-            held.append(sorted(out.track_id[kept].tolist()))
-        return held
+        return _held_after_each_step(settings, 40, 8, plots_at)
 
     replacing = held_tracks(TrackerSettings())
     assert replacing[10] == [1]
@@ -182,3 +174,21 @@ def test_a_track_lost_to_a_jump_is_dropped_once_its_target_is_tracked_again(
     assert dropped_at <= 15 + 10
     coasting = held_tracks(TrackerSettings(replace_after_scans=math.inf))
     assert 1 in coasting[-1] and len(coasting[-1]) == 2
+
+
+def _held_after_each_step(
+    settings: TrackerSettings,
+    steps: int,
+    seed: int,
+    plots_at: Callable[[int, np.random.Generator], PlotBatch],
+) -> list[list[int]]:
+    """The numbers of the confirmed and coasting tracks after each of ``steps`` steps of a
+    tracker with ``settings``, step ``k`` given ``plots_at(k, rng)``."""
+    rng = np.random.default_rng(seed)
+    tracker = build_tracker(settings)
+    held = []
+    for k in range(steps):
+        out = tracker.step(plots_at(k, rng))
+        kept = (out.status == TrackStatus.CONFIRMED) | (out.status == TrackStatus.COASTING)
+        held.append(sorted(out.track_id[kept].tolist()))
+    return held
