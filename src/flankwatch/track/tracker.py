@@ -39,13 +39,15 @@ association, ``TrackerSettings.association = "joint"``):
    whose score falls to the lower one (see :mod:`~flankwatch.track.score`),
    mark confirmed tracks not updated in this step as coasting, delete those
    that missed scans worth ``coast_score`` or went stale, drop the younger of
-   two held tracks of one target (:mod:`~flankwatch.track.duplicates`), and report every
+   two held tracks of one target and the coasting tracks a new track has replaced
+   (:mod:`~flankwatch.track.duplicates`), and report every
    track predicted to the step's time. Tentative tracks are predicted with the
    constant-velocity model alone; the IMM runs once a track is confirmed.
 
 Revisit periods not given (:meth:`Tracker.set_revisit_periods`) are estimated
-from the plots (:mod:`~flankwatch.track.revisit`), and the false plot density
-and detection probability the score needs from the tracks' own history.
+from the plots (:mod:`~flankwatch.track.revisit`), the false plot density
+and detection probability the score needs from the tracks' own history, and so is
+the IMM's mode switch rate (:mod:`~flankwatch.track.switch_rate`).
 
 With ``association = "sequential"`` the batch is instead split into
 sub-batches, one per sensor and association window (acoustic nodes farther
