@@ -160,13 +160,20 @@ def _younger(i: int, j: int, first_s: np.ndarray, track_id: np.ndarray, icao24: 
 
 
 def replaced(
-    pos: np.ndarray, pos_cov: np.ndarray, stale: np.ndarray, fresh: np.ndarray, gate: float
+    pos: np.ndarray,
+    pos_cov: np.ndarray,
+    stale: np.ndarray,
+    fresh: np.ndarray,
+    icao24: np.ndarray,
+    gate: float,
 ) -> np.ndarray:
     """Which ``stale`` rows have a ``fresh`` row inside their position gate: a boolean mask.
 
     ``pos`` ``(n, d)`` holds positions (m) and ``pos_cov`` ``(n, d, d)`` their covariances at
     one time; a pair is inside when its position difference lies inside the chi-square bound
-    ``gate`` of the sum of the two covariances."""
+    ``gate`` of the sum of the two covariances. A track with an ICAO address (``icao24``, 0:
+    none) never replaces one without (an unidentified target's track lost beside an
+    airliner's stays), nor one with another address."""
     out = np.zeros(len(pos), bool)
     if not stale.any() or not fresh.any():
         return out
@@ -179,6 +186,8 @@ def replaced(
     one_way = stale[a] & fresh[b]
     other_way = stale[b] & fresh[a]
     a, b = np.concatenate((a[one_way], b[other_way])), np.concatenate((b[one_way], a[other_way]))
+    may = (icao24[b] == 0) | (icao24[a] == icao24[b])
+    a, b = a[may], b[may]
     if not len(a):
         return out
     out[a[_inside_gate(pos[a] - pos[b], pos_cov[a] + pos_cov[b], gate)]] = True

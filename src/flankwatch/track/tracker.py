@@ -166,14 +166,14 @@ class Tracker(JointAssociation, SequentialAssociation):
         cov: np.ndarray,
         status: np.ndarray,
         alive: np.ndarray,
-        now_s: float,
+        scans: np.ndarray,
     ) -> np.ndarray:
         """Which of the ``alive`` coasting tracks have been replaced (a boolean mask): missed
-        ``replace_after_scans`` scans of their sensor while a confirmed track updated in this
-        step lies in their position gate (:func:`~flankwatch.track.duplicates.replaced`);
-        ``state`` and ``cov`` at ``now_s`` (s)."""
+        ``replace_after_scans`` scans of their sensor (``scans``, missed by each track so far)
+        while a confirmed track updated in this step lies in their position gate
+        (:func:`~flankwatch.track.duplicates.replaced`); ``state`` and ``cov`` at the step's
+        end."""
         table = self.table
-        scans = self._misses(table.last_update_s, now_s, table.period_s)
         stale = (
             alive & (status == TrackStatus.COASTING) & (scans >= self.settings.replace_after_scans)
         )
@@ -181,7 +181,9 @@ class Tracker(JointAssociation, SequentialAssociation):
             return stale
         fresh = alive & (status == TrackStatus.CONFIRMED) & table.updated
         d = 2 if self.settings.planar else 3
-        return replaced(state[:, :d], cov[:, :d, :d], stale, fresh, self._replace_gate)
+        return replaced(
+            state[:, :d], cov[:, :d, :d], stale, fresh, table.icao24, self._replace_gate
+        )
 
     def _manage(self, now_s: float, step_s: float) -> TrackBatch:
         """Confirm, coast and delete at the end of a step of ``step_s`` (s); the tracks
@@ -194,10 +196,10 @@ class Tracker(JointAssociation, SequentialAssociation):
         status = table.status
         tentative = status == TrackStatus.TENTATIVE
         scored = self.settings.confirmation == "score"
+        scans = self._misses(table.last_update_s, now_s, table.period_s)
         if scored:
             self._count_detections(tentative, now_s, step_s)
-            missed = self._misses(table.last_update_s, now_s, table.period_s)
-            missed *= self.density.miss_score()
+            missed = scans * self.density.miss_score()
             score = table.score + missed
             confirm = tentative & (score >= self._confirm_score)
         else:
@@ -221,7 +223,7 @@ class Tracker(JointAssociation, SequentialAssociation):
                 hopeless = (score <= self._drop_score) | (np.isnan(table.period_s) & hopeless)
             dead |= unconfirmed & hopeless
         dead |= self._twins(state, cov, (status != TrackStatus.TENTATIVE) & ~dead, now_s)
-        dead |= self._replaced(state, cov, status, ~dead, now_s)
+        dead |= self._replaced(state, cov, status, ~dead, scans)
         out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(
