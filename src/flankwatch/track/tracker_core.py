@@ -240,10 +240,12 @@ class TrackerCore:
             to_t_s[tentative],
         )
         if tentative.all():
-            m = t.n_modes
-            mean, cov, at_mean, at_cov, cross = (
-                np.repeat(getattr(single, name), m, axis=1) for name in _PARTS
-            )
+            repeated: dict[int, np.ndarray] = {}
+            for name in _PARTS:
+                part = getattr(single, name)
+                if id(part) not in repeated:
+                    repeated[id(part)] = np.repeat(part, t.n_modes, axis=1)
+            mean, cov, at_mean, at_cov, cross = (repeated[id(getattr(single, n))] for n in _PARTS)
             return Prediction(t.prob[rows], mean, cov, at_mean, at_cov, cross, single.t_s)
         single = Prediction(
             t.prob[rows],
@@ -487,13 +489,18 @@ _PARTS = ("mean", "cov", "at_mean", "at_cov", "cross")
 
 def _merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Prediction:
     """One prediction per element of ``mask``: the next of ``where`` where it holds, else the
-    next of ``elsewhere``."""
+    next of ``elsewhere``. Fields that share an array in both stay shared (merged once)."""
+    inside, outside = np.flatnonzero(mask), np.flatnonzero(~mask)
+    merged: dict[tuple[int, int], np.ndarray] = {}
     parts = []
     for name in ("prob", *_PARTS, "t_s"):
         a, b = getattr(where, name), getattr(elsewhere, name)
-        out = np.empty((len(mask), *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
-        out[mask] = a
-        out[~mask] = b
-        parts.append(out)
+        key = (id(a), id(b))
+        if key not in merged:
+            out = np.empty((len(mask), *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
+            out[inside] = a
+            out[outside] = b
+            merged[key] = out
+        parts.append(merged[key])
     prob, mean, cov, at_mean, at_cov, cross, t_s = parts
     return Prediction(prob, mean, cov, at_mean, at_cov, cross, t_s)
