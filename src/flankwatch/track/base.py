@@ -19,6 +19,7 @@ The parts, composed by keyword into :class:`~flankwatch.track.tracker.Tracker`:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,24 +62,29 @@ class Prediction:
     def __len__(self) -> int:
         return len(self.prob)
 
-    def take(self, index: np.ndarray) -> Prediction:
-        """The predictions at ``index`` (arrays shared between fields stay shared)."""
-        taken: dict[int, np.ndarray] = {}
+    def map(self, function: Callable[[np.ndarray], np.ndarray]) -> Prediction:
+        """``function`` of every field, called once per distinct array (so arrays shared
+        between fields stay shared)."""
+        done: dict[int, np.ndarray] = {}
 
-        def pick(array: np.ndarray) -> np.ndarray:
-            if id(array) not in taken:
-                taken[id(array)] = array[index]
-            return taken[id(array)]
+        def apply(array: np.ndarray) -> np.ndarray:
+            if id(array) not in done:
+                done[id(array)] = function(array)
+            return done[id(array)]
 
         return Prediction(
-            pick(self.prob),
-            pick(self.mean),
-            pick(self.cov),
-            pick(self.at_mean),
-            pick(self.at_cov),
-            pick(self.cross),
-            pick(self.t_s),
+            apply(self.prob),
+            apply(self.mean),
+            apply(self.cov),
+            apply(self.at_mean),
+            apply(self.at_cov),
+            apply(self.cross),
+            apply(self.t_s),
         )
+
+    def take(self, index: np.ndarray) -> Prediction:
+        """The predictions at ``index`` (arrays shared between fields stay shared)."""
+        return self.map(lambda array: array[index])
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ and :class:`~flankwatch.track.sequential.SequentialAssociation` build on it, and
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -240,13 +241,11 @@ class TrackerCore:
             to_t_s[tentative],
         )
         if tentative.all():
-            repeated: dict[int, np.ndarray] = {}
-            for name in _PARTS:
-                part = getattr(single, name)
-                if id(part) not in repeated:
-                    repeated[id(part)] = np.repeat(part, t.n_modes, axis=1)
-            mean, cov, at_mean, at_cov, cross = (repeated[id(getattr(single, n))] for n in _PARTS)
-            return Prediction(t.prob[rows], mean, cov, at_mean, at_cov, cross, single.t_s)
+            modes = t.n_modes
+            repeated = single.map(
+                lambda part: np.repeat(part, modes, axis=1) if part.ndim > 2 else part
+            )
+            return dataclasses.replace(repeated, prob=t.prob[rows])
         single = Prediction(
             t.prob[rows],
             single.mean,
