@@ -151,7 +151,7 @@ class Tracker(JointAssociation, SequentialAssociation):
         :mod:`~flankwatch.track.duplicates`), from the tracks' ``state`` and ``cov`` at
         ``now_s`` (s); only the ``held`` rows are compared."""
         table = self.table
-        sensor_ids = self._column_sensors()
+        sensor_ids = self.sensor_columns.sensors()
         half_scan_s = np.full(table.sensor_t_s.shape[1], np.nan)
         if len(sensor_ids):
             half_scan_s[: len(sensor_ids)] = 0.5 * self.association_windows(sensor_ids)

@@ -36,14 +36,13 @@ from flankwatch.track.pair_gate import log_likelihood
 from flankwatch.track.predictor import IMMPredictor
 from flankwatch.track.revisit import RevisitEstimator
 from flankwatch.track.score import DensityEstimate, thresholds
+from flankwatch.track.sensor_columns import SensorColumns
 from flankwatch.track.settings import TrackerSettings
 from flankwatch.track.switch_rate import SwitchRateEstimate
 from flankwatch.track.table import SENSOR_SLOTS, TrackTable
 
 RADIUS_MARGIN = 1.2
 """Safety factor on the candidate search radius (the exact gate is applied afterwards)."""
-NO_SLOT = -1
-"""Column of a sensor seen when every column was taken (see ``TrackerCore._slots_of``)."""
 WATCH_SCANS = 3.0
 """A sensor counts as watching a held track while its latest plot on it is at most this
 many of its revisit periods old (detection probability estimate)."""
@@ -88,10 +87,8 @@ class TrackerCore:
         self._held_updates = 0
         """Position updates of held (confirmed or coasting) tracks in the current step by
         sensors with a column in ``TrackTable.sensor_t_s`` and a known revisit period."""
-        self._slot_ids = np.empty(0, np.int64)
-        """The sensor ids seen by :meth:`_slots_of`, sorted."""
-        self._slot_columns = np.empty(0, np.int64)
-        """Their columns of ``TrackTable.sensor_t_s`` (``NO_SLOT``: none left for it)."""
+        self.sensor_columns = SensorColumns()
+        """Each position sensor's column of ``TrackTable.sensor_t_s``."""
         self._gated: tuple[np.ndarray, np.ndarray, Prediction] | None = None
         """The latest gating's tracks (sorted table rows), their reference times (s) and
         predictions to them; ``None`` once any track has changed since."""
@@ -169,7 +166,7 @@ class TrackerCore:
         step, against the scans of those sensors due over it on the held tracks each of
         them has seen within its last ``WATCH_SCANS`` scans."""
         updates, self._held_updates = self._held_updates, 0
-        sensor_ids = self._column_sensors()
+        sensor_ids = self.sensor_columns.sensors()
         if not (np.isfinite(step_s) and step_s > 0.0 and len(sensor_ids)):
             return
         period = np.full(SENSOR_SLOTS, np.nan)
@@ -399,7 +396,7 @@ class TrackerCore:
         the same sensor on each held track, for sensors given no period."""
         table = self.table
         sensor = batch.sensor_id[rows].astype(np.int64)
-        slot = self._slots_of(sensor)
+        slot = self.sensor_columns.of(sensor)
         known = np.flatnonzero(slot >= 0)
         tracks, rows, slot, sensor = tracks[known], rows[known], slot[known], sensor[known]
         t = batch.t_s[rows]
@@ -417,29 +414,6 @@ class TrackerCore:
         if timed.any():
             self.revisit.observe_gaps(sensor[timed], gap[timed])
         table.sensor_t_s[tracks, slot] = t
-
-    def _slots_of(self, sensor_id: np.ndarray) -> np.ndarray:
-        """The column of ``TrackTable.sensor_t_s`` of each of ``sensor_id`` (``NO_SLOT``:
-        none), giving new sensors the free columns in the order they come."""
-        ids, columns = self._slot_ids, self._slot_columns
-        at = np.minimum(np.searchsorted(ids, sensor_id), max(len(ids) - 1, 0))
-        if not len(ids) or not np.all(ids[at] == sensor_id):
-            seen = ids[at] == sensor_id if len(ids) else np.zeros(len(sensor_id), bool)
-            for new in np.unique(sensor_id[~seen]).tolist():
-                free = int(np.count_nonzero(columns >= 0))
-                ids = np.append(ids, new)
-                columns = np.append(columns, free if free < SENSOR_SLOTS else NO_SLOT)
-            order = np.argsort(ids)
-            self._slot_ids, self._slot_columns = ids[order], columns[order]
-            ids, columns = self._slot_ids, self._slot_columns
-            at = np.searchsorted(ids, sensor_id)
-        return columns[at]
-
-    def _column_sensors(self) -> np.ndarray:
-        """The sensor id of each column of ``TrackTable.sensor_t_s`` in use, in column
-        order."""
-        used = self._slot_columns >= 0
-        return self._slot_ids[used][np.argsort(self._slot_columns[used])]
 
     def _score_plots(
         self,
