@@ -317,10 +317,10 @@ class RuleIdentifier:
         ``category`` holds each track's most likely class (index into
         :data:`CATEGORIES`), ``category_prob`` its probability, ``inside`` whether
         it is inside the watched airspace; ``plots`` are the window's plots (their
-        squawks and Mode 5 replies). Deleted tracks keep their identity.
+        squawks; Mode 5 replies come with the tracks). Deleted tracks keep their identity.
         """
         if plots is not None:
-            self.replies.observe(plots, tracks)
+            self.replies.observe(plots)
         mem = self.memory
         rows, new = mem.rows(tracks.track_id)
         if self.origin_area is not None and new.any():
@@ -433,5 +433,4 @@ class RuleIdentifier:
     def forget(self, track_id: np.ndarray) -> None:
         """Drop the remembered state of these tracks."""
         self.memory.forget(track_id)
-        self.replies.forget(track_id)
         self.authority.forget(track_id)

@@ -165,6 +165,7 @@ def replaced(
     stale: np.ndarray,
     fresh: np.ndarray,
     icao24: np.ndarray,
+    answered: np.ndarray,
     gate: float,
 ) -> np.ndarray:
     """Which ``stale`` rows have a ``fresh`` row inside their position gate: a boolean mask.
@@ -173,7 +174,8 @@ def replaced(
     one time; a pair is inside when its position difference lies inside the chi-square bound
     ``gate`` of the sum of the two covariances. A track with an ICAO address (``icao24``, 0:
     none) never replaces one without (an unidentified target's track lost beside an
-    airliner's stays), nor one with another address."""
+    airliner's stays), nor one with another address; a track that ``answered`` IFF Mode 5
+    never replaces one that did not (a drone's track lost beside an own fighter's stays)."""
     out = np.zeros(len(pos), bool)
     if not stale.any() or not fresh.any():
         return out
@@ -186,7 +188,7 @@ def replaced(
     one_way = stale[a] & fresh[b]
     other_way = stale[b] & fresh[a]
     a, b = np.concatenate((a[one_way], b[other_way])), np.concatenate((b[one_way], a[other_way]))
-    may = (icao24[b] == 0) | (icao24[a] == icao24[b])
+    may = ((icao24[b] == 0) | (icao24[a] == icao24[b])) & (answered[a] | ~answered[b])
     a, b = a[may], b[may]
     if not len(a):
         return out

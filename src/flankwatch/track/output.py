@@ -16,6 +16,7 @@ manoeuvre_prob                  float64  probability of a turn mode (IMM), 0 for
 last_update_s                   float64  time of the latest plot used, s
 icao24                          uint32   ICAO address from ADS-B plots, 0 if none
 callsign                        str      callsign from ADS-B plots, "" if none
+mode5_t_s                       float64  time of the latest IFF Mode 5 reply, s; NaN if none
 ==============================  =======  ===============================================
 """
 
@@ -73,6 +74,7 @@ _DTYPES: dict[str, np.dtype] = {
     },
     "icao24": np.dtype(np.uint32),
     "callsign": np.dtype(object),
+    "mode5_t_s": np.dtype(np.float64),
 }
 
 
@@ -105,6 +107,7 @@ class TrackBatch(Columns):
     last_update_s: np.ndarray
     icao24: np.ndarray
     callsign: np.ndarray
+    mode5_t_s: np.ndarray
 
     @classmethod
     def from_states(
@@ -118,8 +121,10 @@ class TrackBatch(Columns):
         last_update_s: np.ndarray,
         icao24: np.ndarray,
         callsign: np.ndarray,
+        mode5_t_s: np.ndarray | None = None,
     ) -> TrackBatch:
-        """A batch from states ``(n, 6)`` (m, m/s) and their covariances ``(n, 6, 6)``."""
+        """A batch from states ``(n, 6)`` (m, m/s) and their covariances ``(n, 6, 6)``;
+        ``mode5_t_s`` (s) NaN for all when not given."""
         return cls(
             time_s=np.asarray(time_s, np.float64),
             track_id=np.asarray(track_id, np.int64),
@@ -135,6 +140,11 @@ class TrackBatch(Columns):
             last_update_s=np.asarray(last_update_s, np.float64),
             icao24=np.asarray(icao24, np.uint32),
             callsign=np.asarray(callsign, object),
+            mode5_t_s=(
+                np.full(len(track_id), np.nan)
+                if mode5_t_s is None
+                else np.asarray(mode5_t_s, np.float64)
+            ),
         )
 
     def position(self) -> np.ndarray:

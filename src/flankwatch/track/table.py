@@ -37,7 +37,9 @@ class TrackTable:
     :mod:`~flankwatch.track.score`) and ``period_s`` the revisit period (s) of
     the sensor of its latest plot (NaN when unknown); ``sensor_t_s``
     ``(n, SENSOR_SLOTS)`` the time of its latest plot from each of the first
-    ``SENSOR_SLOTS`` position sensors the tracker met (NaN: none yet).
+    ``SENSOR_SLOTS`` position sensors the tracker met (NaN: none yet). ``icao24`` and
+    ``callsign`` come from the ADS-B plots a track took, ``mode5_t_s`` is the time of the
+    latest plot it took that carried an IFF Mode 5 reply (s; NaN: none yet).
 
     Columns are views of the first ``n`` rows of arrays with spare capacity, so
     that adding tracks costs in proportion to the tracks added.
@@ -56,6 +58,7 @@ class TrackTable:
         "updated",
         "icao24",
         "callsign",
+        "mode5_t_s",
         "ref_state",
         "ref_pos_sigma_m",
         "ref_vel_sigma_mps",
@@ -77,6 +80,7 @@ class TrackTable:
     updated: np.ndarray
     icao24: np.ndarray
     callsign: np.ndarray
+    mode5_t_s: np.ndarray
     ref_state: np.ndarray
     ref_pos_sigma_m: np.ndarray
     ref_vel_sigma_mps: np.ndarray
@@ -102,6 +106,7 @@ class TrackTable:
             "updated": ((), bool),
             "icao24": ((), np.uint32),
             "callsign": ((), object),
+            "mode5_t_s": ((), np.float64),
             "ref_state": ((d,), np.float64),
             "ref_pos_sigma_m": ((), np.float64),
             "ref_vel_sigma_mps": ((), np.float64),
@@ -137,10 +142,12 @@ class TrackTable:
         icao24: np.ndarray,
         callsign: np.ndarray,
         period_s: np.ndarray | float = np.nan,
+        mode5_t_s: np.ndarray | float = np.nan,
     ) -> np.ndarray:
         """Add new tentative tracks from one plot each (at ``t_s``), counted as updated in the
         current step with one hit and a score of 0, revisited every ``period_s`` (s) by
-        the plot's sensor; their row indices."""
+        the plot's sensor, with an IFF Mode 5 reply at ``mode5_t_s`` (s; NaN: none); their
+        row indices."""
         k, start = len(track_id), self._n
         self._reserve(start + k)
         rows = slice(start, start + k)
@@ -157,6 +164,7 @@ class TrackTable:
         data["updated"][rows] = True
         data["icao24"][rows] = icao24
         data["callsign"][rows] = callsign
+        data["mode5_t_s"][rows] = mode5_t_s
         data["score"][rows] = 0.0
         data["period_s"][rows] = period_s
         data["sensor_t_s"][rows] = np.nan

@@ -182,7 +182,13 @@ class Tracker(JointAssociation, SequentialAssociation):
         fresh = alive & (status == TrackStatus.CONFIRMED) & table.updated
         d = 2 if self.settings.planar else 3
         return replaced(
-            state[:, :d], cov[:, :d, :d], stale, fresh, table.icao24, self._replace_gate
+            state[:, :d],
+            cov[:, :d, :d],
+            stale,
+            fresh,
+            table.icao24,
+            ~np.isnan(table.mode5_t_s),
+            self._replace_gate,
         )
 
     def _manage(self, now_s: float, step_s: float) -> TrackBatch:
@@ -236,6 +242,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             table.last_update_s.copy(),
             table.icao24.copy(),
             table.callsign.copy(),
+            table.mode5_t_s.copy(),
         )
         if dead.any():
             table.keep(~dead)

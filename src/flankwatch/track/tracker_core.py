@@ -326,12 +326,16 @@ class TrackerCore:
 
     def _take_identity(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
         """Give the tracks at ``tracks`` the ICAO address and callsign of the plots at
-        ``rows`` that carry one."""
+        ``rows`` that carry one, and the time of those that carry an IFF Mode 5 reply (a
+        reply goes to the track that took its plot)."""
         plot_icao = batch.icao24[rows]
         identified = plot_icao != 0
         if identified.any():
             self.table.icao24[tracks[identified]] = plot_icao[identified]
             self.table.callsign[tracks[identified]] = batch.callsign[rows[identified]]
+        replied = batch.mode5[rows]
+        if replied.any():
+            np.fmax.at(self.table.mode5_t_s, tracks[replied], batch.t_s[rows[replied]])
 
     def _position_gates(
         self,
@@ -379,6 +383,7 @@ class TrackerCore:
             batch.icao24[rows],
             batch.callsign[rows],
             self.revisit_periods(batch.sensor_id[rows]),
+            np.where(batch.mode5[rows], batch.t_s[rows], np.nan),
         )
 
     def _time_revisits(

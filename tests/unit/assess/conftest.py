@@ -25,6 +25,7 @@ def make_tracks(
     callsign: str | np.ndarray = "",
     pos_sigma_m: float = 50.0,
     vel_sigma_mps: float = 2.0,
+    mode5_t_s: float | np.ndarray = np.nan,
 ) -> TrackBatch:
     """A batch of tracks at positions ``(n, 3)`` and velocities ``(n, 3)``, local ENU."""
     xyz = np.atleast_2d(np.asarray(xyz_m, float))
@@ -43,6 +44,7 @@ def make_tracks(
         last_update_s=np.full(n, t_s),
         icao24=np.broadcast_to(np.asarray(icao24, np.uint32), (n,)),
         callsign=np.broadcast_to(np.asarray(callsign, object), (n,)),
+        mode5_t_s=np.broadcast_to(np.asarray(mode5_t_s, float), (n,)),
     )
 
 

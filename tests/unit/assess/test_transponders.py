@@ -132,27 +132,55 @@ def test_squawk_7600_and_7700_are_noted_not_made_hostile(deployment, make_tracks
 
 
 def test_a_mode5_fighter_is_friend_and_military_in_cot(deployment, make_tracks, at):
-    """An own F-16 without ADS-B, answering Mode 5 to a radar's interrogator."""
+    """An own F-16 without ADS-B whose track took plots answering Mode 5."""
     assessor = build_assessor(deployment)
     start = at(52.2, 23.0, 6000.0)
     v = np.array([0.0, 250.0, 0.0])
     for t in np.arange(0.0, 60.0, 5.0):
-        where = start + v * t
-        tracks = make_tracks(where, v, t_s=t, track_id=[9])
-        plot_at = where + v * -1.0 + 200.0
-        plots = PlotBatch.build(
-            2,
-            t_s=[t - 1.0, t - 1.0],
-            kind=[PlotKind.RADAR, PlotKind.RADAR],
-            x_m=[plot_at[0], plot_at[0] + 40_000.0],
-            y_m=[plot_at[1], plot_at[1]],
-            z_m=[plot_at[2], plot_at[2]],
-            mode5=[True, False],
-        )
-        result = assessor.step(tracks, t, plots)
+        tracks = make_tracks(start + v * t, v, t_s=t, track_id=[9], mode5_t_s=t - 1.0)
+        result = assessor.step(tracks, t, PlotBatch.empty())
     assert result.identity[0] == "friend"
     assert result.proposed[0] == "friend"
     assert cot_type(str(result.identity[0]), "fixed-wing") == "a-f-A-M-F"
+
+
+def test_mode5_counts_for_valid_s_after_the_latest_reply(deployment, make_tracks, at):
+    """A reply counts for ``valid_s`` (30 s) after its plot's time, and only for the track
+    that took that plot."""
+    replies = build_assessor(deployment).identifier.replies
+    start = at(52.2, 23.0, 6000.0)
+    xyz = np.array([start, start + [300.0, 0.0, 0.0]])
+    tracks = make_tracks(xyz, [0.0, 250.0, 0.0], t_s=40.0, mode5_t_s=np.array([29.0, np.nan]))
+    rows = np.arange(2)
+    assert replies.mode5(tracks, rows, 40.0).tolist() == [True, False]
+    assert replies.mode5(tracks, rows, 59.0).tolist() == [True, False]
+    assert replies.mode5(tracks, rows, 59.5).tolist() == [False, False]
+
+
+def test_a_mode5_plot_beside_a_drone_does_not_make_it_friend(deployment, make_tracks, at):
+    """A fighter's Mode 5 plot 100 m from a drone's track (the fighter's own track beside
+    it): the drone's track did not take the plot, so it does not answer."""
+    assessor = build_assessor(deployment)
+    start = at(52.2, 23.0, 1000.0)
+    v = np.array([0.0, 50.0, 0.0])
+    for t in np.arange(0.0, 60.0, 5.0):
+        drone = start + v * t
+        fighter = drone + [100.0, 0.0, 0.0]
+        tracks = make_tracks(
+            np.array([drone, fighter]), v, t_s=t, track_id=[1, 2], mode5_t_s=np.array([np.nan, t])
+        )
+        plots = PlotBatch.build(
+            1,
+            t_s=[t],
+            kind=[PlotKind.RADAR],
+            x_m=[fighter[0] - 100.0],
+            y_m=[fighter[1]],
+            z_m=[fighter[2]],
+            mode5=[True],
+        )
+        result = assessor.step(tracks, t, plots)
+    assert result.identity[1] == "friend"
+    assert result.identity[0] != "friend"
 
 
 def test_without_mode5_the_same_fighter_is_not_friend(deployment, make_tracks, at):

@@ -19,6 +19,7 @@ def _position_plots(
     icao24: np.ndarray | int = 0,
     callsign: np.ndarray | str = "",
     truth_id: np.ndarray | int = -1,
+    mode5: np.ndarray | bool = False,
 ) -> PlotBatch:
     xyz = np.atleast_2d(np.asarray(xyz_m, float))
     n = len(xyz)
@@ -40,6 +41,7 @@ def _position_plots(
         icao24=np.broadcast_to(np.asarray(icao24, np.uint32), (n,)),
         callsign=np.broadcast_to(np.asarray(callsign, object), (n,)),
         truth_id=np.broadcast_to(np.asarray(truth_id, np.int32), (n,)),
+        mode5=np.broadcast_to(np.asarray(mode5, bool), (n,)),
     )
 
 

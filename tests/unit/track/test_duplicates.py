@@ -144,8 +144,8 @@ def test_a_stale_track_is_replaced_only_by_a_fresh_one_inside_its_position_gate(
     gate = gate_threshold(0.99, 2)
     # 0 has fresh 1 150 m away (2.1 sigma of the summed covariances); 2 has only an
     # unupdated track near; 4 nothing
-    none = np.zeros(5, np.uint32)
-    assert replaced(pos, cov, stale, fresh, none, gate).tolist() == [
+    none, silent = np.zeros(5, np.uint32), np.zeros(5, bool)
+    assert replaced(pos, cov, stale, fresh, none, silent, gate).tolist() == [
         True,
         False,
         False,
@@ -154,8 +154,8 @@ def test_a_stale_track_is_replaced_only_by_a_fresh_one_inside_its_position_gate(
     ]
     cov[1] = np.eye(2) * 10.0**2  # 150 m is now 2.9 sigma: outside the 0.99 gate (3.03)
     cov[0] = np.eye(2) * 10.0**2
-    assert not replaced(pos, cov, stale, fresh, none, gate).any()
-    assert not replaced(pos, cov, stale, np.zeros(5, bool), none, gate).any()
+    assert not replaced(pos, cov, stale, fresh, none, silent, gate).any()
+    assert not replaced(pos, cov, stale, np.zeros(5, bool), none, silent, gate).any()
 
 
 def test_an_addressed_track_never_replaces_an_unaddressed_or_otherwise_addressed_one() -> None:
@@ -166,13 +166,32 @@ def test_an_addressed_track_never_replaces_an_unaddressed_or_otherwise_addressed
     stale, fresh, gate = np.array([True, False]), np.array([False, True]), gate_threshold(0.99, 2)
 
     def replaced_with(addresses: list[int]) -> bool:
-        return bool(replaced(pos, cov, stale, fresh, np.array(addresses, np.uint32), gate)[0])
+        addressed = np.array(addresses, np.uint32)
+        return bool(replaced(pos, cov, stale, fresh, addressed, np.zeros(2, bool), gate)[0])
 
     assert replaced_with([0, 0])
     assert replaced_with([0x48AE01, 0])  # a lost aircraft's track, taken on by radar alone
     assert replaced_with([0x48AE01, 0x48AE01])
     assert not replaced_with([0, 0x48AE01])  # an unidentified track beside an airliner's
     assert not replaced_with([0x48AE02, 0x48AE01])
+
+
+def test_a_track_answering_mode5_never_replaces_one_that_did_not() -> None:
+    """An own fighter's track (IFF Mode 5) beside a drone's lost track leaves it be."""
+    from flankwatch.track.duplicates import replaced
+
+    pos = np.array([[0.0, 0.0], [100.0, 0.0]])
+    cov = np.repeat(np.eye(2)[None] * 50.0**2, 2, axis=0)
+    stale, fresh, gate = np.array([True, False]), np.array([False, True]), gate_threshold(0.99, 2)
+    none = np.zeros(2, np.uint32)
+
+    def replaced_with(answered: list[bool]) -> bool:
+        return bool(replaced(pos, cov, stale, fresh, none, np.array(answered), gate)[0])
+
+    assert replaced_with([False, False])
+    assert replaced_with([True, True])
+    assert replaced_with([True, False])  # an own aircraft's track, taken on by a primary radar
+    assert not replaced_with([False, True])  # a drone's track beside an own fighter's
 
 
 def test_a_track_lost_to_a_jump_is_dropped_once_its_target_is_tracked_again(

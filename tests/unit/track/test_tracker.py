@@ -6,6 +6,7 @@ import dataclasses
 import time
 
 import numpy as np
+import pytest
 
 from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -160,6 +161,24 @@ def test_adsb_identity_is_carried_and_fused_with_radar(position_plots) -> None:
     assert len(np.unique(out.track_id)) == 1
     assert out.icao24[0] == 0x4CA123 and out.callsign[0] == "RYR12"
     assert out.status[0] == TrackStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("association", ["joint", "sequential"])
+def test_a_mode5_reply_goes_to_the_track_that_took_its_plot(position_plots, association) -> None:
+    """A fighter answering IFF Mode 5 flies 400 m beside a drone that does not, both seen
+    by one radar each second: only the fighter's track carries the replies' time."""
+    rng = np.random.default_rng(12)
+    tracker = build_tracker(TrackerSettings(association=association))
+    for k in range(15):
+        drone = _straight(k, velocity=(60.0, 0.0, 0.0))
+        fighter = drone + (0.0, 400.0, 0.0)
+        plots = np.vstack((drone, fighter)) + rng.normal(0.0, 20.0, (2, 3))
+        out = tracker.step(position_plots(float(k), plots, sigma_m=20.0, mode5=[False, True]))
+    held = out.take(out.status == TrackStatus.CONFIRMED)
+    assert len(held) == 2
+    fighter_row, drone_row = np.argsort(-held.y_m)
+    assert held.mode5_t_s[fighter_row] == 14.0
+    assert np.isnan(held.mode5_t_s[drone_row])
 
 
 def test_adsb_plots_with_another_address_do_not_join_a_track(position_plots) -> None:
