@@ -186,8 +186,8 @@ class TrackTable:
         mean = data["mean"][rows]
         state, cov = combine(data["prob"][rows], mean, data["cov"][rows])
         data["ref_state"][rows] = state
-        data["ref_pos_sigma_m"][rows] = np.sqrt(cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2])
-        data["ref_vel_sigma_mps"][rows] = np.sqrt(cov[:, 3, 3] + cov[:, 4, 4] + cov[:, 5, 5])
+        data["ref_pos_sigma_m"][rows] = _root(cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2])
+        data["ref_vel_sigma_mps"][rows] = _root(cov[:, 3, 3] + cov[:, 4, 4] + cov[:, 5, 5])
         speed = np.sqrt(np.einsum("pmi,pmi->pm", mean[..., 3:], mean[..., 3:]))
         data["ref_speed_mps"][rows] = speed.max(axis=1)
 
@@ -208,3 +208,9 @@ def _column(name: str) -> property:
 
 for _name in TrackTable._COLUMNS:
     setattr(TrackTable, _name, _column(_name))
+
+
+def _root(trace: np.ndarray) -> np.ndarray:
+    """The square root of a covariance trace, 0 where rounding left it below zero (plots of
+    extreme scales)."""
+    return np.sqrt(np.maximum(trace, 0.0))
