@@ -8,6 +8,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -21,6 +23,21 @@ pytestmark = pytest.mark.slow
 
 DECIDED = ("tracks", "events", "alerts", "threat_ranking")
 """The tables the stages write (plots and truth are the source's)."""
+
+
+def same_table(a: pa.Table, b: pa.Table) -> bool:
+    """Whether two tables hold the same columns and values, a NaN equal to a NaN (a track's
+    ``mode5_t_s`` is NaN until it takes a Mode 5 reply; Arrow's ``equals`` holds NaN unequal)."""
+    if a.schema != b.schema or a.num_rows != b.num_rows:
+        return False
+    for name in a.column_names:
+        x, y = a[name], b[name]
+        if pa.types.is_floating(x.type):
+            if not np.array_equal(x.to_numpy(), y.to_numpy(), equal_nan=True):
+                return False
+        elif not x.equals(y):
+            return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +57,7 @@ def test_an_unchanged_replay_reproduces_tracks_events_and_alerts(
     for table in DECIDED:
         before, after = read_table(original, table), read_table(tmp_path / "again", table)
         assert before.num_rows > 0, table
-        assert after.equals(before), table
+        assert same_table(after, before), table
     before = sorted(p.name for p in (original / "cap").iterdir())
     after = sorted(p.name for p in (tmp_path / "again" / "cap").iterdir())
     assert before == after and before
@@ -71,7 +88,7 @@ def test_other_identity_rules_give_a_different_recorded_night(
     kinds = read_table(tmp_path / "lenient", "events").column("kind").to_pylist()
     assert "alert-issued" not in kinds
     same_tracks = read_table(tmp_path / "lenient", "tracks")
-    assert same_tracks.equals(read_table(original, "tracks"))
+    assert same_table(same_tracks, read_table(original, "tracks"))
 
 
 def test_other_tracker_settings_change_the_tracks(original: Path, tmp_path: Path) -> None:
@@ -82,7 +99,7 @@ def test_other_tracker_settings_change_the_tracks(original: Path, tmp_path: Path
     )
     assert result.exit_code == 0, result.output
     assert "replay against the original" in result.output
-    assert not read_table(tmp_path / "cv", "tracks").equals(read_table(original, "tracks"))
+    assert not same_table(read_table(tmp_path / "cv", "tracks"), read_table(original, "tracks"))
 
 
 def test_replay_refuses_its_own_folder_a_non_recording_and_a_used_out(
