@@ -88,8 +88,13 @@ class StagedGating(TrackerCore):
         if not len(keep):
             return None
         pair_track, pair_plot, d2 = pair_track[keep], pair_plot[keep], d2[keep]
-        held = table.status[pair_track] != TrackStatus.TENTATIVE
-        priority = held + 2 * identity[keep] if identity is not None else held
+        priority = (table.status[pair_track] != TrackStatus.TENTATIVE).astype(np.int64)
+        if identity is not None:
+            priority += 2 * identity[keep]
+        replied = batch.mode5[pair_rows[keep]]
+        if replied.any():
+            # a Mode 5 reply goes first to a track that has answered before
+            priority += replied & ~np.isnan(table.mode5_t_s[pair_track])
         cost = np.minimum(d2, gate) - gate - PRIORITY * gate * priority
         return pair_track, pair_plot, cost
 

@@ -181,6 +181,27 @@ def test_a_mode5_reply_goes_to_the_track_that_took_its_plot(position_plots, asso
     assert np.isnan(held.mode5_t_s[drone_row])
 
 
+@pytest.mark.parametrize("association", ["joint", "sequential"])
+def test_a_mode5_reply_goes_first_to_the_track_that_answered_before(
+    position_plots, association
+) -> None:
+    """The drone 400 m beside the fighter goes unseen one scan, and the fighter's plot, from
+    a coarse sensor, lands nearer the drone's track: the fighter's track still takes it."""
+    rng = np.random.default_rng(12)
+    tracker = build_tracker(TrackerSettings(association=association))
+    for k in range(15):
+        drone = _straight(k, velocity=(60.0, 0.0, 0.0))
+        fighter = drone + (0.0, 400.0, 0.0)
+        plots = np.vstack((drone, fighter)) + rng.normal(0.0, 20.0, (2, 3))
+        out = tracker.step(position_plots(float(k), plots, sigma_m=20.0, mode5=[False, True]))
+    drone_id, fighter_id = out.track_id[np.argsort(out.y_m)]
+    stray = _straight(15, velocity=(60.0, 0.0, 0.0)) + (0.0, 150.0, 0.0)
+    out = tracker.step(position_plots(15.0, stray, sigma_m=150.0, mode5=True))
+    answered = dict(zip(out.track_id.tolist(), out.mode5_t_s.tolist(), strict=True))
+    assert answered[fighter_id] == 15.0
+    assert np.isnan(answered[drone_id])
+
+
 def test_adsb_plots_with_another_address_do_not_join_a_track(position_plots) -> None:
     tracker = build_tracker(CV)
     for k in range(4):
