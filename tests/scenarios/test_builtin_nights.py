@@ -289,6 +289,44 @@ def test_tu95_the_missile_over_oserdow_is_seen_and_warned(tu95: tuple) -> None:
     assert summary.civil_misidentified == 0
 
 
+FOLLOWING_M = 500.0
+"""A track within this of a drone, with no own aircraft nearer, follows the drone."""
+
+
+def test_poland_no_track_following_a_drone_turns_friend(poland: tuple) -> None:
+    """An F-16 closing on a decoy answers IFF Mode 5 beside it: its replies must not make
+    the decoy's track a friend (each change to friend against the nearest object in the
+    truth at that time; own aircraft are in the ``own_forces`` table)."""
+    _, out = poland
+    _, rows = query(
+        out,
+        f"""
+        with changed as (
+            select e.t_s, e.track_id, t.x_m, t.y_m, t.z_m
+            from events e join tracks t on t.track_id = e.track_id and t.time_s = e.t_s
+            where e.kind = 'identity-changed'
+                and json_extract_string(e.data, '$.to') = 'friend'
+        ),
+        nearest as (
+            select c.t_s, c.track_id, r.object_id,
+                sqrt((r.x_m - c.x_m)^2 + (r.y_m - c.y_m)^2 + (r.z_m - c.z_m)^2) as miss_m,
+                row_number() over (
+                    partition by c.t_s, c.track_id
+                    order by (r.x_m - c.x_m)^2 + (r.y_m - c.y_m)^2 + (r.z_m - c.z_m)^2
+                ) as k
+            from changed c join truth r on r.t_s = c.t_s
+        )
+        select count(*) filter (where miss_m < {FOLLOWING_M}
+                and object_id not in (select truth_id from own_forces)),
+            count(*) filter (where object_id in (select truth_id from own_forces))
+        from nearest where k = 1
+        """,
+    )
+    following_a_drone, following_own = rows[0]
+    assert following_own > 0
+    assert following_a_drone == 0
+
+
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 REOPEN_GUARD_S = 15 * 60.0
 """No airport may reopen and close again within this (the operators' rule of thumb)."""
