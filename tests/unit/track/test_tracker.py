@@ -11,7 +11,7 @@ import pytest
 from flankwatch.stream import PlotBatch, PlotKind
 from flankwatch.track.output import TrackBatch, TrackStatus
 from flankwatch.track.settings import TrackerSettings
-from flankwatch.track.tracker import build_tracker, track_stream
+from flankwatch.track.tracker import Tracker, build_tracker, track_stream
 
 CV = TrackerSettings(motion="cv", confirmation="m_of_n")
 
@@ -163,10 +163,9 @@ def test_adsb_identity_is_carried_and_fused_with_radar(position_plots) -> None:
     assert out.status[0] == TrackStatus.CONFIRMED
 
 
-@pytest.mark.parametrize("association", ["joint", "sequential"])
-def test_a_mode5_reply_goes_to_the_track_that_took_its_plot(position_plots, association) -> None:
-    """A fighter answering IFF Mode 5 flies 400 m beside a drone that does not, both seen
-    by one radar each second: only the fighter's track carries the replies' time."""
+def _fighter_beside_drone(position_plots, association: str) -> tuple[Tracker, TrackBatch]:
+    """A fighter answering IFF Mode 5 flies 400 m north of a drone that does not, both seen
+    by one radar (sigma 20 m) each second for 15 s: the tracker and its last output."""
     rng = np.random.default_rng(12)
     tracker = build_tracker(TrackerSettings(association=association))
     for k in range(15):
@@ -174,6 +173,13 @@ def test_a_mode5_reply_goes_to_the_track_that_took_its_plot(position_plots, asso
         fighter = drone + (0.0, 400.0, 0.0)
         plots = np.vstack((drone, fighter)) + rng.normal(0.0, 20.0, (2, 3))
         out = tracker.step(position_plots(float(k), plots, sigma_m=20.0, mode5=[False, True]))
+    return tracker, out
+
+
+@pytest.mark.parametrize("association", ["joint", "sequential"])
+def test_a_mode5_reply_goes_to_the_track_that_took_its_plot(position_plots, association) -> None:
+    """Only the fighter's track carries the replies' time."""
+    _, out = _fighter_beside_drone(position_plots, association)
     held = out.take(out.status == TrackStatus.CONFIRMED)
     assert len(held) == 2
     fighter_row, drone_row = np.argsort(-held.y_m)
@@ -185,15 +191,9 @@ def test_a_mode5_reply_goes_to_the_track_that_took_its_plot(position_plots, asso
 def test_a_mode5_reply_goes_first_to_the_track_that_answered_before(
     position_plots, association
 ) -> None:
-    """The drone 400 m beside the fighter goes unseen one scan, and the fighter's plot, from
-    a coarse sensor, lands nearer the drone's track: the fighter's track still takes it."""
-    rng = np.random.default_rng(12)
-    tracker = build_tracker(TrackerSettings(association=association))
-    for k in range(15):
-        drone = _straight(k, velocity=(60.0, 0.0, 0.0))
-        fighter = drone + (0.0, 400.0, 0.0)
-        plots = np.vstack((drone, fighter)) + rng.normal(0.0, 20.0, (2, 3))
-        out = tracker.step(position_plots(float(k), plots, sigma_m=20.0, mode5=[False, True]))
+    """The drone beside the fighter goes unseen one scan, and the fighter's plot, from a
+    coarse sensor, lands nearer the drone's track: the fighter's track still takes it."""
+    tracker, out = _fighter_beside_drone(position_plots, association)
     drone_id, fighter_id = out.track_id[np.argsort(out.y_m)]
     stray = _straight(15, velocity=(60.0, 0.0, 0.0)) + (0.0, 150.0, 0.0)
     out = tracker.step(position_plots(15.0, stray, sigma_m=150.0, mode5=True))
