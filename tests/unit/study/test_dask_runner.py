@@ -36,3 +36,20 @@ def test_an_unreachable_scheduler_is_named(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(SchedulerError, match="127.0.0.1:9"):
         with dask_runner.study_client("tcp://127.0.0.1:9", 1):
             pass
+
+
+def test_a_local_clusters_workers_run_without_the_profiler_and_with_a_slow_tick() -> None:
+    def settings() -> tuple[object, object]:
+        import dask
+
+        return (
+            dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval"),
+        )
+
+    before = settings()
+    with dask_runner.study_client(None, 2) as client:
+        seen = client.run(settings)
+    assert len(seen) == 2
+    assert set(seen.values()) == {(False, "1s")}
+    assert settings() == before != (False, "1s")  # the calling process keeps its settings
