@@ -65,7 +65,7 @@ def compare(
     from flankwatch.printing import console, print_study
     from flankwatch.respond.policy import load_policy
     from flankwatch.scenario.loader import ScenarioError, load_scenario
-    from flankwatch.study.dask_runner import StudyRunError, run_study
+    from flankwatch.study.dask_runner import StudyInterrupted, StudyRunError, run_study
     from flankwatch.study.files import check_writable, write_table
     from flankwatch.study.runs import draw_seeds, study_specs
     from flankwatch.study.table import compare as compare_runs
@@ -104,6 +104,8 @@ def compare(
             raise _fail(str(error)) from None
         except StudyRunError as error:
             raise _fail(str(error), code=1) from None
+        except StudyInterrupted as error:
+            raise _fail(str(error), code=130) from None
     comparison = compare_runs(results, policy, parsed.name, base_seed)
     print_study(comparison)
     if out is not None:

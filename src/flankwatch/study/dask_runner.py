@@ -13,12 +13,21 @@ readable at the same path on the workers).
 Results come back in the order of the runs given, whatever order they finish
 in and however many workers there are, so a study's table does not depend on
 the cluster.
+
+Ctrl-C stops a study cleanly: the client cancels the runs, shuts a local cluster down and
+raises :class:`StudyInterrupted`. A terminal sends SIGINT to every process of the command,
+so a local cluster's processes ignore it (the client stops them), and while the study waits
+SIGINT only sets a flag the client looks at between its waits: raised in the middle of
+Dask's own calls, it made them log errors on the way out.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -39,6 +48,9 @@ system monitor read every 5 s instead of 0.5 s (no dashboard shows either)."""
 CONNECT_TIMEOUT_S = 10.0
 """How long to wait for an existing scheduler to answer, s."""
 
+POLL_S = 0.2
+"""How often the client looks for finished runs and for an interrupt while a study runs, s."""
+
 Done = Callable[[RunResult], None]
 """Called with each run's result as it finishes."""
 
@@ -49,6 +61,15 @@ class SchedulerError(ValueError):
 
 class StudyRunError(RuntimeError):
     """A run of the study failed; the message names its policy and seed."""
+
+
+class StudyInterrupted(Exception):
+    """The study was interrupted (SIGINT, Ctrl-C) after ``finished`` of its ``total`` runs."""
+
+    def __init__(self, finished: int, total: int) -> None:
+        super().__init__(f"interrupted after {finished} of {total} runs; no table")
+        self.finished = finished
+        self.total = total
 
 
 def default_workers(runs: int) -> int:
@@ -72,17 +93,48 @@ def study_client(scheduler: str | None, workers: int) -> Iterator[Client]:
         return
     with (
         dask.config.set(QUIET_WORKERS),
-        LocalCluster(
+        _local_cluster(workers) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _local_cluster(workers: int) -> LocalCluster:
+    """A started local cluster of ``workers`` processes that ignore SIGINT.
+
+    A process inherits the ignoring of a signal from the one that starts it, so this
+    process ignores SIGINT while the cluster starts (from its main thread only, where
+    signals are handled; a Ctrl-C in those seconds is lost).
+    """
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
+            silence_logs=logging.CRITICAL,
+        )
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _interrupt_flag() -> Iterator[threading.Event]:
+    """An event that SIGINT sets while inside, instead of raising KeyboardInterrupt
+    wherever the main thread is; off the main thread SIGINT is left as it is."""
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_study(
@@ -94,27 +146,39 @@ def run_study(
     """Run every spec on the cluster; results in the order of ``specs``.
 
     The first run that fails cancels the others; raises :class:`StudyRunError` naming
-    it (its error chained).
+    it (its error chained). SIGINT (Ctrl-C) cancels them all and raises
+    :class:`StudyInterrupted`.
     """
     if workers is not None and workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {workers}")
-    with study_client(scheduler, workers or default_workers(len(specs))) as client:
+    with (
+        _interrupt_flag() as interrupted,
+        study_client(scheduler, workers or default_workers(len(specs))) as client,
+    ):
         futures: list[Future] = [client.submit(run_one, spec, pure=False) for spec in specs]
         position = {future.key: index for index, future in enumerate(futures)}
         results: list[RunResult | None] = [None] * len(specs)
+        finished = as_completed(futures)
         try:
-            for future in as_completed(futures):
-                spec = specs[position[future.key]]
-                try:
-                    result: RunResult = future.result()
-                except Exception as error:
-                    raise StudyRunError(
-                        f"{spec.source}: the run under {spec.policy} with seed {spec.seed} "
-                        f"failed: {type(error).__name__}: {error}"
-                    ) from error
-                results[position[future.key]] = result
-                if done is not None:
-                    done(result)
+            while True:
+                for future in finished.next_batch(block=False):
+                    spec = specs[position[future.key]]
+                    try:
+                        result: RunResult = future.result()
+                    except Exception as error:
+                        raise StudyRunError(
+                            f"{spec.source}: the run under {spec.policy} with seed "
+                            f"{spec.seed} failed: {type(error).__name__}: {error}"
+                        ) from error
+                    results[position[future.key]] = result
+                    if done is not None:
+                        done(result)
+                if finished.is_empty():
+                    break
+                if interrupted.is_set():
+                    count = sum(result is not None for result in results)
+                    raise StudyInterrupted(count, len(specs))
+                time.sleep(POLL_S)
         except BaseException:
             client.cancel(futures)
             raise

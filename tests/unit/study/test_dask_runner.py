@@ -3,13 +3,15 @@ process, in order."""
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 import yaml
 from study_scenario import defended_data
 
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.study import dask_runner
-from flankwatch.study.dask_runner import SchedulerError, run_study
+from flankwatch.study.dask_runner import SchedulerError, StudyInterrupted, run_study
 from flankwatch.study.runs import RunResult, draw_seeds, run_one, study_specs
 
 
@@ -53,3 +55,29 @@ def test_a_local_clusters_workers_run_without_the_profiler_and_with_a_slow_tick(
     assert len(seen) == 2
     assert set(seen.values()) == {(False, "1s")}
     assert settings() == before != (False, "1s")  # the calling process keeps its settings
+
+
+def test_a_local_clusters_workers_ignore_ctrl_c_and_the_caller_keeps_its_handler() -> None:
+    def sigint_handler() -> object:
+        return signal.getsignal(signal.SIGINT)
+
+    before = sigint_handler()
+    with dask_runner.study_client(None, 2) as client:
+        seen = client.run(sigint_handler)
+        assert sigint_handler() is before  # Ctrl-C reaches the caller while the study runs
+    assert list(seen.values()) == [signal.SIG_IGN, signal.SIG_IGN]
+    assert sigint_handler() is before is not signal.SIG_IGN
+
+
+def test_ctrl_c_during_a_study_cancels_the_runs_left_and_says_how_many_finished() -> None:
+    text = yaml.safe_dump(defended_data(), sort_keys=False)
+    specs = study_specs(
+        parse_scenario(text, "defended"), text, "defended", ["layered"], draw_seeds(5, 3)
+    )
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(StudyInterrupted) as interrupted:
+        # one worker runs them one by one: Ctrl-C as the first finishes
+        run_study(specs, workers=1, done=lambda _: signal.raise_signal(signal.SIGINT))
+    assert 1 <= interrupted.value.finished < 3 and interrupted.value.total == 3
+    assert str(interrupted.value).endswith("of 3 runs; no table")
+    assert signal.getsignal(signal.SIGINT) is before
