@@ -135,6 +135,20 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _interrupted(bar: Progress, total_s: float, folder: Path) -> typer.Exit:
+    """Exit 130 after Ctrl-C, saying how far the run got (``bar``'s only task) and where
+    the recording of that part is."""
+    from flankwatch.printing import errors
+
+    reached_s = bar.tasks[0].completed
+    errors.print(
+        f"interrupted at {reached_s:,.0f} s of {total_s:,.0f} s; {folder} holds the "
+        "recording up to there (status: interrupted)",
+        soft_wrap=True,
+    )
+    return typer.Exit(130)
+
+
 def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad input (exit code 2)."""
     from flankwatch.store.recording import RecordingError
@@ -248,6 +262,8 @@ def run(
             )
         except _input_errors() as error:
             raise _fail(str(error), 2) from None
+        except KeyboardInterrupt:
+            raise _interrupted(bar, parsed.duration_s, folder) from None
     print_summary(summary, parsed.start, time.perf_counter() - started, folder)
 
 
@@ -302,6 +318,8 @@ def replay(
             )
         except _input_errors() as error:
             raise _fail(str(error), 2) from None
+        except KeyboardInterrupt:
+            raise _interrupted(bar, total_s, out) from None
     start = datetime.fromisoformat(str(original["start"]))
     print_summary(summary, start, time.perf_counter() - started, out)
     print_comparison(original.get("summary") or {}, summary.to_dict())

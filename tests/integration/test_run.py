@@ -193,3 +193,36 @@ def test_a_run_killed_half_way_leaves_a_readable_recording(tmp_path: Path) -> No
     assert truth[0][0] > 0
     _, objects = query(out, "SELECT count(*) FROM objects")
     assert objects[0][0] > 0
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_run_with_its_recording_marked_interrupted(tmp_path: Path) -> None:
+    out = tmp_path / "stopped"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flankwatch.cli", "run", "poland-2025-09-10"]
+        + ["--out", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wanted = out / "plots" / "part-000001.parquet"
+        deadline = time.monotonic() + 300.0
+        while not wanted.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no part written within five minutes"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == 130, err
+    assert "interrupted at " in err and f"{out} holds the recording up to there" in err, err
+    assert "Traceback" not in err
+    metadata = read_metadata(out)
+    assert metadata["status"] == "interrupted"
+    assert "error" not in metadata and "summary" not in metadata
+    _, rows = query(out, "SELECT max(t_s) FROM plots")
+    assert 600.0 <= rows[0][0] < metadata["duration_s"]

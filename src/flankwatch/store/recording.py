@@ -3,8 +3,9 @@
 A recording is a folder:
 
 - ``metadata.json``: format, flankwatch version, scenario name, seed, start time,
-  local frame, ``status`` (``running`` while the run goes, then ``complete``
-  or ``failed``) with the run's summary once it ends, and ``contents``: every
+  local frame, ``status`` (``running`` while the run goes, then ``complete``,
+  ``interrupted`` when the user stopped it (Ctrl-C) or ``failed``) with the run's
+  summary once it completes, and ``contents``: every
   table and file the writer made there (see below);
 - ``scenario.yaml``: the scenario text the run was made from;
 - one Parquet file per static table (``sensors.parquet``, ``objects.parquet``);
@@ -19,7 +20,7 @@ clock, so the same run writes the same files byte for byte. A part is encoded
 and written on a thread of its own while the run goes on (Arrow releases the
 interpreter while it writes): :meth:`RecordingWriter.wait` waits for the parts
 cut so far (the run's recording sink waits at each window for the window
-before's), the recording is marked complete or failed only once every part is on
+before's), the recording is marked complete, interrupted or failed only once every part is on
 disk, and a part that could not be written fails the next write or the close.
 
 A folder is written into only when it is new or empty. A folder holding a
@@ -116,8 +117,11 @@ class RecordingWriter:
                 self.flush()
             finally:
                 self._parts_writer.shutdown()
-                self.metadata["status"] = "failed"
-                self.metadata["error"] = f"{kind.__name__}: {error}"
+                if issubclass(kind, KeyboardInterrupt):
+                    self.metadata["status"] = "interrupted"
+                else:
+                    self.metadata["status"] = "failed"
+                    self.metadata["error"] = f"{kind.__name__}: {error}"
                 self._write_metadata()
 
     def write_table(self, name: str, table: pa.Table) -> None:

@@ -123,6 +123,20 @@ def test_metadata_says_failed_and_buffered_rows_are_kept_when_the_run_raises(
     assert _count(folder, "plots") == 3
 
 
+def test_metadata_says_interrupted_and_rows_are_kept_when_the_user_stops_the_run(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "rec"
+    with pytest.raises(KeyboardInterrupt):
+        with RecordingWriter(folder, {}, "", part_period_s=1e9) as writer:
+            writer.append("plots", _rows(1.0, 4), 1.0)
+            raise KeyboardInterrupt
+    metadata = read_metadata(folder)
+    assert metadata["status"] == "interrupted"
+    assert "error" not in metadata and "summary" not in metadata
+    assert _count(folder, "plots") == 4
+
+
 def test_a_folder_that_is_not_empty_and_not_a_recording_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "precious"
     folder.mkdir()
