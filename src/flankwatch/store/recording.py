@@ -66,6 +66,11 @@ STATIC = "static"
 GROWING = "growing"
 
 
+class RunInterrupted(Exception):
+    """Raised through a run to stop it on purpose (a server shutting down): like Ctrl-C, it
+    leaves the recording ``interrupted``, not ``failed``."""
+
+
 class RecordingError(Exception):
     """A folder that is not a recording, or a recording that cannot be written there."""
 
@@ -117,7 +122,7 @@ class RecordingWriter:
                 self.flush()
             finally:
                 self._parts_writer.shutdown()
-                if issubclass(kind, KeyboardInterrupt):
+                if issubclass(kind, KeyboardInterrupt | RunInterrupted):
                     self.metadata["status"] = "interrupted"
                 else:
                     self.metadata["status"] = "failed"

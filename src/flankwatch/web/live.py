@@ -22,6 +22,7 @@ from flankwatch.geo.frames import LocalFrame
 from flankwatch.loop import Picture, SinkBase, Source
 from flankwatch.pipeline import RunOptions, execute
 from flankwatch.sim.truth import TruthBatch
+from flankwatch.store.recording import RunInterrupted
 from flankwatch.store.sink import outcomes_table, own_forces_table, shots_table
 from flankwatch.web.rows import OwnRows, own_rows, track_rows_of
 from flankwatch.web.timeline import (
@@ -40,7 +41,7 @@ MAX_SPEED = 600.0
 log = logging.getLogger("flankwatch.web")
 
 
-class RunStopped(Exception):
+class RunStopped(RunInterrupted):
     """The server is shutting down: the run ends at this window."""
 
 

@@ -161,3 +161,16 @@ def test_the_run_leaves_a_complete_recording_and_takes_no_more_decisions(
     answer = client.post("/api/decisions", json=decision, headers=AUTH)
     assert answer.status_code == 409
     assert client.get("/api/metadata").json()["mode"] == "run"
+
+
+def test_a_run_stopped_with_the_server_leaves_its_recording_interrupted(
+    tmp_path: Path, incursion_data: Callable[[], dict[str, Any]]
+) -> None:
+    text = yaml.safe_dump(incursion_data(), sort_keys=False)
+    out = tmp_path / "recording"
+    served = serve_run(parse_scenario(text, "incursion"), text, out, 10.0, TOKEN)
+    with TestClient(create_app(served), raise_server_exceptions=False):
+        wait_for(lambda: len(served.timeline) >= 2)
+    metadata = read_metadata(out)  # the server stopped (Ctrl-C) before the run's end
+    assert metadata["status"] == "interrupted"
+    assert "error" not in metadata and "summary" not in metadata
