@@ -105,7 +105,8 @@ class AfterAction:
     public_record: tuple[str, ...]
     """The scenario's cited sources that speak of airports."""
     summary: dict[str, Any]
-    """The run's summary as recorded (empty while the run goes or if it failed)."""
+    """The run's summary as recorded (empty while the run goes, or if it failed or was
+    interrupted)."""
     event_counts: dict[str, int]
 
 
