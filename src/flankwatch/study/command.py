@@ -60,6 +60,7 @@ def compare(
         Progress,
         TextColumn,
         TimeElapsedColumn,
+        TimeRemainingColumn,
     )
 
     from flankwatch.printing import console, print_study
@@ -94,6 +95,7 @@ def compare(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
         disable=quiet,
     ) as bar:
