@@ -20,6 +20,22 @@ def _ignores_sigint(pid: int) -> bool:
     raise AssertionError(f"no SigIgn line for process {pid}")
 
 
+def _workers(group: int) -> list[int]:
+    """The worker processes (started by multiprocessing) of process group ``group``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            in_group = os.getpgid(int(entry.name)) == group
+            command = (entry / "cmdline").read_bytes()
+        except (ProcessLookupError, PermissionError, FileNotFoundError):
+            continue
+        if in_group and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
 def _group_alive(group: int) -> bool:
     try:
         os.killpg(group, 0)
@@ -41,14 +57,15 @@ def test_ctrl_c_stops_a_study_cleanly_with_its_workers() -> None:
         start_new_session=True,  # its own process group, as a terminal gives a command
     )
     try:
-        # the command ignores SIGINT while its cluster's processes start (they inherit
-        # that), then takes it again: interrupt once it has
+        # interrupt once both workers run (ignoring SIGINT) and the command takes it again
         deadline = time.monotonic() + 120.0
-        seen_starting = False
-        while not seen_starting or _ignores_sigint(process.pid):
+        while True:
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "the local cluster did not start in 2 minutes"
-            seen_starting |= _ignores_sigint(process.pid)
+            workers = _workers(process.pid)
+            if len(workers) == 2 and not _ignores_sigint(process.pid):
+                assert all(_ignores_sigint(pid) for pid in workers)
+                break
             time.sleep(0.01)
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group
         out, err = process.communicate(timeout=60)

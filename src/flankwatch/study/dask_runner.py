@@ -24,6 +24,7 @@ Dask's own calls, it made them log errors on the way out.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -47,6 +48,9 @@ system monitor read every 5 s instead of 0.5 s (no dashboard shows either)."""
 
 CONNECT_TIMEOUT_S = 10.0
 """How long to wait for an existing scheduler to answer, s."""
+
+SPAWN_TIMEOUT_S = 30.0
+"""Longest wait for a local cluster's worker processes to be started, s."""
 
 POLL_S = 0.2
 """How often the client looks for finished runs and for an interrupt while a study runs, s."""
@@ -96,30 +100,43 @@ def study_client(scheduler: str | None, workers: int) -> Iterator[Client]:
         _local_cluster(workers) as cluster,
         Client(cluster) as client,
     ):
+        client.wait_for_workers(workers)
         yield client
 
 
 def _local_cluster(workers: int) -> LocalCluster:
-    """A started local cluster of ``workers`` processes that ignore SIGINT.
+    """A local cluster whose ``workers`` worker processes ignore SIGINT (they may still be
+    starting).
 
-    A process inherits the ignoring of a signal from the one that starts it, so this
-    process ignores SIGINT while the cluster starts (from its main thread only, where
-    signals are handled; a Ctrl-C in those seconds is lost).
+    A process inherits the ignoring of a signal from the process that starts it, so this
+    one ignores SIGINT from asking for the workers until their processes exist (a few
+    milliseconds; only from the main thread, where signals are handled).
     """
+    cluster = LocalCluster(
+        n_workers=0,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    )
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        return LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
+        before = set(multiprocessing.active_children())
+        cluster.scale(workers)
+        deadline = time.monotonic() + SPAWN_TIMEOUT_S
+        while len(set(multiprocessing.active_children()) - before) < workers:
+            if time.monotonic() > deadline:
+                break  # waiting for the workers will name what went wrong
+            time.sleep(0.005)
+    except BaseException:
+        cluster.close()
+        raise
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
+    return cluster
 
 
 @contextmanager
