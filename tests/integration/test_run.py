@@ -7,7 +7,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -155,31 +156,41 @@ def test_a_different_seed_gives_different_plots(scenario_file: Path, tmp_path: P
     assert query(tmp_path / "a", sql)[1] != query(tmp_path / "b", sql)[1]
 
 
-@pytest.mark.slow
-def test_a_run_killed_half_way_leaves_a_readable_recording(tmp_path: Path) -> None:
-    out = tmp_path / "killed"
-    # the built-in scenario runs for hours of simulated time: long enough to kill half-way
+@contextmanager
+def _night_run_with_parts(out: Path, parts: int) -> Iterator[subprocess.Popen[str]]:
+    """``flankwatch run`` of the built-in night (hours of simulated time: long enough to stop
+    half-way) into ``out``, once its plots have ``parts`` parts; killed if still running
+    on leaving."""
     process = subprocess.Popen(
         [sys.executable, "-m", "flankwatch.cli", "run", "poland-2025-09-10"]
         + ["--out", str(out), "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        wanted = out / "plots" / "part-000002.parquet"
+        wanted = out / "plots" / f"part-{parts - 1:06d}.parquet"
         deadline = time.monotonic() + 300.0  # generous: a loaded machine is slow, not wrong
         while not wanted.exists():
-            assert process.poll() is None, process.stderr.read().decode()
+            assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "no part written within five minutes"
             time.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        yield process
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
-        process.stderr.close()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+@pytest.mark.slow
+def test_a_run_killed_half_way_leaves_a_readable_recording(tmp_path: Path) -> None:
+    out = tmp_path / "killed"
+    with _night_run_with_parts(out, 3) as process:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL
 
     metadata = read_metadata(out)
@@ -198,26 +209,9 @@ def test_a_run_killed_half_way_leaves_a_readable_recording(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_ctrl_c_ends_a_run_with_its_recording_marked_interrupted(tmp_path: Path) -> None:
     out = tmp_path / "stopped"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flankwatch.cli", "run", "poland-2025-09-10"]
-        + ["--out", str(out), "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wanted = out / "plots" / "part-000001.parquet"
-        deadline = time.monotonic() + 300.0
-        while not wanted.exists():
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "no part written within five minutes"
-            time.sleep(0.02)
+    with _night_run_with_parts(out, 2) as process:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
     assert process.returncode == 130, err
     assert "interrupted at " in err and f"{out} holds the recording up to there" in err, err
     assert "Traceback" not in err
