@@ -100,13 +100,12 @@ def study_client(scheduler: str | None, workers: int) -> Iterator[Client]:
         _local_cluster(workers) as cluster,
         Client(cluster) as client,
     ):
-        client.wait_for_workers(workers)
         yield client
 
 
 def _local_cluster(workers: int) -> LocalCluster:
-    """A local cluster whose ``workers`` worker processes ignore SIGINT (they may still be
-    starting).
+    """A local cluster whose ``workers`` worker processes ignore SIGINT (still starting:
+    entering the cluster waits for them).
 
     A process inherits the ignoring of a signal from the process that starts it, so this
     one ignores SIGINT from asking for the workers until their processes exist (a few
