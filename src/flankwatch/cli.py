@@ -140,10 +140,9 @@ def _interrupted(bar: Progress, total_s: float, folder: Path) -> typer.Exit:
     the recording of that part is."""
     from flankwatch.printing import errors
 
-    reached_s = bar.tasks[0].completed
+    reached = f"{bar.tasks[0].completed:,.0f} s" + (f" of {total_s:,.0f} s" if total_s else "")
     errors.print(
-        f"interrupted at {reached_s:,.0f} s of {total_s:,.0f} s; {folder} holds the "
-        "recording up to there (status: interrupted)",
+        f"interrupted at {reached}; {folder} holds the recording up to there (status: interrupted)",
         soft_wrap=True,
     )
     return typer.Exit(130)

@@ -63,7 +63,7 @@ def compare(
         TimeRemainingColumn,
     )
 
-    from flankwatch.printing import console, print_study
+    from flankwatch.printing import console, errors, print_study
     from flankwatch.respond.policy import load_policy
     from flankwatch.scenario.loader import ScenarioError, load_scenario
     from flankwatch.study.dask_runner import StudyInterrupted, StudyRunError, run_study
@@ -107,7 +107,8 @@ def compare(
         except StudyRunError as error:
             raise _fail(str(error), code=1) from None
         except StudyInterrupted as error:
-            raise _fail(str(error), code=130) from None
+            errors.print(f"{error}; no table", soft_wrap=True)
+            raise typer.Exit(130) from None
     comparison = compare_runs(results, policy, parsed.name, base_seed)
     print_study(comparison)
     if out is not None:

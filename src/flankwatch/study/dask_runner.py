@@ -71,7 +71,7 @@ class StudyInterrupted(Exception):
     """The study was interrupted (SIGINT, Ctrl-C) after ``finished`` of its ``total`` runs."""
 
     def __init__(self, finished: int, total: int) -> None:
-        super().__init__(f"interrupted after {finished} of {total} runs; no table")
+        super().__init__(f"interrupted after {finished} of {total} runs")
         self.finished = finished
         self.total = total
 
@@ -178,24 +178,29 @@ def run_study(
         try:
             while True:
                 for future in finished.next_batch(block=False):
-                    spec = specs[position[future.key]]
-                    try:
-                        result: RunResult = future.result()
-                    except Exception as error:
-                        raise StudyRunError(
-                            f"{spec.source}: the run under {spec.policy} with seed "
-                            f"{spec.seed} failed: {type(error).__name__}: {error}"
-                        ) from error
-                    results[position[future.key]] = result
+                    index = position[future.key]
+                    results[index] = result = _result(future, specs[index])
                     if done is not None:
                         done(result)
                 if finished.is_empty():
                     break
                 if interrupted.is_set():
-                    count = sum(result is not None for result in results)
-                    raise StudyInterrupted(count, len(specs))
+                    raise StudyInterrupted(len(specs) - results.count(None), len(specs))
                 time.sleep(POLL_S)
         except BaseException:
             client.cancel(futures)
             raise
     return [result for result in results if result is not None]
+
+
+def _result(future: Future, spec: RunSpec) -> RunResult:
+    """The result of the finished run of ``spec``; :class:`StudyRunError` naming it if it
+    failed (its error chained)."""
+    try:
+        result: RunResult = future.result()
+    except Exception as error:
+        raise StudyRunError(
+            f"{spec.source}: the run under {spec.policy} with seed {spec.seed} failed: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    return result

@@ -79,5 +79,5 @@ def test_ctrl_c_during_a_study_cancels_the_runs_left_and_says_how_many_finished(
         # one worker runs them one by one: Ctrl-C as the first finishes
         run_study(specs, workers=1, done=lambda _: signal.raise_signal(signal.SIGINT))
     assert 1 <= interrupted.value.finished < 3 and interrupted.value.total == 3
-    assert str(interrupted.value).endswith("of 3 runs; no table")
+    assert str(interrupted.value).endswith("of 3 runs")
     assert signal.getsignal(signal.SIGINT) is before
