@@ -19,6 +19,11 @@ raises :class:`StudyInterrupted`. A terminal sends SIGINT to every process of th
 so a local cluster's processes ignore it (the client stops them), and while the study waits
 SIGINT only sets a flag the client looks at between its waits: raised in the middle of
 Dask's own calls, it made them log errors on the way out.
+
+Dask does not stop a task already running when its future is cancelled (it marks it
+``cancelled`` on its worker), so each run looks at its task's state after every window:
+the runs going on the workers end at their next window when the study stops (Ctrl-C, or
+a run that failed), on an existing cluster too.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import dask
-from dask.distributed import Client, Future, LocalCluster, as_completed
+from dask.distributed import Client, Future, LocalCluster, as_completed, get_worker
 
+from flankwatch.store.recording import RunInterrupted
 from flankwatch.study.runs import RunResult, RunSpec, run_one
 
 QUIET_WORKERS = {
@@ -65,6 +71,10 @@ class SchedulerError(ValueError):
 
 class StudyRunError(RuntimeError):
     """A run of the study failed; the message names its policy and seed."""
+
+
+class StudyStopped(RunInterrupted):
+    """Raised through a run on a worker whose study has stopped."""
 
 
 class StudyInterrupted(Exception):
@@ -171,7 +181,9 @@ def run_study(
         _interrupt_flag() as interrupted,
         study_client(scheduler, workers or default_workers(len(specs))) as client,
     ):
-        futures: list[Future] = [client.submit(run_one, spec, pure=False) for spec in specs]
+        futures: list[Future] = [
+            client.submit(_run_until_stopped, spec, pure=False) for spec in specs
+        ]
         position = {future.key: index for index, future in enumerate(futures)}
         results: list[RunResult | None] = [None] * len(specs)
         finished = as_completed(futures)
@@ -191,6 +203,21 @@ def run_study(
             client.cancel(futures)
             raise
     return [result for result in results if result is not None]
+
+
+def _run_until_stopped(spec: RunSpec) -> RunResult:
+    """:func:`~flankwatch.study.runs.run_one` as a task on a Dask worker, raising
+    :class:`StudyStopped` at the first window after its task was cancelled (the worker
+    marks a running task ``cancelled`` when its client cancels it)."""
+    worker = get_worker()
+    key = worker.get_current_task()
+
+    def look(now_s: float) -> None:
+        task = worker.state.tasks.get(key)
+        if task is None or task.state == "cancelled":
+            raise StudyStopped(f"the study stopped this run at {now_s:,.0f} s")
+
+    return run_one(spec, look)
 
 
 def _result(future: Future, spec: RunSpec) -> RunResult:

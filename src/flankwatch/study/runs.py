@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flankwatch.pipeline import RunOptions, run_scenario
+from flankwatch.pipeline import Progress, RunOptions, run_scenario
 from flankwatch.respond.summary import ResponseSummary
 from flankwatch.scenario.loader import with_changes
 from flankwatch.scenario.schema import Scenario
@@ -66,13 +66,15 @@ def study_specs(
     ]
 
 
-def run_one(spec: RunSpec) -> RunResult:
+def run_one(spec: RunSpec, progress: Progress | None = None) -> RunResult:
     """Simulate ``spec``'s scenario with its seed under its policy; its response's figures.
+    ``progress`` is called with the data time reached (s) after each window; an exception
+    it raises stops the run.
 
     Raises ``ValueError`` when the scenario declares no defence (no policy can apply).
     """
     scenario = with_changes(spec.scenario, spec.source, seed=spec.seed)
     options = RunOptions(policy=spec.policy, response_only=True)
-    summary = run_scenario(scenario, spec.scenario_text, None, options=options)
+    summary = run_scenario(scenario, spec.scenario_text, None, progress, options)
     assert summary.response is not None, "a run under a policy always has a response"
     return RunResult(spec.policy, spec.seed, summary.response)

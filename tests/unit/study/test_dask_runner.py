@@ -4,9 +4,11 @@ process, in order."""
 from __future__ import annotations
 
 import signal
+import time
 
 import pytest
 import yaml
+from dask.distributed import LocalCluster
 from study_scenario import defended_data
 
 from flankwatch.scenario.loader import parse_scenario
@@ -81,3 +83,35 @@ def test_ctrl_c_during_a_study_cancels_the_runs_left_and_says_how_many_finished(
     assert 1 <= interrupted.value.finished < 3 and interrupted.value.total == 3
     assert str(interrupted.value).endswith("of 3 runs")
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster() -> None:
+    data = defended_data()
+    short = yaml.safe_dump(data, sort_keys=False)
+    data["duration_s"] = 36_000.0  # ten hours: tens of seconds to run
+    long = yaml.safe_dump(data, sort_keys=False)
+    specs = [
+        study_specs(parse_scenario(text, "defended"), text, "defended", ["layered"], [5])[0]
+        for text in (short, long)
+    ]
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        worker = next(iter(cluster.workers.values()))
+
+        def interrupt_once_the_long_run_goes(_: RunResult) -> None:
+            deadline = time.monotonic() + 30.0
+            while worker.state.executing_count == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert worker.state.executing_count == 1
+            signal.raise_signal(signal.SIGINT)
+
+        with pytest.raises(StudyInterrupted, match="after 1 of 2 runs"):
+            run_study(
+                specs, scheduler=cluster.scheduler_address, done=interrupt_once_the_long_run_goes
+            )
+        # Dask leaves a cancelled task running; the run saw its study's stop and ended
+        deadline = time.monotonic() + 5.0
+        while worker.state.executing_count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert worker.state.executing_count == 0
