@@ -31,7 +31,7 @@ from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
 from flankwatch.operator import OperatorStage
 from flankwatch.respond.catalogue import effector_catalogue
 from flankwatch.respond.evaluation import ResponseSink, source_threat_costs_eur
-from flankwatch.respond.policy import load_policy
+from flankwatch.respond.policy import Policy, load_policy
 from flankwatch.respond.stage import ResponseStage
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
@@ -63,8 +63,9 @@ class RunOptions:
     cot_url: str | None = None
     force: bool = False
     """Replace an existing recording in the output folder (never anything else)."""
-    policy: str | None = None
-    """Response policy: a built-in name or a policy file (default: the defence's own)."""
+    policy: str | Policy | None = None
+    """Response policy: a built-in name, a policy file or a policy already loaded (default:
+    the defence's own)."""
     asterix_url: str | None = None
     """Send each window's tracks as ASTERIX CAT062 to this ``udp://HOST:PORT``."""
     asterix_sac: int = 0
@@ -98,8 +99,11 @@ def standard_stages(
         stages.append(AlertStage(alerts))
     defence = info.deployment.defence
     if defence is not None:
-        policy = load_policy(
-            options.policy or defence.policy, effector_catalogue(defence.catalogue)
+        chosen = options.policy or defence.policy
+        policy = (
+            chosen
+            if isinstance(chosen, Policy)
+            else load_policy(chosen, effector_catalogue(defence.catalogue))
         )
         stages.append(ResponseStage(info.deployment, policy))
     elif options.policy is not None:

@@ -64,7 +64,6 @@ def compare(
     )
 
     from flankwatch.printing import console, errors, print_study
-    from flankwatch.respond.policy import load_policy
     from flankwatch.scenario.loader import ScenarioError, load_scenario
     from flankwatch.study.dask_runner import StudyInterrupted, StudyRunError, run_study
     from flankwatch.study.files import check_writable, write_table
@@ -77,8 +76,6 @@ def compare(
         parsed, text = load_scenario(scenario)
         if len(set(policy)) != len(policy):
             raise ValueError(f"--policy: each policy once, not {', '.join(policy)}")
-        for name in policy:
-            load_policy(name)
         if parsed.defence is None or not parsed.defence.units:
             raise ValueError(f"{scenario}: declares no defence (no `defence:` units to compare)")
         if scheduler is not None and workers is not None:
@@ -86,10 +83,9 @@ def compare(
         if out is not None:
             check_writable(out)
         base_seed = parsed.seed if seed is None else seed
-        seeds = draw_seeds(base_seed, runs)
+        specs = study_specs(parsed, text, scenario, policy, draw_seeds(base_seed, runs))
     except bad_scenario_or_input as error:
         raise _fail(str(error)) from None
-    specs = study_specs(parsed, text, scenario, policy, seeds)
     with Progress(
         TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),

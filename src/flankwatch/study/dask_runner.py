@@ -7,8 +7,8 @@ workers run without Dask's statistical profiler and with a slow event-loop tick
 (:data:`QUIET_WORKERS`): both interrupt the run's thread for the interpreter lock, which
 cost a study about a fifth of its time.
 With ``scheduler`` (``tcp://HOST:PORT``) the runs go to an existing cluster
-whose workers have flankwatch installed (a policy given as a file must be
-readable at the same path on the workers).
+whose workers have flankwatch installed (a run carries its scenario and its policy's
+rules: no file of the study needs to exist on the workers).
 
 Results come back in the order of the runs given, whatever order they finish
 in and however many workers there are, so a study's table does not depend on

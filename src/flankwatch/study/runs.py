@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from flankwatch.pipeline import Progress, RunOptions, run_scenario
+from flankwatch.respond.catalogue import effector_catalogue
+from flankwatch.respond.policy import Policy, load_policy
 from flankwatch.respond.summary import ResponseSummary
 from flankwatch.scenario.loader import with_changes
 from flankwatch.scenario.schema import Scenario
@@ -22,13 +24,15 @@ from flankwatch.scenario.schema import Scenario
 @dataclass(frozen=True)
 class RunSpec:
     """What one run of a study runs: ``scenario`` (named ``source`` in errors) with
-    ``seed`` under ``policy`` (a built-in policy name or a policy file)."""
+    ``seed`` under ``policy`` (a built-in policy name or a policy file), whose ``rules``
+    travel with the run (a policy file need not exist where the run goes)."""
 
     scenario: Scenario
     scenario_text: str
     source: str
     policy: str
     seed: int
+    rules: Policy
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,18 @@ def study_specs(
     policies: Sequence[str],
     seeds: Sequence[int],
 ) -> list[RunSpec]:
-    """Every run of a study, policy by policy (in the order given), seed by seed."""
+    """Every run of a study, policy by policy (in the order given), seed by seed.
+
+    Each policy is loaded here, once, and checked against the scenario's effector
+    catalogue: raises ``ValueError`` when the scenario declares no defence, and
+    :class:`~flankwatch.respond.policy.PolicyError` naming a policy that does not fit.
+    """
+    if scenario.defence is None:
+        raise ValueError(f"{source}: has no defence (no `defence:` section): no policy applies")
+    catalogue = effector_catalogue(scenario.defence.catalogue)
+    rules = {policy: load_policy(policy, catalogue) for policy in policies}
     return [
-        RunSpec(scenario, scenario_text, source, policy, seed)
+        RunSpec(scenario, scenario_text, source, policy, seed, rules[policy])
         for policy in policies
         for seed in seeds
     ]
@@ -71,10 +84,9 @@ def run_one(spec: RunSpec, progress: Progress | None = None) -> RunResult:
     ``progress`` is called with the data time reached (s) after each window; an exception
     it raises stops the run.
 
-    Raises ``ValueError`` when the scenario declares no defence (no policy can apply).
     """
     scenario = with_changes(spec.scenario, spec.source, seed=spec.seed)
-    options = RunOptions(policy=spec.policy, response_only=True)
+    options = RunOptions(policy=spec.rules, response_only=True)
     summary = run_scenario(scenario, spec.scenario_text, None, progress, options)
     assert summary.response is not None, "a run under a policy always has a response"
     return RunResult(spec.policy, spec.seed, summary.response)

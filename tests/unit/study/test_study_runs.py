@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 from study_scenario import defended_data
 
+from flankwatch.respond.policy import PolicyError
 from flankwatch.scenario.loader import load_scenario, parse_scenario
+from flankwatch.scenario.schema import Scenario
 from flankwatch.study.runs import draw_seeds, run_one, study_specs
 
 
@@ -36,11 +40,47 @@ def test_every_policy_runs_on_the_same_seeds_policy_by_policy() -> None:
     ]
 
 
-def test_a_run_of_a_scenario_with_no_defence_is_refused() -> None:
+def test_a_study_of_a_scenario_with_no_defence_is_refused() -> None:
     data = defended_data()
     del data["defence"]
-    data["duration_s"] = 10.0
     text = yaml.safe_dump(data, sort_keys=False)
-    (spec,) = study_specs(parse_scenario(text, "plain"), text, "plain", ["layered"], [1])
-    with pytest.raises(ValueError, match="defended: has no defence"):
-        run_one(spec)
+    with pytest.raises(ValueError, match="plain: has no defence"):
+        study_specs(parse_scenario(text, "plain"), text, "plain", ["layered"], [1])
+
+
+def _with_a_laser() -> tuple[Scenario, str]:
+    """The defended scenario with an effector type of its own, a laser, and one unit of it."""
+    data = defended_data()
+    laser = {"label": "laser", "kind": "jammer", "readiness_s": 1, "loadout": {"jammer-burst": 5}}
+    data["defence"]["catalogue"] = {"effectors": {"laser": laser}}
+    data["defence"]["units"].append({"name": "l", "type": "laser", "at": [52.04, 23.28]})
+    text = yaml.safe_dump(data, sort_keys=False)
+    return parse_scenario(text, "defended"), text
+
+
+def test_a_policy_file_travels_with_its_runs_and_may_name_the_scenarios_own_types(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "lasers.yaml"
+    rules = [{"classes": ["decoy", "one-way-attack-drone"], "effectors": ["laser"]}]
+    policy.write_text(yaml.safe_dump({"name": "lasers", "cost_weight": 1e-6, "rules": rules}))
+    scenario, text = _with_a_laser()
+    specs = study_specs(scenario, text, "defended", [str(policy), "fighters-only"], [5])
+    policy.unlink()  # as on a worker of another machine: the file is not there
+    lasers, fighters = (run_one(spec) for spec in specs)
+    assert lasers.policy == str(policy) and fighters.policy == "fighters-only"
+    assert lasers.response.shots_by_weapon == {"jammer-burst": 5}
+    assert fighters.response.shots_by_weapon == {}  # the laser is not a fighter's
+
+
+def test_a_policy_naming_a_type_the_scenario_lacks_is_refused_before_any_run(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "lasers.yaml"
+    rules = [{"classes": ["decoy"], "effectors": ["laser"]}]
+    policy.write_text(yaml.safe_dump({"name": "lasers", "cost_weight": 1e-6, "rules": rules}))
+    text = yaml.safe_dump(defended_data(), sort_keys=False)
+    with pytest.raises(PolicyError, match="'laser' is neither an effector kind"):
+        study_specs(parse_scenario(text, "defended"), text, "defended", [str(policy)], [5])
+    scenario, text = _with_a_laser()
+    assert study_specs(scenario, text, "defended", [str(policy)], [5])[0].rules.name == "lasers"
