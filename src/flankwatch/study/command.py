@@ -17,9 +17,10 @@ import typer
 
 def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad input (exit code 2)."""
+    from flankwatch.store.recording import RecordingError
     from flankwatch.yamlfile import YamlFileError
 
-    return (YamlFileError, ValueError)
+    return (YamlFileError, ValueError, RecordingError)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -51,6 +52,19 @@ def compare(
     out: Annotated[
         Path | None, typer.Option(help="also write the table to this .csv or .json file")
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="also record every run, as `flankwatch run` does, into "
+            "RECORD/POLICY/SCENARIO-SEED (a path on the workers with --scheduler)"
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="replace the recordings already in --record's run folders (never other files)"
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Compare response policies on a scenario: medians and 90 % intervals over seeds."""
@@ -83,7 +97,8 @@ def compare(
         if out is not None:
             check_writable(out)
         base_seed = parsed.seed if seed is None else seed
-        specs = study_specs(parsed, text, scenario, policy, draw_seeds(base_seed, runs))
+        seeds = draw_seeds(base_seed, runs)
+        specs = study_specs(parsed, text, scenario, policy, seeds, record, force)
     except bad_scenario_or_input as error:
         raise _fail(str(error)) from None
     with Progress(
@@ -115,3 +130,5 @@ def compare(
         except OSError as error:
             raise _fail(str(error), code=1) from None
         console.print(f"table written to {out}")
+    if record is not None:
+        console.print(f"each run recorded in {record}/POLICY/{parsed.name}-SEED")

@@ -35,10 +35,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import dask
-from dask.distributed import Client, Future, LocalCluster, as_completed, get_worker
+from dask.distributed import Client, Future, LocalCluster, Worker, as_completed, get_worker
 
 from flankwatch.store.recording import RunInterrupted
 from flankwatch.study.runs import RunResult, RunSpec, run_one
@@ -60,6 +60,13 @@ SPAWN_TIMEOUT_S = 30.0
 
 POLL_S = 0.2
 """How often the client looks for finished runs and for an interrupt while a study runs, s."""
+
+STOP_LOOK_S = 0.05
+"""How often a stopping study looks whether its runs going on the workers have ended, s."""
+
+STOP_WAIT_S = 30.0
+"""Longest wait for the runs going on the workers to end once a study stops, s (each ends
+at its next window, a recording's last part written)."""
 
 Done = Callable[[RunResult], None]
 """Called with each run's result as it finishes."""
@@ -200,9 +207,31 @@ def run_study(
                     raise StudyInterrupted(len(specs) - results.count(None), len(specs))
                 time.sleep(POLL_S)
         except BaseException:
-            client.cancel(futures)
+            _stop(client, futures)
             raise
     return [result for result in results if result is not None]
+
+
+def _stop(client: Client, futures: list[Future]) -> None:
+    """Cancel the runs of a study and wait (up to :data:`STOP_WAIT_S`) for those going on
+    the workers to end, their recordings closed as interrupted."""
+    client.cancel(futures)
+    keys = [future.key for future in futures]
+    deadline = time.monotonic() + STOP_WAIT_S
+    with suppress(OSError, TimeoutError):  # a cluster gone has no runs left to wait for
+        while any(client.run(_going, keys).values()) and time.monotonic() < deadline:
+            time.sleep(STOP_LOOK_S)
+
+
+def _going(keys: list[str], dask_worker: Worker) -> int:
+    """How many of the tasks ``keys`` are still running on ``dask_worker`` (a cancelled task
+    runs on until it returns)."""
+    tasks = dask_worker.state.tasks
+    return sum(
+        1
+        for key in keys
+        if key in tasks and tasks[key].state in ("executing", "long-running", "cancelled")
+    )
 
 
 def _run_until_stopped(spec: RunSpec) -> RunResult:

@@ -70,3 +70,62 @@ def test_bad_input_exits_2_naming_it_before_any_run(tmp_path: Path) -> None:
         app, ["compare", str(_scenario(tmp_path, defended=False)), "--policy", "layered"]
     )
     assert undefended.exit_code == 2 and "no defence" in undefended.output
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_record_writes_each_run_as_flankwatch_run_does_and_replaces_only_its_own(
+    tmp_path: Path,
+) -> None:
+    from flankwatch.cli import app as flankwatch
+
+    scenario = str(_scenario(tmp_path))
+    record = tmp_path / "study"
+    args = ["compare", scenario, "--policy", "layered", "--runs", "1", "--workers", "1"]
+    args += ["--quiet", "--record", str(record)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (seed,) = draw_seeds(7, 1)
+    folder = record / "layered" / f"defended-{seed}"
+    assert [path.name for path in record.rglob("metadata.json")] == ["metadata.json"]
+    alone = tmp_path / "alone"
+    ran = runner.invoke(
+        flankwatch,
+        ["run", scenario, "--seed", str(seed), "--policy", "layered", "--out", str(alone)]
+        + ["--quiet"],
+    )
+    assert ran.exit_code == 0, ran.output
+    recorded = _files(folder)
+    assert recorded == _files(alone)  # byte for byte
+    assert json.loads(recorded["metadata.json"])["status"] == "complete"
+    # a second study refuses to replace it unless forced, and replaces only recordings
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and str(folder) in again.output, again.output
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    assert _files(folder) == recorded
+    mine = record / "fighters-only" / f"defended-{seed}" / "notes.txt"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("mine\n")
+    refused = runner.invoke(app, [*args, "--policy", "fighters-only", "--force"])
+    assert refused.exit_code == 2 and "not a recording" in refused.output, refused.output
+    assert mine.read_text() == "mine\n" and list(mine.parent.iterdir()) == [mine]
+
+
+def test_record_refuses_two_policies_that_would_share_a_folder(tmp_path: Path) -> None:
+    policies = []
+    for folder in ("a", "b"):
+        path = tmp_path / folder / "mine.yaml"
+        path.parent.mkdir()
+        path.write_text(yaml.safe_dump({"name": f"mine-{folder}", "rules": []}))
+        policies += ["--policy", str(path)]
+    args = ["compare", str(_scenario(tmp_path)), *policies, "--runs", "1"]
+    result = runner.invoke(app, [*args, "--record", str(tmp_path / "study")])
+    assert result.exit_code == 2 and "would share a folder" in result.output, result.output
+    assert not (tmp_path / "study").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -12,6 +13,7 @@ from dask.distributed import LocalCluster
 from study_scenario import defended_data
 
 from flankwatch.scenario.loader import parse_scenario
+from flankwatch.store.recording import read_metadata
 from flankwatch.study import dask_runner
 from flankwatch.study.dask_runner import SchedulerError, StudyInterrupted, run_study
 from flankwatch.study.runs import RunResult, draw_seeds, run_one, study_specs
@@ -85,13 +87,15 @@ def test_ctrl_c_during_a_study_cancels_the_runs_left_and_says_how_many_finished(
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster() -> None:
+def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Path) -> None:
     data = defended_data()
     short = yaml.safe_dump(data, sort_keys=False)
-    data["duration_s"] = 36_000.0  # ten hours: tens of seconds to run
+    data.update(name="defended-long", duration_s=36_000.0)  # ten hours: tens of seconds to run
     long = yaml.safe_dump(data, sort_keys=False)
     specs = [
-        study_specs(parse_scenario(text, "defended"), text, "defended", ["layered"], [5])[0]
+        study_specs(parse_scenario(text, "defended"), text, "defended", ["layered"], [5], tmp_path)[
+            0
+        ]
         for text in (short, long)
     ]
     with LocalCluster(
@@ -110,8 +114,11 @@ def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster() -> None:
             run_study(
                 specs, scheduler=cluster.scheduler_address, done=interrupt_once_the_long_run_goes
             )
-        # Dask leaves a cancelled task running; the run saw its study's stop and ended
-        deadline = time.monotonic() + 5.0
-        while worker.state.executing_count and time.monotonic() < deadline:
-            time.sleep(0.01)
+        # Dask leaves a cancelled task running; the run saw its task cancelled and ended,
+        # and the study waited for that: its recording is closed as interrupted
         assert worker.state.executing_count == 0
+    finished, stopped = (
+        read_metadata(tmp_path / "layered" / f"{name}-5") for name in ("defended", "defended-long")
+    )
+    assert finished["status"] == "complete"
+    assert stopped["status"] == "interrupted" and "error" not in stopped
