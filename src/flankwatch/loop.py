@@ -187,15 +187,24 @@ def run(
     stages: Sequence[Stage],
     sinks: Sequence[Sink],
     inbox: DecisionInbox | None = None,
+    streams: Sequence[int] | None = None,
 ) -> None:
     """Drive ``source`` window by window through ``stages`` into ``sinks``.
 
-    Each stage has its own generator, spawned from the source's seed, so a
-    stage's draws do not depend on the stages before it. The decisions waiting
-    in ``inbox`` when a window begins are put on its picture, for the stages.
+    Each stage has its own generator: the child ``streams[i]`` of the source's seed
+    (``SeedSequence(seed, spawn_key=(streams[i],))``; default: the stage's position), so a
+    stage's draws do not depend on the stages before it, and with streams fixed by the
+    kind of stage, not on which other stages run either. The decisions waiting in
+    ``inbox`` when a window begins are put on its picture, for the stages.
     """
-    seeds = np.random.SeedSequence(source.info.seed).spawn(len(stages))
-    generators = [np.random.default_rng(seed) for seed in seeds]
+    numbers = range(len(stages)) if streams is None else streams
+    if len(numbers) != len(stages) or len(set(numbers)) != len(numbers):
+        raise ValueError("one stream per stage, each stage its own")
+    seed = source.info.seed
+    generators = [
+        np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(number,)))
+        for number in numbers
+    ]
     try:
         for window, truth in source.windows():
             picture = Picture(window, decisions=inbox.take() if inbox is not None else ())

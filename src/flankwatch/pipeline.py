@@ -77,12 +77,20 @@ class RunOptions:
     figures need (tracks, assessment, response)."""
 
 
+TRACKING, ASSESSMENT, ALERTS, RESPONSE = range(4)
+"""The standard stages' random streams (children of the run's seed, see
+:func:`flankwatch.loop.run`): fixed by the kind of stage, so that a stage draws the same
+numbers whichever others run (a study's runs leave the alerts out, and a run of a
+scenario with a defence, recorded or not, resolves the same shots)."""
+
+
 def standard_stages(
     info: SourceInfo, options: RunOptions, decisions: bool = False
-) -> tuple[list[Stage], AlertEngine]:
+) -> tuple[dict[int, Stage], AlertEngine]:
     """Tracker, assessment, alerts and (when the deployment has a defence) the response
-    for the source's deployment; the alert engine too. With ``decisions``, operator
-    decisions are applied around the assessment (:class:`OperatorStage`).
+    for the source's deployment, in order, each by its random stream; the alert engine
+    too. With ``decisions``, operator decisions are applied around the assessment
+    (:class:`OperatorStage`).
 
     Raises ``ValueError`` for a policy given to a deployment with no defence.
     """
@@ -91,12 +99,12 @@ def standard_stages(
     rules = load_rules(options.alert_rules) if options.alert_rules else None
     alerts = AlertEngine.from_deployment(info.deployment, rules, exercise=info.exercise)
     assessment = AssessmentStage(assessor)
-    stages: list[Stage] = [
-        TrackingStage(tracker, info.sensors),
-        OperatorStage(assessment) if decisions else assessment,
-    ]
+    stages: dict[int, Stage] = {
+        TRACKING: TrackingStage(tracker, info.sensors),
+        ASSESSMENT: OperatorStage(assessment) if decisions else assessment,
+    }
     if not options.response_only:
-        stages.append(AlertStage(alerts))
+        stages[ALERTS] = AlertStage(alerts)
     defence = info.deployment.defence
     if defence is not None:
         chosen = options.policy or defence.policy
@@ -105,7 +113,7 @@ def standard_stages(
             if isinstance(chosen, Policy)
             else load_policy(chosen, effector_catalogue(defence.catalogue))
         )
-        stages.append(ResponseStage(info.deployment, policy))
+        stages[RESPONSE] = ResponseStage(info.deployment, policy)
     elif options.policy is not None:
         raise ValueError(
             f"{info.name}: has no defence (no `defence:` section), so no policy can apply"
@@ -178,7 +186,7 @@ def execute(
         )
     sinks.extend(extra_sinks)
     try:
-        loop.run(source, stages, sinks, inbox)
+        loop.run(source, list(stages.values()), sinks, inbox, streams=list(stages))
     finally:
         if cot is not None and cot.stats is None:
             cot.close()

@@ -117,6 +117,18 @@ def test_each_stage_has_its_own_seeded_generator() -> None:
     assert other_seed.seen != alone.seen
 
 
+def test_a_stage_draws_from_the_stream_given_whichever_stages_run_before_it() -> None:
+    fourth = Draws()
+    loop.run(ListSource(seed=1), [Draws(), Draws(), Draws(), fourth], [])
+    alone = Draws()
+    loop.run(ListSource(seed=1), [alone], [], streams=[3])
+    assert alone.seen == fourth.seen
+    with pytest.raises(ValueError, match="one stream per stage"):
+        loop.run(ListSource(seed=1), [Draws(), Draws()], [], streams=[0, 0])
+    with pytest.raises(ValueError, match="one stream per stage"):
+        loop.run(ListSource(seed=1), [Draws()], [], streams=[0, 1])
+
+
 def test_a_failing_stage_aborts_every_sink_and_raises() -> None:
     sink = Recorder()
     with pytest.raises(RuntimeError, match="broken stage"):

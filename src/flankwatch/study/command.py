@@ -94,6 +94,8 @@ def compare(
             raise ValueError(f"{scenario}: declares no defence (no `defence:` units to compare)")
         if scheduler is not None and workers is not None:
             raise ValueError("--workers sizes the local cluster; it cannot go with --scheduler")
+        if force and record is None:
+            raise ValueError("--force replaces recordings of --record; it cannot go without it")
         if out is not None:
             check_writable(out)
         base_seed = parsed.seed if seed is None else seed

@@ -94,7 +94,7 @@ def study_specs(
     labels = [policy_label(policy) for policy in policies]
     if len(set(labels)) != len(labels):
         raise ValueError(
-            f"--record: policies {', '.join(policies)} would share a folder; "
+            f"{record}: policies {', '.join(policies)} would share a folder of recordings; "
             "give their files different names"
         )
     folders = [

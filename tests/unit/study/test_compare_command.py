@@ -60,6 +60,7 @@ def test_bad_input_exits_2_naming_it_before_any_run(tmp_path: Path) -> None:
         ),
         (["--policy", "layered", "--out", str(notes)], "refusing"),
         (["--policy", "layered", "--runs", "0"], "--runs"),
+        (["--policy", "layered", "--force"], "--force"),
     ]
     for extra, named in cases:
         result = runner.invoke(app, ["compare", scenario, *extra])
@@ -90,8 +91,15 @@ def test_record_writes_each_run_as_flankwatch_run_does_and_replaces_only_its_own
     record = tmp_path / "study"
     args = ["compare", scenario, "--policy", "layered", "--runs", "1", "--workers", "1"]
     args += ["--quiet", "--record", str(record)]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "recorded.json")])
     assert result.exit_code == 0, result.output
+    unrecorded = runner.invoke(app, [*args[:-2], "--out", str(tmp_path / "unrecorded.json")])
+    assert unrecorded.exit_code == 0, unrecorded.output
+    figures = [
+        json.loads((tmp_path / f"{name}.json").read_text())["results"]
+        for name in ("recorded", "unrecorded")
+    ]
+    assert figures[0] == figures[1]  # recording adds alerts and evaluation, not a figure
     (seed,) = draw_seeds(7, 1)
     folder = record / "layered" / f"defended-{seed}"
     assert [path.name for path in record.rglob("metadata.json")] == ["metadata.json"]
