@@ -69,7 +69,8 @@ def test_a_policy_file_travels_with_its_runs_and_may_name_the_scenarios_own_type
     policy.unlink()  # as on a worker of another machine: the file is not there
     lasers, fighters = (run_one(spec) for spec in specs)
     assert lasers.policy == str(policy) and fighters.policy == "fighters-only"
-    assert lasers.response.shots_by_weapon == {"jammer-burst": 5}
+    assert list(lasers.response.shots_by_weapon) == ["jammer-burst"]  # the laser's alone
+    assert lasers.response.shots_by_weapon["jammer-burst"] > 0
     assert fighters.response.shots_by_weapon == {}  # the laser is not a fighter's
 
 
