@@ -91,15 +91,15 @@ def study_specs(
     ]
     if record is None:
         return specs
-    labels = [policy_label(policy) for policy in policies]
-    if len(set(labels)) != len(labels):
-        raise ValueError(
-            f"{record}: policies {', '.join(policies)} would share a folder of recordings; "
-            "give their files different names"
-        )
-    folders = [
-        record / policy_label(spec.policy) / f"{scenario.name}-{spec.seed}" for spec in specs
-    ]
+    labels = {policy: policy_label(policy) for policy in policies}
+    for label in dict.fromkeys(labels.values()):
+        sharing = [policy for policy in policies if labels[policy] == label]
+        if len(sharing) > 1:
+            raise ValueError(
+                f"{record / label}: policies {' and '.join(sharing)} would share this folder "
+                "of recordings; give their files different names"
+            )
+    folders = [record / labels[spec.policy] / f"{scenario.name}-{spec.seed}" for spec in specs]
     for folder in folders:
         check_out_folder(folder, force)
     return [

@@ -135,5 +135,7 @@ def test_record_refuses_two_policies_that_would_share_a_folder(tmp_path: Path) -
         policies += ["--policy", str(path)]
     args = ["compare", str(_scenario(tmp_path)), *policies, "--runs", "1"]
     result = runner.invoke(app, [*args, "--record", str(tmp_path / "study")])
-    assert result.exit_code == 2 and "would share a folder" in result.output, result.output
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'study' / 'mine'}: policies" in result.output
+    assert "would share this folder" in result.output
     assert not (tmp_path / "study").exists()
