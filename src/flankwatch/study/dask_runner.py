@@ -23,7 +23,8 @@ Dask's own calls, it made them log errors on the way out.
 Dask does not stop a task already running when its future is cancelled (it marks it
 ``cancelled`` on its worker), so each run looks at its task's state after every window:
 the runs going on the workers end at their next window when the study stops (Ctrl-C, or
-a run that failed), on an existing cluster too.
+a run that failed), on an existing cluster too. The study waits up to
+:data:`STOP_WAIT_S` for them and logs a warning naming how many had not ended by then.
 """
 
 from __future__ import annotations
@@ -35,13 +36,15 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 import dask
 from dask.distributed import Client, Future, LocalCluster, Worker, as_completed, get_worker
 
 from flankwatch.store.recording import RunInterrupted
 from flankwatch.study.runs import RunResult, RunSpec, run_one
+
+log = logging.getLogger(__name__)
 
 QUIET_WORKERS = {
     "distributed.worker.profile.enabled": False,
@@ -180,7 +183,9 @@ def run_study(
 
     The first run that fails cancels the others; raises :class:`StudyRunError` naming
     it (its error chained). SIGINT (Ctrl-C) cancels them all and raises
-    :class:`StudyInterrupted`.
+    :class:`StudyInterrupted`. Either way the runs going on the workers end at their next
+    window; those that have not ended :data:`STOP_WAIT_S` later are counted in a logged
+    warning.
     """
     if workers is not None and workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {workers}")
@@ -207,20 +212,34 @@ def run_study(
                     raise StudyInterrupted(len(specs) - results.count(None), len(specs))
                 time.sleep(POLL_S)
         except BaseException:
-            _stop(client, futures)
+            going = _stop(client, futures)
+            if going:
+                where = "the cluster" if scheduler is not None else "the local cluster, ended now"
+                log.warning(
+                    "%d run(s) had not ended %g s after the study stopped; they were left "
+                    "to %s (a recording of theirs may be incomplete)",
+                    going,
+                    STOP_WAIT_S,
+                    where,
+                )
             raise
     return [result for result in results if result is not None]
 
 
-def _stop(client: Client, futures: list[Future]) -> None:
+def _stop(client: Client, futures: list[Future]) -> int:
     """Cancel the runs of a study and wait (up to :data:`STOP_WAIT_S`) for those going on
-    the workers to end, their recordings closed as interrupted."""
+    the workers to end, their recordings closed as interrupted; how many had not ended."""
     client.cancel(futures)
     keys = [future.key for future in futures]
     deadline = time.monotonic() + STOP_WAIT_S
-    with suppress(OSError, TimeoutError):  # a cluster gone has no runs left to wait for
-        while any(client.run(_going, keys).values()) and time.monotonic() < deadline:
+    try:
+        while going := sum(client.run(_going, keys).values()):
+            if time.monotonic() >= deadline:
+                return going
             time.sleep(STOP_LOOK_S)
+    except (OSError, TimeoutError):  # a cluster gone has no runs left
+        return 0
+    return 0
 
 
 def _going(keys: list[str], dask_worker: Worker) -> int:

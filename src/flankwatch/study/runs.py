@@ -71,7 +71,8 @@ def study_specs(
     force: bool = False,
 ) -> list[RunSpec]:
     """Every run of a study, policy by policy (in the order given), seed by seed; with
-    ``record``, each recorded into ``record/POLICY/SCENARIO-SEED`` (:func:`policy_label`).
+    ``record``, each recorded into ``record/POLICY/SCENARIO-SEED`` (:func:`policy_label`;
+    a relative ``record`` taken from the current folder, wherever the runs go).
 
     Each policy is loaded here, once, and checked against the scenario's effector
     catalogue: raises ``ValueError`` when the scenario declares no defence or two
@@ -91,6 +92,7 @@ def study_specs(
     ]
     if record is None:
         return specs
+    record = record.absolute()  # the same folder for workers started elsewhere
     labels = {policy: policy_label(policy) for policy in policies}
     for label in dict.fromkeys(labels.values()):
         sharing = [policy for policy in policies if labels[policy] == label]

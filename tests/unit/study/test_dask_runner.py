@@ -3,8 +3,11 @@ process, in order."""
 
 from __future__ import annotations
 
+import logging
 import signal
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,17 @@ import yaml
 from dask.distributed import LocalCluster
 from study_scenario import defended_data
 
+from flankwatch.pipeline import Progress
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.store.recording import read_metadata
 from flankwatch.study import dask_runner
-from flankwatch.study.dask_runner import SchedulerError, StudyInterrupted, run_study
-from flankwatch.study.runs import RunResult, draw_seeds, run_one, study_specs
+from flankwatch.study.dask_runner import (
+    SchedulerError,
+    StudyInterrupted,
+    StudyRunError,
+    run_study,
+)
+from flankwatch.study.runs import RunResult, RunSpec, draw_seeds, run_one, study_specs
 
 
 def test_two_workers_give_what_one_worker_and_one_process_give_in_the_same_order() -> None:
@@ -122,3 +131,76 @@ def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Pa
     )
     assert finished["status"] == "complete"
     assert stopped["status"] == "interrupted" and "error" not in stopped
+
+
+def _failing_and_long_specs(tmp_path: Path) -> list[RunSpec]:
+    """A ten-hour run (tens of seconds) recorded into ``tmp_path``, then a short run."""
+    data = defended_data()
+    short = yaml.safe_dump(data, sort_keys=False)
+    data.update(name="defended-long", duration_s=36_000.0)
+    long = yaml.safe_dump(data, sort_keys=False)
+    return [
+        study_specs(parse_scenario(text, "defended"), text, "defended", ["layered"], [seed], out)[0]
+        for text, seed, out in ((long, 5, tmp_path), (short, 7, None))
+    ]
+
+
+def test_a_failing_run_stops_the_run_going_beside_it_and_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = _failing_and_long_specs(tmp_path)
+    long_run = tmp_path / "layered" / "defended-long-5"
+
+    def run_or_fail(spec: RunSpec, progress: Progress | None = None) -> RunResult:
+        if spec.seed != 7:
+            return run_one(spec, progress)
+        deadline = time.monotonic() + 30.0  # fail once the long run is recording
+        while not (long_run / "metadata.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise RuntimeError("a fault in the run")
+
+    monkeypatch.setattr(dask_runner, "run_one", run_or_fail)  # the cluster runs in this process
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        worker = next(iter(cluster.workers.values()))
+        with pytest.raises(StudyRunError) as failed:
+            run_study(specs, scheduler=cluster.scheduler_address)
+        assert worker.state.executing_count == 0
+    assert str(failed.value) == (
+        "defended: the run under layered with seed 7 failed: RuntimeError: a fault in the run"
+    )
+    assert read_metadata(long_run)["status"] == "interrupted"
+
+
+def test_runs_that_do_not_end_when_the_study_stops_are_counted_in_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    specs = _failing_and_long_specs(Path("unused"))[1:] * 2
+    specs = [replace(spec, seed=seed) for spec, seed in zip(specs, (7, 8), strict=True)]
+    release = threading.Event()
+
+    def deaf_or_failing(spec: RunSpec, progress: Progress | None = None) -> RunResult:
+        if spec.seed == 7:
+            time.sleep(0.5)  # the other run is going by then
+            raise RuntimeError("a fault in the run")
+        release.wait(30.0)  # a run that does not look at its task's state
+        return run_one(spec)
+
+    monkeypatch.setattr(dask_runner, "run_one", deaf_or_failing)
+    monkeypatch.setattr(dask_runner, "STOP_WAIT_S", 0.5)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        with caplog.at_level(logging.WARNING, logger=dask_runner.__name__):
+            with pytest.raises(StudyRunError, match="seed 7"):
+                run_study(specs, scheduler=cluster.scheduler_address)
+        release.set()
+    ours = [record for record in caplog.records if record.name == dask_runner.__name__]
+    assert [(record.levelname, record.getMessage()) for record in ours] == [
+        (
+            "WARNING",
+            "1 run(s) had not ended 0.5 s after the study stopped; they were left to the "
+            "cluster (a recording of theirs may be incomplete)",
+        )
+    ]

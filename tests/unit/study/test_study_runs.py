@@ -40,6 +40,16 @@ def test_every_policy_runs_on_the_same_seeds_policy_by_policy() -> None:
     ]
 
 
+def test_a_relative_recordings_folder_is_taken_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    scenario, text = load_scenario("poland-2025-09-10")
+    specs = study_specs(scenario, text, "p", ["layered"], [3], record=Path("runs"))
+    # a worker started in another folder records where the command was given
+    assert [spec.out for spec in specs] == [tmp_path / "runs" / "layered" / "poland-2025-09-10-3"]
+
+
 def test_a_study_of_a_scenario_with_no_defence_is_refused() -> None:
     data = defended_data()
     del data["defence"]
