@@ -214,13 +214,13 @@ def run_study(
         except BaseException:
             going = _stop(client, futures)
             if going:
-                where = "the cluster" if scheduler is not None else "the local cluster, ended now"
+                fate = "left running on the cluster" if scheduler else "ended with the cluster"
                 log.warning(
-                    "%d run(s) had not ended %g s after the study stopped; they were left "
-                    "to %s (a recording of theirs may be incomplete)",
+                    "%d run(s) had not ended %g s after the study stopped: %s (a recording "
+                    "of theirs may be incomplete)",
                     going,
                     STOP_WAIT_S,
-                    where,
+                    fate,
                 )
             raise
     return [result for result in results if result is not None]

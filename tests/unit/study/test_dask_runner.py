@@ -7,7 +7,6 @@ import logging
 import signal
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,17 +95,19 @@ def test_ctrl_c_during_a_study_cancels_the_runs_left_and_says_how_many_finished(
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Path) -> None:
+def _defended_spec(seed: int, out: Path | None = None, hours: float = 0.0) -> RunSpec:
+    """A run of the defended scenario under ``layered`` (``hours`` long if given: a
+    ten-hour run takes tens of seconds)."""
     data = defended_data()
-    short = yaml.safe_dump(data, sort_keys=False)
-    data.update(name="defended-long", duration_s=36_000.0)  # ten hours: tens of seconds to run
-    long = yaml.safe_dump(data, sort_keys=False)
-    specs = [
-        study_specs(parse_scenario(text, "defended"), text, "defended", ["layered"], [5], tmp_path)[
-            0
-        ]
-        for text in (short, long)
-    ]
+    if hours:
+        data.update(name="defended-long", duration_s=hours * 3600.0)
+    text = yaml.safe_dump(data, sort_keys=False)
+    scenario = parse_scenario(text, "defended")
+    return study_specs(scenario, text, "defended", ["layered"], [seed], out)[0]
+
+
+def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Path) -> None:
+    specs = [_defended_spec(5, tmp_path), _defended_spec(5, tmp_path, hours=10.0)]
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
@@ -133,22 +134,10 @@ def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Pa
     assert stopped["status"] == "interrupted" and "error" not in stopped
 
 
-def _failing_and_long_specs(tmp_path: Path) -> list[RunSpec]:
-    """A ten-hour run (tens of seconds) recorded into ``tmp_path``, then a short run."""
-    data = defended_data()
-    short = yaml.safe_dump(data, sort_keys=False)
-    data.update(name="defended-long", duration_s=36_000.0)
-    long = yaml.safe_dump(data, sort_keys=False)
-    return [
-        study_specs(parse_scenario(text, "defended"), text, "defended", ["layered"], [seed], out)[0]
-        for text, seed, out in ((long, 5, tmp_path), (short, 7, None))
-    ]
-
-
 def test_a_failing_run_stops_the_run_going_beside_it_and_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    specs = _failing_and_long_specs(tmp_path)
+    specs = [_defended_spec(5, tmp_path, hours=10.0), _defended_spec(7)]
     long_run = tmp_path / "layered" / "defended-long-5"
 
     def run_or_fail(spec: RunSpec, progress: Progress | None = None) -> RunResult:
@@ -176,14 +165,13 @@ def test_a_failing_run_stops_the_run_going_beside_it_and_is_named(
 def test_runs_that_do_not_end_when_the_study_stops_are_counted_in_a_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    specs = _failing_and_long_specs(Path("unused"))[1:] * 2
-    specs = [replace(spec, seed=seed) for spec, seed in zip(specs, (7, 8), strict=True)]
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def deaf_or_failing(spec: RunSpec, progress: Progress | None = None) -> RunResult:
         if spec.seed == 7:
-            time.sleep(0.5)  # the other run is going by then
+            started.wait(30.0)
             raise RuntimeError("a fault in the run")
+        started.set()
         release.wait(30.0)  # a run that does not look at its task's state
         return run_one(spec)
 
@@ -194,13 +182,15 @@ def test_runs_that_do_not_end_when_the_study_stops_are_counted_in_a_warning(
     ) as cluster:
         with caplog.at_level(logging.WARNING, logger=dask_runner.__name__):
             with pytest.raises(StudyRunError, match="seed 7"):
-                run_study(specs, scheduler=cluster.scheduler_address)
+                run_study(
+                    [_defended_spec(7), _defended_spec(8)], scheduler=cluster.scheduler_address
+                )
         release.set()
     ours = [record for record in caplog.records if record.name == dask_runner.__name__]
     assert [(record.levelname, record.getMessage()) for record in ours] == [
         (
             "WARNING",
-            "1 run(s) had not ended 0.5 s after the study stopped; they were left to the "
+            "1 run(s) had not ended 0.5 s after the study stopped: left running on the "
             "cluster (a recording of theirs may be incomplete)",
         )
     ]
