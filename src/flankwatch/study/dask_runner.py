@@ -8,7 +8,9 @@ workers run without Dask's statistical profiler and with a slow event-loop tick
 cost a study about a fifth of its time.
 With ``scheduler`` (``tcp://HOST:PORT``) the runs go to an existing cluster
 whose workers have flankwatch installed (a run carries its scenario and its policy's
-rules: no file of the study needs to exist on the workers).
+rules: no file of the study needs to exist on the workers); runs that record are sent only
+once every worker has been seen to share their folder
+(:mod:`~flankwatch.study.shared_folder`).
 
 Results come back in the order of the runs given, whatever order they finish
 in and however many workers there are, so a study's table does not depend on
@@ -37,12 +39,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import dask
 from dask.distributed import Client, Future, LocalCluster, Worker, as_completed, get_worker
 
 from flankwatch.store.recording import RunInterrupted
 from flankwatch.study.runs import RunResult, RunSpec, run_one
+from flankwatch.study.shared_folder import check_shared
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +189,10 @@ def run_study(
     it (its error chained). SIGINT (Ctrl-C) cancels them all and raises
     :class:`StudyInterrupted`. Either way the runs going on the workers end at their next
     window; those that have not ended :data:`STOP_WAIT_S` later are counted in a logged
-    warning.
+    warning. On an existing cluster, runs that record go out only when every worker
+    reads a file written into their folders on this machine; else
+    :class:`~flankwatch.study.shared_folder.SharedFolderError` names the workers that do
+    not (a ``ValueError``) and no run is sent.
     """
     if workers is not None and workers < 1:
         raise ValueError(f"--workers must be 1 or more, not {workers}")
@@ -193,6 +200,9 @@ def run_study(
         _interrupt_flag() as interrupted,
         study_client(scheduler, workers or default_workers(len(specs))) as client,
     ):
+        folders = [spec.out.parent for spec in specs if spec.out is not None]
+        if scheduler is not None and folders:
+            check_shared(client, Path(os.path.commonpath(folders)))
         futures: list[Future] = [
             client.submit(_run_until_stopped, spec, pure=False) for spec in specs
         ]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+from flankwatch.scenario.loader import parse_scenario
+from flankwatch.study.runs import RunSpec, study_specs
 
 
 def defended_data() -> dict[str, Any]:
@@ -37,3 +43,14 @@ def defended_data() -> dict[str, Any]:
             ],
         },
     )
+
+
+def defended_spec(seed: int, out: Path | None = None, hours: float = 0.0) -> RunSpec:
+    """A run of the defended scenario under ``layered`` (``hours`` long if given: a
+    ten-hour run takes tens of seconds), recorded under ``out`` if given."""
+    data = defended_data()
+    if hours:
+        data.update(name="defended-long", duration_s=hours * 3600.0)
+    text = yaml.safe_dump(data, sort_keys=False)
+    scenario = parse_scenario(text, "defended")
+    return study_specs(scenario, text, "defended", ["layered"], [seed], out)[0]

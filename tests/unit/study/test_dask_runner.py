@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from dask.distributed import LocalCluster
-from study_scenario import defended_data
+from study_scenario import defended_data, defended_spec
 
 from flankwatch.pipeline import Progress
 from flankwatch.scenario.loader import parse_scenario
@@ -95,19 +95,8 @@ def test_ctrl_c_during_a_study_cancels_the_runs_left_and_says_how_many_finished(
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def _defended_spec(seed: int, out: Path | None = None, hours: float = 0.0) -> RunSpec:
-    """A run of the defended scenario under ``layered`` (``hours`` long if given: a
-    ten-hour run takes tens of seconds)."""
-    data = defended_data()
-    if hours:
-        data.update(name="defended-long", duration_s=hours * 3600.0)
-    text = yaml.safe_dump(data, sort_keys=False)
-    scenario = parse_scenario(text, "defended")
-    return study_specs(scenario, text, "defended", ["layered"], [seed], out)[0]
-
-
 def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Path) -> None:
-    specs = [_defended_spec(5, tmp_path), _defended_spec(5, tmp_path, hours=10.0)]
+    specs = [defended_spec(5, tmp_path), defended_spec(5, tmp_path, hours=10.0)]
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
     ) as cluster:
@@ -137,7 +126,7 @@ def test_a_stopped_study_stops_the_run_going_on_an_existing_cluster(tmp_path: Pa
 def test_a_failing_run_stops_the_run_going_beside_it_and_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    specs = [_defended_spec(5, tmp_path, hours=10.0), _defended_spec(7)]
+    specs = [defended_spec(5, tmp_path, hours=10.0), defended_spec(7)]
     long_run = tmp_path / "layered" / "defended-long-5"
 
     def run_or_fail(spec: RunSpec, progress: Progress | None = None) -> RunResult:
@@ -182,9 +171,7 @@ def test_runs_that_do_not_end_when_the_study_stops_are_counted_in_a_warning(
     ) as cluster:
         with caplog.at_level(logging.WARNING, logger=dask_runner.__name__):
             with pytest.raises(StudyRunError, match="seed 7"):
-                run_study(
-                    [_defended_spec(7), _defended_spec(8)], scheduler=cluster.scheduler_address
-                )
+                run_study([defended_spec(7), defended_spec(8)], scheduler=cluster.scheduler_address)
         release.set()
     ours = [record for record in caplog.records if record.name == dask_runner.__name__]
     assert [(record.levelname, record.getMessage()) for record in ours] == [
