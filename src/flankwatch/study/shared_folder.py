@@ -27,12 +27,20 @@ class SharedFolderError(ValueError):
 
 def check_shared(client: Client, folder: Path) -> None:
     """Raise :class:`SharedFolderError` naming the workers of ``client`` that do not read
-    a file written into ``folder`` (absolute; made, with its missing parents, if absent)."""
-    made = _make(folder)
+    a file written into ``folder`` (absolute; made, with its missing parents, if absent),
+    or saying why that file cannot be written."""
     token = secrets.token_hex(16)
     probe = folder / f"{PROBE_PREFIX}{token}"
+    made = [path for path in (folder, *folder.parents) if not path.exists()]  # deepest first
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         probe.write_text(token, encoding="ascii")
+    except OSError as error:
+        _remove_empty(made)
+        raise SharedFolderError(
+            f"{folder}: cannot write into this folder ({error.strerror or error})"
+        ) from None
+    try:
         try:
             seen = client.run(_reads, str(probe), token)
         finally:
@@ -58,15 +66,8 @@ def _reads(path: str, token: str) -> bool:
         return False
 
 
-def _make(folder: Path) -> list[Path]:
-    """Make ``folder`` and its missing parents; the folders made, deepest first."""
-    missing = [path for path in (folder, *folder.parents) if not path.exists()]
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
 def _remove_empty(folders: Sequence[Path]) -> None:
-    """Remove ``folders`` (deepest first) that are still empty: those the check made."""
+    """Remove ``folders`` (deepest first, those the check made) while they are empty."""
     for path in folders:
         try:
             path.rmdir()

@@ -102,3 +102,19 @@ def test_a_local_cluster_is_not_asked(tmp_path: Path, monkeypatch: pytest.Monkey
     dask_runner.run_study([defended_spec(5, tmp_path)], workers=1)
     assert asked == []
     assert (tmp_path / "layered" / "defended-5" / "metadata.json").exists()
+
+
+def test_a_folder_that_cannot_be_made_is_named_and_nothing_is_left(tmp_path: Path) -> None:
+    class Gone:
+        """A client whose cluster is gone."""
+
+        def run(self, function: object, path: str, token: str) -> dict[str, bool]:
+            raise TimeoutError("no scheduler")
+
+    (tmp_path / "a-file").write_text("mine")
+    with pytest.raises(SharedFolderError, match="a-file/rec: cannot write into this folder"):
+        check_shared(Gone(), tmp_path / "a-file" / "rec")  # type: ignore[arg-type]
+    with pytest.raises(TimeoutError):
+        check_shared(Gone(), tmp_path / "made" / "rec")  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    assert (tmp_path / "a-file").read_text() == "mine"
