@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,8 @@ def test_a_worker_on_another_filesystem_is_named_no_run_goes_out_and_made_folder
 ) -> None:
     # The worker sees an empty filesystem of its own over tmp_path: a machine of its own.
     command = (
-        f"mount -t tmpfs none {tmp_path} && exec {sys.executable} -m "
-        f"distributed.cli.dask_worker {scheduler} --nthreads 1 --no-dashboard --name blind"
+        f"mount -t tmpfs none {shlex.quote(str(tmp_path))} && exec {shlex.quote(sys.executable)} "
+        f"-m distributed.cli.dask_worker {scheduler} --nthreads 1 --no-dashboard"
     )
     worker = subprocess.Popen(
         ["unshare", "-m", "--propagation", "private", "sh", "-c", command],
