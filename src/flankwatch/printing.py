@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from flankwatch.report import PassedPlace, ThreatRecord
-from flankwatch.respond.summary import ResponseSummary
-from flankwatch.study.table import Comparison, Interval
-from flankwatch.summary import RunSummary
+if TYPE_CHECKING:  # the run's and the study's modules load only for the commands using them
+    from flankwatch.report import PassedPlace, ThreatRecord
+    from flankwatch.respond.summary import ResponseSummary
+    from flankwatch.study.table import Comparison, Interval
+    from flankwatch.summary import RunSummary
 
 console = Console(markup=False, emoji=False, highlight=False)
 errors = Console(stderr=True, markup=False, emoji=False, highlight=False)

@@ -36,13 +36,18 @@ HEAVY = (
 """Top-level packages a command may load only when it runs."""
 
 
-def _modules_after(code: str) -> set[str]:
-    """The top-level packages imported by a fresh interpreter after running ``code``."""
+def _all_modules_after(code: str) -> set[str]:
+    """Every module imported by a fresh interpreter after running ``code``."""
     script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
-    return {name.split(".")[0] for name in done.stdout.split()}
+    return set(done.stdout.split())
+
+
+def _modules_after(code: str) -> set[str]:
+    """The top-level packages imported by a fresh interpreter after running ``code``."""
+    return {name.split(".")[0] for name in _all_modules_after(code)}
 
 
 def _help_script(*args: str) -> str:
@@ -81,6 +86,17 @@ def test_a_command_help_loads_only_what_typer_needs(command: str) -> None:
     # typer itself reads options through pydantic; nothing else heavy is needed for help
     loaded = _modules_after(_help_script(command, "--help"))
     assert loaded.isdisjoint(set(HEAVY) - {"pydantic"}), sorted(loaded & set(HEAVY))
+
+
+def test_tracking_a_file_loads_neither_the_run_nor_the_statistics_library() -> None:
+    # what `flankwatch track` imports when it runs; scipy.stats alone took about 0.3 s
+    loaded = _all_modules_after(
+        "import flankwatch.io.plot_files, flankwatch.printing, flankwatch.track.settings\n"
+        "from flankwatch.track.tracker import build_tracker"
+    )
+    assert "flankwatch.track.tracker" in loaded  # the check sees what the import brought in
+    unwanted = {"scipy.stats", "flankwatch.pipeline", "flankwatch.sim", "dask", "duckdb"}
+    assert loaded.isdisjoint(unwanted), sorted(loaded & unwanted)
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
