@@ -72,6 +72,8 @@ class Simulation:
         self.clock = Clock(scenario.duration_s, scenario.step_s, scenario.batch_s)
         self.kinematics = Kinematics(self.plans)
         self._destroyed: list[TruthBatch] = []
+        self._last_scene: Scene | None = None
+        """The last window's scene: where the objects were at each of its step boundaries."""
         self.own_forces = OwnForceFlights(self.frame, len(self.plans), scenario.batch_s)
         """Own aircraft and weapons in flight; their ids follow the plans' ids."""
 
@@ -103,7 +105,7 @@ class Simulation:
         for index, starts in enumerate(self.clock.windows()):
             motions = [self.kinematics.advance(t0, step_s) for t0 in starts]
             t0, t1 = starts[0], starts[-1] + step_s
-            scene = self._scene(motions, t0, t1)
+            scene = self._last_scene = self._scene(motions, t0, t1)
             plots = PlotBatch.from_parts(self._observe(scene))
             stepped = (
                 self._truth(m, t + step_s, step_s) for m, t in zip(motions, starts, strict=True)
@@ -159,20 +161,22 @@ class Simulation:
 
     def destroy_near(self, t_s: float, enu_m: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
         """End, at ``t_s`` (s), the flying object nearest each point (local ENU, m, shape
-        ``(k, 3)``) within its radius (m); the ids of the objects ended.
+        ``(k, 3)``) at that time, within its radius (m); the ids of the objects ended.
 
-        Each ended object gets a last truth row (``ended``) in the next window.
+        Where the objects were at ``t_s`` is interpolated between the last window's step
+        boundaries: a kill resolves inside the window just observed, and where the
+        objects are at the window's end is up to a window's flight away (a cruise missile
+        killed 4 s before it is 1 km on). Each ended object gets a last truth row
+        (``ended``) in the next window, where it was at ``t_s``.
         """
         kin = self.kinematics
         flying = np.flatnonzero(kin.phase == FLYING)
         points = np.asarray(enu_m, float).reshape(-1, 3)
         if not len(flying) or not len(points):
             return np.empty(0, np.int64)
-        ecef = np.stack(
-            geodetic_to_ecef(kin.lat_deg[flying], kin.lon_deg[flying], kin.alt_m[flying]), -1
-        )
-        positions = self.frame.ecef_to_enu(ecef)
+        positions = self.frame.ecef_to_enu(self._ecef_at(flying, t_s))
         distance = np.linalg.norm(positions[None, :, :] - points[:, None, :], axis=2)
+        distance[np.isnan(distance)] = np.inf  # not yet flying at t_s
         nearest = np.argmin(distance, axis=1)
         hit = distance[np.arange(len(points)), nearest] <= np.asarray(radius_m, float)
         ended = kin.destroy(flying[nearest[hit]], t_s)
@@ -181,16 +185,33 @@ class Simulation:
             self._destroyed.append(self._ended_truth(ended, positions[rows], t_s))
         return ended
 
-    def _ended_truth(self, ids: np.ndarray, enu_m: np.ndarray, t_s: float) -> TruthBatch:
-        """Last truth rows of objects destroyed at ``t_s``, at rest where they were."""
+    def _ecef_at(self, ids: np.ndarray, t_s: float) -> np.ndarray:
+        """ECEF positions (m, ``(n, 3)``) of the flying objects ``ids`` (sorted) at ``t_s``
+        (s): interpolated in the last window's scene (extrapolated along its first or last
+        step outside it); where they are now for those it did not hold (or before any
+        window). NaN for an object not yet flying at ``t_s``."""
         kin = self.kinematics
+        ecef = np.stack(geodetic_to_ecef(kin.lat_deg[ids], kin.lon_deg[ids], kin.alt_m[ids]), -1)
+        scene = self._last_scene
+        if scene is None or not len(scene):
+            return ecef
+        rows = np.minimum(np.searchsorted(scene.object_id, ids), len(scene) - 1)
+        seen = scene.object_id[rows] == ids
+        then, _ = scene.at(rows[seen], np.full(int(seen.sum()), t_s))
+        ecef[seen] = then
+        return ecef
+
+    def _ended_truth(self, ids: np.ndarray, enu_m: np.ndarray, t_s: float) -> TruthBatch:
+        """Last truth rows of objects destroyed at ``t_s``, at rest where they were then
+        (``enu_m``, local ENU, m)."""
         n = len(ids)
+        lat_deg, lon_deg, alt_m = self.frame.enu_to_geodetic(enu_m)
         return TruthBatch(
             t_s=np.full(n, t_s),
             object_id=ids.astype(np.int32),
-            lat_deg=kin.lat_deg[ids],
-            lon_deg=kin.lon_deg[ids],
-            alt_m=kin.alt_m[ids],
+            lat_deg=lat_deg,
+            lon_deg=lon_deg,
+            alt_m=alt_m,
             x_m=enu_m[:, 0],
             y_m=enu_m[:, 1],
             z_m=enu_m[:, 2],

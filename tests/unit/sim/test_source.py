@@ -89,3 +89,71 @@ def test_a_kill_with_nothing_near_changes_nothing(
     before, after = TruthBatch.concat(plain.truth), TruthBatch.concat(missed.truth)
     for column in TruthBatch.column_names():
         assert np.array_equal(getattr(before, column), getattr(after, column)), column
+
+
+def _fast_scenario(make_scenario, base_scenario, probe_threat):
+    """One object at 250 m/s (a cruise missile's speed), its truth every second."""
+    return make_scenario(
+        {
+            **base_scenario,
+            "duration_s": 200.0,
+            "truth_period_s": 1.0,
+            "catalogue": {"threats": {"probe": {**probe_threat, "speed_mps": [250.0, 250.0]}}},
+            "raids": [
+                {
+                    "name": "p",
+                    "threat": "probe",
+                    "count": 1,
+                    "launch": list(SITE),
+                    "route": [
+                        {"at": [52.05, 22.06], "alt_m": 100.0},
+                        {"at": [52.05, 23.5], "alt_m": 100.0},
+                    ],
+                }
+            ],
+        }
+    )
+
+
+class KillWhere:
+    """In the window ending at ``end_s``, kills at ``t_s`` whatever flies at ``enu_m``."""
+
+    def __init__(self, enu_m: np.ndarray, t_s: float, end_s: float) -> None:
+        self.enu_m, self.t_s, self.end_s = enu_m, t_s, end_s
+
+    def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
+        if now_s != self.end_s:
+            return picture
+        x, y, z = self.enu_m
+        return picture.but(effects=(Kill(self.t_s, 1, x, y, z, radius_m=300.0),))
+
+
+def test_a_kill_inside_the_window_finds_the_object_where_it_was_then(
+    make_scenario, base_scenario, probe_threat
+) -> None:
+    scenario = _fast_scenario(make_scenario, base_scenario, probe_threat)
+    assert scenario.batch_s == 5.0
+    flown = Collect()
+    loop.run(SimulationSource(scenario), [], [flown])
+    truth = TruthBatch.concat(flown.truth)
+
+    def where(t_s: float) -> np.ndarray:
+        row = np.flatnonzero((truth.object_id == 0) & (truth.t_s == t_s))[0]
+        return np.array([truth.x_m[row], truth.y_m[row], truth.z_m[row]])
+
+    # killed 4 s before the window's end, 1 km before where it is at the end
+    assert np.linalg.norm(where(100.0) - where(96.0)) > 900.0
+    source = SimulationSource(scenario)
+    sink = Collect()
+    loop.run(source, [KillWhere(where(96.0), 96.0, 100.0)], [sink])
+    assert [(t_s, object_id) for t_s, object_id, _ in source.destroyed] == [(96.0, 0)]
+    after = TruthBatch.concat(sink.truth)
+    last = after.take(after.ended & (after.object_id == 0))
+    assert len(last) == 1 and last.t_s[0] == 96.0 and bool(last.destroyed[0])
+    ended_at = np.array([last.x_m[0], last.y_m[0], last.z_m[0]])
+    assert np.linalg.norm(ended_at - where(96.0)) < 1.0
+
+    # the same kill time at the window's end position: nothing was there then
+    missed = SimulationSource(scenario)
+    loop.run(missed, [KillWhere(where(100.0), 96.0, 100.0)], [Collect()])
+    assert missed.destroyed == []
