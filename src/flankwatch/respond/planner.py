@@ -16,8 +16,14 @@ the shots left (at most :attr:`PlannerSettings.max_uses` a cycle). A pair's
 kill probability against a target is the weapon's against the track's class if
 
 * the policy allows the platform's effector against that class, and no
-  platform of an earlier tier of the policy can reach the target (tiers are
-  strict: "guns first" means fighters only where no gun can engage);
+  platform of an earlier tier of the policy can reach the target in time (tiers
+  are strict: "guns first" means fighters only where no gun can engage). In
+  time is before the target passes the last defended asset it threatens (its
+  latest time of closest approach in the threat table; any time within the
+  horizon for a target the table does not list): fighters 15 min from their
+  runway do not hold back the missiles beside a city that a cruise missile
+  reaches in 4 min. When no tier can reach a target in time, the earliest tier
+  that can reach it at all engages;
 * the platform can bring the target inside the weapon's range (capped by the
   weapon's seeker and the platform's acquisition range against the target's
   class: :attr:`~flankwatch.respond.forces.Forces.reach_m`) within
@@ -97,6 +103,10 @@ class Targets:
     """(T, 3), m."""
     velocity_mps: np.ndarray
     """(T, 3), m/s."""
+    deadline_s: np.ndarray
+    """(T,) time until the target passes the last defended asset it threatens, s (its
+    latest time of closest approach in the threat table; inf when the table does not
+    list it)."""
 
     def __len__(self) -> int:
         return len(self.track_id)
@@ -215,9 +225,15 @@ class Planner:
             xy = ground_xy(position, self.radius_m, self.origin_alt_m)
             entering |= self.roe.zone.contains(xy[:, 0], xy[:, 1])
         rows, position = rows[entering], position[entering]
-        score = self._threat_scores(assessment, tracks.track_id[rows])
+        score, deadline = self._threat_scores(assessment, tracks.track_id[rows])
         if self.threats_only:
-            rows, position, score = rows[score > 0], position[score > 0], score[score > 0]
+            listed = score > 0
+            rows, position, score, deadline = (
+                rows[listed],
+                position[listed],
+                score[listed],
+                deadline[listed],
+            )
         track_id = tracks.track_id[rows]
         value = np.maximum(score, self.settings.floor_value)
         if len(shots):
@@ -227,9 +243,8 @@ class Planner:
                 if j is not None:
                     value[j] *= 1.0 - flight.kill_prob
         velocity = np.column_stack((tracks.vx_mps[rows], tracks.vy_mps[rows], tracks.vz_mps[rows]))
-        return Targets(
-            rows, track_id, assessment.category[rows].astype(object), value, position, velocity
-        )
+        category = assessment.category[rows].astype(object)
+        return Targets(rows, track_id, category, value, position, velocity, deadline)
 
     def _preference_allows(
         self,
@@ -253,20 +268,24 @@ class Planner:
         return result
 
     @staticmethod
-    def _threat_scores(assessment: Assessment, track_id: np.ndarray) -> np.ndarray:
-        """(T,) the sum of each track's scores in the threat table, in the table's order
-        (a handful of rows: a loop beats sorting and searching)."""
+    def _threat_scores(
+        assessment: Assessment, track_id: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(T,) the sum of each track's scores in the threat table and (T,) the latest of
+        its times of closest approach there (s; inf for a track the table does not list),
+        in the table's order (a handful of rows: a loop beats sorting and searching)."""
         total = np.zeros(len(track_id))
+        latest = np.full(len(track_id), -np.inf)
         table = assessment.threats
-        if not len(table) or not len(track_id):
-            return total
-        where = {t: j for j, t in enumerate(track_id.tolist())}
-        ids = table.column("track_id").to_pylist()
-        for t, score in zip(ids, table.column("score").to_pylist(), strict=True):
-            j = where.get(t)
-            if j is not None:
-                total[j] += score
-        return total
+        if len(table) and len(track_id):
+            where = {t: j for j, t in enumerate(track_id.tolist())}
+            columns = (table.column(name).to_pylist() for name in ("track_id", "score", "tcpa_s"))
+            for t, score, tcpa_s in zip(*columns, strict=True):
+                j = where.get(t)
+                if j is not None:
+                    total[j] += score
+                    latest[j] = max(latest[j], tcpa_s)
+        return total, np.where(np.isneginf(latest), np.inf, latest)
 
     def plan(self, targets: Targets, now_s: float, usable: np.ndarray | None = None) -> Plan:
         """The assignment at ``now_s`` (s) of the weapons ``usable`` now ((K,) bool over
@@ -464,9 +483,10 @@ class Planner:
         free_weapon: np.ndarray,
     ) -> np.ndarray:
         """(W, T) one shot's kill probability where the policy allows the pair and the
-        target is reachable, keeping only each target's earliest tier able to engage,
-        and only the preferred weapons against a class while the element holds one
-        (among the free rows ``free_platform``, ``free_weapon``)."""
+        target is reachable, keeping only each target's earliest tier able to engage in
+        time (before its deadline; the earliest able at all when none is), and only the
+        preferred weapons against a class while the element holds one (among the free
+        rows ``free_platform``, ``free_weapon``)."""
         f = self.forces
         categories = [str(c) for c in targets.category]
         pk = np.array([[f.weapons[k].pk(c) for c in categories] for k in weapon], float)
@@ -477,7 +497,9 @@ class Planner:
             [str(e) for e in f.effector[platform]], [str(k) for k in f.kind[platform]], categories
         )
         pk = np.where((tiers != NOT_ALLOWED) & np.isfinite(reach), pk, 0.0)
-        able = np.where(pk > 0.0, tiers, np.iinfo(np.int64).max)
-        first = able.min(axis=0)
+        none = np.iinfo(np.int64).max
+        able = np.where(pk > 0.0, tiers, none)
+        timely = np.where(reach <= targets.deadline_s[None, :], able, none).min(axis=0)
+        first = np.where(timely < none, timely, able.min(axis=0))
         result: np.ndarray = np.where(tiers == first[None, :], pk, 0.0)
         return result

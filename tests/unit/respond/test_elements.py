@@ -121,6 +121,7 @@ def f35_plan(category: str, aim9x_left: int) -> tuple[Planner, np.ndarray, np.nd
         target.value,
         target.position_m,
         target.velocity_mps,
+        target.deadline_s,
     )
     plan = p.plan(target, 0.0)
     used = {keys[int(k)] for k in plan.weapon[plan.counts[:, 0] > 0]}

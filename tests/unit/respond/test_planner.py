@@ -41,6 +41,7 @@ def assessment(
     crossing_t_s: list[float] | None = None,
     threats: list[tuple[int, float]] = (),
     category: str = "decoy",
+    tcpa_s: list[float] | None = None,
 ) -> Assessment:
     n = len(track_id)
     table = pa.table(
@@ -50,7 +51,7 @@ def assessment(
             "asset": ["A"] * len(threats),
             "asset_kind": ["city"] * len(threats),
             "cpa_m": [0.0] * len(threats),
-            "tcpa_s": [0.0] * len(threats),
+            "tcpa_s": tcpa_s if tcpa_s is not None else [0.0] * len(threats),
             "score": [s for _, s in threats],
         },
         schema=THREAT_SCHEMA,
@@ -103,16 +104,54 @@ def test_a_shot_in_flight_lowers_the_value_by_its_kill_probability() -> None:
     assert np.isclose(targets.value[0], 3.0 * 0.4)
 
 
-def targets_at(*positions: tuple[float, float, float], vx_mps: float = -50.0) -> Targets:
+def targets_at(
+    *positions: tuple[float, float, float],
+    vx_mps: float = -50.0,
+    category: str = "decoy",
+    deadline_s: float = np.inf,
+    value: float = 1.0,
+) -> Targets:
     n = len(positions)
     return Targets(
         np.arange(n),
         np.arange(1, n + 1, dtype=np.int64),
-        np.full(n, "decoy", object),
-        np.ones(n),
+        np.full(n, category, object),
+        np.full(n, value),
         np.array(positions, float),
         np.tile([vx_mps, 0.0, 0.0], (n, 1)),
+        np.full(n, deadline_s),
     )
+
+
+def test_a_targets_deadline_is_its_latest_closest_approach_to_what_it_threatens() -> None:
+    tracks = track_batch(0.0, [(t, (10_000.0 * t, 0.0, 500.0), (-50.0, 0.0, 0.0)) for t in (1, 2)])
+    a = assessment(
+        [1, 2], ["hostile"] * 2, [True] * 2, threats=[(1, 2.0), (1, 1.0)], tcpa_s=[240.0, 600.0]
+    )
+    targets = planner(spec("QRA", "f16-qra")).targets(tracks, a, set(), no_shots())
+    assert list(targets.track_id) == [1, 2]
+    assert targets.deadline_s[0] == 600.0  # past the first asset it still threatens the second
+    assert np.isinf(targets.deadline_s[1])  # threatens nothing listed: no deadline
+
+
+def test_an_earlier_tier_too_late_to_matter_does_not_hold_back_a_later_one() -> None:
+    # A cruise missile 300 km out at 250 m/s, its asset beside the NASAMS 175 km on (700 s);
+    # missiles-for-missiles puts fighters first, but these are 15 min from airborne.
+    units = (spec("QRA", "f16-qra"), spec("Battery", "nasams", (125_000.0, 0.0, 0.0)))
+    missile = {"vx_mps": -250.0, "category": "cruise-missile", "value": 50.0}
+    in_time = planner(*units, policy="missiles-for-missiles").plan(
+        targets_at((300_000.0, 0.0, 100.0), deadline_s=700.0, **missile), 0.0
+    )
+    battery = in_time.platform == 1
+    assert in_time.counts[battery].sum() > 0 and in_time.counts[~battery].sum() == 0
+    assert np.min(in_time.reach_s[~battery]) > 700.0 >= np.min(in_time.reach_s[battery])
+    # Without a deadline the fighters can engage within the horizon and hold the NASAMS
+    # back: tiers stay strict where the earlier one is in time.
+    no_deadline = planner(*units, policy="missiles-for-missiles").plan(
+        targets_at((300_000.0, 0.0, 100.0), **missile), 0.0
+    )
+    battery = no_deadline.platform == 1
+    assert no_deadline.counts[battery].sum() == 0 and no_deadline.counts[~battery].sum() > 0
 
 
 def test_fighters_are_assigned_a_reachable_target_nearest_first() -> None:
@@ -167,6 +206,7 @@ def test_cost_weighs_against_dear_shots() -> None:
         np.array([0.5]),
         target.position_m,
         target.velocity_mps,
+        target.deadline_s,
     )
     # Layered weighs 1 unit per million EUR: a 1.8M EUR shot is not worth 0.5 units.
     assert planner(*units, policy="layered").plan(cheap_value, 0.0).counts.sum() == 0
@@ -177,6 +217,7 @@ def test_cost_weighs_against_dear_shots() -> None:
         np.array([50.0]),
         target.position_m,
         target.velocity_mps,
+        target.deadline_s,
     )
     assert planner(*units, policy="layered").plan(rich, 0.0).counts.sum() > 0
 
