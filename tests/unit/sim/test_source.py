@@ -12,7 +12,16 @@ from flankwatch.sim.truth import TruthBatch
 SITE = (52.05, 22.05)
 
 
-def _scenario(make_scenario, base_scenario, probe_threat):
+def _scenario(
+    make_scenario,
+    base_scenario,
+    probe_threat,
+    count: int = 2,
+    end: tuple[float, float] = (52.05, 22.2),
+    **changes,
+):
+    """``count`` probes launched together at ``SITE`` flying east to ``end``; ``changes`` to
+    the scenario's fields (300 s by default)."""
     data = {
         **base_scenario,
         "duration_s": 300.0,
@@ -21,15 +30,16 @@ def _scenario(make_scenario, base_scenario, probe_threat):
             {
                 "name": "p",
                 "threat": "probe",
-                "count": 2,
+                "count": count,
                 "launch": list(SITE),
                 "interval_s": 0,
                 "route": [
                     {"at": [52.05, 22.06], "alt_m": 100.0},
-                    {"at": [52.05, 22.2], "alt_m": 100.0},
+                    {"at": list(end), "alt_m": 100.0},
                 ],
             }
         ],
+        **changes,
     }
     return make_scenario(data)
 
@@ -93,25 +103,15 @@ def test_a_kill_with_nothing_near_changes_nothing(
 
 def _fast_scenario(make_scenario, base_scenario, probe_threat):
     """One object at 250 m/s (a cruise missile's speed), its truth every second."""
-    return make_scenario(
-        {
-            **base_scenario,
-            "duration_s": 200.0,
-            "truth_period_s": 1.0,
-            "catalogue": {"threats": {"probe": {**probe_threat, "speed_mps": [250.0, 250.0]}}},
-            "raids": [
-                {
-                    "name": "p",
-                    "threat": "probe",
-                    "count": 1,
-                    "launch": list(SITE),
-                    "route": [
-                        {"at": [52.05, 22.06], "alt_m": 100.0},
-                        {"at": [52.05, 23.5], "alt_m": 100.0},
-                    ],
-                }
-            ],
-        }
+    fast = {**probe_threat, "speed_mps": [250.0, 250.0]}
+    return _scenario(
+        make_scenario,
+        base_scenario,
+        fast,
+        count=1,
+        end=(52.05, 23.5),
+        duration_s=200.0,
+        truth_period_s=1.0,
     )
 
 
