@@ -15,11 +15,14 @@ import yaml
 
 from flankwatch.pipeline import RunOptions, run_scenario
 from flankwatch.scenario.loader import builtin_text, parse_scenario
+from flankwatch.scenario.schema import Scenario
 
 pytestmark = pytest.mark.slow
 
 
-def _cruise_missiles_on_lublin() -> tuple[str, object]:
+def _cruise_missiles_on_lublin() -> tuple[str, Scenario]:
+    """The scenario's text and the scenario: the Polish night's sensors and defence, with
+    ten Kh-101 instead of its drones, the two ground units added and no civil traffic."""
     data = yaml.safe_load(builtin_text("poland-2025-09-10"))
     data.update(
         name="kh101-on-lublin",
