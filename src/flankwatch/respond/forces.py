@@ -406,11 +406,19 @@ class Forces:
         self.cap_m[p] = (start, end)
         self.cap_end[p] = 1
 
-    def fire(self, p: int, k: int, now_s: float) -> list[Event]:
-        """Platform ``p`` used one shot of weapon ``k``; an empty magazine re-loads (ground)
-        or sends the aircraft home."""
+    def fire(self, p: int, k: int, now_s: float, since_s: float | None = None) -> list[Event]:
+        """Platform ``p`` used one shot of weapon ``k`` at ``now_s`` (s); an empty magazine
+        re-loads (ground) or sends the aircraft home.
+
+        ``since_s`` is the start of the window the shot closes (s): a platform whose next
+        shot came due inside it (after ``since_s``) is counted as firing when it came due,
+        so its following shot may come due by ``now_s`` too and a platform firing faster
+        than the windows come keeps its own rate of fire over the night (its shots leave
+        at the windows' ends). Without ``since_s`` the shot counts at ``now_s``."""
         self.ammo[p, k] -= 1
-        self.next_fire_s[p] = now_s + self.interval_s[p]
+        due_s = self.next_fire_s[p]
+        counted_s = due_s if since_s is not None and since_s < due_s <= now_s else now_s
+        self.next_fire_s[p] = counted_s + self.interval_s[p]
         if self.ammo[p].sum() > 0:
             return []
         if self.flies[p] and self._armed(self.mates(p)).any():

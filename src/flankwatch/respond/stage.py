@@ -12,7 +12,10 @@ Each window, at ``now_s`` (the window's end):
 4. every engaging platform whose target is inside one of its assigned weapons'
    envelopes (slant range, capped by what the weapon's seeker and the
    platform's own sensors hold of the target's class, and target height) fires
-   one shot, at most one shot
+   one shot, or more when its rate of fire allows more than one a window (each
+   shot counted from when the platform's last came due, see
+   :meth:`~flankwatch.respond.forces.Forces.fire`: a NASAMS firing every 3 s
+   fires 5 shots in 3 windows of 5 s, each at another target), at most one shot
    per target at a time (shoot-look-shoot), aimed at the lead point of the
    TRACK (never the truth), if the rules of engagement allow it: the track
    declared hostile, inside the engagement zone, the expected debris of the
@@ -156,12 +159,15 @@ class ResponseStage:
         )
         self.withheld: dict[tuple[int, int], str] = {}
         self.showing_own_forces = False
+        self.last_step_s: float | None = None
+        """The time of the previous step (s): the start of the present window."""
 
     def step(self, picture: Picture, now_s: float, rng: np.random.Generator) -> Picture:
         """The window's response at ``now_s`` (s); see the module docstring."""
         assessment = picture.assessment
         if assessment is None:
             raise ValueError("the response stage needs the assessment stage before it")
+        since_s, self.last_step_s = self.last_step_s, now_s
         idle = not (
             self.forces.busy or len(self.shots) or self.showing_own_forces or len(self.forces) == 0
         )
@@ -175,7 +181,7 @@ class ResponseStage:
         targets = self.planner.targets(tracks, assessment, not_targets, self.shots)
         plan = self.planner.plan(targets, now_s, self._usable(now_s))
         events += self._order(plan, now_s)
-        shots, fired = self._fire(plan, assessment, now_s, picture.approved)
+        shots, fired = self._fire(plan, assessment, now_s, since_s, picture.approved)
         events += fired
         self._aim(tracks, now_s)
         own = self._own_forces(now_s)
@@ -211,9 +217,15 @@ class ResponseStage:
         return events
 
     def _fire(
-        self, plan: Plan, assessment: Assessment, now_s: float, approved: frozenset[int]
+        self,
+        plan: Plan,
+        assessment: Assessment,
+        now_s: float,
+        since_s: float | None,
+        approved: frozenset[int],
     ) -> tuple[list[Shot], list[Event]]:
-        """One shot per engaging platform at its best assigned target in reach (see the
+        """The shots of the window from ``since_s`` to ``now_s`` (s): each engaging platform
+        fires at its best assigned targets in reach while its rate of fire allows (see the
         module docstring); each target at most one shot in flight; ``approved``: the
         tracks operators approved engaging."""
         f, targets = self.forces, plan.targets
@@ -225,11 +237,13 @@ class ResponseStage:
         ready = (f.phase == ENGAGING) & (f.next_fire_s <= now_s)
         for p in np.unique(plan.platform[ready[plan.platform]]):
             for w, j in self._choices(plan, int(p), under_fire):
-                track_id = int(targets.track_id[j])
+                if f.phase[p] != ENGAGING or f.next_fire_s[p] > now_s:
+                    break
+                track_id, k = int(targets.track_id[j]), int(plan.weapon[w])
+                if track_id in under_fire or f.ammo[p, k] <= 0:
+                    continue
                 cleared = not self.needs_approval or track_id in approved
-                fired = self._shot(
-                    int(p), int(plan.weapon[w]), j, targets, assessment, now_s, cleared
-                )
+                fired = self._shot(int(p), k, j, targets, assessment, now_s, cleared)
                 if isinstance(fired, str):
                     events += self._withheld(int(p), track_id, fired, now_s)
                     continue
@@ -239,8 +253,7 @@ class ResponseStage:
                 under_fire.add(track_id)
                 shots.append(shot)
                 events.append(_fired_event(shot, flight, str(f.callsign[p])))
-                events += f.fire(int(p), int(plan.weapon[w]), now_s)
-                break
+                events += f.fire(int(p), k, now_s, since_s)
         return shots, events
 
     def _choices(self, plan: Plan, p: int, under_fire: set[int]) -> list[tuple[int, int]]:

@@ -115,6 +115,21 @@ def test_ground_unit_reacts_fires_reloads_and_stays_on_alert() -> None:
     assert f.phase[0] == Phase.ENGAGING and f.ammo[0, 0] == 1 and f.available(360.0)[0]
 
 
+def test_a_shot_counts_from_when_it_came_due_inside_the_window() -> None:
+    quick = LAUNCHER.model_copy(update={"loadout": {"m": 10}, "fire_interval_s": 3.0})
+    f = forces(UnitSpec("Battery", "launcher", quick, {"m": MISSILE}, (0.0, 0.0, 0.0), 1))
+    f.fire(0, 0, 100.0, since_s=95.0)  # idle until now: counted now
+    assert f.next_fire_s[0] == 103.0
+    f.fire(0, 0, 105.0, since_s=100.0)  # came due at 103, inside the window
+    assert f.next_fire_s[0] == 106.0  # not yet due again by 105: one shot this window
+    f.fire(0, 0, 110.0, since_s=105.0)
+    assert f.next_fire_s[0] == 109.0  # due again by 110: a second shot this window
+    f.fire(0, 0, 110.0, since_s=105.0)
+    assert f.next_fire_s[0] == 112.0
+    f.fire(0, 0, 200.0)  # no window given: counted at the shot
+    assert f.next_fire_s[0] == 203.0 and f.ammo[0, 0] == 5
+
+
 def test_units_act_only_in_their_active_time() -> None:
     f = fighters(1, active_from_s=100.0, active_until_s=200.0)
     f.update(0.0)

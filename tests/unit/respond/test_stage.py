@@ -45,6 +45,8 @@ class World:
     drones: dict[int, tuple[np.ndarray, np.ndarray]]
     identity: str = "hostile"
     category: str = "decoy"
+    threat_score: float = 0.0
+    """Each drone's score in the threat table against one city (0: the table is empty)."""
     killed: set[int] = field(default_factory=set)
     events: list[Event] = field(default_factory=list)
     own: list[OwnForces] = field(default_factory=list)
@@ -64,10 +66,24 @@ class World:
             inside=np.ones(n, bool),
             crossing_t_s=np.full(n, np.nan),
             crossing_sigma_s=np.full(n, np.nan),
-            threats=pa.table({name: [] for name in THREAT_SCHEMA.names}, schema=THREAT_SCHEMA),
+            threats=self.threats(tracks.track_id, t1),
         )
         window = Window(index, t1 - BATCH_S, t1, PlotBatch.empty())
         return Picture(window, tracks=tracks, assessment=assessment)
+
+    def threats(self, track_id: np.ndarray, t_s: float) -> pa.Table:
+        listed = track_id if self.threat_score > 0.0 else track_id[:0]
+        n = len(listed)
+        columns = {
+            "rank": np.arange(1, n + 1, dtype=np.int32),
+            "track_id": listed,
+            "asset": ["City"] * n,
+            "asset_kind": ["city"] * n,
+            "cpa_m": np.zeros(n),
+            "tcpa_s": np.full(n, t_s + 600.0),
+            "score": np.full(n, self.threat_score),
+        }
+        return pa.table(columns, schema=THREAT_SCHEMA)
 
     def run(self, stage: ResponseStage, seconds: float, seed: int = 1) -> None:
         rng = np.random.default_rng(seed)
@@ -233,3 +249,24 @@ def test_no_shot_from_farther_than_the_aircraft_holds_the_target() -> None:
         held_m = forces.reach_m[0, k, TARGET_CATEGORIES.index("decoy")]
         # The track is as of the window's end, where the shot is fired.
         assert np.linalg.norm(at_m - np.array(shot.shooter_m)) <= held_m + 1.0
+
+
+def test_a_launcher_firing_faster_than_the_windows_keeps_its_own_rate() -> None:
+    # A NASAMS launcher (a shot every 3 s, six missiles) against six cruise missiles
+    # already inside its envelope: windows of 5 s must not slow it to one shot a window.
+    nasams = DefenceUnit(name="Launcher", type="nasams", at=[52.0, 21.0])
+    stage = ResponseStage(deployment([nasams]), load_policy("missiles-for-missiles"))
+    missiles = {i: drone(18_000.0, 2_000.0 * (i - 3), vx_mps=-20.0) for i in range(6)}
+    world = World(missiles, category="cruise-missile", threat_score=10.0)
+    world.run(stage, 60.0)
+    times = np.array([s.t_s for s in world.shots])
+    interval_s = stage.forces.interval_s[0]
+    assert len(times) == 6 and len({s.track_id for s in world.shots}) == 6
+    _, per_window = np.unique(times, return_counts=True)
+    assert per_window.max() == 2  # two shots in some windows, never more than 5 s allow
+    # Each shot is counted from when it came due, 3 s after the last one counted, and
+    # leaves at the end of that window: n shots take 3 n s, give or take a window.
+    for i in range(len(times)):
+        for j in range(i + 1, len(times)):
+            assert (j - i) * interval_s < times[j] - times[i] + BATCH_S
+    assert times[-1] - times[0] <= 5 * interval_s + BATCH_S
