@@ -65,6 +65,9 @@ class EventKind(StrEnum):
     """A shot killed its target; the data give where the debris fell."""
     SHOT_MISSED = "shot-missed"
     """A shot missed; the data give where the weapon's debris fell."""
+    TARGET_SURVIVED = "target-survived"
+    """A track a shot was counted to have killed is still updated by plots (battle-damage
+    assessment): it is a target again; the data give the kill's time."""
     LEAKER = "leaker"
     """A hostile track reached a defended asset or left the defended area unengaged or
     surviving; the subject is the asset (if any)."""

@@ -4,7 +4,7 @@
 
     SimulationSource | ReplaySource
         -> TrackingStage -> AssessmentStage (inside an OperatorStage, with a decision inbox)
-        -> AlertStage -> ResponseStage (with a defence)
+        -> ResponseStage (with a defence) -> AlertStage (its kills end warnings)
         -> CountingSink, EvaluationSink (with truth), ResponseSink (with a defence),
            CotSink (--cot), progress, RecordingSink (with a folder)
 
@@ -87,10 +87,10 @@ scenario with a defence, recorded or not, resolves the same shots)."""
 def standard_stages(
     info: SourceInfo, options: RunOptions, decisions: bool = False
 ) -> tuple[dict[int, Stage], AlertEngine]:
-    """Tracker, assessment, alerts and (when the deployment has a defence) the response
-    for the source's deployment, in order, each by its random stream; the alert engine
-    too. With ``decisions``, operator decisions are applied around the assessment
-    (:class:`OperatorStage`).
+    """Tracker, assessment, (when the deployment has a defence) the response and alerts
+    for the source's deployment, in order (the alerts see the window's kills), each by its
+    random stream; the alert engine too. With ``decisions``, operator decisions are
+    applied around the assessment (:class:`OperatorStage`).
 
     Raises ``ValueError`` for a policy given to a deployment with no defence.
     """
@@ -103,8 +103,6 @@ def standard_stages(
         TRACKING: TrackingStage(tracker, info.sensors),
         ASSESSMENT: OperatorStage(assessment) if decisions else assessment,
     }
-    if not options.response_only:
-        stages[ALERTS] = AlertStage(alerts)
     defence = info.deployment.defence
     if defence is not None:
         chosen = options.policy or defence.policy
@@ -118,6 +116,8 @@ def standard_stages(
         raise ValueError(
             f"{info.name}: has no defence (no `defence:` section), so no policy can apply"
         )
+    if not options.response_only:
+        stages[ALERTS] = AlertStage(alerts)
     return stages, alerts
 
 

@@ -44,7 +44,9 @@ class AssessmentStage:
 
 
 class AlertStage:
-    """Tracks and their assessment to airport advisories and public warnings."""
+    """Tracks and their assessment to airport advisories and public warnings; after a
+    response stage, the tracks its shots killed end their warnings as all clear (and a
+    track it then finds still flying is warned for again)."""
 
     def __init__(self, engine: AlertEngine) -> None:
         self.engine = engine
@@ -53,4 +55,9 @@ class AlertStage:
         """The window's alert life-cycle events and messages at ``now_s`` (s)."""
         if picture.assessment is None:
             raise ValueError("the alert stage needs the assessment stage before it")
+        response = picture.response
+        killed = [outcome.track_id for outcome in response.outcomes if outcome.kill]
+        if killed or response.survived:
+            self.engine.mark_destroyed(killed)
+            self.engine.mark_survived(response.survived)
         return picture.but(alerts=self.engine.step(picture.tracks, picture.assessment, now_s))

@@ -13,9 +13,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from flankwatch.events import Event, EventKind
+from flankwatch.loop import Picture, SinkBase
 from flankwatch.pipeline import RunOptions, run_scenario
 from flankwatch.scenario.loader import builtin_text, parse_scenario
 from flankwatch.scenario.schema import Scenario
+from flankwatch.sim.truth import TruthBatch
 
 pytestmark = pytest.mark.slow
 
@@ -67,3 +70,32 @@ def test_ground_missiles_fire_in_time_and_every_kill_ends_its_missile() -> None:
     assert response.kills >= 8
     assert response.destroyed == response.kills  # no kill left its missile flying
     assert response.leakers == 10 - response.destroyed
+
+
+class _Warnings(SinkBase):
+    """The public warnings' life-cycle events and the tracks the response killed."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.killed: set[int] = set()
+
+    def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
+        # A public warning's id (the events' subject) is SENDER-SCENARIO-PA-N.
+        self.events += [e for e in picture.alerts.events if "-PA-" in e.subject]
+        self.killed |= {o.track_id for o in picture.response.outcomes if o.kill}
+
+
+def test_a_warning_for_a_missile_shot_down_ends_as_all_clear() -> None:
+    text, scenario = _cruise_missiles_on_lublin()
+    warnings = _Warnings()
+    run_scenario(scenario, text, None, extra_sinks=[warnings])
+    issued = {e.track_id for e in warnings.events if e.kind == EventKind.ALERT_ISSUED}
+    ended = {
+        e.track_id: e.data.get("ending")
+        for e in warnings.events
+        if e.kind == EventKind.ALERT_CANCELLED
+    }
+    shot_down = issued & warnings.killed
+    assert shot_down, "some warned-for missiles are shot down"
+    # Each ends with the all clear "destroyed", not "contact lost" and a lapse.
+    assert {ended.get(track) for track in shot_down} == {"destroyed"}

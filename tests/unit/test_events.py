@@ -34,6 +34,7 @@ RECORDED = {
     "shot-withheld",
     "target-destroyed",
     "shot-missed",
+    "target-survived",
     "leaker",
     "magazine-empty",
     "returned-to-base",

@@ -9,7 +9,7 @@ airports, assets) and the rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -170,6 +170,16 @@ class AlertEngine:
             airspace_country=deployment.country,
         )
         return cls(rules, airports, public)
+
+    def mark_destroyed(self, track_ids: Iterable[int]) -> None:
+        """Tracks a response reports destroyed: their public warnings end as all clear."""
+        if self.public is not None:
+            self.public.mark_destroyed(track_ids)
+
+    def mark_survived(self, track_ids: Iterable[int]) -> None:
+        """Tracks reported destroyed that a response finds still flying: warned for again."""
+        if self.public is not None:
+            self.public.mark_survived(track_ids)
 
     @property
     def start(self) -> datetime | None:

@@ -120,8 +120,13 @@ class PublicAlerter:
         return dict(self._active)
 
     def mark_destroyed(self, track_ids: Iterable[int]) -> None:
-        """Tracks seen destroyed (by a response stage): their warnings end as all clear."""
+        """Tracks seen destroyed (by a response stage): their warnings end as all clear,
+        and they are not warned for again (a track coasts on after its target is gone)."""
         self._destroyed.update(int(t) for t in track_ids)
+
+    def mark_survived(self, track_ids: Iterable[int]) -> None:
+        """Tracks seen destroyed that are still flying after all: warned for again."""
+        self._destroyed.difference_update(int(t) for t in track_ids)
 
     def step(self, picture: AirPicture) -> AlertStep:
         now_s = picture.t_s
@@ -330,5 +335,4 @@ class PublicAlerter:
         if due == "lost":
             return lost_message(self._writer, self.rule, current, now_s)
         del self._active[current.track_id]
-        self._destroyed.discard(current.track_id)
         return cancel_message(self._writer, self._area, current, now_s, due)

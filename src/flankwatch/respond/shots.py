@@ -20,7 +20,7 @@ weapon's debris where the miss model put it when the shot was fired.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,10 +112,10 @@ class ShotsInFlight:
         now_s: float,
         rng: np.random.Generator,
         tracks: TrackBatch,
-        destroyed: set[int],
+        destroyed: Container[int],
     ) -> Resolution:
-        """Resolve every shot due by ``now_s`` (s); ``destroyed`` (track ids already
-        killed) gains the tracks killed now. See the module docstring."""
+        """Resolve every shot due by ``now_s`` (s); ``destroyed``: the track ids already
+        killed (a shot at one misses). See the module docstring."""
         due = sorted(
             (f for f in self.flights if f.shot.impact_t_s <= now_s),
             key=lambda f: (f.shot.impact_t_s, f.shot.shot_id),
@@ -128,11 +128,12 @@ class ShotsInFlight:
         outcomes: list[ShotOutcome] = []
         kills: list[Kill] = []
         events: list[Event] = []
+        killed_now: set[int] = set()
         for flight, draw in zip(due, draws, strict=True):
             shot = flight.shot
-            gone = shot.track_id in destroyed
+            gone = shot.track_id in destroyed or shot.track_id in killed_now
             if not gone and draw < flight.kill_prob:
-                destroyed.add(shot.track_id)
+                killed_now.add(shot.track_id)
                 kill, debris_m = self._kill(flight, now_s, tracks, row_of.get(shot.track_id))
                 kills.append(kill)
                 area = str(self.area_at(np.array([debris_m]))[0])

@@ -5,7 +5,9 @@ Each window, at ``now_s`` (the window's end):
 1. own aircraft and launchers move on to ``now_s`` (take-offs, flight, landings,
    re-loads: :mod:`.forces`);
 2. shots due by ``now_s`` are resolved with the stage's generator; kills become
-   :class:`~flankwatch.loop.Kill` effects (:mod:`.shots`);
+   :class:`~flankwatch.loop.Kill` effects (:mod:`.shots`); a track counted killed
+   that plots go on updating is still flying (:mod:`.damage`): a
+   ``target-survived`` event, and it is a target again;
 3. the weapon-target assignment is re-planned (:mod:`.planner`); platforms
    standing by that get a target are ordered up (fighters scramble, ground units
    react), the others are re-tasked or released;
@@ -55,6 +57,7 @@ from flankwatch.deployment import Deployment
 from flankwatch.events import Event, EventKind
 from flankwatch.loop import Effect, Picture
 from flankwatch.respond.catalogue import effector_catalogue
+from flankwatch.respond.damage import DamageAssessment
 from flankwatch.respond.debris import debris_point, miss_debris_point
 from flankwatch.respond.envelope import in_envelope, is_night
 from flankwatch.respond.forces import ENGAGING, Forces, ForcesSettings, IdCounter, UnitSpec
@@ -88,6 +91,9 @@ class ResponseSettings:
     """Withhold a shot whose weapon would fall in a no-engagement area if it missed."""
     min_kill_radius_m: float = 300.0
     """Smallest radius of a Kill effect, m."""
+    survival_updates: int = 2
+    """A track counted killed is still flying once plots have updated it in this many
+    windows after the kill's (see :mod:`.damage`)."""
 
 
 def unit_specs(deployment: Deployment) -> list[UnitSpec]:
@@ -152,7 +158,7 @@ class ResponseStage:
             self.roe.area_at,
             self.settings.min_kill_radius_m,
         )
-        self.destroyed: set[int] = set()
+        self.destroyed = DamageAssessment(self.settings.survival_updates)
         self.next_shot_id = 0
         self.needs_approval = (
             deployment.defence is not None and deployment.defence.operator_approval
@@ -177,7 +183,10 @@ class ResponseStage:
         events = self.forces.update(now_s)
         resolved = self.shots.resolve(now_s, rng, tracks, self.destroyed)
         events += resolved.events
-        not_targets = self.destroyed | picture.vetoed
+        self.destroyed.count(resolved.kills, tracks)
+        survived, assessed = self.destroyed.still_flying(tracks, now_s)
+        events += assessed
+        not_targets = self.destroyed.track_ids() | picture.vetoed
         targets = self.planner.targets(tracks, assessment, not_targets, self.shots)
         plan = self.planner.plan(targets, now_s, self._usable(now_s))
         events += self._order(plan, now_s)
@@ -191,6 +200,7 @@ class ResponseStage:
             outcomes=resolved.outcomes,
             own_forces=own,
             events=tuple(events),
+            survived=tuple(survived),
         )
         return picture.but(response=response, effects=picture.effects + effects)
 

@@ -102,6 +102,8 @@ class ResponseStep:
     """Own aircraft and weapons in flight at the window's end (None: none at all)."""
     events: tuple[Event, ...] = field(default_factory=tuple)
     """Scrambles, shots, kills, misses, withheld shots, leakers, magazines spent."""
+    survived: tuple[int, ...] = ()
+    """Tracks a shot was counted to have killed that plots still update: targets again."""
 
 
 NO_RESPONSE = ResponseStep()

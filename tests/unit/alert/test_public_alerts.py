@@ -310,6 +310,21 @@ def test_a_destroyed_track_ends_as_all_clear(scenario, epwa_enu) -> None:
     assert field(blocks["en-GB"], "cap:responseType") == "AllClear"
 
 
+def test_a_destroyed_track_coasting_on_is_not_warned_for_until_found_still_flying(
+    scenario, epwa_enu
+) -> None:
+    engine = public_engine(scenario)
+    step(engine, [west(epwa_enu, 9, 60_000.0)], 0.0)
+    engine.mark_destroyed([9])
+    ending, _ = ending_of(step(engine, [west(epwa_enu, 9, 59_000.0)], 20.0))
+    assert ending == "destroyed"
+    # Its track coasts on toward the city: no new warning for a destroyed target.
+    assert step(engine, [west(epwa_enu, 9, 58_000.0)], 40.0).events == []
+    engine.mark_survived([9])
+    (issued,) = step(engine, [west(epwa_enu, 9, 57_000.0)], 60.0).events
+    assert issued.kind == ALERT_ISSUED and issued.track_id == 9
+
+
 def test_a_track_that_leaves_the_airspace_ends_as_all_clear(scenario, frame) -> None:
     engine = public_engine(scenario)
     (issued,) = step(engine, [at(frame, 2, 52.05, 23.3)], 0.0).events  # near Biała Podlaska

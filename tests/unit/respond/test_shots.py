@@ -55,11 +55,10 @@ def test_a_shot_resolves_at_impact_and_a_kill_ends_the_track_where_it_will_be() 
     shots = book()
     shots.add(flight(0, pk=1.0, impact_t_s=12.0))
     tracks = track_batch(15.0, [(1, (8_150.0, 0.0, 1_000.0), (50.0, 0.0, 0.0))], sigma_m=200.0)
-    destroyed: set[int] = set()
-    early = shots.resolve(10.0, np.random.default_rng(0), tracks, destroyed)
+    early = shots.resolve(10.0, np.random.default_rng(0), tracks, set())
     assert early.outcomes == () and len(shots) == 1
-    done = shots.resolve(15.0, np.random.default_rng(0), tracks, destroyed)
-    assert len(shots) == 0 and destroyed == {1}
+    done = shots.resolve(15.0, np.random.default_rng(0), tracks, set())
+    assert len(shots) == 0
     (outcome,) = done.outcomes
     assert outcome.kill and outcome.t_s == 12.0 and outcome.no_engagement_area == ""
     (kill,) = done.kills
@@ -97,6 +96,14 @@ def test_a_second_shot_at_a_destroyed_target_misses() -> None:
     done = shots.resolve(10.0, np.random.default_rng(0), track_batch(10.0, []), set())
     assert [o.kill for o in done.outcomes] == [True, False]
     assert "already destroyed" in done.events[1].message
+
+
+def test_a_shot_at_a_track_killed_before_misses() -> None:
+    shots = book()
+    shots.add(flight(0, pk=1.0))
+    done = shots.resolve(10.0, np.random.default_rng(0), track_batch(10.0, []), {1})
+    assert [o.kill for o in done.outcomes] == [False] and done.kills == ()
+    assert "already destroyed" in done.events[0].message
 
 
 def test_kills_follow_the_kill_probability_and_the_seed() -> None:

@@ -48,6 +48,8 @@ class World:
     threat_score: float = 0.0
     """Each drone's score in the threat table against one city (0: the table is empty)."""
     killed: set[int] = field(default_factory=set)
+    missed_by_kills: set[int] = field(default_factory=set)
+    """Drones a Kill effect does not end (as when a kill is placed where the drone is not)."""
     events: list[Event] = field(default_factory=list)
     own: list[OwnForces] = field(default_factory=list)
     shots: list[Shot] = field(default_factory=list)
@@ -93,7 +95,7 @@ class World:
             self.events += out.response.events
             self.shots += out.response.shots
             for effect in out.effects:
-                if isinstance(effect, Kill):
+                if isinstance(effect, Kill) and effect.track_id not in self.missed_by_kills:
                     self.killed.add(effect.track_id)
                 elif isinstance(effect, OwnForces):
                     self.own.append(effect)
@@ -270,3 +272,29 @@ def test_a_launcher_firing_faster_than_the_windows_keeps_its_own_rate() -> None:
         for j in range(i + 1, len(times)):
             assert (j - i) * interval_s < times[j] - times[i] + BATCH_S
     assert times[-1] - times[0] <= 5 * interval_s + BATCH_S
+
+
+def test_a_target_still_flying_after_its_kill_is_engaged_again() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+    world = World({1: drone(4_000.0, 500.0, vx_mps=-10.0)}, missed_by_kills={1})
+    stage = ResponseStage(deployment([gun]), load_policy("layered"))
+    world.run(stage, 300.0, seed=2)
+    destroyed = [e for e in world.events if e.kind == EventKind.TARGET_DESTROYED]
+    survived = [e for e in world.events if e.kind == EventKind.TARGET_SURVIVED]
+    assert destroyed and survived and all(e.track_id == 1 for e in survived)
+    # Plots go on updating the track: two windows after the kill's it is flying again,
+    # and the gun fires at it again.
+    first_kill_window = np.ceil(destroyed[0].t_s / BATCH_S) * BATCH_S
+    assert survived[0].t_s == first_kill_window + 2 * BATCH_S
+    assert any(shot.t_s >= survived[0].t_s for shot in world.shots)
+    assert "still flying" in survived[0].message
+
+
+def test_a_destroyed_target_is_not_engaged_again() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+    world = World({1: drone(4_000.0, 500.0, vx_mps=-10.0)})
+    stage = ResponseStage(deployment([gun]), load_policy("layered"))
+    world.run(stage, 300.0, seed=2)
+    (destroyed,) = [e for e in world.events if e.kind == EventKind.TARGET_DESTROYED]
+    assert EventKind.TARGET_SURVIVED not in world.kinds()
+    assert all(shot.t_s <= destroyed.t_s for shot in world.shots)
