@@ -4,9 +4,12 @@ A shot resolved as a kill ends whatever object is near the track's predicted
 position at the impact's time; when none is (the track was poor, or lost before
 the impact), the target flies on and plots go on updating its track. A track
 counted killed that plots update in ``survival_updates`` windows after the
-kill's (one plot near its last position may be a false alarm) is therefore still
-flying: it is no longer counted destroyed, a ``target-survived`` event says so,
-and it is a target again.
+kill's (one plot near its last position may be a false alarm), while it is still
+declared hostile, is therefore still flying: it is no longer counted destroyed,
+a ``target-survived`` event says so, and it is a target again. Updates of a
+track no longer hostile do not count: the track of a drone shot down beside the
+fighter that shot it may go on with the fighter's plots, and is then declared a
+friend by its IFF replies.
 """
 
 from __future__ import annotations
@@ -58,16 +61,20 @@ class DamageAssessment:
             seen_s = max(kill.t_s, last_update.get(kill.track_id, -np.inf))
             self._claims[kill.track_id] = _Claim(kill, seen_s)
 
-    def still_flying(self, tracks: TrackBatch, now_s: float) -> tuple[list[int], list[Event]]:
+    def still_flying(
+        self, tracks: TrackBatch, hostile: np.ndarray, now_s: float
+    ) -> tuple[list[int], list[Event]]:
         """The tracks counted killed that plots have now updated in ``survival_updates``
-        windows since the kill's (the window ending at ``now_s``, s, the last of them): no
-        longer counted destroyed. Their track numbers, and a ``target-survived`` event
-        for each."""
+        windows since the kill's while declared hostile (``hostile``: (n,) bool by row of
+        ``tracks``; the window ending at ``now_s``, s, the last of them): no longer counted
+        destroyed. Their track numbers, and a ``target-survived`` event for each."""
         survived: list[int] = []
         events: list[Event] = []
         if not self._claims:
             return survived, events
-        updates = zip(tracks.track_id.tolist(), tracks.last_update_s.tolist(), strict=True)
+        rows = np.flatnonzero(hostile)
+        track_ids, last_update_s = tracks.track_id[rows], tracks.last_update_s[rows]
+        updates = zip(track_ids.tolist(), last_update_s.tolist(), strict=True)
         for track_id, last_s in updates:
             claim = self._claims.get(track_id)
             if claim is None or not last_s > claim.last_update_s:

@@ -184,7 +184,8 @@ class ResponseStage:
         resolved = self.shots.resolve(now_s, rng, tracks, self.destroyed)
         events += resolved.events
         self.destroyed.count(resolved.kills, tracks)
-        survived, assessed = self.destroyed.still_flying(tracks, now_s)
+        hostile = assessment.identity == HOSTILE
+        survived, assessed = self.destroyed.still_flying(tracks, hostile, now_s)
         events += assessed
         not_targets = self.destroyed.track_ids() | picture.vetoed
         targets = self.planner.targets(tracks, assessment, not_targets, self.shots)
