@@ -11,7 +11,9 @@ A shot at a track is allowed only if
    gazetteer of populated places of at least ``places_min_population``
    inhabitants (circles of ``place_radius_m``) and the named ``areas``, each
    grown by ``debris_margin_m`` (where debris falls is uncertain: the kill point,
-   the wreck's tumble, the track's error).
+   the wreck's tumble, the track's error) and, for each shot, by ``debris_sigmas``
+   standard deviations of where its target will be at impact (given by the caller:
+   the track's uncertainty over the weapon's time of flight; 0 by default).
 
 The first rule broken gives the reason: ``not declared hostile``, ``outside the
 engagement zone`` or ``debris would fall on <area name>``. Areas and the zone are
@@ -59,21 +61,29 @@ class Circles:
     def __len__(self) -> int:
         return len(self.name)
 
-    def first_at(self, x_m: NDArray[np.float64], y_m: NDArray[np.float64]) -> NDArray[np.str_]:
-        """The name of the first circle (in order) holding each point; "" for none."""
+    def first_at(
+        self,
+        x_m: NDArray[np.float64],
+        y_m: NDArray[np.float64],
+        extra_m: NDArray[np.float64] | None = None,
+    ) -> NDArray[np.str_]:
+        """The name of the first circle (in order) holding each point, every circle grown
+        by the point's ``extra_m`` (m; none by default); "" for none."""
         out = np.full(x_m.shape, "", dtype=object)
         if not len(self) or not len(x_m):
             return out
         points = np.column_stack((x_m, y_m))
+        extra = np.zeros(len(points)) if extra_m is None else np.asarray(extra_m, float)
         finite = np.all(np.isfinite(points), axis=1)
-        reach = float(self.radius_m.max())
+        largest = float(self.radius_m.max())
         for i in np.flatnonzero(finite):
+            reach = largest + extra[i]
             near = np.asarray(self._tree.query_ball_point(points[i], reach), dtype=np.int64)
             if not len(near):
                 continue
             near.sort()
             d2 = (self.x_m[near] - x_m[i]) ** 2 + (self.y_m[near] - y_m[i]) ** 2
-            inside = near[d2 <= self.radius_m[near] ** 2]
+            inside = near[d2 <= (self.radius_m[near] + extra[i]) ** 2]
             if len(inside):
                 out[i] = self.name[inside[0]]
         return out
@@ -91,10 +101,12 @@ class RulesOfEngagement:
         circles: Circles,
         polygons: list[ProjectedArea],
         zone: ProjectedArea | None = None,
+        debris_sigmas: float = 0.0,
     ) -> None:
         self.circles = circles
         self.polygons = polygons
         self.zone = zone
+        self.debris_sigmas = debris_sigmas
 
     @classmethod
     def from_deployment(cls, deployment: Deployment) -> RulesOfEngagement:
@@ -140,21 +152,32 @@ class RulesOfEngagement:
             zone = ProjectedArea.from_lonlat(
                 Polygon(defence.engagement_zone), frame, "engagement zone"
             )
-        return cls(circles, polygons, zone)
+        return cls(circles, polygons, zone, rules.debris_sigmas)
 
-    def area_at(self, points_m: ArrayLike) -> NDArray[np.str_]:
+    def area_at(self, points_m: ArrayLike, extra_m: ArrayLike | None = None) -> NDArray[np.str_]:
         """The no-engagement area each ground point ``(n, 2)`` (x, y m) lies in ("" for
-        none; NaN points lie in none)."""
+        none; NaN points lie in none), each area grown by the point's ``extra_m`` (n,) (m;
+        none by default)."""
         points = np.atleast_2d(np.asarray(points_m, dtype=float)).reshape(-1, 2)
         x, y = points[:, 0], points[:, 1]
+        extra = None if extra_m is None else np.asarray(extra_m, float).reshape(len(points))
+        near: NDArray[np.bool_] | None = None
+        if extra is not None and extra.any():
+            finite = np.isfinite(x) & np.isfinite(y)
+            near = finite & (extra > 0.0)
+            spots = shapely.points(np.where(finite, x, 0.0), np.where(finite, y, 0.0))
         out = np.full(len(points), "", dtype=object)
         for area in self.polygons:
             free = out == ""
-            hit = free & np.asarray(shapely.contains_xy(area.polygon, x, y), bool)
-            out[hit] = area.name
+            hit = np.asarray(shapely.contains_xy(area.polygon, x, y), bool)
+            if near is not None and extra is not None:
+                close = np.asarray(shapely.dwithin(area.polygon, spots, extra), bool)
+                hit |= near & close
+            out[free & hit] = area.name
         free = out == ""
         if free.any():
-            out[free] = self.circles.first_at(x[free], y[free])
+            grown = None if extra is None else extra[free]
+            out[free] = self.circles.first_at(x[free], y[free], grown)
         return out.astype(str)
 
     def check(
@@ -163,12 +186,15 @@ class RulesOfEngagement:
         inside: ArrayLike,
         positions_m: ArrayLike,
         debris_m: ArrayLike,
+        impact_sigma_m: ArrayLike | None = None,
     ) -> tuple[NDArray[np.bool_], NDArray[np.str_]]:
         """Whether shots at n tracks are allowed, and why not ("" where allowed).
 
         ``identity`` (n,) declared identities, ``inside`` (n,) inside the national
         airspace, ``positions_m`` (n, 2 or 3) the tracks' ground x, y (m),
-        ``debris_m`` (n, 2) the expected debris ground points (m).
+        ``debris_m`` (n, 2) the expected debris ground points (m), ``impact_sigma_m``
+        (n,) the standard deviation of where each target will be at impact (m; the areas
+        grow by ``debris_sigmas`` of it, unless it is not given).
         """
         ident = np.asarray(identity, dtype=str).reshape(-1)
         n = len(ident)
@@ -182,7 +208,11 @@ class RulesOfEngagement:
         reasons[ident != HOSTILE] = NOT_HOSTILE
         open_ = reasons == ""
         if open_.any():
-            areas = self.area_at(np.asarray(debris_m, dtype=float).reshape(n, 2)[open_])
+            extra = None
+            if impact_sigma_m is not None and self.debris_sigmas > 0.0:
+                sigma = np.asarray(impact_sigma_m, dtype=float).reshape(n)[open_]
+                extra = self.debris_sigmas * np.nan_to_num(sigma, nan=0.0, posinf=0.0)
+            areas = self.area_at(np.asarray(debris_m, dtype=float).reshape(n, 2)[open_], extra)
             reasons[np.flatnonzero(open_)[areas != ""]] = [
                 debris_reason(a) for a in areas[areas != ""]
             ]

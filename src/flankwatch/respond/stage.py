@@ -51,7 +51,6 @@ from datetime import timedelta
 
 import numpy as np
 
-from flankwatch.assess.assessment import Assessment
 from flankwatch.assess.kinematics import earth_radius_m
 from flankwatch.deployment import Deployment
 from flankwatch.events import Event, EventKind
@@ -191,7 +190,7 @@ class ResponseStage:
         targets = self.planner.targets(tracks, assessment, not_targets, self.shots)
         plan = self.planner.plan(targets, now_s, self._usable(now_s))
         events += self._order(plan, now_s)
-        shots, fired = self._fire(plan, assessment, now_s, since_s, picture.approved)
+        shots, fired = self._fire(plan, picture, now_s, since_s)
         events += fired
         self._aim(tracks, now_s)
         own = self._own_forces(now_s)
@@ -228,17 +227,12 @@ class ResponseStage:
         return events
 
     def _fire(
-        self,
-        plan: Plan,
-        assessment: Assessment,
-        now_s: float,
-        since_s: float | None,
-        approved: frozenset[int],
+        self, plan: Plan, picture: Picture, now_s: float, since_s: float | None
     ) -> tuple[list[Shot], list[Event]]:
         """The shots of the window from ``since_s`` to ``now_s`` (s): each engaging platform
         fires at its best assigned targets in reach while its rate of fire allows (see the
-        module docstring); each target at most one shot in flight; ``approved``: the
-        tracks operators approved engaging."""
+        module docstring); each target at most one shot in flight; the picture's
+        ``approved`` tracks are those operators approved engaging."""
         f, targets = self.forces, plan.targets
         shots: list[Shot] = []
         events: list[Event] = []
@@ -253,8 +247,8 @@ class ResponseStage:
                 track_id, k = int(targets.track_id[j]), int(plan.weapon[w])
                 if track_id in under_fire or f.ammo[p, k] <= 0:
                     continue
-                cleared = not self.needs_approval or track_id in approved
-                fired = self._shot(int(p), k, j, targets, assessment, now_s, cleared)
+                cleared = not self.needs_approval or track_id in picture.approved
+                fired = self._shot(int(p), k, j, targets, picture, now_s, cleared)
                 if isinstance(fired, str):
                     events += self._withheld(int(p), track_id, fired, now_s)
                     continue
@@ -295,13 +289,15 @@ class ResponseStage:
         k: int,
         j: int,
         targets: Targets,
-        assessment: Assessment,
+        picture: Picture,
         now_s: float,
         cleared: bool,
     ) -> tuple[Shot, Flight] | str:
         """The shot (and its flight) platform ``p`` would fire with weapon ``k`` at target
         ``j``, or the rules' reason not to (checked first), or :data:`AWAITING_APPROVAL`
         when the shot is allowed but not ``cleared`` by an operator."""
+        assessment = picture.assessment
+        assert assessment is not None, "checked by step"
         f = self.forces
         weapon, key = f.weapons[k], f.weapon_keys[k]
         shooter = f.position_m[p][None, :]
@@ -317,6 +313,7 @@ class ResponseStage:
             assessment.inside[row : row + 1],
             ground_xy(aim, self.radius_m, self.origin_alt_m),
             debris,
+            impact_sigma_m(picture.tracks, row, float(tof[0])),
         )
         miss = miss_debris_point(shooter, aim, weapon, self.radius_m, self.origin_alt_m)
         if not allowed[0]:
@@ -421,6 +418,15 @@ class ResponseStage:
             vy_mps=velocity[:, 1],
             vz_mps=velocity[:, 2],
         )
+
+
+def impact_sigma_m(tracks: TrackBatch, row: int, flight_s: float) -> np.ndarray:
+    """(1,) the standard deviation (m) of where the target of track ``row`` will be on the
+    ground after ``flight_s`` (s): the root of its horizontal position variance plus
+    ``flight_s`` squared times its horizontal velocity variance (straight flight)."""
+    position_var = tracks.cov_xx_m2[row] + tracks.cov_yy_m2[row]
+    velocity_var = tracks.var_vx_m2ps2[row] + tracks.var_vy_m2ps2[row]
+    return np.array([np.sqrt(max(position_var + flight_s**2 * velocity_var, 0.0))])
 
 
 def _triple(values: np.ndarray) -> tuple[float, float, float]:

@@ -16,6 +16,7 @@ Written in a scenario (and carried unchanged by its deployment)::
           - {name: Wyryki-Wola, at: wyryki-wola, radius_m: 1500}
           - {name: reservoir, polygon: [[21.0, 52.5], [21.1, 52.5], [21.1, 52.6]]}
         debris_margin_m: 1000          # every area grown by 1 km for where debris may fall
+        debris_sigmas: 2               # and each shot's by 2 sigma of its target at impact
       engage_threats_only: true        # only tracks threatening a defended asset
       operator_approval: false         # true: no shot before an operator approves it
       engagement_zone: [[22.0, 50.0], [24.5, 50.0], [24.5, 54.0], [22.0, 54.0]]
@@ -139,6 +140,14 @@ class NoEngagement(StrictModel):
         ge=0.0,
         le=MAX_AREA_RADIUS_M,
         description="every area grown by this much for the uncertainty of where debris falls, m",
+    )
+    debris_sigmas: float = Field(
+        0.0,
+        ge=0.0,
+        le=10.0,
+        description="each shot's areas grown further by this many standard deviations of where "
+        "its target will be at impact (its track's position and velocity uncertainty over "
+        "the weapon's time of flight); 0: not at all",
     )
 
 

@@ -130,3 +130,32 @@ def test_the_debris_margin_grows_circles_and_polygons() -> None:
         "box",
         "",
     ]
+
+
+def test_each_shot_grows_the_areas_by_its_own_extra_distance() -> None:
+    areas = {
+        "areas": [
+            {"name": "spot", "at": [52.0, 21.5], "radius_m": 1000},
+            {"name": "box", "polygon": [[21.6, 51.9], [21.7, 51.9], [21.7, 52.1], [21.6, 52.1]]},
+        ]
+    }
+    roe = RulesOfEngagement.from_deployment(_deployment({"no_engagement": areas}))
+    box_west_m = float(_xy(_deployment(None), [52.0], [21.6])[0, 0])
+    points = [[0.0, 1_400.0], [box_west_m - 400.0, 0.0], [0.0, 1_400.0], [np.nan, np.nan]]
+    extra = [500.0, 500.0, 300.0, 500.0]
+    assert roe.area_at(points, extra).tolist() == ["spot", "box", "", ""]
+    assert roe.area_at(points).tolist() == ["", "", "", ""]
+
+
+def test_debris_sigmas_grow_the_areas_by_the_targets_uncertainty_at_impact() -> None:
+    rules = {"areas": [{"name": "village", "at": [52.0, 21.5], "radius_m": 1000}]}
+    cautious = _deployment({"no_engagement": {**rules, "debris_sigmas": 2.0}})
+    plain = _deployment({"no_engagement": rules})
+    debris = [[0.0, 1_500.0], [0.0, 1_500.0]]  # 500 m outside the village
+    sigma = [200.0, 300.0]  # 2 sigma: 400 m (clear) and 600 m (on the village)
+    args = (["hostile", "hostile"], [True, True], [[0.0, 0.0], [0.0, 0.0]], debris)
+    allowed, reasons = RulesOfEngagement.from_deployment(cautious).check(*args, sigma)
+    assert allowed.tolist() == [True, False]
+    assert reasons.tolist() == ["", debris_reason("village")]
+    assert RulesOfEngagement.from_deployment(plain).check(*args, sigma)[0].all()
+    assert RulesOfEngagement.from_deployment(cautious).check(*args)[0].all()  # none given

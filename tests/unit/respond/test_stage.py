@@ -17,7 +17,7 @@ from flankwatch.loop import Kill, Picture, Window
 from flankwatch.respond.catalogue import TARGET_CATEGORIES
 from flankwatch.respond.forces import OWN_OBJECT_ID_BASE
 from flankwatch.respond.policy import load_policy
-from flankwatch.respond.stage import ResponseStage
+from flankwatch.respond.stage import ResponseStage, impact_sigma_m
 from flankwatch.respond.step import NO_RESPONSE, OwnForces, Shot
 from flankwatch.scenario.defence import Defence, DefenceUnit, NoEngagement, NoEngagementArea
 from flankwatch.stream import PlotBatch
@@ -298,3 +298,32 @@ def test_a_destroyed_target_is_not_engaged_again() -> None:
     (destroyed,) = [e for e in world.events if e.kind == EventKind.TARGET_DESTROYED]
     assert EventKind.TARGET_SURVIVED not in world.kinds()
     assert all(shot.t_s <= destroyed.t_s for shot in world.shots)
+
+
+def test_the_targets_uncertainty_at_impact_grows_with_the_flight_time() -> None:
+    tracks = track_batch(5.0, [(1, (0.0, 0.0, 500.0), (50.0, 0.0, 0.0))], sigma_m=10.0)
+    # Position 10 m and velocity 10 m/s on each axis: 200 m^2 + t^2 200 (m/s)^2.
+    assert np.isclose(impact_sigma_m(tracks, 0, 0.0)[0], np.sqrt(200.0))
+    assert np.isclose(impact_sigma_m(tracks, 0, 20.0)[0], np.sqrt(200.0 * (1 + 400.0)))
+
+
+def test_debris_sigmas_hold_fire_near_a_village_the_debris_may_reach() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+    lat, lon, _ = deployment([gun]).frame.enu_to_geodetic(np.array([3_000.0, 1_700.0, 0.0]))
+    village = NoEngagementArea(name="Village", at=[float(lat), float(lon)], radius_m=500.0)
+
+    def shots(sigmas: float) -> list[Shot]:
+        defence = Defence(
+            units=[gun], no_engagement=NoEngagement(areas=[village], debris_sigmas=sigmas)
+        )
+        unit = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0), defence=defence)
+        stage = ResponseStage(unit, load_policy("layered"))
+        world = World({1: drone(4_000.0, 500.0, vx_mps=-10.0)})
+        world.run(stage, 120.0, seed=2)
+        return world.shots
+
+    # The first shot's debris falls 1.4 km from the village's centre, 0.9 km from its edge:
+    # clear of it, but not by 3 sigma (1.7 km) of a track known to 100 m and 100 m/s on
+    # each axis, 4 s of flight away.
+    assert shots(0.0)
+    assert not shots(3.0)
