@@ -161,23 +161,22 @@ class RulesOfEngagement:
         points = np.atleast_2d(np.asarray(points_m, dtype=float)).reshape(-1, 2)
         x, y = points[:, 0], points[:, 1]
         extra = None if extra_m is None else np.asarray(extra_m, float).reshape(len(points))
-        near: NDArray[np.bool_] | None = None
-        if extra is not None and extra.any():
+        grown = extra is not None and bool(np.any(extra > 0.0))
+        if grown:
             finite = np.isfinite(x) & np.isfinite(y)
-            near = finite & (extra > 0.0)
             spots = shapely.points(np.where(finite, x, 0.0), np.where(finite, y, 0.0))
         out = np.full(len(points), "", dtype=object)
         for area in self.polygons:
-            free = out == ""
-            hit = np.asarray(shapely.contains_xy(area.polygon, x, y), bool)
-            if near is not None and extra is not None:
-                close = np.asarray(shapely.dwithin(area.polygon, spots, extra), bool)
-                hit |= near & close
-            out[free & hit] = area.name
+            if grown:
+                hit = finite & np.asarray(shapely.dwithin(area.polygon, spots, extra), bool)
+            else:
+                hit = np.asarray(shapely.contains_xy(area.polygon, x, y), bool)
+            out[(out == "") & hit] = area.name
         free = out == ""
         if free.any():
-            grown = None if extra is None else extra[free]
-            out[free] = self.circles.first_at(x[free], y[free], grown)
+            out[free] = self.circles.first_at(
+                x[free], y[free], None if extra is None else extra[free]
+            )
         return out.astype(str)
 
     def check(
