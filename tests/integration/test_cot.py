@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 from flankwatch import loop
+from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
 from flankwatch.assess.assessor import build_assessor
+from flankwatch.deployment import Deployment, Origin
 from flankwatch.geo.airports import airport
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.io.cot import (
@@ -27,10 +29,11 @@ from flankwatch.io.cot import (
 from flankwatch.io.cot_sink import CotSink
 from flankwatch.io.cot_stream import CotSender, parse_cot_url, parse_destination
 from flankwatch.io.tak import StreamReader, read_mesh
-from flankwatch.loop import Picture
-from flankwatch.respond.step import OwnForces
+from flankwatch.loop import Picture, Window
+from flankwatch.respond.step import OwnForces, ResponseStep, ShotOutcome
 from flankwatch.sim.source import SimulationSource
 from flankwatch.stages import AssessmentStage, TrackingStage
+from flankwatch.stream import PlotBatch
 from flankwatch.track import build_tracker
 from flankwatch.track.output import TrackBatch, TrackStatus
 
@@ -426,6 +429,53 @@ def test_own_forces_in_flight_stream_as_friendly_air_tracks(make_scenario, base_
     assert not any(
         event.get("uid") in fighter_uids and event.get("type")[2] == "h" for event in received
     )
+
+
+def _hostile_picture(t_s: float, response: ResponseStep) -> Picture:
+    """Two hostile drone tracks at ``t_s`` (numbers 1 and 2), with ``response``."""
+    tracks = batch(2, time_s=t_s)
+    assessment = Assessment(
+        t_s=t_s,
+        track_id=tracks.track_id,
+        category=np.full(2, "one-way-attack-drone", object),
+        category_prob=np.ones(2),
+        identity=np.full(2, "hostile", object),
+        inside=np.ones(2, bool),
+        crossing_t_s=np.full(2, np.nan),
+        crossing_sigma_s=np.full(2, np.nan),
+        threats=THREAT_SCHEMA.empty_table(),
+    )
+    window = Window(int(t_s // 5), t_s - 5.0, t_s, PlotBatch.empty())
+    return Picture(window, tracks=tracks, assessment=assessment, response=response)
+
+
+def test_a_track_shot_down_goes_stale_at_once_and_is_sent_no_more() -> None:
+    deployment = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0))
+    kill = ShotOutcome(62.0, 0, 1, True, (0.0, 0.0))
+    listener = Listener()
+    try:
+        sink = CotSink(f"tcp://127.0.0.1:{listener.port}", deployment, None)
+        sink.consume(_hostile_picture(60.0, ResponseStep()), None)
+        sink.consume(_hostile_picture(65.0, ResponseStep(outcomes=(kill,))), None)
+        sink.consume(_hostile_picture(70.0, ResponseStep()), None)  # track 1 coasts on
+        sink.consume(_hostile_picture(75.0, ResponseStep(survived=(1,))), None)
+        sink.close()
+        assert sink.stats is not None and sink.stats.dropped == 0
+        received = listener.wait_for(sink.stats.sent)
+    finally:
+        listener.close()
+    sent = [(e.get("uid").rsplit(".", 1)[1], e.get("time"), e.get("stale")) for e in received]
+    at = {t_s: cot_time(START + timedelta(seconds=t_s)) for t_s in (60.0, 65.0, 70.0, 75.0)}
+    stale = {t_s: cot_time(START + timedelta(seconds=t_s + 30.0)) for t_s in at}
+    assert sent == [
+        ("1", at[60.0], stale[60.0]),
+        ("2", at[60.0], stale[60.0]),
+        ("2", at[65.0], stale[65.0]),
+        ("1", at[65.0], at[65.0]),  # killed: stale at once, a TAK client drops it
+        ("2", at[70.0], stale[70.0]),
+        ("1", at[75.0], stale[75.0]),  # found still flying: streamed again
+        ("2", at[75.0], stale[75.0]),
+    ]
 
 
 # Destinations and the TAK protocol (version 1: protobuf)

@@ -51,6 +51,7 @@ __all__ = [
     "AFFILIATION",
     "AIR_FUNCTION",
     "AIRPORT_TYPE",
+    "DEFAULT_STALE_S",
     "UNKNOWN_ERROR_M",
     "airport_event",
     "airport_status_event",
@@ -60,6 +61,8 @@ __all__ = [
     "track_events",
 ]
 
+DEFAULT_STALE_S = 30.0
+"""How long a track's event stays valid, s: three scan periods of a 10 s radar."""
 UNKNOWN_ERROR_M = 9999999.0
 """CoT's value for an unknown ce or le, m."""
 
@@ -202,7 +205,7 @@ def track_events(
     start: datetime,
     identity: Iterable[str] | None = None,
     category: Iterable[str] | None = None,
-    stale_s: float = 30.0,
+    stale_s: float = DEFAULT_STALE_S,
     uid_prefix: str = "flankwatch",
 ) -> list[str]:
     """One CoT event (XML text) per track of ``tracks`` that is not deleted.

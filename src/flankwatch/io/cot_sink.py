@@ -2,8 +2,11 @@
 
 :class:`CotSink` streams the held tracks (confirmed and coasting; tentative
 tracks stay inside) every window, and each airport whenever its status
-changes, through a background :class:`~flankwatch.io.cot_stream.CotSender`
-that never blocks the run and never stops it. The destination URL says where
+changes. A track a response stage reports killed is sent once more, already
+stale (a TAK client drops it from the map), and no longer while it coasts on;
+one the response then finds still flying is streamed again. All goes through a
+background :class:`~flankwatch.io.cot_stream.CotSender` that never blocks the run and
+never stops it. The destination URL says where
 and how (``tcp://``, ``udp://`` or ``tls://``, as CoT XML or with ``?protocol=tak``
 as TAK protocol version 1): see :mod:`flankwatch.io.cot_stream`.
 """
@@ -15,12 +18,13 @@ from datetime import timedelta
 import numpy as np
 
 from flankwatch.alert.engine import AlertEngine
+from flankwatch.assess.assessment import Assessment
 from flankwatch.deployment import Deployment
-from flankwatch.io.cot import airport_status_event, track_events
+from flankwatch.io.cot import DEFAULT_STALE_S, airport_status_event, track_events
 from flankwatch.io.cot_stream import CotSender, CotStats
 from flankwatch.loop import Picture
 from flankwatch.sim.truth import TruthBatch
-from flankwatch.track.output import TrackStatus
+from flankwatch.track.output import TrackBatch, TrackStatus
 
 HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
 """Track states shared with the outside world."""
@@ -38,6 +42,8 @@ class CotSink:
         self.start = deployment.start
         self.alerts = alerts
         self.closed: dict[str, bool] = {}
+        self.destroyed: set[int] = set()
+        """Tracks the response reported killed (and not since found still flying)."""
         self.stats: CotStats | None = None
 
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
@@ -45,16 +51,12 @@ class CotSink:
         tracks, assessment = picture.tracks, picture.assessment
         if assessment is None:
             return
+        response = picture.response
+        killed = [outcome.track_id for outcome in response.outcomes if outcome.kill]
+        self.destroyed = (self.destroyed | set(killed)) - set(response.survived)
         held = np.isin(tracks.status, HELD)
-        self.sender.send_many(
-            track_events(
-                tracks.take(held),
-                self.frame,
-                self.start,
-                assessment.identity[held],
-                assessment.category[held],
-            )
-        )
+        self._send(tracks, assessment, held & ~np.isin(tracks.track_id, list(self.destroyed)))
+        self._send(tracks, assessment, held & np.isin(tracks.track_id, killed), stale_s=0.0)
         if self.alerts is None:
             return
         when = self.start + timedelta(seconds=picture.now_s)
@@ -62,6 +64,26 @@ class CotSink:
             if self.closed.get(status.icao) != status.closed:
                 self.closed[status.icao] = status.closed
                 self.sender.send(airport_status_event(status, when))
+
+    def _send(
+        self,
+        tracks: TrackBatch,
+        assessment: Assessment,
+        rows: np.ndarray,
+        stale_s: float = DEFAULT_STALE_S,
+    ) -> None:
+        """Queue the events of the tracks at ``rows`` (a mask), stale ``stale_s`` (s) after
+        their time."""
+        if rows.any():
+            events = track_events(
+                tracks.take(rows),
+                self.frame,
+                self.start,
+                assessment.identity[rows],
+                assessment.category[rows],
+                stale_s,
+            )
+            self.sender.send_many(events)
 
     def close(self) -> None:
         """Deliver what is queued (within the sender's time limit) and stop; keep the counts."""
