@@ -3,9 +3,11 @@
 A :class:`Timeline` grows one :class:`WindowData` at a time (a running run's web
 sink appends each window as it is made; a recording is loaded into one whole,
 see :mod:`flankwatch.web.recorded`). It keeps each window's tracks and own forces
-as columns, and the logs that only grow: events, alert messages, shots and
-their outcomes, airport closures, each with how many entries the windows up to
-each index hold, so that what is new between two windows is a slice.
+as columns (a track a shot killed no longer, unless a ``target-survived`` event
+says it still flies: the killed drone's track coasting on is not drawn), and the
+logs that only grow: events, alert messages, shots and their outcomes, airport
+closures, each with how many entries the windows up to each index hold, so that
+what is new between two windows is a slice.
 
 Times are s since the run's start; positions WGS-84 degrees. Appending is
 thread-safe (the run loop's thread appends, the server's reads).
@@ -81,6 +83,8 @@ class Timeline:
         self._shot_log: list[int] = []
         self.shots: dict[int, Record] = {}
         self._outcome_at: dict[int, int] = {}
+        self._destroyed: set[int] = set()
+        """Tracks a shot killed (and not since found still flying): not shown."""
         self._airport_log: list[tuple[int, str, bool, float]] = []
         self._alert_info: dict[str, tuple[str, int, str]] = {}
         self._upto: dict[str, list[int]] = {"events": [], "alerts": [], "shots": []}
@@ -106,7 +110,15 @@ class Timeline:
                     self.shots[shot_id]["outcome"] = "kill" if kill else "miss"
                     self._outcome_at[shot_id] = index
                     self._shot_log.append(shot_id)
-            self._tracks.append(window.tracks)
+                    if kill:
+                        self._destroyed.add(int(self.shots[shot_id]["track_id"]))
+            for event in window.events:
+                if event["kind"] == EventKind.TARGET_SURVIVED:
+                    self._destroyed.discard(int(event["track_id"]))
+            tracks = window.tracks
+            if self._destroyed:
+                tracks = tracks.take(~np.isin(tracks.track_id, list(self._destroyed)))
+            self._tracks.append(tracks)
             self._own.append(window.own)
             self._upto["events"].append(len(self.events))
             self._upto["alerts"].append(len(self.alerts))

@@ -181,6 +181,26 @@ def test_logs_between_frames_are_sent_once_and_a_seek_back_is_full() -> None:
     assert all(not a["closed"] for a in back["airports"])
 
 
+def test_a_track_shot_down_is_no_longer_drawn_unless_found_still_flying() -> None:
+    shot = {"shot_id": 3, "t_s": 6.0, "unit": "u", "weapon": "w", "track_id": 1}
+    shot |= {"from": [23.0, 52.0], "aim": [23.1, 52.0]}
+    timeline = timeline_of(
+        WindowData(5.0, rows({"id": 1}, {"id": 2}), OwnRows.empty()),
+        WindowData(10.0, rows({"id": 1}, {"id": 2}), OwnRows.empty(), shots=[shot]),
+        WindowData(15.0, rows({"id": 1}, {"id": 2}), OwnRows.empty(), outcomes=[(3, True)]),
+        WindowData(20.0, rows({"id": 1}, {"id": 2}), OwnRows.empty()),  # 1 coasts on
+        WindowData(
+            25.0,
+            rows({"id": 1}, {"id": 2}),
+            OwnRows.empty(),
+            events=[event(25.0, "target-survived", 1)],
+        ),
+    )
+    shown = [timeline.tracks(k).track_id.tolist() for k in range(5)]
+    assert shown == [[1, 2], [1, 2], [2], [2], [1, 2]]
+    assert message(timeline, 1, 2)["tracks"]["del"] == [1]
+
+
 def test_a_full_frame_carries_only_the_latest_events() -> None:
     many = [event(float(k) / 1000.0, "crossing-predicted", k) for k in range(FULL_EVENTS + 50)]
     timeline = timeline_of(WindowData(5.0, rows(), OwnRows.empty(), events=many))
