@@ -54,6 +54,8 @@ class DamageAssessment:
         """Count ``kills``' tracks destroyed. The plots the track has taken up to now (this
         window's, which its target made before the kill reached the world) do not count
         against the kill."""
+        if not kills:
+            return
         last_update = dict(
             zip(tracks.track_id.tolist(), tracks.last_update_s.tolist(), strict=True)
         )
