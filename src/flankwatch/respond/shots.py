@@ -11,9 +11,11 @@ resolved (:meth:`ShotsInFlight.resolve`): one uniform draw from the stage's
 generator per shot, in impact-time then shot-id order, kills with the shot's
 kill probability. A shot whose target another shot already destroyed misses.
 A kill becomes a :class:`~flankwatch.loop.Kill` effect at the track's position
-predicted to the impact time (from its state in the step's tracks, or the aim
-point if the track is gone), with a radius of three times the root of the
-trace of the track's position covariance (at least ``min_kill_radius_m``); the
+predicted to the impact time (from its state in the step's tracks), with a
+radius of three times the root of the trace of the track's position covariance
+(at least ``min_kill_radius_m``); if the track is gone, at the aim point with
+three times the standard deviation of where the target was expected at impact
+when the shot was fired (the guided weapon met the target wherever it was); the
 target's debris falls where the debris model puts it. A miss leaves the
 weapon's debris where the miss model put it when the shot was fired.
 """
@@ -56,6 +58,8 @@ class Flight:
     object_id: int = -1
     """Own-force object id while in flight (-1: not an object, e.g. a gun burst)."""
     callsign: str = ""
+    aim_sigma_m: float = 0.0
+    """Standard deviation of where the target was expected at impact when fired, m."""
 
     def position_at(self, t_s: float) -> np.ndarray:
         """(3,) where it is at ``t_s`` (m): on the straight line from shooter to aim point."""
@@ -158,7 +162,7 @@ class ShotsInFlight:
         if row is None:
             position = np.array(shot.aim_m)
             velocity = np.array(flight.target_mps)
-            radius_m = self.min_kill_radius_m
+            radius_m = max(self.min_kill_radius_m, 3.0 * flight.aim_sigma_m)
         else:
             velocity = np.array([tracks.vx_mps[row], tracks.vy_mps[row], tracks.vz_mps[row]])
             now_m = np.array([tracks.x_m[row], tracks.y_m[row], tracks.z_m[row]])

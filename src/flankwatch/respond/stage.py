@@ -308,12 +308,13 @@ class ResponseStage:
             tof, aim = np.array([np.linalg.norm(position - shooter) / weapon.speed_mps]), position
         debris = debris_point(aim, velocity, self.radius_m, self.origin_alt_m)
         row = int(targets.row[j])
+        sigma = impact_sigma_m(picture.tracks, row, float(tof[0]))
         allowed, reasons = self.roe.check(
             assessment.identity[row : row + 1],
             assessment.inside[row : row + 1],
             ground_xy(aim, self.radius_m, self.origin_alt_m),
             debris,
-            impact_sigma_m(picture.tracks, row, float(tof[0])),
+            sigma,
         )
         miss = miss_debris_point(shooter, aim, weapon, self.radius_m, self.origin_alt_m)
         if not allowed[0]:
@@ -350,6 +351,7 @@ class ResponseStage:
             (float(miss[0, 0]), float(miss[0, 1])),
             self.ids.take() if flying else -1,
             f"{f.callsign[p]} {key.upper()} {shot.shot_id}" if flying else "",
+            float(sigma[0]),
         )
         return shot, flight
 

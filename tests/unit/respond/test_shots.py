@@ -27,6 +27,7 @@ def flight(
     impact_t_s: float = 10.0,
     kind: str = "missile",
     object_id: int = 1_000_000,
+    aim_sigma_m: float = 0.0,
 ) -> Flight:
     shot = Shot(
         t_s=t_s,
@@ -43,7 +44,15 @@ def flight(
         debris_m=(9_000.0, 0.0),
     )
     return Flight(
-        shot, pk, kind, False, (50.0, 0.0, 0.0), (-2_000.0, 0.0), object_id, f"Base/{shot_id}"
+        shot,
+        pk,
+        kind,
+        False,
+        (50.0, 0.0, 0.0),
+        (-2_000.0, 0.0),
+        object_id,
+        f"Base/{shot_id}",
+        aim_sigma_m,
     )
 
 
@@ -87,6 +96,16 @@ def test_a_kill_of_a_vanished_track_uses_the_aim_point_and_the_least_radius() ->
     done = shots.resolve(10.0, np.random.default_rng(0), track_batch(10.0, []), set())
     (kill,) = done.kills
     assert (kill.x_m, kill.y_m, kill.radius_m) == (8_000.0, 0.0, 300.0)
+
+
+def test_a_kill_of_a_vanished_track_reaches_as_far_as_the_target_was_uncertain() -> None:
+    # A long flight at a target whose velocity was known to some m/s: the weapon met it
+    # wherever it was, within three standard deviations of the aim point.
+    shots = book()
+    shots.add(flight(0, pk=1.0, aim_sigma_m=800.0))
+    done = shots.resolve(10.0, np.random.default_rng(0), track_batch(10.0, []), set())
+    (kill,) = done.kills
+    assert (kill.x_m, kill.y_m, kill.radius_m) == (8_000.0, 0.0, 2_400.0)
 
 
 def test_a_second_shot_at_a_destroyed_target_misses() -> None:

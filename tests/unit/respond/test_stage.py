@@ -307,6 +307,23 @@ def test_the_targets_uncertainty_at_impact_grows_with_the_flight_time() -> None:
     assert np.isclose(impact_sigma_m(tracks, 0, 20.0)[0], np.sqrt(200.0 * (1 + 400.0)))
 
 
+def test_a_shot_keeps_how_uncertain_its_targets_position_at_impact_was() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+    stage = ResponseStage(deployment([gun]), load_policy("layered"))
+    world = World({1: drone(4_000.0, 500.0, vx_mps=-10.0)})
+    rng = np.random.default_rng(2)
+    for index in range(20):
+        picture = world.picture(index)
+        shots = stage.step(picture, picture.now_s, rng).response.shots
+        if shots:
+            break
+    (shot,) = shots
+    (flight,) = stage.shots.flights
+    flight_s = shot.impact_t_s - shot.t_s
+    # What a kill's radius reaches if the track is gone when the shot resolves.
+    assert flight.aim_sigma_m == impact_sigma_m(picture.tracks, 0, flight_s)[0]
+
+
 def test_debris_sigmas_hold_fire_near_a_village_the_debris_may_reach() -> None:
     gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
     lat, lon, _ = deployment([gun]).frame.enu_to_geodetic(np.array([3_000.0, 1_700.0, 0.0]))
