@@ -56,7 +56,7 @@ class AlertStage:
         if picture.assessment is None:
             raise ValueError("the alert stage needs the assessment stage before it")
         response = picture.response
-        killed = [outcome.track_id for outcome in response.outcomes if outcome.kill]
+        killed = response.killed
         if killed or response.survived:
             self.engine.mark_destroyed(killed)
             self.engine.mark_survived(response.survived)

@@ -5,10 +5,10 @@ tracks stay inside) every window, and each airport whenever its status
 changes. A track a response stage reports killed is sent once more, already
 stale (a TAK client drops it from the map), and no longer while it coasts on;
 one the response then finds still flying is streamed again. All goes through a
-background :class:`~flankwatch.io.cot_stream.CotSender` that never blocks the run and
-never stops it. The destination URL says where
-and how (``tcp://``, ``udp://`` or ``tls://``, as CoT XML or with ``?protocol=tak``
-as TAK protocol version 1): see :mod:`flankwatch.io.cot_stream`.
+background :class:`~flankwatch.io.cot_stream.CotSender` that never blocks the run
+and never stops it. The destination URL says where and how (``tcp://``,
+``udp://`` or ``tls://``, as CoT XML or with ``?protocol=tak`` as TAK protocol
+version 1): see :mod:`flankwatch.io.cot_stream`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class CotSink:
         if assessment is None:
             return
         response = picture.response
-        killed = [outcome.track_id for outcome in response.outcomes if outcome.kill]
+        killed = response.killed
         self.destroyed = (self.destroyed | set(killed)) - set(response.survived)
         held = np.isin(tracks.status, HELD)
         self._send(tracks, assessment, held & ~np.isin(tracks.track_id, list(self.destroyed)))

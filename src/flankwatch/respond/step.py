@@ -105,6 +105,11 @@ class ResponseStep:
     survived: tuple[int, ...] = ()
     """Tracks a shot was counted to have killed that plots still update: targets again."""
 
+    @property
+    def killed(self) -> list[int]:
+        """The tracks this window's shots killed (by track number)."""
+        return [outcome.track_id for outcome in self.outcomes if outcome.kill]
+
 
 NO_RESPONSE = ResponseStep()
 """The response of a picture no response stage has filled (shared: never changed)."""
