@@ -5,8 +5,9 @@ The night is the one of the end-to-end test
 one scenario): ten Kh-101 on Lublin, NASAMS and Patriot beside the city, the Polish
 night's sensors and no-engagement rules (places of 500+ inhabitants, a 1 km margin).
 For each ``debris_sigmas`` it runs the night as ``flankwatch run`` does (the response's
-figures; no recording) and prints shots, destroyed, leakers, withheld shots and the
-shots whose debris fell in a no-engagement area.
+figures; no recording) and prints shots, destroyed, leakers, withheld shots, the money
+spent and the cost-exchange ratio (EUR spent per EUR of missiles destroyed, a Kh-101 at
+the catalogue's 13M USD) and the shots whose debris fell in a no-engagement area.
 
     python benchmarks/debris_sigmas.py [--sigmas 0 1 2 3] [--seed SEED]
 """
@@ -44,7 +45,10 @@ def main() -> None:
     data = yaml.safe_load(_night_text())
     if args.seed is not None:
         data["seed"] = args.seed
-    print("debris_sigmas  shots  destroyed  leakers  withheld  debris in no-engagement areas")
+    print(
+        "debris_sigmas  shots  destroyed  leakers  withheld  spent MEUR  cost-exchange  "
+        "debris in no-engagement areas"
+    )
     for sigmas in args.sigmas:
         data["defence"]["no_engagement"]["debris_sigmas"] = sigmas
         text = yaml.safe_dump(data, sort_keys=False)
@@ -53,8 +57,10 @@ def main() -> None:
         r = summary.response
         assert r is not None, "the scenario has a defence"
         areas = ", ".join(f"{name} {n}" for name, n in sorted(r.debris_areas.items()))
+        ratio = "-" if r.cost_exchange_ratio is None else f"{r.cost_exchange_ratio:.3f}"
         print(
             f"{sigmas:13g}  {r.shots:5d}  {r.destroyed:9d}  {r.leakers:7d}  {r.withheld:8d}  "
+            f"{r.spent_eur / 1e6:10.2f}  {ratio:>13}  "
             f"{r.debris_in_no_engagement}{f' ({areas})' if areas else ''}"
         )
 

@@ -7,7 +7,10 @@ A shot at a track is allowed only if
 2. the track is inside the engagement zone: the deployment's
    ``defence.engagement_zone`` if given, else the national airspace (the
    assessment's ``inside``);
-3. the expected debris does not fall in a no-engagement area: the towns of the
+3. the track is fresh: a plot updated it at most ``max_track_age_s`` before the shot
+   (a track coasting longer is a guess: the weapon's fire-control radar or seeker,
+   cued on it, may find nothing there);
+4. the expected debris does not fall in a no-engagement area: the towns of the
    gazetteer of populated places of at least ``places_min_population``
    inhabitants (circles of ``place_radius_m``) and the named ``areas``, each
    grown by ``debris_margin_m`` (where debris falls is uncertain: the kill point,
@@ -16,7 +19,8 @@ A shot at a track is allowed only if
    the track's uncertainty over the weapon's time of flight; 0 by default).
 
 The first rule broken gives the reason: ``not declared hostile``, ``outside the
-engagement zone`` or ``debris would fall on <area name>``. Areas and the zone are
+engagement zone``, ``track not updated within <N> s`` or ``debris would fall on <area
+name>``. Areas and the zone are
 projected once into the run's local frame (ground x, y, m).
 """
 
@@ -38,6 +42,11 @@ HOSTILE = "hostile"
 """The declared identity that may be engaged."""
 NOT_HOSTILE = "not declared hostile"
 OUTSIDE_ZONE = "outside the engagement zone"
+
+
+def stale_reason(max_age_s: float) -> str:
+    """The reason a shot is withheld because its track is older than ``max_age_s`` (s)."""
+    return f"track not updated within {max_age_s:g} s"
 
 
 def debris_reason(area: str) -> str:
@@ -102,11 +111,14 @@ class RulesOfEngagement:
         polygons: list[ProjectedArea],
         zone: ProjectedArea | None = None,
         debris_sigmas: float = 0.0,
+        max_track_age_s: float | None = None,
     ) -> None:
         self.circles = circles
         self.polygons = polygons
         self.zone = zone
         self.debris_sigmas = debris_sigmas
+        self.max_track_age_s = max_track_age_s
+        """Oldest last plot of a track that may be fired at, s (None: any)."""
 
     @classmethod
     def from_deployment(cls, deployment: Deployment) -> RulesOfEngagement:
@@ -152,7 +164,7 @@ class RulesOfEngagement:
             zone = ProjectedArea.from_lonlat(
                 Polygon(defence.engagement_zone), frame, "engagement zone"
             )
-        return cls(circles, polygons, zone, rules.debris_sigmas)
+        return cls(circles, polygons, zone, rules.debris_sigmas, defence.max_track_age_s)
 
     def area_at(self, points_m: ArrayLike, extra_m: ArrayLike | None = None) -> NDArray[np.str_]:
         """The no-engagement area each ground point ``(n, 2)`` (x, y m) lies in ("" for
@@ -186,6 +198,7 @@ class RulesOfEngagement:
         positions_m: ArrayLike,
         debris_m: ArrayLike,
         impact_sigma_m: ArrayLike | None = None,
+        track_age_s: ArrayLike | None = None,
     ) -> tuple[NDArray[np.bool_], NDArray[np.str_]]:
         """Whether shots at n tracks are allowed, and why not ("" where allowed).
 
@@ -193,7 +206,8 @@ class RulesOfEngagement:
         airspace, ``positions_m`` (n, 2 or 3) the tracks' ground x, y (m),
         ``debris_m`` (n, 2) the expected debris ground points (m), ``impact_sigma_m``
         (n,) the standard deviation of where each target will be at impact (m; the areas
-        grow by ``debris_sigmas`` of it, unless it is not given).
+        grow by ``debris_sigmas`` of it, unless it is not given), ``track_age_s`` (n,)
+        the time since each track's last plot (s; not checked unless given).
         """
         ident = np.asarray(identity, dtype=str).reshape(-1)
         n = len(ident)
@@ -203,6 +217,9 @@ class RulesOfEngagement:
             xy = np.asarray(positions_m, dtype=float).reshape(n, -1)
             in_zone = self.zone.contains(xy[:, 0], xy[:, 1])
         reasons = np.full(n, "", dtype=object)
+        if track_age_s is not None and self.max_track_age_s is not None:
+            age = np.asarray(track_age_s, dtype=float).reshape(n)
+            reasons[~(age <= self.max_track_age_s)] = stale_reason(self.max_track_age_s)
         reasons[~in_zone] = OUTSIDE_ZONE
         reasons[ident != HOSTILE] = NOT_HOSTILE
         open_ = reasons == ""

@@ -315,6 +315,7 @@ class ResponseStage:
             ground_xy(aim, self.radius_m, self.origin_alt_m),
             debris,
             sigma,
+            now_s - picture.tracks.last_update_s[row : row + 1],
         )
         miss = miss_debris_point(shooter, aim, weapon, self.radius_m, self.origin_alt_m)
         if not allowed[0]:

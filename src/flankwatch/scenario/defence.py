@@ -18,6 +18,7 @@ Written in a scenario (and carried unchanged by its deployment)::
         debris_margin_m: 1000          # every area grown by 1 km for where debris may fall
         debris_sigmas: 2               # and each shot's by 2 sigma of its target at impact
       engage_threats_only: true        # only tracks threatening a defended asset
+      max_track_age_s: 20              # fire only at a track a plot updated this recently
       operator_approval: false         # true: no shot before an operator approves it
       engagement_zone: [[22.0, 50.0], [24.5, 50.0], [24.5, 54.0], [22.0, 54.0]]
       catalogue: {weapons: {}, effectors: {}}
@@ -158,6 +159,14 @@ class Defence(StrictModel):
     no_engagement: NoEngagement = Field(default_factory=NoEngagement)
     engagement_zone: LonLatPolygon | None = Field(
         None, description="[lon, lat] polygon where engaging is allowed (default: the airspace)"
+    )
+    max_track_age_s: float | None = Field(
+        20.0,
+        gt=0.0,
+        le=3_600.0,
+        description="fire only at a track a plot updated at most this long ago, s: a track "
+        "coasting longer is a guess the weapon's own fire control may not find (20 s: two "
+        "scans of the slowest surveillance radars); null: any age",
     )
     engage_threats_only: bool = Field(
         False,

@@ -15,6 +15,7 @@ from flankwatch.respond.roe import (
     OUTSIDE_ZONE,
     RulesOfEngagement,
     debris_reason,
+    stale_reason,
 )
 from flankwatch.scenario.defence import Defence
 
@@ -159,3 +160,16 @@ def test_debris_sigmas_grow_the_areas_by_the_targets_uncertainty_at_impact() -> 
     assert reasons.tolist() == ["", debris_reason("village")]
     assert RulesOfEngagement.from_deployment(plain).check(*args, sigma)[0].all()
     assert RulesOfEngagement.from_deployment(cautious).check(*args)[0].all()  # none given
+
+
+def test_a_track_no_plot_updated_lately_is_not_fired_at() -> None:
+    far = np.full((4, 2), 1e7)  # debris nowhere near an area
+    args = (["hostile", "hostile", "hostile", "suspect"], [True] * 4, far, far)
+    age = [5.0, 20.0, 31.0, 40.0]
+    rules = RulesOfEngagement.from_deployment(_deployment({}))  # the default: 20 s
+    allowed, reasons = rules.check(*args, None, age)
+    assert allowed.tolist() == [True, True, False, False]
+    assert reasons.tolist() == ["", "", stale_reason(20.0), NOT_HOSTILE]
+    assert rules.check(*args)[0].tolist() == [True, True, True, False]  # no ages given
+    any_age = RulesOfEngagement.from_deployment(_deployment({"max_track_age_s": None}))
+    assert any_age.check(*args, None, age)[0].tolist() == [True, True, True, False]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -50,6 +50,8 @@ class World:
     killed: set[int] = field(default_factory=set)
     missed_by_kills: set[int] = field(default_factory=set)
     """Drones a Kill effect does not end (as when a kill is placed where the drone is not)."""
+    silent_from_s: float = np.inf
+    """No plot updates the tracks after this time (s): they coast on, predicted."""
     events: list[Event] = field(default_factory=list)
     own: list[OwnForces] = field(default_factory=list)
     shots: list[Shot] = field(default_factory=list)
@@ -58,6 +60,8 @@ class World:
         t1 = (index + 1) * BATCH_S
         alive = [(i, p + v * t1, v) for i, (p, v) in self.drones.items() if i not in self.killed]
         tracks = track_batch(t1, [(i, tuple(p), tuple(v)) for i, p, v in alive])
+        if t1 > self.silent_from_s:
+            tracks = replace(tracks, last_update_s=np.full(len(tracks), self.silent_from_s))
         n = len(tracks)
         assessment = Assessment(
             t_s=t1,
@@ -209,6 +213,25 @@ def test_a_ground_gun_engages_when_the_track_enters_its_envelope() -> None:
     gepard_range_m = stage.forces.weapons[0].max_range_m
     first_x = 20_000.0 - 50.0 * fired[0].t_s
     assert np.hypot(first_x, 500.0) <= gepard_range_m + 50.0 * BATCH_S
+
+
+def test_a_gun_holds_fire_at_a_track_coasting_longer_than_the_rules_allow() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+
+    def events(max_track_age_s: float | None) -> list[Event]:
+        defence = Defence(units=[gun], max_track_age_s=max_track_age_s)
+        unit = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0), defence=defence)
+        stage = ResponseStage(unit, load_policy("layered"))
+        # The track's last plot comes 100 s before the drone reaches the gun's 4 km reach.
+        world = World({1: drone(20_000.0, 500.0)}, silent_from_s=220.0)
+        world.run(stage, 600.0)
+        return world.events
+
+    strict = events(20.0)
+    assert not [e for e in strict if e.kind == EventKind.SHOT_FIRED]
+    (withheld,) = [e for e in strict if e.kind == EventKind.SHOT_WITHHELD]
+    assert withheld.data["reason"] == "track not updated within 20 s"
+    assert [e for e in events(None) if e.kind == EventKind.SHOT_FIRED]
 
 
 def test_a_gun_is_not_fired_at_night() -> None:
