@@ -64,6 +64,11 @@ class PlotKind(IntEnum):
     """A bearing only, from a passive acoustic node."""
 
 
+ADSB, ACOUSTIC = int(PlotKind.ADSB), int(PlotKind.ACOUSTIC)
+"""Those kinds as plain ints, for the tracker's inner loops (see
+:data:`flankwatch.track.output.TENTATIVE`)."""
+
+
 _FLOAT = np.dtype(np.float64)
 _DTYPES: dict[str, np.dtype] = {
     "t_s": _FLOAT,

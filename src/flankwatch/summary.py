@@ -28,7 +28,7 @@ from flankwatch.scoring import RunScorer, TrackingScore
 from flankwatch.sim.own_forces import OwnForceTracks, without_own_forces
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotKind
-from flankwatch.track.output import TrackStatus
+from flankwatch.track.output import CONFIRMED
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,10 @@ class CountingSink(SinkBase):
         """Count one window."""
         plots, tracks = picture.window.plots, picture.tracks
         self.false_plots += int((plots.truth_id < 0).sum()) if truth is not None else 0
+        counts = np.bincount(plots.kind, minlength=len(PlotKind))
         for kind in PlotKind:
-            self.plots_by_kind[kind.name.lower()] += int((plots.kind == kind).sum())
-        confirmed = int(np.sum(tracks.status == TrackStatus.CONFIRMED))
+            self.plots_by_kind[kind.name.lower()] += int(counts[kind])
+        confirmed = int(np.count_nonzero(tracks.status == CONFIRMED))
         self.peak_confirmed = max(self.peak_confirmed, confirmed)
         self.messages.extend(picture.alerts.messages)
         self.alert_events.extend(picture.alerts.events)

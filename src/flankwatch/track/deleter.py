@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flankwatch.track.output import TrackStatus
+from flankwatch.track.output import COASTING, CONFIRMED
 
 
 class StaleTrackDeleter:
@@ -28,7 +28,7 @@ class StaleTrackDeleter:
         now_s: float,
     ) -> np.ndarray:
         """Boolean mask of the tracks to delete at ``now_s`` (s)."""
-        held = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
+        held = (status == CONFIRMED) | (status == COASTING)
         lost = (now_s - last_update_s > self.delete_after_s) | (
             position_var_m2 > self.max_position_var_m2
         )

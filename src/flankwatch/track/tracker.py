@@ -66,7 +66,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from flankwatch.stream import PlotBatch, PlotKind
+from flankwatch.stream import ACOUSTIC, ADSB, PlotBatch
 from flankwatch.track.associator import GNNAssociator
 from flankwatch.track.base import Predictor
 from flankwatch.track.deleter import StaleTrackDeleter
@@ -74,7 +74,7 @@ from flankwatch.track.duplicates import replaced, twin_candidates
 from flankwatch.track.initiator import WindowInitiator
 from flankwatch.track.joint import JointAssociation
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
-from flankwatch.track.output import TrackBatch, TrackStatus
+from flankwatch.track.output import COASTING, CONFIRMED, DELETED, TENTATIVE, TrackBatch
 from flankwatch.track.predictor import IMMPredictor, KalmanPredictor, combine
 from flankwatch.track.sequential import SequentialAssociation
 from flankwatch.track.settings import TrackerSettings
@@ -94,7 +94,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             if len(t) > 1 and np.any(t[1:] < t[:-1]):
                 batch = batch.sorted_by_time()
             batch = one_plot_per_squitter(batch)
-            acoustic = batch.kind == PlotKind.ACOUSTIC
+            acoustic = batch.kind == ACOUSTIC
             usable = acoustic | (
                 np.isfinite(batch.x_m) & np.isfinite(batch.y_m) & np.isfinite(batch.z_m)
             )
@@ -174,12 +174,10 @@ class Tracker(JointAssociation, SequentialAssociation):
         (:func:`~flankwatch.track.duplicates.replaced`); ``state`` and ``cov`` at the step's
         end."""
         table = self.table
-        stale = (
-            alive & (status == TrackStatus.COASTING) & (scans >= self.settings.replace_after_scans)
-        )
+        stale = alive & (status == COASTING) & (scans >= self.settings.replace_after_scans)
         if not stale.any():
             return stale
-        fresh = alive & (status == TrackStatus.CONFIRMED) & table.updated
+        fresh = alive & (status == CONFIRMED) & table.updated
         d = 2 if self.settings.planar else 3
         return replaced(
             state[:, :d],
@@ -200,7 +198,7 @@ class Tracker(JointAssociation, SequentialAssociation):
         if not len(table):
             return TrackBatch.empty()
         status = table.status
-        tentative = status == TrackStatus.TENTATIVE
+        tentative = status == TENTATIVE
         scored = self.settings.confirmation == "score"
         scans = self._misses(table.last_update_s, now_s, table.period_s)
         if scored:
@@ -212,8 +210,8 @@ class Tracker(JointAssociation, SequentialAssociation):
             confirm = tentative & self.initiator.confirmed(table.hits)
         status = np.where(
             tentative,
-            np.where(confirm, TrackStatus.CONFIRMED, TrackStatus.TENTATIVE),
-            np.where(table.updated, TrackStatus.CONFIRMED, TrackStatus.COASTING),
+            np.where(confirm, CONFIRMED, TENTATIVE),
+            np.where(table.updated, CONFIRMED, COASTING),
         ).astype(np.int8)
         table.status = status
         prediction = self._predict_tracks(np.arange(len(table)), np.full(len(table), now_s))
@@ -228,9 +226,9 @@ class Tracker(JointAssociation, SequentialAssociation):
             if scored:
                 hopeless = (score <= self._drop_score) | (np.isnan(table.period_s) & hopeless)
             dead |= unconfirmed & hopeless
-        dead |= self._twins(state, cov, (status != TrackStatus.TENTATIVE) & ~dead, now_s)
+        dead |= self._twins(state, cov, (status != TENTATIVE) & ~dead, now_s)
         dead |= self._replaced(state, cov, status, ~dead, scans)
-        out_status = np.where(dead, np.int8(TrackStatus.DELETED), status) if dead.any() else status
+        out_status = np.where(dead, np.int8(DELETED), status) if dead.any() else status
         manoeuvre = 1.0 - prediction.prob[:, 0] if table.n_modes > 1 else np.zeros(len(table))
         out = TrackBatch.from_states(
             np.full(len(table), now_s),
@@ -306,7 +304,7 @@ def one_plot_per_squitter(batch: PlotBatch) -> PlotBatch:
     """``batch`` (time-ordered) with one plot of each ADS-B squitter: plots of one ICAO
     address at one time, from several stations that heard the same message, are one
     report of one position, so only the first is kept."""
-    adsb = np.flatnonzero((batch.kind == PlotKind.ADSB) & (batch.icao24 != 0))
+    adsb = np.flatnonzero((batch.kind == ADSB) & (batch.icao24 != 0))
     if len(adsb) < 2:
         return batch
     t, icao = batch.t_s[adsb], batch.icao24[adsb]

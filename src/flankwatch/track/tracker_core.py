@@ -31,7 +31,7 @@ from flankwatch.track.gating import gate_threshold
 from flankwatch.track.groups import group_starts, one_by_one
 from flankwatch.track.linalg import inverse_small
 from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
-from flankwatch.track.output import TrackStatus
+from flankwatch.track.output import COASTING, CONFIRMED, TENTATIVE
 from flankwatch.track.pair_gate import log_likelihood
 from flankwatch.track.predictor import IMMPredictor
 from flankwatch.track.revisit import RevisitEstimator
@@ -48,7 +48,7 @@ WATCH_SCANS = 3.0
 many of its revisit periods old (detection probability estimate)."""
 PRIORITY = 100.0
 """Cost offset, in gates, that puts one class of pairs before another in the assignment."""
-HELD = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
+HELD = (CONFIRMED, COASTING)
 """The statuses of tracks that bearings may update."""
 
 
@@ -217,7 +217,7 @@ class TrackerCore:
         Tentative tracks are predicted with the single-model ``tentative_predictor``, if
         any, their equal modes copied from its result (they keep their mode probabilities)."""
         if self.tentative_predictor is not None:
-            tentative = self.table.status[index] == TrackStatus.TENTATIVE
+            tentative = self.table.status[index] == TENTATIVE
             if tentative.any():
                 return self._predict_split(index, np.asarray(to_t_s, float), tentative)
         return self._predict_all(index, to_t_s)
@@ -306,7 +306,7 @@ class TrackerCore:
         self._gated = None
         t = self.table
         if self.switch_rate is not None:
-            held = t.status[rows] != TrackStatus.TENTATIVE
+            held = t.status[rows] != TENTATIVE
             if held.any():
                 dt = (t_s - t.t_s[rows])[held]
                 self.switch_rate.observe(t.prob[rows[held]], posterior[0][held], dt)
@@ -317,7 +317,7 @@ class TrackerCore:
         if hits is not None:
             t.hits[rows] += hits
         else:
-            tentative = t.status[rows] == TrackStatus.TENTATIVE
+            tentative = t.status[rows] == TENTATIVE
             if tentative.any():
                 counted = tentative & self.initiator.counts(t.first_s[rows], plots_t_s)
                 t.hits[rows] += counted.astype(np.int32)
@@ -405,7 +405,7 @@ class TrackerCore:
         known = np.flatnonzero(slot >= 0)
         tracks, rows, slot, sensor = tracks[known], rows[known], slot[known], sensor[known]
         t = batch.t_s[rows]
-        held = table.status[tracks] != TrackStatus.TENTATIVE
+        held = table.status[tracks] != TENTATIVE
         self._held_updates += int(np.count_nonzero(held & np.isfinite(period_s[known])))
         previous = table.sensor_t_s[tracks, slot]
         if repeated and len(rows) > 1:
@@ -447,7 +447,7 @@ class TrackerCore:
             )
         else:
             table.period_s[tracks] = np.where(np.isnan(period), previous, period)
-        at = np.flatnonzero(table.status[tracks] == TrackStatus.TENTATIVE)
+        at = np.flatnonzero(table.status[tracks] == TENTATIVE)
         if not len(at):
             return
         residual, cov = residual[at], cov[at]
