@@ -55,11 +55,13 @@ def print_summary(summary: RunSummary, start: datetime, wall_s: float, folder: P
 
 def _print_response(response: ResponseSummary) -> None:
     weapons = ", ".join(f"{weapon} {n}" for weapon, n in response.shots_by_weapon.items())
+    rules = ", ".join(f"{rule} {n}" for rule, n in response.withheld_by_rule.items())
     console.print(
         f"response: {response.shots} shots"
         + (f" ({weapons})" if weapons else "")
-        + f", {response.kills} kills, {response.misses} misses, {response.withheld} withheld, "
-        f"{response.scrambles} scrambles; spent {_amount(response.spent_eur)} EUR"
+        + f", {response.kills} kills, {response.misses} misses, {response.withheld} withheld"
+        + (f" ({rules})" if rules else "")
+        + f", {response.scrambles} scrambles; spent {_amount(response.spent_eur)} EUR"
     )
     if response.destroyed is not None:
         ratio = response.cost_exchange_ratio

@@ -85,7 +85,7 @@ class ResponseSink(SinkBase):
         self.spent_eur = 0.0
         self.kills = 0
         self.misses = 0
-        self.withheld = 0
+        self.withheld: Counter[str] = Counter()
         self.scrambles = 0
         self.debris_areas: Counter[str] = Counter()
         self.objects = objects
@@ -122,7 +122,8 @@ class ResponseSink(SinkBase):
             if outcome.no_engagement_area:
                 self.debris_areas[outcome.no_engagement_area] += 1
         for event in response.events:
-            self.withheld += event.kind == EventKind.SHOT_WITHHELD
+            if event.kind == EventKind.SHOT_WITHHELD:
+                self.withheld[str(event.data.get("rule", "other"))] += 1
             self.scrambles += event.kind == EventKind.SCRAMBLED
         if truth is not None and len(self.is_threat):
             self._follow(truth)
@@ -151,11 +152,12 @@ class ResponseSink(SinkBase):
             shots_by_weapon=dict(sorted(self.shots.items())),
             kills=self.kills,
             misses=self.misses,
-            withheld=self.withheld,
+            withheld=sum(self.withheld.values()),
             scrambles=self.scrambles,
             spent_eur=self.spent_eur,
             debris_in_no_engagement=sum(areas.values()),
             debris_areas=areas,
+            withheld_by_rule=dict(sorted(self.withheld.items())),
         )
         if self.objects is None:
             return counts

@@ -42,16 +42,44 @@ HOSTILE = "hostile"
 """The declared identity that may be engaged."""
 NOT_HOSTILE = "not declared hostile"
 OUTSIDE_ZONE = "outside the engagement zone"
+AWAITING_APPROVAL = "awaiting an operator's approval"
+"""Why a shot the rules allow is withheld when the defence asks for approval."""
+_STALE = "track not updated within "
+_DEBRIS = "debris would fall on "
+_IF_MISSED = " if the shot missed"
 
 
 def stale_reason(max_age_s: float) -> str:
     """The reason a shot is withheld because its track is older than ``max_age_s`` (s)."""
-    return f"track not updated within {max_age_s:g} s"
+    return f"{_STALE}{max_age_s:g} s"
 
 
 def debris_reason(area: str) -> str:
     """The reason a shot is withheld because its debris would fall on ``area``."""
-    return f"debris would fall on {area}"
+    return f"{_DEBRIS}{area}"
+
+
+def miss_debris_reason(area: str) -> str:
+    """The reason a shot is withheld because the weapon's debris would fall on ``area`` if
+    it missed."""
+    return debris_reason(area) + _IF_MISSED
+
+
+def rule_of(reason: str) -> str:
+    """The rule behind a reason for withholding a shot, as a short key: ``not-hostile``,
+    ``outside-zone``, ``stale-track``, ``debris`` (the target's), ``miss-debris`` (the
+    weapon's, had it missed), ``approval`` (awaiting an operator) or ``other``."""
+    if reason == NOT_HOSTILE:
+        return "not-hostile"
+    if reason == OUTSIDE_ZONE:
+        return "outside-zone"
+    if reason == AWAITING_APPROVAL:
+        return "approval"
+    if reason.startswith(_STALE):
+        return "stale-track"
+    if reason.startswith(_DEBRIS):
+        return "miss-debris" if reason.endswith(_IF_MISSED) else "debris"
+    return "other"
 
 
 class Circles:

@@ -71,13 +71,16 @@ from flankwatch.respond.planner import (
     ground_xy,
 )
 from flankwatch.respond.policy import Policy
-from flankwatch.respond.roe import HOSTILE, RulesOfEngagement, debris_reason
+from flankwatch.respond.roe import (
+    AWAITING_APPROVAL,
+    HOSTILE,
+    RulesOfEngagement,
+    miss_debris_reason,
+    rule_of,
+)
 from flankwatch.respond.shots import FLYING_KINDS, Flight, ShotsInFlight, own_force_rows
 from flankwatch.respond.step import OwnForces, ResponseStep, Shot
 from flankwatch.track.output import TrackBatch
-
-AWAITING_APPROVAL = "awaiting an operator's approval"
-"""Why a shot the rules allow is withheld when the defence asks for approval."""
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,7 @@ class ResponseStage:
         if self.settings.check_miss_debris:
             area = str(self.roe.area_at(miss)[0])
             if area:
-                return debris_reason(area) + " if the shot missed"
+                return miss_debris_reason(area)
         if not cleared:
             return AWAITING_APPROVAL
         track_id = int(targets.track_id[j])
@@ -369,7 +372,7 @@ class ResponseStage:
                 f"{f.callsign[p]} holds fire at track {track_id}: {reason}",
                 track_id=track_id,
                 subject=str(f.unit[p]),
-                data={"callsign": str(f.callsign[p]), "reason": reason},
+                data={"callsign": str(f.callsign[p]), "reason": reason, "rule": rule_of(reason)},
             )
         ]
 

@@ -118,8 +118,9 @@ def test_shots_money_outcomes_and_events_are_counted_without_truth() -> None:
                 shots=(_shot(0, "aim-120c", 1.84e6), _shot(1, "aim-9x", 4e5)),
                 events=(
                     Event(8.0, EventKind.SCRAMBLED, "up"),
-                    Event(9.0, EventKind.SHOT_WITHHELD, "debris on a town"),
-                    Event(9.5, EventKind.SHOT_WITHHELD, "debris on a town"),
+                    Event(9.0, EventKind.SHOT_WITHHELD, "debris", data={"rule": "debris"}),
+                    Event(9.5, EventKind.SHOT_WITHHELD, "debris", data={"rule": "debris"}),
+                    Event(9.7, EventKind.SHOT_WITHHELD, "old", data={"rule": "stale-track"}),
                 ),
             ),
         ),
@@ -139,7 +140,8 @@ def test_shots_money_outcomes_and_events_are_counted_without_truth() -> None:
     assert summary.shots == 3
     assert summary.shots_by_weapon == {"aim-120c": 2, "aim-9x": 1}
     assert summary.spent_eur == pytest.approx(2 * 1.84e6 + 4e5)
-    assert (summary.kills, summary.misses, summary.withheld, summary.scrambles) == (1, 1, 2, 1)
+    assert (summary.kills, summary.misses, summary.withheld, summary.scrambles) == (1, 1, 3, 1)
+    assert summary.withheld_by_rule == {"debris": 2, "stale-track": 1}
     assert summary.debris_in_no_engagement == 1
     assert summary.debris_areas == {"Wyryki-Wola": 1}
     assert summary.destroyed is None and summary.leakers is None
@@ -202,7 +204,8 @@ def test_each_leaker_counts_the_value_of_every_asset_it_reached() -> None:
 def test_threat_costs_are_the_middle_of_the_band_in_eur() -> None:
     costs = threat_costs_eur(threat_types())
     assert costs["geran-2"] == pytest.approx(USD_TO_EUR * 35_000.0)
-    assert "kh-101" not in costs  # the catalogue gives it no cost
+    assert costs["kh-101"] == pytest.approx(USD_TO_EUR * 13e6)
+    assert "airliner" not in costs  # the catalogue gives it no cost
 
 
 def test_a_scenario_s_own_threat_types_are_priced() -> None:

@@ -11,10 +11,13 @@ from flankwatch.deployment import Deployment
 from flankwatch.geo.admin import populated_places
 from flankwatch.geo.places import place
 from flankwatch.respond.roe import (
+    AWAITING_APPROVAL,
     NOT_HOSTILE,
     OUTSIDE_ZONE,
     RulesOfEngagement,
     debris_reason,
+    miss_debris_reason,
+    rule_of,
     stale_reason,
 )
 from flankwatch.scenario.defence import Defence
@@ -173,3 +176,24 @@ def test_a_track_no_plot_updated_lately_is_not_fired_at() -> None:
     assert rules.check(*args)[0].tolist() == [True, True, True, False]  # no ages given
     any_age = RulesOfEngagement.from_deployment(_deployment({"max_track_age_s": None}))
     assert any_age.check(*args, None, age)[0].tolist() == [True, True, True, False]
+
+
+def test_each_reason_names_its_rule() -> None:
+    reasons = [
+        NOT_HOSTILE,
+        OUTSIDE_ZONE,
+        stale_reason(20.0),
+        debris_reason("Wyryki-Wola"),
+        miss_debris_reason("Wyryki-Wola"),
+        AWAITING_APPROVAL,
+        "something else",
+    ]
+    assert [rule_of(r) for r in reasons] == [
+        "not-hostile",
+        "outside-zone",
+        "stale-track",
+        "debris",
+        "miss-debris",
+        "approval",
+        "other",
+    ]

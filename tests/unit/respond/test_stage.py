@@ -231,6 +231,7 @@ def test_a_gun_holds_fire_at_a_track_coasting_longer_than_the_rules_allow() -> N
     assert not [e for e in strict if e.kind == EventKind.SHOT_FIRED]
     (withheld,) = [e for e in strict if e.kind == EventKind.SHOT_WITHHELD]
     assert withheld.data["reason"] == "track not updated within 20 s"
+    assert withheld.data["rule"] == "stale-track"
     assert [e for e in events(None) if e.kind == EventKind.SHOT_FIRED]
 
 

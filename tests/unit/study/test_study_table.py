@@ -12,14 +12,19 @@ from flankwatch.study.table import FIGURES, compare, interval
 
 
 def _response(
-    destroyed: int, shots: dict[str, int], spent_eur: float, destroyed_cost_eur: float
+    destroyed: int,
+    shots: dict[str, int],
+    spent_eur: float,
+    destroyed_cost_eur: float,
+    withheld: dict[str, int] | None = None,
 ) -> ResponseSummary:
     return ResponseSummary(
         shots=sum(shots.values()),
         shots_by_weapon=shots,
         kills=destroyed,
         misses=sum(shots.values()) - destroyed,
-        withheld=0,
+        withheld=sum((withheld or {}).values()),
+        withheld_by_rule=withheld or {},
         scrambles=1,
         spent_eur=spent_eur,
         debris_in_no_engagement=0,
@@ -71,6 +76,22 @@ def test_figures_per_policy_with_shots_by_weapon_and_undefined_ratios_left_out()
     rows = table.rows()
     assert len(rows) == 2 * len(table.figures)
     assert rows[0]["policy"] == "layered" and rows[0]["figure"] == table.figures[0].key
+
+
+def test_withheld_shots_are_broken_down_by_the_rule_that_held_them() -> None:
+    results = [
+        RunResult("a", 1, _response(3, {"x": 4}, 1e6, 1e4, {"debris": 2, "stale-track": 1})),
+        RunResult("a", 2, _response(3, {"x": 4}, 1e6, 1e4, {"debris": 4})),
+        RunResult("b", 1, _response(3, {"x": 4}, 1e6, 1e4)),
+    ]
+    table = compare(results, ["a", "b"], "night", 7)
+    keys = [figure.key for figure in table.figures]
+    withheld = keys.index("withheld")
+    assert keys[withheld + 1 :] == ["withheld:debris", "withheld:stale-track"]
+    assert table.cells["a", "withheld"].median == 3.5
+    assert table.cells["a", "withheld:debris"].median == 3.0
+    assert table.cells["a", "withheld:stale-track"].median == 0.5
+    assert table.cells["b", "withheld:debris"].median == 0.0  # none withheld: 0 in each run
 
 
 def test_the_table_does_not_depend_on_the_order_runs_finished_in() -> None:
