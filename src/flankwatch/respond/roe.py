@@ -18,13 +18,15 @@ A shot at a track is allowed only if
    standard deviations of where its target will be at impact (given by the caller:
    the track's uncertainty over the weapon's time of flight; 0 by default).
 
-The first rule broken gives the reason: ``not declared hostile``, ``outside the
+The first rule broken gives the reason, ``not declared hostile``, ``outside the
 engagement zone``, ``track not updated within <N> s`` or ``debris would fall on <area
-name>``. Areas and the zone are
-projected once into the run's local frame (ground x, y, m).
+name>``, and the rule's short key (one of ``RULES``). Areas and the zone are projected
+once into the run's local frame (ground x, y, m).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -44,42 +46,36 @@ NOT_HOSTILE = "not declared hostile"
 OUTSIDE_ZONE = "outside the engagement zone"
 AWAITING_APPROVAL = "awaiting an operator's approval"
 """Why a shot the rules allow is withheld when the defence asks for approval."""
-_STALE = "track not updated within "
-_DEBRIS = "debris would fall on "
-_IF_MISSED = " if the shot missed"
+
+
+class Holding(NamedTuple):
+    """Why a shot is withheld: the rule that holds it, as a short key (one of ``RULES``),
+    and the reason in words."""
+
+    rule: str
+    reason: str
+
+
+RULES = ("not-hostile", "outside-zone", "stale-track", "debris", "miss-debris", "approval")
+"""The rules a shot may be withheld by: not declared hostile, outside the engagement zone,
+no plot on its track lately, the target's debris or the weapon's (had it missed) on a
+no-engagement area, and awaiting an operator's approval."""
 
 
 def stale_reason(max_age_s: float) -> str:
     """The reason a shot is withheld because its track is older than ``max_age_s`` (s)."""
-    return f"{_STALE}{max_age_s:g} s"
+    return f"track not updated within {max_age_s:g} s"
 
 
 def debris_reason(area: str) -> str:
     """The reason a shot is withheld because its debris would fall on ``area``."""
-    return f"{_DEBRIS}{area}"
+    return f"debris would fall on {area}"
 
 
 def miss_debris_reason(area: str) -> str:
     """The reason a shot is withheld because the weapon's debris would fall on ``area`` if
     it missed."""
-    return debris_reason(area) + _IF_MISSED
-
-
-def rule_of(reason: str) -> str:
-    """The rule behind a reason for withholding a shot, as a short key: ``not-hostile``,
-    ``outside-zone``, ``stale-track``, ``debris`` (the target's), ``miss-debris`` (the
-    weapon's, had it missed), ``approval`` (awaiting an operator) or ``other``."""
-    if reason == NOT_HOSTILE:
-        return "not-hostile"
-    if reason == OUTSIDE_ZONE:
-        return "outside-zone"
-    if reason == AWAITING_APPROVAL:
-        return "approval"
-    if reason.startswith(_STALE):
-        return "stale-track"
-    if reason.startswith(_DEBRIS):
-        return "miss-debris" if reason.endswith(_IF_MISSED) else "debris"
-    return "other"
+    return debris_reason(area) + " if the shot missed"
 
 
 class Circles:
@@ -227,8 +223,9 @@ class RulesOfEngagement:
         debris_m: ArrayLike,
         impact_sigma_m: ArrayLike | None = None,
         track_age_s: ArrayLike | None = None,
-    ) -> tuple[NDArray[np.bool_], NDArray[np.str_]]:
-        """Whether shots at n tracks are allowed, and why not ("" where allowed).
+    ) -> tuple[NDArray[np.bool_], NDArray[np.str_], NDArray[np.str_]]:
+        """Whether shots at n tracks are allowed, why not and by which of ``RULES`` ("" where
+        allowed).
 
         ``identity`` (n,) declared identities, ``inside`` (n,) inside the national
         airspace, ``positions_m`` (n, 2 or 3) the tracks' ground x, y (m),
@@ -245,11 +242,16 @@ class RulesOfEngagement:
             xy = np.asarray(positions_m, dtype=float).reshape(n, -1)
             in_zone = self.zone.contains(xy[:, 0], xy[:, 1])
         reasons = np.full(n, "", dtype=object)
+        rules = np.full(n, "", dtype=object)
+
+        def hold(rows: NDArray[np.bool_] | NDArray[np.intp], rule: str, reason: object) -> None:
+            reasons[rows], rules[rows] = reason, rule
+
         if track_age_s is not None and self.max_track_age_s is not None:
             age = np.asarray(track_age_s, dtype=float).reshape(n)
-            reasons[~(age <= self.max_track_age_s)] = stale_reason(self.max_track_age_s)
-        reasons[~in_zone] = OUTSIDE_ZONE
-        reasons[ident != HOSTILE] = NOT_HOSTILE
+            hold(~(age <= self.max_track_age_s), "stale-track", stale_reason(self.max_track_age_s))
+        hold(~in_zone, "outside-zone", OUTSIDE_ZONE)
+        hold(ident != HOSTILE, "not-hostile", NOT_HOSTILE)
         open_ = reasons == ""
         if open_.any():
             extra = None
@@ -257,7 +259,6 @@ class RulesOfEngagement:
                 sigma = np.asarray(impact_sigma_m, dtype=float).reshape(n)[open_]
                 extra = self.debris_sigmas * np.nan_to_num(sigma, nan=0.0, posinf=0.0)
             areas = self.area_at(np.asarray(debris_m, dtype=float).reshape(n, 2)[open_], extra)
-            reasons[np.flatnonzero(open_)[areas != ""]] = [
-                debris_reason(a) for a in areas[areas != ""]
-            ]
-        return reasons == "", reasons.astype(str)
+            hit = areas != ""
+            hold(np.flatnonzero(open_)[hit], "debris", [debris_reason(a) for a in areas[hit]])
+        return reasons == "", reasons.astype(str), rules.astype(str)

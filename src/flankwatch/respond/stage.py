@@ -74,9 +74,9 @@ from flankwatch.respond.policy import Policy
 from flankwatch.respond.roe import (
     AWAITING_APPROVAL,
     HOSTILE,
+    Holding,
     RulesOfEngagement,
     miss_debris_reason,
-    rule_of,
 )
 from flankwatch.respond.shots import FLYING_KINDS, Flight, ShotsInFlight, own_force_rows
 from flankwatch.respond.step import OwnForces, ResponseStep, Shot
@@ -252,7 +252,7 @@ class ResponseStage:
                     continue
                 cleared = not self.needs_approval or track_id in picture.approved
                 fired = self._shot(int(p), k, j, targets, picture, now_s, cleared)
-                if isinstance(fired, str):
+                if isinstance(fired, Holding):
                     events += self._withheld(int(p), track_id, fired, now_s)
                     continue
                 shot, flight = fired
@@ -295,10 +295,11 @@ class ResponseStage:
         picture: Picture,
         now_s: float,
         cleared: bool,
-    ) -> tuple[Shot, Flight] | str:
+    ) -> tuple[Shot, Flight] | Holding:
         """The shot (and its flight) platform ``p`` would fire with weapon ``k`` at target
-        ``j``, or the rules' reason not to (checked first), or :data:`AWAITING_APPROVAL`
-        when the shot is allowed but not ``cleared`` by an operator."""
+        ``j``, or why it is held: the rules' reason not to (checked first), or
+        :data:`~flankwatch.respond.roe.AWAITING_APPROVAL` when the shot is allowed but not
+        ``cleared`` by an operator."""
         assessment = picture.assessment
         assert assessment is not None, "checked by step"
         f = self.forces
@@ -312,7 +313,7 @@ class ResponseStage:
         debris = debris_point(aim, velocity, self.radius_m, self.origin_alt_m)
         row = int(targets.row[j])
         sigma = impact_sigma_m(picture.tracks, row, float(tof[0]))
-        allowed, reasons = self.roe.check(
+        allowed, reasons, rules = self.roe.check(
             assessment.identity[row : row + 1],
             assessment.inside[row : row + 1],
             ground_xy(aim, self.radius_m, self.origin_alt_m),
@@ -322,13 +323,13 @@ class ResponseStage:
         )
         miss = miss_debris_point(shooter, aim, weapon, self.radius_m, self.origin_alt_m)
         if not allowed[0]:
-            return str(reasons[0])
+            return Holding(str(rules[0]), str(reasons[0]))
         if self.settings.check_miss_debris:
             area = str(self.roe.area_at(miss)[0])
             if area:
-                return miss_debris_reason(area)
+                return Holding("miss-debris", miss_debris_reason(area))
         if not cleared:
-            return AWAITING_APPROVAL
+            return Holding("approval", AWAITING_APPROVAL)
         track_id = int(targets.track_id[j])
         shot = Shot(
             t_s=now_s,
@@ -359,20 +360,24 @@ class ResponseStage:
         )
         return shot, flight
 
-    def _withheld(self, p: int, track_id: int, reason: str, now_s: float) -> list[Event]:
+    def _withheld(self, p: int, track_id: int, holding: Holding, now_s: float) -> list[Event]:
         """A withheld-shot event when the reason for this platform and track is new."""
-        if self.withheld.get((p, track_id)) == reason:
+        if self.withheld.get((p, track_id)) == holding.reason:
             return []
-        self.withheld[(p, track_id)] = reason
+        self.withheld[(p, track_id)] = holding.reason
         f = self.forces
         return [
             Event(
                 now_s,
                 EventKind.SHOT_WITHHELD,
-                f"{f.callsign[p]} holds fire at track {track_id}: {reason}",
+                f"{f.callsign[p]} holds fire at track {track_id}: {holding.reason}",
                 track_id=track_id,
                 subject=str(f.unit[p]),
-                data={"callsign": str(f.callsign[p]), "reason": reason, "rule": rule_of(reason)},
+                data={
+                    "callsign": str(f.callsign[p]),
+                    "reason": holding.reason,
+                    "rule": holding.rule,
+                },
             )
         ]
 

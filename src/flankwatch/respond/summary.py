@@ -38,7 +38,7 @@ class ResponseSummary:
     debris_areas: dict[str, int] = field(default_factory=dict)
     """Those shots by no-engagement area, keys sorted."""
     withheld_by_rule: dict[str, int] = field(default_factory=dict)
-    """Withheld shots by the rule that held them (:func:`~flankwatch.respond.roe.rule_of`:
+    """Withheld shots by the rule that held them (:data:`~flankwatch.respond.roe.RULES`:
     ``debris``, ``stale-track``, ...), keys sorted."""
     threats_inside: int | None = None
     """Threats (drones, decoys, missiles) that entered the national airspace."""

@@ -44,10 +44,10 @@ FIGURES = (
 """The figures of every comparison, in table order (shots by weapon type follow shots,
 withheld shots by rule follow withheld shots)."""
 
-SHOTS_OF = "shots:"
-"""Prefix of the key of a weapon type's shots (``shots:aim-120c``)."""
-WITHHELD_BY = "withheld:"
-"""Prefix of the key of the shots one rule withheld (``withheld:debris``)."""
+BREAKDOWNS = {"shots": "shots_by_weapon", "withheld": "withheld_by_rule"}
+"""Figures broken down in rows under them, and the :class:`ResponseSummary` field of each
+breakdown; a row's key is the figure's and the part's (``shots:aim-120c``,
+``withheld:debris``)."""
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,9 @@ def interval(values: Sequence[float]) -> Interval | None:
 def figure_value(response: ResponseSummary, key: str) -> float | None:
     """One run's value of figure ``key`` (a weapon type's shots, or a rule's withheld shots:
     0 if none)."""
-    if key.startswith(SHOTS_OF):
-        return float(response.shots_by_weapon.get(key.removeprefix(SHOTS_OF), 0))
-    if key.startswith(WITHHELD_BY):
-        return float(response.withheld_by_rule.get(key.removeprefix(WITHHELD_BY), 0))
+    figure, _, part = key.partition(":")
+    if part:
+        return float(getattr(response, BREAKDOWNS[figure]).get(part, 0))
     value = getattr(response, key)
     return None if value is None else float(value)
 
@@ -116,15 +115,13 @@ def compare(
     results: Sequence[RunResult], policies: Sequence[str], scenario: str, base_seed: int
 ) -> Comparison:
     """The table of ``results`` for ``policies`` (in that order)."""
-    weapons = sorted({w for result in results for w in result.response.shots_by_weapon})
-    rules = sorted({r for result in results for r in result.response.withheld_by_rule})
     figures: list[Figure] = []
     for figure in FIGURES:
         figures.append(figure)
-        if figure.key == "shots":
-            figures.extend(Figure(f"{SHOTS_OF}{w}", f"  shots: {w}") for w in weapons)
-        elif figure.key == "withheld":
-            figures.extend(Figure(f"{WITHHELD_BY}{r}", f"  withheld: {r}") for r in rules)
+        if figure.key in BREAKDOWNS:
+            field = BREAKDOWNS[figure.key]
+            parts = sorted({p for result in results for p in getattr(result.response, field)})
+            figures.extend(Figure(f"{figure.key}:{p}", f"  {figure.key}: {p}") for p in parts)
     cells: dict[tuple[str, str], Interval] = {}
     for policy in policies:
         mine = [result.response for result in results if result.policy == policy]

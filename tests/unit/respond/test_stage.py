@@ -15,6 +15,7 @@ from flankwatch.deployment import Deployment, Origin
 from flankwatch.events import Event, EventKind
 from flankwatch.loop import Kill, Picture, Window
 from flankwatch.respond.catalogue import TARGET_CATEGORIES
+from flankwatch.respond.debris import miss_debris_point
 from flankwatch.respond.forces import OWN_OBJECT_ID_BASE
 from flankwatch.respond.policy import load_policy
 from flankwatch.respond.stage import ResponseStage, impact_sigma_m
@@ -213,6 +214,30 @@ def test_a_ground_gun_engages_when_the_track_enters_its_envelope() -> None:
     gepard_range_m = stage.forces.weapons[0].max_range_m
     first_x = 20_000.0 - 50.0 * fired[0].t_s
     assert np.hypot(first_x, 500.0) <= gepard_range_m + 50.0 * BATCH_S
+
+
+def test_a_shot_whose_miss_would_fall_on_a_village_is_held_by_that_rule() -> None:
+    gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
+
+    def run(areas: list[NoEngagementArea]) -> tuple[ResponseStage, World]:
+        stage = ResponseStage(deployment([gun], areas), load_policy("layered"))
+        world = World({1: drone(20_000.0, 500.0)})
+        world.run(stage, 600.0)
+        return stage, world
+
+    stage, world = run([])
+    first = world.shots[0]
+    # Where that burst would have come down had it missed, and a village there.
+    miss = miss_debris_point(
+        first.shooter_m, first.aim_m, stage.forces.weapons[0], stage.radius_m, stage.origin_alt_m
+    )[0]
+    assert np.hypot(*(miss - np.array(first.debris_m))) > 600.0  # the target's falls elsewhere
+    lat, lon, _ = deployment([gun]).frame.enu_to_geodetic(np.array([*miss, 0.0]))
+    village = NoEngagementArea(name="Village", at=[float(lat), float(lon)], radius_m=300.0)
+    _, held = run([village])
+    withheld = [e for e in held.events if e.kind == EventKind.SHOT_WITHHELD]
+    assert withheld and withheld[0].data["rule"] == "miss-debris"
+    assert withheld[0].data["reason"] == "debris would fall on Village if the shot missed"
 
 
 def test_a_gun_holds_fire_at_a_track_coasting_longer_than_the_rules_allow() -> None:

@@ -69,6 +69,7 @@ def test_without_approval_the_fighters_go_up_but_hold_fire() -> None:
     assert world.shots == [] and world.killed == set()
     held = [e for e in world.events if e.kind == EventKind.SHOT_WITHHELD]
     assert held and all(e.data["reason"] == AWAITING_APPROVAL for e in held)
+    assert all(e.data["rule"] == "approval" for e in held)
     # One event per platform and reason, not one per window.
     assert len(held) == len({e.data["callsign"] for e in held})
 
