@@ -12,7 +12,7 @@ with nothing recorded, as the workers run it) again in this process, each part t
 where the run loop calls it (the timers of ``night_speed.py``): where a run's time goes.
 
     python benchmarks/compare_speed.py [--scenario NAME] [--policy P ...] [--runs N]
-                                       [--workers N] [--no-breakdown]
+                                       [--workers N] [--no-breakdown] [--keep FILE]
 """
 
 from __future__ import annotations
@@ -59,8 +59,11 @@ def minutes(seconds: float) -> str:
     return f"{whole // 60} min {whole % 60} s" if whole % 60 else f"{whole // 60} min"
 
 
-def run_command(scenario: str, policies: list[str], runs: int, workers: int) -> None:
-    """Run ``flankwatch compare`` and print its wall and CPU time against the target."""
+def run_command(
+    scenario: str, policies: list[str], runs: int, workers: int, keep: Path | None = None
+) -> None:
+    """Run ``flankwatch compare`` and print its wall and CPU time against the target; keep
+    its table (JSON) at ``keep`` if given."""
     executable = shutil.which("flankwatch")
     if executable is None:
         sys.exit("the `flankwatch` command is not on PATH (install flankwatch first)")
@@ -78,6 +81,8 @@ def run_command(scenario: str, policies: list[str], runs: int, workers: int) -> 
         if done.returncode != 0:
             sys.exit(f"flankwatch compare failed (exit {done.returncode}):\n{done.stderr}")
         every_run = json.loads(table.read_text())["results"]
+        if keep is not None:
+            shutil.copyfile(table, keep)
     n = len(every_run)
     print(f"$ flankwatch {' '.join(command[1:-2])}")
     target = (
@@ -132,9 +137,10 @@ def main() -> None:
     parser.add_argument(
         "--no-breakdown", action="store_true", help="do not time one run part by part"
     )
+    parser.add_argument("--keep", type=Path, help="keep the table (JSON) in this file")
     args = parser.parse_args()
     policies = args.policy or list(POLICIES)
-    run_command(args.scenario, policies, args.runs, args.workers)
+    run_command(args.scenario, policies, args.runs, args.workers, args.keep)
     if not args.no_breakdown:
         breakdown(args.scenario, policies[0])
 

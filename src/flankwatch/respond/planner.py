@@ -15,6 +15,10 @@ Weapons are (platform, weapon type) pairs of the platforms free to act, with
 the shots left (at most :attr:`PlannerSettings.max_uses` a cycle). A pair's
 kill probability against a target is the weapon's against the track's class if
 
+* the track is fresh (a plot updated it within the rules' ``max_track_age_s``), or
+  the platform is an aircraft: the rules hold every shot at a stale track, and a
+  ground unit can only wait for the sensors to find it again, while a fighter flies
+  on to where it should be and searches there;
 * the policy allows the platform's effector against that class, and no
   platform of an earlier tier of the policy can reach the target in time (tiers
   are strict: "guns first" means fighters only where no gun can engage). In
@@ -107,6 +111,9 @@ class Targets:
     """(T,) time until the target passes the last defended asset it threatens, s (its
     latest time of closest approach in the threat table; inf when the table does not
     list it)."""
+    fresh: np.ndarray
+    """(T,) whether a plot updated the track within the rules' ``max_track_age_s`` (all
+    true when the rules set no limit): the rules hold every shot at a track that is not."""
 
     def __len__(self) -> int:
         return len(self.track_id)
@@ -244,7 +251,10 @@ class Planner:
                     value[j] *= 1.0 - flight.kill_prob
         velocity = np.column_stack((tracks.vx_mps[rows], tracks.vy_mps[rows], tracks.vz_mps[rows]))
         category = assessment.category[rows].astype(object)
-        return Targets(rows, track_id, category, value, position, velocity, deadline)
+        fresh = np.ones(len(rows), bool)
+        if self.roe.max_track_age_s is not None:
+            fresh = tracks.time_s[rows] - tracks.last_update_s[rows] <= self.roe.max_track_age_s
+        return Targets(rows, track_id, category, value, position, velocity, deadline, fresh)
 
     def _preference_allows(
         self,
@@ -309,6 +319,7 @@ class Planner:
             )
         key = (
             targets.track_id.tobytes(),
+            targets.fresh.tobytes(),
             platform.tobytes(),
             weapon.tobytes(),
             f.phase[platform].tobytes(),
@@ -482,11 +493,11 @@ class Planner:
         free_platform: np.ndarray,
         free_weapon: np.ndarray,
     ) -> np.ndarray:
-        """(W, T) one shot's kill probability where the policy allows the pair and the
-        target is reachable, keeping only each target's earliest tier able to engage in
-        time (before its deadline; the earliest able at all when none is), and only the
-        preferred weapons against a class while the element holds one (among the free
-        rows ``free_platform``, ``free_weapon``)."""
+        """(W, T) one shot's kill probability where the policy allows the pair, the
+        target is reachable, and it is fresh or the platform flies, keeping only each
+        target's earliest tier able to engage in time (before its deadline; the earliest
+        able at all when none is), and only the preferred weapons against a class while
+        the element holds one (among the free rows ``free_platform``, ``free_weapon``)."""
         f = self.forces
         categories = [str(c) for c in targets.category]
         pk = np.array([[f.weapons[k].pk(c) for c in categories] for k in weapon], float)
@@ -496,7 +507,8 @@ class Planner:
         tiers = self.policy.tier_matrix(
             [str(e) for e in f.effector[platform]], [str(k) for k in f.kind[platform]], categories
         )
-        pk = np.where((tiers != NOT_ALLOWED) & np.isfinite(reach), pk, 0.0)
+        searches = f.flies[platform][:, None] | targets.fresh[None, :]
+        pk = np.where((tiers != NOT_ALLOWED) & np.isfinite(reach) & searches, pk, 0.0)
         none = np.iinfo(np.int64).max
         able = np.where(pk > 0.0, tiers, none)
         timely = np.where(reach <= targets.deadline_s[None, :], able, none).min(axis=0)

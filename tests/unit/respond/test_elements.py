@@ -4,6 +4,8 @@ fires only at what he has identified by sight."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -16,7 +18,7 @@ from flankwatch.respond.catalogue import (
     builtin_catalogue,
 )
 from flankwatch.respond.forces import Forces, IdCounter, Phase, UnitSpec
-from flankwatch.respond.planner import Planner, PlannerSettings, Targets
+from flankwatch.respond.planner import Planner, PlannerSettings
 from flankwatch.respond.policy import load_policy
 
 PAIR = FIGHTER.model_copy(update={"label": "test pair", "loadout": {"m": 1}, "element_size": 2})
@@ -114,15 +116,7 @@ def f35_plan(category: str, aim9x_left: int) -> tuple[Planner, np.ndarray, np.nd
     keys = p.forces.weapon_keys
     p.forces.ammo[:, keys.index("aim-9x")] = aim9x_left
     target = targets_at((60_000.0, 0.0, 500.0))
-    target = Targets(
-        target.row,
-        target.track_id,
-        np.full(1, category, object),
-        target.value,
-        target.position_m,
-        target.velocity_mps,
-        target.deadline_s,
-    )
+    target = replace(target, category=np.full(1, category, object))
     plan = p.plan(target, 0.0)
     used = {keys[int(k)] for k in plan.weapon[plan.counts[:, 0] > 0]}
     return p, plan.counts, np.array(sorted(used))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyarrow as pa
 from respond_tracks import track_batch
@@ -110,6 +112,7 @@ def targets_at(
     category: str = "decoy",
     deadline_s: float = np.inf,
     value: float = 1.0,
+    fresh: bool = True,
 ) -> Targets:
     n = len(positions)
     return Targets(
@@ -120,6 +123,7 @@ def targets_at(
         np.array(positions, float),
         np.tile([vx_mps, 0.0, 0.0], (n, 1)),
         np.full(n, deadline_s),
+        np.full(n, fresh),
     )
 
 
@@ -180,6 +184,27 @@ def test_out_of_reach_in_time_or_height_is_not_assigned() -> None:
     assert high.counts.sum() == 0
 
 
+def test_a_stale_track_is_a_target_of_fighters_only() -> None:
+    # The rules' track-age limit marks the targets a plot has not updated lately.
+    strict = Defence(max_track_age_s=20.0)
+    roe = RulesOfEngagement.from_defence(strict, LocalFrame(52.0, 21.0, 0.0), "POL")
+    forces = Forces([spec("Gun", "gepard-35mm")], IdCounter())
+    forces.update(0.0)
+    p = Planner(load_policy("layered"), forces, roe, RADIUS_M)
+    tracks = track_batch(100.0, [(i, (2_000.0 * i, 0.0, 500.0), (-50.0, 0.0, 0.0)) for i in (1, 2)])
+    tracks = replace(tracks, last_update_s=np.array([85.0, 70.0]))
+    a = assessment([1, 2], ["hostile", "hostile"], [True, True])
+    assert list(p.targets(tracks, a, set(), no_shots()).fresh) == [True, False]
+    # A gun, which can only wait for the sensors to find a stale track again, spends its
+    # uses on the fresh one; fighters fly on to the stale one and search there.
+    near = ((2_000.0, 0.0, 500.0), (1_000.0, 0.0, 500.0))
+    both = replace(targets_at(*near, vx_mps=0.0), fresh=np.array([True, False]))
+    gun = planner(spec("Gun", "gepard-35mm"), policy="layered").plan(both, 0.0)
+    assert gun.counts[:, 0].sum() > 0 and gun.counts[:, 1].sum() == 0
+    stale = replace(targets_at((20_000.0, 0.0, 500.0)), fresh=np.array([False]))
+    assert planner(spec("QRA", "f16-qra")).plan(stale, 0.0).counts.sum() > 0
+
+
 def test_policy_tiers_and_classes_decide_who_engages() -> None:
     units = (spec("QRA", "f16-qra"), spec("Gun", "gepard-35mm", (0.0, 0.0, 0.0)))
     # Fighters only: the gun is never assigned.
@@ -199,26 +224,10 @@ def test_policy_tiers_and_classes_decide_who_engages() -> None:
 def test_cost_weighs_against_dear_shots() -> None:
     units = (spec("Battery", "nasams"),)
     target = targets_at((20_000.0, 0.0, 500.0))
-    cheap_value = Targets(
-        target.row,
-        target.track_id,
-        target.category,
-        np.array([0.5]),
-        target.position_m,
-        target.velocity_mps,
-        target.deadline_s,
-    )
+    cheap_value = replace(target, value=np.array([0.5]))
     # Layered weighs 1 unit per million EUR: a 1.8M EUR shot is not worth 0.5 units.
     assert planner(*units, policy="layered").plan(cheap_value, 0.0).counts.sum() == 0
-    rich = Targets(
-        target.row,
-        target.track_id,
-        target.category,
-        np.array([50.0]),
-        target.position_m,
-        target.velocity_mps,
-        target.deadline_s,
-    )
+    rich = replace(target, value=np.array([50.0]))
     assert planner(*units, policy="layered").plan(rich, 0.0).counts.sum() > 0
 
 

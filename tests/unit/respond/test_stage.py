@@ -240,24 +240,36 @@ def test_a_shot_whose_miss_would_fall_on_a_village_is_held_by_that_rule() -> Non
     assert withheld[0].data["reason"] == "debris would fall on Village if the shot missed"
 
 
-def test_a_gun_holds_fire_at_a_track_coasting_longer_than_the_rules_allow() -> None:
+def test_only_a_fighter_goes_after_a_track_coasting_longer_than_the_rules_allow() -> None:
     gun = DefenceUnit(name="Gun", type="gepard-35mm", at=[52.0, 21.0])
 
-    def events(max_track_age_s: float | None) -> list[Event]:
-        defence = Defence(units=[gun], max_track_age_s=max_track_age_s)
-        unit = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0), defence=defence)
-        stage = ResponseStage(unit, load_policy("layered"))
-        # The track's last plot comes 100 s before the drone reaches the gun's 4 km reach.
+    def events(unit: DefenceUnit, policy: str, max_track_age_s: float | None) -> list[Event]:
+        defence = Defence(units=[unit], max_track_age_s=max_track_age_s)
+        origin = Origin(lat=52.0, lon=21.0)
+        where = Deployment(name="t", start=START, origin=origin, defence=defence)
+        stage = ResponseStage(where, load_policy(policy))
+        # The track's last plot comes 100 s before the drone reaches the gun's 4 km reach;
+        # the fighters are airborne 15 min after the scramble.
         world = World({1: drone(20_000.0, 500.0)}, silent_from_s=220.0)
-        world.run(stage, 600.0)
+        world.run(stage, 1_200.0)
         return world.events
 
-    strict = events(20.0)
-    assert not [e for e in strict if e.kind == EventKind.SHOT_FIRED]
-    (withheld,) = [e for e in strict if e.kind == EventKind.SHOT_WITHHELD]
-    assert withheld.data["reason"] == "track not updated within 20 s"
-    assert withheld.data["rule"] == "stale-track"
-    assert [e for e in events(None) if e.kind == EventKind.SHOT_FIRED]
+    def of_kind(events: list[Event], kind: EventKind) -> list[Event]:
+        return [e for e in events if e.kind == kind]
+
+    # the gun, which can only wait for the sensors, is planned on nothing: no shot, no hold
+    by_gun = events(gun, "layered", 20.0)
+    assert not of_kind(by_gun, EventKind.SHOT_FIRED)
+    assert not of_kind(by_gun, EventKind.SHOT_WITHHELD)
+    assert of_kind(events(gun, "layered", None), EventKind.SHOT_FIRED)
+    # fighters fly on to the track; there the rules hold their fire
+    by_fighters = events(QRA, "fighters-only", 20.0)
+    assert of_kind(by_fighters, EventKind.SCRAMBLED)
+    assert not of_kind(by_fighters, EventKind.SHOT_FIRED)
+    withheld = of_kind(by_fighters, EventKind.SHOT_WITHHELD)
+    assert withheld and {e.data["rule"] for e in withheld} == {"stale-track"}
+    assert withheld[0].data["reason"] == "track not updated within 20 s"
+    assert of_kind(events(QRA, "fighters-only", None), EventKind.SHOT_FIRED)
 
 
 def test_a_gun_is_not_fired_at_night() -> None:
