@@ -212,6 +212,12 @@ class Planner:
         self.origin_alt_m = origin_alt_m
         self.settings = settings or PlannerSettings()
         self._last: tuple[tuple[bytes, ...], float, Plan] | None = None
+        tiers = policy.tier_matrix(
+            [str(e) for e in forces.effector], [str(k) for k in forces.kind], TARGET_CATEGORIES
+        )
+        self._waits = ~forces.flies & (tiers != NOT_ALLOWED).any(axis=1)
+        """(P,) platforms that the policy may use and that do not fly: they are planned
+        only on fresh tracks."""
 
     def targets(
         self,
@@ -319,7 +325,7 @@ class Planner:
             )
         key = (
             targets.track_id.tobytes(),
-            targets.fresh.tobytes(),
+            targets.fresh.tobytes() if self._waits[platform].any() else b"",
             platform.tobytes(),
             weapon.tobytes(),
             f.phase[platform].tobytes(),
