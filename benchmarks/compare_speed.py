@@ -137,8 +137,10 @@ def main() -> None:
     parser.add_argument(
         "--no-breakdown", action="store_true", help="do not time one run part by part"
     )
-    parser.add_argument("--keep", type=Path, help="keep the table (JSON) in this file")
+    parser.add_argument("--keep", type=Path, help="keep the table (JSON) in this new file")
     args = parser.parse_args()
+    if args.keep is not None and (args.keep.exists() or not args.keep.parent.is_dir()):
+        parser.error(f"--keep {args.keep}: give a new file in an existing folder")
     policies = args.policy or list(POLICIES)
     run_command(args.scenario, policies, args.runs, args.workers, args.keep)
     if not args.no_breakdown:

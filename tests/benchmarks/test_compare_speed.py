@@ -44,3 +44,16 @@ def test_the_study_benchmark_times_the_command_and_one_run_part_by_part(tmp_path
     for part in ("simulation", "tracking", "assessment", "response", "the loop and the rest"):
         assert part in parts, out
     assert sum(map(float, parts.values())) == pytest.approx(100.0, abs=0.1 * len(parts))
+
+
+def test_the_study_benchmark_keeps_its_table_only_in_a_new_file(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.json"
+    mine.write_text("a user's file")
+    for keep in (mine, tmp_path / "no" / "such" / "folder.json"):
+        done = subprocess.run(
+            [sys.executable, str(SCRIPT), "--keep", str(keep)], capture_output=True, text=True
+        )
+        assert done.returncode == 2
+        assert f"--keep {keep}: give a new file in an existing folder" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert mine.read_text() == "a user's file"
