@@ -18,7 +18,9 @@ kill probability against a target is the weapon's against the track's class if
 * the track is fresh (a plot updated it within the rules' ``max_track_age_s``), or
   the platform is an aircraft: the rules hold every shot at a stale track, and a
   ground unit can only wait for the sensors to find it again, while a fighter flies
-  on to where it should be and searches there;
+  on to where it should be and searches there (the tiers below are decided as if
+  the track were fresh: a later tier is not sent after a track an earlier one's
+  ground units only wait for);
 * the policy allows the platform's effector against that class, and no
   platform of an earlier tier of the policy can reach the target in time (tiers
   are strict: "guns first" means fighters only where no gun can engage). In
@@ -499,11 +501,13 @@ class Planner:
         free_platform: np.ndarray,
         free_weapon: np.ndarray,
     ) -> np.ndarray:
-        """(W, T) one shot's kill probability where the policy allows the pair, the
-        target is reachable, and it is fresh or the platform flies, keeping only each
-        target's earliest tier able to engage in time (before its deadline; the earliest
-        able at all when none is), and only the preferred weapons against a class while
-        the element holds one (among the free rows ``free_platform``, ``free_weapon``)."""
+        """(W, T) one shot's kill probability where the policy allows the pair and the
+        target is reachable, keeping only each target's earliest tier able to engage in
+        time (before its deadline; the earliest able at all when none is), and there only
+        the platforms that fly when the track is stale (a ground unit's tier waits for the
+        sensors: a later tier is not sent instead), and only the preferred weapons against
+        a class while the element holds one (among the free rows ``free_platform``,
+        ``free_weapon``)."""
         f = self.forces
         categories = [str(c) for c in targets.category]
         pk = np.array([[f.weapons[k].pk(c) for c in categories] for k in weapon], float)
@@ -513,11 +517,11 @@ class Planner:
         tiers = self.policy.tier_matrix(
             [str(e) for e in f.effector[platform]], [str(k) for k in f.kind[platform]], categories
         )
-        searches = f.flies[platform][:, None] | targets.fresh[None, :]
-        pk = np.where((tiers != NOT_ALLOWED) & np.isfinite(reach) & searches, pk, 0.0)
+        pk = np.where((tiers != NOT_ALLOWED) & np.isfinite(reach), pk, 0.0)
         none = np.iinfo(np.int64).max
         able = np.where(pk > 0.0, tiers, none)
         timely = np.where(reach <= targets.deadline_s[None, :], able, none).min(axis=0)
         first = np.where(timely < none, timely, able.min(axis=0))
-        result: np.ndarray = np.where(tiers == first[None, :], pk, 0.0)
+        searches = f.flies[platform][:, None] | targets.fresh[None, :]
+        result: np.ndarray = np.where((tiers == first[None, :]) & searches, pk, 0.0)
         return result

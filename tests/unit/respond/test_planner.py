@@ -203,6 +203,13 @@ def test_a_stale_track_is_a_target_of_fighters_only() -> None:
     assert gun.counts[:, 0].sum() > 0 and gun.counts[:, 1].sum() == 0
     stale = replace(targets_at((20_000.0, 0.0, 500.0)), fresh=np.array([False]))
     assert planner(spec("QRA", "f16-qra")).plan(stale, 0.0).counts.sum() > 0
+    # Layered: a stale track the gun's tier covers is left to it (the fighters, a later
+    # tier, are not sent instead); one far from the gun is the fighters' (platform 0).
+    units = (spec("QRA", "f16-qra"), spec("Gun", "gepard-35mm"))
+    two = targets_at((20_000.0, 0.0, 500.0), (200_000.0, 80_000.0, 500.0))
+    plan = planner(*units, policy="layered").plan(replace(two, fresh=np.array([False] * 2)), 0.0)
+    assert plan.counts[:, 0].sum() == 0
+    assert plan.counts[plan.platform == 0, 1].sum() > 0
 
 
 def test_policy_tiers_and_classes_decide_who_engages() -> None:
