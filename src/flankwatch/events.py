@@ -71,6 +71,9 @@ class EventKind(StrEnum):
     LEAKER = "leaker"
     """A hostile track reached a defended asset or left the defended area unengaged or
     surviving; the subject is the asset (if any)."""
+    TARGET_LEFT = "target-left"
+    """A unit has fired the most shots its doctrine allows at one target (in a sortie,
+    for fighters) and leaves the track to others; the subject is the unit."""
     MAGAZINE_EMPTY = "magazine-empty"
     """A unit has used its last round or missile (it reloads, or returns to base)."""
     RETURNED_TO_BASE = "returned-to-base"

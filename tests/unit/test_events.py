@@ -36,6 +36,7 @@ RECORDED = {
     "shot-missed",
     "target-survived",
     "leaker",
+    "target-left",
     "magazine-empty",
     "returned-to-base",
     "operator-decision",

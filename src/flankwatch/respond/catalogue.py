@@ -203,7 +203,8 @@ class EffectorType(_Entry):
     launcher carries; ``reload_s`` is a fighter's turnaround on the ground (re-arm
     and refuel) or a launcher's time to re-load its magazine. Fighters of a unit fly
     in elements of ``element_size`` aircraft that take one target at a time; against
-    a class listed in ``preferred_weapons`` an element fires those weapons first.
+    a class listed in ``preferred_weapons`` an element fires those weapons first;
+    ``max_shots_per_target`` is the doctrine's most shots at one target.
     """
 
     kind: EffectorKind
@@ -242,6 +243,15 @@ class EffectorType(_Entry):
         default_factory=dict,
         description="against a class, the weapons (loadout keys) fired while the element "
         "holds any of them; its other weapons only after",
+    )
+    max_shots_per_target: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_LOADOUT,
+        description="most shots an element (or a ground unit) fires at one track, one at a "
+        "time with a look at each outcome, before it leaves the track to others: in a sortie "
+        "for fighters (counted again after landing), over the run for ground units (absent: "
+        "no limit but the magazine)",
     )
 
     def acquisition_m(self, category: str) -> float:

@@ -28,6 +28,9 @@ A platform's :class:`Phase`::
   element in support (it takes its armed mate's target and path) and the
   element goes home together: when none of its members has a weapon left, or
   when one of them must (fuel, no target for a while, the unit's active time);
+- an element (or a ground unit) fires at most its type's ``max_shots_per_target``
+  at one track (:meth:`Forces.count_shot`; a fighter's count starts again after
+  landing), then the planner leaves the track to others;
 - a ground unit (launcher, gun, interceptor-drone team, jammer) ordered to
   engage may fire ``readiness_s`` later (its reaction time) and stays on alert;
   when its magazine is empty it re-loads for ``reload_s``.
@@ -155,6 +158,12 @@ class Forces:
         self.readiness_s = np.array([u.effector.readiness_s for u, _ in rows], float)
         self.reload_s = np.array([u.effector.reload_s for u, _ in rows], float)
         self.interval_s = np.array([u.effector.fire_interval_s for u, _ in rows], float)
+        self.max_shots = np.array([u.effector.max_shots_per_target or 0 for u, _ in rows], np.int64)
+        """(P,) most shots each platform's element fires at one target (a sortie's, for
+        fighters); 0 where the type sets no limit (only the magazine's)."""
+        self.shots_at: dict[tuple[int, int], int] = {}
+        """Shots fired by (element leader row, track number) in the present sortie, for
+        the platforms whose type sets a limit."""
         self.active_from_s = np.array([u.active_from_s for u, _ in rows], float)
         self.active_until_s = np.array([u.active_until_s for u, _ in rows], float)
         self.phase = np.full(n, INACTIVE, np.int8)
@@ -327,6 +336,9 @@ class Forces:
 
     def _land(self, p: int, now_s: float, events: list[Event]) -> None:
         self.phase[p] = REARMING
+        leader = int(self.element[p])
+        for key in [key for key in self.shots_at if key[0] == leader]:
+            del self.shots_at[key]
         self.ready_s[p] = now_s + self.reload_s[p]
         self.position_m[p] = self.home_m[p]
         self.velocity_mps[p] = 0.0
@@ -440,6 +452,42 @@ class Forces:
                 data={"callsign": str(self.callsign[p])},
             )
         ]
+
+    def count_shot(self, p: int, track_id: int, now_s: float) -> list[Event]:
+        """Platform ``p`` fired at track ``track_id`` at ``now_s`` (s): counted against its
+        element's most shots at one target; an event when that is the last one."""
+        if self.max_shots[p] == 0:
+            return []
+        key = (int(self.element[p]), track_id)
+        self.shots_at[key] = fired = self.shots_at.get(key, 0) + 1
+        if fired < self.max_shots[p]:
+            return []
+        return [
+            Event(
+                now_s,
+                EventKind.TARGET_LEFT,
+                f"{self.callsign[p]} has fired {fired} shots at track {track_id}, the most "
+                "its doctrine allows at one target, and leaves it to others",
+                track_id=track_id,
+                subject=str(self.unit[p]),
+                data={"callsign": str(self.callsign[p]), "shots": fired},
+            )
+        ]
+
+    def spent_on(self, platform: np.ndarray, track_id: np.ndarray) -> np.ndarray:
+        """(n, T) whether each of the platforms ``platform`` (rows) has fired, with its
+        element, the most shots its doctrine allows at each track of ``track_id``."""
+        spent = np.zeros((len(platform), len(track_id)), bool)
+        if not self.shots_at:
+            return spent
+        where = {int(t): j for j, t in enumerate(track_id)}
+        leaders = self.element[platform]
+        for (leader, t), fired in self.shots_at.items():
+            j = where.get(t)
+            if j is not None:
+                rows = leaders == leader
+                spent[rows, j] = fired >= self.max_shots[platform[rows]]
+        return spent
 
     def in_flight(self) -> np.ndarray:
         """Row indices of the aircraft in the air (own-force objects)."""

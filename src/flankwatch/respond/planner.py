@@ -21,6 +21,9 @@ kill probability against a target is the weapon's against the track's class if
   on to where it should be and searches there (the tiers below are decided as if
   the track were fresh: a later tier is not sent after a track an earlier one's
   ground units only wait for);
+* the platform's element has not yet fired at the target the most shots its type's
+  doctrine allows in a sortie (``max_shots_per_target``; then it leaves the target to
+  others);
 * the policy allows the platform's effector against that class, and no
   platform of an earlier tier of the policy can reach the target in time (tiers
   are strict: "guns first" means fighters only where no gun can engage). In
@@ -213,7 +216,7 @@ class Planner:
         self.radius_m = radius_m
         self.origin_alt_m = origin_alt_m
         self.settings = settings or PlannerSettings()
-        self._last: tuple[tuple[bytes, ...], float, Plan] | None = None
+        self._last: tuple[tuple[object, ...], float, Plan] | None = None
         tiers = policy.tier_matrix(
             [str(e) for e in forces.effector], [str(k) for k in forces.kind], TARGET_CATEGORIES
         )
@@ -310,8 +313,9 @@ class Planner:
         ``Forces.weapon_keys``; default all); empty when there is nothing to assign.
 
         The last assignment is kept (for the present target positions) while the
-        targets, the free platforms, their phases and their weapons left are the same
-        and it is less than :attr:`PlannerSettings.replan_s` old.
+        targets, the free platforms, their phases, their weapons left and their shots
+        at each target are the same and it is less than :attr:`PlannerSettings.replan_s`
+        old.
         """
         f = self.forces
         free = f.ammo * f.available(now_s)[:, None]
@@ -332,6 +336,7 @@ class Planner:
             weapon.tobytes(),
             f.phase[platform].tobytes(),
             f.ammo[platform, weapon].tobytes(),
+            tuple(sorted(f.shots_at.items())),
         )
         if self._last is not None and self._last[0] == key:
             made_s, last = self._last[1], self._last[2]
@@ -501,19 +506,21 @@ class Planner:
         free_platform: np.ndarray,
         free_weapon: np.ndarray,
     ) -> np.ndarray:
-        """(W, T) one shot's kill probability where the policy allows the pair and the
-        target is reachable, keeping only each target's earliest tier able to engage in
-        time (before its deadline; the earliest able at all when none is), and there only
-        the platforms that fly when the track is stale (a ground unit's tier waits for the
-        sensors: a later tier is not sent instead), and only the preferred weapons against
-        a class while the element holds one (among the free rows ``free_platform``,
-        ``free_weapon``)."""
+        """(W, T) one shot's kill probability where the policy allows the pair, the
+        target is reachable and the platform's element has shots left for it under its
+        doctrine (``max_shots_per_target``), keeping only each target's earliest tier
+        able to engage in time (before its deadline; the earliest able at all when none
+        is), and there only the platforms that fly when the track is stale (a ground
+        unit's tier waits for the sensors: a later tier is not sent instead), and only
+        the preferred weapons against a class while the element holds one (among the
+        free rows ``free_platform``, ``free_weapon``)."""
         f = self.forces
         categories = [str(c) for c in targets.category]
         pk = np.array([[f.weapons[k].pk(c) for c in categories] for k in weapon], float)
         pk *= self._preference_allows(
             platform, weapon, class_index(targets.category), free_platform, free_weapon
         )
+        pk[f.spent_on(platform, targets.track_id)] = 0.0
         tiers = self.policy.tier_matrix(
             [str(e) for e in f.effector[platform]], [str(k) for k in f.kind[platform]], categories
         )

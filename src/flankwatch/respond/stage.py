@@ -18,7 +18,9 @@ Each window, at ``now_s`` (the window's end):
    shot counted from when the platform's last came due, see
    :meth:`~flankwatch.respond.forces.Forces.fire`: a NASAMS firing every 3 s
    fires 5 shots in 3 windows of 5 s, each at another target), at most one shot
-   per target at a time (shoot-look-shoot), aimed at the lead point of the
+   per target at a time (shoot-look-shoot) and at most the effector type's
+   ``max_shots_per_target`` from one element at one target in a sortie (then it is
+   left to others: a ``target-left`` event), aimed at the lead point of the
    TRACK (never the truth), if the rules of engagement allow it: the track
    declared hostile, inside the engagement zone, the expected debris of the
    target (if killed there) and of the weapon (if it misses) outside every
@@ -261,6 +263,7 @@ class ResponseStage:
                 under_fire.add(track_id)
                 shots.append(shot)
                 events.append(_fired_event(shot, flight, str(f.callsign[p])))
+                events += f.count_shot(int(p), track_id, now_s)
                 events += f.fire(int(p), k, now_s, since_s)
         return shots, events
 

@@ -143,6 +143,7 @@ FIGHTER: dict[str, Any] = {
         ({"kind": "enabler"}, "loadout must be empty"),
         ({"readiness_s": -1.0}, "readiness_s"),
         ({"acquisition_range_m": {"decoy": -5.0}}, "acquisition_range_m.decoy"),
+        ({"max_shots_per_target": 0}, "max_shots_per_target"),
     ],
 )
 def test_bad_effectors_are_refused_naming_the_fault(change: dict[str, Any], words: str) -> None:

@@ -1,6 +1,7 @@
 """Fighters as flown on quick-reaction alert: a pair takes one target at a time and flies
 home together; an F-35 pair fires its AIM-9Xs at drones before its AIM-120s; a pilot
-fires only at what he has identified by sight."""
+fires only at what he has identified by sight; a pair fires at most its doctrine's shots
+at one target in a sortie."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from respond_units import FIGHTER, MISSILE
 from test_planner import RADIUS_M, ROE, spec, targets_at
 
+from flankwatch.events import EventKind
 from flankwatch.respond.catalogue import (
     TARGET_CATEGORIES,
     EffectorType,
@@ -170,3 +172,56 @@ def test_a_pilot_fires_only_within_his_identification_range() -> None:
     assert ruled.reach_m[0, aim120, decoy] == f16.identification_m("decoy")
     assert unruled.reach_m[0, aim120, decoy] == f16.acquisition_m("decoy")
     assert (ruled.reach_m <= unruled.reach_m).all()
+
+
+DOCTRINE = PAIR.model_copy(update={"loadout": {"m": 4}, "max_shots_per_target": 2})
+
+
+def doctrine_pairs(effector: EffectorType = DOCTRINE) -> Forces:
+    """Two airborne pairs of ``effector`` (rows 0-1 and 2-3), all after track 7."""
+    f = Forces(
+        [UnitSpec("Base", "pair", effector, {"m": MISSILE}, (0.0, 0.0, 0.0), 4)], IdCounter()
+    )
+    f.update(0.0)
+    airborne(f)
+    return f
+
+
+def test_a_pair_counts_its_shots_at_a_target_and_leaves_it_at_its_doctrines_most() -> None:
+    f = doctrine_pairs()
+    assert f.count_shot(0, 7, 700.0) == []
+    assert not f.spent_on(np.arange(4), np.array([7])).any()
+    left = f.count_shot(1, 7, 705.0)  # the mate's shot counts for the element
+    assert [e.kind for e in left] == [EventKind.TARGET_LEFT]
+    assert left[0].track_id == 7 and left[0].data == {"callsign": "Base 2", "shots": 2}
+    f.count_shot(2, 9, 705.0)
+    spent = f.spent_on(np.arange(4), np.array([9, 7, 8]))
+    assert spent.tolist() == [[False, True, False]] * 2 + [[False, False, False]] * 2
+
+
+def test_a_pairs_count_starts_again_after_landing() -> None:
+    f = doctrine_pairs()
+    f.count_shot(0, 7, 700.0)
+    f.count_shot(1, 7, 705.0)
+    f._send_home(0, "test")
+    f.update(PAIR.readiness_s + 5.0)  # still over its base: it lands at once
+    assert list(f.phase[:2]) == [Phase.REARMING] * 2
+    assert not f.spent_on(np.arange(4), np.array([7])).any()
+
+
+def test_without_a_doctrine_only_the_magazine_limits_the_shots_at_one_target() -> None:
+    f = doctrine_pairs(PAIR.model_copy(update={"loadout": {"m": 4}}))
+    assert all(f.count_shot(p % 2, 7, 700.0) == [] for p in range(8))
+    assert not f.spent_on(np.arange(4), np.array([7])).any()
+
+
+def test_the_planner_leaves_a_target_to_the_pair_that_has_shots_left_for_it() -> None:
+    one = targets_at((100_000.0, 0.0, 500.0))
+    p = planner(spec("QRA", "f16-qra", count=4))
+    assert list(p.forces.max_shots) == [2] * 4
+    before = p.plan(one, 0.0).first_targets(4)
+    assert (before == 0).all()  # with no cost weighed, both pairs go after it
+    p.forces.count_shot(0, 1, 0.0)
+    p.forces.count_shot(1, 1, 0.0)
+    after = p.plan(one, 0.0).first_targets(4)
+    assert list(after) == [-1, -1, 0, 0]

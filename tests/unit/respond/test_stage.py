@@ -132,7 +132,7 @@ def test_nothing_hostile_leaves_the_picture_as_it_is() -> None:
 def test_fighters_scramble_shoot_down_the_drone_and_come_home() -> None:
     stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
     world = World({1: drone(60_000.0, 0.0)})
-    world.run(stage, 4 * 3_600.0)
+    world.run(stage, 4 * 3_600.0, seed=3)
     kinds = world.kinds()
     assert kinds.count(EventKind.SCRAMBLED) == 2
     scrambled = next(e for e in world.events if e.kind == EventKind.SCRAMBLED)
@@ -151,6 +151,37 @@ def test_fighters_scramble_shoot_down_the_drone_and_come_home() -> None:
     assert min(ids) >= OWN_OBJECT_ID_BASE
     kinds_seen = {str(k) for o in world.own for k in o.kind}
     assert "fighter" in kinds_seen and "missile" in kinds_seen
+
+
+def test_a_pair_fires_two_shots_at_one_target_then_leaves_it() -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0)})
+    world.run(stage, 4 * 3_600.0, seed=0)  # with this seed both missiles miss
+    fired = [e for e in world.events if e.kind == EventKind.SHOT_FIRED]
+    left = [e for e in world.events if e.kind == EventKind.TARGET_LEFT]
+    assert not world.killed and len(fired) == 2
+    # The element's second shot, from either aircraft, is its last at the drone.
+    assert {e.data["callsign"] for e in fired} == {"QRA 1", "QRA 2"}
+    assert len(left) == 1 and left[0].t_s == fired[1].t_s and left[0].track_id == 1
+    assert left[0].subject == "QRA" and left[0].data["shots"] == 2
+    # Both aircraft still hold missiles, yet go home: the drone is nobody's target.
+    assert world.kinds().count(EventKind.RETURNED_TO_BASE) == 2
+    assert EventKind.MAGAZINE_EMPTY not in world.kinds()
+
+
+def test_the_pair_that_left_a_target_hands_it_to_the_other_pair() -> None:
+    four = QRA.model_copy(update={"count": 4})
+    stage = ResponseStage(deployment([four]), load_policy("fighters-only"))
+    world = World({1: drone(60_000.0, 0.0)})
+    world.run(stage, 4 * 3_600.0, seed=0)
+    fired = [e for e in world.events if e.kind == EventKind.SHOT_FIRED]
+    left = [e for e in world.events if e.kind == EventKind.TARGET_LEFT]
+    first = [e for e in fired if e.data["callsign"] in ("QRA 1", "QRA 2")]
+    second = [e for e in fired if e.data["callsign"] in ("QRA 3", "QRA 4")]
+    assert len(first) == 2 and 1 <= len(second) <= 2
+    assert left[0].data["callsign"] in ("QRA 1", "QRA 2")
+    assert all(e.t_s >= left[0].t_s for e in second)
+    assert world.killed == {1}
 
 
 def test_each_shot_waits_for_the_last_to_end_and_the_kill_ends_the_target() -> None:
