@@ -132,7 +132,7 @@ def test_nothing_hostile_leaves_the_picture_as_it_is() -> None:
 def test_fighters_scramble_shoot_down_the_drone_and_come_home() -> None:
     stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
     world = World({1: drone(60_000.0, 0.0)})
-    world.run(stage, 4 * 3_600.0, seed=3)
+    world.run(stage, 4 * 3_600.0, seed=3)  # with this seed its first missile kills
     kinds = world.kinds()
     assert kinds.count(EventKind.SCRAMBLED) == 2
     scrambled = next(e for e in world.events if e.kind == EventKind.SCRAMBLED)
