@@ -67,11 +67,13 @@ import numpy as np
 
 from flankwatch.assess.assessment import Assessment
 from flankwatch.respond.catalogue import TARGET_CATEGORIES
-from flankwatch.respond.forces import PREPARING, Forces
+from flankwatch.respond.forces import Forces
 from flankwatch.respond.intercept import time_to_reach, time_with_climb
 from flankwatch.respond.policy import NOT_ALLOWED, Policy
 from flankwatch.respond.roe import HOSTILE, RulesOfEngagement
 from flankwatch.respond.shots import ShotsInFlight
+from flankwatch.respond.targets import Targets, class_index, ground_height_m, ground_xy
+from flankwatch.respond.units import PREPARING
 from flankwatch.respond.wta import WtaProblem
 from flankwatch.respond.wta.heuristic import default_patience, solve_heuristic
 from flankwatch.track.output import TrackBatch, TrackStatus
@@ -97,31 +99,6 @@ class PlannerSettings:
     """Time limit of the assignment solver, s (its heuristic is deterministic within it)."""
     max_patience: int = 2
     """Most restarts without improvement of the assignment heuristic in one plan."""
-
-
-@dataclass(frozen=True)
-class Targets:
-    """This cycle's targets, one row each."""
-
-    row: np.ndarray
-    """Rows of the step's tracks (and assessment)."""
-    track_id: np.ndarray
-    category: np.ndarray
-    value: np.ndarray
-    position_m: np.ndarray
-    """(T, 3), m."""
-    velocity_mps: np.ndarray
-    """(T, 3), m/s."""
-    deadline_s: np.ndarray
-    """(T,) time until the target passes the last defended asset it threatens, s (its
-    latest time of closest approach in the threat table; inf when the table does not
-    list it)."""
-    fresh: np.ndarray
-    """(T,) whether a plot updated the track within the rules' ``max_track_age_s`` (all
-    true when the rules set no limit): the rules hold every shot at a track that is not."""
-
-    def __len__(self) -> int:
-        return len(self.track_id)
 
 
 @dataclass(frozen=True)
@@ -166,34 +143,6 @@ class Plan:
         reach = np.where(self.counts[rows] > 0, self.reach_s[rows], np.inf).min(axis=0)
         chosen = np.flatnonzero(counts > 0)
         return [int(j) for j in chosen[np.argsort(reach[chosen], kind="stable")]]
-
-
-def ground_height_m(points_m: np.ndarray, radius_m: float, origin_alt_m: float) -> np.ndarray:
-    """Heights (m) above a sphere of ``radius_m`` of ENU points ``(n, 3)`` (origin
-    ``origin_alt_m`` above the sphere)."""
-    centre = np.asarray(points_m, float) + np.array([0.0, 0.0, radius_m + origin_alt_m])
-    result: np.ndarray = np.linalg.norm(centre, axis=1) - radius_m
-    return result
-
-
-def ground_xy(points_m: np.ndarray, radius_m: float, origin_alt_m: float) -> np.ndarray:
-    """Ground points ``(n, 2)`` (x, y m, as the assessment and the rules of engagement
-    use them) below ENU points ``(n, 3)``."""
-    points = np.asarray(points_m, float)
-    centre = points + np.array([0.0, 0.0, radius_m + origin_alt_m])
-    scale = radius_m / np.linalg.norm(centre, axis=1)
-    result: np.ndarray = points[:, :2] * scale[:, None]
-    return result
-
-
-_CLASS_INDEX = {c: k for k, c in enumerate(TARGET_CATEGORIES)}
-
-
-def class_index(categories: np.ndarray) -> np.ndarray:
-    """(T,) index of each track class in :data:`~flankwatch.respond.catalogue.TARGET_CATEGORIES`
-    (an unknown name counts as ``unknown``)."""
-    unknown = _CLASS_INDEX["unknown"]
-    return np.array([_CLASS_INDEX.get(str(c), unknown) for c in categories], np.int64)
 
 
 class Planner:

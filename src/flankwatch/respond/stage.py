@@ -61,17 +61,9 @@ from flankwatch.respond.catalogue import effector_catalogue
 from flankwatch.respond.damage import DamageAssessment
 from flankwatch.respond.debris import debris_point, miss_debris_point
 from flankwatch.respond.envelope import in_envelope, is_night
-from flankwatch.respond.forces import ENGAGING, Forces, ForcesSettings, IdCounter, UnitSpec
+from flankwatch.respond.forces import Forces
 from flankwatch.respond.intercept import intercept
-from flankwatch.respond.planner import (
-    Plan,
-    Planner,
-    PlannerSettings,
-    Targets,
-    class_index,
-    ground_height_m,
-    ground_xy,
-)
+from flankwatch.respond.planner import Plan, Planner, PlannerSettings
 from flankwatch.respond.policy import Policy
 from flankwatch.respond.roe import (
     AWAITING_APPROVAL,
@@ -82,6 +74,8 @@ from flankwatch.respond.roe import (
 )
 from flankwatch.respond.shots import FLYING_KINDS, Flight, ShotsInFlight, own_force_rows
 from flankwatch.respond.step import OwnForces, ResponseStep, Shot
+from flankwatch.respond.targets import Targets, class_index, ground_height_m, ground_xy
+from flankwatch.respond.units import ENGAGING, ForcesSettings, IdCounter, UnitSpec
 from flankwatch.track.output import TrackBatch
 
 

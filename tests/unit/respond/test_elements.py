@@ -19,9 +19,10 @@ from flankwatch.respond.catalogue import (
     EffectorType,
     builtin_catalogue,
 )
-from flankwatch.respond.forces import Forces, IdCounter, Phase, UnitSpec
+from flankwatch.respond.forces import Forces
 from flankwatch.respond.planner import Planner, PlannerSettings
 from flankwatch.respond.policy import load_policy
+from flankwatch.respond.units import IdCounter, Phase, UnitSpec
 
 PAIR = FIGHTER.model_copy(update={"label": "test pair", "loadout": {"m": 1}, "element_size": 2})
 

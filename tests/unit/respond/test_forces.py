@@ -7,7 +7,8 @@ from respond_units import FIGHTER, MISSILE
 
 from flankwatch.events import EventKind
 from flankwatch.respond.catalogue import EffectorType
-from flankwatch.respond.forces import OWN_OBJECT_ID_BASE, Forces, IdCounter, Phase, UnitSpec
+from flankwatch.respond.forces import Forces
+from flankwatch.respond.units import OWN_OBJECT_ID_BASE, IdCounter, Phase, UnitSpec
 
 LAUNCHER = EffectorType(
     label="test launcher",

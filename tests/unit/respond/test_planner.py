@@ -11,12 +11,14 @@ from respond_tracks import track_batch
 from flankwatch.assess.assessment import THREAT_SCHEMA, Assessment
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.respond.catalogue import builtin_catalogue
-from flankwatch.respond.forces import Forces, IdCounter, UnitSpec
-from flankwatch.respond.planner import Planner, PlannerSettings, Targets
+from flankwatch.respond.forces import Forces
+from flankwatch.respond.planner import Planner, PlannerSettings
 from flankwatch.respond.policy import load_policy
 from flankwatch.respond.roe import RulesOfEngagement
 from flankwatch.respond.shots import Flight, ShotsInFlight
 from flankwatch.respond.step import Shot
+from flankwatch.respond.targets import Targets
+from flankwatch.respond.units import IdCounter, UnitSpec
 from flankwatch.scenario.defence import Defence
 
 RADIUS_M = 6_371_000.0

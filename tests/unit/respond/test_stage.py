@@ -16,10 +16,10 @@ from flankwatch.events import Event, EventKind
 from flankwatch.loop import Kill, Picture, Window
 from flankwatch.respond.catalogue import TARGET_CATEGORIES
 from flankwatch.respond.debris import miss_debris_point
-from flankwatch.respond.forces import OWN_OBJECT_ID_BASE
 from flankwatch.respond.policy import load_policy
 from flankwatch.respond.stage import ResponseStage, impact_sigma_m
 from flankwatch.respond.step import NO_RESPONSE, OwnForces, Shot
+from flankwatch.respond.units import OWN_OBJECT_ID_BASE
 from flankwatch.scenario.defence import Defence, DefenceUnit, NoEngagement, NoEngagementArea
 from flankwatch.stream import PlotBatch
 
