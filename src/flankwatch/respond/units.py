@@ -21,7 +21,8 @@ here: above any scenario's object numbers (at most 100,000), so they never colli
 
 
 class Phase(IntEnum):
-    """Where a platform is in its cycle; see the module docstring. The order counts:
+    """Where a platform is in its cycle (the diagram is in :mod:`~flankwatch.respond.forces`).
+    The order counts:
     the phases up to PREPARING are on the ground, up to ENGAGING may take a target."""
 
     STANDBY = 0
