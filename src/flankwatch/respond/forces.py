@@ -14,13 +14,15 @@ A platform's :class:`~flankwatch.respond.units.Phase`::
 - a fighter ordered up is airborne ``readiness_s`` later at its base and flies
   toward its goal (the intercept point on its track, set each window) at its
   speed, turning at most :attr:`ForcesSettings.turn_rad_s` and climbing at its
-  ``climb_mps``; with no target it flies a racetrack (a combat air patrol):
-  straight legs of :attr:`ForcesSettings.cap_leg_m` from where it lost its
-  target along its heading and back, turning at the ends at
-  :attr:`ForcesSettings.cap_turn_rad_s` (rather than circling a point); it
-  returns when its weapons are spent, when the fuel left just brings it home
-  (``endurance_s`` from take-off), when it has had no target for
-  :attr:`ForcesSettings.idle_return_s`, or when its unit's active time ends;
+  ``climb_mps`` (in height above the earth, not in the frame's ``z``); with no
+  target it flies a racetrack (a combat air patrol): straight legs of
+  :attr:`ForcesSettings.cap_leg_m` from where it lost its target along its heading
+  and back, turning at the ends at :attr:`ForcesSettings.cap_turn_rad_s` (rather
+  than circling a point), level and at least :attr:`ForcesSettings.min_height_m` up;
+  it returns (holding its height until the glide path down to its base) when its
+  weapons are spent, when the fuel left just brings it home (``endurance_s`` from
+  take-off), when it has had no target for :attr:`ForcesSettings.idle_return_s`, or
+  when its unit's active time ends;
   after landing it is turned round in ``reload_s`` and back at readiness;
 - fighters of a unit fly in *elements* of the type's ``element_size`` aircraft
   (a quick-reaction pair): the planner gives an element one target at a time
@@ -40,6 +42,7 @@ Positions in the run's local ENU frame (m), times in s since the run's start.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,6 +50,7 @@ import numpy as np
 from flankwatch.events import Event, EventKind
 from flankwatch.respond.catalogue import TARGET_CATEGORIES, EffectorType, WeaponType
 from flankwatch.respond.intercept import steer
+from flankwatch.respond.targets import ground_height_m, z_at_height_m
 from flankwatch.respond.units import (
     ENGAGING,
     INACTIVE,
@@ -68,9 +72,15 @@ class Forces:
         units: Sequence[UnitSpec],
         ids: IdCounter,
         settings: ForcesSettings | None = None,
+        radius_m: float = math.inf,
+        origin_alt_m: float = 0.0,
     ) -> None:
         self.settings = settings or ForcesSettings()
         self.ids = ids
+        self.radius_m = radius_m
+        """Radius of the sphere aircraft climb above (m); infinite: heights are ``z``."""
+        self.origin_alt_m = origin_alt_m
+        """Height of the frame's origin above that sphere, m."""
         armed = [u for u in units if u.effector.kind != "enabler"]
         keys = sorted({w for u in armed for w in u.weapons})
         self.weapon_keys: tuple[str, ...] = tuple(keys)
@@ -227,9 +237,9 @@ class Forces:
         rows = np.flatnonzero(flying)
         waiting = (self.phase[rows] == ENGAGING) & (self.target[rows] < 0)
         self._next_leg(rows[waiting])
-        goal = np.where(
-            (self.phase[rows] == RETURNING)[:, None], self.home_m[rows], self.goal_m[rows]
-        )
+        returning = self.phase[rows] == RETURNING
+        goal = np.where(returning[:, None], self.home_m[rows], self.goal_m[rows])
+        goal[returning, 2] = self._approach_z(rows[returning])
         goal[waiting] = self.cap_m[rows[waiting], self.cap_end[rows[waiting]]]
         turn = np.where(waiting, self.settings.cap_turn_rad_s, self.settings.turn_rad_s)
         self.position_m[rows], self.velocity_mps[rows] = steer(
@@ -240,6 +250,8 @@ class Forces:
             self.climb_mps[rows],
             turn,
             dt_s[rows],
+            self.radius_m,
+            self.origin_alt_m,
         )
         home_m = np.linalg.norm(self.position_m - self.home_m, axis=1)
         landed = flying & (self.phase == RETURNING) & (home_m <= self._land_radius(dt_s))
@@ -255,6 +267,19 @@ class Forces:
         for p in np.flatnonzero(idle):
             minutes = self.settings.idle_return_s / 60.0
             self._send_home(int(p), f"no target for {minutes:.0f} min")
+
+    def _approach_z(self, rows: np.ndarray) -> np.ndarray:
+        """ENU ``z`` (m) over their bases of the returning fighters ``rows``: they hold their
+        height until the glide path (:attr:`ForcesSettings.glide_slope_rad`) down to the
+        base, rather than flying home at ground level."""
+        home = self.home_m[rows]
+        distance_m = np.hypot(*(self.position_m[rows] - home)[:, :2].T)
+        sphere = (self.radius_m, self.origin_alt_m)
+        height = np.minimum(
+            ground_height_m(self.position_m[rows], *sphere),
+            ground_height_m(home, *sphere) + distance_m * math.tan(self.settings.glide_slope_rad),
+        )
+        return z_at_height_m(home, height, *sphere)
 
     def _next_leg(self, rows: np.ndarray) -> None:
         """Racetracks whose fighter is within a turn's width of the leg's end turn back."""
@@ -350,7 +375,9 @@ class Forces:
 
     def _start_cap(self, p: int) -> None:
         """A racetrack for fighter ``p``: from its position, one leg along its heading
-        (toward its base's bearing if it has none)."""
+        (toward its base's bearing if it has none), level: both ends at its height above
+        the earth, or :attr:`ForcesSettings.min_height_m` if it is lower (just off the
+        runway, say)."""
         start = self.position_m[p]
         heading = self.velocity_mps[p, :2]
         if not np.hypot(*heading) > 0.0:
@@ -359,7 +386,11 @@ class Forces:
         direction = heading / norm if norm > 0.0 else np.array([0.0, 1.0])
         end = start.copy()
         end[:2] += direction * self.settings.cap_leg_m
-        self.cap_m[p] = (start, end)
+        legs = np.stack((start, end))
+        height = ground_height_m(start[None, :], self.radius_m, self.origin_alt_m)
+        height = np.maximum(height, self.settings.min_height_m)
+        legs[:, 2] = z_at_height_m(legs, np.repeat(height, 2), self.radius_m, self.origin_alt_m)
+        self.cap_m[p] = legs
         self.cap_end[p] = 1
 
     def fire(self, p: int, k: int, now_s: float, since_s: float | None = None) -> list[Event]:

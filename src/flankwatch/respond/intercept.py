@@ -13,14 +13,21 @@ its target); with ``speed_mps = 0`` it is the time a target enters a fixed
 envelope. A climb limit makes the time at least the time to climb to the
 target's height at ``climb_mps``. :func:`steer` flies own aircraft toward a
 point with a bounded turn rate and climb rate: a straight-segment model, good
-for a few seconds at a time (the stage re-aims every window).
+for a few seconds at a time (the stage re-aims every window). Given the earth's
+radius, it climbs and descends in height above the earth rather than in the
+frame's ``z``: a straight line in the frame between two low points passes
+underground (1.3 km deep half-way over 260 km).
 
 Positions in the run's local ENU frame (m), velocities m/s, times s.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from flankwatch.respond.targets import ground_height_m, z_at_height_m
 
 _TINY = 1e-9
 
@@ -117,6 +124,8 @@ def steer(
     climb_mps: np.ndarray,
     turn_rad_s: np.ndarray | float,
     dt_s: np.ndarray | float,
+    radius_m: float = math.inf,
+    origin_alt_m: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fly ``dt_s`` toward ``goal_m``: ((n, 3) new position, m; (n, 3) new velocity, m/s).
 
@@ -126,6 +135,11 @@ def steer(
     ``speed_mps * dt_s`` along the mean of its old and new headings, and climbs
     or descends toward the goal's height by at most ``climb_mps * dt_s``. Near
     the goal it circles it (the turn limit makes it overshoot and come back).
+
+    Heights are above a sphere of ``radius_m`` whose surface is ``origin_alt_m`` below
+    the frame's origin (:func:`~flankwatch.respond.targets.ground_height_m`); with the
+    default infinite radius, the frame's ``z``. The new velocity's ``z`` is the step's
+    change of ``z`` over ``dt_s``.
     """
     position = np.asarray(position_m, float)
     velocity = np.asarray(velocity_mps, float)
@@ -144,10 +158,14 @@ def steer(
     new_heading = heading + np.clip(turn, -limit, limit)
     mean_heading = heading + 0.5 * np.clip(turn, -limit, limit)
     step = speed * dt
-    dz = np.clip(to_goal[:, 2], -climb * dt, climb * dt)
     new_position = position + np.column_stack(
-        (step * np.sin(mean_heading), step * np.cos(mean_heading), dz)
+        (step * np.sin(mean_heading), step * np.cos(mean_heading), np.zeros(n))
     )
+    height = ground_height_m(position, radius_m, origin_alt_m)
+    to_height = ground_height_m(goal, radius_m, origin_alt_m) - height
+    new_height = height + np.clip(to_height, -climb * dt, climb * dt)
+    dz = z_at_height_m(new_position, new_height, radius_m, origin_alt_m) - position[:, 2]
+    new_position[:, 2] += dz
     vz = np.divide(dz, dt, out=np.zeros(n), where=dt > 0.0)
     new_velocity = np.column_stack((speed * np.sin(new_heading), speed * np.cos(new_heading), vz))
     return new_position, new_velocity

@@ -74,7 +74,13 @@ from flankwatch.respond.roe import (
 )
 from flankwatch.respond.shots import FLYING_KINDS, Flight, ShotsInFlight, own_force_rows
 from flankwatch.respond.step import OwnForces, ResponseStep, Shot
-from flankwatch.respond.targets import Targets, class_index, ground_height_m, ground_xy
+from flankwatch.respond.targets import (
+    Targets,
+    class_index,
+    ground_height_m,
+    ground_xy,
+    z_at_height_m,
+)
 from flankwatch.respond.units import ENGAGING, ForcesSettings, IdCounter, UnitSpec
 from flankwatch.track.output import TrackBatch
 
@@ -138,7 +144,13 @@ class ResponseStage:
         self.origin_alt_m = deployment.origin.alt_m
         self.roe = RulesOfEngagement.from_deployment(deployment)
         self.ids = IdCounter()
-        self.forces = Forces(unit_specs(deployment), self.ids, self.settings.forces)
+        self.forces = Forces(
+            unit_specs(deployment),
+            self.ids,
+            self.settings.forces,
+            self.radius_m,
+            self.origin_alt_m,
+        )
         self.planner = Planner(
             policy,
             self.forces,
@@ -380,7 +392,10 @@ class ResponseStage:
 
     def _aim(self, tracks: TrackBatch, now_s: float) -> None:
         """Point each fighter with a target at the lead-pursuit intercept point of its track
-        (its present position if it cannot be caught); a lost track is a lost target."""
+        (its present position if it cannot be caught), at the track's present height (at
+        least :attr:`~flankwatch.respond.units.ForcesSettings.min_height_m`): a track's
+        vertical speed is too uncertain to carry over minutes (5 m/s off over the 400 s to
+        a far drone is 2 km); a lost track is a lost target."""
         f = self.forces
         chasing = f.flies & (f.target >= 0)
         if not chasing.any():
@@ -398,6 +413,9 @@ class ResponseStage:
         velocity = np.column_stack((tracks.vx_mps[k], tracks.vy_mps[k], tracks.vz_mps[k]))
         start = np.where((f.phase[rows] == ENGAGING)[:, None], f.position_m[rows], f.home_m[rows])
         _, point = intercept(start, position, velocity, f.speed_mps[rows], f.delay_s(now_s)[rows])
+        height = ground_height_m(position, self.radius_m, self.origin_alt_m)
+        height = np.maximum(height, f.settings.min_height_m)
+        point[:, 2] = z_at_height_m(point, height, self.radius_m, self.origin_alt_m)
         f.goal_m[rows] = point
 
     def _own_forces(self, now_s: float) -> OwnForces | None:

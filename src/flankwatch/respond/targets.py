@@ -2,13 +2,14 @@
 
 :class:`Targets` holds the tracks a plan may go after (which tracks qualify is the
 planner's business: :meth:`~flankwatch.respond.planner.Planner.targets`);
-:func:`ground_height_m` and :func:`ground_xy` put points of the run's local ENU frame
-(m) on the sphere the assessment and the rules of engagement use; :func:`class_index`
-turns track classes into the catalogue's order.
+:func:`ground_height_m`, :func:`z_at_height_m` and :func:`ground_xy` put points of the
+run's local ENU frame (m) on the sphere the assessment and the rules of engagement use;
+:func:`class_index` turns track classes into the catalogue's order.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,9 +44,27 @@ class Targets:
 
 def ground_height_m(points_m: np.ndarray, radius_m: float, origin_alt_m: float) -> np.ndarray:
     """Heights (m) above a sphere of ``radius_m`` of ENU points ``(n, 3)`` (origin
-    ``origin_alt_m`` above the sphere)."""
-    centre = np.asarray(points_m, float) + np.array([0.0, 0.0, radius_m + origin_alt_m])
+    ``origin_alt_m`` above the sphere); an infinite radius is a flat earth."""
+    points = np.asarray(points_m, float)
+    if math.isinf(radius_m):
+        flat: np.ndarray = points[:, 2] + origin_alt_m
+        return flat
+    centre = points + np.array([0.0, 0.0, radius_m + origin_alt_m])
     result: np.ndarray = np.linalg.norm(centre, axis=1) - radius_m
+    return result
+
+
+def z_at_height_m(
+    points_m: np.ndarray, height_m: np.ndarray, radius_m: float, origin_alt_m: float
+) -> np.ndarray:
+    """(n,) the ENU ``z`` (m) at which points with the ``(x, y)`` of ``points_m`` ``(n, 3)``
+    are ``height_m`` (n,) above the sphere of :func:`ground_height_m`."""
+    if math.isinf(radius_m):
+        flat: np.ndarray = np.asarray(height_m, float) - origin_alt_m
+        return flat
+    points = np.asarray(points_m, float)
+    across = points[:, 0] ** 2 + points[:, 1] ** 2
+    result: np.ndarray = np.sqrt((radius_m + height_m) ** 2 - across) - radius_m - origin_alt_m
     return result
 
 

@@ -8,6 +8,7 @@ Positions in the run's local ENU frame (m), times in s since the run's start.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -68,6 +69,15 @@ class ForcesSettings:
     cap_turn_rad_s: float = 0.05
     """Turn rate at the racetrack's ends, rad/s (about 3 degrees a second, a standard
     rate turn; assumed)."""
+    min_height_m: float = 300.0
+    """Lowest height above the earth a fighter flies to on its way to a target or waits at,
+    m: 1,000 ft,
+    the least obstacle clearance of instrument flight over flat country (ICAO Annex 2,
+    5.1.2), taken above the sphere (the ground of eastern Poland lies 100-300 m above
+    the sea; assumed). A track's height near the ground is uncertain by hundreds of m."""
+    glide_slope_rad: float = math.radians(3.0)
+    """A returning fighter holds its height until this descent path to its base, rad
+    (3 degrees, the standard instrument approach glide path)."""
 
 
 class IdCounter:

@@ -87,16 +87,35 @@ class StagedGating(TrackerCore):
         keep = np.flatnonzero(statistical)
         if not len(keep):
             return None
+        replied = batch.mode5[pair_rows[keep]]
+        if replied.any():
+            keep = keep[~(replied & self._seen_silent(batch, pair_track[keep], pair_rows[keep]))]
+            if not len(keep):
+                return None
+            replied = batch.mode5[pair_rows[keep]]
         pair_track, pair_plot, d2 = pair_track[keep], pair_plot[keep], d2[keep]
         priority = (table.status[pair_track] != TENTATIVE).astype(np.int64)
         if identity is not None:
             priority += 2 * identity[keep]
-        replied = batch.mode5[pair_rows[keep]]
         if replied.any():
             # a Mode 5 reply goes first to a track that has answered before
             priority += replied & ~np.isnan(table.mode5_t_s[pair_track])
         cost = np.minimum(d2, gate) - gate - PRIORITY * gate * priority
         return pair_track, pair_plot, cost
+
+    def _seen_silent(
+        self, batch: PlotBatch, pair_track: np.ndarray, pair_rows: np.ndarray
+    ) -> np.ndarray:
+        """For pairs of tracks (table rows) and plots (rows of ``batch``): whether the track
+        never answered IFF Mode 5 yet took a plot of the pair's sensor before. Such a track
+        cannot take a Mode 5 reply of that sensor: an interrogator that got no reply from
+        it before gets none now, so the reply is another aircraft's (a fighter closing on
+        a drone must not make the drone's track a friend)."""
+        table = self.table
+        slot = self.sensor_columns.of(batch.sensor_id[pair_rows].astype(np.int64))
+        seen = table.sensor_t_s[pair_track, np.maximum(slot, 0)]
+        silent: np.ndarray = (slot >= 0) & np.isfinite(seen) & np.isnan(table.mode5_t_s[pair_track])
+        return silent
 
     def _ball(
         self, batch: PlotBatch, rows: np.ndarray, tracks: np.ndarray

@@ -8,6 +8,7 @@ from respond_units import FIGHTER, MISSILE
 from flankwatch.events import EventKind
 from flankwatch.respond.catalogue import EffectorType
 from flankwatch.respond.forces import Forces
+from flankwatch.respond.targets import ground_height_m, z_at_height_m
 from flankwatch.respond.units import OWN_OBJECT_ID_BASE, IdCounter, Phase, UnitSpec
 
 LAUNCHER = EffectorType(
@@ -182,3 +183,77 @@ def test_with_no_target_it_flies_a_racetrack_not_a_tight_circle() -> None:
     # at the chase's turn rate would have turned through 90 rad.
     assert 2.0 * np.pi < turned < 5.0 * np.pi
     assert 30_000.0 < farthest <= f.settings.cap_leg_m + 2.0 * 250.0 / f.settings.cap_turn_rad_s
+
+
+RADIUS_M = 6_371_000.0
+
+
+def curved_fighters(at_m: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Forces:
+    spec = UnitSpec("Base", "fighter", FIGHTER, {"m": MISSILE}, at_m, 1)
+    return Forces([spec], IdCounter(), radius_m=RADIUS_M)
+
+
+def height(f: Forces) -> float:
+    return float(ground_height_m(f.position_m[:1], RADIUS_M, 0.0)[0])
+
+
+def test_on_a_curved_earth_it_flies_level_not_along_the_frames_plane() -> None:
+    f = curved_fighters()
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    goal = np.array([[300_000.0, 0.0, 0.0]])
+    goal[0, 2] = z_at_height_m(goal, np.array([1_000.0]), RADIUS_M, 0.0)[0]
+    f.goal_m[0] = goal[0]
+    heights = []
+    for t in np.arange(600.0, 1_700.0, 5.0):
+        f.update(float(t))
+        heights.append(height(f))
+    # Climbed to the goal's height at 50 m/s and held it over 250 km, where the frame's
+    # plane lies about 5 km above the earth's surface.
+    assert np.allclose(heights[5:], 1_000.0, atol=1e-3)
+    assert f.position_m[0, 0] > 250_000.0 and f.position_m[0, 2] < -4_000.0
+
+
+def test_going_home_it_holds_its_height_until_the_glide_path() -> None:
+    f = curved_fighters()
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    goal = np.array([[200_000.0, 0.0, 0.0]])
+    goal[0, 2] = z_at_height_m(goal, np.array([3_000.0]), RADIUS_M, 0.0)[0]
+    f.goal_m[0] = goal[0]
+    t = 600.0
+    while f.position_m[0, 0] < 100_000.0:
+        t += 5.0
+        f.update(t)
+    f.ammo[0, 0] = 1
+    assert [e.kind for e in f.fire(0, 0, t)] == [EventKind.MAGAZINE_EMPTY]
+    glide = np.tan(f.settings.glide_slope_rad)
+    landed = []
+    while f.phase[0] == Phase.RETURNING and t < 3_000.0:
+        t += 5.0
+        landed += f.update(t)
+        if f.phase[0] == Phase.RETURNING:
+            distance = float(np.hypot(*f.position_m[0, :2]))
+            # level at 3 km until the 3-degree path (57 km out), then on it (a window,
+            # 1.25 km, behind: 66 m higher)
+            assert -1e-3 < height(f) - min(3_000.0, distance * glide) < 70.0
+    assert [e.kind for e in landed] == [EventKind.RETURNED_TO_BASE]
+
+
+def test_its_racetrack_is_level_on_a_curved_earth() -> None:
+    f = curved_fighters((-200_000.0, 0.0, -3_139.0))
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    goal = np.array([[0.0, 0.0, 0.0]])
+    goal[0, 2] = z_at_height_m(goal, np.array([2_000.0]), RADIUS_M, 0.0)[0]
+    f.goal_m[0] = goal[0]
+    for t in np.arange(600.0, 700.0, 5.0):
+        f.update(float(t))
+    f.release(0, 700.0)
+    ends = ground_height_m(f.cap_m[0], RADIUS_M, 0.0)
+    assert np.allclose(ends, height(f), atol=1e-3)
+    heights = []
+    for t in np.arange(705.0, 1_300.0, 5.0):
+        f.update(float(t))
+        heights.append(height(f))
+    assert np.allclose(heights, heights[0], atol=1e-3)

@@ -19,6 +19,7 @@ from flankwatch.respond.debris import miss_debris_point
 from flankwatch.respond.policy import load_policy
 from flankwatch.respond.stage import ResponseStage, impact_sigma_m
 from flankwatch.respond.step import NO_RESPONSE, OwnForces, Shot
+from flankwatch.respond.targets import ground_height_m
 from flankwatch.respond.units import OWN_OBJECT_ID_BASE
 from flankwatch.scenario.defence import Defence, DefenceUnit, NoEngagement, NoEngagementArea
 from flankwatch.stream import PlotBatch
@@ -53,6 +54,8 @@ class World:
     """Drones a Kill effect does not end (as when a kill is placed where the drone is not)."""
     silent_from_s: float = np.inf
     """No plot updates the tracks after this time (s): they coast on, predicted."""
+    vz_error_mps: float = 0.0
+    """Error of the tracks' vertical speeds, m/s (the tracker's, not the drones' motion)."""
     events: list[Event] = field(default_factory=list)
     own: list[OwnForces] = field(default_factory=list)
     shots: list[Shot] = field(default_factory=list)
@@ -63,6 +66,8 @@ class World:
         tracks = track_batch(t1, [(i, tuple(p), tuple(v)) for i, p, v in alive])
         if t1 > self.silent_from_s:
             tracks = replace(tracks, last_update_s=np.full(len(tracks), self.silent_from_s))
+        if self.vz_error_mps:
+            tracks = replace(tracks, vz_mps=tracks.vz_mps + self.vz_error_mps)
         n = len(tracks)
         assessment = Assessment(
             t_s=t1,
@@ -436,3 +441,37 @@ def test_debris_sigmas_hold_fire_near_a_village_the_debris_may_reach() -> None:
     # each axis, 4 s of flight away.
     assert shots(0.0)
     assert not shots(3.0)
+
+
+def fighter_heights_m(world: World, stage: ResponseStage) -> np.ndarray:
+    """Heights above the earth (m) of every fighter shown, window by window."""
+    rows = [
+        (o.x_m[k], o.y_m[k], o.z_m[k])
+        for o in world.own
+        for k in range(len(o))
+        if o.kind[k] == "fighter"
+    ]
+    points = np.array(rows, float).reshape(-1, 3)
+    return ground_height_m(points, stage.radius_m, stage.origin_alt_m)
+
+
+@pytest.mark.parametrize("z_m", [500.0, -200.0])
+def test_fighters_fly_at_their_tracks_height_and_never_below_the_floor(z_m: float) -> None:
+    stage = ResponseStage(deployment([QRA]), load_policy("fighters-only"))
+    position, velocity = drone(60_000.0, 0.0)
+    position[2] = z_m
+    # The track's vertical speed is 10 m/s off: over the 900 s to the intercept, 9 km.
+    world = World({1: (position, velocity)}, vz_error_mps=10.0)
+    seconds = BATCH_S + 900.0 + 30.0
+    world.run(stage, seconds)
+    heights = fighter_heights_m(world, stage)
+    assert len(heights) == 14  # two aircraft, 7 windows from take-off
+    last = world.picture(int(seconds / BATCH_S) - 1).tracks
+    at = np.column_stack((last.x_m, last.y_m, last.z_m))
+    track_height = ground_height_m(at, stage.radius_m, stage.origin_alt_m)[0]
+    floor = stage.forces.settings.min_height_m
+    goal = max(track_height, floor)
+    # climbing at 150 m/s, they reach the track's height (or the floor) in seconds and
+    # hold it, rather than climbing toward where its vertical speed would take it
+    assert heights.max() <= goal + 10.0
+    assert np.allclose(heights[-2:], goal, atol=3.0)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flankwatch.respond.catalogue import TARGET_CATEGORIES
-from flankwatch.respond.targets import class_index, ground_height_m, ground_xy
+from flankwatch.respond.targets import class_index, ground_height_m, ground_xy, z_at_height_m
 
 RADIUS_M = 6_371_000.0
 
@@ -41,6 +41,23 @@ def test_points_on_one_ray_from_the_earths_centre_share_their_ground_point(x, y,
     foot = np.append(both[0], 0.0) + centre
     foot[2] = np.sqrt(RADIUS_M**2 - both[0] @ both[0])
     np.testing.assert_allclose(foot / RADIUS_M, ray, atol=1e-9)
+
+
+@given(
+    x=st.floats(-400_000, 400_000),
+    y=st.floats(-400_000, 400_000),
+    height=st.floats(0.0, 20_000.0),
+)
+def test_z_at_a_height_puts_the_point_at_that_height(x, y, height):
+    point = np.array([[x, y, 0.0]])
+    point[0, 2] = z_at_height_m(point, np.array([height]), RADIUS_M, 150.0)[0]
+    assert abs(ground_height_m(point, RADIUS_M, 150.0)[0] - height) < 1e-5
+
+
+def test_a_flat_earth_measures_heights_in_the_frames_z():
+    point = np.array([[300_000.0, 0.0, 1_000.0]])
+    assert ground_height_m(point, np.inf, 50.0)[0] == 1_050.0
+    assert z_at_height_m(point, np.array([1_050.0]), np.inf, 50.0)[0] == 1_000.0
 
 
 def test_class_index_follows_the_catalogue_and_takes_unknown_names_as_unknown():

@@ -202,6 +202,32 @@ def test_a_mode5_reply_goes_first_to_the_track_that_answered_before(
     assert np.isnan(answered[drone_id])
 
 
+@pytest.mark.parametrize("association", ["joint", "sequential"])
+@pytest.mark.parametrize("sensor_id", [0, 1])
+def test_a_mode5_reply_does_not_go_to_a_track_its_interrogator_saw_silent(
+    position_plots, association, sensor_id
+) -> None:
+    """A fighter whose track was lost (unseen for 2 min) closes on a drone seen by radar 0:
+    radar 0's reply from the fighter, inside the drone's gate, cannot be the drone's (radar
+    0 got no reply from it before), so the drone's track stays silent and a new track
+    takes the reply. The same reply from radar 1, which never saw the drone, may join it."""
+    tracker, out = _fighter_beside_drone(position_plots, association)
+    drone_id = out.track_id[np.argsort(out.y_m)][0]
+    rng = np.random.default_rng(3)
+    for k in range(15, 140):
+        plots = _straight(k, velocity=(60.0, 0.0, 0.0)) + rng.normal(0.0, 20.0, 3)
+        out = tracker.step(position_plots(float(k), plots, sigma_m=20.0))
+    assert len(out.take(out.status == TrackStatus.CONFIRMED)) == 1
+    reply = _straight(140, velocity=(60.0, 0.0, 0.0)) + (0.0, 60.0, 0.0)
+    out = tracker.step(position_plots(140.0, reply, 150.0, sensor_id=sensor_id, mode5=True))
+    answered = dict(zip(out.track_id.tolist(), out.mode5_t_s.tolist(), strict=True))
+    if sensor_id == 0:
+        assert np.isnan(answered[drone_id])
+        assert [t for t, at in answered.items() if at == 140.0 and t != drone_id]
+    else:
+        assert answered[drone_id] == 140.0
+
+
 def test_adsb_plots_with_another_address_do_not_join_a_track(position_plots) -> None:
     tracker = build_tracker(CV)
     for k in range(4):
