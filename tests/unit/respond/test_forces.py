@@ -188,9 +188,19 @@ def test_with_no_target_it_flies_a_racetrack_not_a_tight_circle() -> None:
 RADIUS_M = 6_371_000.0
 
 
-def curved_fighters(at_m: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> Forces:
-    spec = UnitSpec("Base", "fighter", FIGHTER, {"m": MISSILE}, at_m, 1)
-    return Forces([spec], IdCounter(), radius_m=RADIUS_M)
+def sent_to(
+    x_m: float, height_m: float, base_m: tuple[float, float, float] = (0.0, 0.0, 0.0)
+) -> Forces:
+    """One fighter of a base at ``base_m`` on a curved earth, ordered up at 0 s (airborne
+    at 600 s) toward a goal on the frame's x axis ``height_m`` above the earth."""
+    spec = UnitSpec("Base", "fighter", FIGHTER, {"m": MISSILE}, base_m, 1)
+    f = Forces([spec], IdCounter(), radius_m=RADIUS_M)
+    f.update(0.0)
+    f.order(0, 7, "decoy", 0.0)
+    goal = np.array([[x_m, 0.0, 0.0]])
+    goal[0, 2] = z_at_height_m(goal, np.array([height_m]), RADIUS_M, 0.0)[0]
+    f.goal_m[0] = goal[0]
+    return f
 
 
 def height(f: Forces) -> float:
@@ -198,12 +208,7 @@ def height(f: Forces) -> float:
 
 
 def test_on_a_curved_earth_it_flies_level_not_along_the_frames_plane() -> None:
-    f = curved_fighters()
-    f.update(0.0)
-    f.order(0, 7, "decoy", 0.0)
-    goal = np.array([[300_000.0, 0.0, 0.0]])
-    goal[0, 2] = z_at_height_m(goal, np.array([1_000.0]), RADIUS_M, 0.0)[0]
-    f.goal_m[0] = goal[0]
+    f = sent_to(300_000.0, 1_000.0)
     heights = []
     for t in np.arange(600.0, 1_700.0, 5.0):
         f.update(float(t))
@@ -215,12 +220,7 @@ def test_on_a_curved_earth_it_flies_level_not_along_the_frames_plane() -> None:
 
 
 def test_going_home_it_holds_its_height_until_the_glide_path() -> None:
-    f = curved_fighters()
-    f.update(0.0)
-    f.order(0, 7, "decoy", 0.0)
-    goal = np.array([[200_000.0, 0.0, 0.0]])
-    goal[0, 2] = z_at_height_m(goal, np.array([3_000.0]), RADIUS_M, 0.0)[0]
-    f.goal_m[0] = goal[0]
+    f = sent_to(200_000.0, 3_000.0)
     t = 600.0
     while f.position_m[0, 0] < 100_000.0:
         t += 5.0
@@ -241,12 +241,7 @@ def test_going_home_it_holds_its_height_until_the_glide_path() -> None:
 
 
 def test_its_racetrack_is_level_on_a_curved_earth() -> None:
-    f = curved_fighters((-200_000.0, 0.0, -3_139.0))
-    f.update(0.0)
-    f.order(0, 7, "decoy", 0.0)
-    goal = np.array([[0.0, 0.0, 0.0]])
-    goal[0, 2] = z_at_height_m(goal, np.array([2_000.0]), RADIUS_M, 0.0)[0]
-    f.goal_m[0] = goal[0]
+    f = sent_to(0.0, 2_000.0, base_m=(-200_000.0, 0.0, -3_139.0))
     for t in np.arange(600.0, 700.0, 5.0):
         f.update(float(t))
     f.release(0, 700.0)
