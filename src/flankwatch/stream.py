@@ -32,6 +32,8 @@ callsign                      str        callsign of a cooperative aircraft, "" 
 squawk                        int16      Mode A code (ADS-B, or a Mode S reply) as its four octal
                                          digits read as a decimal number (7500 is 7500), 0 if none
 mode5                         bool       a valid IFF Mode 5 reply to the radar's interrogator
+mode5_pin                     uint16     the Platform Identification Number of a Mode 5 Level 2
+                                         reply (1-16383), 0 if none or a Level 1 reply
 truth_id                      int32      simulated object that caused the plot; -1 for a false
                                          alarm or a plot of unknown origin (live data)
 ============================  =========  ==============================================
@@ -102,6 +104,7 @@ _DTYPES: dict[str, np.dtype] = {
     "callsign": np.dtype(object),
     "squawk": np.dtype(np.int16),
     "mode5": np.dtype(bool),
+    "mode5_pin": np.dtype(np.uint16),
     "truth_id": np.dtype(np.int32),
 }
 """Column dtypes, in the order of the fields of :class:`PlotBatch`."""
@@ -113,9 +116,20 @@ _MISSING: dict[str, object] = {
 }
 """The "none" value of each column (see :meth:`PlotBatch.build`)."""
 
-OPTIONAL_COLUMNS: dict[str, object] = {"squawk": 0, "mode5": False}
+OPTIONAL_COLUMNS: dict[str, object] = {"squawk": 0, "mode5": False, "mode5_pin": 0}
 """Columns a stored plot table may lack (it was written before they existed), with the
 value they then take."""
+
+
+PIN_IDENTITY = np.uint32(1 << 24)
+"""Where Mode 5 PINs start among plot and track identities (:attr:`PlotBatch.identity`),
+past every 24-bit ICAO address."""
+
+
+def icao_of(identity: np.ndarray) -> np.ndarray:
+    """The ICAO addresses among identities (:attr:`PlotBatch.identity`), 0 for the others."""
+    identity = np.asarray(identity, np.uint32)
+    return np.where(identity < PIN_IDENTITY, identity, np.uint32(0)).astype(np.uint32)
 
 
 def position_columns(position_m: np.ndarray, cov_m2: np.ndarray) -> PlotColumns:
@@ -167,15 +181,16 @@ class PlotBatch(Columns):
     callsign: np.ndarray
     squawk: np.ndarray
     mode5: np.ndarray
+    mode5_pin: np.ndarray
     truth_id: np.ndarray
 
     @classmethod
     def build(cls, n: int, **columns: np.ndarray) -> PlotBatch:
         """A batch of ``n`` plots from the given columns; the others get their "none" value.
 
-        "None" is NaN for floats, 0 for ``icao24`` and ``squawk``, "" for ``callsign``,
-        ``False`` for ``mode5`` and -1 for ``truth_id``; ``sensor_id`` and ``kind``
-        default to 0.
+        "None" is NaN for floats, 0 for ``icao24``, ``squawk`` and ``mode5_pin``, "" for
+        ``callsign``, ``False`` for ``mode5`` and -1 for ``truth_id``; ``sensor_id`` and
+        ``kind`` default to 0.
         """
         unknown = set(columns) - set(_DTYPES)
         if unknown:
@@ -221,6 +236,17 @@ class PlotBatch(Columns):
                 column = pa.array(np.full(table.num_rows, value, _DTYPES[name]))
                 table = table.append_column(name, column)
         return super(PlotBatch, cls).from_arrow(table)
+
+    @property
+    def identity(self) -> np.ndarray:
+        """Each plot's identity, what the tracker holds an aircraft's track by (uint32): its
+        ICAO address if it has one, else :data:`PIN_IDENTITY` plus its Mode 5 PIN if it has
+        one, else 0. The two ranges never overlap (an ICAO address has 24 bits)."""
+        if not self.mode5_pin.any():
+            return self.icao24
+        pin = self.mode5_pin.astype(np.uint32)
+        keyed = np.where(pin != 0, PIN_IDENTITY + pin, np.uint32(0)).astype(np.uint32)
+        return np.where(self.icao24 != 0, self.icao24, keyed)
 
     def sorted_by_time(self) -> PlotBatch:
         """The same plots ordered by ``t_s`` (stable, so ties keep their order)."""

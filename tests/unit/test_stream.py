@@ -3,7 +3,14 @@
 import numpy as np
 import pyarrow.parquet as pq
 
-from flankwatch.stream import OPTIONAL_COLUMNS, PLOT_SCHEMA, PlotBatch, PlotKind
+from flankwatch.stream import (
+    OPTIONAL_COLUMNS,
+    PIN_IDENTITY,
+    PLOT_SCHEMA,
+    PlotBatch,
+    PlotKind,
+    icao_of,
+)
 
 
 def _plots() -> PlotBatch:
@@ -43,4 +50,22 @@ def test_a_table_written_before_the_columns_existed_still_loads(tmp_path) -> Non
     back = PlotBatch.from_arrow(pq.read_table(path))
     assert back.squawk.tolist() == [0, 0, 0]
     assert back.mode5.tolist() == [False, False, False]
+    assert back.mode5_pin.tolist() == [0, 0, 0]
     assert back.icao24.tolist() == [0x48AE01, 0, 0]
+
+
+def test_a_plots_identity_is_its_icao_address_else_its_mode5_pin() -> None:
+    """An ICAO address comes first; a PIN alone lands past every 24-bit address; neither
+    gives 0. :func:`icao_of` takes the addresses back out."""
+    plots = PlotBatch.build(
+        4,
+        t_s=[0.0, 0.0, 0.0, 0.0],
+        icao24=[0xFFFFFF, 0x48AE01, 0, 0],
+        mode5_pin=[0, 12, 16383, 0],
+    )
+    identity = plots.identity
+    assert identity.dtype == np.uint32
+    assert identity.tolist() == [0xFFFFFF, 0x48AE01, int(PIN_IDENTITY) + 16383, 0]
+    assert identity[2] > 0xFFFFFF
+    assert icao_of(identity).tolist() == [0xFFFFFF, 0x48AE01, 0, 0]
+    assert PlotBatch.build(1, t_s=[0.0], icao24=[5]).identity.tolist() == [5]

@@ -9,7 +9,8 @@ close together by three tests, after each step:
 
 1. **State**: two confirmed or coasting tracks are candidates when the difference
    of their 6-D states (position and velocity) lies inside a chi-square gate of
-   the sum of their covariances; two different ICAO addresses never are.
+   the sum of their covariances; two different identities (ICAO addresses or Mode 5
+   PINs) never are.
 2. **Resolution**: a sensor that gave each of the two its latest plot in one scan
    (the two times less than half its revisit period apart) saw two targets, and
    the pair is no twin. One target gives a sensor one plot a scan, which only one
@@ -19,7 +20,7 @@ close together by three tests, after each step:
    targets in formation is not enough.
 
 Of each pair of twins the younger track (the later first plot; the higher track
-number on a tie) is dropped, unless only it carries an ICAO address.
+number on a tie) is dropped, unless only it carries an identity.
 
 A track that lost its target (to a manoeuvre or a false plot) fails the state test: it
 coasts on the old line while a new track follows the target. :func:`replaced` finds it
@@ -42,7 +43,7 @@ def twin_candidates(
     state: np.ndarray,
     cov: np.ndarray,
     held: np.ndarray,
-    icao24: np.ndarray,
+    identity: np.ndarray,
     sensor_t_s: np.ndarray,
     half_scan_s: np.ndarray,
     gate: float,
@@ -67,7 +68,7 @@ def twin_candidates(
     a, b = rows[pairs[:, 0]], rows[pairs[:, 1]]
     near = np.linalg.norm(state[a, :3] - state[b, :3], axis=1)
     near_enough = near <= math.sqrt(gate) * (sigma[pairs[:, 0]] + sigma[pairs[:, 1]])
-    same_address = (icao24[a] == 0) | (icao24[b] == 0) | (icao24[a] == icao24[b])
+    same_address = (identity[a] == 0) | (identity[b] == 0) | (identity[a] == identity[b])
     apart = np.abs(sensor_t_s[a] - sensor_t_s[b])
     resolved = np.any(apart < half_scan_s[None, :], axis=1)  # NaN compares False
     keep = np.flatnonzero(near_enough & same_address & ~resolved)
@@ -132,7 +133,7 @@ class TwinWatch:
         b: np.ndarray,
         track_id: np.ndarray,
         first_s: np.ndarray,
-        icao24: np.ndarray,
+        identity: np.ndarray,
     ) -> np.ndarray:
         """Which rows to drop: a boolean mask over the ``len(track_id)`` rows, given the
         candidate pairs of rows ``a``, ``b`` found at ``now_s`` (s). Pairs not found now
@@ -144,16 +145,18 @@ class TwinWatch:
             since[key] = self._since.get(key, now_s)
             if now_s - since[key] < self.hold_s or drop[i] or drop[j]:
                 continue
-            drop[_younger(i, j, first_s, track_id, icao24)] = True
+            drop[_younger(i, j, first_s, track_id, identity)] = True
         self._since = since
         return drop
 
 
-def _younger(i: int, j: int, first_s: np.ndarray, track_id: np.ndarray, icao24: np.ndarray) -> int:
-    """The row of the pair to drop: the one without an ICAO address if only one has
+def _younger(
+    i: int, j: int, first_s: np.ndarray, track_id: np.ndarray, identity: np.ndarray
+) -> int:
+    """The row of the pair to drop: the one without an identity if only one has
     it, else the one started later (on a tie the higher track number)."""
-    if (icao24[i] == 0) != (icao24[j] == 0):
-        return i if icao24[i] == 0 else j
+    if (identity[i] == 0) != (identity[j] == 0):
+        return i if identity[i] == 0 else j
     if first_s[i] != first_s[j]:
         return i if first_s[i] > first_s[j] else j
     return i if track_id[i] > track_id[j] else j
@@ -164,7 +167,7 @@ def replaced(
     pos_cov: np.ndarray,
     stale: np.ndarray,
     fresh: np.ndarray,
-    icao24: np.ndarray,
+    identity: np.ndarray,
     answered: np.ndarray,
     gate: float,
 ) -> np.ndarray:
@@ -172,10 +175,11 @@ def replaced(
 
     ``pos`` ``(n, d)`` holds positions (m) and ``pos_cov`` ``(n, d, d)`` their covariances at
     one time; a pair is inside when its position difference lies inside the chi-square bound
-    ``gate`` of the sum of the two covariances. A track with an ICAO address (``icao24``, 0:
-    none) never replaces one without (an unidentified target's track lost beside an
-    airliner's stays), nor one with another address; a track that ``answered`` IFF Mode 5
-    never replaces one that did not (a drone's track lost beside an own fighter's stays)."""
+    ``gate`` of the sum of the two covariances. A track with an identity (``identity``: an
+    ICAO address or Mode 5 PIN, 0: none) never replaces one without (an unidentified
+    target's track lost beside an airliner's stays), nor one with another identity; a
+    track that ``answered`` IFF Mode 5 never replaces one that did not (a drone's track
+    lost beside an own fighter's stays)."""
     out = np.zeros(len(pos), bool)
     if not stale.any() or not fresh.any():
         return out
@@ -188,7 +192,7 @@ def replaced(
     one_way = stale[a] & fresh[b]
     other_way = stale[b] & fresh[a]
     a, b = np.concatenate((a[one_way], b[other_way])), np.concatenate((b[one_way], a[other_way]))
-    may = ((icao24[b] == 0) | (icao24[a] == icao24[b])) & (answered[a] | ~answered[b])
+    may = ((identity[b] == 0) | (identity[a] == identity[b])) & (answered[a] | ~answered[b])
     a, b = a[may], b[may]
     if not len(a):
         return out

@@ -18,15 +18,17 @@ def group_starts(*keys: np.ndarray) -> np.ndarray:
 
 
 def identity_rank(batch: PlotBatch, sensor: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """For plots carrying an ICAO address, their order (0, 1, ...) among the plots of the
-    same aircraft from the same sensor in the same window, by time; 0 for the others.
-    Splitting on it gives each aircraft one plot per group."""
+    """For plots carrying an identity (:attr:`~flankwatch.stream.PlotBatch.identity`),
+    their order (0, 1, ...) among the plots of the same aircraft from the same sensor in
+    the same window, by time; 0 for the others. Splitting on it gives each aircraft one
+    plot per group."""
     rank = np.zeros(len(batch), np.int64)
-    identified = np.flatnonzero(batch.icao24 != 0)
+    identity = batch.identity
+    identified = np.flatnonzero(identity != 0)
     if len(identified):
-        keys = (batch.t_s, batch.icao24, window, sensor)
+        keys = (batch.t_s, identity, window, sensor)
         order = identified[np.lexsort(tuple(key[identified] for key in keys))]
-        first = group_starts(sensor[order], window[order], batch.icao24[order])
+        first = group_starts(sensor[order], window[order], identity[order])
         start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
         rank[order] = np.arange(len(order)) - start
     return rank

@@ -383,14 +383,18 @@ class JointAssociation(StackedRound):
         )
         radius += reach
         points = mean[:, 0, :3]
-        if settings.identity_gate_m > 0 and np.any(batch.icao24[rows] != 0):
-            radius = np.maximum(radius, settings.identity_gate_m + reach)
+        identity_of = batch.identity[rows]
+        if settings.identity_gate_m > 0 and np.any(identity_of != 0):
+            radius = np.maximum(radius, self._identity_reach_m(batch, rows) + reach)
         seed, later = candidate_pairs(points, RADIUS_MARGIN * radius, points)
-        icao = batch.icao24[rows]
         keep = (
             (later > seed)
             & (slot[rows[later]] != slot[rows[seed]])
-            & ((icao[seed] == 0) | (icao[later] == 0) | (icao[seed] == icao[later]))
+            & (
+                (identity_of[seed] == 0)
+                | (identity_of[later] == 0)
+                | (identity_of[seed] == identity_of[later])
+            )
         )
         seed, later = seed[keep], later[keep]
         if not len(seed):
@@ -400,7 +404,7 @@ class JointAssociation(StackedRound):
         innovation = self.position_model.innovation(prediction, batch, rows[later])
         d2 = self.updater.gate_distance(prediction, innovation)
         ok, identity = self._position_gates(
-            prediction, innovation, d2, icao[seed], batch, rows[later], icao_given=True
+            prediction, innovation, d2, identity_of[seed], batch, rows[later], identity_given=True
         )
         if identity is not None:
             ok |= identity

@@ -27,7 +27,7 @@ class SequentialAssociation(StagedGating):
         sensor = batch.sensor_id.astype(np.int64)
         window_s = self.association_windows(sensor)
         window = np.floor((batch.t_s - batch.t_s[0]) / window_s).astype(np.int64)
-        identified = np.flatnonzero(batch.icao24 != 0)
+        identified = np.flatnonzero(batch.identity != 0)
         if (
             not len(identified)
             and not acoustic[0]

@@ -46,8 +46,13 @@ class TrackerSettings:
     """Plots farther than this from a track's predicted position are never associated with it
     by the statistical gate, m (for instance a maximum speed times a revisit time)."""
     identity_gate_m: float = 5000.0
-    """An ADS-B plot whose ICAO address matches a track's is associated with it when
-    closer than this, m, whatever the statistical gate says."""
+    """A plot whose identity (an ICAO address, or the PIN of an IFF Mode 5 Level 2 reply)
+    matches a track's is associated with it when closer than this, m, plus
+    ``identity_gate_sigmas`` times the plot's own position standard deviation (the root of
+    its covariance's trace), whatever the statistical gate says."""
+    identity_gate_sigmas: float = 3.0
+    """See ``identity_gate_m``: an airborne radar's plot of a fighter 200 km away is several
+    km off in height (1 degree of elevation error), and its reply is still that fighter's."""
     motion: str = "imm"
     """Motion model: ``"cv"`` (constant velocity) or ``"imm"`` (CV + left and right
     coordinated turns, mixed by an interacting multiple model filter)."""

@@ -145,8 +145,9 @@ class StackedRound(StagedGating):
     ) -> np.ndarray:
         """Which slots of ``index`` pass their gates given the track's earlier plots: the
         statistical gate and ``max_association_distance_m`` on the mixture of the modes
-        (weighted by their probabilities after the earlier plots), or a matching ICAO
-        address within ``identity_gate_m``; every track's first plot and empty slots pass."""
+        (weighted by their probabilities after the earlier plots), or a matching identity
+        (ICAO address or Mode 5 PIN) within its reach (:meth:`_identity_reach_m`); every
+        track's first plot and empty slots pass."""
         residual, cov = result.residual, result.residual_cov
         if residual.shape[1] == 1:
             mixed, mixed_cov = residual[:, 0], cov[:, 0]
@@ -163,10 +164,11 @@ class StackedRound(StagedGating):
         d2 = np.einsum("nwi,nwij,nwj->nw", mixed, inverse_small(mixed_cov), mixed)
         miss_m = np.sqrt(np.einsum("nwi,nwi->nw", mixed, mixed))
         ok = (d2 < self._position_gate) & (miss_m <= self.settings.max_association_distance_m)
-        icao = batch.icao24[index]
-        owner = self.table.icao24[track_rows]
-        owner = np.where(owner != 0, owner, icao[:, 0])
-        ok |= (icao != 0) & (icao == owner[:, None]) & (miss_m < self.settings.identity_gate_m)
+        identity = batch.identity[index]
+        owner = self.table.identity[track_rows]
+        owner = np.where(owner != 0, owner, identity[:, 0])
+        reach = self._identity_reach_m(batch, index.ravel()).reshape(index.shape)
+        ok |= (identity != 0) & (identity == owner[:, None]) & (miss_m < reach)
         ok |= ~valid
         ok[:, 0] = True
         return ok

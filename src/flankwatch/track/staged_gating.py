@@ -61,10 +61,10 @@ class StagedGating(TrackerCore):
             gap = points[pair_plot] - centre[pair_track]
             near = np.einsum("pi,pi->p", gap, gap) <= ball(pair_track, plot_sigma[pair_plot]) ** 2
             pair_track, pair_plot = pair_track[near], pair_plot[near]
-        plot_icao = batch.icao24[rows]
-        has_identity = bool(np.any(plot_icao != 0))
+        plot_identity = batch.identity[rows]
+        has_identity = bool(np.any(plot_identity != 0))
         if has_identity and len(pair_track):
-            a, b = table.icao24[tracks[pair_track]], plot_icao[pair_plot]
+            a, b = table.identity[tracks[pair_track]], plot_identity[pair_plot]
             compatible = (a == 0) | (b == 0) | (a == b)
             if not compatible.all():
                 pair_track, pair_plot = pair_track[compatible], pair_plot[compatible]
@@ -79,10 +79,10 @@ class StagedGating(TrackerCore):
         statistical &= speed_ok
         identity = None
         if has_identity:
-            pair_icao = batch.icao24[pair_rows]
-            owner = table.icao24[pair_track]
-            identity = (pair_icao != 0) & (pair_icao == owner)
-            identity &= miss_m < self.settings.identity_gate_m
+            pair_identity = plot_identity[pair_plot]
+            owner = table.identity[pair_track]
+            identity = (pair_identity != 0) & (pair_identity == owner)
+            identity &= miss_m < self._identity_reach_m(batch, pair_rows)
             statistical |= identity
         keep = np.flatnonzero(statistical)
         if not len(keep):
@@ -139,18 +139,19 @@ class StagedGating(TrackerCore):
         pos_sigma = table.ref_pos_sigma_m[tracks]
         travel = np.maximum(settings.max_speed_mps, speed) * (dt_mid + half) + speed * dt_mid
         identity = np.full(len(tracks), -np.inf)
-        if np.any(batch.icao24[rows] != 0):
-            identified = table.icao24[tracks] != 0
+        if np.any(batch.identity[rows] != 0):
+            identified = table.identity[tracks] != 0
             identity[identified] = settings.identity_gate_m + reach[identified]
 
         def radius(at: np.ndarray, plot_sigma: np.ndarray | float) -> np.ndarray:
+            by_identity = identity[at] + settings.identity_gate_sigmas * plot_sigma
             chi_square = np.minimum(
                 root_gate * (sigma[at] + plot_sigma + reach[at]),
                 settings.max_association_distance_m,
             )
             reachable = travel[at] + root_gate * (pos_sigma[at] + plot_sigma)
             bound = np.minimum(chi_square, reachable) + reach[at]
-            return RADIUS_MARGIN * np.maximum(bound, identity[at])
+            return RADIUS_MARGIN * np.maximum(bound, by_identity)
 
         return centre, radius
 

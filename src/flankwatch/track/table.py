@@ -37,8 +37,10 @@ class TrackTable:
     :mod:`~flankwatch.track.score`) and ``period_s`` the revisit period (s) of
     the sensor of its latest plot (NaN when unknown); ``sensor_t_s``
     ``(n, SENSOR_SLOTS)`` the time of its latest plot from each of the first
-    ``SENSOR_SLOTS`` position sensors the tracker met (NaN: none yet). ``icao24`` and
-    ``callsign`` come from the ADS-B plots a track took, ``mode5_t_s`` is the time of the
+    ``SENSOR_SLOTS`` position sensors the tracker met (NaN: none yet). ``identity`` (an
+    ICAO address, or a Mode 5 PIN: :attr:`~flankwatch.stream.PlotBatch.identity`) comes
+    from the plots a track took, ``callsign`` from its ADS-B and Mode S plots,
+    ``mode5_t_s`` is the time of the
     latest plot it took that carried an IFF Mode 5 reply (s; NaN: none yet).
 
     Columns are views of the first ``n`` rows of arrays with spare capacity, so
@@ -56,7 +58,7 @@ class TrackTable:
         "first_s",
         "hits",
         "updated",
-        "icao24",
+        "identity",
         "callsign",
         "mode5_t_s",
         "ref_state",
@@ -78,7 +80,7 @@ class TrackTable:
     first_s: np.ndarray
     hits: np.ndarray
     updated: np.ndarray
-    icao24: np.ndarray
+    identity: np.ndarray
     callsign: np.ndarray
     mode5_t_s: np.ndarray
     ref_state: np.ndarray
@@ -104,7 +106,7 @@ class TrackTable:
             "first_s": ((), np.float64),
             "hits": ((), np.int32),
             "updated": ((), bool),
-            "icao24": ((), np.uint32),
+            "identity": ((), np.uint32),
             "callsign": ((), object),
             "mode5_t_s": ((), np.float64),
             "ref_state": ((d,), np.float64),
@@ -139,7 +141,7 @@ class TrackTable:
         prob: np.ndarray,
         mean: np.ndarray,
         cov: np.ndarray,
-        icao24: np.ndarray,
+        identity: np.ndarray,
         callsign: np.ndarray,
         period_s: np.ndarray | float = np.nan,
         mode5_t_s: np.ndarray | float = np.nan,
@@ -162,7 +164,7 @@ class TrackTable:
         data["first_s"][rows] = t_s
         data["hits"][rows] = 1
         data["updated"][rows] = True
-        data["icao24"][rows] = icao24
+        data["identity"][rows] = identity
         data["callsign"][rows] = callsign
         data["mode5_t_s"][rows] = mode5_t_s
         data["score"][rows] = 0.0

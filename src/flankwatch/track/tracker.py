@@ -18,9 +18,11 @@ association, ``TrackerSettings.association = "joint"``):
    ``max_speed_mps`` allows); then each candidate track predicted once, with
    its full motion model, to the mean time of its candidate plots and carried
    in a straight line to each plot's own time, each pair held to the max speed
-   and the chi-square gate (:mod:`~flankwatch.track.pair_gate`). An ADS-B plot
-   whose ICAO address matches the track's is kept within ``identity_gate_m``;
-   pairs with two different ICAO addresses never associate.
+   and the chi-square gate (:mod:`~flankwatch.track.pair_gate`). A plot whose
+   identity (an ICAO address, from ADS-B or a Mode S reply, or the PIN of an IFF
+   Mode 5 Level 2 reply: :attr:`~flankwatch.stream.PlotBatch.identity`) matches the
+   track's is kept within ``identity_gate_m``; pairs with two different identities
+   never associate.
 3. One global nearest neighbour assignment over the whole batch, whose rows are
    (track, slot) pairs: identity matches first, then confirmed and coasting
    tracks, then tentative ones.
@@ -66,7 +68,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from flankwatch.stream import ACOUSTIC, ADSB, PlotBatch
+from flankwatch.stream import ACOUSTIC, ADSB, PlotBatch, icao_of
 from flankwatch.track.associator import GNNAssociator
 from flankwatch.track.base import Predictor
 from flankwatch.track.deleter import StaleTrackDeleter
@@ -156,9 +158,9 @@ class Tracker(JointAssociation, SequentialAssociation):
         if len(sensor_ids):
             half_scan_s[: len(sensor_ids)] = 0.5 * self.association_windows(sensor_ids)
         a, b = twin_candidates(
-            state, cov, held, table.icao24, table.sensor_t_s, half_scan_s, self._duplicate_gate
+            state, cov, held, table.identity, table.sensor_t_s, half_scan_s, self._duplicate_gate
         )
-        return self._twin_watch.drop(now_s, a, b, table.track_id, table.first_s, table.icao24)
+        return self._twin_watch.drop(now_s, a, b, table.track_id, table.first_s, table.identity)
 
     def _replaced(
         self,
@@ -184,7 +186,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             cov[:, :d, :d],
             stale,
             fresh,
-            table.icao24,
+            table.identity,
             ~np.isnan(table.mode5_t_s),
             self._replace_gate,
         )
@@ -238,7 +240,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             cov,
             manoeuvre,
             table.last_update_s.copy(),
-            table.icao24.copy(),
+            icao_of(table.identity),
             table.callsign.copy(),
             table.mode5_t_s.copy(),
         )

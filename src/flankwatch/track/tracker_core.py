@@ -325,14 +325,17 @@ class TrackerCore:
             t.refresh(rows)
 
     def _take_identity(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
-        """Give the tracks at ``tracks`` the ICAO address and callsign of the plots at
-        ``rows`` that carry one, and the time of those that carry an IFF Mode 5 reply (a
-        reply goes to the track that took its plot)."""
-        plot_icao = batch.icao24[rows]
-        identified = plot_icao != 0
+        """Give the tracks at ``tracks`` the identity (ICAO address or Mode 5 PIN) of the
+        plots at ``rows`` that carry one, the callsign of those with an ICAO address, and
+        the time of those that carry an IFF Mode 5 reply (a reply goes to the track that
+        took its plot)."""
+        plot_identity = batch.identity[rows]
+        identified = plot_identity != 0
         if identified.any():
-            self.table.icao24[tracks[identified]] = plot_icao[identified]
-            self.table.callsign[tracks[identified]] = batch.callsign[rows[identified]]
+            self.table.identity[tracks[identified]] = plot_identity[identified]
+            addressed = batch.icao24[rows] != 0
+            if addressed.any():
+                self.table.callsign[tracks[addressed]] = batch.callsign[rows[addressed]]
         replied = batch.mode5[rows]
         if replied.any():
             np.fmax.at(self.table.mode5_t_s, tracks[replied], batch.t_s[rows[replied]])
@@ -342,15 +345,16 @@ class TrackerCore:
         prediction: Prediction,
         innovation: Innovation,
         d2: np.ndarray,
-        track_icao: np.ndarray,
+        track_rows: np.ndarray,
         batch: PlotBatch,
         pair_rows: np.ndarray,
         *,
-        icao_given: bool = False,
+        identity_given: bool = False,
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Which pairs pass the statistical gate, and which (``None`` when no plot carries an
-        address) match by identity: same ICAO address within ``identity_gate_m``.
-        ``track_icao`` holds the pairs' table rows, or their addresses with ``icao_given``."""
+        identity) match by identity: the same ICAO address or Mode 5 PIN within
+        ``identity_gate_m``. ``track_rows`` holds the pairs' table rows, or their
+        identities with ``identity_given``."""
         settings = self.settings
         residual = innovation.residual
         if residual.shape[1] > 1:
@@ -359,12 +363,25 @@ class TrackerCore:
             miss = residual[:, 0]
         miss_m = np.sqrt(np.einsum("pi,pi->p", miss, miss))
         statistical = (d2 < self._position_gate) & (miss_m <= settings.max_association_distance_m)
-        pair_icao = batch.icao24[pair_rows]
-        if not np.any(pair_icao != 0):
+        pair_identity = batch.identity[pair_rows]
+        if not np.any(pair_identity != 0):
             return statistical, None
-        owner = track_icao if icao_given else self.table.icao24[track_icao]
-        identity = (pair_icao != 0) & (pair_icao == owner) & (miss_m < settings.identity_gate_m)
+        owner = track_rows if identity_given else self.table.identity[track_rows]
+        identity = (
+            (pair_identity != 0)
+            & (pair_identity == owner)
+            & (miss_m < self._identity_reach_m(batch, pair_rows))
+        )
         return statistical, identity
+
+    def _identity_reach_m(self, batch: PlotBatch, rows: np.ndarray) -> np.ndarray:
+        """How far (m) a plot at ``rows`` may lie from a track of its own identity and still
+        be associated with it: ``identity_gate_m`` plus ``identity_gate_sigmas`` times the
+        plot's position standard deviation."""
+        settings = self.settings
+        sigma = np.sqrt(batch.cov_xx_m2[rows] + batch.cov_yy_m2[rows] + batch.cov_zz_m2[rows])
+        reach: np.ndarray = settings.identity_gate_m + settings.identity_gate_sigmas * sigma
+        return reach
 
     def _initiate(self, batch: PlotBatch, rows: np.ndarray) -> None:
         """Start a tentative track from each of the position plots at ``rows`` of ``batch``."""
@@ -380,8 +397,8 @@ class TrackerCore:
             prob,
             mean,
             cov,
-            batch.icao24[rows],
-            batch.callsign[rows],
+            batch.identity[rows],
+            np.where(batch.icao24[rows] != 0, batch.callsign[rows], ""),
             self.revisit_periods(batch.sensor_id[rows]),
             np.where(batch.mode5[rows], batch.t_s[rows], np.nan),
         )

@@ -15,6 +15,7 @@ from flankwatch.scenario.catalogue import builtin_sensor_types, builtin_threat_t
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.engine import SimStep, Simulation
 from flankwatch.sim.sensors.detection import detection_probability, radar_snr, reference_snr
+from flankwatch.sim.sensors.radar_sweep import MODE5_PINS, mode5_pin
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch, PlotKind
 
@@ -526,6 +527,13 @@ def test_transponder_codes_and_mode5_replies_reach_the_plots(
     radar = plots.sensor_id == kinds["radar"]
     assert np.all(plots.mode5[fighter & radar]) and (fighter & radar).any()
     assert not plots.mode5[~fighter].any()
+    # Level 2 replies: the fighter's own PIN on every reply, no PIN without a reply
+    assert set(plots.mode5_pin[fighter & radar].tolist()) == set(
+        mode5_pin(plots.truth_id[fighter & radar]).tolist()
+    )
+    assert len(set(plots.mode5_pin[fighter & radar].tolist())) == 1
+    assert 1 <= plots.mode5_pin[fighter & radar][0] <= 16383
+    assert not run.plots.mode5_pin[~run.plots.mode5].any()
     assert not plots.mode5[plots.sensor_id == kinds["balloon"]].any()
     for source in (radar, plots.sensor_id == kinds["adsb"]):
         before, after = civil & source & (plots.t_s < 300.0), civil & source & (plots.t_s >= 300.0)
@@ -533,3 +541,13 @@ def test_transponder_codes_and_mode5_replies_reach_the_plots(
         assert set(plots.squawk[before]) == {1000}
         assert set(plots.squawk[after]) == {7700}
     assert np.all(plots.squawk[~civil] == 0)
+
+
+def test_each_of_the_first_16383_objects_has_its_own_mode5_pin() -> None:
+    """PINs are 14-bit numbers from 1: the first 16,383 objects (planned and own forces
+    alike) each answer with their own; only then do they repeat."""
+    pins = mode5_pin(np.arange(MODE5_PINS))
+    assert pins.dtype == np.uint16
+    assert pins.min() == 1 and pins.max() == MODE5_PINS
+    assert len(np.unique(pins)) == MODE5_PINS
+    assert mode5_pin(np.array([MODE5_PINS]))[0] == pins[0]

@@ -20,6 +20,7 @@ def _position_plots(
     callsign: np.ndarray | str = "",
     truth_id: np.ndarray | int = -1,
     mode5: np.ndarray | bool = False,
+    mode5_pin: np.ndarray | int = 0,
 ) -> PlotBatch:
     xyz = np.atleast_2d(np.asarray(xyz_m, float))
     n = len(xyz)
@@ -42,6 +43,7 @@ def _position_plots(
         callsign=np.broadcast_to(np.asarray(callsign, object), (n,)),
         truth_id=np.broadcast_to(np.asarray(truth_id, np.int32), (n,)),
         mode5=np.broadcast_to(np.asarray(mode5, bool), (n,)),
+        mode5_pin=np.broadcast_to(np.asarray(mode5_pin, np.uint16), (n,)),
     )
 
 

@@ -228,6 +228,69 @@ def test_a_mode5_reply_does_not_go_to_a_track_its_interrogator_saw_silent(
         assert answered[drone_id] == 140.0
 
 
+def _fighter_before_a_turn(position_plots, association: str, pin: int) -> tuple[Tracker, int]:
+    """A fighter answering IFF Mode 5 (Level 2 with ``pin``, Level 1 with 0) flies
+    straight at 250 m/s, seen by one radar (sigma 30 m) every 2 s for 60 s: the tracker
+    and the fighter's track number."""
+    rng = np.random.default_rng(21)
+    tracker = build_tracker(TrackerSettings(association=association))
+    velocity = (250.0, 0.0, 0.0)
+    for k in range(0, 60, 2):
+        plot = _straight(k, velocity=velocity) + rng.normal(0.0, 30.0, 3)
+        out = tracker.step(position_plots(float(k), plot, sigma_m=30.0, mode5=True, mode5_pin=pin))
+    held = out.take(out.status == TrackStatus.CONFIRMED)
+    assert len(held) == 1
+    return tracker, int(held.track_id[0])
+
+
+@pytest.mark.parametrize("association", ["joint", "sequential"])
+@pytest.mark.parametrize("pin", [4101, 0])
+def test_a_mode5_pin_holds_the_fighters_track_through_a_hard_turn(
+    position_plots, association, pin
+) -> None:
+    """Unseen for 10 s, the fighter turned hard: its next plot lies 3 km off the straight
+    line, far outside the track's gate. With a Level 2 reply (its PIN) the plot still
+    joins the fighter's track, as an airliner's joins by its ICAO address; with a
+    Level 1 reply (no PIN) it starts a new track."""
+    tracker, fighter = _fighter_before_a_turn(position_plots, association, pin)
+    turned = _straight(68.0, velocity=(250.0, 0.0, 0.0)) + (-1500.0, 3000.0, 0.0)
+    out = tracker.step(position_plots(68.0, turned, sigma_m=30.0, mode5=True, mode5_pin=pin))
+    took = out.track_id[out.last_update_s == 68.0].tolist()
+    if pin:
+        assert took == [fighter]
+    else:
+        assert took and fighter not in took
+    assert out.icao24.tolist() == [0] * len(out)
+
+
+@pytest.mark.parametrize("association", ["joint", "sequential"])
+@pytest.mark.parametrize("gate_sigmas", [3.0, 0.0])
+def test_a_coarse_plot_with_the_pin_joins_beyond_the_identity_gate(
+    position_plots, association, gate_sigmas
+) -> None:
+    """A reply from the fighter lies 6 km off its track, from a sensor with 300 m of
+    standard deviation per axis (520 m in all): far outside the statistical gate and
+    beyond ``identity_gate_m`` (5 km), but within three of the plot's standard deviations
+    more, so it joins the fighter's track; held to 5 km alone it would start a second
+    track of the same aircraft."""
+    rng = np.random.default_rng(21)
+    settings = TrackerSettings(association=association, identity_gate_sigmas=gate_sigmas)
+    tracker = build_tracker(settings)
+    for k in range(0, 60, 2):
+        plot = _straight(k, velocity=(250.0, 0.0, 0.0)) + rng.normal(0.0, 30.0, 3)
+        out = tracker.step(position_plots(float(k), plot, sigma_m=30.0, mode5=True, mode5_pin=7))
+    fighter = int(out.track_id[out.status == TrackStatus.CONFIRMED][0])
+    coarse = _straight(62.0, velocity=(250.0, 0.0, 0.0)) + (0.0, 6000.0, 0.0)
+    out = tracker.step(
+        position_plots(62.0, coarse, sigma_m=300.0, sensor_id=1, mode5=True, mode5_pin=7)
+    )
+    took = out.track_id[out.last_update_s == 62.0].tolist()
+    if gate_sigmas:
+        assert took == [fighter]
+    else:
+        assert took and fighter not in took
+
+
 def test_adsb_plots_with_another_address_do_not_join_a_track(position_plots) -> None:
     tracker = build_tracker(CV)
     for k in range(4):

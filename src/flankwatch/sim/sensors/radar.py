@@ -13,7 +13,10 @@ False alarms arrive as a Poisson number per scan, spread uniformly in range
 with a co-mounted secondary radar (``ssr``) gives the plots of transponder-equipped
 aircraft their ICAO address, callsign and Mode A code, as a Mode S reply would; its
 interrogator also gets IFF Mode 5 replies from own aircraft (the plot's ``mode5``).
-A Mode 5 reply is assumed to come with every detection of such an aircraft.
+A Mode 5 reply is assumed to come with every detection of such an aircraft, and to be a
+Level 2 reply: it carries the aircraft's Platform Identification Number (``mode5_pin``,
+one per simulated object: :func:`~flankwatch.sim.sensors.radar_sweep.mode5_pin`), which
+the tracker holds the aircraft's track by, as it holds an airliner's by its ICAO address.
 """
 
 from __future__ import annotations

@@ -297,8 +297,9 @@ class _Conversion(NamedTuple):
 
 def _replies(scene: Scene, measured: _Measured, ssr: np.ndarray) -> PlotColumns:
     """The secondary radar's columns of the plots (``ssr``: made by a radar with one):
-    every detection of an own aircraft has its Mode 5 reply, every detection of a
-    cooperative aircraft its ICAO address, callsign and Mode A code."""
+    every detection of an own aircraft has its Mode 5 Level 2 reply (with the aircraft's
+    :func:`mode5_pin`), every detection of a cooperative aircraft its ICAO address,
+    callsign and Mode A code."""
     n = len(measured.t_s)
     asked = np.flatnonzero(ssr & (measured.row >= 0))
     seen = measured.row[asked]
@@ -311,7 +312,26 @@ def _replies(scene: Scene, measured: _Measured, ssr: np.ndarray) -> PlotColumns:
     callsign[replying] = scene.callsign[measured.row[replying]]
     squawk[replying] = scene.squawk[measured.row[replying]]
     mode5[asked] = scene.mode5[seen]
-    return {"icao24": icao24, "callsign": callsign, "squawk": squawk, "mode5": mode5}
+    pin = np.zeros(n, np.uint16)
+    pin[mode5] = mode5_pin(scene.object_id[measured.row[mode5]])
+    return {
+        "icao24": icao24,
+        "callsign": callsign,
+        "squawk": squawk,
+        "mode5": mode5,
+        "mode5_pin": pin,
+    }
+
+
+MODE5_PINS = 16383
+"""Platform Identification Numbers a Mode 5 Level 2 reply can carry (1 to 16383: 14 bits,
+0 unused)."""
+
+
+def mode5_pin(object_id: np.ndarray) -> np.ndarray:
+    """The Mode 5 Platform Identification Number (PIN) each simulated object answers with:
+    its own for each of the first 16,383 objects, ``1 + object_id mod 16383``."""
+    return (1 + np.asarray(object_id, np.int64) % MODE5_PINS).astype(np.uint16)
 
 
 def _bounds(radar: np.ndarray, k: int) -> list[int]:
