@@ -325,17 +325,14 @@ class TrackerCore:
             t.refresh(rows)
 
     def _take_identity(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
-        """Give the tracks at ``tracks`` the identity (ICAO address or Mode 5 PIN) of the
-        plots at ``rows`` that carry one, the callsign of those with an ICAO address, and
-        the time of those that carry an IFF Mode 5 reply (a reply goes to the track that
-        took its plot)."""
+        """Give the tracks at ``tracks`` the identity (ICAO address or Mode 5 PIN) and
+        callsign of the plots at ``rows`` that carry one, and the time of those that carry
+        an IFF Mode 5 reply (a reply goes to the track that took its plot)."""
         plot_identity = batch.identity[rows]
         identified = plot_identity != 0
         if identified.any():
             self.table.identity[tracks[identified]] = plot_identity[identified]
-            addressed = batch.icao24[rows] != 0
-            if addressed.any():
-                self.table.callsign[tracks[addressed]] = batch.callsign[rows[addressed]]
+            self.table.callsign[tracks[identified]] = batch.callsign[rows[identified]]
         replied = batch.mode5[rows]
         if replied.any():
             np.fmax.at(self.table.mode5_t_s, tracks[replied], batch.t_s[rows[replied]])
@@ -398,7 +395,7 @@ class TrackerCore:
             mean,
             cov,
             batch.identity[rows],
-            np.where(batch.icao24[rows] != 0, batch.callsign[rows], ""),
+            batch.callsign[rows],
             self.revisit_periods(batch.sensor_id[rows]),
             np.where(batch.mode5[rows], batch.t_s[rows], np.nan),
         )
