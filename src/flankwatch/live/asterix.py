@@ -172,6 +172,8 @@ class AsterixDecoder:
             "icao24": cat.icao24[use],
             "callsign": cat.callsign[use],
             "squawk": cat.squawk[use],
+            "mode5": cat.mode5[use],
+            "mode5_pin": cat.mode5_pin[use],
         }
 
     def _cat062(self, cat: asterix.Cat062Tracks) -> PlotColumns:

@@ -66,6 +66,19 @@ def test_a_cat048_plot_is_placed_from_range_azimuth_and_altitude() -> None:
     # off by the refraction the model assumes (4/3 earth) and the items' resolutions
     assert np.linalg.norm(plots.position()[0] - truth) < 150.0
     assert np.all(np.linalg.eigvalsh(plots.covariance()[0]) > 0)
+    assert not plots.mode5[0] and plots.mode5_pin[0] == 0
+
+
+def test_a_cat048_mode5_reply_reaches_the_plot_with_its_pin() -> None:
+    """A fighter's plot with an authenticated Mode 5 reply (I048/RE MD5) is a plot with
+    ``mode5`` and the reply's PIN, which the tracker holds its track by."""
+    record = cat048(tod_s=START_TOD_S + 1.0, squawk=None, mode5=(1, 1, 0, 4101))
+    decoder = _decoder()
+    _, skips = decoder.feed(block(CAT048, [record]), None)
+    plots = decoder.plots
+    assert not skips and len(plots) == 1
+    assert plots.mode5.tolist() == [True] and plots.mode5_pin.tolist() == [4101]
+    assert plots.identity[0] > 0xFFFFFF and plots.icao24[0] == 0
 
 
 def test_cat048_plots_without_a_radar_position_or_height_are_counted() -> None:

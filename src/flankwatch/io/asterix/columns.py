@@ -34,6 +34,11 @@ ground_speed_mps    float64  the radar's track ground speed, m/s (I048/200)
 heading_rad         float64  the radar's track heading, rad clockwise from north (I048/200)
 report_type         int8     I048/020 TYP: 0 none, 1 PSR, 2 SSR, 3 SSR + PSR, 4 Mode S
                              all-call, 5 Mode S roll-call, 6 all-call + PSR, 7 roll-call + PSR
+mode5               bool     an authenticated IFF Mode 5 reply: a Mode 5 interrogation (M5)
+                             with an authenticated ID or data reply (ID, DA), from the Mode 5
+                             summary of the Reserved Expansion Field (I048/RE MD5/SUM)
+mode5_pin           uint16   that reply's Platform Identification Number (I048/RE MD5/PMN
+                             PIN), 0 if none
 ==================  =======  ==============================================================
 
 :class:`Cat021Reports` (ADS-B target reports) then has:
@@ -104,6 +109,8 @@ _CAT048: dict[str, np.dtype] = {
     "ground_speed_mps": _FLOAT,
     "heading_rad": _FLOAT,
     "report_type": np.dtype(np.int8),
+    "mode5": np.dtype(bool),
+    "mode5_pin": np.dtype(np.uint16),
 }
 _CAT021: dict[str, np.dtype] = {
     **_SOURCE,
@@ -166,6 +173,8 @@ class Cat048Plots(Columns):
     ground_speed_mps: np.ndarray
     heading_rad: np.ndarray
     report_type: np.ndarray
+    mode5: np.ndarray
+    mode5_pin: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import asterix.generated as gen
+from asterix.base import Bits
+
 from flankwatch.io.asterix.errors import SkipKind
 from flankwatch.io.asterix.items import Path, has_item, quantity, raw, text
 
@@ -105,7 +108,39 @@ def read_048(record: Any, spec: Any) -> Row:
     row["ground_speed_mps"] = quantity(record, spec, ("200", "GSP"))
     row["heading_rad"] = quantity(record, spec, ("200", "HDG"))
     row["report_type"] = _optional_int(record, ("020", "TYP"))
+    row["mode5"], row["mode5_pin"] = _mode5(record)
     return row
+
+
+REF_048 = gen.Ref_048_1_13.cv_expansion
+"""The CAT048 Reserved Expansion Field's layout (its Mode 5 items, MD5, are laid out alike
+in editions 1.11 to 1.13)."""
+
+
+def _mode5(record: Any) -> tuple[bool, int]:
+    """Whether a CAT048 record carries an authenticated IFF Mode 5 reply, and the reply's
+    PIN (0 if none), from the Mode 5 items of its Reserved Expansion Field (I048/RE MD5):
+    the summary's M5 with ID or DA set, and the PIN of PMN. A field that does not parse
+    makes the record unusable."""
+    field = record.get_item("RE")
+    if field is None:
+        return False, 0
+    content = field.variation.bs.to_bytes()[1:]  # after the field's length byte
+    parsed = REF_048.parse(Bits.from_bytes(content))
+    if isinstance(parsed, ValueError):
+        raise Unusable(SkipKind.RECORD, f"Reserved Expansion Field (I048/RE) unreadable: {parsed}")
+    md5 = parsed[0].get_item("MD5")
+    if md5 is None:
+        return False, 0
+    summary, pmn = md5.variation.get_item("SUM"), md5.variation.get_item("PMN")
+    if summary is None:
+        return False, 0
+    flags = summary.variation
+    replied = bool(flags.get_item("M5").as_uint()) and bool(
+        flags.get_item("ID").as_uint() or flags.get_item("DA").as_uint()
+    )
+    pin = int(pmn.variation.get_item("PIN").as_uint()) if replied and pmn is not None else 0
+    return replied, pin
 
 
 def read_021(record: Any, spec: Any) -> Row:

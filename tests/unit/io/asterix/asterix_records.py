@@ -12,6 +12,7 @@ from typing import Any
 import asterix.generated as gen
 
 CAT048 = gen.Cat_048_1_32
+REF048 = gen.Ref_048_1_13.cv_expansion
 CAT021 = gen.Cat_021_2_7
 CAT062 = gen.Cat_062_1_21
 
@@ -35,9 +36,11 @@ def cat048(
     heading_deg: float = 0.0,
     report_type: int | None = 3,
     flags_090: tuple[int, int] = (0, 0),
+    mode5: tuple[int, int, int, int] | None = None,
     drop: tuple[str, ...] = (),
 ) -> object:
-    """A CAT048 record; ``drop`` leaves items out by name."""
+    """A CAT048 record; ``drop`` leaves items out by name. ``mode5`` = (M5, ID, DA, PIN)
+    puts the Mode 5 summary and PIN in the Reserved Expansion Field (I048/RE MD5)."""
     items: dict[str, object] = {
         "010": (("SAC", sac), ("SIC", sic)),
         "140": (tod_s, "s"),
@@ -61,6 +64,12 @@ def cat048(
         items["161"] = (0, ("TRN", track_number))
     if speed_mps is not None:
         items["200"] = (("GSP", (speed_mps / NM, "NM/s")), ("HDG", (heading_deg, "°")))
+    if mode5 is not None:
+        m5, identified, data, pin = mode5
+        summary = (m5, identified, data, 0, 0, 0, 0, 0)
+        pmn = (0, ("PIN", pin), 0, ("NAV", 0), ("NAT", 0), 0, ("MIS", 0))
+        expansion = REF048.create({"MD5": {"SUM": summary, "PMN": pmn}})
+        items["RE"] = expansion.unparse().to_bytes()
     return CAT048.cv_record.create({k: v for k, v in items.items() if k not in drop})
 
 

@@ -61,6 +61,39 @@ def test_cat048_absent_items_take_missing_values() -> None:
     assert math.isnan(plots.ground_speed_mps[0]) and math.isnan(plots.heading_rad[0])
     assert plots.squawk[0] == 0 and plots.icao24[0] == 0 and plots.callsign[0] == ""
     assert plots.track_number[0] == -1 and plots.report_type[0] == -1
+    assert not plots.mode5[0] and plots.mode5_pin[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("summary", "replied"),
+    [((1, 1, 0), True), ((1, 0, 1), True), ((1, 0, 0), False), ((0, 1, 0), False)],
+)
+def test_cat048_mode5_reply_and_pin_from_the_reserved_expansion_field(
+    summary: tuple[int, int, int], replied: bool
+) -> None:
+    """An authenticated Mode 5 reply (M5 with ID or DA, I048/RE MD5) gives ``mode5`` and
+    its PIN; an interrogation without an authenticated reply, or no interrogation, gives
+    neither."""
+    record = cat048(mode5=(*summary, 16383 if replied else 77))
+    decoded = decode(block(CAT048, [record, cat048()]))
+    assert decoded.skips == ()
+    plots = decoded.cat048
+    assert plots.mode5.tolist() == [replied, False]
+    assert plots.mode5_pin.tolist() == [16383 if replied else 0, 0]
+
+
+def test_an_unreadable_reserved_expansion_field_skips_its_record() -> None:
+    """A Reserved Expansion Field whose content is not the expansion's layout is counted
+    as a skip of its record, and the next record is still read."""
+    broken = cat048(drop=("RE",))
+    items = {name: broken.get_item(name) for name in ("010", "140", "040")}
+    record = CAT048.cv_record.create(
+        {**{k: v.variation for k, v in items.items() if v is not None}, "RE": b"\xff"}
+    )
+    decoded = decode(block(CAT048, [record, cat048()]))
+    assert len(decoded.cat048) == 1
+    assert [skip.kind for skip in decoded.skips] == [SkipKind.RECORD]
+    assert "I048/RE" in decoded.skips[0].message
 
 
 @pytest.mark.parametrize("flags", [(1, 0), (0, 1)])
