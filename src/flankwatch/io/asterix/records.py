@@ -129,17 +129,10 @@ def _mode5(record: Any) -> tuple[bool, int]:
     parsed = REF_048.parse(Bits.from_bytes(content))
     if isinstance(parsed, ValueError):
         raise Unusable(SkipKind.RECORD, f"Reserved Expansion Field (I048/RE) unreadable: {parsed}")
-    md5 = parsed[0].get_item("MD5")
-    if md5 is None:
-        return False, 0
-    summary, pmn = md5.variation.get_item("SUM"), md5.variation.get_item("PMN")
-    if summary is None:
-        return False, 0
-    flags = summary.variation
-    replied = bool(flags.get_item("M5").as_uint()) and bool(
-        flags.get_item("ID").as_uint() or flags.get_item("DA").as_uint()
-    )
-    pin = int(pmn.variation.get_item("PIN").as_uint()) if replied and pmn is not None else 0
+    expansion = parsed[0]
+    summary = [raw(expansion, ("MD5", "SUM", flag)) for flag in ("M5", "ID", "DA")]
+    replied = bool(summary[0]) and bool(summary[1] or summary[2])
+    pin = (raw(expansion, ("MD5", "PMN", "PIN")) or 0) if replied else 0
     return replied, pin
 
 
