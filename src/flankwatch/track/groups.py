@@ -17,13 +17,14 @@ def group_starts(*keys: np.ndarray) -> np.ndarray:
     return start
 
 
-def identity_rank(batch: PlotBatch, sensor: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """For plots carrying an identity (:attr:`~flankwatch.stream.PlotBatch.identity`),
-    their order (0, 1, ...) among the plots of the same aircraft from the same sensor in
-    the same window, by time; 0 for the others. Splitting on it gives each aircraft one
-    plot per group."""
+def identity_rank(
+    batch: PlotBatch, identity: np.ndarray, sensor: np.ndarray, window: np.ndarray
+) -> np.ndarray:
+    """For plots carrying an identity (``identity``, the batch's
+    :attr:`~flankwatch.stream.PlotBatch.identity`), their order (0, 1, ...) among the plots
+    of the same aircraft from the same sensor in the same window, by time; 0 for the
+    others. Splitting on it gives each aircraft one plot per group."""
     rank = np.zeros(len(batch), np.int64)
-    identity = batch.identity
     identified = np.flatnonzero(identity != 0)
     if len(identified):
         keys = (batch.t_s, identity, window, sensor)

@@ -53,7 +53,7 @@ class JointAssociation(StackedRound):
         window = np.floor((batch.t_s - batch.t_s[0]) / self.association_windows(sensor)).astype(
             np.int64
         )
-        rank = identity_rank(batch, sensor, window)
+        rank = identity_rank(batch, self._plot_identity(batch), sensor, window)
         rows = np.lexsort((rank, window, sensor))
         starts = group_starts(sensor[rows], window[rows], rank[rows])
         slot = np.empty(n, np.int64)
@@ -383,7 +383,7 @@ class JointAssociation(StackedRound):
         )
         radius += reach
         points = mean[:, 0, :3]
-        identity_of = batch.identity[rows]
+        identity_of = self._plot_identity(batch)[rows]
         if settings.identity_gate_m > 0 and np.any(identity_of != 0):
             radius = np.maximum(radius, self._identity_reach_m(batch, rows) + reach)
         seed, later = candidate_pairs(points, RADIUS_MARGIN * radius, points)

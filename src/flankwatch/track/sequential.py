@@ -27,7 +27,7 @@ class SequentialAssociation(StagedGating):
         sensor = batch.sensor_id.astype(np.int64)
         window_s = self.association_windows(sensor)
         window = np.floor((batch.t_s - batch.t_s[0]) / window_s).astype(np.int64)
-        identified = np.flatnonzero(batch.identity != 0)
+        identified = np.flatnonzero(self._plot_identity(batch) != 0)
         if (
             not len(identified)
             and not acoustic[0]
@@ -41,7 +41,7 @@ class SequentialAssociation(StagedGating):
             group = sensor.copy()
             nodes = np.flatnonzero(acoustic)
             group[nodes] = -1 - self._acoustic_groups(batch, nodes)
-        rank = identity_rank(batch, sensor, window)
+        rank = identity_rank(batch, self._plot_identity(batch), sensor, window)
         keys = (window_s, window, group, batch.kind, rank)
         rows = np.lexsort(keys[::-1])
         bounds = np.flatnonzero(group_starts(*(key[rows] for key in keys)))

@@ -164,7 +164,7 @@ class StackedRound(StagedGating):
         d2 = np.einsum("nwi,nwij,nwj->nw", mixed, inverse_small(mixed_cov), mixed)
         miss_m = np.sqrt(np.einsum("nwi,nwi->nw", mixed, mixed))
         ok = (d2 < self._position_gate) & (miss_m <= self.settings.max_association_distance_m)
-        identity = batch.identity[index]
+        identity = self._plot_identity(batch)[index]
         owner = self.table.identity[track_rows]
         owner = np.where(owner != 0, owner, identity[:, 0])
         reach = self._identity_reach_m(batch, index.ravel()).reshape(index.shape)

@@ -61,7 +61,7 @@ class StagedGating(TrackerCore):
             gap = points[pair_plot] - centre[pair_track]
             near = np.einsum("pi,pi->p", gap, gap) <= ball(pair_track, plot_sigma[pair_plot]) ** 2
             pair_track, pair_plot = pair_track[near], pair_plot[near]
-        plot_identity = batch.identity[rows]
+        plot_identity = self._plot_identity(batch)[rows]
         has_identity = bool(np.any(plot_identity != 0))
         if has_identity and len(pair_track):
             a, b = table.identity[tracks[pair_track]], plot_identity[pair_plot]
@@ -139,7 +139,7 @@ class StagedGating(TrackerCore):
         pos_sigma = table.ref_pos_sigma_m[tracks]
         travel = np.maximum(settings.max_speed_mps, speed) * (dt_mid + half) + speed * dt_mid
         identity = np.full(len(tracks), -np.inf)
-        if np.any(batch.identity[rows] != 0):
+        if np.any(self._plot_identity(batch)[rows] != 0):
             identified = table.identity[tracks] != 0
             identity[identified] = settings.identity_gate_m + reach[identified]
 

@@ -83,6 +83,9 @@ class TrackerCore:
         self.time_s = -np.inf
         self._next_id = 1
         self._started = 0
+        self._identity_batch: PlotBatch | None = None
+        self._identity = np.empty(0, np.uint32)
+        """The identity of each plot of ``_identity_batch`` (see :meth:`_plot_identity`)."""
         """Tracks started in the current step."""
         self._held_updates = 0
         """Position updates of held (confirmed or coasting) tracks in the current step by
@@ -324,11 +327,18 @@ class TrackerCore:
         if refresh:
             t.refresh(rows)
 
+    def _plot_identity(self, batch: PlotBatch) -> np.ndarray:
+        """:attr:`PlotBatch.identity` of ``batch``, derived once per batch (a step asks for it
+        in every stage of its association)."""
+        if batch is not self._identity_batch:
+            self._identity_batch, self._identity = batch, batch.identity
+        return self._identity
+
     def _take_identity(self, batch: PlotBatch, tracks: np.ndarray, rows: np.ndarray) -> None:
         """Give the tracks at ``tracks`` the identity (ICAO address or Mode 5 PIN) and
         callsign of the plots at ``rows`` that carry one, and the time of those that carry
         an IFF Mode 5 reply (a reply goes to the track that took its plot)."""
-        plot_identity = batch.identity[rows]
+        plot_identity = self._plot_identity(batch)[rows]
         identified = plot_identity != 0
         if identified.any():
             self.table.identity[tracks[identified]] = plot_identity[identified]
@@ -360,7 +370,7 @@ class TrackerCore:
             miss = residual[:, 0]
         miss_m = np.sqrt(np.einsum("pi,pi->p", miss, miss))
         statistical = (d2 < self._position_gate) & (miss_m <= settings.max_association_distance_m)
-        pair_identity = batch.identity[pair_rows]
+        pair_identity = self._plot_identity(batch)[pair_rows]
         if not np.any(pair_identity != 0):
             return statistical, None
         owner = track_rows if identity_given else self.table.identity[track_rows]
@@ -394,7 +404,7 @@ class TrackerCore:
             prob,
             mean,
             cov,
-            batch.identity[rows],
+            self._plot_identity(batch)[rows],
             batch.callsign[rows],
             self.revisit_periods(batch.sensor_id[rows]),
             np.where(batch.mode5[rows], batch.t_s[rows], np.nan),
