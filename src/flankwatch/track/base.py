@@ -86,6 +86,26 @@ class Prediction:
         """The predictions at ``index`` (arrays shared between fields stay shared)."""
         return self.map(lambda array: array[index])
 
+    @staticmethod
+    def merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Prediction:
+        """One prediction per element of ``mask``: the next of ``where`` where it holds, else
+        the next of ``elsewhere`` (a single-mode side is broadcast over the other's modes).
+        Fields that share an array on both sides stay shared (merged once)."""
+        inside, outside = np.flatnonzero(mask), np.flatnonzero(~mask)
+        merged: dict[tuple[int, int], np.ndarray] = {}
+        parts = []
+        for name in ("prob", "mean", "cov", "at_mean", "at_cov", "cross", "t_s"):
+            a, b = getattr(where, name), getattr(elsewhere, name)
+            key = (id(a), id(b))
+            if key not in merged:
+                out = np.empty((len(mask), *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
+                out[inside] = a
+                out[outside] = b
+                merged[key] = out
+            parts.append(merged[key])
+        prob, mean, cov, at_mean, at_cov, cross, t_s = parts
+        return Prediction(prob, mean, cov, at_mean, at_cov, cross, t_s)
+
 
 @dataclass(frozen=True, slots=True)
 class Innovation:

@@ -213,7 +213,7 @@ class TrackerCore:
         if not found.any():
             return self._predict_tracks(index, to_t_s)
         fresh = self._predict_tracks(index[~found], to_t_s[~found])
-        return _merge(found, prediction.take(at[found]), fresh)
+        return Prediction.merge(found, prediction.take(at[found]), fresh)
 
     def _predict_tracks(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
         """The tracks at ``index`` predicted to ``to_t_s``; tracks already there are copied.
@@ -256,7 +256,7 @@ class TrackerCore:
             single.t_s,
         )
         full = self._predict_all(index[~tentative], to_t_s[~tentative])
-        return _merge(tentative, single, full)
+        return Prediction.merge(tentative, single, full)
 
     def _predict_all(self, index: np.ndarray, to_t_s: np.ndarray) -> Prediction:
         """The tracks at ``index`` predicted to ``to_t_s`` by the full predictor."""
@@ -483,26 +483,3 @@ class TrackerCore:
             self.density.miss_score()
         )
         np.add.at(table.score, tracks[at], score)
-
-
-_PARTS = ("mean", "cov", "at_mean", "at_cov", "cross")
-"""The fields of a :class:`~flankwatch.track.base.Prediction` with a state's shape."""
-
-
-def _merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Prediction:
-    """One prediction per element of ``mask``: the next of ``where`` where it holds, else the
-    next of ``elsewhere``. Fields that share an array in both stay shared (merged once)."""
-    inside, outside = np.flatnonzero(mask), np.flatnonzero(~mask)
-    merged: dict[tuple[int, int], np.ndarray] = {}
-    parts = []
-    for name in ("prob", *_PARTS, "t_s"):
-        a, b = getattr(where, name), getattr(elsewhere, name)
-        key = (id(a), id(b))
-        if key not in merged:
-            out = np.empty((len(mask), *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
-            out[inside] = a
-            out[outside] = b
-            merged[key] = out
-        parts.append(merged[key])
-    prob, mean, cov, at_mean, at_cov, cross, t_s = parts
-    return Prediction(prob, mean, cov, at_mean, at_cov, cross, t_s)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,63 +12,13 @@ from flankwatch.geo.geodesy import forward, wrap_angle
 from flankwatch.geo.horizon import horizon_range_m
 from flankwatch.scenario.catalogue import builtin_sensor_types, builtin_threat_types
 from flankwatch.scenario.schema import Scenario
-from flankwatch.sim.engine import SimStep, Simulation
 from flankwatch.sim.sensors.detection import detection_probability, radar_snr, reference_snr
-from flankwatch.sim.sensors.radar_sweep import MODE5_PINS, mode5_pin
-from flankwatch.sim.truth import TruthBatch
 from flankwatch.stream import PlotBatch, PlotKind
+from sim_runs import Run, simulate
 
 RADAR_AT = (52.0, 22.0)
 RADAR_HEIGHT_M = 20.0
 GAP_FILLER = builtin_sensor_types()["gap-filler"]
-
-
-@dataclass
-class Run:
-    """A whole simulated run: its simulation, windows, plots and truth."""
-
-    sim: Simulation
-    steps: list[SimStep]
-    plots: PlotBatch
-    truth: TruthBatch
-
-    def object_id(self, group: str) -> int:
-        """The object of a one-object raid."""
-        (found,) = np.flatnonzero(self.sim.plans.group == group)
-        return int(found)
-
-    def truth_at(self, object_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        """True local ENU positions (m, (n, 3)) of objects at times, interpolated linearly."""
-        out = np.full((len(t_s), 3), np.nan)
-        for obj in np.unique(object_id):
-            mine = self.truth.object_id == obj
-            order = np.argsort(self.truth.t_s[mine])
-            times = self.truth.t_s[mine][order]
-            rows = object_id == obj
-            for axis, name in enumerate(("x_m", "y_m", "z_m")):
-                values = getattr(self.truth, name)[mine][order]
-                out[rows, axis] = np.interp(t_s[rows], times, values, left=np.nan, right=np.nan)
-        return out
-
-    def truth_alt_at(self, object_id: np.ndarray, t_s: np.ndarray) -> np.ndarray:
-        """True heights (m) of objects at times, interpolated linearly."""
-        out = np.full(len(t_s), np.nan)
-        for obj in np.unique(object_id):
-            mine = self.truth.object_id == obj
-            order = np.argsort(self.truth.t_s[mine])
-            rows = object_id == obj
-            out[rows] = np.interp(
-                t_s[rows], self.truth.t_s[mine][order], self.truth.alt_m[mine][order]
-            )
-        return out
-
-
-def _run(scenario: Scenario) -> Run:
-    sim = Simulation(scenario)
-    steps = list(sim.steps())
-    plots = PlotBatch.concat([step.plots for step in steps])
-    truth = TruthBatch.concat([step.truth for step in steps])
-    return Run(sim, steps, plots, truth)
 
 
 def _point(distance_m: float, azimuth_deg: float, start: tuple[float, float] = RADAR_AT) -> list:
@@ -123,7 +72,7 @@ def radar_run(
         _hover("near-b", "probe", 20_000.0, 135.0, 1_000.0),
         _hover("near-c", "probe", 50_000.0, 225.0, 4_000.0),
     ]
-    return _run(make_scenario(data))
+    return simulate(make_scenario(data))
 
 
 def _radar_plots_of(run: Run, group: str) -> PlotBatch:
@@ -222,7 +171,7 @@ def test_radar_false_alarms_per_scan_match_the_configured_mean(
             "false_alarms_per_scan": mean_per_scan,
         }
     ]
-    run = _run(make_scenario(base_scenario))
+    run = simulate(make_scenario(base_scenario))
     scans = base_scenario["duration_s"] / GAP_FILLER.scan_period_s
     expected = mean_per_scan * scans
     assert len(run.plots) == pytest.approx(expected, abs=4 * np.sqrt(expected))
@@ -241,7 +190,7 @@ def test_a_radar_with_no_false_alarms_configured_makes_none(
     base_scenario: dict, make_scenario: Callable[[dict], Scenario]
 ) -> None:
     base_scenario["sensors"][0]["false_alarms_per_scan"] = 0.0
-    assert len(_run(make_scenario(base_scenario)).plots) == 0
+    assert len(simulate(make_scenario(base_scenario)).plots) == 0
 
 
 # --- ADS-B ------------------------------------------------------------------------------------
@@ -281,7 +230,7 @@ def adsb_run(
             "callsign_prefix": "TST",
         }
     ]
-    return _run(make_scenario(data))
+    return simulate(make_scenario(data))
 
 
 def _with_known_truth(run: Run, plots: PlotBatch) -> PlotBatch:
@@ -382,7 +331,7 @@ def acoustic_run(
             "speed_mps": 50.0,
         },
     ]
-    return _run(make_scenario(data))
+    return simulate(make_scenario(data))
 
 
 def _heard_to_m(threat: str) -> float:
@@ -431,123 +380,3 @@ def test_acoustic_bearings_are_close_to_the_true_bearing(acoustic_run: Run) -> N
     assert np.all(np.abs(error) < 5 * sigma)
     assert np.std(error) == pytest.approx(sigma, rel=0.2)
     assert abs(np.mean(error)) < 4 * sigma / np.sqrt(len(error))
-
-
-def test_a_radar_with_a_secondary_radar_gives_transponder_replies_identity(
-    new_scenario_data: Callable[[], dict],
-    make_scenario: Callable[[dict[str, Any]], Scenario],
-) -> None:
-    data = new_scenario_data()
-    data.update(duration_s=900.0, origin={"lat": 52.17, "lon": 20.97})
-    data["sensors"] = [{"name": "radar", "type": "gap-filler", "at": "warsaw"}]
-    data["raids"] = [
-        {
-            "name": "drones",
-            "threat": "gerbera",
-            "count": 2,
-            "launch": [52.3, 21.3],
-            "target": [52.3, 20.6],
-            "cruise_alt_m": 1_000.0,
-        },
-    ]
-    data["civil_traffic"] = [
-        {
-            "name": "shuttle",
-            "departure": "EPWA",
-            "arrival": "EPGD",
-            "count": 1,
-            "cruise_alt_m": 3_000.0,
-            "callsign_prefix": "TST",
-        },
-    ]
-    run = _run(make_scenario(data))
-    plans = run.sim.plans
-    plots = run.plots.take(run.plots.truth_id >= 0)
-    civil = plans.cooperative[plots.truth_id]
-    assert civil.any() and (~civil).any()
-    assert np.all(plots.kind == PlotKind.RADAR)
-    assert np.all(plots.icao24[civil] == plans.icao24[plots.truth_id[civil]])
-    assert np.all(plots.callsign[civil] == plans.callsign[plots.truth_id[civil]])
-    assert np.all(plots.icao24[~civil] == 0) and np.all(plots.callsign[~civil] == "")
-    false_alarms = run.plots.take(run.plots.truth_id < 0)
-    assert np.all(false_alarms.icao24 == 0)
-
-
-def test_transponder_codes_and_mode5_replies_reach_the_plots(
-    new_scenario_data: Callable[[], dict],
-    make_scenario: Callable[[dict[str, Any]], Scenario],
-) -> None:
-    """A civil flight squawks 7700 from 300 s; an own F-16 answers Mode 5; drones answer
-    nothing; the aerostat's radar has no interrogator."""
-    data = new_scenario_data()
-    data.update(duration_s=900.0, origin={"lat": 52.17, "lon": 20.97})
-    data["sensors"] = [
-        {"name": "radar", "type": "gap-filler", "at": "warsaw"},
-        {"name": "balloon", "type": "aerostat", "at": "warsaw", "height_m": 1000.0},
-        {"name": "adsb", "type": "adsb-station", "at": "warsaw"},
-    ]
-    data["raids"] = [
-        {
-            "name": "drones",
-            "threat": "gerbera",
-            "count": 2,
-            "launch": [52.3, 21.3],
-            "target": [52.3, 20.6],
-            "cruise_alt_m": 1_000.0,
-        },
-        {
-            "name": "qra",
-            "threat": "f-16",
-            "count": 1,
-            "launch": [52.0, 20.6],
-            "target": [52.6, 21.4],
-            "cruise_alt_m": 6_000.0,
-            "iff_mode5": True,
-        },
-    ]
-    data["civil_traffic"] = [
-        {
-            "name": "shuttle",
-            "departure": "EPWA",
-            "arrival": "EPGD",
-            "count": 1,
-            "cruise_alt_m": 3_000.0,
-            "callsign_prefix": "TST",
-            "squawk": {"code": "7700", "from_s": 300.0},
-        },
-    ]
-    run = _run(make_scenario(data))
-    plans = run.sim.plans
-    table = run.sim.sensor_table()
-    names, ids = table.column("name").to_pylist(), table.column("sensor_id").to_pylist()
-    kinds = dict(zip(names, ids, strict=True))
-    plots = run.plots.take(run.plots.truth_id >= 0)
-    fighter = plans.group[plots.truth_id] == "qra"
-    civil = plans.group[plots.truth_id] == "shuttle"
-    radar = plots.sensor_id == kinds["radar"]
-    assert np.all(plots.mode5[fighter & radar]) and (fighter & radar).any()
-    assert not plots.mode5[~fighter].any()
-    # Level 2 replies: the fighter's own PIN on every reply, no PIN without a reply
-    assert set(plots.mode5_pin[fighter & radar].tolist()) == set(
-        mode5_pin(plots.truth_id[fighter & radar]).tolist()
-    )
-    assert len(set(plots.mode5_pin[fighter & radar].tolist())) == 1
-    assert 1 <= plots.mode5_pin[fighter & radar][0] <= 16383
-    assert not run.plots.mode5_pin[~run.plots.mode5].any()
-    assert not plots.mode5[plots.sensor_id == kinds["balloon"]].any()
-    for source in (radar, plots.sensor_id == kinds["adsb"]):
-        before, after = civil & source & (plots.t_s < 300.0), civil & source & (plots.t_s >= 300.0)
-        assert before.any() and after.any()
-        assert set(plots.squawk[before]) == {1000}
-        assert set(plots.squawk[after]) == {7700}
-    assert np.all(plots.squawk[~civil] == 0)
-
-
-def test_each_of_the_first_16383_objects_has_its_own_mode5_pin() -> None:
-    """PINs are 14-bit numbers from 1: the first 16,383 objects (planned and own forces
-    alike) each answer with their own; only then do they repeat."""
-    pins = mode5_pin(np.arange(MODE5_PINS))
-    assert pins.dtype == np.uint16
-    assert pins.min() == 1 and pins.max() == MODE5_PINS
-    assert len(np.unique(pins)) == MODE5_PINS
-    assert mode5_pin(np.array([MODE5_PINS]))[0] == pins[0]

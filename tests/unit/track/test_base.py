@@ -1,9 +1,8 @@
-"""Merging predictions (tracker_core._merge): values row by row, shared arrays kept shared."""
+"""Merging predictions (Prediction.merge): values row by row, shared arrays kept shared."""
 
 import numpy as np
 
 from flankwatch.track.base import Prediction
-from flankwatch.track.tracker_core import _merge
 
 
 def _forward(rng: np.random.Generator, n: int, modes: int, t_s: float) -> Prediction:
@@ -19,7 +18,7 @@ def test_merge_takes_each_row_from_its_side_and_keeps_shared_fields_shared() -> 
     mask = np.array([True, False, False, True, False])
     where = _forward(rng, 2, 1, 10.0)  # single-mode, broadcast over the modes
     elsewhere = _forward(rng, 3, 3, 20.0)
-    merged = _merge(mask, where, elsewhere)
+    merged = Prediction.merge(mask, where, elsewhere)
     for name in ("prob", "mean", "cov", "at_mean", "at_cov", "cross", "t_s"):
         value = getattr(merged, name)
         assert len(value) == 5
@@ -38,7 +37,7 @@ def test_merge_separates_fields_shared_on_one_side_only() -> None:
     elsewhere = Prediction(
         late.prob, late.mean, late.cov, late.mean + 1.0, late.cov + 1.0, late.cov - 1.0, late.t_s
     )
-    merged = _merge(mask, where, elsewhere)
+    merged = Prediction.merge(mask, where, elsewhere)
     assert merged.mean is not merged.at_mean
     np.testing.assert_array_equal(merged.at_mean[1], late.mean[0] + 1.0)
     np.testing.assert_array_equal(merged.cross[1], late.cov[0] - 1.0)
