@@ -248,6 +248,7 @@ def run(
         asterix_url=asterix_out,
         asterix_sac=asterix_sac,
         asterix_sic=asterix_sic,
+        tracking_process=True,
     )
     started = time.perf_counter()
     with _progress_bar(quiet, parsed.name, parsed.duration_s) as (bar, task):
@@ -297,6 +298,7 @@ def replay(
             asterix_url=asterix_out,
             asterix_sac=asterix_sac,
             asterix_sic=asterix_sic,
+            tracking_process=True,
         )
         original = read_metadata(recording)
         if _within(out, recording):

@@ -10,16 +10,21 @@
 
 :func:`execute` runs any source through the standard stages and returns the
 run's summary; :func:`run_scenario` simulates a scenario and :func:`replay`
-replays a recording. A run with no folder writes nothing (for studies).
+replays a recording. A run with no folder writes nothing (for studies). Where it cannot
+change the run, the tracker may work in a process of its own, a few windows ahead
+(:attr:`RunOptions.tracking_process`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from flankwatch import loop
 from flankwatch.alert import AlertEngine, load_rules
@@ -47,6 +52,7 @@ from flankwatch.summary import (
     summarise,
 )
 from flankwatch.track import TrackerSettings, build_tracker
+from flankwatch.tracking_process import TrackingAhead, usable_cores
 
 Progress = Callable[[float], None]
 """Called after each window with the time reached, s since the run's start."""
@@ -75,6 +81,11 @@ class RunOptions:
     response_only: bool = False
     """Study runs: no alert stage and no tracking score; only what the response and its
     figures need (tracks, assessment, response)."""
+    tracking_process: bool = False
+    """Track in a process of its own, a few windows ahead of the rest of the run
+    (:mod:`flankwatch.tracking_process`), where that cannot change the run: with 2 cores or
+    more, for a replay or a simulation with no response stage (nothing then acts on the
+    source's windows). The outputs are the same either way."""
 
 
 TRACKING, ASSESSMENT, ALERTS, RESPONSE = range(4)
@@ -186,13 +197,35 @@ def execute(
         )
     sinks.extend(extra_sinks)
     try:
-        loop.run(source, list(stages.values()), sinks, inbox, streams=list(stages))
+        with _tracking(source, stages, options) as (run_source, run_stages):
+            loop.run(run_source, list(run_stages.values()), sinks, inbox, streams=list(run_stages))
     finally:
         if cot is not None and cot.stats is None:
             cot.close()
         if asterix is not None:
             asterix.close()
     return summary()
+
+
+@contextmanager
+def _tracking(
+    source: Source, stages: dict[int, Stage], options: RunOptions
+) -> Iterator[tuple[Source, dict[int, Stage]]]:
+    """``source`` and ``stages`` as they are, or with the tracker in a process of its own
+    a few windows ahead (see :attr:`RunOptions.tracking_process`)."""
+    ahead_safe = isinstance(source, ReplaySource) or (
+        isinstance(source, SimulationSource) and RESPONSE not in stages
+    )
+    if not (options.tracking_process and ahead_safe and usable_cores() >= 2):
+        yield source, stages
+        return
+    sensors = source.info.sensors
+    with TrackingAhead(
+        options.tracker,
+        np.asarray(sensors.column("sensor_id")),
+        np.asarray(sensors.column("scan_period_s")),
+    ) as ahead:
+        yield ahead.source(source), {**stages, TRACKING: ahead.stage()}
 
 
 def run_scenario(

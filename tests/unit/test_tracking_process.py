@@ -1,0 +1,187 @@
+"""Tracking in a process of its own: the same run byte for byte, used only where nothing
+acts on the source's windows, its failures named, its process always ended."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import flankwatch.pipeline as pipeline
+from flankwatch.loop import Window
+from flankwatch.pipeline import RunOptions, replay, run_scenario
+from flankwatch.scenario.schema import Scenario
+from flankwatch.sim.source import SimulationSource
+from flankwatch.stream import PlotBatch
+from flankwatch.track import build_tracker
+from flankwatch.tracking_process import TrackingAhead, TrackingProcessError
+
+needs_two_cores = pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2, reason="tracking ahead needs 2 cores"
+)
+
+RAID = {
+    "name": "drones",
+    "threat": "gerbera",
+    "count": 4,
+    "launch": [52.25, 22.6],
+    "target": [51.9, 21.6],
+    "cruise_alt_m": 1_000.0,
+}
+
+
+class Counted(TrackingAhead):
+    """:class:`TrackingAhead`, counting the processes started."""
+
+    started = 0
+
+    def __enter__(self) -> TrackingAhead:
+        Counted.started += 1
+        return super().__enter__()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> type[Counted]:
+    Counted.started = 0
+    monkeypatch.setattr(pipeline, "TrackingAhead", Counted)
+    return Counted
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a recording but its metadata (which holds the run's clock times)."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "metadata.json"
+    }
+
+
+@pytest.fixture
+def raid(base_scenario: dict[str, Any], make_scenario: Callable[..., Scenario]) -> Scenario:
+    base_scenario.update(duration_s=900.0, raids=[RAID])
+    return make_scenario(base_scenario)
+
+
+@needs_two_cores
+def test_a_run_tracked_ahead_records_the_same_bytes_as_in_one_process(
+    raid: Scenario, tmp_path: Path, counted: type[Counted]
+) -> None:
+    one = run_scenario(raid, "", tmp_path / "one", options=RunOptions())
+    assert counted.started == 0
+    ahead = run_scenario(raid, "", tmp_path / "ahead", options=RunOptions(tracking_process=True))
+    assert counted.started == 1
+    assert one.peak_confirmed_tracks > 0
+    assert _files(tmp_path / "ahead") == _files(tmp_path / "one")
+    assert ahead.to_dict() == one.to_dict()
+
+
+@needs_two_cores
+def test_a_replay_is_tracked_ahead_with_the_same_result(
+    raid: Scenario, tmp_path: Path, counted: type[Counted]
+) -> None:
+    run_scenario(raid, "", tmp_path / "run")
+    replay(tmp_path / "run", tmp_path / "one")
+    replay(tmp_path / "run", tmp_path / "ahead", options=RunOptions(tracking_process=True))
+    assert counted.started == 1
+    assert _files(tmp_path / "ahead") == _files(tmp_path / "one")
+
+
+def test_a_simulation_with_a_response_is_tracked_in_its_own_process(
+    base_scenario: dict[str, Any], make_scenario: Callable[..., Scenario], counted: type[Counted]
+) -> None:
+    """A response acts on the simulation (its kills end objects, its fighters fly), so the
+    next windows cannot be made before the response to this one: no tracking ahead."""
+    from flankwatch.scenario.loader import load_scenario
+
+    night, text = load_scenario("poland-2025-09-10")
+    source = SimulationSource(night, text)
+    stages, _ = pipeline.standard_stages(source.info, RunOptions(tracking_process=True))
+    assert pipeline.RESPONSE in stages
+    with pipeline._tracking(source, stages, RunOptions(tracking_process=True)) as (used, same):
+        assert used is source and same is stages
+    assert counted.started == 0
+
+
+def _window(index: int, plots: object) -> Window:
+    return Window(index, 0.0, 5.0, plots)  # type: ignore[arg-type]
+
+
+def _plots(index: int) -> PlotBatch:
+    """Window ``index``'s plots (5 s windows): one target flying east at 100 m/s."""
+    t = 5.0 * index + np.array([1.0, 3.0])
+    return PlotBatch.build(
+        2,
+        t_s=t,
+        x_m=100.0 * t,
+        y_m=np.zeros(2),
+        z_m=np.full(2, 500.0),
+        cov_xx_m2=np.full(2, 100.0),
+        cov_yy_m2=np.full(2, 100.0),
+        cov_zz_m2=np.full(2, 100.0),
+        sensor_id=np.ones(2, np.int64),
+    )
+
+
+def test_each_window_gets_back_the_tracks_of_a_tracker_in_this_process() -> None:
+    here = build_tracker(None)
+    here.set_revisit_periods(np.array([1]), np.array([4.0]))
+    windows = [Window(index, 5.0 * index, 5.0 * index + 5.0, _plots(index)) for index in range(4)]
+    with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:
+        for window in windows:
+            ahead.submit(window)
+        tracks = [ahead.tracks(window) for window in windows]
+        process = ahead._process
+    for window, batch in zip(windows, tracks, strict=True):
+        expected = here.step(window.plots, now_s=window.t1_s)
+        for name in batch.column_names():
+            np.testing.assert_array_equal(getattr(batch, name), getattr(expected, name))
+    assert len(tracks[-1]) >= 1
+    assert not process.is_alive() and process.exitcode == 0
+
+
+def test_a_tracker_failure_is_raised_in_the_run_with_its_window() -> None:
+    with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:
+        ahead.submit(_window(0, "not plots"))
+        with pytest.raises(TrackingProcessError, match="at window 0: AttributeError"):
+            ahead.tracks(_window(0, None))
+
+
+def test_a_tracker_that_cannot_start_is_named() -> None:
+    with TrackingAhead(None, np.array([1, 2]), np.array([4.0])) as ahead:
+        with pytest.raises(TrackingProcessError, match="failed to start"):
+            ahead.tracks(_window(0, None))
+
+
+def test_the_tracking_process_ends_when_its_parent_is_gone(tmp_path: Path) -> None:
+    script = (
+        "import os, numpy as np\n"
+        "from flankwatch.tracking_process import TrackingAhead\n"
+        "if __name__ == '__main__':\n"
+        "    ahead = TrackingAhead(None, np.array([1]), np.array([4.0])).__enter__()\n"
+        "    print(ahead._process.pid, flush=True)\n"
+        "    os._exit(0)\n"
+    )
+    path = tmp_path / "parent.py"
+    path.write_text(script)
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
+    child = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 30.0
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return status != "Z"
