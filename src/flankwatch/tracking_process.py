@@ -94,10 +94,15 @@ class TrackingAhead:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.close()
+        self.close(failed=error is not None)
 
-    def close(self) -> None:
-        """Ask the child to end, wait for it (up to :data:`END_WAIT_S`), else terminate it."""
+    def close(self, failed: bool = False) -> None:
+        """Ask the child to end, wait for it (up to :data:`END_WAIT_S`), else terminate it;
+        after a failure of the run (``failed``), terminate it at once (the windows sent and
+        not yet tracked are of no use)."""
+        if failed and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(END_WAIT_S)
         if self._process.is_alive():
             self._requests.put(None)
             self._process.join(END_WAIT_S)

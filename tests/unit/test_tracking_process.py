@@ -146,6 +146,16 @@ def test_each_window_gets_back_the_tracks_of_a_tracker_in_this_process() -> None
     assert not process.is_alive() and process.exitcode == 0
 
 
+def test_a_run_that_fails_ends_its_tracking_process_at_once() -> None:
+    with pytest.raises(KeyboardInterrupt):
+        with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:
+            for index in range(3):
+                ahead.submit(Window(index, 5.0 * index, 5.0 * index + 5.0, _plots(index)))
+            process = ahead._process
+            raise KeyboardInterrupt
+    assert not process.is_alive()
+
+
 def test_a_tracker_failure_is_raised_in_the_run_with_its_window() -> None:
     with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:
         ahead.submit(_window(0, "not plots"))
