@@ -17,6 +17,7 @@ import pytest
 import flankwatch.pipeline as pipeline
 from flankwatch.loop import Window
 from flankwatch.pipeline import RunOptions, replay, run_scenario
+from flankwatch.scenario.loader import load_scenario
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
 from flankwatch.stream import PlotBatch
@@ -94,12 +95,10 @@ def test_a_replay_is_tracked_ahead_with_the_same_result(
 
 
 def test_a_simulation_with_a_response_is_tracked_in_its_own_process(
-    base_scenario: dict[str, Any], make_scenario: Callable[..., Scenario], counted: type[Counted]
+    counted: type[Counted],
 ) -> None:
     """A response acts on the simulation (its kills end objects, its fighters fly), so the
     next windows cannot be made before the response to this one: no tracking ahead."""
-    from flankwatch.scenario.loader import load_scenario
-
     night, text = load_scenario("poland-2025-09-10")
     source = SimulationSource(night, text)
     stages, _ = pipeline.standard_stages(source.info, RunOptions(tracking_process=True))
