@@ -1,9 +1,10 @@
 """The whole night as ``flankwatch run`` runs it: ``mass-raid-2025-09-07`` end to end.
 
 Runs :func:`flankwatch.pipeline.run_scenario` (the function ``flankwatch run``
-calls) with its settings (the tracker in a process of its own, a few windows ahead,
-where nothing acts on the simulation: :mod:`flankwatch.tracking_process`; with
-``--one-process``, in the run's own process), the recording written into a temporary
+calls) with its settings (a second process: the tracker's, a few windows ahead, where
+nothing acts on the simulation, :mod:`flankwatch.tracking_process`; else the alerts' and
+sinks', :mod:`flankwatch.sink_process`; with ``--one-process``, everything in the run's
+own process), the recording written into a temporary
 folder, and times every part where the run loop calls it: the simulator
 source, each stage (tracking, assessment, alerts, response) and each sink
 (counts, evaluation, the response's figures, the recording), and their closing
@@ -13,11 +14,12 @@ the pipeline builds, the run loop's ``run`` is wrapped for the length of the
 run; nothing else changes.
 
 Prints the simulated time, the whole run's wall-clock and CPU seconds (of the run's
-process and of its tracking process), its real-time factor against the 1,000x target
+process and of its second process), its real-time factor against the 1,000x target
 (on wall time, and on CPU time, which moves less when other work loads the machine),
 each part's wall and main-thread CPU seconds and share (with the tracker in its own
-process, the tracking stage's time is the run's wait for its tracks), the CPU spent on
-other threads (the recording's writer) and by the tracking process, the load average,
+process, the tracking stage's time is the run's wait for its tracks; with the sinks in
+theirs, the time to send each window there), the CPU spent on other threads (the
+recording's writer) and by the second process, the load average,
 the confirmed and coasting tracks at the peak and the tracking score of
 ``flankwatch run`` (:mod:`flankwatch.scoring`: GOSPA with c = 1000 m, p = 2).
 
@@ -67,6 +69,7 @@ PART_NAMES = {
     "ResponseSink": "response figures (sink)",
     "RecordingSink": "recording (sink)",
     "ProgressSink": "progress (sink)",
+    "_ForwardingSink": "alerts and sinks (sent on)",
 }
 
 
@@ -175,7 +178,7 @@ def _name(part: object) -> str:
 
 
 def _closing(sink: object) -> str:
-    if type(sink).__name__ == "RecordingSink":
+    if type(sink).__name__ in ("RecordingSink", "_ForwardingSink"):
         return "closing: last parts, summary"
     return f"closing: {_name(sink)}"
 
@@ -210,7 +213,7 @@ def timed_run_loop(timings: Timings) -> Iterator[None]:
 
 
 def children_cpu_s() -> float:
-    """User and system CPU seconds of this process's reaped children (the tracking process)."""
+    """User and system CPU seconds of this process's reaped children (its second process)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -235,7 +238,7 @@ def main() -> None:
     parser.add_argument(
         "--one-process",
         action="store_true",
-        help="track in the run's own process (`flankwatch run` tracks in a process of its own)",
+        help="everything in the run's own process (`flankwatch run` uses a second one)",
     )
     args = parser.parse_args()
     scenario, text = load_scenario(args.scenario)
@@ -248,13 +251,15 @@ def main() -> None:
         wall, cpu, main_cpu = time.perf_counter(), time.process_time(), time.thread_time()
         child_cpu = children_cpu_s()
         timings.started = (wall, main_cpu)
-        options = RunOptions(tracking_process=not args.one_process)
+        options = RunOptions(
+            tracking_process=not args.one_process, sink_process=not args.one_process
+        )
         summary = run_scenario(scenario, text, Path(folder) / "run", options=options)
         wall_s = time.perf_counter() - wall
         own_cpu_s = time.process_time() - cpu
         main_cpu_s = time.thread_time() - main_cpu
-        tracking_cpu_s = children_cpu_s() - child_cpu
-        cpu_s = own_cpu_s + tracking_cpu_s
+        second_cpu_s = children_cpu_s() - child_cpu
+        cpu_s = own_cpu_s + second_cpu_s
     load_after = os.getloadavg()[0]
 
     simulated = scenario.duration_s
@@ -281,8 +286,8 @@ def main() -> None:
         alone = f"{simulated / part_wall:9,.0f}x" if part_wall > 0 else ""
         print(f"{name:>30} {part_wall:8.1f} {part_cpu:8.1f} {part_wall / wall_s:6.1%} {alone:>10}")
     print(f"{'other threads (CPU)':>30} {'':>8} {own_cpu_s - main_cpu_s:8.1f}")
-    if tracking_cpu_s > 0.05:
-        print(f"{'the tracking process (CPU)':>30} {'':>8} {tracking_cpu_s:8.1f}")
+    if second_cpu_s > 0.05:
+        print(f"{'the second process (CPU)':>30} {'':>8} {second_cpu_s:8.1f}")
     print(
         f"load average (1 min) on {os.cpu_count()} cores: {load_before:.1f} at the start, "
         f"{load_after:.1f} at the end"

@@ -249,6 +249,7 @@ def run(
         asterix_sac=asterix_sac,
         asterix_sic=asterix_sic,
         tracking_process=True,
+        sink_process=True,
     )
     started = time.perf_counter()
     with _progress_bar(quiet, parsed.name, parsed.duration_s) as (bar, task):
@@ -299,6 +300,7 @@ def replay(
             asterix_sac=asterix_sac,
             asterix_sic=asterix_sic,
             tracking_process=True,
+            sink_process=True,
         )
         original = read_metadata(recording)
         if _within(out, recording):
@@ -349,6 +351,7 @@ def _progress_bar(
         TimeRemainingColumn(),
         console=console,
         disable=quiet,
+        refresh_per_second=2,
     ) as bar:
         yield bar, bar.add_task(description, total=total_s)
 

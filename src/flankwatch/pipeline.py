@@ -10,14 +10,14 @@
 
 :func:`execute` runs any source through the standard stages and returns the
 run's summary; :func:`run_scenario` simulates a scenario and :func:`replay`
-replays a recording. A run with no folder writes nothing (for studies). Where it cannot
-change the run, the tracker may work in a process of its own, a few windows ahead
-(:attr:`RunOptions.tracking_process`).
+replays a recording. A run with no folder writes nothing (for studies). A second process
+may take the tracker, a few windows ahead, where nothing acts on the source
+(:attr:`RunOptions.tracking_process`), or else the alerts and the sinks
+(:attr:`RunOptions.sink_process`); neither changes the run's outputs.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,30 +27,22 @@ from typing import Any
 import numpy as np
 
 from flankwatch import loop
-from flankwatch.alert import AlertEngine, load_rules
+from flankwatch.alert import AlertEngine
 from flankwatch.assess.assessor import build_assessor
 from flankwatch.decisions import DecisionInbox
-from flankwatch.io.asterix_sink import AsterixSink
-from flankwatch.io.cot_sink import CotSink
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
 from flankwatch.operator import OperatorStage
 from flankwatch.respond.catalogue import effector_catalogue
-from flankwatch.respond.evaluation import ResponseSink, source_threat_costs_eur
 from flankwatch.respond.policy import Policy, load_policy
 from flankwatch.respond.stage import ResponseStage
+from flankwatch.run_sinks import RunSinks, alert_engine
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
 from flankwatch.sim.truth import TruthBatch
+from flankwatch.sink_process import SinksApart
 from flankwatch.stages import AlertStage, AssessmentStage, TrackingStage
 from flankwatch.store.replay import ReplaySource
-from flankwatch.store.sink import RecordingSink
-from flankwatch.summary import (
-    CountingSink,
-    EvaluationSink,
-    RunSummary,
-    longest_scan_s,
-    summarise,
-)
+from flankwatch.summary import RunSummary
 from flankwatch.track import TrackerSettings, build_tracker
 from flankwatch.tracking_process import TrackingAhead, usable_cores
 
@@ -81,6 +73,12 @@ class RunOptions:
     response_only: bool = False
     """Study runs: no alert stage and no tracking score; only what the response and its
     figures need (tracks, assessment, response)."""
+    sink_process: bool = False
+    """Alert, count, evaluate, record and stream in a process of their own
+    (:mod:`flankwatch.sink_process`) with 2 cores or more, where the tracker has no process
+    of its own (two processes keep two cores busy; a third only slows them) and nothing in
+    the run's own process needs the alerts (no operator decisions, no sinks of the
+    caller's, not a study's run). The outputs are the same either way."""
     tracking_process: bool = False
     """Track in a process of its own, a few windows ahead of the rest of the run
     (:mod:`flankwatch.tracking_process`), where that cannot change the run: with 2 cores or
@@ -96,19 +94,20 @@ scenario with a defence, recorded or not, resolves the same shots)."""
 
 
 def standard_stages(
-    info: SourceInfo, options: RunOptions, decisions: bool = False
-) -> tuple[dict[int, Stage], AlertEngine]:
-    """Tracker, assessment, (when the deployment has a defence) the response and alerts
-    for the source's deployment, in order (the alerts see the window's kills), each by its
-    random stream; the alert engine too. With ``decisions``, operator decisions are
-    applied around the assessment (:class:`OperatorStage`).
+    info: SourceInfo,
+    options: RunOptions,
+    alerts: AlertEngine | None,
+    decisions: bool = False,
+) -> dict[int, Stage]:
+    """Tracker, assessment, (when the deployment has a defence) the response and, with the
+    alert engine ``alerts``, the alerts for the source's deployment, in order (the alerts
+    see the window's kills), each by its random stream. With ``decisions``, operator
+    decisions are applied around the assessment (:class:`OperatorStage`).
 
     Raises ``ValueError`` for a policy given to a deployment with no defence.
     """
     tracker = build_tracker(options.tracker)
     assessor = build_assessor(info.deployment, rules_path=options.identity_rules)
-    rules = load_rules(options.alert_rules) if options.alert_rules else None
-    alerts = AlertEngine.from_deployment(info.deployment, rules, exercise=info.exercise)
     assessment = AssessmentStage(assessor)
     stages: dict[int, Stage] = {
         TRACKING: TrackingStage(tracker, info.sensors),
@@ -127,9 +126,9 @@ def standard_stages(
         raise ValueError(
             f"{info.name}: has no defence (no `defence:` section), so no policy can apply"
         )
-    if not options.response_only:
+    if alerts is not None:
         stages[ALERTS] = AlertStage(alerts)
-    return stages, alerts
+    return stages
 
 
 def execute(
@@ -141,82 +140,69 @@ def execute(
     inbox: DecisionInbox | None = None,
     extra_sinks: Sequence[Sink] = (),
 ) -> RunSummary:
-    """Run ``source`` through the standard stages; record into ``out`` unless it is None.
+    """Run ``source`` through the standard stages; record it into ``out`` unless it is None.
 
     Operator decisions submitted to ``inbox`` enter the run at the next window;
-    ``extra_sinks`` consume each window after the standard sinks.
+    ``extra_sinks`` consume each window after the standard sinks. With 2 cores or more,
+    a second process takes the tracker (:attr:`RunOptions.tracking_process`) or else the
+    alerts and sinks (:attr:`RunOptions.sink_process`), as asked and where it can.
     """
     options = options or RunOptions()
     info = source.info
-    stages, alerts = standard_stages(info, options, decisions=inbox is not None)
-    counts = CountingSink()
-    evaluation = (
-        EvaluationSink(info.objects, info.deployment, min_gap_s=longest_scan_s(info.sensors))
-        if info.objects is not None and not options.response_only
-        else None
+    before = [ProgressSink(progress)] if progress is not None else []
+    ahead = _tracks_ahead(source, options)
+    if not ahead and _sinks_apart(options, inbox, extra_sinks):
+        stages = standard_stages(info, options, None)
+        with SinksApart(info, options, out, metadata, ALERTS) as apart:
+            loop.run(source, list(stages.values()), [apart.sink(), *before], streams=list(stages))
+        assert apart.summary is not None, "the sinks' process sends the summary at the end"
+        return apart.summary
+    engine = alert_engine(info, options)
+    stages = standard_stages(
+        info, options, None if options.response_only else engine, decisions=inbox is not None
     )
-    response = (
-        ResponseSink(info.deployment, info.objects, source_threat_costs_eur(info))
-        if info.deployment.defence is not None
-        else None
-    )
-    cot = CotSink(options.cot_url, info.deployment, alerts) if options.cot_url else None
-    asterix = (
-        AsterixSink(options.asterix_url, info.deployment, options.asterix_sac, options.asterix_sic)
-        if options.asterix_url
-        else None
-    )
-
-    @functools.cache
-    def summary() -> RunSummary:
-        return summarise(
-            info.name,
-            info.seed,
-            counts,
-            evaluation,
-            cot.stats if cot else None,
-            response.summary() if response is not None else None,
-        )
-
-    sinks: list[Sink] = [counts]
-    if evaluation is not None:
-        sinks.append(evaluation)
-    if response is not None:
-        sinks.append(response)
-    if cot is not None:
-        sinks.append(cot)
-    if asterix is not None:
-        sinks.append(asterix)
-    if progress is not None:
-        sinks.append(ProgressSink(progress))
-    if out is not None:
-        sinks.append(
-            RecordingSink(
-                out, info, lambda: summary().to_dict(), force=options.force, metadata=metadata
-            )
-        )
-    sinks.extend(extra_sinks)
+    sinks = RunSinks(info, options, engine, out, metadata)
     try:
-        with _tracking(source, stages, options) as (run_source, run_stages):
-            loop.run(run_source, list(run_stages.values()), sinks, inbox, streams=list(run_stages))
+        with _tracking(source, stages, options, ahead) as (run_source, run_stages):
+            every = sinks.ordered(before, extra_sinks)
+            loop.run(run_source, list(run_stages.values()), every, inbox, list(run_stages))
     finally:
-        if cot is not None and cot.stats is None:
-            cot.close()
-        if asterix is not None:
-            asterix.close()
-    return summary()
+        sinks.release()
+    return sinks.summary()
+
+
+def _tracks_ahead(source: Source, options: RunOptions) -> bool:
+    """Whether the tracker goes to a process of its own, a few windows ahead (see
+    :attr:`RunOptions.tracking_process`): asked, with 2 cores or more, and nothing acts on
+    the source's windows (a replay, or a simulation with no defence)."""
+    unacted = isinstance(source, ReplaySource) or (
+        isinstance(source, SimulationSource) and source.info.deployment.defence is None
+    )
+    return options.tracking_process and unacted and usable_cores() >= 2
+
+
+def _sinks_apart(
+    options: RunOptions, inbox: DecisionInbox | None, extra_sinks: Sequence[Sink]
+) -> bool:
+    """Whether the alerts and sinks go to a process of their own (see
+    :attr:`RunOptions.sink_process`): asked, with 2 cores or more, and nothing in this
+    process (operator decisions, the caller's own sinks) needs the window's alerts."""
+    return (
+        options.sink_process
+        and inbox is None
+        and not extra_sinks
+        and not options.response_only
+        and usable_cores() >= 2
+    )
 
 
 @contextmanager
 def _tracking(
-    source: Source, stages: dict[int, Stage], options: RunOptions
+    source: Source, stages: dict[int, Stage], options: RunOptions, ahead: bool
 ) -> Iterator[tuple[Source, dict[int, Stage]]]:
-    """``source`` and ``stages`` as they are, or with the tracker in a process of its own
-    a few windows ahead (see :attr:`RunOptions.tracking_process`)."""
-    ahead_safe = isinstance(source, ReplaySource) or (
-        isinstance(source, SimulationSource) and RESPONSE not in stages
-    )
-    if not (options.tracking_process and ahead_safe and usable_cores() >= 2):
+    """``source`` and ``stages`` as they are, or, ``ahead``, with the tracker in a process
+    of its own a few windows ahead (see :attr:`RunOptions.tracking_process`)."""
+    if not ahead:
         yield source, stages
         return
     sensors = source.info.sensors
@@ -224,8 +210,8 @@ def _tracking(
         options.tracker,
         np.asarray(sensors.column("sensor_id")),
         np.asarray(sensors.column("scan_period_s")),
-    ) as ahead:
-        yield ahead.source(source), {**stages, TRACKING: ahead.stage()}
+    ) as tracking:
+        yield tracking.source(source), {**stages, TRACKING: tracking.stage()}
 
 
 def run_scenario(

@@ -54,6 +54,11 @@ class YamlFileError(Exception):
         lines = "\n".join(f"  {problem}" for problem in problems)
         super().__init__(f"{source}: not a valid {self.what}:\n{lines}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its own arguments (raised in a run's child process, raised again in
+        the run)."""
+        return (type(self), (self.source, self.problems))
+
 
 def read_text(path: Path, error: type[YamlFileError]) -> str:
     """The text of ``path`` (UTF-8, with or without a byte-order mark).

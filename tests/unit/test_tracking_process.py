@@ -23,6 +23,7 @@ from flankwatch.sim.source import SimulationSource
 from flankwatch.stream import PlotBatch
 from flankwatch.track import build_tracker
 from flankwatch.tracking_process import TrackingAhead, TrackingProcessError
+from processes import alive
 
 needs_two_cores = pytest.mark.skipif(
     len(os.sched_getaffinity(0)) < 2, reason="tracking ahead needs 2 cores"
@@ -94,18 +95,13 @@ def test_a_replay_is_tracked_ahead_with_the_same_result(
     assert _files(tmp_path / "ahead") == _files(tmp_path / "one")
 
 
-def test_a_simulation_with_a_response_is_tracked_in_its_own_process(
-    counted: type[Counted],
-) -> None:
+def test_a_simulation_with_a_response_is_not_tracked_ahead() -> None:
     """A response acts on the simulation (its kills end objects, its fighters fly), so the
     next windows cannot be made before the response to this one: no tracking ahead."""
     night, text = load_scenario("poland-2025-09-10")
     source = SimulationSource(night, text)
-    stages, _ = pipeline.standard_stages(source.info, RunOptions(tracking_process=True))
-    assert pipeline.RESPONSE in stages
-    with pipeline._tracking(source, stages, RunOptions(tracking_process=True)) as (used, same):
-        assert used is source and same is stages
-    assert counted.started == 0
+    assert night.defence is not None
+    assert not pipeline._tracks_ahead(source, RunOptions(tracking_process=True))
 
 
 def _window(index: int, plots: object) -> Window:
@@ -182,15 +178,6 @@ def test_the_tracking_process_ends_when_its_parent_is_gone(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
     child = int(done.stdout.split()[0])
     deadline = time.monotonic() + 30.0
-    while _alive(child) and time.monotonic() < deadline:
+    while alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(child)
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, ended and not yet reaped, does not)."""
-    try:
-        status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return status != "Z"
+    assert not alive(child)

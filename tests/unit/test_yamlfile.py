@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from flankwatch.yamlfile import MAX_DEPTH, YamlFileError, read_text, validate_yaml
+from flankwatch.alert.ruleset import AlertRuleError
+from flankwatch.yamlfile import MAX_DEPTH, Problem, YamlFileError, read_text, validate_yaml
 
 
 class _Thing(BaseModel):
@@ -120,3 +122,12 @@ def test_a_file_that_is_not_a_mapping_says_what_it_is(text: str, found: str) -> 
 def test_keys_that_are_not_names_are_reported(key: str) -> None:
     (problem,) = _fault(f"{key}: 1\n").problems
     assert problem.line == 1
+
+
+def test_an_error_crosses_to_another_process_unchanged() -> None:
+    """Raised in a run's child process (the alert rules are read there), raised again in
+    the run: the same kind, file, problems and message."""
+    error = AlertRuleError("rules.yaml", [Problem("rules[0].kind", "unknown kind 'x'")])
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is AlertRuleError
+    assert (again.source, again.problems, str(again)) == (error.source, error.problems, str(error))

@@ -66,9 +66,9 @@ def serve(
 
 
 def _sendable(error: Exception) -> BaseException:
-    """``error`` if it can be pickled, else a RuntimeError naming it."""
+    """``error`` if it can be pickled and read back, else a RuntimeError naming it."""
     try:
-        pickle.dumps(error)
+        pickle.loads(pickle.dumps(error))
     except Exception:
         return RuntimeError(f"{type(error).__name__}: {error}")
     return error
