@@ -32,6 +32,7 @@ from flankwatch.assess.assessor import build_assessor
 from flankwatch.decisions import DecisionInbox
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
 from flankwatch.operator import OperatorStage
+from flankwatch.processes import usable_cores
 from flankwatch.respond.catalogue import effector_catalogue
 from flankwatch.respond.policy import Policy, load_policy
 from flankwatch.respond.stage import ResponseStage
@@ -44,7 +45,7 @@ from flankwatch.stages import AlertStage, AssessmentStage, TrackingStage
 from flankwatch.store.replay import ReplaySource
 from flankwatch.summary import RunSummary
 from flankwatch.track import TrackerSettings, build_tracker
-from flankwatch.tracking_process import TrackingAhead, usable_cores
+from flankwatch.tracking_process import TrackingAhead
 
 Progress = Callable[[float], None]
 """Called after each window with the time reached, s since the run's start."""

@@ -28,7 +28,6 @@ import fcntl
 import logging
 import multiprocessing
 import os
-import pickle
 import queue
 import signal
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flankwatch.loop import Picture, SinkBase, SourceInfo
+from flankwatch.processes import sendable
 from flankwatch.run_sinks import RunSinks, alert_engine
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stages import AlertStage
@@ -154,7 +154,7 @@ class SinksApart:
     def abort(self, error: BaseException) -> None:
         """The run failed with ``error``: the child's sinks keep what they wrote."""
         try:
-            self._requests.send(("abort", _sendable(error)))
+            self._requests.send(("abort", sendable(error)))
         except OSError:  # the child has ended already
             pass
 
@@ -231,7 +231,7 @@ def serve(
         stage = AlertStage(engine)
         sinks = RunSinks(info, options, engine, out, metadata)
     except Exception as error:  # sent to the parent, which raises it
-        results.put(("failed", (None, _sendable(error))))
+        results.put(("failed", (None, sendable(error))))
         return
     rng = np.random.default_rng(np.random.SeedSequence(info.seed, spawn_key=(alert_stream,)))
     every = sinks.ordered((), ())
@@ -264,18 +264,9 @@ def serve(
     except Exception as error:  # sent to the parent, which raises it
         for sink in every:
             sink.abort(error)
-        results.put(("failed", (index, _sendable(error))))
+        results.put(("failed", (index, sendable(error))))
     finally:
         sinks.release()
-
-
-def _sendable(error: BaseException) -> BaseException:
-    """``error`` if it can be pickled and read back, else a RuntimeError naming it."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error
 
 
 def _widen(connection: Any) -> None:

@@ -51,11 +51,6 @@ END_WAIT_S = 10.0
 """How long the child is given to end once asked, s (then it is terminated)."""
 
 
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0))
-
-
 class TrackingProcessError(RuntimeError):
     """The tracking process failed or ended before the run did."""
 

@@ -8,13 +8,13 @@ tracker, so that the child starts quickly.
 from __future__ import annotations
 
 import os
-import pickle
 import queue
 import signal
 from typing import Any
 
 import numpy as np
 
+from flankwatch.processes import sendable
 from flankwatch.track.settings import TrackerSettings
 from flankwatch.track.tracker import build_tracker
 
@@ -43,7 +43,7 @@ def serve(
         tracker = build_tracker(settings)
         tracker.set_revisit_periods(sensor_id, scan_period_s)
     except Exception as error:  # sent to the parent, which raises it
-        results.put((-1, _sendable(error)))
+        results.put((-1, sendable(error)))
         return
     while True:
         try:
@@ -60,15 +60,6 @@ def serve(
         try:
             tracks = tracker.step(plots, now_s=now_s)
         except Exception as error:  # sent to the parent, which raises it
-            results.put((index, _sendable(error)))
+            results.put((index, sendable(error)))
             return
         results.put((index, tracks))
-
-
-def _sendable(error: Exception) -> BaseException:
-    """``error`` if it can be pickled and read back, else a RuntimeError naming it."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error
