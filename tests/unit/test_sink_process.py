@@ -23,7 +23,7 @@ from flankwatch.sim.source import SimulationSource
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.sink_process import SinkProcessError, SinksApart
 from flankwatch.store.recording import RecordingError, read_metadata
-from processes import alive
+from processes import alive, count_entries, recorded_files
 
 needs_two_cores = pytest.mark.skipif(
     len(os.sched_getaffinity(0)) < 2, reason="a second process needs 2 cores"
@@ -46,21 +46,10 @@ DECOYS = {
 }
 
 
-class Counted(SinksApart):
-    """:class:`SinksApart`, counting the processes started."""
-
-    started = 0
-
-    def __enter__(self) -> SinksApart:
-        Counted.started += 1
-        return super().__enter__()
-
-
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> type[Counted]:
-    Counted.started = 0
-    monkeypatch.setattr(pipeline, "SinksApart", Counted)
-    return Counted
+def started(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """How many SinksApart processes the test has started."""
+    return count_entries(monkeypatch, pipeline, "SinksApart")
 
 
 @pytest.fixture
@@ -78,21 +67,12 @@ def defended(base_scenario: dict[str, Any], make_scenario: Callable[..., Scenari
     return make_scenario(base_scenario)
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    """Every file of a recording but its metadata (which holds the run's clock times)."""
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "metadata.json"
-    }
-
-
 @needs_two_cores
 def test_a_run_with_its_sinks_apart_records_the_same_bytes_as_in_one_process(
-    defended: Scenario, tmp_path: Path, counted: type[Counted]
+    defended: Scenario, tmp_path: Path, started: Callable[[], int]
 ) -> None:
     one = run_scenario(defended, "", tmp_path / "one", options=RunOptions(policy="layered"))
-    assert counted.started == 0
+    assert started() == 0
     reached: list[float] = []
     apart = run_scenario(
         defended,
@@ -101,10 +81,10 @@ def test_a_run_with_its_sinks_apart_records_the_same_bytes_as_in_one_process(
         progress=reached.append,
         options=RunOptions(policy="layered", sink_process=True, tracking_process=True),
     )
-    assert counted.started == 1
+    assert started() == 1
     assert one.response is not None and one.response.shots > 0
     assert one.alerts_issued > 0
-    assert _files(tmp_path / "apart") == _files(tmp_path / "one")
+    assert recorded_files(tmp_path / "apart") == recorded_files(tmp_path / "one")
     assert apart.to_dict() == one.to_dict()
     assert (
         read_metadata(tmp_path / "apart")["summary"] == read_metadata(tmp_path / "one")["summary"]
@@ -117,7 +97,7 @@ def test_the_tracker_ahead_takes_the_second_process_before_the_sinks(
     base_scenario: dict[str, Any],
     make_scenario: Callable[..., Scenario],
     tmp_path: Path,
-    counted: type[Counted],
+    started: Callable[[], int],
 ) -> None:
     """Nothing acts on a night without a defence: its tracker works ahead in the second
     process, and the sinks stay in the run's own (a third process would only slow the two
@@ -128,7 +108,7 @@ def test_the_tracker_ahead_takes_the_second_process_before_the_sinks(
     source = SimulationSource(night, "")
     assert pipeline._tracks_ahead(source, options)
     run_scenario(night, "", tmp_path / "run", options=options)
-    assert counted.started == 0
+    assert started() == 0
 
 
 def test_the_sinks_stay_where_the_run_needs_the_alerts(defended: Scenario) -> None:

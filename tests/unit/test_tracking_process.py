@@ -23,7 +23,7 @@ from flankwatch.sim.source import SimulationSource
 from flankwatch.stream import PlotBatch
 from flankwatch.track import build_tracker
 from flankwatch.tracking_process import TrackingAhead, TrackingProcessError
-from processes import alive
+from processes import alive, count_entries, recorded_files
 
 needs_two_cores = pytest.mark.skipif(
     len(os.sched_getaffinity(0)) < 2, reason="tracking ahead needs 2 cores"
@@ -39,30 +39,10 @@ RAID = {
 }
 
 
-class Counted(TrackingAhead):
-    """:class:`TrackingAhead`, counting the processes started."""
-
-    started = 0
-
-    def __enter__(self) -> TrackingAhead:
-        Counted.started += 1
-        return super().__enter__()
-
-
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> type[Counted]:
-    Counted.started = 0
-    monkeypatch.setattr(pipeline, "TrackingAhead", Counted)
-    return Counted
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    """Every file of a recording but its metadata (which holds the run's clock times)."""
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "metadata.json"
-    }
+def started(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """How many TrackingAhead processes the test has started."""
+    return count_entries(monkeypatch, pipeline, "TrackingAhead")
 
 
 @pytest.fixture
@@ -73,26 +53,26 @@ def raid(base_scenario: dict[str, Any], make_scenario: Callable[..., Scenario]) 
 
 @needs_two_cores
 def test_a_run_tracked_ahead_records_the_same_bytes_as_in_one_process(
-    raid: Scenario, tmp_path: Path, counted: type[Counted]
+    raid: Scenario, tmp_path: Path, started: Callable[[], int]
 ) -> None:
     one = run_scenario(raid, "", tmp_path / "one", options=RunOptions())
-    assert counted.started == 0
+    assert started() == 0
     ahead = run_scenario(raid, "", tmp_path / "ahead", options=RunOptions(tracking_process=True))
-    assert counted.started == 1
+    assert started() == 1
     assert one.peak_confirmed_tracks > 0
-    assert _files(tmp_path / "ahead") == _files(tmp_path / "one")
+    assert recorded_files(tmp_path / "ahead") == recorded_files(tmp_path / "one")
     assert ahead.to_dict() == one.to_dict()
 
 
 @needs_two_cores
 def test_a_replay_is_tracked_ahead_with_the_same_result(
-    raid: Scenario, tmp_path: Path, counted: type[Counted]
+    raid: Scenario, tmp_path: Path, started: Callable[[], int]
 ) -> None:
     run_scenario(raid, "", tmp_path / "run")
     replay(tmp_path / "run", tmp_path / "one")
     replay(tmp_path / "run", tmp_path / "ahead", options=RunOptions(tracking_process=True))
-    assert counted.started == 1
-    assert _files(tmp_path / "ahead") == _files(tmp_path / "one")
+    assert started() == 1
+    assert recorded_files(tmp_path / "ahead") == recorded_files(tmp_path / "one")
 
 
 def test_a_simulation_with_a_response_is_not_tracked_ahead() -> None:
