@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from flankwatch.processes import usable_cores
+
+needs_two_cores = pytest.mark.skipif(usable_cores() < 2, reason="a second process needs 2 cores")
+"""For tests that need a run's second process, which is used only with 2 cores or more."""
+
 
 def alive(pid: int) -> bool:
     """Whether process ``pid`` runs (a zombie, ended and not yet reaped, does not)."""

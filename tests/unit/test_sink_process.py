@@ -23,11 +23,7 @@ from flankwatch.sim.source import SimulationSource
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.sink_process import SinkProcessError, SinksApart
 from flankwatch.store.recording import RecordingError, read_metadata
-from processes import alive, count_entries, recorded_files
-
-needs_two_cores = pytest.mark.skipif(
-    len(os.sched_getaffinity(0)) < 2, reason="a second process needs 2 cores"
-)
+from processes import alive, count_entries, needs_two_cores, recorded_files
 
 DEFENCE = {
     "units": [

@@ -3,7 +3,6 @@ acts on the source's windows, its failures named, its process always ended."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -23,11 +22,7 @@ from flankwatch.sim.source import SimulationSource
 from flankwatch.stream import PlotBatch
 from flankwatch.track import build_tracker
 from flankwatch.tracking_process import TrackingAhead, TrackingProcessError
-from processes import alive, count_entries, recorded_files
-
-needs_two_cores = pytest.mark.skipif(
-    len(os.sched_getaffinity(0)) < 2, reason="tracking ahead needs 2 cores"
-)
+from processes import alive, count_entries, needs_two_cores, recorded_files
 
 RAID = {
     "name": "drones",
