@@ -11,7 +11,7 @@
 :func:`execute` runs any source through the standard stages and returns the
 run's summary; :func:`run_scenario` simulates a scenario and :func:`replay`
 replays a recording. A run with no folder writes nothing (for studies). A second process
-may take the tracker, a few windows ahead, where nothing acts on the source
+may take the tracker, windows ahead, where nothing acts on the source
 (:attr:`RunOptions.tracking_process`), or else the alerts and the sinks
 (:attr:`RunOptions.sink_process`); neither changes the run's outputs.
 """
@@ -81,7 +81,7 @@ class RunOptions:
     the run's own process needs the alerts (no operator decisions, no sinks of the
     caller's, not a study's run). The outputs are the same either way."""
     tracking_process: bool = False
-    """Track in a process of its own, a few windows ahead of the rest of the run
+    """Track in a process of its own, windows ahead of the rest of the run
     (:mod:`flankwatch.tracking_process`), where that cannot change the run: with 2 cores or
     more, for a replay or a simulation with no response stage (nothing then acts on the
     source's windows). The outputs are the same either way."""
@@ -173,7 +173,7 @@ def execute(
 
 
 def _tracks_ahead(source: Source, options: RunOptions) -> bool:
-    """Whether the tracker goes to a process of its own, a few windows ahead (see
+    """Whether the tracker goes to a process of its own, windows ahead (see
     :attr:`RunOptions.tracking_process`): asked, with 2 cores or more, and nothing acts on
     the source's windows (a replay, or a simulation with no defence)."""
     unacted = isinstance(source, ReplaySource) or (
@@ -202,7 +202,7 @@ def _tracking(
     source: Source, stages: dict[int, Stage], options: RunOptions, ahead: bool
 ) -> Iterator[tuple[Source, dict[int, Stage]]]:
     """``source`` and ``stages`` as they are, or, ``ahead``, with the tracker in a process
-    of its own a few windows ahead (see :attr:`RunOptions.tracking_process`)."""
+    of its own windows ahead (see :attr:`RunOptions.tracking_process`)."""
     if not ahead:
         yield source, stages
         return

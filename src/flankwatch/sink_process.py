@@ -11,10 +11,10 @@ for alerts, and hands the picture to the same sinks a run in one process has
 same, byte for byte, and the child sends back the run's summary.
 
 The windows travel on a pipe that the run's own thread writes, widened to
-:data:`PIPE_BYTES`. A multiprocessing queue would pickle and write them in a thread of
-its own, which contends with the run for the interpreter at every window: on the Polish
-night's first two hours the run's simulation, tracking and assessment then took a
-quarter more CPU time than in one process.
+:data:`~flankwatch.processes.PIPE_BYTES`. A multiprocessing queue would pickle and write
+them in a thread of its own, which contends with the run for the interpreter at every
+window: on the Polish night's first two hours the run's simulation, tracking and
+assessment then took a quarter more CPU time than in one process.
 
 The child ignores SIGINT (Ctrl-C stops the run in the parent, which has the child keep
 what its sinks wrote, as a failed run in one process does), and ends when the parent
@@ -24,7 +24,6 @@ back to the parent, which raises it at its next window or at the end).
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import multiprocessing
 import os
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flankwatch.loop import Picture, SinkBase, SourceInfo
-from flankwatch.processes import sendable
+from flankwatch.processes import sendable, widen
 from flankwatch.run_sinks import RunSinks, alert_engine
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stages import AlertStage
@@ -50,9 +49,6 @@ log = logging.getLogger(__name__)
 
 LOOK_S = 1.0
 """How often either side, waiting for the other, looks whether it is still there, s."""
-PIPE_BYTES = 1 << 20
-"""The buffer asked for the pipe carrying the windows (Linux's usual limit): some 30
-windows of the Polish night; the default, 64 KiB, holds two."""
 END_WAIT_S = 60.0
 """How long the child is given to end once it has sent the summary or been told the run
 failed (its sinks keep what they wrote), s; then it is terminated."""
@@ -82,7 +78,7 @@ class SinksApart:
     ) -> None:
         context = multiprocessing.get_context("spawn")
         child_end, self._requests = context.Pipe(duplex=False)
-        _widen(self._requests)
+        widen(self._requests)
         self._results: Any = context.Queue()
         self._process = context.Process(
             target=serve,
@@ -267,12 +263,3 @@ def serve(
         results.put(("failed", (index, sendable(error))))
     finally:
         sinks.release()
-
-
-def _widen(connection: Any) -> None:
-    """Give the pipe under ``connection`` a buffer of :data:`PIPE_BYTES` where the system
-    allows (Linux), so that the run rarely waits while the child records a window."""
-    try:
-        fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (AttributeError, OSError):  # not Linux, or above the system's limit
-        log.debug("the sinks' pipe keeps its default buffer")

@@ -1,4 +1,4 @@
-"""Tracking in a process of its own, a few windows ahead of the rest of the run.
+"""Tracking in a process of its own, windows ahead of the rest of the run.
 
 Tracking takes about half of a run and the simulation a quarter; in one process the
 two wait for each other. Where the source's windows do not depend on what the stages
@@ -7,10 +7,22 @@ replay), the tracker can work on the next windows while the run's own process
 simulates the ones after and assesses, alerts and records the one before.
 :class:`TrackingAhead` does that: its :meth:`~TrackingAhead.source` hands each
 window's plots to a tracker in a child process as soon as the window is made and
-passes the window on :data:`WINDOWS_AHEAD` windows later; its
-:meth:`~TrackingAhead.stage` takes the window's tracks back. The tracker is the one
+passes the window on at least :data:`WINDOWS_AHEAD` windows later; its
+:meth:`~TrackingAhead.stage` takes the window's tracks back. While the tracker is behind
+(the oldest window's tracks have not come), the run's process makes more windows rather
+than wait, up to :data:`MOST_WINDOWS_AHEAD` windows or :data:`MOST_PLOTS_AHEAD` plots:
+stretches of the night where tracking takes longer than the rest of the run (the raid's
+peak) then use the time to simulate the windows after, which the run later only has to
+assess, alert and record. The tracker is the one
 :func:`~flankwatch.track.tracker.build_tracker` builds in one process, fed the same
 plots in the same order, so the run's every output is the same, byte for byte.
+
+The plots go to the child on a queue, whose thread in the run's process writes them (the
+run never waits to send). The tracks come back on a pipe that the child's own thread
+writes, widened to :data:`~flankwatch.processes.PIPE_BYTES`: a queue's thread in the
+child would contend with the tracker for the interpreter. The child may wait for the run
+to read its tracks, but the run never waits on the child to send, so neither waits for
+the other at once.
 
 The child (:func:`flankwatch.track.remote.serve`) ignores SIGINT (Ctrl-C stops the run
 in the parent, which ends the child), and ends when the parent asks, when the parent is
@@ -22,15 +34,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import queue
 from collections import deque
 from collections.abc import Iterator, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from flankwatch.loop import Effect, Picture, Source, SourceInfo, Window
+from flankwatch.processes import widen
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.track.output import TrackBatch
 from flankwatch.track.remote import serve
@@ -44,6 +56,15 @@ so that stretches of windows that take the tracker longer than the rest of the r
 the other way round) even out. On the ten-hour mass raid (10 s windows), in runs taken
 in turn: 1 window ahead 42-43 s, 2 38 s, 3 41 s, 8 37-39 s, 64 36-38 s, 256 37-39 s
 (every output the same)."""
+MOST_WINDOWS_AHEAD = 1024
+"""The most windows the tracker may be given ahead of the run while it is behind. On the
+ten-hour mass raid the run reaches it at the raid's peak (1,024 windows, 137,000 plots
+ahead); 4,096 took 33.7 and 39.7 s against 37.9 and 33.7 s, taken in turn: no gain
+beyond the machine's spread."""
+MOST_PLOTS_AHEAD = 250_000
+"""The most plots the run holds ahead of the tracker while it is behind: a bound on
+memory for sources whose windows are large (a plot takes about 190 bytes, held once in
+its window and once more on its way to the child: some 100 MB in all)."""
 LOOK_S = 1.0
 """How often the run, waiting for tracks, looks whether the tracking process is still
 there, s."""
@@ -71,16 +92,20 @@ class TrackingAhead:
     ) -> None:
         context = multiprocessing.get_context("spawn")
         self._requests: Any = context.Queue()
-        self._results: Any = context.Queue()
+        self._results, self._child_end = context.Pipe(duplex=False)
+        widen(self._child_end)
         self._process = context.Process(
             target=serve,
-            args=(settings, sensor_id, scan_period_s, self._requests, self._results, os.getpid()),
+            args=(settings, sensor_id, scan_period_s, self._requests, self._child_end, os.getpid()),
             name="flankwatch-tracking",
             daemon=True,
         )
+        self._arrived: deque[tuple[int, Any]] = deque()
+        """A result taken from the child ahead of its window (see :meth:`ready`)."""
 
     def __enter__(self) -> TrackingAhead:
         self._process.start()
+        self._child_end.close()  # the child has its own: the run sees the end when it ends
         return self
 
     def __exit__(
@@ -110,7 +135,8 @@ class TrackingAhead:
 
     def source(self, inner: Source) -> Source:
         """``inner`` with each window's plots sent to the tracker as soon as it is made,
-        the window itself passed on :data:`WINDOWS_AHEAD` windows later."""
+        the window itself passed on at least :data:`WINDOWS_AHEAD` windows later (more
+        while the tracker is behind; see the module docstring)."""
         return _AheadSource(inner, self)
 
     def stage(self) -> _AheadTrackingStage:
@@ -121,19 +147,24 @@ class TrackingAhead:
         """Send ``window``'s plots to the tracker (returns at once)."""
         self._requests.put((window.index, window.plots, window.t1_s))
 
+    def ready(self) -> bool:
+        """Whether the tracks of the oldest window sent and not yet taken back have come
+        (or the tracker's failure has): never waits."""
+        if not self._arrived:
+            if not self._results.poll():
+                return False
+            self._take()
+        return True
+
     def tracks(self, window: Window) -> TrackBatch:
         """The tracks of ``window`` (the oldest window sent and not yet taken back);
         raises :class:`TrackingProcessError` if the tracker failed or its process ended."""
-        while True:
-            try:
-                index, result = self._results.get(timeout=LOOK_S)
-                break
-            except queue.Empty:
-                if not self._process.is_alive():
-                    raise TrackingProcessError(
-                        f"the tracking process ended (exit code {self._process.exitcode}) "
-                        f"before window {window.index}"
-                    ) from None
+        while not self._arrived:
+            if self._results.poll(LOOK_S):
+                self._take()
+            elif not self._process.is_alive():
+                self._ended(f"before window {window.index}")
+        index, result = self._arrived.popleft()
         if isinstance(result, BaseException):
             where = f"at window {index}" if index >= 0 else "to start"
             raise TrackingProcessError(
@@ -143,6 +174,20 @@ class TrackingAhead:
             raise TrackingProcessError(f"tracks of window {index} came for window {window.index}")
         tracks: TrackBatch = result
         return tracks
+
+    def _take(self) -> None:
+        """Take the child's next result, which has come (raises
+        :class:`TrackingProcessError` if the child ended instead)."""
+        try:
+            self._arrived.append(self._results.recv())
+        except EOFError:  # the child's end is closed: it ended
+            self._process.join(END_WAIT_S)
+            self._ended("before sending every window's tracks")
+
+    def _ended(self, when: str) -> NoReturn:
+        raise TrackingProcessError(
+            f"the tracking process ended (exit code {self._process.exitcode}) {when}"
+        )
 
 
 class _AheadSource:
@@ -155,14 +200,21 @@ class _AheadSource:
         self.info: SourceInfo = inner.info
 
     def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
-        """The inner source's windows, each sent to the tracker up to
-        :data:`WINDOWS_AHEAD` windows early."""
+        """The inner source's windows, each sent to the tracker :data:`WINDOWS_AHEAD`
+        windows early, or more while the tracker is behind (up to
+        :data:`MOST_WINDOWS_AHEAD` windows and :data:`MOST_PLOTS_AHEAD` plots)."""
         held: deque[tuple[Window, TruthBatch | None]] = deque()
+        plots = 0
         for window, truth in self.inner.windows():
             self.ahead.submit(window)
             held.append((window, truth))
-            if len(held) > WINDOWS_AHEAD:
-                yield held.popleft()
+            plots += len(window.plots)
+            while len(held) > WINDOWS_AHEAD and (
+                len(held) > MOST_WINDOWS_AHEAD or plots > MOST_PLOTS_AHEAD or self.ahead.ready()
+            ):
+                passed = held.popleft()
+                plots -= len(passed[0].plots)
+                yield passed
         while held:
             yield held.popleft()
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import flankwatch.pipeline as pipeline
+import flankwatch.tracking_process as tracking_process
 from flankwatch.loop import Window
 from flankwatch.pipeline import RunOptions, replay, run_scenario
 from flankwatch.scenario.loader import load_scenario
@@ -106,7 +107,12 @@ def test_each_window_gets_back_the_tracks_of_a_tracker_in_this_process() -> None
     with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:
         for window in windows:
             ahead.submit(window)
+        deadline = time.monotonic() + 60.0
+        while not ahead.ready() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ahead.ready()  # the first window's tracks came, and are kept for it
         tracks = [ahead.tracks(window) for window in windows]
+        assert not ahead.ready()  # every window's tracks taken back
         process = ahead._process
     for window, batch in zip(windows, tracks, strict=True):
         expected = here.step(window.plots, now_s=window.t1_s)
@@ -133,6 +139,14 @@ def test_a_tracker_failure_is_raised_in_the_run_with_its_window() -> None:
             ahead.tracks(_window(0, None))
 
 
+def test_a_tracking_process_that_dies_is_named() -> None:
+    with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:
+        ahead._process.kill()
+        ahead._process.join(30.0)
+        with pytest.raises(TrackingProcessError, match="tracking process ended .* before"):
+            ahead.tracks(_window(0, None))
+
+
 def test_a_tracker_that_cannot_start_is_named() -> None:
     with TrackingAhead(None, np.array([1, 2]), np.array([4.0])) as ahead:
         with pytest.raises(TrackingProcessError, match="failed to start"):
@@ -156,3 +170,70 @@ def test_the_tracking_process_ends_when_its_parent_is_gone(tmp_path: Path) -> No
     while alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(child)
+
+
+class _Paced:
+    """Stands for :class:`TrackingAhead` beside :class:`_AheadSource`: records the windows
+    sent, and says the oldest one's tracks have come only when ``tracked`` says so."""
+
+    def __init__(self, tracked: Callable[[int], bool]) -> None:
+        self.tracked = tracked
+        self.sent: list[int] = []
+        self.taken = 0
+
+    def submit(self, window: Window) -> None:
+        self.sent.append(window.index)
+
+    def ready(self) -> bool:
+        return self.tracked(self.taken)
+
+
+class _Windows:
+    """A source of ``n`` windows of ``plots`` plots each."""
+
+    info = None
+
+    def __init__(self, n: int, plots: int) -> None:
+        self.n, self.plots = n, plots
+
+    def windows(self) -> Any:
+        for index in range(self.n):
+            yield _window(index, np.zeros(self.plots)), None
+
+
+def _sent_before_each(ahead: _Paced, n: int, plots: int) -> list[int]:
+    """How many windows had been sent to the tracker when each window was passed on."""
+    sent = []
+    source = tracking_process._AheadSource(_Windows(n, plots), ahead)  # type: ignore[arg-type]
+    for window, _ in source.windows():
+        assert window.index == ahead.taken  # in order, each once
+        sent.append(len(ahead.sent))
+        ahead.taken += 1
+    assert ahead.sent == list(range(n))
+    return sent
+
+
+def test_windows_go_on_a_few_ahead_while_the_tracker_keeps_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tracking_process, "WINDOWS_AHEAD", 2)
+    ahead = _Paced(lambda taken: True)
+    assert _sent_before_each(ahead, 6, 1) == [3, 4, 5, 6, 6, 6]
+
+
+def test_while_the_tracker_is_behind_more_windows_are_made_up_to_the_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run makes windows rather than wait for tracks: up to MOST_WINDOWS_AHEAD windows,
+    or fewer where they would hold more than MOST_PLOTS_AHEAD plots."""
+    monkeypatch.setattr(tracking_process, "WINDOWS_AHEAD", 2)
+    monkeypatch.setattr(tracking_process, "MOST_WINDOWS_AHEAD", 5)
+    monkeypatch.setattr(tracking_process, "MOST_PLOTS_AHEAD", 1_000)
+    behind = _Paced(lambda taken: False)
+    assert _sent_before_each(behind, 9, 1) == [6, 7, 8, 9, 9, 9, 9, 9, 9]
+    monkeypatch.setattr(tracking_process, "MOST_PLOTS_AHEAD", 10)
+    crowded = _Paced(lambda taken: False)
+    assert _sent_before_each(crowded, 9, 3) == [4, 5, 6, 7, 8, 9, 9, 9, 9]
+    catching_up = _Paced(lambda taken: taken >= 2)  # behind for the first two windows only
+    monkeypatch.setattr(tracking_process, "MOST_PLOTS_AHEAD", 1_000)
+    assert _sent_before_each(catching_up, 9, 1) == [6, 7, 7, 7, 7, 8, 9, 9, 9]

@@ -30,12 +30,13 @@ def serve(
     results: Any,
     parent_pid: int,
 ) -> None:
-    """Track each window sent on ``requests`` (``(index, plots, now_s)``) and put
-    ``(index, tracks)`` on ``results``, with the tracker :func:`build_tracker` builds for
-    ``settings`` and the sensors' revisit periods (``sensor_id``, ``scan_period_s``, s).
+    """Track each window sent on ``requests`` (``(index, plots, now_s)``) and send
+    ``(index, tracks)`` on the connection ``results``, with the tracker
+    :func:`build_tracker` builds for ``settings`` and the sensors' revisit periods
+    (``sensor_id``, ``scan_period_s``, s).
 
     Ends when sent ``None``, when the parent process is gone, or after the tracker fails
-    (``(index, error)`` is then put on ``results``, with index -1 if the tracker could not
+    (``(index, error)`` is then sent on ``results``, with index -1 if the tracker could not
     be built). Ignores SIGINT: Ctrl-C stops the run in the parent, which ends this process.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -43,7 +44,7 @@ def serve(
         tracker = build_tracker(settings)
         tracker.set_revisit_periods(sensor_id, scan_period_s)
     except Exception as error:  # sent to the parent, which raises it
-        results.put((-1, sendable(error)))
+        results.send((-1, sendable(error)))
         return
     while True:
         try:
@@ -60,6 +61,6 @@ def serve(
         try:
             tracks = tracker.step(plots, now_s=now_s)
         except Exception as error:  # sent to the parent, which raises it
-            results.put((index, sendable(error)))
+            results.send((index, sendable(error)))
             return
-        results.put((index, tracks))
+        results.send((index, tracks))
