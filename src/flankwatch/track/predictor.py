@@ -246,8 +246,10 @@ class _ModeTransitions:
         f = np.empty((p, *self.eye.shape))
         f[:] = self.eye
         f[..., self.slots] = values
-        a = np.abs(dt_s)
-        powers = np.column_stack((a * a * a, a * a, a))
+        powers = np.empty((p, 3))  # |dt|^3, |dt|^2, |dt|
+        a = np.abs(dt_s, out=powers[:, 2])
+        square = np.multiply(a, a, out=powers[:, 1])
+        np.multiply(square, a, out=powers[:, 0])
         q = powers @ self.noise
         return f.reshape(p, *self.shape), q.reshape(p, *self.shape)
 

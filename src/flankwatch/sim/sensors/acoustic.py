@@ -80,7 +80,7 @@ class AcousticNodes:
         if not len(scene):
             return {}
         reach = MAX_RANGE_FACTOR * self.spec.range_m
-        objects = cKDTree(scene.reference_ecef_m)
+        objects = scene.kept("objects' k-d tree", lambda: cKDTree(scene.reference_ecef_m))
         pairs = objects.sparse_distance_matrix(
             self.tree, reach + scene.max_travel_m, output_type="ndarray"
         )
