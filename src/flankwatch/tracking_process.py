@@ -51,11 +51,11 @@ from flankwatch.track.settings import TrackerSettings
 log = logging.getLogger(__name__)
 
 WINDOWS_AHEAD = 64
-"""How many windows the tracker may be given before the run takes their tracks: many,
+"""How many windows the tracker is given, at least, before the run takes their tracks: many,
 so that stretches of windows that take the tracker longer than the rest of the run (or
 the other way round) even out. On the ten-hour mass raid (10 s windows), in runs taken
 in turn: 1 window ahead 42-43 s, 2 38 s, 3 41 s, 8 37-39 s, 64 36-38 s, 256 37-39 s
-(every output the same)."""
+(every output the same; measured while this was also the most windows ahead)."""
 MOST_WINDOWS_AHEAD = 1024
 """The most windows the tracker may be given ahead of the run while it is behind. On the
 ten-hour mass raid the run reaches it at the raid's peak (1,024 windows, 137,000 plots
