@@ -185,6 +185,7 @@ class TrackingAhead:
             self._ended("before sending every window's tracks")
 
     def _ended(self, when: str) -> NoReturn:
+        """Raise that the child ended, with its exit code, ``when`` (before what)."""
         raise TrackingProcessError(
             f"the tracking process ended (exit code {self._process.exitcode}) {when}"
         )
