@@ -3,6 +3,9 @@ acts on the source's windows, its failures named, its process always ended."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import queue
 import subprocess
 import sys
 import time
@@ -22,6 +25,7 @@ from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
 from flankwatch.stream import PlotBatch
 from flankwatch.track import build_tracker
+from flankwatch.track.remote import serve
 from flankwatch.tracking_process import TrackingAhead, TrackingProcessError
 from processes import alive, count_entries, needs_two_cores, recorded_files
 
@@ -145,6 +149,18 @@ def test_a_tracking_process_that_dies_is_named() -> None:
         ahead._process.join(30.0)
         with pytest.raises(TrackingProcessError, match="tracking process ended .* before"):
             ahead.tracks(_window(0, None))
+
+
+def test_the_tracker_ends_quietly_when_nobody_reads_its_tracks() -> None:
+    """A child waiting to send tracks when its parent ends (its end of the pipe closed)
+    ends without an error of its own."""
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    reader.close()
+    requests: queue.Queue[Any] = queue.Queue()
+    requests.put((0, _plots(0), 5.0))
+    requests.put((1, _plots(1), 10.0))
+    serve(None, np.array([1]), np.array([4.0]), requests, writer, os.getppid())
+    assert requests.qsize() == 1  # it ended at the first send, not at the next request
 
 
 def test_a_tracker_that_cannot_start_is_named() -> None:

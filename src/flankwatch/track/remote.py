@@ -35,7 +35,8 @@ def serve(
     :func:`build_tracker` builds for ``settings`` and the sensors' revisit periods
     (``sensor_id``, ``scan_period_s``, s).
 
-    Ends when sent ``None``, when the parent process is gone, or after the tracker fails
+    Ends when sent ``None``, when the parent process is gone (also while waiting to
+    send: its end of the pipe is then closed), or after the tracker fails
     (``(index, error)`` is then sent on ``results``, with index -1 if the tracker could not
     be built). Ignores SIGINT: Ctrl-C stops the run in the parent, which ends this process.
     """
@@ -44,7 +45,7 @@ def serve(
         tracker = build_tracker(settings)
         tracker.set_revisit_periods(sensor_id, scan_period_s)
     except Exception as error:  # sent to the parent, which raises it
-        results.send((-1, sendable(error)))
+        _send(results, (-1, sendable(error)))
         return
     while True:
         try:
@@ -61,6 +62,17 @@ def serve(
         try:
             tracks = tracker.step(plots, now_s=now_s)
         except Exception as error:  # sent to the parent, which raises it
-            results.send((index, sendable(error)))
+            _send(results, (index, sendable(error)))
             return
-        results.send((index, tracks))
+        if not _send(results, (index, tracks)):
+            return
+
+
+def _send(results: Any, message: tuple[int, Any]) -> bool:
+    """Send ``message`` to the parent; False if its end of the pipe is gone (the parent
+    ended while this process waited to write), and this process should end quietly."""
+    try:
+        results.send(message)
+    except OSError:  # BrokenPipeError: nobody reads any more
+        return False
+    return True
