@@ -10,7 +10,7 @@ import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.base import Innovation, Prediction
-from flankwatch.track.linalg import inverse_small
+from flankwatch.track.kernels import position_innovation
 
 
 def polar_to_cartesian(
@@ -67,20 +67,21 @@ class PositionMeasurement:
         of the plots at ``index`` (all by default)."""
         if index is None:
             index = np.arange(len(plots))
-        at_mean = prediction.at_mean
-        residual = np.empty(at_mean.shape[:2] + (3,))
-        residual[..., 0] = plots.x_m[index, None] - at_mean[..., 0]
-        residual[..., 1] = plots.y_m[index, None] - at_mean[..., 1]
-        residual[..., 2] = plots.z_m[index, None] - at_mean[..., 2]
-        s = prediction.at_cov[..., :3, :3].copy()
-        s[..., 0, 0] += plots.cov_xx_m2[index, None]
-        s[..., 1, 1] += plots.cov_yy_m2[index, None]
-        s[..., 2, 2] += plots.cov_zz_m2[index, None]
-        for i, j, name in ((0, 1, "cov_xy_m2"), (0, 2, "cov_xz_m2"), (1, 2, "cov_yz_m2")):
-            term = getattr(plots, name)[index, None]
-            s[..., i, j] += term
-            s[..., j, i] += term
-        return Innovation(residual, s, prediction.cross[..., :, :3], inverse_small(s))
+        residual, s, s_inv = position_innovation(
+            np.ascontiguousarray(prediction.at_mean, float),
+            np.ascontiguousarray(prediction.at_cov, float),
+            np.asarray(index, np.int64),
+            (plots.x_m, plots.y_m, plots.z_m),
+            (
+                plots.cov_xx_m2,
+                plots.cov_xy_m2,
+                plots.cov_xz_m2,
+                plots.cov_yy_m2,
+                plots.cov_yz_m2,
+                plots.cov_zz_m2,
+            ),
+        )
+        return Innovation(residual, s, prediction.cross[..., :, :3], s_inv)
 
 
 class BearingMeasurement:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from flankwatch.track.base import STATE_DIM, MotionModel, Prediction
+from flankwatch.track.kernels import imm_predict, mixture_moments, mode_transitions
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 
 
@@ -62,6 +63,7 @@ class KalmanPredictor:
 
     def __init__(self, model: MotionModel) -> None:
         self.model = model
+        self._fused = _ModeTransitions.build([model])
 
     def predict(
         self,
@@ -71,11 +73,17 @@ class KalmanPredictor:
         t_s: np.ndarray,
         to_t_s: np.ndarray,
     ) -> Prediction:
-        """States at ``t_s`` predicted to ``to_t_s`` (``(p,)``, s)."""
+        """States at ``t_s`` predicted to ``to_t_s`` (``(p,)``, s); for a constant-velocity
+        or coordinated-turn model, by the compiled :func:`~flankwatch.track.kernels.imm_predict`
+        (one mode: nothing to mix)."""
+        if self._fused is not None:
+            return _fused_predict(self._fused, 0.0, prob, mean, cov, t_s, to_t_s)
         return _propagate([self.model], prob, mean, cov, mean, cov, t_s, to_t_s)
 
     def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The model's ``F`` and ``Q`` over steps ``dt_s`` (s), ``(p, 1, 6, 6)``."""
+        if self._fused is not None:
+            return self._fused.transition(dt_s)
         f, q = self.model.transition(np.asarray(dt_s, float))
         return f[:, None], q[:, None]
 
@@ -148,7 +156,12 @@ class IMMPredictor:
         t_s: np.ndarray,
         to_t_s: np.ndarray,
     ) -> Prediction:
-        """Mode states at ``t_s`` mixed and predicted to ``to_t_s`` (``(p,)``, s)."""
+        """Mode states at ``t_s`` mixed and predicted to ``to_t_s`` (``(p,)``, s); for
+        constant-velocity and coordinated-turn modes, by the compiled
+        :func:`~flankwatch.track.kernels.imm_predict`."""
+        if self._fused is not None:
+            rate = self.switch_rate_per_s
+            return _fused_predict(self._fused, rate, prob, mean, cov, t_s, to_t_s)
         dt = np.asarray(to_t_s, float) - np.asarray(t_s, float)
         pi = self.switch_matrix(dt)
         joint = pi * prob[:, :, None]
@@ -163,35 +176,53 @@ class IMMPredictor:
         mixed_cov = (weight_t @ cov.reshape(p, m, -1)).reshape(cov.shape) + (
             np.transpose(weighted, (0, 2, 3, 1)) @ np.swapaxes(spread, 1, 2)
         )
-        if self._fused is None:
-            return _propagate(
-                self.models, predicted_prob, mean, cov, mixed_mean, mixed_cov, t_s, to_t_s
-            )
-        f, q = self._fused.transition(dt)
-        at_mean = (f @ mixed_mean[..., None])[..., 0]
-        pf = mixed_cov @ np.swapaxes(f, -1, -2)
-        at_cov = f @ pf + q
-        to_t = np.asarray(to_t_s, float)
-        late = dt < 0.0
-        if not late.any():
-            return Prediction(predicted_prob, at_mean, at_cov, at_mean, at_cov, at_cov, to_t)
-        out_mean = np.where(late[:, None, None], mean, at_mean)
-        out_cov = np.where(late[:, None, None, None], cov, at_cov)
-        cross = np.where(late[:, None, None, None], pf, at_cov)
-        new_t = np.where(late, t_s, to_t)
-        return Prediction(predicted_prob, out_mean, out_cov, at_mean, at_cov, cross, new_t)
+        return _propagate(
+            self.models, predicted_prob, mean, cov, mixed_mean, mixed_cov, t_s, to_t_s
+        )
+
+
+def _fused_predict(
+    fused: _ModeTransitions,
+    switch_rate_per_s: float,
+    prob: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    t_s: np.ndarray,
+    to_t_s: np.ndarray,
+) -> Prediction:
+    """Modes ``prob``, ``mean``, ``cov`` at ``t_s`` mixed (modes switching at
+    ``switch_rate_per_s``) and moved by ``fused``'s models to ``to_t_s`` (s), by the
+    compiled kernel; a track whose step is negative (a late plot) keeps its state (see
+    :class:`~flankwatch.track.base.Prediction`)."""
+    t = np.asarray(t_s, float)
+    to_t = np.asarray(to_t_s, float)
+    prob, at_mean, at_cov, pf = imm_predict(
+        np.ascontiguousarray(prob, float),
+        np.ascontiguousarray(mean, float),
+        np.ascontiguousarray(cov, float),
+        np.ascontiguousarray(to_t - t),
+        float(switch_rate_per_s),
+        fused.rate,
+        fused.noise_by_mode,
+    )
+    late = to_t < t
+    if not late.any():
+        return Prediction(prob, at_mean, at_cov, at_mean, at_cov, at_cov, to_t)
+    out_mean = np.where(late[:, None, None], mean, at_mean)
+    out_cov = np.where(late[:, None, None, None], cov, at_cov)
+    cross = np.where(late[:, None, None, None], pf, at_cov)
+    new_t = np.where(late, t, to_t)
+    return Prediction(prob, out_mean, out_cov, at_mean, at_cov, cross, new_t)
 
 
 class _ModeTransitions:
-    """The transitions ``F`` and noises ``Q`` of every mode at once, ``(p, M, 6, 6)``, for an
-    IMM of constant-velocity and coordinated-turn models (one pass instead of one per
-    model)."""
+    """The turn rates and process noises of an IMM's constant-velocity and coordinated-turn
+    models, for the compiled kernels that move every mode at once."""
 
     def __init__(self, models: Sequence[ConstantVelocity | CoordinatedTurn]) -> None:
         rates = [getattr(model, "turn_rate_rps", 0.0) for model in models]
         self.rate = np.asarray(rates, float)
-        self.straight = self.rate == 0.0
-        self.safe_rate = np.where(self.straight, 1.0, self.rate)
+        """Each mode's turn rate, rad/s (0 for constant velocity)."""
         noise = np.zeros((3, len(models), STATE_DIM, STATE_DIM))
         for m, model in enumerate(models):
             q_axes = np.array([model.noise_m2ps3, model.noise_m2ps3, model.vertical_noise_m2ps3])
@@ -199,26 +230,9 @@ class _ModeTransitions:
                 noise[0, m, axis, axis] = q / 3.0
                 noise[1, m, axis, axis + 3] = noise[1, m, axis + 3, axis] = q / 2.0
                 noise[2, m, axis + 3, axis + 3] = q
-        self.noise = noise.reshape(3, -1)
-        """Process noise per power of the step (``|dt|^3``, ``|dt|^2``, ``|dt|``), flattened."""
-        self.shape = (len(models), STATE_DIM, STATE_DIM)
-        self.inv_rate = np.where(self.straight, 0.0, 1.0 / self.safe_rate)
-        self.eye = np.broadcast_to(np.eye(STATE_DIM).ravel(), (len(models), STATE_DIM**2))
-        d = STATE_DIM
-        self.slots = np.array(
-            [
-                0 * d + 3,
-                1 * d + 4,
-                1 * d + 3,
-                0 * d + 4,
-                3 * d + 3,
-                4 * d + 4,
-                4 * d + 3,
-                3 * d + 4,
-                2 * d + 5,
-            ]
-        )
-        """Flat positions in ``F`` of along, along, across, -across, cos, cos, sin, -sin, dt."""
+        self.noise_by_mode = noise
+        """Process noise per power of the step (``|dt|^3``, ``|dt|^2``, ``|dt|``) and mode,
+        ``(3, M, 6, 6)``."""
 
     @staticmethod
     def build(models: Sequence[MotionModel]) -> _ModeTransitions | None:
@@ -229,38 +243,16 @@ class _ModeTransitions:
 
     def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``F`` and ``Q`` ``(p, M, 6, 6)`` over steps ``dt_s`` (s); ``Q`` uses ``|dt_s|``."""
-        p = len(dt_s)
-        dt = dt_s[:, None]
-        angle = dt * self.rate
-        sin, cos = np.sin(angle), np.cos(angle)
-        along = sin * self.inv_rate + dt * self.straight
-        across = (1.0 - cos) * self.inv_rate
-        values = np.empty((*along.shape, len(self.slots)))
-        values[..., 0] = values[..., 1] = along
-        values[..., 2] = across
-        values[..., 3] = -across
-        values[..., 4] = values[..., 5] = cos
-        values[..., 6] = sin
-        values[..., 7] = -sin
-        values[..., 8] = dt
-        f = np.empty((p, *self.eye.shape))
-        f[:] = self.eye
-        f[..., self.slots] = values
-        powers = np.empty((p, 3))  # |dt|^3, |dt|^2, |dt|
-        a = np.abs(dt_s, out=powers[:, 2])
-        square = np.multiply(a, a, out=powers[:, 1])
-        np.multiply(square, a, out=powers[:, 0])
-        q = powers @ self.noise
-        return f.reshape(p, *self.shape), q.reshape(p, *self.shape)
+        return mode_transitions(np.ascontiguousarray(dt_s, float), self.rate, self.noise_by_mode)
 
 
 def combine(prob: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The moment-matched single state ``(p, 6)`` and covariance ``(p, 6, 6)`` of a mixture."""
+    """The moment-matched single state ``(p, 6)`` and covariance ``(p, 6, 6)`` of a mixture
+    (by the compiled :func:`~flankwatch.track.kernels.mixture_moments`)."""
     if mean.shape[1] == 1:
         return mean[:, 0], cov[:, 0]
-    combined = np.einsum("pm,pmi->pi", prob, mean)
-    spread = mean - combined[:, None, :]
-    combined_cov = np.einsum("pm,pmij->pij", prob, cov) + np.einsum(
-        "pm,pmi,pmj->pij", prob, spread, spread
+    return mixture_moments(
+        np.ascontiguousarray(prob, float),
+        np.ascontiguousarray(mean, float),
+        np.ascontiguousarray(cov, float),
     )
-    return combined, combined_cov

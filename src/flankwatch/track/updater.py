@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from flankwatch.track.base import Innovation, Prediction
+from flankwatch.track.kernels import kalman_update
 from flankwatch.track.linalg import inverse_small
-from flankwatch.track.pair_gate import log_likelihood
-
-
-def _symmetric(matrix: np.ndarray) -> np.ndarray:
-    return 0.5 * (matrix + np.swapaxes(matrix, -1, -2))
 
 
 class KalmanUpdater:
@@ -39,19 +35,14 @@ class KalmanUpdater:
     def update(
         self, prediction: Prediction, innovation: Innovation
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Corrected mode probabilities ``(p, M)``, means ``(p, M, 6)`` and covariances."""
-        s_inv = innovation.cov_inv
-        gain = innovation.cross @ s_inv
-        mean = prediction.mean + np.einsum("pmij,pmj->pmi", gain, innovation.residual)
-        cov = _symmetric(prediction.cov - gain @ np.swapaxes(innovation.cross, -1, -2))
-        if prediction.prob.shape[1] == 1:
-            return prediction.prob, mean, cov
-        mahalanobis2 = np.einsum(
-            "pmi,pmij,pmj->pm", innovation.residual, s_inv, innovation.residual
+        """Corrected mode probabilities ``(p, M)``, means ``(p, M, 6)`` and covariances, by
+        the compiled :func:`~flankwatch.track.kernels.kalman_update`."""
+        return kalman_update(
+            np.ascontiguousarray(prediction.prob, float),
+            np.ascontiguousarray(prediction.mean, float),
+            np.ascontiguousarray(prediction.cov, float),
+            np.ascontiguousarray(innovation.cross, float),
+            np.ascontiguousarray(innovation.residual, float),
+            np.ascontiguousarray(innovation.cov, float),
+            np.ascontiguousarray(innovation.cov_inv, float),
         )
-        log_weight = np.log(np.maximum(prediction.prob, 1e-300)) + log_likelihood(
-            mahalanobis2, innovation.cov
-        )
-        log_weight -= log_weight.max(axis=1, keepdims=True)
-        weight = np.exp(log_weight)
-        return weight / weight.sum(axis=1, keepdims=True), mean, cov

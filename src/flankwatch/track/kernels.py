@@ -1,0 +1,324 @@
+"""Compiled kernels (Numba) for the tracker's per-track small-matrix arithmetic.
+
+The tracker works on whole arrays of tracks, but a step's update rounds predict only a
+few tracks at a time (about three on the Polish night), where NumPy spends its time
+in the overhead of each of the thirty-odd array operations of an IMM prediction rather
+than in the arithmetic. These kernels do that arithmetic in one compiled loop over the
+tracks. They are compiled on first use and cached beside this module (or, where that
+folder cannot be written, in Numba's user cache), so only the first run on a machine pays
+the compilation (a few seconds).
+
+States are 6-vectors ``(x, y, z, vx, vy, vz)`` in m and m/s; covariances 6 x 6.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def imm_predict(
+    prob: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    dt_s: np.ndarray,
+    switch_rate_per_s: float,
+    turn_rate_rps: np.ndarray,
+    noise: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An IMM prediction of ``p`` tracks of ``M`` constant-velocity and coordinated-turn
+    modes: the modes mixed over each track's step, then each moved by its own model.
+
+    ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)`` and ``cov`` ``(p, M, 6, 6)`` are the
+    modes at the tracks' own times, ``dt_s`` ``(p,)`` the steps (s). Each mode jumps
+    to each other one at ``switch_rate_per_s``: over a step ``dt`` a mode is kept with
+    probability ``1/M + (M-1)/M exp(-M rate max(dt, 0))``. Mode ``j`` turns at
+    ``turn_rate_rps[j]`` (rad/s, 0 for constant velocity) in the horizontal plane and
+    has the process noise ``|dt|^3 noise[0, j] + dt^2 noise[1, j] + |dt| noise[2, j]``
+    (``noise`` ``(3, M, 6, 6)``).
+
+    Returns the predicted mode probabilities ``(p, M)``, the predicted means
+    ``(p, M, 6)`` and covariances ``(p, M, 6, 6)``, and ``P F'`` (the mixed covariance
+    times the transposed transition, ``(p, M, 6, 6)``, for a late plot's update).
+    """
+    p, m = prob.shape
+    out_prob = np.empty((p, m))
+    at_mean = np.empty((p, m, 6))
+    at_cov = np.empty((p, m, 6, 6))
+    cross = np.empty((p, m, 6, 6))
+    weight = np.empty(m)
+    mixed_mean = np.empty(6)
+    mixed_cov = np.empty((6, 6))
+    spread = np.empty(6)
+    f = np.zeros((6, 6))
+    for i in range(p):
+        dt = dt_s[i]
+        decay = np.exp(-m * switch_rate_per_s * max(dt, 0.0))
+        leave = (1.0 - decay) / m
+        stay = 1.0 / m + (m - 1) / m * decay
+        a = abs(dt)
+        a2 = a * a
+        a3 = a2 * a
+        for j in range(m):
+            total = 0.0
+            for k in range(m):
+                weight[k] = (stay if k == j else leave) * prob[i, k]
+                total += weight[k]
+            total = max(total, 1e-300)
+            out_prob[i, j] = total
+            for k in range(m):
+                weight[k] /= total
+            for r in range(6):
+                s = 0.0
+                for k in range(m):
+                    s += weight[k] * mean[i, k, r]
+                mixed_mean[r] = s
+            mixed_cov[:, :] = 0.0
+            for k in range(m):
+                w = weight[k]
+                for r in range(6):
+                    spread[r] = mean[i, k, r] - mixed_mean[r]
+                for r in range(6):
+                    for c in range(6):
+                        mixed_cov[r, c] += w * (cov[i, k, r, c] + spread[r] * spread[c])
+            _transition(f, turn_rate_rps[j], dt)
+            for r in range(6):
+                s = 0.0
+                for c in range(6):
+                    s += f[r, c] * mixed_mean[c]
+                at_mean[i, j, r] = s
+            for r in range(6):
+                for c in range(6):
+                    s = 0.0
+                    for k in range(6):
+                        s += mixed_cov[r, k] * f[c, k]
+                    cross[i, j, r, c] = s
+            for r in range(6):
+                for c in range(6):
+                    s = 0.0
+                    for k in range(6):
+                        s += f[r, k] * cross[i, j, k, c]
+                    at_cov[i, j, r, c] = (
+                        s + a3 * noise[0, j, r, c] + a2 * noise[1, j, r, c] + a * noise[2, j, r, c]
+                    )
+    return out_prob, at_mean, at_cov, cross
+
+
+@njit(cache=True)
+def _transition(f: np.ndarray, turn_rate_rps: float, dt: float) -> None:
+    """Write into ``f`` (6 x 6) the transition over ``dt`` (s) of a coordinated turn at
+    ``turn_rate_rps`` (rad/s) in the horizontal plane, or of constant velocity when it is
+    0; the vertical axis moves at constant velocity."""
+    f[:, :] = 0.0
+    for r in range(6):
+        f[r, r] = 1.0
+    if turn_rate_rps == 0.0:
+        along, across, cos, sin = dt, 0.0, 1.0, 0.0
+    else:
+        angle = turn_rate_rps * dt
+        sin, cos = np.sin(angle), np.cos(angle)
+        along = sin / turn_rate_rps
+        across = (1.0 - cos) / turn_rate_rps
+    f[0, 3] = f[1, 4] = along
+    f[1, 3] = across
+    f[0, 4] = -across
+    f[3, 3] = f[4, 4] = cos
+    f[4, 3] = sin
+    f[3, 4] = -sin
+    f[2, 5] = dt
+
+
+@njit(cache=True)
+def kalman_update(
+    prob: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    cross: np.ndarray,
+    residual: np.ndarray,
+    s: np.ndarray,
+    s_inv: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Kalman correction of every mode of ``p`` predictions by one measurement each
+    (of any dimension ``m``), and the modes' probabilities weighted by its likelihood.
+
+    ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)`` and ``cov`` ``(p, M, 6, 6)`` are the
+    predicted modes; ``cross`` ``(p, M, 6, m)`` the state-measurement covariances,
+    ``residual`` ``(p, M, m)`` the innovations, ``s`` and ``s_inv`` ``(p, M, m, m)``
+    their covariance and its inverse. The gain is ``K = cross S^-1``, the corrected
+    mean ``x + K r`` and covariance ``P - K cross'`` (made symmetric); each mode's
+    probability is multiplied by the Gaussian density of its innovation and the modes
+    normalised (with one mode, ``prob`` is returned as it is).
+    """
+    p, n_modes, m = residual.shape
+    out_mean = np.empty((p, n_modes, 6))
+    out_cov = np.empty((p, n_modes, 6, 6))
+    out_prob = prob
+    if n_modes > 1:
+        out_prob = np.empty((p, n_modes))
+    log_weight = np.empty(n_modes)
+    gain = np.empty((6, m))
+    corrected = np.empty((6, 6))
+    log_2pi = np.log(2.0 * np.pi)
+    for i in range(p):
+        for j in range(n_modes):
+            for r in range(6):
+                for c in range(m):
+                    total = 0.0
+                    for k in range(m):
+                        total += cross[i, j, r, k] * s_inv[i, j, k, c]
+                    gain[r, c] = total
+            for r in range(6):
+                total = mean[i, j, r]
+                for c in range(m):
+                    total += gain[r, c] * residual[i, j, c]
+                out_mean[i, j, r] = total
+            for r in range(6):
+                for c in range(6):
+                    total = 0.0
+                    for k in range(m):
+                        total += gain[r, k] * cross[i, j, c, k]
+                    corrected[r, c] = cov[i, j, r, c] - total
+            for r in range(6):
+                for c in range(6):
+                    out_cov[i, j, r, c] = 0.5 * (corrected[r, c] + corrected[c, r])
+            if n_modes > 1:
+                d2 = 0.0
+                for a in range(m):
+                    for b in range(m):
+                        d2 += residual[i, j, a] * s_inv[i, j, a, b] * residual[i, j, b]
+                log_weight[j] = np.log(max(prob[i, j], 1e-300)) - 0.5 * (
+                    d2 + _log_det(s[i, j]) + m * log_2pi
+                )
+        if n_modes > 1:
+            top = log_weight.max()
+            total = 0.0
+            for j in range(n_modes):
+                log_weight[j] = np.exp(log_weight[j] - top)
+                total += log_weight[j]
+            for j in range(n_modes):
+                out_prob[i, j] = log_weight[j] / total
+    return out_prob, out_mean, out_cov
+
+
+@njit(cache=True)
+def _log_det(s: np.ndarray) -> float:
+    """The log of the determinant of a covariance ``s`` (m x m); for ``m = 3`` by cofactors,
+    the determinant held above ``1e-300``."""
+    m = s.shape[0]
+    if m == 1:
+        return float(np.log(abs(s[0, 0])))
+    if m == 3:
+        det = (
+            s[0, 0] * (s[1, 1] * s[2, 2] - s[1, 2] * s[2, 1])
+            - s[0, 1] * (s[1, 0] * s[2, 2] - s[1, 2] * s[2, 0])
+            + s[0, 2] * (s[1, 0] * s[2, 1] - s[1, 1] * s[2, 0])
+        )
+        return float(np.log(max(det, 1e-300)))
+    return float(np.linalg.slogdet(np.ascontiguousarray(s))[1])
+
+
+@njit(cache=True)
+def mixture_moments(
+    prob: np.ndarray, mean: np.ndarray, cov: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The mean ``(p, n)`` and covariance ``(p, n, n)`` of each of ``p`` Gaussian mixtures
+    of modes weighted ``prob`` ``(p, M)``, with means ``(p, M, n)`` and covariances
+    ``(p, M, n, n)``: ``sum w x`` and ``sum w (P + (x - mean)(x - mean)')``."""
+    p, n_modes, n = mean.shape
+    out_mean = np.zeros((p, n))
+    out_cov = np.zeros((p, n, n))
+    spread = np.empty(n)
+    for i in range(p):
+        for j in range(n_modes):
+            for r in range(n):
+                out_mean[i, r] += prob[i, j] * mean[i, j, r]
+        for j in range(n_modes):
+            w = prob[i, j]
+            for r in range(n):
+                spread[r] = mean[i, j, r] - out_mean[i, r]
+            for r in range(n):
+                for c in range(n):
+                    out_cov[i, r, c] += w * (cov[i, j, r, c] + spread[r] * spread[c])
+    return out_mean, out_cov
+
+
+@njit(cache=True)
+def mode_transitions(
+    dt_s: np.ndarray, turn_rate_rps: np.ndarray, noise: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each mode's transition ``F`` and process noise ``Q`` ``(p, M, 6, 6)`` over steps
+    ``dt_s`` ``(p,)`` (s), mode ``j`` turning at ``turn_rate_rps[j]`` (rad/s, 0 for
+    constant velocity), its noise as in :func:`imm_predict`."""
+    p = len(dt_s)
+    m = len(turn_rate_rps)
+    f = np.empty((p, m, 6, 6))
+    q = np.empty((p, m, 6, 6))
+    for i in range(p):
+        dt = dt_s[i]
+        a = abs(dt)
+        a2 = a * a
+        a3 = a2 * a
+        for j in range(m):
+            _transition(f[i, j], turn_rate_rps[j], dt)
+            for r in range(6):
+                for c in range(6):
+                    q[i, j, r, c] = (
+                        a3 * noise[0, j, r, c] + a2 * noise[1, j, r, c] + a * noise[2, j, r, c]
+                    )
+    return f, q
+
+
+@njit(cache=True, error_model="numpy")
+def position_innovation(
+    at_mean: np.ndarray,
+    at_cov: np.ndarray,
+    index: np.ndarray,
+    position: tuple[np.ndarray, np.ndarray, np.ndarray],
+    noise: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position plots against every mode of their predictions: the residuals ``(p, M, 3)``
+    (m), their covariances ``S = P_pos + R`` ``(p, M, 3, 3)`` (m^2) and the inverses of
+    ``S`` (by cofactors; infinite where ``S`` is singular).
+
+    ``at_mean`` ``(p, M, 6)`` and ``at_cov`` ``(p, M, 6, 6)`` are the predictions at the
+    plots' times; prediction ``i`` is of the plot at ``index[i]`` of the plot columns
+    ``position`` (x, y, z, m) and ``noise`` (the covariance ``R``: xx, xy, xz, yy, yz,
+    zz, m^2).
+    """
+    p, m = at_mean.shape[:2]
+    x, y, z = position
+    xx, xy, xz, yy, yz, zz = noise
+    residual = np.empty((p, m, 3))
+    s = np.empty((p, m, 3, 3))
+    s_inv = np.empty((p, m, 3, 3))
+    plot_noise = np.empty((3, 3))
+    for i in range(p):
+        n = index[i]
+        plot_noise[0, 0], plot_noise[1, 1], plot_noise[2, 2] = xx[n], yy[n], zz[n]
+        plot_noise[0, 1] = plot_noise[1, 0] = xy[n]
+        plot_noise[0, 2] = plot_noise[2, 0] = xz[n]
+        plot_noise[1, 2] = plot_noise[2, 1] = yz[n]
+        for j in range(m):
+            residual[i, j, 0] = x[n] - at_mean[i, j, 0]
+            residual[i, j, 1] = y[n] - at_mean[i, j, 1]
+            residual[i, j, 2] = z[n] - at_mean[i, j, 2]
+            for r in range(3):
+                for c in range(3):
+                    s[i, j, r, c] = at_cov[i, j, r, c] + plot_noise[r, c]
+            _inverse_3x3(s[i, j], s_inv[i, j])
+    return residual, s, s_inv
+
+
+@njit(cache=True, error_model="numpy")
+def _inverse_3x3(a: np.ndarray, out: np.ndarray) -> None:
+    """Write the inverse of the 3 x 3 matrix ``a`` into ``out``, by cofactors."""
+    for i in range(3):
+        i1, i2 = (i + 1) % 3, (i + 2) % 3
+        for j in range(3):
+            j1, j2 = (j + 1) % 3, (j + 2) % 3
+            out[j, i] = a[i1, j1] * a[i2, j2] - a[i1, j2] * a[i2, j1]
+    det = a[0, 0] * out[0, 0] + a[0, 1] * out[1, 0] + a[0, 2] * out[2, 0]
+    for i in range(3):
+        for j in range(3):
+            out[i, j] /= det

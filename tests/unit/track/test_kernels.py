@@ -1,0 +1,158 @@
+"""The compiled kernels against the same arithmetic written out in NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flankwatch.track.base import Innovation, Prediction
+from flankwatch.track.kernels import imm_predict
+from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
+from flankwatch.track.predictor import IMMPredictor, KalmanPredictor, combine
+from flankwatch.track.updater import KalmanUpdater
+
+
+def _covariances(rng: np.random.Generator, shape: tuple[int, ...], n: int) -> np.ndarray:
+    a = rng.normal(0.0, 1.0, (*shape, n, n))
+    return a @ np.swapaxes(a, -1, -2) + np.eye(n)
+
+
+def test_kalman_predictor_matches_the_closed_form_and_keeps_late_tracks() -> None:
+    rng = np.random.default_rng(5)
+    model = ConstantVelocity(2.0, 0.5)
+    predictor = KalmanPredictor(model)
+    p = 30
+    mean = rng.normal(0.0, 100.0, (p, 1, 6))
+    cov = _covariances(rng, (p, 1), 6)
+    t = rng.uniform(0.0, 10.0, p)
+    to = t + rng.uniform(-3.0, 10.0, p)
+    out = predictor.predict(np.ones((p, 1)), mean, cov, t, to)
+    expected_mean, expected_cov = model.propagate(mean[:, 0], cov[:, 0], to - t)
+    assert np.allclose(out.at_mean[:, 0], expected_mean, rtol=1e-12, atol=1e-9)
+    assert np.allclose(out.at_cov[:, 0], expected_cov, rtol=1e-12, atol=1e-9)
+    late = to < t
+    assert late.any() and (~late).any()
+    # a late plot leaves the track where it is, its cross-covariance P F' for the update
+    f, _ = model.transition(to - t)
+    assert np.array_equal(out.mean[late], mean[late])
+    assert np.array_equal(out.t_s, np.where(late, t, to))
+    expected_cross = cov[:, 0] @ np.swapaxes(f, 1, 2)
+    assert np.allclose(out.cross[late, 0], expected_cross[late], rtol=1e-12, atol=1e-9)
+    assert np.array_equal(out.cross[~late], out.at_cov[~late])
+
+
+def test_imm_kernel_keeps_one_mode_unmixed() -> None:
+    rng = np.random.default_rng(6)
+    p = 4
+    mean = rng.normal(0.0, 10.0, (p, 1, 6))
+    cov = _covariances(rng, (p, 1), 6)
+    noise = np.zeros((3, 1, 6, 6))
+    prob, at_mean, at_cov, _ = imm_predict(
+        np.ones((p, 1)), mean, cov, np.zeros(p), 0.3, np.zeros(1), noise
+    )
+    # a zero step with one mode changes nothing, bit for bit
+    assert np.array_equal(prob, np.ones((p, 1)))
+    assert np.array_equal(at_mean, mean)
+    assert np.array_equal(at_cov, cov)
+
+
+def test_imm_kernel_mixes_before_it_moves() -> None:
+    # two modes 100 m apart, at rest: over a long step they mix fully, then move
+    models = [ConstantVelocity(0.0, 0.0), CoordinatedTurn(0.2, 0.0, 0.0)]
+    imm = IMMPredictor(models, 1.0, [0.5, 0.5])
+    mean = np.zeros((1, 2, 6))
+    mean[0, 1, 0] = 100.0
+    cov = np.broadcast_to(np.eye(6), (1, 2, 6, 6)).copy()
+    out = imm.predict(np.array([[0.5, 0.5]]), mean, cov, np.zeros(1), np.array([100.0]))
+    assert np.allclose(out.prob, 0.5)
+    # both modes start from the mixture, at 50 m, at rest, its x variance 1 + 50^2
+    assert np.allclose(out.at_mean[0, :, 0], 50.0)
+    assert np.allclose(out.at_mean[0, :, 3:], 0.0)
+    # the constant-velocity mode then adds the velocity's uncertainty over 100 s
+    assert np.isclose(out.at_cov[0, 0, 0, 0], 1.0 + 50.0**2 + 100.0**2)
+
+
+@pytest.mark.parametrize(("modes", "dim"), [(1, 3), (3, 3), (3, 1), (3, 5), (1, 5)])
+def test_update_matches_the_kalman_equations(modes: int, dim: int) -> None:
+    rng = np.random.default_rng(10 * modes + dim)
+    p = 12
+    prob = rng.dirichlet(np.ones(modes), p)
+    mean = rng.normal(0.0, 50.0, (p, modes, 6))
+    cov = _covariances(rng, (p, modes), 6)
+    h = rng.normal(0.0, 1.0, (p, modes, dim, 6))
+    s = h @ cov @ np.swapaxes(h, -1, -2) + 0.5 * _covariances(rng, (p, modes), dim)
+    cross = cov @ np.swapaxes(h, -1, -2)
+    residual = rng.normal(0.0, 2.0, (p, modes, dim))
+    prediction = Prediction(prob, mean, cov, mean, cov, cov, np.zeros(p))
+    innovation = Innovation(residual, s, cross, np.linalg.inv(s))
+    out_prob, out_mean, out_cov = KalmanUpdater().update(prediction, innovation)
+    gain = cross @ np.linalg.inv(s)
+    expected_mean = mean + np.einsum("pmij,pmj->pmi", gain, residual)
+    expected_cov = cov - gain @ np.swapaxes(cross, -1, -2)
+    assert np.allclose(out_mean, expected_mean, rtol=1e-10, atol=1e-8)
+    assert np.allclose(out_cov, expected_cov, rtol=1e-10, atol=1e-8)
+    assert np.array_equal(out_cov, np.swapaxes(out_cov, -1, -2))
+    if modes == 1:
+        assert out_prob is prediction.prob or np.array_equal(out_prob, prob)
+        return
+    d2 = np.einsum("pmi,pmij,pmj->pm", residual, np.linalg.inv(s), residual)
+    density = np.exp(-0.5 * d2) / np.sqrt(np.linalg.det(2.0 * np.pi * s))
+    expected_prob = prob * density
+    expected_prob /= expected_prob.sum(axis=1, keepdims=True)
+    assert np.allclose(out_prob, expected_prob, rtol=1e-9, atol=1e-12)
+
+
+def test_update_weights_by_likelihood_without_underflow() -> None:
+    # innovations hundreds of sigmas out: the densities underflow, their ratio does not
+    prediction = Prediction(
+        np.array([[0.5, 0.5]]),
+        np.zeros((1, 2, 6)),
+        np.broadcast_to(np.eye(6), (1, 2, 6, 6)).copy(),
+        np.zeros((1, 2, 6)),
+        np.broadcast_to(np.eye(6), (1, 2, 6, 6)).copy(),
+        np.broadcast_to(np.eye(6), (1, 2, 6, 6)).copy(),
+        np.zeros(1),
+    )
+    s = np.ones((1, 2, 1, 1))
+    residual = np.array([[[600.0], [601.0]]])
+    cross = np.zeros((1, 2, 6, 1))
+    innovation = Innovation(residual, s, cross, 1.0 / s)
+    prob, _, _ = KalmanUpdater().update(prediction, innovation)
+    assert np.allclose(prob[0], [1.0, np.exp(-600.5)], rtol=1e-6, atol=0.0)
+
+
+def test_mixture_moments_match_the_moment_matching_sums() -> None:
+    rng = np.random.default_rng(11)
+    p, modes = 9, 3
+    prob = rng.dirichlet(np.ones(modes), p)
+    mean = rng.normal(0.0, 30.0, (p, modes, 6))
+    cov = _covariances(rng, (p, modes), 6)
+    state, state_cov = combine(prob, mean, cov)
+    expected = np.einsum("pm,pmi->pi", prob, mean)
+    spread = mean - expected[:, None, :]
+    expected_cov = np.einsum("pm,pmij->pij", prob, cov) + np.einsum(
+        "pm,pmi,pmj->pij", prob, spread, spread
+    )
+    assert np.allclose(state, expected, rtol=1e-12, atol=1e-9)
+    assert np.allclose(state_cov, expected_cov, rtol=1e-12, atol=1e-9)
+    # one mode is its own moments, as it is
+    one_state, one_cov = combine(np.ones((p, 1)), mean[:, :1], cov[:, :1])
+    assert np.array_equal(one_state, mean[:, 0]) and np.array_equal(one_cov, cov[:, 0])
+
+
+def test_mode_transitions_are_each_models_own() -> None:
+    models = [
+        ConstantVelocity(0.5, 1.0),
+        CoordinatedTurn(0.1, 5.0, 1.0),
+        CoordinatedTurn(-0.1, 5.0, 0.0),
+    ]
+    imm = IMMPredictor(models, 0.05, [0.8, 0.1, 0.1])
+    dt = np.array([-2.0, 0.0, 0.5, 3.0, 60.0])
+    f, q = imm.transition(dt)
+    assert f.shape == q.shape == (5, 3, 6, 6)
+    for m, model in enumerate(models):
+        expected_f, expected_q = model.transition(dt)
+        assert np.allclose(f[:, m], expected_f, rtol=1e-12, atol=1e-12)
+        assert np.allclose(q[:, m], expected_q, rtol=1e-12, atol=1e-12)
+    single_f, single_q = KalmanPredictor(models[0]).transition(dt)
+    assert np.array_equal(single_f, f[:, :1]) and np.array_equal(single_q, q[:, :1])
