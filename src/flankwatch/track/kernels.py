@@ -26,9 +26,14 @@ def imm_predict(
     switch_rate_per_s: float,
     turn_rate_rps: np.ndarray,
     noise: np.ndarray,
+    single: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """An IMM prediction of ``p`` tracks of ``M`` constant-velocity and coordinated-turn
     modes: the modes mixed over each track's step, then each moved by its own model.
+    A track whose step is 0 keeps its modes and their probabilities as they are; one
+    where ``single`` ``(p,)`` holds (a tentative track, whose modes are equal) is moved
+    by the first mode's model alone, every mode set to the result and the probabilities
+    kept.
 
     ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)`` and ``cov`` ``(p, M, 6, 6)`` are the
     modes at the tracks' own times, ``dt_s`` ``(p,)`` the steps (s). Each mode jumps
@@ -54,13 +59,38 @@ def imm_predict(
     f = np.zeros((6, 6))
     for i in range(p):
         dt = dt_s[i]
+        if dt == 0.0:
+            out_prob[i] = prob[i]
+            at_mean[i] = mean[i]
+            at_cov[i] = cov[i]
+            cross[i] = cov[i]
+            continue
         decay = np.exp(-m * switch_rate_per_s * max(dt, 0.0))
         leave = (1.0 - decay) / m
         stay = 1.0 / m + (m - 1) / m * decay
         a = abs(dt)
-        a2 = a * a
-        a3 = a2 * a
         for j in range(m):
+            if single[i]:
+                if j == 0:
+                    out_prob[i] = prob[i]
+                    _move(
+                        mean[i, 0],
+                        cov[i, 0],
+                        f,
+                        turn_rate_rps[0],
+                        dt,
+                        a,
+                        noise,
+                        0,
+                        at_mean[i, 0],
+                        at_cov[i, 0],
+                        cross[i, 0],
+                    )
+                else:
+                    at_mean[i, j] = at_mean[i, 0]
+                    at_cov[i, j] = at_cov[i, 0]
+                    cross[i, j] = cross[i, 0]
+                continue
             total = 0.0
             for k in range(m):
                 weight[k] = (stay if k == j else leave) * prob[i, k]
@@ -82,27 +112,62 @@ def imm_predict(
                 for r in range(6):
                     for c in range(6):
                         mixed_cov[r, c] += w * (cov[i, k, r, c] + spread[r] * spread[c])
-            _transition(f, turn_rate_rps[j], dt)
-            for r in range(6):
-                s = 0.0
-                for c in range(6):
-                    s += f[r, c] * mixed_mean[c]
-                at_mean[i, j, r] = s
-            for r in range(6):
-                for c in range(6):
-                    s = 0.0
-                    for k in range(6):
-                        s += mixed_cov[r, k] * f[c, k]
-                    cross[i, j, r, c] = s
-            for r in range(6):
-                for c in range(6):
-                    s = 0.0
-                    for k in range(6):
-                        s += f[r, k] * cross[i, j, k, c]
-                    at_cov[i, j, r, c] = (
-                        s + a3 * noise[0, j, r, c] + a2 * noise[1, j, r, c] + a * noise[2, j, r, c]
-                    )
+            _move(
+                mixed_mean,
+                mixed_cov,
+                f,
+                turn_rate_rps[j],
+                dt,
+                a,
+                noise,
+                j,
+                at_mean[i, j],
+                at_cov[i, j],
+                cross[i, j],
+            )
     return out_prob, at_mean, at_cov, cross
+
+
+@njit(cache=True)
+def _move(
+    mean: np.ndarray,
+    cov: np.ndarray,
+    f: np.ndarray,
+    turn_rate_rps: float,
+    dt: float,
+    a: float,
+    noise: np.ndarray,
+    mode: int,
+    out_mean: np.ndarray,
+    out_cov: np.ndarray,
+    out_cross: np.ndarray,
+) -> None:
+    """Move one state ``mean``, ``cov`` over ``dt`` (s; ``a`` is ``|dt|``) by a turn at
+    ``turn_rate_rps`` (``f`` is the 6 x 6 scratch for its transition) with the process
+    noise of ``noise[:, mode]``: ``F x`` into ``out_mean``, ``F P F' + Q`` into
+    ``out_cov`` and ``P F'`` into ``out_cross``."""
+    _transition(f, turn_rate_rps, dt)
+    a2 = a * a
+    a3 = a2 * a
+    for r in range(6):
+        s = 0.0
+        for c in range(6):
+            s += f[r, c] * mean[c]
+        out_mean[r] = s
+    for r in range(6):
+        for c in range(6):
+            s = 0.0
+            for k in range(6):
+                s += cov[r, k] * f[c, k]
+            out_cross[r, c] = s
+    for r in range(6):
+        for c in range(6):
+            s = 0.0
+            for k in range(6):
+                s += f[r, k] * out_cross[k, c]
+            out_cov[r, c] = (
+                s + a3 * noise[0, mode, r, c] + a2 * noise[1, mode, r, c] + a * noise[2, mode, r, c]
+            )
 
 
 @njit(cache=True)

@@ -120,6 +120,16 @@ class IMMPredictor:
         self._ones = np.ones((self.n_modes, self.n_modes))
         self._diagonal = np.arange(self.n_modes)
 
+    def first_mode_alone(self, predictor: object) -> bool:
+        """Whether ``predictor`` is the single-model Kalman predictor of this IMM's first mode
+        (constant velocity or a turn), so that :meth:`predict` can stand for it with
+        ``single``."""
+        return (
+            self._fused is not None
+            and isinstance(predictor, KalmanPredictor)
+            and predictor.model == self.models[0]
+        )
+
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
         return np.broadcast_to(self._initial_prob, (n, self.n_modes)).copy()
@@ -155,13 +165,18 @@ class IMMPredictor:
         cov: np.ndarray,
         t_s: np.ndarray,
         to_t_s: np.ndarray,
+        single: np.ndarray | None = None,
     ) -> Prediction:
         """Mode states at ``t_s`` mixed and predicted to ``to_t_s`` (``(p,)``, s); for
         constant-velocity and coordinated-turn modes, by the compiled
-        :func:`~flankwatch.track.kernels.imm_predict`."""
+        :func:`~flankwatch.track.kernels.imm_predict`, which moves the rows where
+        ``single`` holds (tentative tracks, see :meth:`first_mode_alone`) by the first
+        mode's model alone, their modes kept equal and their probabilities unchanged."""
         if self._fused is not None:
             rate = self.switch_rate_per_s
-            return _fused_predict(self._fused, rate, prob, mean, cov, t_s, to_t_s)
+            return _fused_predict(self._fused, rate, prob, mean, cov, t_s, to_t_s, single)
+        if single is not None and single.any():
+            raise ValueError("only constant-velocity and turn modes predict a first mode alone")
         dt = np.asarray(to_t_s, float) - np.asarray(t_s, float)
         pi = self.switch_matrix(dt)
         joint = pi * prob[:, :, None]
@@ -189,11 +204,13 @@ def _fused_predict(
     cov: np.ndarray,
     t_s: np.ndarray,
     to_t_s: np.ndarray,
+    single: np.ndarray | None = None,
 ) -> Prediction:
     """Modes ``prob``, ``mean``, ``cov`` at ``t_s`` mixed (modes switching at
     ``switch_rate_per_s``) and moved by ``fused``'s models to ``to_t_s`` (s), by the
-    compiled kernel; a track whose step is negative (a late plot) keeps its state (see
-    :class:`~flankwatch.track.base.Prediction`)."""
+    compiled kernel (rows where ``single`` holds by the first model alone, see
+    :func:`~flankwatch.track.kernels.imm_predict`); a track whose step is negative (a
+    late plot) keeps its state (see :class:`~flankwatch.track.base.Prediction`)."""
     t = np.asarray(t_s, float)
     to_t = np.asarray(to_t_s, float)
     prob, at_mean, at_cov, pf = imm_predict(
@@ -204,6 +221,7 @@ def _fused_predict(
         float(switch_rate_per_s),
         fused.rate,
         fused.noise_by_mode,
+        np.zeros(len(t), bool) if single is None else np.ascontiguousarray(single, bool),
     )
     late = to_t < t
     if not late.any():

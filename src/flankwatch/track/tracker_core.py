@@ -83,10 +83,10 @@ class TrackerCore:
         self.time_s = -np.inf
         self._next_id = 1
         self._started = 0
+        """Tracks started in the current step."""
         self._identity_batch: PlotBatch | None = None
         self._identity = np.empty(0, np.uint32)
         """The identity of each plot of ``_identity_batch`` (see :meth:`_plot_identity`)."""
-        """Tracks started in the current step."""
         self._held_updates = 0
         """Position updates of held (confirmed or coasting) tracks in the current step by
         sensors with a column in ``TrackTable.sensor_t_s`` and a known revisit period."""
@@ -115,6 +115,11 @@ class TrackerCore:
         self.revisit = RevisitEstimator()
         self.density = DensityEstimate(settings.detection_probability, settings.planar)
         self._imm = predictor if isinstance(predictor, IMMPredictor) else None
+        self._first_mode_tentative = self._imm is not None and self._imm.first_mode_alone(
+            tentative_predictor
+        )
+        """Whether the IMM predicts tentative tracks itself, by its first mode alone (the
+        tentative predictor's model), all tracks in one pass."""
         self.switch_rate: SwitchRateEstimate | None = None
         """The IMM's mode switch rate estimated from the held tracks (``None``: fixed)."""
         if self._imm is not None and math.isfinite(settings.mode_switch_prior_track_s):
@@ -221,6 +226,12 @@ class TrackerCore:
         any, their equal modes copied from its result (they keep their mode probabilities)."""
         if self.tentative_predictor is not None:
             tentative = self.table.status[index] == TENTATIVE
+            if self._first_mode_tentative:
+                assert self._imm is not None
+                t = self.table
+                return self._imm.predict(
+                    t.prob[index], t.mean[index], t.cov[index], t.t_s[index], to_t_s, tentative
+                )
             if tentative.any():
                 return self._predict_split(index, np.asarray(to_t_s, float), tentative)
         return self._predict_all(index, to_t_s)

@@ -41,19 +41,48 @@ def test_kalman_predictor_matches_the_closed_form_and_keeps_late_tracks() -> Non
     assert np.array_equal(out.cross[~late], out.at_cov[~late])
 
 
-def test_imm_kernel_keeps_one_mode_unmixed() -> None:
+def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
     rng = np.random.default_rng(6)
     p = 4
-    mean = rng.normal(0.0, 10.0, (p, 1, 6))
-    cov = _covariances(rng, (p, 1), 6)
-    noise = np.zeros((3, 1, 6, 6))
-    prob, at_mean, at_cov, _ = imm_predict(
-        np.ones((p, 1)), mean, cov, np.zeros(p), 0.3, np.zeros(1), noise
-    )
-    # a zero step with one mode changes nothing, bit for bit
-    assert np.array_equal(prob, np.ones((p, 1)))
-    assert np.array_equal(at_mean, mean)
-    assert np.array_equal(at_cov, cov)
+    prob = rng.dirichlet(np.ones(3), p)
+    mean = rng.normal(0.0, 10.0, (p, 3, 6))
+    cov = _covariances(rng, (p, 3), 6)
+    noise = np.ones((3, 3, 6, 6))
+    rates = np.array([0.0, 0.1, -0.1])
+    out = imm_predict(prob, mean, cov, np.zeros(p), 0.3, rates, noise, np.zeros(p, bool))
+    # a zero step mixes and moves nothing, bit for bit
+    assert np.array_equal(out[0], prob)
+    assert np.array_equal(out[1], mean)
+    assert np.array_equal(out[2], cov)
+
+
+def test_tentative_tracks_move_by_the_first_mode_alone() -> None:
+    rng = np.random.default_rng(8)
+    cv = ConstantVelocity(2.0, 0.5)
+    imm = IMMPredictor([cv, CoordinatedTurn(0.1, 5.0, 0.5)], 0.05, [0.9, 0.1])
+    assert imm.first_mode_alone(KalmanPredictor(cv))
+    assert not imm.first_mode_alone(KalmanPredictor(ConstantVelocity(3.0, 0.5)))
+    p = 6
+    prob = rng.dirichlet(np.ones(2), p)
+    mean = rng.normal(0.0, 50.0, (p, 2, 6))
+    cov = _covariances(rng, (p, 2), 6)
+    t = np.zeros(p)
+    to = np.array([-1.0, 0.0, 2.0, 2.0, 5.0, 5.0])
+    single = np.array([True, True, True, False, True, False])
+    # a tentative track's modes are equal
+    mean[single, 1], cov[single, 1] = mean[single, 0], cov[single, 0]
+    out = imm.predict(prob, mean, cov, t, to, single)
+    alone = KalmanPredictor(cv).predict(np.ones((p, 1)), mean[:, :1], cov[:, :1], t, to)
+    for row in np.flatnonzero(single):
+        assert np.array_equal(out.prob[row], prob[row])
+        for mode in range(2):
+            assert np.array_equal(out.at_mean[row, mode], alone.at_mean[row, 0])
+            assert np.array_equal(out.at_cov[row, mode], alone.at_cov[row, 0])
+            assert np.array_equal(out.cross[row, mode], alone.cross[row, 0])
+    both = imm.predict(prob, mean, cov, t, to)
+    for row in np.flatnonzero(~single):
+        assert np.array_equal(out.at_mean[row], both.at_mean[row])
+        assert np.array_equal(out.prob[row], both.prob[row])
 
 
 def test_imm_kernel_mixes_before_it_moves() -> None:
