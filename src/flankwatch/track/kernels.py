@@ -6,7 +6,7 @@ in the overhead of each of the thirty-odd array operations of an IMM prediction 
 than in the arithmetic. These kernels do that arithmetic in one compiled loop over the
 tracks. They are compiled on first use and cached beside this module (or, where that
 folder cannot be written, in Numba's user cache), so only the first run on a machine pays
-the compilation (a few seconds).
+the compilation (some seconds); each process then loads them at their first call.
 
 States are 6-vectors ``(x, y, z, vx, vy, vz)`` in m and m/s; covariances 6 x 6.
 """
@@ -69,28 +69,27 @@ def imm_predict(
         leave = (1.0 - decay) / m
         stay = 1.0 / m + (m - 1) / m * decay
         a = abs(dt)
+        if single[i]:
+            out_prob[i] = prob[i]
+            _move(
+                mean[i, 0],
+                cov[i, 0],
+                f,
+                turn_rate_rps[0],
+                dt,
+                a,
+                noise,
+                0,
+                at_mean[i, 0],
+                at_cov[i, 0],
+                cross[i, 0],
+            )
+            for j in range(1, m):
+                at_mean[i, j] = at_mean[i, 0]
+                at_cov[i, j] = at_cov[i, 0]
+                cross[i, j] = cross[i, 0]
+            continue
         for j in range(m):
-            if single[i]:
-                if j == 0:
-                    out_prob[i] = prob[i]
-                    _move(
-                        mean[i, 0],
-                        cov[i, 0],
-                        f,
-                        turn_rate_rps[0],
-                        dt,
-                        a,
-                        noise,
-                        0,
-                        at_mean[i, 0],
-                        at_cov[i, 0],
-                        cross[i, 0],
-                    )
-                else:
-                    at_mean[i, j] = at_mean[i, 0]
-                    at_cov[i, j] = at_cov[i, 0]
-                    cross[i, j] = cross[i, 0]
-                continue
             total = 0.0
             for k in range(m):
                 weight[k] = (stay if k == j else leave) * prob[i, k]
