@@ -273,13 +273,18 @@ def _log_det(s: np.ndarray) -> float:
     if m == 1:
         return float(np.log(abs(s[0, 0])))
     if m == 3:
-        det = (
-            s[0, 0] * (s[1, 1] * s[2, 2] - s[1, 2] * s[2, 1])
-            - s[0, 1] * (s[1, 0] * s[2, 2] - s[1, 2] * s[2, 0])
-            + s[0, 2] * (s[1, 0] * s[2, 1] - s[1, 1] * s[2, 0])
-        )
-        return float(np.log(max(det, 1e-300)))
+        return float(np.log(max(_det_3x3(s), 1e-300)))
     return float(np.linalg.slogdet(np.ascontiguousarray(s))[1])
+
+
+@njit(cache=True)
+def _det_3x3(s: np.ndarray) -> float:
+    """The determinant of the 3 x 3 matrix ``s``, by cofactors of its first row."""
+    return float(
+        s[0, 0] * (s[1, 1] * s[2, 2] - s[1, 2] * s[2, 1])
+        - s[0, 1] * (s[1, 0] * s[2, 2] - s[1, 2] * s[2, 0])
+        + s[0, 2] * (s[1, 0] * s[2, 1] - s[1, 1] * s[2, 0])
+    )
 
 
 @njit(cache=True)
@@ -473,11 +478,7 @@ def sequential_position_update(
                         residual_cov[i, j, b, a, c] = s[a, c]
                 minor = s[0, 0] * s[1, 1] - s[0, 1] * s[1, 0]
                 _inverse_3x3(s, s_inv)
-                det = (
-                    s[0, 0] * (s[1, 1] * s[2, 2] - s[1, 2] * s[2, 1])
-                    - s[0, 1] * (s[1, 0] * s[2, 2] - s[1, 2] * s[2, 0])
-                    + s[0, 2] * (s[1, 0] * s[2, 1] - s[1, 1] * s[2, 0])
-                )
+                det = _det_3x3(s)
                 if not (s[0, 0] > 0.0 and minor > 0.0 and det > 0.0 and np.isfinite(det)):
                     ok = False
                 d2 = 0.0
