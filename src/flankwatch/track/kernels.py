@@ -149,24 +149,34 @@ def _move(
     a2 = a * a
     a3 = a2 * a
     for r in range(6):
-        s = 0.0
-        for c in range(6):
-            s += f[r, c] * mean[c]
-        out_mean[r] = s
+        out_mean[r] = _row_product(f, r, mean)
     for r in range(6):
         for c in range(6):
-            s = 0.0
-            for k in range(6):
-                s += cov[r, k] * f[c, k]
-            out_cross[r, c] = s
+            out_cross[r, c] = _row_product(f, c, cov[r])
     for r in range(6):
         for c in range(6):
-            s = 0.0
-            for k in range(6):
-                s += f[r, k] * out_cross[k, c]
+            s = _row_product(f, r, out_cross[:, c])
             out_cov[r, c] = (
                 s + a3 * noise[0, mode, r, c] + a2 * noise[1, mode, r, c] + a * noise[2, mode, r, c]
             )
+
+
+@njit(cache=True, inline="always")
+def _row_product(f: np.ndarray, r: int, x: np.ndarray) -> float:
+    """``sum_k f[r, k] x[k]`` for a transition ``f`` (:func:`_transition`), summed in the
+    order of ``k`` over the entries of row ``r`` that may be non-zero: the others add
+    zeros, which leave the sum as it is."""
+    if r == 0:
+        return 0.0 + f[0, 0] * x[0] + f[0, 3] * x[3] + f[0, 4] * x[4]
+    if r == 1:
+        return 0.0 + f[1, 1] * x[1] + f[1, 3] * x[3] + f[1, 4] * x[4]
+    if r == 2:
+        return 0.0 + f[2, 2] * x[2] + f[2, 5] * x[5]
+    if r == 3:
+        return 0.0 + f[3, 3] * x[3] + f[3, 4] * x[4]
+    if r == 4:
+        return 0.0 + f[4, 3] * x[3] + f[4, 4] * x[4]
+    return 0.0 + f[5, 5] * x[5]
 
 
 @njit(cache=True)

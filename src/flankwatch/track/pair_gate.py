@@ -14,59 +14,65 @@ that are kept (and, in the end, only for those assigned).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 UPPER = (np.array([0, 0, 0, 1, 1, 2]), np.array([0, 1, 2, 1, 2, 2]))
 """Row and column of the six distinct elements of a symmetric 3x3 matrix, in the order
 xx, xy, xz, yy, yz, zz: a covariance's "upper" form ``(..., 6)``."""
-DIAGONAL = np.array([0, 3, 5])
-"""Where xx, yy and zz sit in the upper form."""
 
 
-def straight_line_terms(cov: np.ndarray) -> np.ndarray:
-    """For state covariances ``(n, 6, 6)`` (position then velocity), the three parts of a
-    straight-line position covariance ``P(dt) = A + dt B + dt^2 C`` in upper form, side by
-    side ``(n, 18)``: ``A`` the position block, ``B`` the position-velocity block plus its
-    transpose, ``C`` the velocity block (m^2, m^2/s, m^2/s^2)."""
-    cross = cov[:, :3, 3:]
-    rows, cols = UPPER
-    return np.hstack(
-        (
-            cov[:, rows, cols],
-            cross[:, rows, cols] + cross[:, cols, rows],
-            cov[:, rows + 3, cols + 3],
-        )
-    )
-
-
-def extrapolate(
-    state: np.ndarray, terms: np.ndarray, dt_s: np.ndarray, noise_m2ps3: np.ndarray
+@njit(cache=True, error_model="numpy")
+def pair_distances(
+    state: np.ndarray,
+    cov: np.ndarray,
+    track: np.ndarray,
+    dt_s: np.ndarray,
+    noise_m2ps3: np.ndarray,
+    plot_m: np.ndarray,
+    plot_cov_m2: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(p, 3)`` (m) and their covariances in upper form ``(p, 6)`` (m^2) of
-    states ``(p, 6)``, with the :func:`straight_line_terms` of their covariances ``(p,
-    18)``, moved in a straight line over ``dt_s`` ``(p,)`` (s), with white-acceleration
-    noise of densities ``noise_m2ps3`` (3,) per axis, m^2/s^3."""
-    dt = np.asarray(dt_s, float)[:, None]
-    position = state[:, :3] + dt * state[:, 3:]
-    cov = terms[:, :6] + dt * (terms[:, 6:12] + dt * terms[:, 12:])
-    cov[:, DIAGONAL] += np.abs(dt) ** 3 / 3.0 * noise_m2ps3
-    return position, cov
+    """Residuals ``(p, 3)`` (m) and squared Mahalanobis distances ``(p,)`` of pairs of a
+    predicted track and a plot, the track moved in a straight line to the plot's time.
 
-
-def mahalanobis2(residual: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Squared Mahalanobis distances ``(p,)`` of residuals ``(p, 3)`` with covariances in
-    upper form ``(p, 6)``: by the adjugate, elementwise over the pairs."""
-    a, b, c, d, e, f = s.T
-    x, y, z = residual.T
-    adj_xx = d * f - e * e
-    adj_xy = c * e - b * f
-    adj_xz = b * e - c * d
-    det = a * adj_xx + b * adj_xy + c * adj_xz
-    quadratic = (
-        x * (x * adj_xx + 2.0 * (y * adj_xy + z * adj_xz))
-        + y * (y * (a * f - c * c) + 2.0 * z * (b * c - a * e))
-        + z * z * (a * d - b * b)
-    )
-    return quadratic / det
+    Pair ``k`` is of track ``track[k]``, whose state ``state[track[k]]`` (``(n, 6)``, m and
+    m/s) and covariance ``cov[track[k]]`` (``(n, 6, 6)``) are moved by ``dt_s[k]`` (s) with
+    white-acceleration noise of densities ``noise_m2ps3`` (3,) per axis (m^2/s^3), and of a
+    plot at ``plot_m[k]`` (m, ``(p, 3)``) with its covariance in upper form
+    ``plot_cov_m2[k]`` (m^2, ``(p, 6)``). The moved position covariance is
+    ``P(dt) = A + dt (B + dt C)`` with ``A`` the position block, ``B`` the
+    position-velocity block plus its transpose and ``C`` the velocity block; the distance
+    is taken by the adjugate of ``P(dt)`` plus the plot's covariance.
+    """
+    rows, cols = UPPER
+    n_pairs = len(track)
+    residual = np.empty((n_pairs, 3))
+    d2 = np.empty(n_pairs)
+    s = np.empty(6)
+    for k in range(n_pairs):
+        i, dt = track[k], dt_s[k]
+        spread = np.abs(dt) ** 3.0 / 3.0
+        for e in range(6):
+            r, c = rows[e], cols[e]
+            cross = cov[i, r, c + 3] + cov[i, c, r + 3]
+            s[e] = cov[i, r, c] + dt * (cross + dt * cov[i, r + 3, c + 3])
+            if r == c:
+                s[e] += spread * noise_m2ps3[r]
+            s[e] += plot_cov_m2[k, e]
+        for axis in range(3):
+            residual[k, axis] = plot_m[k, axis] - (state[i, axis] + dt * state[i, axis + 3])
+        a, b, c, d, e, f = s[0], s[1], s[2], s[3], s[4], s[5]
+        x, y, z = residual[k, 0], residual[k, 1], residual[k, 2]
+        adj_xx = d * f - e * e
+        adj_xy = c * e - b * f
+        adj_xz = b * e - c * d
+        det = a * adj_xx + b * adj_xy + c * adj_xz
+        quadratic = (
+            x * (x * adj_xx + 2.0 * (y * adj_xy + z * adj_xz))
+            + y * (y * (a * f - c * c) + 2.0 * z * (b * c - a * e))
+            + z * z * (a * d - b * b)
+        )
+        d2[k] = quadratic / det
+    return residual, d2
 
 
 def log_likelihood(d2: np.ndarray, s: np.ndarray) -> np.ndarray:

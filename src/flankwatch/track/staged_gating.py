@@ -23,7 +23,7 @@ import numpy as np
 from flankwatch.stream import PlotBatch
 from flankwatch.track.gating import candidate_pairs
 from flankwatch.track.output import TENTATIVE
-from flankwatch.track.pair_gate import extrapolate, mahalanobis2, straight_line_terms
+from flankwatch.track.pair_gate import pair_distances
 from flankwatch.track.predictor import combine
 from flankwatch.track.tracker_core import PRIORITY, RADIUS_MARGIN, TrackerCore
 
@@ -166,7 +166,7 @@ class StagedGating(TrackerCore):
         plot's position standard deviations as slack."""
         table = self.table
         settings = self.settings
-        tracks, inverse = np.unique(pair_track, return_inverse=True)
+        tracks, inverse = _unique_rows(pair_track, len(table))
         t = batch.t_s[pair_rows]
         count = np.bincount(inverse)
         t_ref = np.bincount(inverse, t) / count
@@ -175,17 +175,15 @@ class StagedGating(TrackerCore):
         prediction = self._predict_tracks(tracks, t_ref)
         self._gated = (tracks, t_ref, prediction)
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
-        position, s = extrapolate(
-            state[inverse], straight_line_terms(cov)[inverse], t - t_ref[inverse], self._cv_q
-        )
         plot_cov = np.column_stack(
             [getattr(batch, f"cov_{name}_m2")[pair_rows] for name in PLOT_COV_UPPER]
         )
-        s += plot_cov
         plot_xyz = np.column_stack(
             (batch.x_m[pair_rows], batch.y_m[pair_rows], batch.z_m[pair_rows])
         )
-        residual = plot_xyz - position
+        residual, d2 = pair_distances(
+            state, cov, inverse, t - t_ref[inverse], self._cv_q, plot_xyz, plot_cov
+        )
         start = table.ref_state[pair_track, :3]
         moved = np.sqrt(np.einsum("pi,pi->p", plot_xyz - start, plot_xyz - start))
         plot_var = plot_cov[:, 0] + plot_cov[:, 3] + plot_cov[:, 5]
@@ -194,7 +192,17 @@ class StagedGating(TrackerCore):
         )
         bound = np.maximum(settings.max_speed_mps, table.ref_speed_mps[pair_track])
         speed_ok = moved <= bound * np.abs(t - table.t_s[pair_track]) + slack
-        return residual, mahalanobis2(residual, s), speed_ok
+        return residual, d2, speed_ok
+
+
+def _unique_rows(rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``rows`` (table rows, below ``n_rows``) in increasing order,
+    and where each of ``rows`` is among them: ``np.unique(rows, return_inverse=True)``
+    without its sort."""
+    present = np.zeros(n_rows, bool)
+    present[rows] = True
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present), position[rows]
 
 
 def _plot_sigma(batch: PlotBatch, rows: np.ndarray) -> np.ndarray:

@@ -1,10 +1,10 @@
-"""The pair gate's elementwise algebra against plain matrix algebra."""
+"""The pair gate's compiled arithmetic against plain matrix algebra."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from flankwatch.track.pair_gate import UPPER, extrapolate, mahalanobis2, straight_line_terms
+from flankwatch.track.pair_gate import UPPER, pair_distances
 
 
 def _covariances(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
@@ -12,28 +12,43 @@ def _covariances(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
     return root @ np.swapaxes(root, 1, 2) + np.eye(size)
 
 
-def test_straight_line_covariance_is_f_p_f_transpose_plus_noise() -> None:
+def test_pair_distances_move_each_track_in_a_straight_line_to_its_plots_time() -> None:
     rng = np.random.default_rng(3)
-    n = 200
-    state = rng.normal(size=(n, 6)) * 100.0
-    cov = _covariances(rng, n, 6)
-    dt = rng.uniform(-4.0, 4.0, n)
+    n_tracks, n_pairs = 40, 300
+    state = rng.normal(size=(n_tracks, 6)) * 100.0
+    cov = _covariances(rng, n_tracks, 6)
+    track = rng.integers(0, n_tracks, n_pairs)
+    dt = rng.uniform(-4.0, 4.0, n_pairs)
+    dt[:5] = 0.0
     noise = np.array([2.0, 3.0, 0.5])
-    position, upper = extrapolate(state, straight_line_terms(cov), dt, noise)
-    f = np.zeros((n, 3, 6))
+    plot_cov = _covariances(rng, n_pairs, 3)
+    plot = rng.normal(size=(n_pairs, 3)) * 300.0
+
+    residual, d2 = pair_distances(
+        state, cov, track, dt, noise, plot, plot_cov[:, UPPER[0], UPPER[1]]
+    )
+
+    f = np.zeros((n_pairs, 3, 6))
     f[:, :, :3] = np.eye(3)
     f[:, :, 3:] = np.eye(3) * dt[:, None, None]
-    expected = f @ cov @ np.swapaxes(f, 1, 2)
-    expected += np.abs(dt)[:, None, None] ** 3 / 3.0 * np.diag(noise)
-    np.testing.assert_allclose(position, np.einsum("pij,pj->pi", f, state))
-    np.testing.assert_allclose(upper, expected[:, UPPER[0], UPPER[1]], rtol=1e-10)
-
-
-def test_mahalanobis_distance_matches_the_inverse() -> None:
-    rng = np.random.default_rng(4)
-    s = _covariances(rng, 500, 3)
-    residual = rng.normal(size=(500, 3)) * 50.0
-    expected = np.einsum("pi,pij,pj->p", residual, np.linalg.inv(s), residual)
-    np.testing.assert_allclose(
-        mahalanobis2(residual, s[:, UPPER[0], UPPER[1]]), expected, rtol=1e-8
+    moved = f @ cov[track] @ np.swapaxes(f, 1, 2)
+    moved += np.abs(dt)[:, None, None] ** 3 / 3.0 * np.diag(noise)
+    expected_residual = plot - np.einsum("pij,pj->pi", f, state[track])
+    expected_d2 = np.einsum(
+        "pi,pij,pj->p", expected_residual, np.linalg.inv(moved + plot_cov), expected_residual
     )
+    np.testing.assert_allclose(residual, expected_residual, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(d2, expected_d2, rtol=1e-8)
+
+
+def test_a_plot_far_outside_the_covariance_is_far_in_the_gate() -> None:
+    state = np.array([[0.0, 0.0, 0.0, 100.0, 0.0, 0.0]])
+    cov = np.eye(6)[None] * 25.0
+    plot_cov = np.array([[100.0, 0.0, 0.0, 100.0, 0.0, 100.0]] * 2)
+    plot = np.array([[200.0, 0.0, 0.0], [200.0, 400.0, 0.0]])
+    residual, d2 = pair_distances(
+        state, cov, np.array([0, 0]), np.array([2.0, 2.0]), np.zeros(3), plot, plot_cov
+    )
+    np.testing.assert_allclose(residual, [[0.0, 0.0, 0.0], [0.0, 400.0, 0.0]], atol=1e-12)
+    # position variance 25 + 4 * 25 along each axis, plus the plot's 100
+    np.testing.assert_allclose(d2, [0.0, 400.0**2 / 225.0])
