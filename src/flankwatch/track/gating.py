@@ -1,13 +1,15 @@
-"""Gating: chi-square gate sizes and candidate pairs found through a k-d tree."""
+"""Gating: chi-square gate sizes and candidate pairs found through a grid of cells."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.spatial import cKDTree
+from numba import njit
 from scipy.special import gammaincinv
 
-BRUTE_FORCE_PAIRS = 4096
-"""Largest number of centre-point distances computed outright instead of with k-d trees."""
+CELLS_PER_POINT = 4
+"""The grid of :func:`candidate_pairs` holds at most about this many cells per point."""
 
 
 def gate_threshold(probability: float, dof: int) -> float:
@@ -20,34 +22,123 @@ def gate_threshold(probability: float, dof: int) -> float:
 def candidate_pairs(
     centres: np.ndarray, radii: np.ndarray, points: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All (centre, point) index pairs closer than the centre's radius (Euclidean).
+    """All (centre, point) index pairs no farther apart than the centre's radius
+    (Euclidean), ordered by centre and then by point.
 
-    ``centres`` ``(n, d)`` with ``radii`` ``(n,)`` and ``points`` ``(m, d)``, in
-    the same units. Up to ``BRUTE_FORCE_PAIRS`` centre-point pairs, every distance is
-    computed outright (building trees costs more on a few points). Otherwise centres
-    are grouped by radius (within a factor of four) and each group's k-d tree is
-    matched against the points' k-d tree, so the cost grows as ``(n + m) log(n + m)``
-    plus the number of pairs, not ``n m``.
+    ``centres`` ``(n, d)`` with ``radii`` ``(n,)`` and ``points`` ``(m, d)``, in the same
+    units, ``d >= 2``. The points are sorted into a grid of square cells over the two
+    coordinates along which they spread most, the cell's side the median radius, widened
+    so that the grid holds about ``CELLS_PER_POINT`` cells a point at most; each centre
+    looks only into the cells its ball overlaps. So the cost grows with ``n + m`` and the
+    number of pairs, not ``n m``, while one very uncertain track costs at most one look at
+    each cell and each point. Points with a coordinate that is not finite are never
+    paired; nor are centres whose radius is NaN.
     """
     empty = np.empty(0, np.intp)
     if len(centres) == 0 or len(points) == 0:
         return empty, empty
-    radii = np.broadcast_to(np.asarray(radii, float), (len(centres),))
-    if len(centres) * len(points) <= BRUTE_FORCE_PAIRS:
-        offset = centres[:, None, :] - points[None, :, :]
-        distance2 = np.einsum("cpd,cpd->cp", offset, offset)
-        centre, point = np.nonzero(distance2 <= (radii * radii)[:, None])
-        return centre.astype(np.intp), point.astype(np.intp)
-    point_tree = cKDTree(points)
-    size_class = np.ceil(np.log2(np.maximum(radii, 1e-9)) / 2.0).astype(np.int64)
-    centre_parts, point_parts = [empty], [empty]
-    for size in np.unique(size_class):
-        members = np.flatnonzero(size_class == size)
-        found = cKDTree(centres[members]).sparse_distance_matrix(
-            point_tree, float(radii[members].max()), output_type="ndarray"
-        )
-        centre = members[found["i"]]
-        inside = found["v"] <= radii[centre]
-        centre_parts.append(centre[inside])
-        point_parts.append(found["j"][inside].astype(np.intp))
-    return np.concatenate(centre_parts), np.concatenate(point_parts)
+    centres = np.ascontiguousarray(centres, float)
+    points = np.asarray(points, float)
+    radii = np.ascontiguousarray(np.broadcast_to(np.asarray(radii, float), (len(centres),)))
+    finite = np.flatnonzero(np.isfinite(points).all(axis=1))
+    if not len(finite):
+        return empty, empty
+    points = np.ascontiguousarray(points[finite])
+    spread = points.max(axis=0) - points.min(axis=0)
+    axes = np.sort(np.argsort(spread, kind="stable")[-2:])
+    low, high = points[:, axes].min(axis=0), points[:, axes].max(axis=0)
+    usable = radii[np.isfinite(radii) & (radii > 0.0)]
+    side = float(np.median(usable)) if len(usable) else 1.0
+    width, height = high - low
+    most = CELLS_PER_POINT * len(points)
+    side = max(side, math.sqrt(width * height / most), max(width, height) / most, 1e-9)
+    centre, point = _grid_pairs(centres, radii, points, axes, low, high, side)
+    return centre, finite[point]
+
+
+@njit(cache=True)
+def _grid_pairs(
+    centres: np.ndarray,
+    radii: np.ndarray,
+    points: np.ndarray,
+    axes: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    side: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of :func:`candidate_pairs` (finite ``points``), through a grid of cells of
+    ``side`` over the points' coordinates ``axes`` (two; ``low`` to ``high``)."""
+    a, b = axes[0], axes[1]
+    n, d = centres.shape
+    m = points.shape[0]
+    nx = int((high[0] - low[0]) / side) + 1
+    ny = int((high[1] - low[1]) / side) + 1
+    cell = np.empty(m, np.int64)
+    for k in range(m):
+        ix = min(int((points[k, a] - low[0]) / side), nx - 1)
+        iy = min(int((points[k, b] - low[1]) / side), ny - 1)
+        cell[k] = ix * ny + iy
+    by_cell = np.argsort(cell, kind="mergesort")
+    first = np.zeros(nx * ny + 1, np.int64)
+    for k in range(m):
+        first[cell[k] + 1] += 1
+    for c in range(nx * ny):
+        first[c + 1] += first[c]
+    capacity = 4 * (n + m) + 64
+    out_centre = np.empty(capacity, np.intp)
+    out_point = np.empty(capacity, np.intp)
+    count = 0
+    for i in range(n):
+        r = radii[i]
+        if not r >= 0.0:
+            continue
+        r2 = r * r
+        x0 = _cell_index((centres[i, a] - r - low[0]) / side, nx)
+        x1 = _cell_index((centres[i, a] + r - low[0]) / side, nx)
+        y0 = _cell_index((centres[i, b] - r - low[1]) / side, ny)
+        y1 = _cell_index((centres[i, b] + r - low[1]) / side, ny)
+        if x1 < 0 or y1 < 0 or x0 >= nx or y0 >= ny:
+            continue
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, nx - 1), min(y1, ny - 1)
+        start = count
+        for ix in range(x0, x1 + 1):
+            for iy in range(y0, y1 + 1):
+                c = ix * ny + iy
+                for slot in range(first[c], first[c + 1]):
+                    k = by_cell[slot]
+                    if _distance2(centres, i, points, k, d) <= r2:
+                        if count == capacity:
+                            out_centre, out_point, capacity = _grow(out_centre, out_point, capacity)
+                        out_centre[count], out_point[count] = i, k
+                        count += 1
+        out_point[start:count].sort()
+    return out_centre[:count].copy(), out_point[:count].copy()
+
+
+@njit(cache=True)
+def _cell_index(position: float, n_cells: int) -> int:
+    """The cell holding a position (in cells from the grid's start), clipped to one cell
+    beyond either end of a grid of ``n_cells`` so that it fits an integer."""
+    return int(math.floor(min(max(position, -1.0), float(n_cells))))
+
+
+@njit(cache=True)
+def _distance2(centres: np.ndarray, i: int, points: np.ndarray, k: int, d: int) -> float:
+    """Squared distance between centre ``i`` and point ``k``."""
+    total = 0.0
+    for axis in range(d):
+        gap = centres[i, axis] - points[k, axis]
+        total += gap * gap
+    return total
+
+
+@njit(cache=True)
+def _grow(
+    out_centre: np.ndarray, out_point: np.ndarray, capacity: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The two pair columns copied into twice the room."""
+    wider = 2 * capacity
+    centre, point = np.empty(wider, np.intp), np.empty(wider, np.intp)
+    centre[:capacity], point[:capacity] = out_centre, out_point
+    return centre, point, wider

@@ -11,8 +11,9 @@ one false estimate. The parts returned (``localisation``, ``missed``, ``false``)
 are the three terms inside the bracket, in m^p, as Stone Soup's
 ``GOSPAMetric`` reports them.
 
-The assignment over all times is solved at once: a k-d tree (with the time
-slot as an extra, widely spaced coordinate) finds the pairs closer than ``c``
+The assignment over all times is solved at once: a grid search
+(:func:`~flankwatch.track.gating.candidate_pairs`, with the time slot as an extra,
+widely spaced coordinate) finds the pairs closer than ``c``
 at the same time, and each cluster of such pairs is an
 independent problem solved with :func:`scipy.optimize.linear_sum_assignment`
 (see :class:`~flankwatch.track.associator.GNNAssociator`).

@@ -1,10 +1,11 @@
 """Staged gating of position plots: the candidate pairs of tracks and plots, cheapest
 test first.
 
-1. A k-d tree ball about each track's straight-line position
+1. A ball about each track's straight-line position
    (:meth:`StagedGating._ball`), whose radius no plot beyond can pass the
-   later tests: searched at the least precise plot's radius, then each pair held
-   to its own plot's.
+   later tests: searched on a grid of cells
+   (:func:`~flankwatch.track.gating.candidate_pairs`) at the least precise plot's
+   radius, then each pair held to its own plot's.
 2. Each candidate track predicted once with its full motion model, carried in a
    straight line to each candidate plot's time (:mod:`~flankwatch.track.pair_gate`);
    each pair held to ``max_speed_mps`` and to the chi-square gate
@@ -42,7 +43,7 @@ class StagedGating(TrackerCore):
         (positions in ``rows``) and assignment costs (see :meth:`_associate_positions`);
         ``None`` without pairs.
 
-        Gating is staged, cheapest first: a k-d tree ball about each track's
+        Gating is staged, cheapest first: a ball about each track's
         straight-line position (:meth:`_ball`); then each candidate track
         predicted once (:mod:`~flankwatch.track.pair_gate`) and every pair held to
         ``max_speed_mps`` and to the chi-square gate. Only pairs inside the ball are

@@ -12,7 +12,7 @@ association, ``TrackerSettings.association = "joint"``):
 2. Find the candidate pairs of every plot of the batch: for positions (radar,
    ADS-B) all tracks, for acoustic bearings the confirmed and coasting tracks
    within ``acoustic_range_m`` of the node. Position pairs are gated in stages,
-   cheapest first: a k-d tree ball about each track's straight-line position
+   cheapest first: a ball about each track's straight-line position
    (its radius the least of a chi-square bound from the track's uncertainty and
    the plots' noise, ``max_association_distance_m`` and the distance
    ``max_speed_mps`` allows); then each candidate track predicted once, with
@@ -252,7 +252,7 @@ class Tracker(JointAssociation, SequentialAssociation):
 
 def build_tracker(settings: TrackerSettings | None = None) -> Tracker:
     """The default tracker for ``settings``: CV or IMM (CV + two turns) Kalman filters (tentative
-    tracks predicted with CV alone), staged k-d tree and chi-square gating, GNN association,
+    tracks predicted with CV alone), staged grid and chi-square gating, GNN association,
     single-plot initiation confirmed by a track score (or M plots within a time window)."""
     settings = settings or TrackerSettings()
     vertical = 0.0 if settings.planar else settings.vertical_noise_m2ps3

@@ -1,4 +1,4 @@
-"""Gating: chi-square thresholds and candidate pairs (k-d trees or outright distances)."""
+"""Gating: chi-square thresholds and candidate pairs found through a grid of cells."""
 
 from __future__ import annotations
 
@@ -15,18 +15,47 @@ def test_gate_threshold_is_the_chi_square_quantile() -> None:
         assert np.isclose(chi2.cdf(g, dof), 0.99)
 
 
-@pytest.mark.parametrize(("n_centres", "n_points"), [(400, 500), (20, 30)])
-def test_candidate_pairs_match_brute_force_with_mixed_radii(n_centres: int, n_points: int) -> None:
-    """Through the k-d trees (400 x 500) and the outright distances (20 x 30)."""
-    rng = np.random.default_rng(3)
-    centres = rng.uniform(0, 10_000, (n_centres, 3))
-    points = rng.uniform(0, 10_000, (n_points, 3))
-    radii = rng.choice([50.0, 300.0, 1200.0, 5000.0], n_centres)
-    found = set(zip(*candidate_pairs(centres, radii, points), strict=True))
+def _brute_force(centres: np.ndarray, radii: np.ndarray, points: np.ndarray) -> np.ndarray:
     distance = np.linalg.norm(centres[:, None] - points[None], axis=2)
-    expected = set(zip(*np.nonzero(distance <= radii[:, None]), strict=True))
-    assert found == expected
+    return np.column_stack(np.nonzero(distance <= radii[:, None]))
+
+
+@pytest.mark.parametrize(
+    ("n_centres", "n_points", "dim"), [(400, 500, 3), (20, 30, 2), (50, 80, 4)]
+)
+def test_candidate_pairs_match_brute_force_with_mixed_radii(
+    n_centres: int, n_points: int, dim: int
+) -> None:
+    """Every pair within its centre's radius, ordered by centre and then by point."""
+    rng = np.random.default_rng(3)
+    centres = rng.uniform(0, 10_000, (n_centres, dim))
+    points = rng.uniform(0, 10_000, (n_points, dim))
+    radii = rng.choice([50.0, 300.0, 1200.0, 5000.0, 30_000.0], n_centres)
+    found = np.column_stack(candidate_pairs(centres, radii, points))
+    expected = _brute_force(centres, radii, points)
+    np.testing.assert_array_equal(found, expected)
     assert len(expected) > n_centres
+
+
+def test_candidate_pairs_on_a_line_of_points_and_one_point() -> None:
+    """A grid of no height, and one of a single cell, still find every pair."""
+    rng = np.random.default_rng(5)
+    points = np.column_stack((rng.uniform(0, 100_000, 300), np.zeros(300), np.zeros(300)))
+    centres = rng.uniform(-1_000, 101_000, (200, 3))
+    centres[:, 1:] = rng.uniform(-500, 500, (200, 2))
+    radii = rng.uniform(10.0, 2_000.0, 200)
+    found = np.column_stack(candidate_pairs(centres, radii, points))
+    np.testing.assert_array_equal(found, _brute_force(centres, radii, points))
+    one = candidate_pairs(centres, radii, points[:1])
+    np.testing.assert_array_equal(np.column_stack(one), _brute_force(centres, radii, points[:1]))
+
+
+def test_points_not_finite_and_radii_not_a_number_are_never_paired() -> None:
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]])
+    radii = np.array([5.0, np.nan, np.inf])
+    points = np.array([[1.0, 0.0], [np.nan, 0.0], [11.0, np.inf], [19.0, 1.0]])
+    centre, point = candidate_pairs(centres, radii, points)
+    assert list(zip(centre.tolist(), point.tolist(), strict=True)) == [(0, 0), (2, 0), (2, 3)]
 
 
 def test_candidate_pairs_of_nothing_is_empty() -> None:
