@@ -10,6 +10,9 @@ from scipy.special import gammaincinv
 
 CELLS_PER_POINT = 4
 """The grid of :func:`candidate_pairs` holds at most about this many cells per point."""
+ALL_PAIRS_UP_TO = 4096
+"""Up to this many centre-point pairs, :func:`candidate_pairs` measures every one (setting
+up a grid costs more on a few points)."""
 
 
 def gate_threshold(probability: float, dof: int) -> float:
@@ -29,7 +32,8 @@ def candidate_pairs(
     units, ``d >= 2``. The points are sorted into a grid of square cells over the two
     coordinates along which they spread most, the cell's side the median radius, widened
     so that the grid holds about ``CELLS_PER_POINT`` cells a point at most; each centre
-    looks only into the cells its ball overlaps. So the cost grows with ``n + m`` and the
+    looks only into the cells its ball overlaps (up to ``ALL_PAIRS_UP_TO`` centre-point pairs,
+    every pair is measured instead). So the cost grows with ``n + m`` and the
     number of pairs, not ``n m``, while one very uncertain track costs at most one look at
     each cell and each point. Points with a coordinate that is not finite are never
     paired; nor are centres whose radius is NaN.
@@ -38,8 +42,10 @@ def candidate_pairs(
     if len(centres) == 0 or len(points) == 0:
         return empty, empty
     centres = np.ascontiguousarray(centres, float)
-    points = np.asarray(points, float)
     radii = np.ascontiguousarray(np.broadcast_to(np.asarray(radii, float), (len(centres),)))
+    if len(centres) * len(points) <= ALL_PAIRS_UP_TO:
+        return _all_pairs(centres, radii, np.ascontiguousarray(points, float))
+    points = np.asarray(points, float)
     finite = np.flatnonzero(np.isfinite(points).all(axis=1))
     if not len(finite):
         return empty, empty
@@ -54,6 +60,30 @@ def candidate_pairs(
     side = max(side, math.sqrt(width * height / most), max(width, height) / most, 1e-9)
     centre, point = _grid_pairs(centres, radii, points, axes, low, high, side)
     return centre, finite[point]
+
+
+@njit(cache=True)
+def _all_pairs(
+    centres: np.ndarray, radii: np.ndarray, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of :func:`candidate_pairs`, every centre measured to every point."""
+    n, d = centres.shape
+    m = points.shape[0]
+    finite = np.ones(m, np.bool_)
+    for k in range(m):
+        for axis in range(d):
+            if not np.isfinite(points[k, axis]):
+                finite[k] = False
+    out_centre = np.empty(n * m, np.intp)
+    out_point = np.empty(n * m, np.intp)
+    count = 0
+    for i in range(n):
+        r2 = radii[i] * radii[i]
+        for k in range(m):
+            if finite[k] and _distance2(centres, i, points, k, d) <= r2:
+                out_centre[count], out_point[count] = i, k
+                count += 1
+    return out_centre[:count].copy(), out_point[:count].copy()
 
 
 @njit(cache=True)
