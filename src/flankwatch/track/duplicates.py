@@ -33,10 +33,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-BRUTE_FORCE_POINTS = 60
-"""Most tracks whose pair distances are computed outright instead of with a k-d tree."""
+from flankwatch.track.gating import candidate_pairs
 
 
 def twin_candidates(
@@ -91,34 +89,17 @@ def _inside_gate(difference: np.ndarray, cov: np.ndarray, gate: float) -> np.nda
 
 def _near_pairs(points: np.ndarray, reach: np.ndarray) -> np.ndarray:
     """The pairs ``(i, j)``, ``i < j``, of ``points`` (m) that may lie within
-    ``reach[i] + reach[j]`` (m) of each other. Up to ``BRUTE_FORCE_POINTS`` points every
-    distance is computed outright. Otherwise a pair of two ordinary reaches lies within
-    twice the 90th-percentile reach, found by one k-d tree pair search; each of the few
-    far-reaching (coasting) tracks searches its own ball of twice its reach, which holds
-    every partner whose reach is no larger. So one uncertain track does not widen every
-    track's search."""
+    ``reach[i] + reach[j]`` (m) of each other, in order: every pair within twice the
+    larger of its two reaches (a grid search, :func:`~flankwatch.track.gating.candidate_pairs`,
+    each point searching its own ball). So one uncertain track does not widen every
+    track's search; the tests that follow drop the pairs that are farther apart."""
     reach = np.where(np.isfinite(reach), reach, 0.0)
-    if len(points) <= BRUTE_FORCE_POINTS:
-        offset = points[:, None, :] - points[None, :, :]
-        distance = np.sqrt(np.einsum("ijk,ijk->ij", offset, offset))
-        i, j = np.nonzero(np.triu(distance <= reach[:, None] + reach[None, :], 1))
-        return np.column_stack((i, j)).astype(np.intp)
-    tree = cKDTree(points)
-    common = float(np.quantile(reach, 0.9))
-    pairs = [tree.query_pairs(2.0 * common, output_type="ndarray")]
-    wide = np.flatnonzero(reach > common)
-    if len(wide):
-        found = tree.query_ball_point(points[wide], 2.0 * reach[wide])
-        counts = np.fromiter((len(near) for near in found), np.intp, len(found))
-        i = np.repeat(wide, counts)
-        j = np.concatenate(found).astype(np.intp)
-        pairs.append(np.column_stack((np.minimum(i, j), np.maximum(i, j)))[i != j])
-    every = np.concatenate(pairs).astype(np.intp)
-    if not len(every):
-        return np.empty((0, 2), np.intp)
-    # each pair once, in order: as one number each, unique (a sort of rows costs more)
+    i, j = candidate_pairs(points, 2.0 * reach, points)
+    other = i != j
+    i, j = i[other], j[other]
+    # each pair once, in order: as one number each, unique
     n = len(points)
-    key = np.unique(every[:, 0] * n + every[:, 1])
+    key = np.unique(np.minimum(i, j) * n + np.maximum(i, j))
     return np.column_stack((key // n, key % n))
 
 

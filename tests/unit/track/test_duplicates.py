@@ -121,7 +121,7 @@ def test_a_twin_track_is_dropped_and_the_first_number_kept(position_plots) -> No
 
 @pytest.mark.parametrize("n", [300, 40])
 def test_the_search_finds_every_pair_within_the_sum_of_their_reaches(n: int) -> None:
-    """Through the k-d tree (300 tracks) and the outright distances (40)."""
+    """Through the grid (300 tracks) and pair by pair (40); each pair once, in order."""
     from flankwatch.track.duplicates import _near_pairs
 
     rng = np.random.default_rng(5)
@@ -131,7 +131,10 @@ def test_the_search_finds_every_pair_within_the_sum_of_their_reaches(n: int) -> 
     gap = np.linalg.norm(points[:, None] - points[None, :], axis=2)
     i, j = np.nonzero(np.triu(gap <= reach[:, None] + reach[None, :], k=1))
     assert set(zip(i.tolist(), j.tolist(), strict=True)) <= found
+    pairs = _near_pairs(points, reach)
     assert all(a < b for a, b in found)
+    assert len(found) == len(pairs)
+    assert np.all(np.diff(pairs[:, 0] * n + pairs[:, 1]) > 0)
 
 
 def test_a_stale_track_is_replaced_only_by_a_fresh_one_inside_its_position_gate() -> None:
