@@ -75,6 +75,46 @@ def pair_distances(
     return residual, d2
 
 
+@njit(cache=True)
+def within_reach(
+    plot_m: np.ndarray,
+    plot_cov_m2: np.ndarray,
+    start_state: np.ndarray,
+    start_sigma_m: np.ndarray,
+    speed_mps: np.ndarray,
+    start_t_s: np.ndarray,
+    track: np.ndarray,
+    t_s: np.ndarray,
+    max_speed_mps: float,
+    sigmas: float,
+) -> np.ndarray:
+    """Whether each pair's plot is within reach of its track ``(p,)``: no farther from the
+    track's last position than the faster of ``max_speed_mps`` and the track's own speed
+    carries it between the track's time and the plot's, with ``sigmas`` times the sum of
+    the two position standard deviations as slack.
+
+    Pair ``k`` is of track ``track[k]``, last at ``start_state[track[k], :3]`` (m) at
+    ``start_t_s[track[k]]`` (s) with position standard deviation ``start_sigma_m`` (m,
+    the root of the covariance's trace) and speed ``speed_mps`` (m/s), and of a plot at
+    ``plot_m[k]`` (m) at ``t_s[k]`` (s) with its covariance in upper form
+    ``plot_cov_m2[k]`` (m^2).
+    """
+    n_pairs = len(track)
+    ok = np.empty(n_pairs, np.bool_)
+    for k in range(n_pairs):
+        i = track[k]
+        moved2 = 0.0
+        for axis in range(3):
+            gap = plot_m[k, axis] - start_state[i, axis]
+            moved2 += gap * gap
+        plot_var = plot_cov_m2[k, 0] + plot_cov_m2[k, 3] + plot_cov_m2[k, 5]
+        slack = sigmas * (start_sigma_m[i] + np.sqrt(plot_var))
+        speed = speed_mps[i]
+        bound = speed if (speed > max_speed_mps or np.isnan(speed)) else max_speed_mps
+        ok[k] = np.sqrt(moved2) <= bound * np.abs(t_s[k] - start_t_s[i]) + slack
+    return ok
+
+
 def log_likelihood(d2: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Log of the Gaussian density ``(...)`` of residuals at squared Mahalanobis distances
     ``d2`` ``(...)`` with covariances ``s`` ``(..., m, m)`` (in 1/m^m)."""

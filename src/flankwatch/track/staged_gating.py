@@ -24,7 +24,7 @@ import numpy as np
 from flankwatch.stream import PlotBatch
 from flankwatch.track.gating import candidate_pairs
 from flankwatch.track.output import TENTATIVE
-from flankwatch.track.pair_gate import pair_distances
+from flankwatch.track.pair_gate import pair_distances, within_reach
 from flankwatch.track.predictor import combine
 from flankwatch.track.tracker_core import PRIORITY, RADIUS_MARGIN, TrackerCore
 
@@ -185,14 +185,18 @@ class StagedGating(TrackerCore):
         residual, d2 = pair_distances(
             state, cov, inverse, t - t_ref[inverse], self._cv_q, plot_xyz, plot_cov
         )
-        start = table.ref_state[pair_track, :3]
-        moved = np.sqrt(np.einsum("pi,pi->p", plot_xyz - start, plot_xyz - start))
-        plot_var = plot_cov[:, 0] + plot_cov[:, 3] + plot_cov[:, 5]
-        slack = math.sqrt(self._position_gate) * (
-            table.ref_pos_sigma_m[pair_track] + np.sqrt(plot_var)
+        speed_ok = within_reach(
+            plot_xyz,
+            plot_cov,
+            table.ref_state,
+            table.ref_pos_sigma_m,
+            table.ref_speed_mps,
+            table.t_s,
+            pair_track,
+            t,
+            settings.max_speed_mps,
+            math.sqrt(self._position_gate),
         )
-        bound = np.maximum(settings.max_speed_mps, table.ref_speed_mps[pair_track])
-        speed_ok = moved <= bound * np.abs(t - table.t_s[pair_track]) + slack
         return residual, d2, speed_ok
 
 

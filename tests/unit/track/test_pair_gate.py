@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flankwatch.track.pair_gate import UPPER, pair_distances
+from flankwatch.track.pair_gate import UPPER, pair_distances, within_reach
 
 
 def _covariances(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
@@ -52,3 +52,28 @@ def test_a_plot_far_outside_the_covariance_is_far_in_the_gate() -> None:
     np.testing.assert_allclose(residual, [[0.0, 0.0, 0.0], [0.0, 400.0, 0.0]], atol=1e-12)
     # position variance 25 + 4 * 25 along each axis, plus the plot's 100
     np.testing.assert_allclose(d2, [0.0, 400.0**2 / 225.0])
+
+
+def test_within_reach_holds_each_plot_to_the_faster_speed_with_slack() -> None:
+    rng = np.random.default_rng(6)
+    n_tracks, n_pairs = 30, 400
+    start = rng.normal(size=(n_tracks, 6)) * 1_000.0
+    sigma = rng.uniform(5.0, 200.0, n_tracks)
+    speed = rng.uniform(0.0, 400.0, n_tracks)
+    speed[0] = np.nan  # a speed not known: nothing is within reach
+    start_t = rng.uniform(0.0, 10.0, n_tracks)
+    track = rng.integers(0, n_tracks, n_pairs)
+    track[:3] = 0
+    t = rng.uniform(0.0, 20.0, n_pairs)
+    plot_cov = _covariances(rng, n_pairs, 3)[:, UPPER[0], UPPER[1]]
+    plot = start[track, :3] + rng.normal(size=(n_pairs, 3)) * rng.uniform(10, 5_000, (n_pairs, 1))
+
+    ok = within_reach(plot, plot_cov, start, sigma, speed, start_t, track, t, 250.0, 3.0)
+
+    moved = np.linalg.norm(plot - start[track, :3], axis=1)
+    plot_sigma = np.sqrt(plot_cov[:, 0] + plot_cov[:, 3] + plot_cov[:, 5])
+    bound = np.maximum(250.0, speed[track]) * np.abs(t - start_t[track])
+    expected = moved <= bound + 3.0 * (sigma[track] + plot_sigma)
+    np.testing.assert_array_equal(ok, expected)
+    assert not ok[:3].any()
+    assert 0.1 < ok.mean() < 0.9
