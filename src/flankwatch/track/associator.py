@@ -4,14 +4,16 @@ The gated track-plot pairs form a bipartite graph; its connected components
 (clusters) are independent assignment problems. Pairs whose track and plot are
 in no other pair are taken at once; of the rest, a cluster with one track or
 one plot is solved by taking its cheapest pair, all such clusters at once;
-the others by :func:`scipy.optimize.linear_sum_assignment` on their own small
-cost matrix, where a missing pair costs 0 (the same as leaving both unused).
+the others each by the Hungarian method on their own small cost matrix, where a
+missing pair costs 0 (the same as leaving both unused), all in one compiled loop
+(:func:`_solve_clusters`; the same choice as :func:`scipy.optimize.linear_sum_assignment`
+on each matrix, without a call and two arrays per cluster).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from numba import njit
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -132,12 +134,86 @@ class GNNAssociator:
             bounds = np.flatnonzero(np.diff(cluster[rest])) + 1
             starts = np.concatenate(([0], bounds))
             ends = np.concatenate((bounds, [len(rest)]))
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                r, c = row[start:end], col[start:end]
-                matrix = np.zeros((r.max() + 1, c.max() + 1))
-                pair_at = np.full(matrix.shape, -1)
-                matrix[r, c] = cost[rest[start:end]]
-                pair_at[r, c] = rest[start:end]
-                picked = pair_at[linear_sum_assignment(matrix)]
-                chosen.append(picked[picked >= 0])
+            picked = _solve_clusters(row, col, cost[rest], starts, ends)
+            chosen.append(rest[picked])
         return np.concatenate((usable[alone], usable[shared[np.concatenate(chosen)]]))
+
+
+@njit(cache=True)
+def _solve_clusters(
+    row: np.ndarray, col: np.ndarray, cost: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """The pairs chosen in each cluster: positions of the pairs of least total cost, no two
+    sharing a row or a column. Cluster ``k`` holds the pairs ``starts[k]`` to ``ends[k]``,
+    at ``row`` and ``col`` of its own matrix (ranks from 0), of cost ``cost``; a missing
+    pair costs 0."""
+    picked = np.empty(len(row), np.intp)
+    n_picked = 0
+    for k in range(len(starts)):
+        start, end = starts[k], ends[k]
+        n_rows = row[start:end].max() + 1
+        n_cols = col[start:end].max() + 1
+        transpose = n_rows > n_cols
+        n, m = (n_cols, n_rows) if transpose else (n_rows, n_cols)
+        matrix = np.zeros((n, m))
+        pair_at = np.full((n, m), -1, np.intp)
+        for at in range(start, end):
+            r, c = (col[at], row[at]) if transpose else (row[at], col[at])
+            matrix[r, c] = cost[at]
+            pair_at[r, c] = at
+        column_of = _hungarian(matrix)
+        for r in range(n):
+            at = pair_at[r, column_of[r]]
+            if at >= 0:
+                picked[n_picked] = at
+                n_picked += 1
+    return picked[:n_picked].copy()
+
+
+@njit(cache=True)
+def _hungarian(cost: np.ndarray) -> np.ndarray:
+    """The column assigned to each row of ``cost`` ``(n, m)``, ``n <= m``, for the least
+    total cost: the Hungarian method with potentials, one shortest augmenting path per
+    row (O(n^2 m))."""
+    n, m = cost.shape
+    u = np.zeros(n + 1)
+    v = np.zeros(m + 1)
+    row_of = np.zeros(m + 1, np.intp)  # 1-based row holding each column; column 0 is a root
+    way = np.zeros(m + 1, np.intp)
+    for i in range(1, n + 1):
+        row_of[0] = i
+        j0 = 0
+        least = np.full(m + 1, np.inf)
+        used = np.zeros(m + 1, np.bool_)
+        while True:
+            used[j0] = True
+            i0 = row_of[j0]
+            delta = np.inf
+            j1 = 0
+            for j in range(1, m + 1):
+                if not used[j]:
+                    reduced = cost[i0 - 1, j - 1] - u[i0] - v[j]
+                    if reduced < least[j]:
+                        least[j] = reduced
+                        way[j] = j0
+                    if least[j] < delta:
+                        delta = least[j]
+                        j1 = j
+            for j in range(m + 1):
+                if used[j]:
+                    u[row_of[j]] += delta
+                    v[j] -= delta
+                else:
+                    least[j] -= delta
+            j0 = j1
+            if row_of[j0] == 0:
+                break
+        while j0 != 0:
+            j1 = way[j0]
+            row_of[j0] = row_of[j1]
+            j0 = j1
+    column_of = np.empty(n, np.intp)
+    for j in range(1, m + 1):
+        if row_of[j] != 0:
+            column_of[row_of[j] - 1] = j - 1
+    return column_of

@@ -66,3 +66,30 @@ def test_small_cluster_is_optimal_by_exhaustion() -> None:
             if len(set(track[s])) == k and len(set(plot[s])) == k:
                 best = min(best, cost[s].sum())
     assert np.isclose(cost[chosen].sum(), best)
+
+
+def test_hungarian_matches_scipy_on_wide_square_and_tall_matrices() -> None:
+    from flankwatch.track.associator import _hungarian
+
+    rng = np.random.default_rng(8)
+    for n, m in [(1, 1), (1, 4), (3, 3), (4, 7), (6, 6), (9, 12)]:
+        for _ in range(20):
+            cost = -rng.uniform(0.0, 10.0, (n, m)) * (rng.random((n, m)) < 0.6)
+            column_of = _hungarian(cost)
+            assert len(set(column_of.tolist())) == n
+            rows, cols = linear_sum_assignment(cost)
+            assert np.isclose(cost[np.arange(n), column_of].sum(), cost[rows, cols].sum())
+
+
+def test_clusters_with_more_tracks_than_plots_are_optimal() -> None:
+    rng = np.random.default_rng(9)
+    for _ in range(30):
+        n_tracks, n_plots = rng.integers(2, 8, 2)
+        track, plot = np.nonzero(rng.random((n_tracks, n_plots)) < 0.5)
+        cost = -rng.uniform(1.0, 10.0, len(track))
+        chosen = GNNAssociator().associate(track, plot, cost)
+        assert len(set(track[chosen])) == len(chosen) == len(set(plot[chosen]))
+        full = np.zeros((n_tracks, n_plots))
+        full[track, plot] = cost
+        rows, cols = linear_sum_assignment(full)
+        assert np.isclose(cost[chosen].sum(), full[rows, cols].sum())
