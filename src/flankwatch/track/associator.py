@@ -14,11 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-
-_ROUNDS = 12
-"""Rounds of label spreading before :func:`pair_clusters` falls back on scipy."""
 
 
 def pair_clusters(
@@ -26,36 +21,42 @@ def pair_clusters(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cluster label ``(p,)`` of each pair (pairs sharing a track or a plot, directly or
     through other pairs, share a label), and the number of tracks and of plots in
-    each cluster.
+    each cluster. Clusters are numbered in the order of their first track.
 
-    Labels spread by repeated minimum over the pairs with pointer jumping, which
-    settles in a few rounds on the small, shallow clusters gating leaves; long
-    chains fall back on :func:`scipy.sparse.csgraph.connected_components`.
-    """
+    The clusters are the connected components of the graph of tracks and plots, found by
+    union-find (:func:`_component_minimum`)."""
     n_tracks, track_node = _dense(track_index)
     n_plots, plot_node = _dense(plot_index)
-    n_nodes = n_tracks + n_plots
-    a, b = track_node, n_tracks + plot_node
-    label = np.arange(n_nodes)
-    for _ in range(_ROUNDS):
-        low = np.minimum(label[a], label[b])
-        new = label.copy()
-        np.minimum.at(new, a, low)
-        np.minimum.at(new, b, low)
-        new = new[new]
-        if np.array_equal(new, label):
-            break
-        label = new
-    else:
-        graph = coo_matrix(
-            (np.ones(len(a), np.int8), (a, b)),
-            shape=(n_nodes, n_nodes),
-        )
-        _, label = connected_components(graph, directed=False)
+    label = _component_minimum(track_node, n_tracks + plot_node, n_tracks + n_plots)
     n_clusters, labels = _dense(label)
     tracks_in = np.bincount(labels[:n_tracks], minlength=n_clusters)
     plots_in = np.bincount(labels[n_tracks:], minlength=n_clusters)
     return labels[track_node], tracks_in, plots_in
+
+
+@njit(cache=True)
+def _component_minimum(a: np.ndarray, b: np.ndarray, n_nodes: int) -> np.ndarray:
+    """For a graph of ``n_nodes`` nodes and the edges ``a[k]``-``b[k]``: the least node
+    of each node's connected component (union-find, the smaller root kept)."""
+    parent = np.arange(n_nodes)
+    for k in range(len(a)):
+        root_a, root_b = _root(parent, a[k]), _root(parent, b[k])
+        if root_a < root_b:
+            parent[root_b] = root_a
+        elif root_b < root_a:
+            parent[root_a] = root_b
+    for node in range(n_nodes):
+        parent[node] = _root(parent, node)
+    return parent
+
+
+@njit(cache=True)
+def _root(parent: np.ndarray, node: int) -> int:
+    """The root of ``node``'s tree, halving the path on the way."""
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node
 
 
 def _cheapest_per_group(group: np.ndarray, cost: np.ndarray, pairs: np.ndarray) -> np.ndarray:

@@ -93,3 +93,13 @@ def test_clusters_with_more_tracks_than_plots_are_optimal() -> None:
         full[track, plot] = cost
         rows, cols = linear_sum_assignment(full)
         assert np.isclose(cost[chosen].sum(), full[rows, cols].sum())
+
+
+def test_a_long_chain_is_one_cluster() -> None:
+    """Track k shares plot k with track k - 1: a chain of 500 pairs is one component."""
+    n = 250
+    track = np.repeat(np.arange(n), 2)[1:]
+    plot = np.repeat(np.arange(n), 2)[:-1]
+    label, tracks_in, plots_in = pair_clusters(track, plot)
+    assert np.all(label == label[0])
+    assert tracks_in.tolist() == [n] and plots_in.tolist() == [n]
