@@ -114,9 +114,8 @@ def _grid_pairs(
         first[cell[k] + 1] += 1
     for c in range(nx * ny):
         first[c + 1] += first[c]
-    capacity = 4 * (n + m) + 64
-    out_centre = np.empty(capacity, np.intp)
-    out_point = np.empty(capacity, np.intp)
+    out_centre = np.empty(4 * (n + m) + 64, np.intp)
+    out_point = np.empty(len(out_centre), np.intp)
     count = 0
     for i in range(n):
         r = radii[i]
@@ -131,6 +130,12 @@ def _grid_pairs(
             continue
         x0, y0 = max(x0, 0), max(y0, 0)
         x1, y1 = min(x1, nx - 1), min(y1, ny - 1)
+        if 4 * (x1 - x0 + 1) * (y1 - y0 + 1) > nx * ny:
+            # a ball over most of the grid: every point, in order
+            for k in range(m):
+                if _distance2(centres, i, points, k, d) <= r2:
+                    out_centre, out_point, count = _append(out_centre, out_point, count, i, k)
+            continue
         start = count
         for ix in range(x0, x1 + 1):
             for iy in range(y0, y1 + 1):
@@ -138,10 +143,7 @@ def _grid_pairs(
                 for slot in range(first[c], first[c + 1]):
                     k = by_cell[slot]
                     if _distance2(centres, i, points, k, d) <= r2:
-                        if count == capacity:
-                            out_centre, out_point, capacity = _grow(out_centre, out_point, capacity)
-                        out_centre[count], out_point[count] = i, k
-                        count += 1
+                        out_centre, out_point, count = _append(out_centre, out_point, count, i, k)
         out_point[start:count].sort()
     return out_centre[:count].copy(), out_point[:count].copy()
 
@@ -163,12 +165,16 @@ def _distance2(centres: np.ndarray, i: int, points: np.ndarray, k: int, d: int) 
     return total
 
 
-@njit(cache=True)
-def _grow(
-    out_centre: np.ndarray, out_point: np.ndarray, capacity: int
+@njit(cache=True, inline="always")
+def _append(
+    out_centre: np.ndarray, out_point: np.ndarray, count: int, centre: int, point: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The two pair columns copied into twice the room."""
-    wider = 2 * capacity
-    centre, point = np.empty(wider, np.intp), np.empty(wider, np.intp)
-    centre[:capacity], point[:capacity] = out_centre, out_point
-    return centre, point, wider
+    """The pair columns with the pair ``(centre, point)`` written at ``count`` (into twice
+    the room when they are full), and the new count."""
+    if count == len(out_centre):
+        wider = 2 * count
+        grown_centre, grown_point = np.empty(wider, np.intp), np.empty(wider, np.intp)
+        grown_centre[:count], grown_point[:count] = out_centre, out_point
+        out_centre, out_point = grown_centre, grown_point
+    out_centre[count], out_point[count] = centre, point
+    return out_centre, out_point, count + 1
