@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from flankwatch.geo.horizon import above_horizon
-from flankwatch.sim.sensors.base import Scene
+from flankwatch.sim.sensors.base import FixedPose, Scene
 from flankwatch.sim.sensors.detection import detection_probability_at, radar_snr
 from flankwatch.sim.sensors.schedule import report_times_each
 from flankwatch.stream import PlotColumns, PlotKind, position_columns
@@ -88,6 +88,14 @@ class RadarGroup:
         self.sigma_range_m = np.array([spec.sigma_range_m for spec in specs])
         self.sigma_azimuth_rad = np.array([radar.sigmas[0] for radar in radars])
         self.sigma_elevation_rad = np.array([radar.sigmas[1] for radar in radars])
+        self.beam_phase_rad = np.array([radar.beam_phase_rad for radar in radars])
+        self._moving = [
+            j for j, radar in enumerate(radars) if not isinstance(radar.pose, FixedPose)
+        ]
+        """The radars whose pose moves (on aircraft): the others' are taken once, here."""
+        placed = [radar.pose.at(0.0) for radar in radars]
+        self._position_m = np.array([position for position, _ in placed])
+        self._turns = [turn for _, turn in placed]
 
     def observe(self, scene: Scene) -> list[PlotColumns]:
         """The plots of every radar of the group in the scene's window: by radar, each
@@ -114,25 +122,19 @@ class RadarGroup:
     def _window(self, scene: Scene) -> _Window:
         """Where the radars are in the scene's window (see :class:`_Window`)."""
         t0, t1 = scene.t0_s, scene.t1_s
-        position0, position1, rotation, beam0, reach = [], [], [], [], []
-        for radar in self.radars:
-            start, turn = radar.pose.at(t0)
-            end, _ = radar.pose.at(t1)
-            moved_m = 0.0 if end is start else np.linalg.norm(end - start)
-            position0.append(start)
-            position1.append(end)
-            rotation.append(turn)
-            beam0.append(radar.beam_azimuth(t0))
-            reach.append(radar.spec.range_m + scene.max_travel_m + moved_m)
-        return _Window(
-            t0,
-            t1,
-            np.array(position0),
-            np.array(position1),
-            tuple(rotation),
-            np.array(beam0),
-            np.array(reach),
-        )
+        position0, position1 = self._position_m, self._position_m
+        rotation, moved_m = self._turns, np.zeros(len(self.radars))
+        if self._moving:
+            position0, position1 = position0.copy(), position1.copy()
+            rotation = list(rotation)
+            for j in self._moving:
+                pose = self.radars[j].pose
+                (start, turn), (end, _) = pose.at(t0), pose.at(t1)
+                position0[j], position1[j], rotation[j] = start, end, turn
+                moved_m[j] = 0.0 if end is start else np.linalg.norm(end - start)
+        beam0 = (self.beam_phase_rad + TWO_PI * t0 / self.period_s) % TWO_PI
+        reach = self.range_m + scene.max_travel_m + moved_m
+        return _Window(t0, t1, position0, position1, tuple(rotation), beam0, reach)
 
     def _looks(self, scene: Scene, window: _Window) -> _Looks:
         """Each radar's looks in the window at the objects it can see then: within its
