@@ -35,8 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from flankwatch.geo.frames import geodetic_to_ecef_points
-from flankwatch.geo.geodesy import distance_azimuth, forward, wrap_angle
+from flankwatch.geo.geodesy import distance_azimuth, forward
 from flankwatch.sim.plans import MANOEUVRES, FlightPlans
+from flankwatch.sim.steering import above_ground, ballistic_arc, climb, steer
 
 WAITING, FLYING, ENDED = 0, 1, 2
 """Object phases."""
@@ -331,27 +332,25 @@ class Kinematics:
         lat, lon = self.lat_deg[ids], self.lon_deg[ids]
         distance, bearing = distance_azimuth(lat, lon, legs.lat_deg, legs.lon_deg)
 
-        desired = bearing + self._weave_offset(fleet, last, distance, t_s)
-        heading = self.heading_rad[ids]
-        turn = wrap_angle(desired - heading)
-        heading = heading + turn.clip(-fleet.max_turn_rad, fleet.max_turn_rad)
-
-        travel = fleet.travel_m
-        arrived = last & (distance <= travel)
-        passed = (
-            last & (distance < turn_radius) & (np.abs(wrap_angle(bearing - heading)) > np.pi / 2)
+        offset = self._weave_offset(fleet, last, distance, t_s)
+        azimuth, step_m, arrived, passed = steer(
+            distance,
+            bearing,
+            offset,
+            self.heading_rad[ids],
+            fleet.max_turn_rad,
+            fleet.travel_m,
+            last,
+            turn_radius,
         )
-        step_m = np.where(arrived, distance, travel)
-        new_lat, new_lon, new_heading = forward(
-            lat, lon, np.where(arrived, bearing, heading), step_m
-        )
+        new_lat, new_lon, new_heading = forward(lat, lon, azimuth, step_m)
         self.lat_deg[ids], self.lon_deg[ids] = new_lat, new_lon
         self.heading_rad[ids] = new_heading
         flown = self.flown_m[ids] + step_m
         self.flown_m[ids] = flown
 
         self.alt_m[ids] = self._altitude(fleet, legs, distance - step_m, flown)
-        switch = ~last & (distance < np.maximum(turn_radius, travel))
+        switch = ~last & (distance < np.maximum(turn_radius, fleet.travel_m))
         if switch.any():
             self.next_waypoint[ids[switch]] += 1
         out_of_range = flown >= fleet.range_m
@@ -360,11 +359,11 @@ class Kinematics:
     @staticmethod
     def _weave_offset(
         fleet: _Fleet, last: np.ndarray, distance_m: np.ndarray, t_s: float
-    ) -> np.ndarray | float:
+    ) -> np.ndarray:
         """What weaving adds at ``t_s`` (s) to the heading each object steers for, rad
-        (0.0 for all when none of them weaves); ``distance_m`` is to the next waypoint."""
+        (zeros when none of them weaves); ``distance_m`` is to the next waypoint."""
         if not fleet.any_weaves:
-            return 0.0
+            return np.zeros(len(fleet.ids))
         weave = fleet.weaves & ~(last & (distance_m < 5 * fleet.turn_radius_m))
         offset = fleet.weave_amplitude_rad * np.sin(
             2 * np.pi * t_s / fleet.weave_period_s + fleet.weave_phase_rad
@@ -378,18 +377,23 @@ class Kinematics:
         ``remaining_m`` (m) left to the next waypoint and ``flown_m`` (m) flown, by the rules
         in the module docstring."""
         ids = fleet.ids
-        alt = self.alt_m[ids]
-        wp_alt, hold, descent_m = legs.alt_m, legs.hold_alt_m, legs.descent_m
-        remaining = np.maximum(remaining_m, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            glide = wp_alt + (hold - wp_alt) * (remaining / descent_m).clip(0.0, 1.0)
-        command = np.where(legs.last, np.where(remaining > descent_m, hold, glide), wp_alt)
-        steep = legs.last & (remaining <= descent_m)
-        change_m = np.where(steep, fleet.steep_climb_m, fleet.climb_m)
-        new_alt = alt + (command - alt).clip(-change_m, change_m)
-
+        new_alt = climb(
+            self.alt_m[ids],
+            remaining_m,
+            legs.alt_m,
+            legs.hold_alt_m,
+            legs.descent_m,
+            legs.last,
+            fleet.climb_m,
+            fleet.steep_climb_m,
+        )
         if fleet.any_ballistic:
-            fraction = np.clip(flown_m / np.maximum(self.route_m[ids], 1.0), 0.0, 1.0)
-            arc = self.start_alt_m[ids] + 4.0 * fleet.apogee_m * fraction * (1.0 - fraction)
-            new_alt = np.where(fleet.ballistic, arc, new_alt)
-        return np.maximum(new_alt, 0.0)
+            new_alt = ballistic_arc(
+                new_alt,
+                fleet.ballistic,
+                flown_m,
+                self.route_m[ids],
+                self.start_alt_m[ids],
+                fleet.apogee_m,
+            )
+        return above_ground(new_alt)
