@@ -136,7 +136,10 @@ class IMMPredictor:
 
     def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
         """The largest of the models' bounds, m (mixing keeps the combined mean)."""
-        return np.max([model.reach_m(speed_mps, dt_s) for model in self.models], axis=0)
+        reach = np.asarray(self.models[0].reach_m(speed_mps, dt_s), float)
+        for model in self.models[1:]:
+            reach = np.maximum(reach, model.reach_m(speed_mps, dt_s))
+        return reach
 
     def transition(self, dt_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each mode's ``F`` and ``Q`` over steps ``dt_s`` (s), ``(p, M, 6, 6)``, without mixing."""
