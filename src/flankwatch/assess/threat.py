@@ -115,10 +115,6 @@ class ThreatRanker:
         self._weight = np.zeros(len(IDENTITIES))
         for name, weight in self.settings.weights.items():
             self._weight[IDENTITIES.index(name)] = weight
-        self._asset_name = pa.array(assets.name.tolist(), pa.string())
-        self._asset_kind = pa.array(assets.kind.tolist(), pa.string())
-        """The assets' names and kinds as Arrow columns, taken row by row for each table
-        (converting Python strings every step cost more than the ranking)."""
 
     def rank(
         self, tracks: TrackBatch, kin: Kinematics, identity: np.ndarray, now_s: float
@@ -145,15 +141,15 @@ class ThreatRanker:
         track_k, asset_k = np.nonzero(miss <= s.max_miss_m)
         order = np.lexsort((tracks.track_id[i][track_k], -score[track_k, asset_k]))
         track_k, asset_k = track_k[order], asset_k[order]
-        return pa.Table.from_arrays(
-            [
-                pa.array(np.arange(1, len(order) + 1, dtype=np.int32)),
-                pa.array(tracks.track_id[i][track_k].astype(np.int64, copy=False)),
-                self._asset_name.take(asset_k),
-                self._asset_kind.take(asset_k),
-                pa.array(cpa[track_k, asset_k]),
-                pa.array(tcpa[track_k, asset_k]),
-                pa.array(score[track_k, asset_k]),
-            ],
+        return pa.table(
+            {
+                "rank": np.arange(1, len(order) + 1, dtype=np.int32),
+                "track_id": tracks.track_id[i][track_k],
+                "asset": assets.name[asset_k],
+                "asset_kind": assets.kind[asset_k],
+                "cpa_m": cpa[track_k, asset_k],
+                "tcpa_s": tcpa[track_k, asset_k],
+                "score": score[track_k, asset_k],
+            },
             schema=THREAT_SCHEMA,
         )
