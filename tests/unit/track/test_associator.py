@@ -10,6 +10,19 @@ from scipy.optimize import linear_sum_assignment
 from flankwatch.track.associator import GNNAssociator, pair_clusters
 
 
+def _assert_optimal(
+    track: np.ndarray, plot: np.ndarray, cost: np.ndarray, n_tracks: int, n_plots: int
+) -> None:
+    """The association uses each track and plot once and costs what one assignment over
+    the whole matrix costs."""
+    chosen = GNNAssociator().associate(track, plot, cost)
+    assert len(set(track[chosen])) == len(chosen) == len(set(plot[chosen]))
+    full = np.zeros((n_tracks, n_plots))
+    full[track, plot] = cost
+    rows, cols = linear_sum_assignment(full)
+    assert np.isclose(cost[chosen].sum(), full[rows, cols].sum())
+
+
 def test_global_choice_beats_greedy() -> None:
     # Track 0 is closest to plot 0, but giving plot 0 to track 1 lets both be used.
     track = np.array([0, 0, 1])
@@ -42,12 +55,7 @@ def test_cluster_solution_equals_one_big_assignment() -> None:
     gate = 120.0
     track, plot = np.nonzero(distance < gate)
     cost = distance[track, plot] - gate
-    chosen = GNNAssociator().associate(track, plot, cost)
-    assert len(set(track[chosen])) == len(chosen) == len(set(plot[chosen]))
-    full = np.zeros((n_tracks, n_plots))
-    full[track, plot] = cost
-    rows, cols = linear_sum_assignment(full)
-    assert np.isclose(cost[chosen].sum(), full[rows, cols].sum())
+    _assert_optimal(track, plot, cost, n_tracks, n_plots)
     # clusters of several tracks and plots were part of the problem
     _, tracks_in, plots_in = pair_clusters(track, plot)
     assert np.any((tracks_in > 1) & (plots_in > 1))
@@ -87,12 +95,7 @@ def test_clusters_with_more_tracks_than_plots_are_optimal() -> None:
         n_tracks, n_plots = rng.integers(2, 8, 2)
         track, plot = np.nonzero(rng.random((n_tracks, n_plots)) < 0.5)
         cost = -rng.uniform(1.0, 10.0, len(track))
-        chosen = GNNAssociator().associate(track, plot, cost)
-        assert len(set(track[chosen])) == len(chosen) == len(set(plot[chosen]))
-        full = np.zeros((n_tracks, n_plots))
-        full[track, plot] = cost
-        rows, cols = linear_sum_assignment(full)
-        assert np.isclose(cost[chosen].sum(), full[rows, cols].sum())
+        _assert_optimal(track, plot, cost, n_tracks, n_plots)
 
 
 def test_a_long_chain_is_one_cluster() -> None:
