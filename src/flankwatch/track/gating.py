@@ -38,6 +38,9 @@ def candidate_pairs(
     each cell and each point. Points with a coordinate that is not finite are never
     paired; nor are centres whose radius is NaN.
     """
+    dims = (np.shape(centres)[-1], np.shape(points)[-1])
+    if dims[0] != dims[1] or dims[0] < 2:
+        raise ValueError(f"centres and points need the same 2 or more coordinates, not {dims}")
     empty = np.empty(0, np.intp)
     if len(centres) == 0 or len(points) == 0:
         return empty, empty

@@ -64,3 +64,10 @@ def test_points_not_finite_and_radii_not_a_number_are_never_paired(copies: int) 
 def test_candidate_pairs_of_nothing_is_empty() -> None:
     centres, plots = candidate_pairs(np.empty((0, 2)), np.empty(0), np.ones((3, 2)))
     assert len(centres) == len(plots) == 0
+
+
+def test_centres_and_points_of_other_dimensions_are_refused() -> None:
+    with pytest.raises(ValueError, match="same 2 or more coordinates"):
+        candidate_pairs(np.zeros((3, 3)), np.ones(3), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="same 2 or more coordinates"):
+        candidate_pairs(np.zeros((3, 1)), np.ones(3), np.zeros((4, 1)))
