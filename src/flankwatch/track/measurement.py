@@ -10,7 +10,7 @@ import numpy as np
 
 from flankwatch.stream import PlotBatch
 from flankwatch.track.base import Innovation, Prediction
-from flankwatch.track.kernels import position_innovation
+from flankwatch.track.position_kernels import position_innovation
 
 
 def polar_to_cartesian(

@@ -2,7 +2,7 @@
 
 A track with plots at times ``t_1 <= ... <= t_w`` is predicted to ``t_1`` (its modes
 mixed once, there); each mode is then filtered through the plots one by one, in
-compiled code (:func:`~flankwatch.track.kernels.sequential_position_update`): moved
+compiled code (:func:`~flankwatch.track.position_kernels.sequential_position_update`): moved
 from each plot's time to the next by its own model (``F`` and ``Q`` of the step) and
 corrected by the plot (``z_i = H x_i + n_i``, ``H`` taking the position, ``n_i`` with
 the plot's covariance ``R_i``). The modes' probabilities are then weighted by the
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flankwatch.track.kernels import sequential_position_update
+from flankwatch.track.position_kernels import sequential_position_update
 
 Transition = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 """``F`` and ``Q`` ``(n, k, M, 6, 6)`` of each mode of each of ``n`` tracks over steps
