@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from flankwatch.track.position_kernels import det_3x3
+from flankwatch.track.position_kernels import det_3x3, mode_probabilities
 
 
 @njit(cache=True)
@@ -267,13 +267,7 @@ def kalman_update(
                     d2 + _log_det(s[i, j]) + m * log_2pi
                 )
         if n_modes > 1:
-            top = log_weight.max()
-            total = 0.0
-            for j in range(n_modes):
-                log_weight[j] = np.exp(log_weight[j] - top)
-                total += log_weight[j]
-            for j in range(n_modes):
-                out_prob[i, j] = log_weight[j] / total
+            mode_probabilities(log_weight, out_prob[i])
     return out_prob, out_mean, out_cov
 
 

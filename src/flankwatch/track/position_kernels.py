@@ -186,13 +186,7 @@ def sequential_position_update(
             out_mean[i, j] = x
             out_cov[i, j] = p
             log_weight[j] = np.log(max(prob[i, j], 1e-300)) + total_log
-        top = log_weight.max()
-        total = 0.0
-        for j in range(m):
-            log_weight[j] = np.exp(log_weight[j] - top)
-            total += log_weight[j]
-        for j in range(m):
-            out_prob[i, j] = log_weight[j] / total
+        mode_probabilities(log_weight, out_prob[i])
     return out_prob, out_mean, out_cov, residual, residual_cov, log_likelihood, ok
 
 
@@ -204,3 +198,16 @@ def det_3x3(s: np.ndarray) -> float:
         - s[0, 1] * (s[1, 0] * s[2, 2] - s[1, 2] * s[2, 0])
         + s[0, 2] * (s[1, 0] * s[2, 1] - s[1, 1] * s[2, 0])
     )
+
+
+@njit(cache=True)
+def mode_probabilities(log_weight: np.ndarray, out: np.ndarray) -> None:
+    """Write into ``out`` the probabilities of modes of log-weights ``log_weight`` (made
+    relative to the largest first, so none underflows; ``log_weight`` is used as scratch)."""
+    top = log_weight.max()
+    total = 0.0
+    for j in range(len(log_weight)):
+        log_weight[j] = np.exp(log_weight[j] - top)
+        total += log_weight[j]
+    for j in range(len(log_weight)):
+        out[j] = log_weight[j] / total
