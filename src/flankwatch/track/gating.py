@@ -36,7 +36,7 @@ def candidate_pairs(
     every pair is measured instead). So the cost grows with ``n + m`` and the
     number of pairs, not ``n m``, while one very uncertain track costs at most one look at
     each cell and each point. Points with a coordinate that is not finite are never
-    paired; nor are centres whose radius is NaN.
+    paired; nor are centres whose radius is negative or NaN.
     """
     dims = (np.shape(centres)[-1], np.shape(points)[-1])
     if dims[0] != dims[1] or dims[0] < 2:
@@ -81,6 +81,8 @@ def _all_pairs(
     out_point = np.empty(n * m, np.intp)
     count = 0
     for i in range(n):
+        if not radii[i] >= 0.0:
+            continue
         r2 = radii[i] * radii[i]
         for k in range(m):
             if finite[k] and _distance2(centres, i, points, k, d) <= r2:

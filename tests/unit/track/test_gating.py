@@ -51,13 +51,15 @@ def test_candidate_pairs_on_a_line_of_points_and_one_point() -> None:
 
 
 @pytest.mark.parametrize("copies", [1, 2000])
-def test_points_not_finite_and_radii_not_a_number_are_never_paired(copies: int) -> None:
-    """Measured pair by pair (3 x 4) and through the grid (6,000 x 4)."""
-    centres = np.tile([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]], (copies, 1))
-    radii = np.tile([5.0, np.nan, np.inf], copies)
+def test_points_not_finite_and_radii_negative_or_not_a_number_are_never_paired(
+    copies: int,
+) -> None:
+    """Measured pair by pair (4 x 4) and through the grid (8,000 x 4)."""
+    centres = np.tile([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0], [1.0, 0.0]], (copies, 1))
+    radii = np.tile([5.0, np.nan, np.inf, -5.0], copies)
     points = np.array([[1.0, 0.0], [np.nan, 0.0], [11.0, np.inf], [19.0, 1.0]])
     centre, point = candidate_pairs(centres, radii, points)
-    expected = [(3 * c + i, k) for c in range(copies) for i, k in [(0, 0), (2, 0), (2, 3)]]
+    expected = [(4 * c + i, k) for c in range(copies) for i, k in [(0, 0), (2, 0), (2, 3)]]
     assert list(zip(centre.tolist(), point.tolist(), strict=True)) == expected
 
 
