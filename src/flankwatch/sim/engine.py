@@ -103,7 +103,7 @@ class Simulation:
         """Run the scenario, one window of steps at a time."""
         step_s = self.clock.step_s
         for index, starts in enumerate(self.clock.windows()):
-            motions = [self.kinematics.advance(t0, step_s) for t0 in starts]
+            motions = self.kinematics.advance_steps(starts, step_s)
             t0, t1 = starts[0], starts[-1] + step_s
             scene = self._last_scene = self._scene(motions, t0, t1)
             plots = PlotBatch.from_parts(self._observe(scene))

@@ -30,7 +30,9 @@ inside this module and ECEF metres at its interface.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -63,6 +65,19 @@ class Motion:
 
     def __len__(self) -> int:
         return len(self.object_id)
+
+
+class _Step(NamedTuple):
+    """One step of :meth:`Kinematics.advance_steps` before the ECEF conversion: the objects
+    flying (``ids``), which of them had no ECEF position yet (``new``), their heights at
+    the start (m), where those ``new`` ones started and where all of them ended (latitude
+    and longitude in degrees, height in m)."""
+
+    ids: np.ndarray
+    new: np.ndarray
+    start_alt_m: np.ndarray
+    fresh: tuple[np.ndarray, np.ndarray, np.ndarray]
+    end: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -199,27 +214,50 @@ class Kinematics:
         On the first call, objects launched before ``t_s`` are first flown up to it
         (:meth:`catch_up`).
         """
-        if not self._caught_up:
-            self.catch_up(t_s, step_s)
+        return self.advance_steps([t_s], step_s)[0]
+
+    def advance_steps(self, starts_s: Sequence[float], step_s: float) -> list[Motion]:
+        """:meth:`advance` through consecutive steps of ``step_s`` (s) starting at
+        ``starts_s`` (s): one motion per step. The positions of all the steps are turned
+        into ECEF in one call (PROJ converts each point alone, so they are those of one
+        step at a time)."""
+        if not self._caught_up and len(starts_s):
+            self.catch_up(starts_s[0], step_s)
+        steps = [self._step(t_s, step_s) for t_s in starts_s]
+        lat, lon, alt = (
+            np.concatenate([part for step in steps for part in (step.fresh[i], step.end[i])])
+            for i in range(3)
+        )
+        ecef = geodetic_to_ecef_points(lat, lon, alt)
+        motions, at = [], 0
+        for step in steps:
+            n_fresh, n = len(step.fresh[0]), len(step.ids)
+            start_ecef = self._ecef_m[step.ids]
+            start_ecef[step.new] = ecef[at : at + n_fresh]
+            end_ecef = ecef[at + n_fresh : at + n_fresh + n]
+            at += n_fresh + n
+            self._ecef_m[step.ids] = end_ecef
+            end_lat, end_lon, end_alt = step.end
+            motions.append(
+                Motion(step.ids, start_ecef, end_ecef, step.start_alt_m, end_alt, end_lat, end_lon)
+            )
+        return motions
+
+    def _step(self, t_s: float, step_s: float) -> _Step:
+        """Launch what is due by ``t_s`` and fly everything one step of ``step_s`` (s); where
+        the objects were (those whose ECEF position is not known) and are, geodetic."""
         self._launch(t_s)
         ids = np.flatnonzero(self.phase == FLYING)
         start_alt = self.alt_m[ids]
-        start_ecef = self._ecef_m[ids]
         new = ~self._ecef_known[ids]
-        if new.any():
-            fresh = ids[new]
-            start_ecef[new] = geodetic_to_ecef_points(
-                self.lat_deg[fresh], self.lon_deg[fresh], start_alt[new]
-            )
+        fresh = ids[new]
+        where_fresh = (self.lat_deg[fresh], self.lon_deg[fresh], start_alt[new])
         ended = ids[self._fly(ids, t_s, step_s)]
         self.phase[ended] = ENDED
         self.end_t_s[ended] = t_s + step_s
-        end_alt = self.alt_m[ids]
-        lat, lon = self.lat_deg[ids], self.lon_deg[ids]
-        end_ecef = geodetic_to_ecef_points(lat, lon, end_alt)
-        self._ecef_m[ids] = end_ecef
         self._ecef_known[ids] = True
-        return Motion(ids, start_ecef, end_ecef, start_alt, end_alt, lat, lon)
+        end = (self.lat_deg[ids], self.lon_deg[ids], self.alt_m[ids])
+        return _Step(ids, new, start_alt, where_fresh, end)
 
     def catch_up(self, t_s: float, step_s: float) -> None:
         """Fly the objects launched before ``t_s`` (s) up to ``t_s``, in steps of ``step_s`` (s).

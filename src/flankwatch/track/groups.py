@@ -48,6 +48,15 @@ def one_by_one(
     source = np.maximum.accumulate(np.where(np.isfinite(period_s), index, -1))
     first = np.maximum.accumulate(np.where(starts, index, 0))
     after = np.where(source >= first, period_s[np.maximum(source, 0)], period_before_s)
-    previous = np.where(starts, period_before_s, np.roll(after, 1))
-    last = np.maximum(np.where(starts, last_before_s, np.roll(t_s, 1)), last_before_s)
+    previous = np.where(starts, period_before_s, _shifted(after))
+    last = np.maximum(np.where(starts, last_before_s, _shifted(t_s)), last_before_s)
     return previous, last, after
+
+
+def _shifted(values: np.ndarray) -> np.ndarray:
+    """``values`` moved one row on, the last row first (``np.roll(values, 1)`` for one
+    axis, without its cost on short columns)."""
+    out = np.empty_like(values)
+    if len(values):
+        out[0], out[1:] = values[-1], values[:-1]
+    return out

@@ -177,10 +177,10 @@ class TrackTable:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the tracks where ``mask`` is false."""
-        kept = int(np.count_nonzero(mask))
+        kept = np.flatnonzero(mask)
         for column in self._data.values():
-            column[:kept] = column[: self._n][mask]
-        self._n = kept
+            column[: len(kept)] = column[kept]
+        self._n = len(kept)
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute the summary of the tracks at ``rows`` from their states."""

@@ -379,3 +379,24 @@ def test_a_payload_launched_before_the_start_leaves_its_platform_in_flight(
     apart_m = np.linalg.norm(motion.start_ecef_m[0] - motion.start_ecef_m[1])
     assert apart_m > 0.5 * 300.0 * plans.speed_mps[1]
     assert kinematics.flown_m[1] == pytest.approx(300.0 * plans.speed_mps[1], rel=0.02)
+
+
+def test_steps_advanced_together_are_those_advanced_one_at_a_time(
+    base_scenario: dict, make_scenario: Make
+) -> None:
+    base_scenario["raids"] = [
+        _raid(name="early", speed_mps=60.0, target=_point(20_000.0, 90.0), first_launch=-30.0),
+        _raid(name="late", speed_mps=80.0, target=_point(2_000.0, 0.0), first_launch=3.0),
+    ]
+    plans = draw_plans(make_scenario(base_scenario), np.random.default_rng(0))
+    alone, together = Kinematics(plans), Kinematics(plans)
+    for window in range(0, 60, 5):
+        starts = [float(t) for t in range(window, window + 5)]
+        one_by_one = [alone.advance(t_s, STEP_S) for t_s in starts]
+        at_once = together.advance_steps(starts, STEP_S)
+        assert len(at_once) == len(one_by_one)
+        for got, want in zip(at_once, one_by_one, strict=True):
+            for name in ("object_id", "start_ecef_m", "end_ecef_m", "start_alt_m", "end_alt_m"):
+                np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+    # the late object launched inside a window and ended inside another
+    assert alone.phase[1] == ENDED and np.isfinite(alone.end_t_s[1])
