@@ -180,17 +180,60 @@ class OrbitPose:
     phase_rad: float
 
     def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """ECEF position and ENU rotation on the orbit at ``t_s`` (computed once per time:
-        a window's end is the next window's start)."""
-        return _orbit_at(self, t_s)
+        """ECEF position and ENU rotation on the orbit at ``t_s`` (read-only arrays; see
+        :class:`_OrbitPath` for when they are computed)."""
+        return _orbit_path(self).at(t_s)
+
+
+ORBIT_BLOCK = 256
+"""Times on an orbit computed together (see :class:`_OrbitPath`)."""
+
+
+class _OrbitPath:
+    """Where an orbiting sensor is, computed a block of times at a time: asked at a time
+    not known yet, a fixed gap after the time asked before (a run's windows are), it
+    computes that time and the ``ORBIT_BLOCK - 1`` following it at the same gap in one
+    vectorised call, and keeps the times known (up to ``4 * ORBIT_BLOCK``, then only the
+    newest block). PROJ and the rotation take each time alone, so a position is the same
+    whichever block it was computed in."""
+
+    def __init__(self, pose: OrbitPose) -> None:
+        self.pose = pose
+        self._known: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._last_s: float | None = None
+
+    def at(self, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """The ECEF position (m) and ECEF-to-ENU rotation at ``t_s`` (s)."""
+        found = self._known.get(t_s)
+        if found is None:
+            last = self._last_s
+            gap = t_s - last if last is not None and t_s > last else 0.0
+            times = t_s + gap * np.arange(ORBIT_BLOCK) if gap > 0.0 else np.array([t_s])
+            block = dict(zip(times.tolist(), _orbit_points(self.pose, times), strict=True))
+            if len(self._known) + len(block) > 4 * ORBIT_BLOCK:
+                self._known = {}
+            self._known.update(block)
+            found = block[t_s]
+        self._last_s = t_s
+        return found
 
 
 @lru_cache(maxsize=64)
-def _orbit_at(pose: OrbitPose, t_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """:meth:`OrbitPose.at`, computed once per pose and time (read-only arrays)."""
-    angle = pose.phase_rad + pose.speed_mps * t_s / pose.radius_m
+def _orbit_path(pose: OrbitPose) -> _OrbitPath:
+    """The one :class:`_OrbitPath` of ``pose``."""
+    return _OrbitPath(pose)
+
+
+def _orbit_points(pose: OrbitPose, times_s: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """ECEF position (m) and ECEF-to-ENU rotation on ``pose``'s orbit at each of ``times_s``
+    (s), as read-only arrays."""
+    angle = pose.phase_rad + pose.speed_mps * times_s / pose.radius_m
     lat, lon, _ = forward(pose.lat_deg, pose.lon_deg, angle, pose.radius_m)
-    position = np.array(geodetic_to_ecef(lat, lon, pose.height_m), float)
-    rotation = enu_rotation(float(lat), float(lon))
-    position.flags.writeable = rotation.flags.writeable = False
-    return position, rotation
+    x, y, z = geodetic_to_ecef(lat, lon, pose.height_m)
+    points = []
+    for k in range(len(times_s)):
+        position = np.array([x[k], y[k], z[k]])
+        rotation = enu_rotation(float(lat[k]), float(lon[k]))
+        position.flags.writeable = rotation.flags.writeable = False
+        points.append((position, rotation))
+    return points
