@@ -250,14 +250,13 @@ class JointAssociation(StackedRound):
             ok, identity = self._position_gates(prediction, innovation, d2, tracks, batch, rows)
             if identity is not None:
                 ok |= identity
-        kept = np.flatnonzero(ok)
-        kept_innovation = innovation.take(kept)
+        kept = innovation if k == 0 else innovation.take(np.flatnonzero(ok))
         self._score_plots(
             batch,
-            tracks[kept],
-            rows[kept],
-            kept_innovation.residual[:, 0],
-            kept_innovation.cov[:, 0],
+            tracks[ok] if k else tracks,
+            rows[ok] if k else rows,
+            kept.residual[:, 0],
+            kept.cov[:, 0],
         )
         self._apply(batch, tracks[ok], rows[ok], prediction, innovation, ok)
         self._take_identity(batch, tracks[ok], rows[ok])

@@ -132,7 +132,9 @@ class IMMPredictor:
 
     def initial_prob(self, n: int) -> np.ndarray:
         """Mode probabilities of ``n`` new tracks, ``(n, M)``."""
-        return np.broadcast_to(self._initial_prob, (n, self.n_modes)).copy()
+        prob = np.empty((n, self.n_modes))
+        prob[:] = self._initial_prob
+        return prob
 
     def reach_m(self, speed_mps: np.ndarray, dt_s: np.ndarray) -> np.ndarray:
         """The largest of the models' bounds, m (mixing keeps the combined mean)."""

@@ -92,7 +92,8 @@ class Scene:
         """The broadcast position error (standard deviations, (n, 3)) of objects ``rows``
         in squitters sent at ``t_s`` (s): that of the step each falls in."""
         step = np.floor((np.asarray(t_s) - self.t0_s) / self.step_s).astype(np.intp)
-        return self.squitter_error[rows, np.clip(step, 0, self.squitter_error.shape[1] - 1)]
+        last = self.squitter_error.shape[1] - 1
+        return self.squitter_error[rows, np.minimum(np.maximum(step, 0), last)]
 
     @cached_property
     def max_travel_m(self) -> float:
