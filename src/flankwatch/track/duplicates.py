@@ -97,6 +97,8 @@ def _near_pairs(points: np.ndarray, reach: np.ndarray) -> np.ndarray:
     i, j = candidate_pairs(points, 2.0 * reach, points)
     other = i != j
     i, j = i[other], j[other]
+    if not len(i):
+        return np.empty((0, 2), np.intp)
     # each pair once, in order: as one number each, unique
     n = len(points)
     key = np.unique(np.minimum(i, j) * n + np.maximum(i, j))

@@ -45,7 +45,10 @@ def candidate_pairs(
     if len(centres) == 0 or len(points) == 0:
         return empty, empty
     centres = np.ascontiguousarray(centres, float)
-    radii = np.ascontiguousarray(np.broadcast_to(np.asarray(radii, float), (len(centres),)))
+    radii = np.asarray(radii, float)
+    if radii.shape != (len(centres),):
+        radii = np.broadcast_to(radii, (len(centres),))
+    radii = np.ascontiguousarray(radii)
     if len(centres) * len(points) <= ALL_PAIRS_UP_TO:
         return _all_pairs(centres, radii, np.ascontiguousarray(points, float))
     points = np.asarray(points, float)

@@ -152,8 +152,10 @@ class TrackerCore:
     def _given_periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The revisit period given for each of ``sensor_id`` (s; NaN if none)."""
         given = self._window_s
-        if len(sensor_id) and sensor_id.max() < len(given):
+        try:
             return given[sensor_id]
+        except IndexError:  # a sensor id beyond those given
+            pass
         period = np.full(len(sensor_id), np.nan)
         known = np.flatnonzero(sensor_id < len(given))
         if len(known):
