@@ -155,15 +155,17 @@ def steer(
     heading = np.where(moving, np.arctan2(velocity[:, 0], velocity[:, 1]), bearing)
     turn = (bearing - heading + np.pi) % (2.0 * np.pi) - np.pi
     limit = turn_rate * dt
-    new_heading = heading + np.clip(turn, -limit, limit)
-    mean_heading = heading + 0.5 * np.clip(turn, -limit, limit)
+    turned = np.minimum(np.maximum(turn, -limit), limit)  # np.clip, at a fraction of its cost
+    new_heading = heading + turned
+    mean_heading = heading + 0.5 * turned
     step = speed * dt
     new_position = position + np.column_stack(
         (step * np.sin(mean_heading), step * np.cos(mean_heading), np.zeros(n))
     )
     height = ground_height_m(position, radius_m, origin_alt_m)
     to_height = ground_height_m(goal, radius_m, origin_alt_m) - height
-    new_height = height + np.clip(to_height, -climb * dt, climb * dt)
+    climbed = climb * dt
+    new_height = height + np.minimum(np.maximum(to_height, -climbed), climbed)
     dz = z_at_height_m(new_position, new_height, radius_m, origin_alt_m) - position[:, 2]
     new_position[:, 2] += dz
     vz = np.divide(dz, dt, out=np.zeros(n), where=dt > 0.0)

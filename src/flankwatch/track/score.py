@@ -62,7 +62,8 @@ class DensityEstimate:
     @property
     def detection_probability(self) -> float:
         """Estimated probability that a sensor scan detects a target it covers."""
-        return float(np.clip(self._detected / self._expected, *PD_RANGE))
+        low, high = PD_RANGE
+        return min(max(float(self._detected / self._expected), low), high)
 
     @property
     def false_density(self) -> float:
