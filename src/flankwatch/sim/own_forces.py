@@ -198,16 +198,15 @@ class OwnForceFlights:
             raise ValueError(
                 f"own forces at t_s={forces.t_s} s come after a state at t_s={self.t_s} s"
             )
-        old_ids = self._state.object_id
-        gone = ~np.isin(old_ids, state.object_id)
+        old_ids, new_ids = self._state.object_id, state.object_id
+        same = len(old_ids) == len(new_ids) and bool((old_ids == new_ids).all())
+        gone = np.zeros(len(old_ids), bool) if same else ~np.isin(old_ids, new_ids)
         if gone.any():
             self._ended.append(self._truth_rows(np.flatnonzero(gone), forces.t_s, ended=True))
         shown = self._shown(np.arange(len(old_ids)), np.array([forces.t_s]))[0][:, 0, :]
         offset = np.zeros((len(state), 3))
-        kept = np.isin(state.object_id, old_ids)
-        offset[kept] = (
-            shown[np.searchsorted(old_ids, state.object_id[kept])] - _position(state)[kept]
-        )
+        kept = np.ones(len(state), bool) if same else np.isin(new_ids, old_ids)
+        offset[kept] = shown[np.searchsorted(old_ids, new_ids[kept])] - _position(state)[kept]
         self._state, self._offset_m, self.t_s = state, offset, float(forces.t_s)
         self.ever = self.ever or len(state) > 0
 
@@ -237,7 +236,8 @@ class OwnForceFlights:
         at each of ``times_s`` (s), time by time."""
         ended, self._ended = self._ended, []
         every = np.arange(len(self._state))
-        return TruthBatch.concat(ended + [self._truth_rows(every, t) for t in times_s])
+        held = [self._truth_rows(every, t) for t in times_s] if len(every) else []
+        return TruthBatch.concat(ended + held)
 
     def _shown(self, rows: np.ndarray, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """ENU positions (m, shape (n, k, 3)) and velocities (m/s, same shape) of objects
