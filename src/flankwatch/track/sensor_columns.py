@@ -26,6 +26,8 @@ class SensorColumns:
         """The sensor ids met, sorted."""
         self._columns = np.empty(0, np.int64)
         """Their columns (``NO_SLOT``: none left for it)."""
+        self._in_use: np.ndarray | None = None
+        """:meth:`sensors`, kept until a sensor is met."""
 
     def of(self, sensor_id: np.ndarray) -> np.ndarray:
         """The column of each of ``sensor_id`` (``NO_SLOT``: none), giving sensors not met
@@ -40,11 +42,15 @@ class SensorColumns:
                 columns = np.append(columns, free if free < SENSOR_SLOTS else NO_SLOT)
             order = np.argsort(ids)
             self._ids, self._columns = ids[order], columns[order]
+            self._in_use = None
             ids, columns = self._ids, self._columns
             at = np.searchsorted(ids, sensor_id)
         return columns[at]
 
     def sensors(self) -> np.ndarray:
         """The sensor id of each column in use, in column order."""
-        used = self._columns >= 0
-        return self._ids[used][np.argsort(self._columns[used])]
+        if self._in_use is None:
+            used = self._columns >= 0
+            self._in_use = self._ids[used][np.argsort(self._columns[used])]
+            self._in_use.flags.writeable = False
+        return self._in_use
