@@ -21,6 +21,7 @@ import shapely
 from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
+from flankwatch.assess.kernels import first_meetings
 from flankwatch.geo.frames import LocalFrame
 
 CLIP_DEG = (20.0, 12.0)
@@ -110,32 +111,23 @@ class ProjectedArea:
         moving = np.flatnonzero((dx_m != 0) | (dy_m != 0))
         if not len(moving):
             return frac, edge
-        start = np.column_stack((x_m[moving], y_m[moving]))
-        step = np.column_stack((dx_m[moving], dy_m[moving]))
+        start = np.empty((len(moving), 2))
+        start[:, 0], start[:, 1] = x_m[moving], y_m[moving]
+        step = np.empty((len(moving), 2))
+        step[:, 0], step[:, 1] = dx_m[moving], dy_m[moving]
         paths = shapely.linestrings(np.stack((start, start + step), axis=1))
         path_i, edge_i = self._edge_tree.query(paths)
-        p, d = start[path_i], step[path_i]
-        q = self.edges_m[edge_i, 0]
-        e = self.edges_m[edge_i, 1] - q
-        denom = d[:, 0] * e[:, 1] - d[:, 1] * e[:, 0]
-        qp = q - p
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (qp[:, 0] * e[:, 1] - qp[:, 1] * e[:, 0]) / denom
-            u = (qp[:, 0] * d[:, 1] - qp[:, 1] * d[:, 0]) / denom
-        meets = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
-        path_i, edge_i, t = path_i[meets], edge_i[meets], t[meets]
-        if not len(path_i):
-            return frac, edge
-        order = np.lexsort((t, path_i))
-        by_path = path_i[order]
-        first = order[np.flatnonzero(np.concatenate(([True], by_path[1:] != by_path[:-1])))]
-        frac[moving[path_i[first]]] = t[first]
-        edge[moving[path_i[first]]] = edge_i[first]
+        frac[moving], edge[moving] = first_meetings(path_i, edge_i, start, step, self.edges_m)
         return frac, edge
 
     def edge_normals(self, edge: np.ndarray) -> np.ndarray:
         """Unit normals ``(k, 2)`` of the edges at ``edge`` (direction arbitrary)."""
-        along = self.edges_m[edge, 1] - self.edges_m[edge, 0]
+        return self._edge_normals[edge]
+
+    @cached_property
+    def _edge_normals(self) -> np.ndarray:
+        """The unit normal of every edge of :attr:`edges_m`, ``(m, 2)``."""
+        along = self.edges_m[:, 1] - self.edges_m[:, 0]
         length = np.hypot(along[:, 0], along[:, 1])
         return (
             np.column_stack((-along[:, 1], along[:, 0])) / np.where(length > 0, length, 1)[:, None]

@@ -107,30 +107,32 @@ class IdentificationAuthority:
         mem["proposed_since_s"][rows[changed]] = now_s
         mem["proposed"][rows] = proposed
         before = mem["declared"][rows].copy()
-        who = np.full(len(tracks), "", object)
-        why = np.full(len(tracks), "", object)
+        # Who declared and why, by the batch row of each track declared this step.
+        who: dict[int, str] = {}
+        why: dict[int, str] = {}
 
         held_s = now_s - mem["proposed_since_s"][rows]
         follows = ~mem["by_operator"][rows] & (held_s >= self._delay_s[proposed])
         follows &= (proposed != before) & (tracks.status != int(TrackStatus.DELETED))
         mem["declared"][rows[follows]] = proposed[follows]
-        who[follows] = AUTHORITY_RULE
-        for i in np.flatnonzero(follows):
+        for i in np.flatnonzero(follows).tolist():
+            who[i] = AUTHORITY_RULE
             why[i] = f"proposed by rule {rule[i]}, held {held_s[i]:.0f} s"
 
         by_operator = self._apply_queue(tracks, rows, who, why)
         after = mem["declared"][rows]
         events: list[Event] = []
-        for i in np.flatnonzero((after != before) | by_operator):
+        for i in np.flatnonzero((after != before) | by_operator).tolist():
             codes = (int(before[i]), int(after[i]), int(proposed[i]))
             events.extend(_events(int(tracks.track_id[i]), codes, who[i], why[i], rule[i], now_s))
         return after.astype(np.int64), events
 
     def _apply_queue(
-        self, tracks: TrackBatch, rows: np.ndarray, who: np.ndarray, why: np.ndarray
+        self, tracks: TrackBatch, rows: np.ndarray, who: dict[int, str], why: dict[int, str]
     ) -> np.ndarray:
-        """Apply the queued declarations of tracks in this batch; keep the others queued.
-        Returns the mask of the tracks an operator declared."""
+        """Apply the queued declarations of tracks in this batch; keep the others queued,
+        and note who declared and why by batch row. Returns the mask of the tracks an
+        operator declared."""
         declared = np.zeros(len(tracks), bool)
         if not self._queue:
             return declared

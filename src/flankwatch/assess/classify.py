@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flankwatch.assess.assessment import CATEGORIES
+from flankwatch.assess.kernels import band_exponents, profile_likelihoods
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.assess.rulefile import load_rule_file, parse_rules
@@ -98,14 +99,6 @@ def load_class_profiles(path: Path | None = None) -> ClassProfiles:
     return parse_rules(text, f"built-in {DEFAULT_CLASSES_FILE}", ClassProfiles)
 
 
-def band_likelihood(
-    value: np.ndarray, low: np.ndarray, high: np.ndarray, sigma: np.ndarray | float
-) -> np.ndarray:
-    """1 inside ``[low, high]``, ``exp(-d^2 / 2 sigma^2)`` at a distance ``d`` outside."""
-    d = np.maximum(np.maximum(low - value, value - high), 0.0) / sigma
-    return np.exp(-0.5 * d * d)
-
-
 class KinematicClassifier:
     """Class probabilities from the kinematic profiles, smoothed per track over time."""
 
@@ -117,9 +110,9 @@ class KinematicClassifier:
             pairs = np.array([getattr(p, name) for p in rows], float)
             return pairs[:, 0], pairs[:, 1]
 
-        # Bands (features, profiles, 1) of the features speed, height, climb and turn rate.
+        # Bands (features, profiles) of the features speed, height, climb and turn rate.
         low, high = zip(*(bands(name) for name in _FEATURES), strict=True)
-        self._low, self._high = np.stack(low)[:, :, None], np.stack(high)[:, :, None]
+        self._low, self._high = np.stack(low), np.stack(high)
         m = profiles.margins
         self._margins = np.array([m.alt_m, m.climb_mps, m.turn_deg_s])[:, None]
         """Fall-offs of height, climb and turn rate (speed's adds each track's speed variance)."""
@@ -157,20 +150,18 @@ class KinematicClassifier:
         ``turn_deg_s`` may be NaN (not known yet): it then counts as fitting every band.
         """
         turn = np.abs(turn_deg_s)
-        unknown = np.isnan(turn)
-        # (features, 1, n): the tracks last, so that each operation runs along them
-        feature = np.stack(
-            (kin.speed_mps, kin.alt_m, np.abs(kin.climb_mps), np.where(unknown, 0.0, turn))
-        )[:, None, :]
+        known = ~np.isnan(turn)
+        # (features, n): the tracks last, so that each loop runs along them
+        feature = np.empty((len(_FEATURES), len(turn)))
+        feature[0] = kin.speed_mps
+        feature[1] = kin.alt_m
+        feature[2] = np.abs(kin.climb_mps)
+        feature[3] = np.where(known, turn, 0.0)
         sigma = np.empty_like(feature)
-        sigma[0, 0] = np.sqrt(self.profiles.margins.speed_mps**2 + kin.speed_var_m2ps2)
-        sigma[1:, 0] = self._margins
-        band = band_likelihood(feature, self._low, self._high, sigma)  # (features, profiles, n)
-        like = band[0] * band[1]
-        like *= band[2]
-        like *= np.where(unknown, 1.0, band[3])
-        like = np.ascontiguousarray(like.T)  # (n, profiles)
-        like *= self._prior * np.where(adsb[:, None], self._adsb, self._no_adsb)
+        sigma[0] = np.sqrt(self.profiles.margins.speed_mps**2 + kin.speed_var_m2ps2)
+        sigma[1:] = self._margins
+        band = np.exp(band_exponents(feature, self._low, self._high, sigma))
+        like = profile_likelihoods(band, known, adsb, self._prior, self._adsb, self._no_adsb)
         by_class = like @ self._to_class
         by_class[:, UNKNOWN] += self.profiles.unknown_likelihood
         return by_class / by_class.sum(axis=1, keepdims=True)

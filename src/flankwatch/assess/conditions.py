@@ -5,9 +5,10 @@ ADS-B, inside the watched airspace, class; bounds on speed, speed sigma, height
 and class probability) are turned once, when the rules are loaded, into
 columns of lookup tables and bound arrays: one column per rule. A step's
 ``(n, k)`` mask (``n`` tracks, ``k`` rules) is then a few table lookups and
-comparisons, however many rules there are. The conditions that need more work
-(own forces, squawk, Mode 5, flight plan, origin) are tested per rule in
-:mod:`.identity`, on the tracks this mask lets through only.
+comparisons, however many rules there are, made in one compiled loop
+(:func:`~flankwatch.assess.kernels.plain_conditions`). The conditions that need
+more work (own forces, squawk, Mode 5, flight plan, origin) are tested per rule
+in :mod:`.identity`, on the tracks this mask lets through only.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES
+from flankwatch.assess.kernels import plain_conditions
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.track.output import TrackBatch
 
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
     from flankwatch.assess.identity import Condition
 
 K = TypeVar("K")
+
+_VALUES = ("speed", "alt", "speed_var", "prob")
+"""The bounded quantities: speed (m/s), height (m), speed variance (m^2/s^2), class
+probability."""
 
 
 class ConditionTable:
@@ -37,16 +43,24 @@ class ConditionTable:
         identities = {name: code for code, name in enumerate(IDENTITIES)}
         categories = {name: code for code, name in enumerate(CATEGORIES)}
         flags = {False: 0, True: 1}
-        self._status = _lookup([c.status for c in conditions], statuses)
-        self._identity = _lookup([c.identity for c in conditions], identities)
-        self._category = _lookup([c.category for c in conditions], categories)
-        self._adsb = _lookup([_listed(c.adsb) for c in conditions], flags)
-        self._inside = _lookup([_listed(c.inside) for c in conditions], flags)
+        tables = [
+            _lookup([c.status for c in conditions], statuses),
+            _lookup([c.identity for c in conditions], identities),
+            _lookup([c.category for c in conditions], categories),
+            _lookup([_listed(c.adsb) for c in conditions], flags),
+            _lookup([_listed(c.inside) for c in conditions], flags),
+        ]
+        self._tables = np.zeros((len(tables), max(map(len, tables)), len(conditions)), bool)
+        """The lookup tables of status, identity, class, ADS-B and inside, in that order
+        (padded with False to the longest)."""
+        for table, padded in zip(tables, self._tables, strict=True):
+            padded[: len(table)] = table
         # Bounds, one per rule, on speed (m/s), height (m), speed variance (m^2/s^2) and
-        # class probability: kept only where some rule sets one. A rule without it does
-        # not test it (an infinite bound would: NaN fails every test).
-        self._bounds = [
-            (column, above, *_bound_column(bounds))
+        # class probability (the rows of :data:`_VALUES`): kept only where some rule sets
+        # one. A rule without it does not test it (an infinite bound would: NaN fails
+        # every test).
+        bounds = [
+            (_VALUES.index(column), above, *_bound_column(bounds))
             for column, above, bounds in (
                 ("speed", True, [c.min_speed_mps for c in conditions]),
                 ("speed", False, [c.max_speed_mps for c in conditions]),
@@ -57,6 +71,10 @@ class ConditionTable:
             )
             if any(bound is not None for bound in bounds)
         ]
+        self._bound_column = np.array([b[0] for b in bounds], np.intp)
+        self._above = np.array([b[1] for b in bounds], bool)
+        self._bound = np.array([b[2] for b in bounds], float).reshape(-1, len(conditions))
+        self._unbounded = np.array([b[3] for b in bounds], bool).reshape(-1, len(conditions))
 
     def holds(
         self,
@@ -73,21 +91,26 @@ class ConditionTable:
         most likely class codes and ``category_prob`` its probability, ``inside``
         whether they are inside the watched airspace.
         """
-        mask = self._status[tracks.status]
-        mask &= self._identity[identity]
-        mask &= self._category[category]
-        mask &= self._adsb[(tracks.icao24 != 0).astype(np.intp)]
-        mask &= self._inside[np.asarray(inside).astype(np.intp)]
-        values = {
-            "speed": kin.speed_mps,
-            "alt": kin.alt_m,
-            "speed_var": kin.speed_var_m2ps2,
-            "prob": category_prob,
-        }
-        for column, above, bound, unbounded in self._bounds:
-            value = values[column][:, None]
-            mask &= ((value >= bound) if above else (value <= bound)) | unbounded
-        return mask
+        codes = np.empty((len(self._tables), len(tracks)), np.intp)
+        codes[0] = tracks.status
+        codes[1] = identity
+        codes[2] = category
+        codes[3] = tracks.icao24 != 0
+        codes[4] = inside
+        values = np.empty((len(_VALUES), len(tracks)))
+        values[0] = kin.speed_mps
+        values[1] = kin.alt_m
+        values[2] = kin.speed_var_m2ps2
+        values[3] = category_prob
+        return plain_conditions(
+            codes,
+            self._tables,
+            values,
+            self._bound_column,
+            self._above,
+            self._bound,
+            self._unbounded,
+        )
 
 
 def _lookup(wanted: Sequence[Sequence[K] | None], code_of: Mapping[K, int]) -> np.ndarray:

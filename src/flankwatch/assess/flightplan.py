@@ -94,7 +94,7 @@ class FlightPlanBook:
         idx = np.arange(len(tracks)) if rows is None else np.asarray(rows, np.intp)
         codes = np.full(len(idx), NONE, np.int8)
         callsigns = tracks.callsign[idx]
-        for k in np.flatnonzero([str(callsign) != "" for callsign in callsigns]):
+        for k in np.flatnonzero(callsigns != ""):
             routes = self._routes.get(str(callsigns[k]).strip())
             if not routes:
                 codes[k] = UNCORRELATED

@@ -42,6 +42,7 @@ from flankwatch.assess.authority import AuthoritySettings, IdentificationAuthori
 from flankwatch.assess.base import IdentityStep
 from flankwatch.assess.conditions import ConditionTable
 from flankwatch.assess.flightplan import CORRELATION, CorrelationSettings, FlightPlanBook
+from flankwatch.assess.kernels import persisting
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.assess.replies import EMERGENCY_SQUAWKS, Mode5Settings, TransponderReplies
@@ -192,9 +193,8 @@ class _StepFacts:
         found = _any_of(self.tracks.icao24[idx], self.identifier.own_icao24)
         if prefixes:
             callsigns = self.tracks.callsign[idx]
-            found |= np.fromiter(
-                (str(callsign).startswith(prefixes) for callsign in callsigns), bool, len(idx)
-            )
+            for j in np.flatnonzero(callsigns != ""):  # few tracks carry a callsign
+                found[j] |= str(callsigns[j]).startswith(prefixes)
         return found
 
     def from_origin(self, idx: np.ndarray) -> np.ndarray:
@@ -245,6 +245,8 @@ def _lookups(when: Condition) -> list[Callable[[_StepFacts, np.ndarray], np.ndar
 
 def _any_of(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """True where ``values`` is one of the few ``wanted`` (``np.isin`` without its sort)."""
+    if not len(wanted):
+        return np.zeros(len(values), bool)
     return (values[:, None] == wanted[None, :]).any(axis=1)
 
 
@@ -332,11 +334,8 @@ class RuleIdentifier:
         updated = tracks.last_update_s > mem["last_update_s"][rows]
         mem["last_update_s"][rows] = np.maximum(mem["last_update_s"][rows], tracks.last_update_s)
         holding = self._holding(facts, current, category, category_prob, inside)
-        lasting = self._persisting(rows, holding, updated, now_s)
-        fires = lasting.any(axis=1)
-        first = lasting.argmax(axis=1)
-        fired = np.where(fires, first, -1)
-        result = np.where(fires, self._target[first], current)
+        fired = self._persisting(rows, holding, updated, now_s)
+        result = np.where(fired >= 0, self._target[fired], current)
         mem["identity"][rows] = result
         changed = np.flatnonzero(result != current)
         mem["rule"][rows[changed]] = fired[changed]
@@ -371,23 +370,23 @@ class RuleIdentifier:
             for test in tests:
                 if not len(idx):
                     break
-                idx = idx[test(facts, idx)]
-            holding[:, k] = False
-            holding[idx, k] = True
+                passed = test(facts, idx)
+                holding[idx[~passed], k] = False
+                idx = idx[passed]
         return holding
 
     def _persisting(
         self, rows: np.ndarray, holding: np.ndarray, updated: np.ndarray, now_s: float
     ) -> np.ndarray:
-        """Where each rule has held for its ``persist`` conditions, ``(n, k)``; counts the
-        updates (``updated``: the track has a new plot) and keeps the time (s) since each
-        rule has held, at memory ``rows``."""
-        held = np.where(holding, self.memory["held"][rows] + updated[:, None], 0)
+        """The first rule (index; -1: none) of each track that has held for its ``persist``
+        conditions; counts the updates (``updated``: the track has a new plot) and keeps
+        the time (s) since each rule has held, at memory ``rows``."""
+        held = self.memory["held"][rows]
         since = self.memory["held_since_s"][rows]
-        since = np.where(holding, np.where(np.isnan(since), now_s, since), np.nan)
+        fired = persisting(holding, held, since, updated, now_s, self._updates, self._duration_s)
         self.memory["held"][rows] = held
         self.memory["held_since_s"][rows] = since
-        return holding & (held >= self._updates) & (now_s - since >= self._duration_s)
+        return fired
 
     def _squawk_events(self, tracks: TrackBatch, rows: np.ndarray, now_s: float) -> list[Event]:
         """An event for every track that starts squawking an emergency code."""

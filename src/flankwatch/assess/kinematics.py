@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flankwatch.assess.kernels import GROUND_ROWS, ground_motion
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.track.output import TrackBatch
 
@@ -57,28 +58,14 @@ class Kinematics:
     def of(cls, tracks: TrackBatch, radius_m: float, origin_alt_m: float = 0.0) -> Kinematics:
         """The kinematics of ``tracks`` over a sphere of ``radius_m`` (frame origin at
         ``origin_alt_m`` above it)."""
-        x, y, z = tracks.x_m, tracks.y_m, tracks.z_m + radius_m + origin_alt_m
-        vx, vy, vz = tracks.vx_mps, tracks.vy_mps, tracks.vz_mps
-        dist = np.sqrt(x * x + y * y + z * z)
-        scale = radius_m / dist
-        climb = (x * vx + y * vy + z * vz) / dist
-        speed2 = vx * vx + vy * vy + vz * vz
-        speed = np.sqrt(speed2)
-        safe = np.where(speed > 0, speed, 1.0)
-        speed_var = (
-            vx * vx * tracks.var_vx_m2ps2
-            + vy * vy * tracks.var_vy_m2ps2
-            + vz * vz * tracks.var_vz_m2ps2
-        ) / (safe * safe)
+        rows = ground_motion(
+            (tracks.x_m, tracks.y_m, tracks.z_m),
+            (tracks.vx_mps, tracks.vy_mps, tracks.vz_mps),
+            (tracks.var_vx_m2ps2, tracks.var_vy_m2ps2, tracks.var_vz_m2ps2),
+            float(radius_m),
+            float(origin_alt_m),
+        )
         return cls(
-            ground_x_m=x * scale,
-            ground_y_m=y * scale,
-            ground_vx_mps=vx * scale,
-            ground_vy_mps=vy * scale,
-            alt_m=dist - radius_m,
-            climb_mps=climb,
-            speed_mps=speed,
-            ground_speed_mps=np.sqrt(np.maximum(speed2 - climb * climb, 0.0)),
-            speed_var_m2ps2=np.where(speed > 0, speed_var, tracks.var_vx_m2ps2),
-            heading_rad=np.arctan2(vx, vy),
+            **dict(zip(GROUND_ROWS, rows, strict=True)),
+            heading_rad=np.arctan2(tracks.vx_mps, tracks.vy_mps),
         )

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from flankwatch.assess.area import project_points
 from flankwatch.assess.assessment import IDENTITIES, THREAT_SCHEMA
+from flankwatch.assess.kernels import closest_approach
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.deployment import Deployment
 from flankwatch.geo.airports import airport
@@ -104,6 +105,8 @@ class ThreatSettings:
 
 _NO_THREATS = THREAT_SCHEMA.empty_table()
 """The threat table with no rows (Arrow tables never change: one serves every step)."""
+_THREAT_TYPES = THREAT_SCHEMA.types
+"""The Arrow types of the threat table's columns, in order."""
 
 
 class ThreatRanker:
@@ -125,31 +128,38 @@ class ThreatRanker:
         i = np.flatnonzero((weight > 0) & (tracks.status != int(TrackStatus.DELETED)))
         if not len(i) or not len(assets):
             return _NO_THREATS
-        dt = now_s - tracks.time_s[i]
-        vx, vy = kin.ground_vx_mps[i, None], kin.ground_vy_mps[i, None]
-        rx = assets.x_m[None, :] - (kin.ground_x_m[i] + kin.ground_vx_mps[i] * dt)[:, None]
-        ry = assets.y_m[None, :] - (kin.ground_y_m[i] + kin.ground_vy_mps[i] * dt)[:, None]
-        speed2 = vx * vx + vy * vy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tcpa = np.where(speed2 > 0, (rx * vx + ry * vy) / speed2, 0.0)
-        tcpa = np.clip(tcpa, 0.0, s.horizon_s)
-        cpa = np.hypot(rx - vx * tcpa, ry - vy * tcpa)
+        tcpa, off_x, off_y = closest_approach(
+            kin.ground_x_m[i],
+            kin.ground_y_m[i],
+            kin.ground_vx_mps[i],
+            kin.ground_vy_mps[i],
+            now_s - tracks.time_s[i],
+            assets.x_m,
+            assets.y_m,
+            s.horizon_s,
+        )
+        cpa = np.hypot(off_x, off_y)
         miss = np.maximum(cpa - assets.radius_m[None, :], 0.0)
         closeness = np.exp(-0.5 * (miss / s.miss_scale_m) ** 2)
         urgency = s.urgency_s / (s.urgency_s + tcpa)
         score = assets.value[None, :] * weight[i, None] * closeness * urgency
         track_k, asset_k = np.nonzero(miss <= s.max_miss_m)
-        order = np.lexsort((tracks.track_id[i][track_k], -score[track_k, asset_k]))
+        if not len(track_k):
+            return _NO_THREATS
+        track_id = tracks.track_id[i][track_k]
+        pair_score = score[track_k, asset_k]
+        order = np.lexsort((track_id, -pair_score))
         track_k, asset_k = track_k[order], asset_k[order]
-        return pa.table(
-            {
-                "rank": np.arange(1, len(order) + 1, dtype=np.int32),
-                "track_id": tracks.track_id[i][track_k],
-                "asset": assets.name[asset_k],
-                "asset_kind": assets.kind[asset_k],
-                "cpa_m": cpa[track_k, asset_k],
-                "tcpa_s": tcpa[track_k, asset_k],
-                "score": score[track_k, asset_k],
-            },
+        columns = (
+            np.arange(1, len(order) + 1, dtype=np.int32),
+            track_id[order],
+            assets.name[asset_k],
+            assets.kind[asset_k],
+            cpa[track_k, asset_k],
+            tcpa[track_k, asset_k],
+            pair_score[order],
+        )
+        return pa.Table.from_arrays(
+            [pa.array(column, kind) for column, kind in zip(columns, _THREAT_TYPES, strict=True)],
             schema=THREAT_SCHEMA,
         )

@@ -38,6 +38,7 @@ from shapely.geometry import Polygon
 
 from flankwatch.assess.area import ProjectedArea, project, unproject
 from flankwatch.assess.base import AirspaceState
+from flankwatch.assess.kernels import announcements
 from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.events import Event, EventData, EventKind
@@ -237,15 +238,10 @@ class AirspaceWatch:
         """``crossing-predicted`` and ``crossing-cancelled`` events, and what was announced."""
         announced = self.memory["announced_t_s"][rows]
         s = self.settings
-        predicted = ~np.isnan(crossing_t)
-        with np.errstate(invalid="ignore"):
-            moved = np.abs(crossing_t - announced) > np.maximum(
-                s.change_s, s.change_fraction * (crossing_t - tracks.time_s)
-            )
-        news = np.flatnonzero(confirmed & predicted & (np.isnan(announced) | moved))
-        cancelled = np.flatnonzero(confirmed & ~inside & ~predicted & ~np.isnan(announced))
-        self.memory["announced_t_s"][rows[news]] = crossing_t[news]
-        self.memory["announced_t_s"][rows[inside | ~confirmed | ~predicted]] = np.nan
+        news, cancelled = announcements(
+            crossing_t, announced, tracks.time_s, confirmed, inside, s.change_s, s.change_fraction
+        )
+        self.memory["announced_t_s"][rows] = announced
         events = []
         for i in news:
             neighbour, ends = self._edge(int(edge[i]))
