@@ -220,6 +220,7 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario: sensors, tracks, identities, violations, alerts; record it all."""
+    from flankwatch.interrupt import InterruptAtWindowEnd
     from flankwatch.pipeline import RunOptions, run_scenario
     from flankwatch.printing import print_summary
     from flankwatch.scenario.loader import ScenarioError, load_scenario, with_changes
@@ -252,15 +253,12 @@ def run(
         sink_process=True,
     )
     started = time.perf_counter()
-    with _progress_bar(quiet, parsed.name, parsed.duration_s) as (bar, task):
+    with (
+        _progress_bar(quiet, parsed.name, parsed.duration_s) as (bar, task),
+        InterruptAtWindowEnd(lambda t_s: bar.update(task, completed=t_s)) as progress,
+    ):
         try:
-            summary = run_scenario(
-                parsed,
-                text,
-                folder,
-                progress=lambda t_s: bar.update(task, completed=t_s),
-                options=options,
-            )
+            summary = run_scenario(parsed, text, folder, progress=progress, options=options)
         except _input_errors() as error:
             raise _fail(str(error), 2) from None
         except KeyboardInterrupt:
@@ -283,6 +281,7 @@ def replay(
     quiet: QuietOption = False,
 ) -> None:
     """Run a recording's plots through the tracker, assessment, alerts and response again."""
+    from flankwatch.interrupt import InterruptAtWindowEnd
     from flankwatch.pipeline import RunOptions
     from flankwatch.pipeline import replay as run_replay
     from flankwatch.printing import print_comparison, print_summary
@@ -311,14 +310,12 @@ def replay(
         raise _fail(str(error), 2) from None
     started = time.perf_counter()
     total_s = float(original.get("duration_s") or 0.0)
-    with _progress_bar(quiet, f"replay {recording.name}", total_s) as (bar, task):
+    with (
+        _progress_bar(quiet, f"replay {recording.name}", total_s) as (bar, task),
+        InterruptAtWindowEnd(lambda t_s: bar.update(task, completed=t_s)) as progress,
+    ):
         try:
-            summary = run_replay(
-                recording,
-                out,
-                progress=lambda t_s: bar.update(task, completed=t_s),
-                options=options,
-            )
+            summary = run_replay(recording, out, progress=progress, options=options)
         except _input_errors() as error:
             raise _fail(str(error), 2) from None
         except KeyboardInterrupt:
