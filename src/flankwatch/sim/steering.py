@@ -81,8 +81,10 @@ def climb(
         if last[i]:
             if remaining > descent:
                 command = hold
-            else:
+            elif descent > 0.0:
                 command = wp + (hold - wp) * _clip(remaining / descent, 0.0, 1.0)
+            else:  # on the waypoint, with no descent to make (0 / 0 would be NaN)
+                command = wp
             change = steep_climb_m[i] if remaining <= descent else climb_m[i]
         else:
             command, change = wp, climb_m[i]

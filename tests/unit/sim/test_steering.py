@@ -44,21 +44,26 @@ def test_climb_holds_glides_and_never_passes_its_rate() -> None:
     remaining = rng.uniform(-50.0, 20_000.0, n)
     wp_alt = rng.uniform(0.0, 2_000.0, n)
     hold = np.where(rng.random(n) < 0.2, wp_alt, rng.uniform(0.0, 3_000.0, n))
+    hold[:10] = wp_alt[:10]
     descent = np.abs(hold - wp_alt) * rng.uniform(1.0, 20.0, n)
-    remaining[:10] = 0.0  # arrived with no descent: 0 / 0
+    remaining[:10] = 0.0  # on the final waypoint with no descent to make: 0 / 0
     last = rng.random(n) < 0.6
+    last[:10] = True
     rate = rng.uniform(1.0, 50.0, n)
 
     new_alt = climb(alt, remaining, wp_alt, hold, descent, last, rate, 2.0 * rate)
 
     left = np.maximum(remaining, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        glide = wp_alt + (hold - wp_alt) * (left / descent).clip(0.0, 1.0)
+        fraction = np.where(descent > 0.0, (left / descent).clip(0.0, 1.0), 0.0)
+    glide = wp_alt + (hold - wp_alt) * fraction
     command = np.where(last, np.where(left > descent, hold, glide), wp_alt)
     change = np.where(last & (left <= descent), 2.0 * rate, rate)
     expected = alt + (command - alt).clip(-change, change)
-    np.testing.assert_array_equal(new_alt, expected)  # NaN where NumPy gives NaN
-    assert np.isnan(new_alt).any() and not np.isnan(new_alt).all()
+    np.testing.assert_array_equal(new_alt, expected)
+    assert not np.isnan(new_alt).any(), "on the final waypoint with no descent: its altitude"
+    toward_it = alt[:10] + (wp_alt[:10] - alt[:10]).clip(-2.0 * rate[:10], 2.0 * rate[:10])
+    np.testing.assert_array_equal(new_alt[:10], toward_it)
 
 
 def test_ballistic_arc_and_the_ground() -> None:
