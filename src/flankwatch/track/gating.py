@@ -157,6 +157,18 @@ def _grid_pairs(
 
 
 @njit(cache=True)
+def squared_gaps(
+    centres: np.ndarray, points: np.ndarray, centre: np.ndarray, point: np.ndarray
+) -> np.ndarray:
+    """The squared distance (m^2) of each pair of centre ``centre[k]`` and point
+    ``point[k]`` (rows of ``centres`` and ``points``, the same coordinates, m)."""
+    out = np.empty(len(centre))
+    for k in range(len(centre)):
+        out[k] = _distance2(centres, centre[k], points, point[k], centres.shape[1])
+    return out
+
+
+@njit(cache=True)
 def _cell_index(position: float, n_cells: int) -> int:
     """The cell holding a position (in cells from the grid's start), clipped to one cell
     beyond either end of a grid of ``n_cells`` so that it fits an integer."""

@@ -30,15 +30,16 @@ def pair_distances(
     noise_m2ps3: np.ndarray,
     plot_m: np.ndarray,
     plot_cov_m2: np.ndarray,
+    plot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Residuals ``(p, 3)`` (m) and squared Mahalanobis distances ``(p,)`` of pairs of a
     predicted track and a plot, the track moved in a straight line to the plot's time.
 
     Pair ``k`` is of track ``track[k]``, whose state ``state[track[k]]`` (``(n, 6)``, m and
     m/s) and covariance ``cov[track[k]]`` (``(n, 6, 6)``) are moved by ``dt_s[k]`` (s) with
-    white-acceleration noise of densities ``noise_m2ps3`` (3,) per axis (m^2/s^3), and of a
-    plot at ``plot_m[k]`` (m, ``(p, 3)``) with its covariance in upper form
-    ``plot_cov_m2[k]`` (m^2, ``(p, 6)``). The moved position covariance is
+    white-acceleration noise of densities ``noise_m2ps3`` (3,) per axis (m^2/s^3), and of
+    plot ``plot[k]``, at ``plot_m[plot[k]]`` (m, ``(q, 3)``) with its covariance in upper
+    form ``plot_cov_m2[plot[k]]`` (m^2, ``(q, 6)``). The moved position covariance is
     ``P(dt) = A + dt (B + dt C)`` with ``A`` the position block, ``B`` the
     position-velocity block plus its transpose and ``C`` the velocity block; the distance
     is taken by the adjugate of ``P(dt)`` plus the plot's covariance.
@@ -49,7 +50,7 @@ def pair_distances(
     d2 = np.empty(n_pairs)
     s = np.empty(6)
     for k in range(n_pairs):
-        i, dt = track[k], dt_s[k]
+        i, j, dt = track[k], plot[k], dt_s[k]
         spread = np.abs(dt) ** 3.0 / 3.0
         for e in range(6):
             r, c = rows[e], cols[e]
@@ -57,9 +58,9 @@ def pair_distances(
             s[e] = cov[i, r, c] + dt * (cross + dt * cov[i, r + 3, c + 3])
             if r == c:
                 s[e] += spread * noise_m2ps3[r]
-            s[e] += plot_cov_m2[k, e]
+            s[e] += plot_cov_m2[j, e]
         for axis in range(3):
-            residual[k, axis] = plot_m[k, axis] - (state[i, axis] + dt * state[i, axis + 3])
+            residual[k, axis] = plot_m[j, axis] - (state[i, axis] + dt * state[i, axis + 3])
         a, b, c, d, e, f = s[0], s[1], s[2], s[3], s[4], s[5]
         x, y, z = residual[k, 0], residual[k, 1], residual[k, 2]
         adj_xx = d * f - e * e
@@ -79,6 +80,7 @@ def pair_distances(
 def within_reach(
     plot_m: np.ndarray,
     plot_cov_m2: np.ndarray,
+    plot: np.ndarray,
     start_state: np.ndarray,
     start_sigma_m: np.ndarray,
     speed_mps: np.ndarray,
@@ -95,19 +97,19 @@ def within_reach(
 
     Pair ``k`` is of track ``track[k]``, last at ``start_state[track[k], :3]`` (m) at
     ``start_t_s[track[k]]`` (s) with position standard deviation ``start_sigma_m`` (m,
-    the root of the covariance's trace) and speed ``speed_mps`` (m/s), and of a plot at
-    ``plot_m[k]`` (m) at ``t_s[k]`` (s) with its covariance in upper form
-    ``plot_cov_m2[k]`` (m^2).
+    the root of the covariance's trace) and speed ``speed_mps`` (m/s), and of plot
+    ``plot[k]``, at ``plot_m[plot[k]]`` (m) at ``t_s[k]`` (s) with its covariance in upper
+    form ``plot_cov_m2[plot[k]]`` (m^2).
     """
     n_pairs = len(track)
     ok = np.empty(n_pairs, np.bool_)
     for k in range(n_pairs):
-        i = track[k]
+        i, j = track[k], plot[k]
         moved2 = 0.0
         for axis in range(3):
-            gap = plot_m[k, axis] - start_state[i, axis]
+            gap = plot_m[j, axis] - start_state[i, axis]
             moved2 += gap * gap
-        plot_var = plot_cov_m2[k, 0] + plot_cov_m2[k, 3] + plot_cov_m2[k, 5]
+        plot_var = plot_cov_m2[j, 0] + plot_cov_m2[j, 3] + plot_cov_m2[j, 5]
         slack = sigmas * (start_sigma_m[i] + np.sqrt(plot_var))
         speed = speed_mps[i]
         bound = speed if (speed > max_speed_mps or np.isnan(speed)) else max_speed_mps

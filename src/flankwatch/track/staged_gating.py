@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from flankwatch.stream import PlotBatch
-from flankwatch.track.gating import candidate_pairs
+from flankwatch.track.gating import candidate_pairs, squared_gaps
 from flankwatch.track.output import TENTATIVE
 from flankwatch.track.pair_gate import pair_distances, within_reach
 from flankwatch.track.predictor import combine
@@ -49,7 +49,6 @@ class StagedGating(TrackerCore):
         ``max_speed_mps`` and to the chi-square gate. Only pairs inside the ball are
         ever scored, and the pairs kept are those the two last tests alone would keep."""
         table = self.table
-        plot_t = batch.t_s[rows]
         centre, ball = self._ball(batch, rows, tracks)
         plot_sigma = _plot_sigma(batch, rows)
         points = np.column_stack((batch.x_m[rows], batch.y_m[rows], batch.z_m[rows]))
@@ -59,8 +58,8 @@ class StagedGating(TrackerCore):
         )
         if len(pair_track):
             # each pair's own ball, for its plot's standard deviation
-            gap = points[pair_plot] - centre[pair_track]
-            near = np.einsum("pi,pi->p", gap, gap) <= ball(pair_track, plot_sigma[pair_plot]) ** 2
+            gap2 = squared_gaps(centre, points, pair_track, pair_plot)
+            near = gap2 <= ball(pair_track, plot_sigma[pair_plot]) ** 2
             pair_track, pair_plot = pair_track[near], pair_plot[near]
         plot_identity = self._plot_identity(batch)[rows]
         has_identity = bool(np.any(plot_identity != 0))
@@ -73,7 +72,7 @@ class StagedGating(TrackerCore):
             return None
         pair_track = tracks[pair_track]
         pair_rows = rows[pair_plot]
-        residual, d2, speed_ok = self._pair_distances(batch, pair_track, pair_rows, plot_t)
+        residual, d2, speed_ok = self._pair_distances(batch, rows, pair_track, pair_plot)
         miss_m = np.sqrt(np.einsum("pi,pi->p", residual, residual))
         gate = self._position_gate
         statistical = (d2 < gate) & (miss_m <= self.settings.max_association_distance_m)
@@ -157,18 +156,20 @@ class StagedGating(TrackerCore):
         return centre, radius
 
     def _pair_distances(
-        self, batch: PlotBatch, pair_track: np.ndarray, pair_rows: np.ndarray, plot_t: np.ndarray
+        self, batch: PlotBatch, rows: np.ndarray, pair_track: np.ndarray, pair_plot: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The second stage of gating, for pairs of tracks (table rows) and plots (rows of
-        ``batch``): residuals ``(p, 3)`` (m) and their squared Mahalanobis distances, each
-        candidate track predicted once (see :mod:`~flankwatch.track.pair_gate`), and
-        whether the plot is within reach of the track at ``max_speed_mps`` (or the
-        track's own speed, if faster), with ``sqrt(gate)`` times the track's and the
-        plot's position standard deviations as slack."""
+        """The second stage of gating, for pairs of tracks (table rows) and plots (positions
+        in ``rows`` of ``batch``, in time order): residuals ``(p, 3)`` (m) and their squared
+        Mahalanobis distances, each candidate track predicted once (see
+        :mod:`~flankwatch.track.pair_gate`), and whether the plot is within reach of the
+        track at ``max_speed_mps`` (or the track's own speed, if faster), with
+        ``sqrt(gate)`` times the track's and the plot's position standard deviations as
+        slack."""
         table = self.table
         settings = self.settings
         tracks, inverse = _unique_rows(pair_track, len(table))
-        t = batch.t_s[pair_rows]
+        plot_t = batch.t_s[rows]
+        t = plot_t[pair_plot]
         count = np.bincount(inverse)
         t_ref = np.bincount(inverse, t) / count
         if np.all(t == plot_t[0]):
@@ -177,17 +178,16 @@ class StagedGating(TrackerCore):
         self._gated = (tracks, t_ref, prediction)
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
         plot_cov = np.column_stack(
-            [getattr(batch, f"cov_{name}_m2")[pair_rows] for name in PLOT_COV_UPPER]
+            [getattr(batch, f"cov_{name}_m2")[rows] for name in PLOT_COV_UPPER]
         )
-        plot_xyz = np.column_stack(
-            (batch.x_m[pair_rows], batch.y_m[pair_rows], batch.z_m[pair_rows])
-        )
+        plot_xyz = np.column_stack((batch.x_m[rows], batch.y_m[rows], batch.z_m[rows]))
         residual, d2 = pair_distances(
-            state, cov, inverse, t - t_ref[inverse], self._cv_q, plot_xyz, plot_cov
+            state, cov, inverse, t - t_ref[inverse], self._cv_q, plot_xyz, plot_cov, pair_plot
         )
         speed_ok = within_reach(
             plot_xyz,
             plot_cov,
+            pair_plot,
             table.ref_state,
             table.ref_pos_sigma_m,
             table.ref_speed_mps,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2
 
-from flankwatch.track.gating import candidate_pairs, gate_threshold
+from flankwatch.track.gating import candidate_pairs, gate_threshold, squared_gaps
 
 
 def test_gate_threshold_is_the_chi_square_quantile() -> None:
@@ -73,3 +73,17 @@ def test_centres_and_points_of_other_dimensions_are_refused() -> None:
         candidate_pairs(np.zeros((3, 3)), np.ones(3), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="same 2 or more coordinates"):
         candidate_pairs(np.zeros((3, 1)), np.ones(3), np.zeros((4, 1)))
+
+
+def test_squared_gaps_of_pairs_by_index() -> None:
+    rng = np.random.default_rng(9)
+    centres = rng.normal(size=(30, 3)) * 1_000.0
+    points = rng.normal(size=(50, 3)) * 1_000.0
+    centre = rng.integers(0, 30, 400)
+    point = rng.integers(0, 50, 400)
+
+    gap2 = squared_gaps(centres, points, centre, point)
+
+    expected = np.sum((points[point] - centres[centre]) ** 2, axis=1)
+    np.testing.assert_allclose(gap2, expected, rtol=1e-14)
+    assert squared_gaps(centres, points, centre[:0], point[:0]).shape == (0,)

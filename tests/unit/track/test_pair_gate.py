@@ -21,12 +21,15 @@ def test_pair_distances_move_each_track_in_a_straight_line_to_its_plots_time() -
     dt = rng.uniform(-4.0, 4.0, n_pairs)
     dt[:5] = 0.0
     noise = np.array([2.0, 3.0, 0.5])
-    plot_cov = _covariances(rng, n_pairs, 3)
-    plot = rng.normal(size=(n_pairs, 3)) * 300.0
+    n_plots = 120  # each plot in a few pairs, taken by its index
+    plot_index = rng.integers(0, n_plots, n_pairs)
+    plot_cov = _covariances(rng, n_plots, 3)
+    plots = rng.normal(size=(n_plots, 3)) * 300.0
 
     residual, d2 = pair_distances(
-        state, cov, track, dt, noise, plot, plot_cov[:, UPPER[0], UPPER[1]]
+        state, cov, track, dt, noise, plots, plot_cov[:, UPPER[0], UPPER[1]], plot_index
     )
+    plot, plot_cov = plots[plot_index], plot_cov[plot_index]
 
     f = np.zeros((n_pairs, 3, 6))
     f[:, :, :3] = np.eye(3)
@@ -47,7 +50,14 @@ def test_a_plot_far_outside_the_covariance_is_far_in_the_gate() -> None:
     plot_cov = np.array([[100.0, 0.0, 0.0, 100.0, 0.0, 100.0]] * 2)
     plot = np.array([[200.0, 0.0, 0.0], [200.0, 400.0, 0.0]])
     residual, d2 = pair_distances(
-        state, cov, np.array([0, 0]), np.array([2.0, 2.0]), np.zeros(3), plot, plot_cov
+        state,
+        cov,
+        np.array([0, 0]),
+        np.array([2.0, 2.0]),
+        np.zeros(3),
+        plot,
+        plot_cov,
+        np.array([0, 1]),
     )
     np.testing.assert_allclose(residual, [[0.0, 0.0, 0.0], [0.0, 400.0, 0.0]], atol=1e-12)
     # position variance 25 + 4 * 25 along each axis, plus the plot's 100
@@ -67,8 +77,13 @@ def test_within_reach_holds_each_plot_to_the_faster_speed_with_slack() -> None:
     t = rng.uniform(0.0, 20.0, n_pairs)
     plot_cov = _covariances(rng, n_pairs, 3)[:, UPPER[0], UPPER[1]]
     plot = start[track, :3] + rng.normal(size=(n_pairs, 3)) * rng.uniform(10, 5_000, (n_pairs, 1))
+    # the plots given in another order, each pair taking its own by index
+    order = rng.permutation(n_pairs)
+    at = np.argsort(order)
 
-    ok = within_reach(plot, plot_cov, start, sigma, speed, start_t, track, t, 250.0, 3.0)
+    ok = within_reach(
+        plot[order], plot_cov[order], at, start, sigma, speed, start_t, track, t, 250.0, 3.0
+    )
 
     moved = np.linalg.norm(plot - start[track, :3], axis=1)
     plot_sigma = np.sqrt(plot_cov[:, 0] + plot_cov[:, 3] + plot_cov[:, 5])
