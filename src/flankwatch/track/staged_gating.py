@@ -72,7 +72,7 @@ class StagedGating(TrackerCore):
             return None
         pair_track = tracks[pair_track]
         pair_rows = rows[pair_plot]
-        residual, d2, speed_ok = self._pair_distances(batch, rows, pair_track, pair_plot)
+        residual, d2, speed_ok = self._pair_distances(batch, rows, points, pair_track, pair_plot)
         miss_m = np.sqrt(np.einsum("pi,pi->p", residual, residual))
         gate = self._position_gate
         statistical = (d2 < gate) & (miss_m <= self.settings.max_association_distance_m)
@@ -156,15 +156,20 @@ class StagedGating(TrackerCore):
         return centre, radius
 
     def _pair_distances(
-        self, batch: PlotBatch, rows: np.ndarray, pair_track: np.ndarray, pair_plot: np.ndarray
+        self,
+        batch: PlotBatch,
+        rows: np.ndarray,
+        points: np.ndarray,
+        pair_track: np.ndarray,
+        pair_plot: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The second stage of gating, for pairs of tracks (table rows) and plots (positions
-        in ``rows`` of ``batch``, in time order): residuals ``(p, 3)`` (m) and their squared
-        Mahalanobis distances, each candidate track predicted once (see
-        :mod:`~flankwatch.track.pair_gate`), and whether the plot is within reach of the
-        track at ``max_speed_mps`` (or the track's own speed, if faster), with
-        ``sqrt(gate)`` times the track's and the plot's position standard deviations as
-        slack."""
+        in ``rows`` of ``batch``, in time order, at ``points`` ``(len(rows), 3)``, m):
+        residuals ``(p, 3)`` (m) and their squared Mahalanobis distances, each candidate
+        track predicted once (see :mod:`~flankwatch.track.pair_gate`), and whether the plot
+        is within reach of the track at ``max_speed_mps`` (or the track's own speed, if
+        faster), with ``sqrt(gate)`` times the track's and the plot's position standard
+        deviations as slack."""
         table = self.table
         settings = self.settings
         tracks, inverse = _unique_rows(pair_track, len(table))
@@ -180,12 +185,11 @@ class StagedGating(TrackerCore):
         plot_cov = np.column_stack(
             [getattr(batch, f"cov_{name}_m2")[rows] for name in PLOT_COV_UPPER]
         )
-        plot_xyz = np.column_stack((batch.x_m[rows], batch.y_m[rows], batch.z_m[rows]))
         residual, d2 = pair_distances(
-            state, cov, inverse, t - t_ref[inverse], self._cv_q, plot_xyz, plot_cov, pair_plot
+            state, cov, inverse, t - t_ref[inverse], self._cv_q, points, plot_cov, pair_plot
         )
         speed_ok = within_reach(
-            plot_xyz,
+            points,
             plot_cov,
             pair_plot,
             table.ref_state,

@@ -37,9 +37,9 @@ def test_no_pair_outside_the_coarse_ball_is_scored(position_plots) -> None:
     scored: list[tuple[np.ndarray, np.ndarray]] = []
     plain = tracker._pair_distances
 
-    def spy(batch, rows, pair_track, pair_plot):
+    def spy(batch, rows, points, pair_track, pair_plot):
         scored.append((pair_track.copy(), rows[pair_plot]))
-        return plain(batch, rows, pair_track, pair_plot)
+        return plain(batch, rows, points, pair_track, pair_plot)
 
     tracker._pair_distances = spy
     assert tracker._position_pairs(plots, rows, tracks) is not None
@@ -60,7 +60,8 @@ def test_staged_gate_keeps_exactly_the_pairs_of_the_full_gate(position_plots) ->
     # the full gate: every track with every plot, the same tests
     all_track = np.repeat(tracks, len(rows))
     all_plot = np.tile(rows, len(tracks))
-    _, d2, speed_ok = tracker._pair_distances(plots, rows, all_track, all_plot)
+    xyz = np.column_stack((plots.x_m, plots.y_m, plots.z_m))
+    _, d2, speed_ok = tracker._pair_distances(plots, rows, xyz, all_track, all_plot)
     inside = (d2 < tracker._position_gate) & speed_ok
     full = set(zip(all_track[inside].tolist(), all_plot[inside].tolist(), strict=True))
     assert staged == full
