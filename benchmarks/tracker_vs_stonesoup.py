@@ -29,6 +29,12 @@ import os
 # NumPy is imported, so that what is measured is what the command runs.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+# The allocator's settings too, as the command sets them (see flankwatch/allocator.py):
+# freed memory kept for the next arrays.
+from flankwatch.allocator import keep_freed_memory  # noqa: E402
+
+keep_freed_memory()
+
 import argparse
 import datetime
 import time

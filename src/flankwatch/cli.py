@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from flankwatch.allocator import keep_freed_memory
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 # benchmark), and studies already run one process per core. Set before NumPy is first
 # imported, and inherited by a study's worker processes; a user's own setting is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Keep freed memory for the next arrays rather than faulting fresh pages in for each
+# (see flankwatch/allocator.py); also inherited by the processes a run starts.
+keep_freed_memory()
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 

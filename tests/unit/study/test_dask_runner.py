@@ -14,6 +14,7 @@ import yaml
 from dask.distributed import LocalCluster
 from study_scenario import defended_data, defended_spec
 
+from flankwatch.allocator import ENVIRON
 from flankwatch.pipeline import Progress
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.store.recording import read_metadata
@@ -67,6 +68,26 @@ def test_a_local_clusters_workers_run_without_the_profiler_and_with_a_slow_tick(
     assert len(seen) == 2
     assert set(seen.values()) == {(False, "1s")}
     assert settings() == before != (False, "1s")  # the calling process keeps its settings
+
+
+def test_a_local_clusters_workers_keep_freed_memory_in_place_of_dasks_own_trimming(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def environ() -> dict[str, str | None]:
+        import os
+
+        return {name: os.environ.get(name) for name in ENVIRON}
+
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    for name in ENVIRON:
+        monkeypatch.delenv(name, raising=False)
+    with dask_runner.study_client(None, 2) as client:
+        seen = client.run(environ)
+    assert list(seen.values()) == [ENVIRON, ENVIRON]  # Dask's default trims at 64 KiB
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")  # the user's own
+    assert "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_" not in (
+        dask_runner.worker_settings()
+    )
 
 
 def test_a_local_clusters_workers_ignore_ctrl_c_and_the_caller_keeps_its_handler() -> None:
