@@ -216,7 +216,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             np.where(table.updated, CONFIRMED, COASTING),
         ).astype(np.int8)
         table.status = status
-        prediction = self._predict_tracks(np.arange(len(table)), np.full(len(table), now_s))
+        prediction = self._predict_every_track(now_s)
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
         position_var = cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2]
         dead = self.deleter.delete(status, table.last_update_s, position_var, now_s)

@@ -238,6 +238,17 @@ class TrackerCore:
                 return self._predict_split(index, np.asarray(to_t_s, float), tentative)
         return self._predict_all(index, to_t_s)
 
+    def _predict_every_track(self, to_t_s: float) -> Prediction:
+        """:meth:`_predict_tracks` of every track to ``to_t_s`` (s); the compiled IMM reads
+        the table's columns in place (at 10,000 targets, copying them took a tenth of a
+        step)."""
+        t = self.table
+        to_t = np.full(len(t), to_t_s)
+        if self.tentative_predictor is not None and self._first_mode_tentative:
+            assert self._imm is not None
+            return self._imm.predict(t.prob, t.mean, t.cov, t.t_s, to_t, t.status == TENTATIVE)
+        return self._predict_tracks(np.arange(len(t)), to_t)
+
     def _predict_split(
         self, index: np.ndarray, to_t_s: np.ndarray, tentative: np.ndarray
     ) -> Prediction:
