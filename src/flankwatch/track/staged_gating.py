@@ -179,7 +179,10 @@ class StagedGating(TrackerCore):
         t_ref = np.bincount(inverse, t) / count
         if np.all(t == plot_t[0]):
             t_ref[:] = plot_t[0]
-        prediction = self._predict_tracks(tracks, t_ref)
+        if len(tracks) == len(table):  # every track, in table order
+            prediction = self._predict_every_track(t_ref)
+        else:
+            prediction = self._predict_tracks(tracks, t_ref)
         self._gated = (tracks, t_ref, prediction)
         state, cov = combine(prediction.prob, prediction.at_mean, prediction.at_cov)
         plot_cov = np.column_stack(

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from flankwatch.track.base import STATE_DIM
+from flankwatch.track.kernels import compact_rows, track_summaries
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.predictor import combine
 
@@ -179,19 +180,25 @@ class TrackTable:
         """Drop the tracks where ``mask`` is false."""
         kept = np.flatnonzero(mask)
         for column in self._data.values():
-            column[: len(kept)] = column[kept]
+            if column.dtype == object:
+                column[: len(kept)] = column[kept]
+            else:  # in place, no copy of the whole column
+                compact_rows(column.reshape(len(column), -1), kept)
         self._n = len(kept)
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute the summary of the tracks at ``rows`` from their states."""
         data = self._data
-        mean = data["mean"][rows]
-        state, cov = combine(data["prob"][rows], mean, data["cov"][rows])
-        data["ref_state"][rows] = state
-        data["ref_pos_sigma_m"][rows] = _root(cov[:, 0, 0] + cov[:, 1, 1] + cov[:, 2, 2])
-        data["ref_vel_sigma_mps"][rows] = _root(cov[:, 3, 3] + cov[:, 4, 4] + cov[:, 5, 5])
-        speed = np.sqrt(np.einsum("pmi,pmi->pm", mean[..., 3:], mean[..., 3:]))
-        data["ref_speed_mps"][rows] = speed.max(axis=1)
+        track_summaries(
+            data["prob"],
+            data["mean"],
+            data["cov"],
+            np.asarray(rows, np.intp),
+            data["ref_state"],
+            data["ref_pos_sigma_m"],
+            data["ref_vel_sigma_mps"],
+            data["ref_speed_mps"],
+        )
 
     def state(self) -> tuple[np.ndarray, np.ndarray]:
         """Combined states ``(n, 6)`` and covariances ``(n, 6, 6)`` at each track's own time."""
@@ -210,9 +217,3 @@ def _column(name: str) -> property:
 
 for _name in TrackTable._COLUMNS:
     setattr(TrackTable, _name, _column(_name))
-
-
-def _root(trace: np.ndarray) -> np.ndarray:
-    """The square root of a covariance trace, 0 where rounding left it below zero (plots of
-    extreme scales)."""
-    return np.sqrt(np.maximum(trace, 0.0))

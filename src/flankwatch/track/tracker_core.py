@@ -238,12 +238,12 @@ class TrackerCore:
                 return self._predict_split(index, np.asarray(to_t_s, float), tentative)
         return self._predict_all(index, to_t_s)
 
-    def _predict_every_track(self, to_t_s: float) -> Prediction:
-        """:meth:`_predict_tracks` of every track to ``to_t_s`` (s); the compiled IMM reads
-        the table's columns in place (at 10,000 targets, copying them took a tenth of a
-        step)."""
+    def _predict_every_track(self, to_t_s: float | np.ndarray) -> Prediction:
+        """:meth:`_predict_tracks` of every track, in table order, to ``to_t_s`` (s; one
+        time, or one per track); the compiled IMM reads the table's columns in place (at
+        10,000 targets, copying them took a tenth of a step)."""
         t = self.table
-        to_t = np.full(len(t), to_t_s)
+        to_t = np.broadcast_to(np.asarray(to_t_s, float), (len(t),))
         if self.tentative_predictor is not None and self._first_mode_tentative:
             assert self._imm is not None
             return self._imm.predict(t.prob, t.mean, t.cov, t.t_s, to_t, t.status == TENTATIVE)

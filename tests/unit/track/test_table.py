@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from flankwatch.track.predictor import combine
 from flankwatch.track.table import TrackTable
 
 
@@ -27,3 +28,51 @@ def test_a_trace_rounded_below_zero_gives_a_zero_sigma_not_nan() -> None:
     assert np.allclose(table.ref_pos_sigma_m, [np.sqrt(12.0), 0.0])
     assert np.allclose(table.ref_vel_sigma_mps, [np.sqrt(12.0), 0.0])
     assert np.isnan(table.mode5_t_s).all()
+
+
+def _table(modes: int, n: int, rng: np.random.Generator) -> TrackTable:
+    """A table of ``n`` tracks of ``modes`` modes with random states."""
+    table = TrackTable(modes)
+    a = rng.normal(0.0, 3.0, (n, modes, 6, 6))
+    table.append(
+        np.arange(100, 100 + n),
+        rng.uniform(0.0, 10.0, n),
+        rng.dirichlet(np.ones(modes), n),
+        rng.normal(0.0, 200.0, (n, modes, 6)),
+        a @ np.swapaxes(a, -1, -2),
+        rng.integers(0, 1 << 24, n).astype(np.uint32),
+        np.array([f"CS{i}" for i in range(n)], object),
+    )
+    return table
+
+
+def test_the_summaries_are_the_combined_states_in_numpy() -> None:
+    rng = np.random.default_rng(5)
+    for modes in (1, 3):
+        table = _table(modes, 40, rng)
+        table.mean[7, -1, 3:] = np.nan  # a mode whose velocity is NaN: its speed is NaN
+        table.refresh(np.array([3, 7, 20]))
+        state, cov = combine(table.prob, table.mean, table.cov)
+        speed = np.sqrt(np.einsum("pmi,pmi->pm", table.mean[..., 3:], table.mean[..., 3:]))
+        for row in (3, 7, 20):
+            assert np.array_equal(table.ref_state[row], state[row], equal_nan=True)
+            trace = [np.trace(cov[row, :3, :3]), np.trace(cov[row, 3:, 3:])]
+            sigma = [table.ref_pos_sigma_m[row], table.ref_vel_sigma_mps[row]]
+            assert np.allclose(sigma, np.sqrt(trace), rtol=1e-14, equal_nan=True)
+            # NumPy's einsum may sum the three squares in another order: the last bit
+            assert np.allclose(
+                table.ref_speed_mps[row], speed[row].max(), rtol=1e-15, equal_nan=True
+            )
+        assert np.isnan(table.ref_speed_mps[7])
+
+
+def test_keeping_tracks_moves_every_column_of_the_kept_rows_in_order() -> None:
+    table = _table(3, 50, np.random.default_rng(6))
+    before = {name: getattr(table, name).copy() for name in TrackTable._COLUMNS}
+    mask = np.ones(50, bool)
+    mask[[0, 4, 5, 31, 49]] = False
+    table.keep(mask)
+    assert len(table) == 45
+    for name, column in before.items():
+        floats = column.dtype.kind == "f"
+        assert np.array_equal(getattr(table, name), column[mask], equal_nan=floats), name
