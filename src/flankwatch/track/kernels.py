@@ -29,6 +29,7 @@ def imm_predict(
     turn_rate_rps: np.ndarray,
     noise: np.ndarray,
     single: np.ndarray,
+    keep_cross: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """An IMM prediction of ``p`` tracks of ``M`` constant-velocity and coordinated-turn
     modes: the modes mixed over each track's step, then each moved by its own model.
@@ -47,25 +48,29 @@ def imm_predict(
 
     Returns the predicted mode probabilities ``(p, M)``, the predicted means
     ``(p, M, 6)`` and covariances ``(p, M, 6, 6)``, and ``P F'`` (the mixed covariance
-    times the transposed transition, ``(p, M, 6, 6)``, for a late plot's update).
+    times the transposed transition, ``(p, M, 6, 6)``, for a late plot's update); without
+    ``keep_cross`` (no plot is late) the last is left out: one row of scratch, not the
+    tracks' (a third less memory to write).
     """
     p, m = prob.shape
     out_prob = np.empty((p, m))
     at_mean = np.empty((p, m, 6))
     at_cov = np.empty((p, m, 6, 6))
-    cross = np.empty((p, m, 6, 6))
+    cross = np.empty((p if keep_cross else 1, m, 6, 6))
     weight = np.empty(m)
     mixed_mean = np.empty(6)
     mixed_cov = np.empty((6, 6))
     spread = np.empty(6)
     f = np.zeros((6, 6))
     for i in range(p):
+        o = i if keep_cross else 0  # the row of cross written (0: scratch)
         dt = dt_s[i]
         if dt == 0.0:
             out_prob[i] = prob[i]
             at_mean[i] = mean[i]
             at_cov[i] = cov[i]
-            cross[i] = cov[i]
+            if keep_cross:
+                cross[i] = cov[i]
             continue
         decay = np.exp(-m * switch_rate_per_s * max(dt, 0.0))
         leave = (1.0 - decay) / m
@@ -84,12 +89,13 @@ def imm_predict(
                 0,
                 at_mean[i, 0],
                 at_cov[i, 0],
-                cross[i, 0],
+                cross[o, 0],
             )
             for j in range(1, m):
                 at_mean[i, j] = at_mean[i, 0]
                 at_cov[i, j] = at_cov[i, 0]
-                cross[i, j] = cross[i, 0]
+                if keep_cross:
+                    cross[i, j] = cross[i, 0]
             continue
         for j in range(m):
             total = 0.0
@@ -124,7 +130,7 @@ def imm_predict(
                 j,
                 at_mean[i, j],
                 at_cov[i, j],
-                cross[i, j],
+                cross[o, j],
             )
     return out_prob, at_mean, at_cov, cross
 

@@ -218,6 +218,8 @@ def _fused_predict(
     late plot) keeps its state (see :class:`~flankwatch.track.base.Prediction`)."""
     t = np.asarray(t_s, float)
     to_t = np.asarray(to_t_s, float)
+    late = to_t < t
+    any_late = bool(late.any())
     prob, at_mean, at_cov, pf = imm_predict(
         np.ascontiguousarray(prob, float),
         np.ascontiguousarray(mean, float),
@@ -227,9 +229,9 @@ def _fused_predict(
         fused.rate,
         fused.noise_by_mode,
         np.zeros(len(t), bool) if single is None else np.ascontiguousarray(single, bool),
+        any_late,
     )
-    late = to_t < t
-    if not late.any():
+    if not any_late:
         return Prediction(prob, at_mean, at_cov, at_mean, at_cov, at_cov, to_t)
     out_mean = np.where(late[:, None, None], mean, at_mean)
     out_cov = np.where(late[:, None, None, None], cov, at_cov)

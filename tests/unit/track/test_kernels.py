@@ -56,6 +56,23 @@ def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
     assert np.array_equal(out[2], cov)
 
 
+def test_imm_kernel_leaves_the_cross_covariance_out_only_when_asked() -> None:
+    rng = np.random.default_rng(9)
+    p = 12
+    prob = rng.dirichlet(np.ones(3), p)
+    mean = rng.normal(0.0, 40.0, (p, 3, 6))
+    cov = _covariances(rng, (p, 3), 6)
+    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+    rates = np.array([0.0, 0.1, -0.1])
+    dt = rng.choice([0.0, 0.5, 4.0], p)
+    single = rng.random(p) < 0.4
+    kept = imm_predict(prob, mean, cov, dt, 0.3, rates, noise, single, True)
+    left = imm_predict(prob, mean, cov, dt, 0.3, rates, noise, single, False)
+    for full, lean in zip(kept[:3], left[:3], strict=True):
+        assert np.array_equal(full, lean)  # the same predictions, bit for bit
+    assert kept[3].shape == (p, 3, 6, 6) and left[3].shape == (1, 3, 6, 6)
+
+
 def test_tentative_tracks_move_by_the_first_mode_alone() -> None:
     rng = np.random.default_rng(8)
     cv = ConstantVelocity(2.0, 0.5)
