@@ -41,12 +41,22 @@ def test_kalman_predictor_matches_the_closed_form_and_keeps_late_tracks() -> Non
     assert np.array_equal(out.cross[~late], out.at_cov[~late])
 
 
+def _three_modes(
+    rng: np.random.Generator, p: int, sigma_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mode probabilities, means (spread ``sigma_m``) and covariances of ``p`` tracks of
+    three modes."""
+    return (
+        rng.dirichlet(np.ones(3), p),
+        rng.normal(0.0, sigma_m, (p, 3, 6)),
+        _covariances(rng, (p, 3), 6),
+    )
+
+
 def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
     rng = np.random.default_rng(6)
     p = 4
-    prob = rng.dirichlet(np.ones(3), p)
-    mean = rng.normal(0.0, 10.0, (p, 3, 6))
-    cov = _covariances(rng, (p, 3), 6)
+    prob, mean, cov = _three_modes(rng, p, 10.0)
     noise = np.ones((3, 3, 6, 6))
     rates = np.array([0.0, 0.1, -0.1])
     out = imm_predict(prob, mean, cov, np.zeros(p), 0.3, rates, noise, np.zeros(p, bool))
@@ -59,9 +69,7 @@ def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
 def test_imm_kernel_leaves_the_cross_covariance_out_only_when_asked() -> None:
     rng = np.random.default_rng(9)
     p = 12
-    prob = rng.dirichlet(np.ones(3), p)
-    mean = rng.normal(0.0, 40.0, (p, 3, 6))
-    cov = _covariances(rng, (p, 3), 6)
+    prob, mean, cov = _three_modes(rng, p, 40.0)
     noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
     rates = np.array([0.0, 0.1, -0.1])
     dt = rng.choice([0.0, 0.5, 4.0], p)
