@@ -6,9 +6,10 @@ the top of its heap back as soon as 128 KiB of it lie free; either way the next 
 of that size is served with fresh pages, which the system zeroes one by one as they are
 first touched (a page fault each). A tracker step over 10,000 targets makes and frees
 arrays of several megabytes dozens of times, so it spent more time in those faults than
-in its arithmetic: the IMM prediction of 13,700 tracks took 13.5 ms with 5,800 faults,
-and 1.4 ms with none once the freed memory was kept. Dask's workers are worse off still:
-Dask starts them with ``MALLOC_TRIM_THRESHOLD_=65536``.
+in its arithmetic: the IMM prediction of 13,700 tracks took 25.5 ms with 5,700 faults and
+9.3 ms with none once the freed memory was kept (13.5 and 1.4 ms where the tracks had not
+moved, a copy). Dask's workers are worse off still: Dask starts them with
+``MALLOC_TRIM_THRESHOLD_=65536``.
 
 :func:`keep_freed_memory` has the allocator keep up to :data:`TRIM_THRESHOLD_BYTES` of
 freed memory for reuse instead: blocks up to :data:`MMAP_THRESHOLD_BYTES` come from the

@@ -7,7 +7,8 @@ workers run without Dask's statistical profiler and with a slow event-loop tick
 (:data:`QUIET_WORKERS`): both interrupt the run's thread for the interpreter lock, which
 cost a study about a fifth of its time. They keep freed memory for reuse
 (:mod:`flankwatch.allocator`) instead of Dask's default, which gives it back to the
-system at once (a run then paid a third more page faults and twice the system time).
+system at once (a run then paid half as many page faults again and twice the system
+time).
 With ``scheduler`` (``tcp://HOST:PORT``) the runs go to an existing cluster
 whose workers have flankwatch installed (a run carries its scenario and its policy's
 rules: no file of the study needs to exist on the workers); runs that record are sent only
