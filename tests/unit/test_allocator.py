@@ -19,7 +19,7 @@ from flankwatch.allocator import ENVIRON, keep_freed_memory, user_settings
 glibc_only = pytest.mark.skipif(not allocator._glibc(), reason="the allocator settings are glibc's")
 
 LOOP = """
-import json, os, resource, sys
+import json, os, resource, subprocess, sys
 import numpy as np
 from flankwatch.allocator import keep_freed_memory
 applied = keep_freed_memory() if sys.argv[1] == "keep" else False
@@ -29,7 +29,9 @@ for _ in range(20):  # three arrays of 12 MB at a time, as a tracker step makes 
     arrays = [np.ones(1_500_000) for _ in range(3)]
     del arrays
 faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-child = {name: os.environ.get(name) for name in NAMES}
+show = "import json, os; print(json.dumps({n: os.environ.get(n) for n in NAMES}))"
+child = json.loads(subprocess.run([sys.executable, "-c", show], capture_output=True,
+                                  text=True, check=True).stdout)
 print(json.dumps({"applied": applied, "faults": faults, "child": child}))
 """.replace("NAMES", repr(list(ENVIRON)))
 

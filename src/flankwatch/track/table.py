@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -182,8 +183,8 @@ class TrackTable:
         for column in self._data.values():
             if column.dtype == object:
                 column[: len(kept)] = column[kept]
-            else:  # in place, no copy of the whole column
-                compact_rows(column.reshape(len(column), -1), kept)
+            else:  # in place, no copy of the whole column (rows flattened: any shape)
+                compact_rows(column.reshape(len(column), math.prod(column.shape[1:])), kept)
         self._n = len(kept)
 
     def refresh(self, rows: np.ndarray) -> None:

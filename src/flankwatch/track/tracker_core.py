@@ -243,7 +243,8 @@ class TrackerCore:
         time, or one per track); the compiled IMM reads the table's columns in place (at
         10,000 targets, copying them took a tenth of a step)."""
         t = self.table
-        to_t = np.broadcast_to(np.asarray(to_t_s, float), (len(t),))
+        to_t = np.empty(len(t))
+        to_t[:] = to_t_s
         if self.tentative_predictor is not None and self._first_mode_tentative:
             assert self._imm is not None
             return self._imm.predict(t.prob, t.mean, t.cov, t.t_s, to_t, t.status == TENTATIVE)

@@ -76,3 +76,9 @@ def test_keeping_tracks_moves_every_column_of_the_kept_rows_in_order() -> None:
     for name, column in before.items():
         floats = column.dtype.kind == "f"
         assert np.array_equal(getattr(table, name), column[mask], equal_nan=floats), name
+
+
+def test_keeping_no_track_of_a_table_never_filled_leaves_it_empty() -> None:
+    table = TrackTable(3)
+    table.keep(np.zeros(0, bool))
+    assert len(table) == 0 and table.cov.shape == (0, 3, 6, 6)
