@@ -5,8 +5,9 @@ elevation, visibility, detection probability) and the conversion of the plots
 into the run's frame are computed for all radars of a :class:`RadarGroup` at
 once; each radar then draws its own random numbers (:meth:`Radar.draw`) in the
 order it would alone, so a radar's plots are the same whichever radars it
-observes with. Matrix products run radar by radar, on the same rows as one
-radar alone (BLAS rounds a product differently for different numbers of rows).
+observes with. The per-plot rotations are compiled loops computing each row alone
+(:mod:`flankwatch.sim.sensors.radar_kernels`), not BLAS products, which round a row
+differently for different numbers of rows.
 See :mod:`flankwatch.sim.sensors.radar` for the radar model.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from flankwatch.geo.horizon import above_horizon
 from flankwatch.sim.sensors.base import FixedPose, Scene
 from flankwatch.sim.sensors.detection import detection_probability_at, radar_snr
+from flankwatch.sim.sensors.radar_kernels import plots_in_frame, turn_rows
 from flankwatch.sim.sensors.schedule import report_times_each
 from flankwatch.stream import PlotColumns, PlotKind, position_columns
 
@@ -96,6 +98,11 @@ class RadarGroup:
         placed = [radar.pose.at(0.0) for radar in radars]
         self._position_m = np.array([position for position, _ in placed])
         self._turns = [turn for _, turn in placed]
+        self._frames = _Frames(
+            np.array([radar.frame.origin_ecef_m for radar in radars]),
+            np.array([radar.frame.rotation for radar in radars]),
+            np.array([radar.sigma2 for radar in radars]),
+        )
 
     def observe(self, scene: Scene) -> list[PlotColumns]:
         """The plots of every radar of the group in the scene's window: by radar, each
@@ -151,11 +158,7 @@ class RadarGroup:
         radar, row = radar[pair], row[pair]
         target_at, target_alt = scene.at(row, t_look)
         line_of_sight = target_at - window.sensor_at(radar, t_look)
-        bounds = _bounds(radar, len(self.radars))
-        local = np.empty_like(line_of_sight)
-        for j, (s, e) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-            if e > s:  # each radar's rows alone: see the module docstring
-                local[s:e] = line_of_sight[s:e] @ window.turns[j].T
+        local = turn_rows(line_of_sight, np.array(window.turns), radar)
         range_m = np.linalg.norm(local, axis=1)
         with np.errstate(invalid="ignore"):
             sin_elevation = local[:, 2] / np.maximum(range_m, 1e-9)
@@ -183,9 +186,10 @@ class RadarGroup:
         measured = _Measured.of(looks, draws)
         radar = measured.radar
         sensor_ecef = window.sensor_at(radar, measured.t_s)
-        bounds = _bounds(radar, len(self.radars))
-        to_frame = [r.to_frame(turn) for r, turn in zip(self.radars, window.turns, strict=True)]
-        conversion = _Conversion.of(measured, bounds, sensor_ecef, self.radars, to_frame)
+        to_frame = np.array(
+            [r.to_frame(turn) for r, turn in zip(self.radars, window.turns, strict=True)]
+        )
+        conversion = _Conversion.of(measured, sensor_ecef, self._frames, to_frame)
         truth_id = np.full(len(radar), -1)
         shown = np.flatnonzero(measured.row >= 0)
         truth_id[shown] = scene.object_id[measured.row[shown]]
@@ -246,6 +250,16 @@ class _Measured(NamedTuple):
         return cls(radar[order], row[order], t_s[order], *(c[order] for c in columns))
 
 
+class _Frames(NamedTuple):
+    """What turns each radar's plots into the run's frame: the frame's ECEF origin (m,
+    (k, 3)) and ECEF-to-ENU rotation ((k, 3, 3)) as each radar holds them, and each
+    radar's measurement variances (m^2, rad^2, rad^2; (k, 3))."""
+
+    origin_ecef_m: np.ndarray
+    rotation: np.ndarray
+    sigma2: np.ndarray
+
+
 class _Conversion(NamedTuple):
     """Measured plots turned into the run's frame: azimuth wrapped into [0, 2 pi) (rad),
     position (m, (n, 3)), covariance (m^2, (n, 3, 3)), direction of the azimuth (unit
@@ -261,14 +275,13 @@ class _Conversion(NamedTuple):
     def of(
         cls,
         measured: _Measured,
-        bounds: list[int],
         sensor_ecef_m: np.ndarray,
-        radars: tuple[Radar, ...],
-        to_frame: list[np.ndarray],
+        frames: _Frames,
+        to_frame: np.ndarray,
     ) -> _Conversion:
-        """The conversion of ``measured``, whose rows ``bounds[j]`` to ``bounds[j + 1]``
-        are of ``radars[j]``, at ECEF positions ``sensor_ecef_m`` (m), with axes turned into
-        the run's frame by ``to_frame[j]``; covariances are the first-order ones."""
+        """The conversion of ``measured``, made by radars at ECEF positions
+        ``sensor_ecef_m`` (m) whose axes ``to_frame`` ``(k, 3, 3)`` turns into the run's
+        frame; covariances are the first-order ones."""
         n = len(measured.t_s)
         range_m, elevation_rad = measured.range_m, measured.elevation_rad
         azimuth_rad = measured.azimuth_rad % TWO_PI
@@ -284,16 +297,17 @@ class _Conversion(NamedTuple):
         jacobian[:, 0, 2] = -sin_el * sin_az * range_m
         jacobian[:, 1, 2] = -sin_el * cos_az * range_m
         jacobian[:, 2, 2] = cos_el * range_m
-        position, cov = np.empty((n, 3)), np.empty((n, 3, 3))
-        direction, sensor_local = np.empty((n, 3)), np.empty((n, 3))
-        for j, (s, e) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-            if e == s:
-                continue
-            sensor_local[s:e] = radars[j].frame.ecef_to_enu(sensor_ecef_m[s:e])
-            position[s:e] = sensor_local[s:e] + (range_m[s:e, None] * unit[s:e]) @ to_frame[j].T
-            turned = to_frame[j] @ jacobian[s:e]
-            cov[s:e] = np.einsum("nij,j,nkj->nik", turned, radars[j].sigma2, turned)
-            direction[s:e] = unit[s:e] @ to_frame[j].T
+        position, cov, direction, sensor_local = plots_in_frame(
+            measured.radar,
+            range_m,
+            unit,
+            jacobian,
+            sensor_ecef_m,
+            frames.origin_ecef_m,
+            frames.rotation,
+            to_frame,
+            frames.sigma2,
+        )
         return cls(azimuth_rad, position, cov, direction, sensor_local)
 
 
