@@ -148,8 +148,10 @@ class RadarGroup:
         instrumented range, beyond its minimum range, under its greatest elevation and
         above its horizon."""
         t0, t1 = window.t0_s, window.t1_s
-        turns = np.array(window.turns).transpose(0, 2, 1)
-        offset = (scene.reference_ecef_m[None, :, :] - window.position0_m[:, None, :]) @ turns
+        turns = np.array(window.turns)
+        offset = (scene.reference_ecef_m[None, :, :] - window.position0_m[:, None, :]) @ (
+            turns.transpose(0, 2, 1)
+        )
         near = np.einsum("kij,kij->ki", offset, offset) <= (window.reach_m**2)[:, None]
         radar, row = np.nonzero(near)
         azimuth0 = np.arctan2(offset[radar, row, 0], offset[radar, row, 1])
@@ -158,7 +160,7 @@ class RadarGroup:
         radar, row = radar[pair], row[pair]
         target_at, target_alt = scene.at(row, t_look)
         line_of_sight = target_at - window.sensor_at(radar, t_look)
-        local = turn_rows(line_of_sight, np.array(window.turns), radar)
+        local = turn_rows(line_of_sight, turns, radar)
         range_m = np.linalg.norm(local, axis=1)
         with np.errstate(invalid="ignore"):
             sin_elevation = local[:, 2] / np.maximum(range_m, 1e-9)
