@@ -30,6 +30,9 @@ MIN_GAP_S = 0.05
 stamped to the millisecond by a sensor sweeping thousands of targets a second share
 stamps without being scan-stamped."""
 
+Periods = tuple[np.ndarray, np.ndarray]
+"""Sensor ids (int64, sorted) and their revisit periods (s)."""
+
 
 class RevisitEstimator:
     """Running estimates of each sensor's revisit period from the plots it sees."""
@@ -42,6 +45,8 @@ class RevisitEstimator:
         self._period: dict[int, float] = {}
         self._stale: set[int] = set()
         """Sensors with gaps added since their period was last taken."""
+        self._known: Periods = (np.empty(0, np.int64), np.empty(0))
+        """The sensors with a period and their periods, as last taken (:meth:`known`)."""
 
     def observe(self, t_s: np.ndarray, sensor_id: np.ndarray, azimuth_rad: np.ndarray) -> None:
         """Learn from plots at ``t_s`` (s, sorted) of ``sensor_id`` with ``azimuth_rad`` (rad
@@ -96,10 +101,36 @@ class RevisitEstimator:
 
     def periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The estimated revisit period of each of ``sensor_id``, s (NaN when unknown)."""
-        for sensor in self._stale:
-            self._period[sensor] = float(np.median(self._gaps[sensor]))
-        self._stale.clear()
-        known = self._period
-        if not known:
-            return np.full(len(sensor_id), np.nan)
-        return np.array([known.get(s, np.nan) for s in np.asarray(sensor_id).tolist()])
+        return look_up(*self.known(), np.asarray(sensor_id, np.int64))
+
+    def known(self) -> Periods:
+        """The sensor ids with an estimated revisit period (sorted) and their periods (s);
+        the same arrays until a sensor's gaps change them, so that a caller may keep what
+        it derives from them while they are the same objects."""
+        if self._stale:
+            for sensor in self._stale:
+                self._period[sensor] = _median(self._gaps[sensor])
+            self._stale.clear()
+            ids = np.array(sorted(self._period), np.int64)
+            self._known = (ids, np.array([self._period[i] for i in ids.tolist()], float))
+        return self._known
+
+
+def _median(gaps: deque[float]) -> float:
+    """The median of a few gaps (s; never NaN: only gaps above ``MIN_GAP_S`` are kept), as
+    ``np.median`` gives it (the mean of the middle two of an even number) without the
+    cost of making an array of them."""
+    ordered = sorted(gaps)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def look_up(ids: np.ndarray, values: np.ndarray, sensor_id: np.ndarray) -> np.ndarray:
+    """The value of each of ``sensor_id`` (int64) in a table of sorted ``ids`` and their
+    ``values``; NaN for an id not in it."""
+    if not len(ids):
+        return np.full(len(sensor_id), np.nan)
+    at = np.minimum(np.searchsorted(ids, sensor_id), len(ids) - 1)
+    return np.where(ids[at] == sensor_id, values[at], np.nan)

@@ -41,6 +41,11 @@ def test_revisit_periods_and_noise_come_from_the_file(tmp_path: Path) -> None:
         out = tracker.step(batch)
     assert np.allclose(tracker.revisit_periods(np.array([1, 2])), [2.0, 5.0])
     assert np.allclose(tracker.association_windows(np.array([1, 2, 7])), [2.0, 5.0, 1.0])
+    # a period given later overrides the estimate, and giving none again restores it
+    tracker.set_revisit_periods(np.array([2]), np.array([4.0]))
+    assert np.allclose(tracker.revisit_periods(np.array([1, 2])), [2.0, 4.0])
+    tracker.set_revisit_periods(np.array([2]), np.array([np.nan]))
+    assert np.allclose(tracker.revisit_periods(np.array([1, 2])), [2.0, 5.0])
     held = out.status != 0
     assert held.sum() == 2
 

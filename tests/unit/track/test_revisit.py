@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flankwatch.track.revisit import RevisitEstimator
+from flankwatch.track.revisit import SAMPLES, RevisitEstimator
 
 
 def test_scan_stamped_sensors_get_the_gap_between_their_scans() -> None:
@@ -49,3 +49,25 @@ def test_millisecond_stamps_shared_by_a_busy_sweep_are_not_scans() -> None:
     t = np.repeat(np.arange(1, 1001) / 1000.0, 2)
     estimator.observe(t, np.ones(len(t), np.int64), np.full(len(t), np.nan))
     assert np.isnan(estimator.periods(np.array([1]))[0])
+
+
+def test_the_period_is_the_median_of_the_last_gaps_odd_or_even() -> None:
+    rng = np.random.default_rng(2)
+    for n_gaps in (1, 2, 7, 10, 64, 100):
+        gaps = rng.uniform(1.0, 9.0, n_gaps)
+        estimator = RevisitEstimator()
+        estimator.observe_gaps(np.zeros(n_gaps, np.int64), gaps)
+        expected = np.median(gaps[-SAMPLES:])
+        assert estimator.periods(np.array([0]))[0] == expected
+
+
+def test_the_known_periods_change_only_when_an_estimate_does() -> None:
+    estimator = RevisitEstimator()
+    estimator.observe_gaps(np.array([2, 2]), np.array([3.0, 5.0]))
+    known = estimator.known()
+    assert known[0].tolist() == [2] and known[1].tolist() == [4.0]
+    assert estimator.known() is known  # nothing new: the same arrays
+    estimator.observe_gaps(np.array([2**31 - 1, 0]), np.array([1.5, 2.5]))
+    assert estimator.known()[0].tolist() == [0, 2, 2**31 - 1]
+    periods = estimator.periods(np.array([2**31 - 1, 5, 2, 0]))
+    assert np.allclose(periods, [1.5, np.nan, 4.0, 2.5], equal_nan=True)
