@@ -296,39 +296,22 @@ def mixture_moments(
     """The mean ``(p, n)`` and covariance ``(p, n, n)`` of each of ``p`` Gaussian mixtures
     of modes weighted ``prob`` ``(p, M)``, with means ``(p, M, n)`` and covariances
     ``(p, M, n, n)``: ``sum w x`` and ``sum w (P + (x - mean)(x - mean)')``."""
-    p, n = mean.shape[0], mean.shape[2]
+    p, n_modes, n = mean.shape
     out_mean = np.zeros((p, n))
     out_cov = np.zeros((p, n, n))
     spread = np.empty(n)
     for i in range(p):
-        _mixture(prob, mean, cov, i, out_mean, out_cov, i, spread)
+        for j in range(n_modes):
+            for r in range(n):
+                out_mean[i, r] += prob[i, j] * mean[i, j, r]
+        for j in range(n_modes):
+            w = prob[i, j]
+            for r in range(n):
+                spread[r] = mean[i, j, r] - out_mean[i, r]
+            for r in range(n):
+                for c in range(n):
+                    out_cov[i, r, c] += w * (cov[i, j, r, c] + spread[r] * spread[c])
     return out_mean, out_cov
-
-
-@njit(cache=True, inline="always")
-def _mixture(
-    prob: np.ndarray,
-    mean: np.ndarray,
-    cov: np.ndarray,
-    i: int,
-    out_mean: np.ndarray,
-    out_cov: np.ndarray,
-    o: int,
-    spread: np.ndarray,
-) -> None:
-    """Mixture ``i`` of :func:`mixture_moments` added into row ``o`` of ``out_mean`` and
-    ``out_cov`` (zeros when called); ``spread`` ``(n,)`` is scratch."""
-    n_modes, n = mean.shape[1], mean.shape[2]
-    for j in range(n_modes):
-        for r in range(n):
-            out_mean[o, r] += prob[i, j] * mean[i, j, r]
-    for j in range(n_modes):
-        w = prob[i, j]
-        for r in range(n):
-            spread[r] = mean[i, j, r] - out_mean[o, r]
-        for r in range(n):
-            for c in range(n):
-                out_cov[o, r, c] += w * (cov[i, j, r, c] + spread[r] * spread[c])
 
 
 @njit(cache=True)
@@ -347,23 +330,31 @@ def track_summaries(
     ``(n, 6)`` (as :func:`mixture_moments`), the roots of its position and velocity
     covariance traces into ``pos_sigma_m`` and ``vel_sigma_mps`` (0 where rounding left a
     trace below 0; NaN stays NaN), and the largest speed of its modes into ``speed_mps``
-    (m/s; NaN if any is)."""
+    (m/s; NaN if any is). Only the diagonal of the combined covariance is formed, each
+    entry summed as :func:`mixture_moments` sums it."""
     n_modes = mean.shape[1]
     state = np.empty((1, 6))
-    state_cov = np.empty((1, 6, 6))
-    spread = np.empty(6)
+    diagonal = np.empty(6)
     for k in range(len(rows)):
         row = rows[k]
         if n_modes == 1:  # as combine: the one mode as it is
             state[0] = mean[row, 0]
-            state_cov[0] = cov[row, 0]
+            for r in range(6):
+                diagonal[r] = cov[row, 0, r, r]
         else:
             state[:] = 0.0
-            state_cov[:] = 0.0
-            _mixture(prob, mean, cov, row, state, state_cov, 0, spread)
+            diagonal[:] = 0.0
+            for j in range(n_modes):
+                for r in range(6):
+                    state[0, r] += prob[row, j] * mean[row, j, r]
+            for j in range(n_modes):
+                w = prob[row, j]
+                for r in range(6):
+                    spread = mean[row, j, r] - state[0, r]
+                    diagonal[r] += w * (cov[row, j, r, r] + spread * spread)
         ref_state[row] = state[0]
-        pos_sigma_m[row] = _root(state_cov[0, 0, 0] + state_cov[0, 1, 1] + state_cov[0, 2, 2])
-        vel_sigma_mps[row] = _root(state_cov[0, 3, 3] + state_cov[0, 4, 4] + state_cov[0, 5, 5])
+        pos_sigma_m[row] = _root(diagonal[0] + diagonal[1] + diagonal[2])
+        vel_sigma_mps[row] = _root(diagonal[3] + diagonal[4] + diagonal[5])
         fastest = 0.0
         for j in range(n_modes):
             vx, vy, vz = mean[row, j, 3], mean[row, j, 4], mean[row, j, 5]
