@@ -61,7 +61,9 @@ def imm_predict(
     mixed_mean = np.empty(6)
     mixed_cov = np.empty((6, 6))
     spread = np.empty(6)
-    f = np.zeros((6, 6))
+    f = np.zeros((m, 6, 6))  # each mode's transition over the step ``last_dt``
+    last_dt = np.nan
+    decay = 1.0
     for i in range(p):
         o = i if keep_cross else 0  # the row of cross written (0: scratch)
         dt = dt_s[i]
@@ -72,7 +74,11 @@ def imm_predict(
             if keep_cross:
                 cross[i] = cov[i]
             continue
-        decay = np.exp(-m * switch_rate_per_s * max(dt, 0.0))
+        if dt != last_dt:  # tracks in a row often share their step (NaN never equals)
+            last_dt = dt
+            decay = np.exp(-m * switch_rate_per_s * max(dt, 0.0))
+            for j in range(m):
+                _transition(f[j], turn_rate_rps[j], dt)
         leave = (1.0 - decay) / m
         stay = 1.0 / m + (m - 1) / m * decay
         a = abs(dt)
@@ -81,9 +87,7 @@ def imm_predict(
             _move(
                 mean[i, 0],
                 cov[i, 0],
-                f,
-                turn_rate_rps[0],
-                dt,
+                f[0],
                 a,
                 noise,
                 0,
@@ -122,9 +126,7 @@ def imm_predict(
             _move(
                 mixed_mean,
                 mixed_cov,
-                f,
-                turn_rate_rps[j],
-                dt,
+                f[j],
                 a,
                 noise,
                 j,
@@ -140,8 +142,6 @@ def _move(
     mean: np.ndarray,
     cov: np.ndarray,
     f: np.ndarray,
-    turn_rate_rps: float,
-    dt: float,
     a: float,
     noise: np.ndarray,
     mode: int,
@@ -149,11 +149,9 @@ def _move(
     out_cov: np.ndarray,
     out_cross: np.ndarray,
 ) -> None:
-    """Move one state ``mean``, ``cov`` over ``dt`` (s; ``a`` is ``|dt|``) by a turn at
-    ``turn_rate_rps`` (``f`` is the 6 x 6 scratch for its transition) with the process
-    noise of ``noise[:, mode]``: ``F x`` into ``out_mean``, ``F P F' + Q`` into
-    ``out_cov`` and ``P F'`` into ``out_cross``."""
-    _transition(f, turn_rate_rps, dt)
+    """Move one state ``mean``, ``cov`` by the transition ``f`` (:func:`_transition`) over a
+    step of length ``a`` (s) with the process noise of ``noise[:, mode]``: ``F x`` into
+    ``out_mean``, ``F P F' + Q`` into ``out_cov`` and ``P F'`` into ``out_cross``."""
     a2 = a * a
     a3 = a2 * a
     for r in range(6):

@@ -81,6 +81,24 @@ def test_imm_kernel_leaves_the_cross_covariance_out_only_when_asked() -> None:
     assert kept[3].shape == (p, 3, 6, 6) and left[3].shape == (1, 3, 6, 6)
 
 
+def test_each_track_is_predicted_as_alone_whatever_the_steps_around_it() -> None:
+    # the kernel keeps the transitions of the last step it met: runs of one step, changes,
+    # zero steps and late plots in between must each give the row's own prediction
+    rng = np.random.default_rng(10)
+    dt = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 2.5, 2.5, -1.0, 1.0, np.nan, 1.0, 2.5])
+    p = len(dt)
+    prob, mean, cov = _three_modes(rng, p, 40.0)
+    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+    rates = np.array([0.0, 0.1, -0.1])
+    single = rng.random(p) < 0.4
+    together = imm_predict(prob, mean, cov, dt, 0.3, rates, noise, single, True)
+    for row in range(p):
+        at = slice(row, row + 1)
+        alone = imm_predict(prob[at], mean[at], cov[at], dt[at], 0.3, rates, noise, single[at])
+        for both, one in zip(together, alone, strict=True):
+            assert np.array_equal(both[row], one[0], equal_nan=True)
+
+
 def test_tentative_tracks_move_by_the_first_mode_alone() -> None:
     rng = np.random.default_rng(8)
     cv = ConstantVelocity(2.0, 0.5)
