@@ -30,8 +30,41 @@ MIN_GAP_S = 0.05
 stamped to the millisecond by a sensor sweeping thousands of targets a second share
 stamps without being scan-stamped."""
 
-Periods = tuple[np.ndarray, np.ndarray]
-"""Sensor ids (int64, sorted) and their revisit periods (s)."""
+DENSE_IDS = 1 << 16
+"""Sensor ids below this are looked up by indexing an array of every id up to the largest
+(the usual case: a sensor id is its row in the run's sensor table); larger ones by a
+binary search."""
+
+
+class SensorPeriods:
+    """Revisit periods (s) of some sensors, looked up by sensor id."""
+
+    def __init__(self, ids: np.ndarray, period_s: np.ndarray) -> None:
+        self.ids = ids
+        """Sensor ids, sorted (int64)."""
+        self.period_s = period_s
+        """Their periods, s."""
+        self._by_id: np.ndarray | None = None
+        if len(ids) and ids[0] >= 0 and ids[-1] < DENSE_IDS:
+            self._by_id = np.full(int(ids[-1]) + 1, np.nan)
+            self._by_id[ids] = period_s
+
+    @staticmethod
+    def none() -> SensorPeriods:
+        """No sensor's period."""
+        return SensorPeriods(np.empty(0, np.int64), np.empty(0))
+
+    def of(self, sensor_id: np.ndarray) -> np.ndarray:
+        """The period of each of ``sensor_id`` (int64), s; NaN for a sensor not held."""
+        if self._by_id is not None and (not len(sensor_id) or sensor_id.min() >= 0):
+            try:
+                return self._by_id[sensor_id]
+            except IndexError:  # a sensor id beyond those held
+                pass
+        if not len(self.ids):
+            return np.full(len(sensor_id), np.nan)
+        at = np.minimum(np.searchsorted(self.ids, sensor_id), len(self.ids) - 1)
+        return np.where(self.ids[at] == sensor_id, self.period_s[at], np.nan)
 
 
 class RevisitEstimator:
@@ -45,7 +78,7 @@ class RevisitEstimator:
         self._period: dict[int, float] = {}
         self._stale: set[int] = set()
         """Sensors with gaps added since their period was last taken."""
-        self._known: Periods = (np.empty(0, np.int64), np.empty(0))
+        self._known = SensorPeriods.none()
         """The sensors with a period and their periods, as last taken (:meth:`known`)."""
 
     def observe(self, t_s: np.ndarray, sensor_id: np.ndarray, azimuth_rad: np.ndarray) -> None:
@@ -101,18 +134,23 @@ class RevisitEstimator:
 
     def periods(self, sensor_id: np.ndarray) -> np.ndarray:
         """The estimated revisit period of each of ``sensor_id``, s (NaN when unknown)."""
-        return look_up(*self.known(), np.asarray(sensor_id, np.int64))
+        return self.known().of(np.asarray(sensor_id, np.int64))
 
-    def known(self) -> Periods:
-        """The sensor ids with an estimated revisit period (sorted) and their periods (s);
-        the same arrays until a sensor's gaps change them, so that a caller may keep what
-        it derives from them while they are the same objects."""
+    def known(self) -> SensorPeriods:
+        """The sensors with an estimated revisit period and their periods; the same object
+        until a period changes, so that a caller may keep what it derives from it while it
+        is the same."""
         if self._stale:
+            changed = False
             for sensor in self._stale:
-                self._period[sensor] = _median(self._gaps[sensor])
+                period = _median(self._gaps[sensor])
+                changed |= self._period.get(sensor) != period
+                self._period[sensor] = period
             self._stale.clear()
-            ids = np.array(sorted(self._period), np.int64)
-            self._known = (ids, np.array([self._period[i] for i in ids.tolist()], float))
+            if changed:
+                ids = np.array(sorted(self._period), np.int64)
+                periods = np.array([self._period[i] for i in ids.tolist()], float)
+                self._known = SensorPeriods(ids, periods)
         return self._known
 
 
@@ -125,12 +163,3 @@ def _median(gaps: deque[float]) -> float:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2.0
-
-
-def look_up(ids: np.ndarray, values: np.ndarray, sensor_id: np.ndarray) -> np.ndarray:
-    """The value of each of ``sensor_id`` (int64) in a table of sorted ``ids`` and their
-    ``values``; NaN for an id not in it."""
-    if not len(ids):
-        return np.full(len(sensor_id), np.nan)
-    at = np.minimum(np.searchsorted(ids, sensor_id), len(ids) - 1)
-    return np.where(ids[at] == sensor_id, values[at], np.nan)

@@ -34,7 +34,7 @@ from flankwatch.track.measurement import BearingMeasurement, PositionMeasurement
 from flankwatch.track.output import COASTING, CONFIRMED, TENTATIVE
 from flankwatch.track.pair_gate import log_likelihood
 from flankwatch.track.predictor import IMMPredictor
-from flankwatch.track.revisit import Periods, RevisitEstimator, look_up
+from flankwatch.track.revisit import RevisitEstimator, SensorPeriods
 from flankwatch.track.score import DensityEstimate, thresholds
 from flankwatch.track.sensor_columns import SensorColumns
 from flankwatch.track.settings import TrackerSettings
@@ -106,7 +106,7 @@ class TrackerCore:
         self._replace_gate = gate_threshold(settings.replace_gate_probability, position_dof)
         self._window_s = np.empty(0)
         """Association window by sensor id, s (NaN: the default)."""
-        self._periods: tuple[Periods, Periods] | None = None
+        self._periods: tuple[SensorPeriods, SensorPeriods] | None = None
         """The estimates the revisit periods were last made from, and the sensors with a
         period and their periods (:meth:`_period_table`); ``None`` once a period is given."""
         self._node_group = np.empty(0, np.int64)
@@ -197,24 +197,23 @@ class TrackerCore:
         """The revisit period of each of ``sensor_id``, s: given
         (:meth:`set_revisit_periods`), else estimated from the plots seen
         (:class:`~flankwatch.track.revisit.RevisitEstimator`), else NaN."""
-        return look_up(*self._period_table(), np.asarray(sensor_id, np.int64))
+        return self._period_table().of(np.asarray(sensor_id, np.int64))
 
-    def _period_table(self) -> Periods:
-        """The sensor ids with a revisit period (sorted) and their periods (s), given or
-        else estimated; made again only when either has changed."""
+    def _period_table(self) -> SensorPeriods:
+        """The revisit period of every sensor that has one, given or else estimated; made
+        again only when either has changed."""
         estimated = self.revisit.known()
         kept = self._periods
         if kept is not None and kept[0] is estimated:
             return kept[1]
-        given_ids = np.flatnonzero(~np.isnan(self._window_s))
-        ids = np.union1d(estimated[0], given_ids)
-        period = look_up(*estimated, ids)
-        given = ids < len(self._window_s)
-        period[given] = np.where(
-            np.isnan(self._window_s[ids[given]]), period[given], self._window_s[ids[given]]
-        )
-        self._periods = (estimated, (ids, period))
-        return ids, period
+        given = self._window_s
+        ids = np.union1d(estimated.ids, np.flatnonzero(~np.isnan(given)))
+        period = estimated.of(ids)
+        held = ids < len(given)
+        period[held] = np.where(np.isnan(given[ids[held]]), period[held], given[ids[held]])
+        table = SensorPeriods(ids, period)
+        self._periods = (estimated, table)
+        return table
 
     def association_windows(self, sensor_id: np.ndarray) -> np.ndarray:
         """The association window of each of ``sensor_id``, s: its revisit period if known

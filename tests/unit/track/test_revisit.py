@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flankwatch.track.revisit import SAMPLES, RevisitEstimator
+from flankwatch.track.revisit import SAMPLES, RevisitEstimator, SensorPeriods
 
 
 def test_scan_stamped_sensors_get_the_gap_between_their_scans() -> None:
@@ -65,9 +65,25 @@ def test_the_known_periods_change_only_when_an_estimate_does() -> None:
     estimator = RevisitEstimator()
     estimator.observe_gaps(np.array([2, 2]), np.array([3.0, 5.0]))
     known = estimator.known()
-    assert known[0].tolist() == [2] and known[1].tolist() == [4.0]
+    assert known.ids.tolist() == [2] and known.period_s.tolist() == [4.0]
     assert estimator.known() is known  # nothing new: the same arrays
+    estimator.observe_gaps(np.array([2]), np.array([4.0]))
+    assert estimator.known() is known  # a new gap, the same median: the same arrays
     estimator.observe_gaps(np.array([2**31 - 1, 0]), np.array([1.5, 2.5]))
-    assert estimator.known()[0].tolist() == [0, 2, 2**31 - 1]
+    assert estimator.known().ids.tolist() == [0, 2, 2**31 - 1]
     periods = estimator.periods(np.array([2**31 - 1, 5, 2, 0]))
     assert np.allclose(periods, [1.5, np.nan, 4.0, 2.5], equal_nan=True)
+
+
+def test_sensor_periods_are_found_by_id_small_or_large() -> None:
+    small = SensorPeriods(np.array([0, 3, 7]), np.array([1.0, 4.0, 12.0]))
+    large = SensorPeriods(np.array([3, 2**31 - 1]), np.array([4.0, 9.0]))
+    asked = np.array([7, 3, 5, 0, 2**31 - 1, -1, 3])
+    assert np.allclose(
+        small.of(asked), [12.0, 4.0, np.nan, 1.0, np.nan, np.nan, 4.0], equal_nan=True
+    )
+    assert np.allclose(
+        large.of(asked), [np.nan, 4.0, np.nan, np.nan, 9.0, np.nan, 4.0], equal_nan=True
+    )
+    assert np.isnan(SensorPeriods.none().of(np.array([0, 1]))).all()
+    assert small.of(np.empty(0, np.int64)).shape == (0,)
