@@ -126,7 +126,7 @@ class Tracker(JointAssociation, SequentialAssociation):
         its position plots at ``positions``; the number of sensor scans (association
         windows) the position plots fall in."""
         sensor = batch.sensor_id.astype(np.int64)
-        learn = np.isnan(self._given_periods(sensor))
+        learn = np.isnan(self._given.of(sensor))
         if learn.any():
             rows = np.flatnonzero(learn)
             self.revisit.observe(batch.t_s[rows], sensor[rows], batch.azimuth_rad[rows])

@@ -104,8 +104,9 @@ class TrackerCore:
         )
         self._twin_watch = TwinWatch(settings.duplicate_hold_s)
         self._replace_gate = gate_threshold(settings.replace_gate_probability, position_dof)
-        self._window_s = np.empty(0)
-        """Association window by sensor id, s (NaN: the default)."""
+        self._given = SensorPeriods.none()
+        """The revisit periods given (:meth:`set_revisit_periods`), each sensor's association
+        window."""
         self._periods: tuple[SensorPeriods, SensorPeriods] | None = None
         """The estimates the revisit periods were last made from, and the sensors with a
         period and their periods (:meth:`_period_table`); ``None`` once a period is given."""
@@ -145,26 +146,12 @@ class TrackerCore:
             raise ValueError("one revisit period per sensor id is needed")
         if len(sensor_id) and sensor_id.min() < 0:
             raise ValueError("sensor ids must not be negative")
-        size = int(sensor_id.max()) + 1 if len(sensor_id) else 0
-        if size > len(self._window_s):
-            grown = np.full(size, np.nan)
-            grown[: len(self._window_s)] = self._window_s
-            self._window_s = grown
-        self._window_s[sensor_id] = np.where(period > 0.0, period, np.nan)
+        ids = np.union1d(self._given.ids, sensor_id)
+        given = self._given.of(ids)
+        given[np.searchsorted(ids, sensor_id)] = np.where(period > 0.0, period, np.nan)
+        held = ~np.isnan(given)
+        self._given = SensorPeriods(ids[held], given[held])
         self._periods = None
-
-    def _given_periods(self, sensor_id: np.ndarray) -> np.ndarray:
-        """The revisit period given for each of ``sensor_id`` (s; NaN if none)."""
-        given = self._window_s
-        try:
-            return given[sensor_id]
-        except IndexError:  # a sensor id beyond those given
-            pass
-        period = np.full(len(sensor_id), np.nan)
-        known = np.flatnonzero(sensor_id < len(given))
-        if len(known):
-            period[known] = given[sensor_id[known]]
-        return period
 
     @staticmethod
     def _misses(last_s: np.ndarray, t_s: np.ndarray | float, period_s: np.ndarray) -> np.ndarray:
@@ -206,11 +193,10 @@ class TrackerCore:
         kept = self._periods
         if kept is not None and kept[0] is estimated:
             return kept[1]
-        given = self._window_s
-        ids = np.union1d(estimated.ids, np.flatnonzero(~np.isnan(given)))
-        period = estimated.of(ids)
-        held = ids < len(given)
-        period[held] = np.where(np.isnan(given[ids[held]]), period[held], given[ids[held]])
+        ids = np.union1d(estimated.ids, self._given.ids)
+        period = self._given.of(ids)
+        unknown = np.isnan(period)
+        period[unknown] = estimated.of(ids[unknown])
         table = SensorPeriods(ids, period)
         self._periods = (estimated, table)
         return table
@@ -478,7 +464,7 @@ class TrackerCore:
             tracks, slot, t, sensor, held = (a[order] for a in (tracks, slot, t, sensor, held))
             previous = previous[order]
         gap = t - previous
-        timed = held & np.isfinite(gap) & np.isnan(self._given_periods(sensor))
+        timed = held & np.isfinite(gap) & np.isnan(self._given.of(sensor))
         if timed.any():
             self.revisit.observe_gaps(sensor[timed], gap[timed])
         table.sensor_t_s[tracks, slot] = t

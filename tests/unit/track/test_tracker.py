@@ -399,3 +399,12 @@ def test_stacked_bearings_match_one_by_one_and_triangulate(position_plots, beari
         assert error < np.linalg.norm(coasted.position()[0, :2] - truth[:2])
         spread = together.cov_xx_m2[0] + together.cov_yy_m2[0]
         assert spread < 0.5 * (coasted.cov_xx_m2[0] + coasted.cov_yy_m2[0])
+
+
+def test_revisit_periods_may_be_given_for_any_sensor_id_and_given_again() -> None:
+    tracker = build_tracker(TrackerSettings())
+    huge = 2**31 - 1  # a sensor id a plot file may carry: kept without an array of that size
+    tracker.set_revisit_periods(np.array([huge, 4]), np.array([6.0, 3.0]))
+    assert np.allclose(tracker.association_windows(np.array([huge, 4, 0])), [6.0, 3.0, 1.0])
+    tracker.set_revisit_periods(np.array([4, 0]), np.array([np.nan, 5.0]))
+    assert np.allclose(tracker.association_windows(np.array([huge, 4, 0])), [6.0, 1.0, 5.0])
