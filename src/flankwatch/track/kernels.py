@@ -24,6 +24,7 @@ def imm_predict(
     prob: np.ndarray,
     mean: np.ndarray,
     cov: np.ndarray,
+    rows: np.ndarray,
     dt_s: np.ndarray,
     switch_rate_per_s: float,
     turn_rate_rps: np.ndarray,
@@ -31,15 +32,17 @@ def imm_predict(
     single: np.ndarray,
     keep_cross: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """An IMM prediction of ``p`` tracks of ``M`` constant-velocity and coordinated-turn
-    modes: the modes mixed over each track's step, then each moved by its own model.
+    """An IMM prediction of the ``p`` tracks at ``rows`` (read in place, not gathered) of
+    ``M`` constant-velocity and coordinated-turn modes: the modes mixed over each track's
+    step, then each moved by its own model.
     A track whose step is 0 keeps its modes and their probabilities as they are; one
     where ``single`` ``(p,)`` holds (a tentative track, whose modes are equal) is moved
     by the first mode's model alone, every mode set to the result and the probabilities
     kept.
 
-    ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)`` and ``cov`` ``(p, M, 6, 6)`` are the
-    modes at the tracks' own times, ``dt_s`` ``(p,)`` the steps (s). Each mode jumps
+    ``prob`` ``(n, M)``, ``mean`` ``(n, M, 6)`` and ``cov`` ``(n, M, 6, 6)`` are the
+    modes of all ``n`` tracks at their own times, ``rows`` ``(p,)`` the tracks predicted,
+    ``dt_s`` ``(p,)`` their steps (s). Each mode jumps
     to each other one at ``switch_rate_per_s``: over a step ``dt`` a mode is kept with
     probability ``1/M + (M-1)/M exp(-M rate max(dt, 0))``. Mode ``j`` turns at
     ``turn_rate_rps[j]`` (rad/s, 0 for constant velocity) in the horizontal plane and
@@ -52,7 +55,7 @@ def imm_predict(
     ``keep_cross`` (no plot is late) the last is left out: one row of scratch, not the
     tracks' (a third less memory to write).
     """
-    p, m = prob.shape
+    p, m = len(rows), prob.shape[1]
     out_prob = np.empty((p, m))
     at_mean = np.empty((p, m, 6))
     at_cov = np.empty((p, m, 6, 6))
@@ -66,13 +69,14 @@ def imm_predict(
     decay = 1.0
     for i in range(p):
         o = i if keep_cross else 0  # the row of cross written (0: scratch)
+        q = rows[i]  # the track's row in prob, mean and cov
         dt = dt_s[i]
         if dt == 0.0:
-            out_prob[i] = prob[i]
-            at_mean[i] = mean[i]
-            at_cov[i] = cov[i]
+            out_prob[i] = prob[q]
+            at_mean[i] = mean[q]
+            at_cov[i] = cov[q]
             if keep_cross:
-                cross[i] = cov[i]
+                cross[i] = cov[q]
             continue
         if dt != last_dt:  # tracks in a row often share their step (NaN never equals)
             last_dt = dt
@@ -83,10 +87,10 @@ def imm_predict(
         stay = 1.0 / m + (m - 1) / m * decay
         a = abs(dt)
         if single[i]:
-            out_prob[i] = prob[i]
+            out_prob[i] = prob[q]
             _move(
-                mean[i, 0],
-                cov[i, 0],
+                mean[q, 0],
+                cov[q, 0],
                 f[0],
                 a,
                 noise,
@@ -104,7 +108,7 @@ def imm_predict(
         for j in range(m):
             total = 0.0
             for k in range(m):
-                weight[k] = (stay if k == j else leave) * prob[i, k]
+                weight[k] = (stay if k == j else leave) * prob[q, k]
                 total += weight[k]
             total = max(total, 1e-300)
             out_prob[i, j] = total
@@ -113,16 +117,16 @@ def imm_predict(
             for r in range(6):
                 s = 0.0
                 for k in range(m):
-                    s += weight[k] * mean[i, k, r]
+                    s += weight[k] * mean[q, k, r]
                 mixed_mean[r] = s
             mixed_cov[:, :] = 0.0
             for k in range(m):
                 w = weight[k]
                 for r in range(6):
-                    spread[r] = mean[i, k, r] - mixed_mean[r]
+                    spread[r] = mean[q, k, r] - mixed_mean[r]
                 for r in range(6):
                     for c in range(6):
-                        mixed_cov[r, c] += w * (cov[i, k, r, c] + spread[r] * spread[c])
+                        mixed_cov[r, c] += w * (cov[q, k, r, c] + spread[r] * spread[c])
             _move(
                 mixed_mean,
                 mixed_cov,

@@ -171,15 +171,22 @@ class IMMPredictor:
         t_s: np.ndarray,
         to_t_s: np.ndarray,
         single: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
     ) -> Prediction:
         """Mode states at ``t_s`` mixed and predicted to ``to_t_s`` (``(p,)``, s); for
         constant-velocity and coordinated-turn modes, by the compiled
         :func:`~flankwatch.track.kernels.imm_predict`, which moves the rows where
         ``single`` holds (tentative tracks, see :meth:`first_mode_alone`) by the first
-        mode's model alone, their modes kept equal and their probabilities unchanged."""
+        mode's model alone, their modes kept equal and their probabilities unchanged.
+
+        With ``rows`` ``(p,)``, ``prob``, ``mean`` and ``cov`` are a table's columns and the
+        states predicted are those at ``rows`` (``t_s``, ``to_t_s`` and ``single`` are
+        theirs); the compiled kernel reads them in place instead of a gathered copy."""
         if self._fused is not None:
             rate = self.switch_rate_per_s
-            return _fused_predict(self._fused, rate, prob, mean, cov, t_s, to_t_s, single)
+            return _fused_predict(self._fused, rate, prob, mean, cov, t_s, to_t_s, single, rows)
+        if rows is not None:
+            prob, mean, cov = prob[rows], mean[rows], cov[rows]
         if single is not None and single.any():
             raise ValueError("only constant-velocity and turn modes predict a first mode alone")
         dt = np.asarray(to_t_s, float) - np.asarray(t_s, float)
@@ -210,12 +217,14 @@ def _fused_predict(
     t_s: np.ndarray,
     to_t_s: np.ndarray,
     single: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> Prediction:
     """Modes ``prob``, ``mean``, ``cov`` at ``t_s`` mixed (modes switching at
     ``switch_rate_per_s``) and moved by ``fused``'s models to ``to_t_s`` (s), by the
     compiled kernel (rows where ``single`` holds by the first model alone, see
-    :func:`~flankwatch.track.kernels.imm_predict`); a track whose step is negative (a
-    late plot) keeps its state (see :class:`~flankwatch.track.base.Prediction`)."""
+    :func:`~flankwatch.track.kernels.imm_predict`); only the modes at ``rows``, if given
+    (read in place). A track whose step is negative (a late plot) keeps its state (see
+    :class:`~flankwatch.track.base.Prediction`)."""
     t = np.asarray(t_s, float)
     to_t = np.asarray(to_t_s, float)
     late = to_t < t
@@ -224,6 +233,7 @@ def _fused_predict(
         np.ascontiguousarray(prob, float),
         np.ascontiguousarray(mean, float),
         np.ascontiguousarray(cov, float),
+        np.arange(len(t)) if rows is None else np.ascontiguousarray(rows, np.intp),
         np.ascontiguousarray(to_t - t),
         float(switch_rate_per_s),
         fused.rate,
@@ -233,6 +243,8 @@ def _fused_predict(
     )
     if not any_late:
         return Prediction(prob, at_mean, at_cov, at_mean, at_cov, at_cov, to_t)
+    if rows is not None:
+        mean, cov = mean[rows], cov[rows]
     out_mean = np.where(late[:, None, None], mean, at_mean)
     out_cov = np.where(late[:, None, None, None], cov, at_cov)
     cross = np.where(late[:, None, None, None], pf, at_cov)

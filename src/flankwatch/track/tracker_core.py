@@ -228,11 +228,12 @@ class TrackerCore:
         any, their equal modes copied from its result (they keep their mode probabilities)."""
         if self.tentative_predictor is not None:
             tentative = self.table.status[index] == TENTATIVE
-            if self._first_mode_tentative:
+            if self._first_mode_tentative:  # the compiled IMM reads the table in place
                 assert self._imm is not None
                 t = self.table
+                rows = np.asarray(index, np.intp)
                 return self._imm.predict(
-                    t.prob[index], t.mean[index], t.cov[index], t.t_s[index], to_t_s, tentative
+                    t.prob, t.mean, t.cov, t.t_s[rows], to_t_s, tentative, rows=rows
                 )
             if tentative.any():
                 return self._predict_split(index, np.asarray(to_t_s, float), tentative)
@@ -240,15 +241,10 @@ class TrackerCore:
 
     def _predict_every_track(self, to_t_s: float | np.ndarray) -> Prediction:
         """:meth:`_predict_tracks` of every track, in table order, to ``to_t_s`` (s; one
-        time, or one per track); the compiled IMM reads the table's columns in place (at
-        10,000 targets, copying them took a tenth of a step)."""
-        t = self.table
-        to_t = np.empty(len(t))
+        time, or one per track)."""
+        to_t = np.empty(len(self.table))
         to_t[:] = to_t_s
-        if self.tentative_predictor is not None and self._first_mode_tentative:
-            assert self._imm is not None
-            return self._imm.predict(t.prob, t.mean, t.cov, t.t_s, to_t, t.status == TENTATIVE)
-        return self._predict_tracks(np.arange(len(t)), to_t)
+        return self._predict_tracks(np.arange(len(to_t)), to_t)
 
     def _predict_split(
         self, index: np.ndarray, to_t_s: np.ndarray, tentative: np.ndarray

@@ -59,7 +59,9 @@ def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
     prob, mean, cov = _three_modes(rng, p, 10.0)
     noise = np.ones((3, 3, 6, 6))
     rates = np.array([0.0, 0.1, -0.1])
-    out = imm_predict(prob, mean, cov, np.zeros(p), 0.3, rates, noise, np.zeros(p, bool))
+    out = imm_predict(
+        prob, mean, cov, np.arange(p), np.zeros(p), 0.3, rates, noise, np.zeros(p, bool)
+    )
     # a zero step mixes and moves nothing, bit for bit
     assert np.array_equal(out[0], prob)
     assert np.array_equal(out[1], mean)
@@ -74,8 +76,8 @@ def test_imm_kernel_leaves_the_cross_covariance_out_only_when_asked() -> None:
     rates = np.array([0.0, 0.1, -0.1])
     dt = rng.choice([0.0, 0.5, 4.0], p)
     single = rng.random(p) < 0.4
-    kept = imm_predict(prob, mean, cov, dt, 0.3, rates, noise, single, True)
-    left = imm_predict(prob, mean, cov, dt, 0.3, rates, noise, single, False)
+    kept = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, rates, noise, single, True)
+    left = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, rates, noise, single, False)
     for full, lean in zip(kept[:3], left[:3], strict=True):
         assert np.array_equal(full, lean)  # the same predictions, bit for bit
     assert kept[3].shape == (p, 3, 6, 6) and left[3].shape == (1, 3, 6, 6)
@@ -91,12 +93,42 @@ def test_each_track_is_predicted_as_alone_whatever_the_steps_around_it() -> None
     noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
     rates = np.array([0.0, 0.1, -0.1])
     single = rng.random(p) < 0.4
-    together = imm_predict(prob, mean, cov, dt, 0.3, rates, noise, single, True)
+    together = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, rates, noise, single, True)
     for row in range(p):
         at = slice(row, row + 1)
-        alone = imm_predict(prob[at], mean[at], cov[at], dt[at], 0.3, rates, noise, single[at])
+        alone = imm_predict(
+            prob[at], mean[at], cov[at], np.arange(1), dt[at], 0.3, rates, noise, single[at]
+        )
         for both, one in zip(together, alone, strict=True):
             assert np.array_equal(both[row], one[0], equal_nan=True)
+
+
+def test_the_kernel_reads_the_rows_asked_for_in_place() -> None:
+    # rows in any order, repeated or left out: each the prediction of its gathered copy
+    rng = np.random.default_rng(11)
+    p = 9
+    prob, mean, cov = _three_modes(rng, p, 40.0)
+    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+    rates = np.array([0.0, 0.1, -0.1])
+    rows = np.array([7, 2, 2, 0, 8, 5])
+    dt = np.array([1.0, 0.0, 2.5, -1.0, 1.0, 1.0])
+    single = np.array([False, True, False, False, True, False])
+    in_place = imm_predict(prob, mean, cov, rows, dt, 0.3, rates, noise, single)
+    gathered = imm_predict(
+        prob[rows], mean[rows], cov[rows], np.arange(len(rows)), dt, 0.3, rates, noise, single
+    )
+    for a, b in zip(in_place, gathered, strict=True):
+        assert np.array_equal(a, b)
+    cv = ConstantVelocity(2.0, 0.5)
+    turns = [CoordinatedTurn(rate, 5.0, 0.5) for rate in (0.1, -0.1)]
+    imm = IMMPredictor([cv, *turns], 0.3, [0.8, 0.1, 0.1])
+    t = rng.uniform(0.0, 3.0, p)
+    to = t[rows] + dt  # one late plot (dt < 0): the track's own state comes back
+    table = imm.predict(prob, mean, cov, t[rows], to, single, rows=rows)
+    copied = imm.predict(prob[rows], mean[rows], cov[rows], t[rows], to, single)
+    for name in ("prob", "mean", "cov", "at_mean", "at_cov", "cross", "t_s"):
+        assert np.array_equal(getattr(table, name), getattr(copied, name))
+    assert np.array_equal(table.mean[3], mean[0])
 
 
 def test_tentative_tracks_move_by_the_first_mode_alone() -> None:
