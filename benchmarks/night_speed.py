@@ -31,15 +31,12 @@ from __future__ import annotations
 
 import os
 
-# One BLAS thread, as the `flankwatch` command sets it (see flankwatch/cli.py): set before
-# NumPy is imported, so that what is measured is what the command runs.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# The settings of the `flankwatch` command (one BLAS thread, freed memory kept; see
+# flankwatch/process_settings.py), made before NumPy is imported, so that what is measured
+# is what the command runs.
+from flankwatch.process_settings import apply_process_settings  # noqa: E402
 
-# The allocator's settings too, as the command sets them (see flankwatch/allocator.py):
-# freed memory kept for the next arrays.
-from flankwatch.allocator import keep_freed_memory  # noqa: E402
-
-keep_freed_memory()
+apply_process_settings()
 
 import argparse
 import resource

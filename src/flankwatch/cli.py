@@ -12,7 +12,6 @@ and imported only when they are invoked or asked for their own help.
 from __future__ import annotations
 
 import importlib
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,19 +23,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from flankwatch.allocator import keep_freed_memory
+from flankwatch.process_settings import apply_process_settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-# flankwatch's linear algebra runs on stacks of small matrices, which BLAS threads only
-# slow down (they spin waiting for work: a fifth more CPU time on the tracker's largest
-# benchmark), and studies already run one process per core. Set before NumPy is first
-# imported, and inherited by a study's worker processes; a user's own setting is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# Keep freed memory for the next arrays rather than faulting fresh pages in for each
-# (see flankwatch/allocator.py); also inherited by the processes a run starts.
-keep_freed_memory()
+# One BLAS thread and freed memory kept for the next arrays, before NumPy is first imported
+# (see flankwatch/process_settings.py); inherited by the processes a run starts.
+apply_process_settings()
 
 DEFAULT_SCENARIO = "poland-2025-09-10"
 
