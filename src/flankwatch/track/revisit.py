@@ -132,10 +132,6 @@ class RevisitEstimator:
         for sensor, rows in zip(sensors.tolist(), np.split(order, starts[1:]), strict=True):
             self._add(int(sensor), gap_s[rows][-SAMPLES:].tolist())
 
-    def periods(self, sensor_id: np.ndarray) -> np.ndarray:
-        """The estimated revisit period of each of ``sensor_id``, s (NaN when unknown)."""
-        return self.known().of(np.asarray(sensor_id, np.int64))
-
     def known(self) -> SensorPeriods:
         """The sensors with an estimated revisit period and their periods; the same object
         until a period changes, so that a caller may keep what it derives from it while it

@@ -53,14 +53,26 @@ def _three_modes(
     )
 
 
+TURN_RATES_RPS = np.array([0.0, 0.1, -0.1])
+"""The turn rates of the kernel tests' three modes, rad/s."""
+
+
+def _modes_and_noise(
+    rng: np.random.Generator, p: int, sigma_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_three_modes`, and a random process noise per power of the step and mode
+    ``(3, 3, 6, 6)``."""
+    prob, mean, cov = _three_modes(rng, p, sigma_m)
+    return prob, mean, cov, np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+
+
 def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
     rng = np.random.default_rng(6)
     p = 4
     prob, mean, cov = _three_modes(rng, p, 10.0)
     noise = np.ones((3, 3, 6, 6))
-    rates = np.array([0.0, 0.1, -0.1])
     out = imm_predict(
-        prob, mean, cov, np.arange(p), np.zeros(p), 0.3, rates, noise, np.zeros(p, bool)
+        prob, mean, cov, np.arange(p), np.zeros(p), 0.3, TURN_RATES_RPS, noise, np.zeros(p, bool)
     )
     # a zero step mixes and moves nothing, bit for bit
     assert np.array_equal(out[0], prob)
@@ -71,13 +83,11 @@ def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
 def test_imm_kernel_leaves_the_cross_covariance_out_only_when_asked() -> None:
     rng = np.random.default_rng(9)
     p = 12
-    prob, mean, cov = _three_modes(rng, p, 40.0)
-    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
-    rates = np.array([0.0, 0.1, -0.1])
+    prob, mean, cov, noise = _modes_and_noise(rng, p, 40.0)
     dt = rng.choice([0.0, 0.5, 4.0], p)
     single = rng.random(p) < 0.4
-    kept = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, rates, noise, single, True)
-    left = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, rates, noise, single, False)
+    kept = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, TURN_RATES_RPS, noise, single, True)
+    left = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, TURN_RATES_RPS, noise, single, False)
     for full, lean in zip(kept[:3], left[:3], strict=True):
         assert np.array_equal(full, lean)  # the same predictions, bit for bit
     assert kept[3].shape == (p, 3, 6, 6) and left[3].shape == (1, 3, 6, 6)
@@ -89,15 +99,23 @@ def test_each_track_is_predicted_as_alone_whatever_the_steps_around_it() -> None
     rng = np.random.default_rng(10)
     dt = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 2.5, 2.5, -1.0, 1.0, np.nan, 1.0, 2.5])
     p = len(dt)
-    prob, mean, cov = _three_modes(rng, p, 40.0)
-    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
-    rates = np.array([0.0, 0.1, -0.1])
+    prob, mean, cov, noise = _modes_and_noise(rng, p, 40.0)
     single = rng.random(p) < 0.4
-    together = imm_predict(prob, mean, cov, np.arange(p), dt, 0.3, rates, noise, single, True)
+    together = imm_predict(
+        prob, mean, cov, np.arange(p), dt, 0.3, TURN_RATES_RPS, noise, single, True
+    )
     for row in range(p):
         at = slice(row, row + 1)
         alone = imm_predict(
-            prob[at], mean[at], cov[at], np.arange(1), dt[at], 0.3, rates, noise, single[at]
+            prob[at],
+            mean[at],
+            cov[at],
+            np.arange(1),
+            dt[at],
+            0.3,
+            TURN_RATES_RPS,
+            noise,
+            single[at],
         )
         for both, one in zip(together, alone, strict=True):
             assert np.array_equal(both[row], one[0], equal_nan=True)
@@ -107,15 +125,21 @@ def test_the_kernel_reads_the_rows_asked_for_in_place() -> None:
     # rows in any order, repeated or left out: each the prediction of its gathered copy
     rng = np.random.default_rng(11)
     p = 9
-    prob, mean, cov = _three_modes(rng, p, 40.0)
-    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
-    rates = np.array([0.0, 0.1, -0.1])
+    prob, mean, cov, noise = _modes_and_noise(rng, p, 40.0)
     rows = np.array([7, 2, 2, 0, 8, 5])
     dt = np.array([1.0, 0.0, 2.5, -1.0, 1.0, 1.0])
     single = np.array([False, True, False, False, True, False])
-    in_place = imm_predict(prob, mean, cov, rows, dt, 0.3, rates, noise, single)
+    in_place = imm_predict(prob, mean, cov, rows, dt, 0.3, TURN_RATES_RPS, noise, single)
     gathered = imm_predict(
-        prob[rows], mean[rows], cov[rows], np.arange(len(rows)), dt, 0.3, rates, noise, single
+        prob[rows],
+        mean[rows],
+        cov[rows],
+        np.arange(len(rows)),
+        dt,
+        0.3,
+        TURN_RATES_RPS,
+        noise,
+        single,
     )
     for a, b in zip(in_place, gathered, strict=True):
         assert np.array_equal(a, b)

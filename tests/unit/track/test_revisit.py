@@ -20,7 +20,9 @@ def test_scan_stamped_sensors_get_the_gap_between_their_scans() -> None:
                     sensor += [sid] * k
         order = np.argsort(t, kind="stable")
         estimator.observe(np.array(t)[order], np.array(sensor)[order], np.full(len(t), np.nan))
-    assert np.allclose(estimator.periods(np.array([3, 9, 4])), [2.0, 5.0, np.nan], equal_nan=True)
+    assert np.allclose(
+        estimator.known().of(np.array([3, 9, 4])), [2.0, 5.0, np.nan], equal_nan=True
+    )
 
 
 def test_a_rotating_radar_is_timed_by_its_azimuth_wrapping() -> None:
@@ -32,14 +34,14 @@ def test_a_rotating_radar_is_timed_by_its_azimuth_wrapping() -> None:
     for lo in range(60):
         rows = (t >= lo) & (t < lo + 1)
         estimator.observe(t[rows], np.full(rows.sum(), 2), azimuth[rows])
-    assert np.isclose(estimator.periods(np.array([2]))[0], period, rtol=0.05)
+    assert np.isclose(estimator.known().of(np.array([2]))[0], period, rtol=0.05)
 
 
 def test_plots_with_their_own_times_and_no_azimuth_give_no_period() -> None:
     estimator = RevisitEstimator()
     t = np.linspace(0.0, 30.0, 300)
     estimator.observe(t, np.zeros(300, np.int64), np.full(300, np.nan))
-    assert np.isnan(estimator.periods(np.array([0]))[0])
+    assert np.isnan(estimator.known().of(np.array([0]))[0])
 
 
 def test_millisecond_stamps_shared_by_a_busy_sweep_are_not_scans() -> None:
@@ -48,7 +50,7 @@ def test_millisecond_stamps_shared_by_a_busy_sweep_are_not_scans() -> None:
     estimator = RevisitEstimator()
     t = np.repeat(np.arange(1, 1001) / 1000.0, 2)
     estimator.observe(t, np.ones(len(t), np.int64), np.full(len(t), np.nan))
-    assert np.isnan(estimator.periods(np.array([1]))[0])
+    assert np.isnan(estimator.known().of(np.array([1]))[0])
 
 
 def test_the_period_is_the_median_of_the_last_gaps_odd_or_even() -> None:
@@ -58,7 +60,7 @@ def test_the_period_is_the_median_of_the_last_gaps_odd_or_even() -> None:
         estimator = RevisitEstimator()
         estimator.observe_gaps(np.zeros(n_gaps, np.int64), gaps)
         expected = np.median(gaps[-SAMPLES:])
-        assert estimator.periods(np.array([0]))[0] == expected
+        assert estimator.known().of(np.array([0]))[0] == expected
 
 
 def test_the_known_periods_change_only_when_an_estimate_does() -> None:
@@ -71,7 +73,7 @@ def test_the_known_periods_change_only_when_an_estimate_does() -> None:
     assert estimator.known() is known  # a new gap, the same median: the same arrays
     estimator.observe_gaps(np.array([2**31 - 1, 0]), np.array([1.5, 2.5]))
     assert estimator.known().ids.tolist() == [0, 2, 2**31 - 1]
-    periods = estimator.periods(np.array([2**31 - 1, 5, 2, 0]))
+    periods = estimator.known().of(np.array([2**31 - 1, 5, 2, 0]))
     assert np.allclose(periods, [1.5, np.nan, 4.0, 2.5], equal_nan=True)
 
 
