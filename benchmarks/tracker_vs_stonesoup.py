@@ -23,7 +23,6 @@ Run ``python benchmarks/tracker_vs_stonesoup.py --help`` for the options.
 
 from __future__ import annotations
 
-
 # The settings of the `flankwatch` command (one BLAS thread, freed memory kept; see
 # flankwatch/process_settings.py), made before NumPy is imported, so that what is measured
 # is what the command runs.

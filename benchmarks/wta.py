@@ -36,7 +36,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="instance file names to run (default: all)")
     parser.add_argument("--no-exact", action="store_true", help="skip the exact check")
     args = parser.parse_args()
-    with (args.instances / "best_known.csv").open(encoding="utf-8") as file:
+    best_known_file = args.instances / "best_known.csv"
+    if not best_known_file.is_file():
+        parser.exit(
+            2, f"error: {best_known_file} not found: give the benchmark's folder with --instances\n"
+        )
+    with best_known_file.open(encoding="utf-8") as file:
         best_known = {
             row["instance"]: float(row["best_known_objective"]) for row in csv.DictReader(file)
         }
