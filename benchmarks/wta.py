@@ -46,6 +46,9 @@ def main() -> None:
             row["instance"]: float(row["best_known_objective"]) for row in csv.DictReader(file)
         }
     names = sorted(best_known, key=_size) if not args.only else args.only
+    unknown = [name for name in names if name not in best_known]
+    if unknown:
+        parser.error(f"no best known objective in {best_known_file} for {', '.join(unknown)}")
 
     print(
         f"{'instance':<20} {'objective':>13} {'best known':>13} {'gap %':>8} {'time s':>7} "
