@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 from numba import njit
-from scipy.special import gammaincinv
+
+from flankwatch.track.chi_square import quantile
 
 CELLS_PER_POINT = 4
 """The grid of :func:`candidate_pairs` holds at most about this many cells per point."""
@@ -16,10 +17,9 @@ up a grid costs more on a few points)."""
 
 
 def gate_threshold(probability: float, dof: int) -> float:
-    """Squared Mahalanobis distance inside which a true plot falls with ``probability``: the
-    chi-square quantile, computed as SciPy's ``chi2.ppf`` computes it (``scipy.stats``
-    itself takes about 0.3 s to load, most of ``flankwatch track``'s start on a small file)."""
-    return float(2.0 * gammaincinv(dof / 2.0, probability))
+    """Squared Mahalanobis distance inside which a true plot falls with ``probability``
+    in ``dof`` dimensions: the chi-square quantile (:mod:`flankwatch.track.chi_square`)."""
+    return quantile(probability, dof)
 
 
 def candidate_pairs(
