@@ -61,6 +61,7 @@ def quantile(probability: float, dof: int) -> float:
         raise ValueError(f"a chi-square quantile needs a probability in (0, 1), not {probability}")
     if dof < 1 or dof != int(dof):
         raise ValueError(f"degrees of freedom must be a whole number, 1 or more, not {dof}")
+    dof = int(dof)
     below: Callable[[float], bool]
     if probability <= 0.5:
         below = lambda x: lower_tail(x, dof) < probability  # noqa: E731

@@ -23,6 +23,10 @@ def test_the_quantile_is_scipys_to_a_few_units_in_the_last_place(
     assert quantile(probability, dof) == pytest.approx(chi2.ppf(probability, dof), rel=1e-13)
 
 
+def test_a_whole_number_given_as_a_float_is_taken() -> None:
+    assert quantile(0.99, 3.0) == quantile(0.99, 3)  # type: ignore[arg-type]
+
+
 def test_two_degrees_of_freedom_give_the_closed_form_exactly() -> None:
     # P(X > x) = exp(-x / 2) for 2 degrees of freedom: the 0.99 gate is -2 ln(1 - 0.99)
     assert quantile(0.99, 2) == -2.0 * math.log(1.0 - 0.99)
