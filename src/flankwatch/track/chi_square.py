@@ -1,12 +1,12 @@
 """The chi-square distribution for a whole number of degrees of freedom, in plain ``math``.
 
 The tracker needs only its quantile, a few times when it is set up (its gates). SciPy
-gives it too, but loading ``scipy.special`` takes about 0.2 s, a fifth of ``flankwatch
-track``'s whole start on a small file. For a whole number ``k`` of degrees of freedom both
-tails have short closed forms or fast series (Abramowitz and Stegun 26.4.4, 26.4.5 and
-6.5.29, with ``h = x / 2``), and the quantile is found by bisection on the smaller tail,
-down to neighbouring floating-point numbers. It agrees with ``scipy.stats.chi2.ppf`` to a
-few units in the last place.
+gives it too, but loading ``scipy.special`` takes about 0.1 s beyond the part of SciPy that
+Numba loads anyway, a tenth of ``flankwatch track``'s whole start on a small file. For a
+whole number ``k`` of degrees of freedom both tails have short closed forms or fast series
+(Abramowitz and Stegun 26.4.4, 26.4.5 and 6.5.29, with ``h = x / 2``), and the quantile is
+found by bisection on the smaller tail, down to neighbouring floating-point numbers. It
+agrees with ``scipy.stats.chi2.ppf`` to a few units in the last place.
 """
 
 from __future__ import annotations

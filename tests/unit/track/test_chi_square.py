@@ -41,7 +41,7 @@ def test_the_tails_are_scipys_and_sum_to_one(x: float, dof: int) -> None:
     upper, lower = upper_tail(x, dof), lower_tail(x, dof)
     assert upper == pytest.approx(chi2.sf(x, dof), rel=1e-12, abs=1e-300)
     assert lower == pytest.approx(chi2.cdf(x, dof), rel=1e-12, abs=1e-300)
-    assert upper + lower == pytest.approx(1.0, rel=1e-13)
+    assert upper + lower == pytest.approx(1.0, rel=1e-12)
 
 
 @given(
