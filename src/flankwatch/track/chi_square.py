@@ -6,7 +6,8 @@ Numba loads anyway, a tenth of ``flankwatch track``'s whole start on a small fil
 whole number ``k`` of degrees of freedom both tails have short closed forms or fast series
 (Abramowitz and Stegun 26.4.4, 26.4.5 and 6.5.29, with ``h = x / 2``), and the quantile is
 found by bisection on the smaller tail, down to neighbouring floating-point numbers. It
-agrees with ``scipy.stats.chi2.ppf`` to a few units in the last place.
+agrees with ``scipy.stats.chi2.ppf`` to within about 2 parts in 10^14 (1 to 12 degrees of
+freedom, probabilities from 1e-12 to 1 - 1e-12).
 """
 
 from __future__ import annotations
