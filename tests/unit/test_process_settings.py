@@ -1,6 +1,7 @@
-"""A flankwatch process's settings: one BLAS thread and the allocator's, set without
-importing NumPy, a user's own BLAS setting kept. Each check runs in a fresh interpreter
-(the settings are the whole process's)."""
+"""A flankwatch process's settings: one BLAS thread, the same BLAS kernels on every machine
+that can run them, and the allocator's, set without importing NumPy, a user's own BLAS
+settings kept. Each check of the settings runs in a fresh interpreter (they are the whole
+process's)."""
 
 from __future__ import annotations
 
@@ -13,19 +14,20 @@ import pytest
 
 from flankwatch import allocator
 from flankwatch.allocator import ENVIRON
+from flankwatch.process_settings import BLAS_CORE, blas_core, cpu_flags
 
 SHOW = """
 import json, os, sys
 from flankwatch.process_settings import apply_process_settings
 apply_process_settings()
-names = ["OPENBLAS_NUM_THREADS", *NAMES]
+names = ["OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", *NAMES]
 print(json.dumps({"numpy": "numpy" in sys.modules, **{n: os.environ.get(n) for n in names}}))
 """.replace("NAMES", repr(list(ENVIRON)))
 
 
 def _settings(**given: str) -> dict:
     """What :data:`SHOW` prints in a fresh interpreter with no settings but ``given``."""
-    drop = {"OPENBLAS_NUM_THREADS", "GLIBC_TUNABLES", *ENVIRON}
+    drop = {"OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "GLIBC_TUNABLES", *ENVIRON}
     env = {key: value for key, value in os.environ.items() if key not in drop}
     done = subprocess.run(
         [sys.executable, "-c", SHOW],
@@ -41,8 +43,36 @@ def _settings(**given: str) -> dict:
 def test_one_blas_thread_and_the_allocator_settings_without_numpy() -> None:
     shown = _settings()
     assert shown.pop("numpy") is False  # set before NumPy could read them
-    assert shown == {"OPENBLAS_NUM_THREADS": "1", **ENVIRON}
+    pinned = blas_core(cpu_flags())
+    assert shown == {"OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": pinned, **ENVIRON}
 
 
 def test_a_users_own_blas_threads_are_kept() -> None:
     assert _settings(OPENBLAS_NUM_THREADS="3")["OPENBLAS_NUM_THREADS"] == "3"
+
+
+def test_a_users_own_blas_kernels_are_kept() -> None:
+    assert _settings(OPENBLAS_CORETYPE="Nehalem")["OPENBLAS_CORETYPE"] == "Nehalem"
+
+
+def test_the_blas_kernels_are_pinned_only_where_the_cpu_can_run_them() -> None:
+    assert blas_core(frozenset({"sse4_2", "avx", "avx2", "fma", "avx512f"})) == BLAS_CORE
+    assert blas_core(frozenset({"sse4_2", "avx", "avx2"})) is None  # no FMA
+    assert blas_core(frozenset({"sse4_2", "fma"})) is None  # no AVX2
+    assert blas_core(frozenset()) is None
+
+
+def test_the_cpu_flags_are_read_from_the_first_flags_line(tmp_path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text(
+        "processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: fpu sse2 avx2 fma\n\n"
+        "processor\t: 1\nflags\t\t: fpu sse2\n"
+    )
+    flags = cpu_flags(str(info))
+    if os.uname().machine not in ("x86_64", "amd64"):
+        assert flags == frozenset()  # pinned only on x86-64
+        return
+    assert flags == {"fpu", "sse2", "avx2", "fma"}
+    assert cpu_flags(str(tmp_path / "missing")) == frozenset()
+    info.write_text("processor\t: 0\n")
+    assert cpu_flags(str(info)) == frozenset()
