@@ -76,3 +76,24 @@ def test_the_cpu_flags_are_read_from_the_first_flags_line(tmp_path) -> None:
     assert cpu_flags(str(tmp_path / "missing")) == frozenset()
     info.write_text("processor\t: 0\n")
     assert cpu_flags(str(info)) == frozenset()
+
+
+CORES = """
+from flankwatch.process_settings import apply_process_settings
+apply_process_settings()
+import numpy, scipy.linalg  # each loads its own OpenBLAS, which names its kernels
+"""
+
+
+@pytest.mark.skipif(blas_core(cpu_flags()) is None, reason="this CPU cannot run the kernels")
+def test_numpy_and_scipy_take_the_pinned_kernels() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_CORETYPE"}
+    done = subprocess.run(
+        [sys.executable, "-c", CORES],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, "OPENBLAS_VERBOSE": "2"},
+    )
+    cores = [line for line in done.stderr.splitlines() if line.startswith("Core:")]
+    assert cores == [f"Core: {BLAS_CORE}"] * 2
