@@ -63,7 +63,7 @@ def imm_predict(
     weight = np.empty(m)
     mixed_mean = np.empty(6)
     mixed_cov = np.empty((6, 6))
-    spread = np.empty(6)
+    spreads = np.empty((m, 6))  # each mode's mean less the mixed mean
     f = np.zeros((m, 6, 6))  # each mode's transition over the step ``last_dt``
     last_dt = np.nan
     decay = 1.0
@@ -72,9 +72,9 @@ def imm_predict(
         q = rows[i]  # the track's row in prob, mean and cov
         dt = dt_s[i]
         if dt == 0.0:
-            out_prob[i] = prob[q]
-            at_mean[i] = mean[q]
-            at_cov[i] = cov[q]
+            for j in range(m):
+                out_prob[i, j] = prob[q, j]
+                _copy_mode(mean[q, j], cov[q, j], at_mean[i, j], at_cov[i, j])
             if keep_cross:
                 cross[i] = cov[q]
             continue
@@ -100,8 +100,7 @@ def imm_predict(
                 cross[o, 0],
             )
             for j in range(1, m):
-                at_mean[i, j] = at_mean[i, 0]
-                at_cov[i, j] = at_cov[i, 0]
+                _copy_mode(at_mean[i, 0], at_cov[i, 0], at_mean[i, j], at_cov[i, j])
                 if keep_cross:
                     cross[i, j] = cross[i, 0]
             continue
@@ -119,14 +118,28 @@ def imm_predict(
                 for k in range(m):
                     s += weight[k] * mean[q, k, r]
                 mixed_mean[r] = s
-            mixed_cov[:, :] = 0.0
             for k in range(m):
-                w = weight[k]
                 for r in range(6):
-                    spread[r] = mean[q, k, r] - mixed_mean[r]
+                    spreads[k, r] = mean[q, k, r] - mixed_mean[r]
+            if m == 3:  # the tracker's IMM: each entry's sum written out, kept in a register
+                w0, w1, w2 = weight[0], weight[1], weight[2]
+                p0, p1, p2 = cov[q, 0], cov[q, 1], cov[q, 2]
+                s0, s1, s2 = spreads[0], spreads[1], spreads[2]
                 for r in range(6):
                     for c in range(6):
-                        mixed_cov[r, c] += w * (cov[q, k, r, c] + spread[r] * spread[c])
+                        mixed_cov[r, c] = (
+                            0.0
+                            + w0 * (p0[r, c] + s0[r] * s0[c])
+                            + w1 * (p1[r, c] + s1[r] * s1[c])
+                            + w2 * (p2[r, c] + s2[r] * s2[c])
+                        )
+            else:
+                mixed_cov[:, :] = 0.0
+                for k in range(m):
+                    w = weight[k]
+                    for r in range(6):
+                        for c in range(6):
+                            mixed_cov[r, c] += w * (cov[q, k, r, c] + spreads[k, r] * spreads[k, c])
             _move(
                 mixed_mean,
                 mixed_cov,
@@ -155,38 +168,60 @@ def _move(
 ) -> None:
     """Move one state ``mean``, ``cov`` by the transition ``f`` (:func:`_transition`) over a
     step of length ``a`` (s) with the process noise of ``noise[:, mode]``: ``F x`` into
-    ``out_mean``, ``F P F' + Q`` into ``out_cov`` and ``P F'`` into ``out_cross``."""
+    ``out_mean``, ``F P F' + Q`` into ``out_cov`` and ``P F'`` into ``out_cross``.
+
+    Each product with ``F`` sums, from 0 and in the order of the columns, only the entries
+    of ``F``'s row that may be non-zero (the others would add zeros, which leave a sum as
+    it is); the sums are written out, so that the compiler keeps them in registers."""
+    f00, f03, f04 = f[0, 0], f[0, 3], f[0, 4]
+    f11, f13, f14 = f[1, 1], f[1, 3], f[1, 4]
+    f22, f25 = f[2, 2], f[2, 5]
+    f33, f34 = f[3, 3], f[3, 4]
+    f43, f44 = f[4, 3], f[4, 4]
+    f55 = f[5, 5]
+    x = mean
+    out_mean[0] = 0.0 + f00 * x[0] + f03 * x[3] + f04 * x[4]
+    out_mean[1] = 0.0 + f11 * x[1] + f13 * x[3] + f14 * x[4]
+    out_mean[2] = 0.0 + f22 * x[2] + f25 * x[5]
+    out_mean[3] = 0.0 + f33 * x[3] + f34 * x[4]
+    out_mean[4] = 0.0 + f43 * x[3] + f44 * x[4]
+    out_mean[5] = 0.0 + f55 * x[5]
+    for r in range(6):  # P F': row r of P against each row of F
+        p = cov[r]
+        out_cross[r, 0] = 0.0 + f00 * p[0] + f03 * p[3] + f04 * p[4]
+        out_cross[r, 1] = 0.0 + f11 * p[1] + f13 * p[3] + f14 * p[4]
+        out_cross[r, 2] = 0.0 + f22 * p[2] + f25 * p[5]
+        out_cross[r, 3] = 0.0 + f33 * p[3] + f34 * p[4]
+        out_cross[r, 4] = 0.0 + f43 * p[3] + f44 * p[4]
+        out_cross[r, 5] = 0.0 + f55 * p[5]
     a2 = a * a
     a3 = a2 * a
-    for r in range(6):
-        out_mean[r] = _row_product(f, r, mean)
-    for r in range(6):
-        for c in range(6):
-            out_cross[r, c] = _row_product(f, c, cov[r])
-    for r in range(6):
-        for c in range(6):
-            s = _row_product(f, r, out_cross[:, c])
-            out_cov[r, c] = (
-                s + a3 * noise[0, mode, r, c] + a2 * noise[1, mode, r, c] + a * noise[2, mode, r, c]
-            )
+    q3, q2, q1 = noise[0, mode], noise[1, mode], noise[2, mode]
+    pf = out_cross
+    for c in range(6):  # F (P F') + Q, column by column
+        s = 0.0 + f00 * pf[0, c] + f03 * pf[3, c] + f04 * pf[4, c]
+        out_cov[0, c] = s + a3 * q3[0, c] + a2 * q2[0, c] + a * q1[0, c]
+        s = 0.0 + f11 * pf[1, c] + f13 * pf[3, c] + f14 * pf[4, c]
+        out_cov[1, c] = s + a3 * q3[1, c] + a2 * q2[1, c] + a * q1[1, c]
+        s = 0.0 + f22 * pf[2, c] + f25 * pf[5, c]
+        out_cov[2, c] = s + a3 * q3[2, c] + a2 * q2[2, c] + a * q1[2, c]
+        s = 0.0 + f33 * pf[3, c] + f34 * pf[4, c]
+        out_cov[3, c] = s + a3 * q3[3, c] + a2 * q2[3, c] + a * q1[3, c]
+        s = 0.0 + f43 * pf[3, c] + f44 * pf[4, c]
+        out_cov[4, c] = s + a3 * q3[4, c] + a2 * q2[4, c] + a * q1[4, c]
+        s = 0.0 + f55 * pf[5, c]
+        out_cov[5, c] = s + a3 * q3[5, c] + a2 * q2[5, c] + a * q1[5, c]
 
 
 @njit(cache=True, inline="always")
-def _row_product(f: np.ndarray, r: int, x: np.ndarray) -> float:
-    """``sum_k f[r, k] x[k]`` for a transition ``f`` (:func:`_transition`), summed in the
-    order of ``k`` over the entries of row ``r`` that may be non-zero: the others add
-    zeros, which leave the sum as it is."""
-    if r == 0:
-        return 0.0 + f[0, 0] * x[0] + f[0, 3] * x[3] + f[0, 4] * x[4]
-    if r == 1:
-        return 0.0 + f[1, 1] * x[1] + f[1, 3] * x[3] + f[1, 4] * x[4]
-    if r == 2:
-        return 0.0 + f[2, 2] * x[2] + f[2, 5] * x[5]
-    if r == 3:
-        return 0.0 + f[3, 3] * x[3] + f[3, 4] * x[4]
-    if r == 4:
-        return 0.0 + f[4, 3] * x[3] + f[4, 4] * x[4]
-    return 0.0 + f[5, 5] * x[5]
+def _copy_mode(
+    mean: np.ndarray, cov: np.ndarray, out_mean: np.ndarray, out_cov: np.ndarray
+) -> None:
+    """Copy one mode's ``mean`` (6) and ``cov`` (6 x 6) into ``out_mean`` and ``out_cov``."""
+    for r in range(6):
+        out_mean[r] = mean[r]
+        for c in range(6):
+            out_cov[r, c] = cov[r, c]
 
 
 @njit(cache=True)
@@ -232,8 +267,25 @@ def kalman_update(
     their covariance and its inverse. The gain is ``K = cross S^-1``, the corrected
     mean ``x + K r`` and covariance ``P - K cross'`` (made symmetric); each mode's
     probability is multiplied by the Gaussian density of its innovation and the modes
-    normalised (with one mode, ``prob`` is returned as it is).
+    normalised (with one mode, ``prob`` is returned as it is). Position plots (``m = 3``)
+    take :func:`_position_update`, any other dimension :func:`_any_update`: the same sums.
     """
+    if residual.shape[2] == 3:
+        return _position_update(prob, mean, cov, cross, residual, s, s_inv)
+    return _any_update(prob, mean, cov, cross, residual, s, s_inv)
+
+
+@njit(cache=True)
+def _any_update(
+    prob: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    cross: np.ndarray,
+    residual: np.ndarray,
+    s: np.ndarray,
+    s_inv: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`kalman_update` by measurements of any dimension."""
     p, n_modes, m = residual.shape
     out_mean = np.empty((p, n_modes, 6))
     out_cov = np.empty((p, n_modes, 6, 6))
@@ -273,6 +325,57 @@ def kalman_update(
                         d2 += residual[i, j, a] * s_inv[i, j, a, b] * residual[i, j, b]
                 log_weight[j] = np.log(max(prob[i, j], 1e-300)) - 0.5 * (
                     d2 + _log_det(s[i, j]) + m * log_2pi
+                )
+        if n_modes > 1:
+            mode_probabilities(log_weight, out_prob[i])
+    return out_prob, out_mean, out_cov
+
+
+@njit(cache=True)
+def _position_update(
+    prob: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    cross: np.ndarray,
+    residual: np.ndarray,
+    s: np.ndarray,
+    s_inv: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`kalman_update` by measurements of 3 dimensions (positions): every sum of
+    :func:`_any_update`, in the same order, but written out, so that the compiler keeps
+    them in registers (a third less time than loops whose length it does not know)."""
+    p, n_modes = residual.shape[:2]
+    out_mean = np.empty((p, n_modes, 6))
+    out_cov = np.empty((p, n_modes, 6, 6))
+    out_prob = prob
+    if n_modes > 1:
+        out_prob = np.empty((p, n_modes))
+    log_weight = np.empty(n_modes)
+    gain = np.empty((6, 3))
+    corrected = np.empty((6, 6))
+    log_2pi = np.log(2.0 * np.pi)
+    for i in range(p):
+        for j in range(n_modes):
+            x, si, res = cross[i, j], s_inv[i, j], residual[i, j]
+            for r in range(6):
+                for c in range(3):
+                    gain[r, c] = 0.0 + x[r, 0] * si[0, c] + x[r, 1] * si[1, c] + x[r, 2] * si[2, c]
+            for r in range(6):
+                g0, g1, g2 = gain[r, 0], gain[r, 1], gain[r, 2]
+                out_mean[i, j, r] = mean[i, j, r] + g0 * res[0] + g1 * res[1] + g2 * res[2]
+                for c in range(6):
+                    k_cross = 0.0 + g0 * x[c, 0] + g1 * x[c, 1] + g2 * x[c, 2]
+                    corrected[r, c] = cov[i, j, r, c] - k_cross
+            for r in range(6):
+                for c in range(6):
+                    out_cov[i, j, r, c] = 0.5 * (corrected[r, c] + corrected[c, r])
+            if n_modes > 1:
+                d2 = 0.0
+                for a in range(3):
+                    for b in range(3):
+                        d2 += res[a] * si[a, b] * res[b]
+                log_weight[j] = np.log(max(prob[i, j], 1e-300)) - 0.5 * (
+                    d2 + _log_det(s[i, j]) + 3 * log_2pi
                 )
         if n_modes > 1:
             mode_probabilities(log_weight, out_prob[i])

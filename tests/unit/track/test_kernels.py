@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from flankwatch.track.base import Innovation, Prediction
-from flankwatch.track.kernels import imm_predict
+from flankwatch.track.kernels import (
+    _any_update,
+    _move,
+    _position_update,
+    imm_predict,
+    mode_transitions,
+)
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 from flankwatch.track.predictor import IMMPredictor, KalmanPredictor, combine
 from flankwatch.track.updater import KalmanUpdater
@@ -228,6 +234,62 @@ def test_update_matches_the_kalman_equations(modes: int, dim: int) -> None:
     expected_prob = prob * density
     expected_prob /= expected_prob.sum(axis=1, keepdims=True)
     assert np.allclose(out_prob, expected_prob, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("modes", [1, 3])
+def test_position_update_is_the_general_update_bit_for_bit(modes: int) -> None:
+    rng = np.random.default_rng(7 + modes)
+    p = 40
+    prob = rng.dirichlet(np.ones(modes), p)
+    mean = rng.normal(0.0, 50.0, (p, modes, 6))
+    cov = _covariances(rng, (p, modes), 6)
+    cross = rng.normal(0.0, 3.0, (p, modes, 6, 3))
+    residual = rng.normal(0.0, 2.0, (p, modes, 3))
+    s = _covariances(rng, (p, modes), 3)
+    args = (prob, mean, cov, cross, residual, s, np.linalg.inv(s))
+    written_out = _position_update(*args)
+    looped = _any_update(*args)
+    for a, b in zip(written_out, looped, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def _dense_move(
+    mean: list, cov: list, f: list, a: float, q3: list, q2: list, q1: list
+) -> tuple[list, list, list]:
+    """``F x``, ``F P F' + Q`` and ``P F'`` by whole rows of ``F``, each sum from 0 in column
+    order, in Python floats."""
+    n = range(6)
+    out_mean = [sum((f[r][k] * mean[k] for k in n), 0.0) for r in n]
+    cross = [[sum((f[c][k] * cov[r][k] for k in n), 0.0) for c in n] for r in n]
+    out_cov = [
+        [
+            sum((f[r][k] * cross[k][c] for k in n), 0.0)
+            + a * a * a * q3[r][c]
+            + a * a * q2[r][c]
+            + a * q1[r][c]
+            for c in n
+        ]
+        for r in n
+    ]
+    return out_mean, out_cov, cross
+
+
+def test_the_written_out_move_is_the_dense_product_bit_for_bit() -> None:
+    # the move skips the entries of F that are always zero: adding them changes no sum
+    rng = np.random.default_rng(12)
+    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+    for dt in (1.0, 2.5, -0.7):
+        f_all, _ = mode_transitions(np.array([dt]), TURN_RATES_RPS, noise)
+        for mode in range(3):
+            mean = rng.normal(0.0, 100.0, 6)
+            cov = _covariances(rng, (), 6)
+            f = f_all[0, mode]
+            out = np.empty(6), np.empty((6, 6)), np.empty((6, 6))
+            _move(mean, cov, f, abs(dt), noise, mode, *out)
+            q = [noise[k, mode].tolist() for k in range(3)]
+            expected = _dense_move(mean.tolist(), cov.tolist(), f.tolist(), abs(dt), *q)
+            for got, want in zip(out, expected, strict=True):
+                assert got.tobytes() == np.array(want).tobytes()
 
 
 def test_update_weights_by_likelihood_without_underflow() -> None:
