@@ -51,21 +51,50 @@ def candidate_pairs(
     radii = np.ascontiguousarray(radii)
     if len(centres) * len(points) <= ALL_PAIRS_UP_TO:
         return _all_pairs(centres, radii, np.ascontiguousarray(points, float))
-    points = np.asarray(points, float)
-    finite = np.flatnonzero(np.isfinite(points).all(axis=1))
-    if not len(finite):
-        return empty, empty
-    points = np.ascontiguousarray(points[finite])
-    spread = points.max(axis=0) - points.min(axis=0)
-    axes = np.sort(np.argsort(spread, kind="stable")[-2:])
-    low, high = points[:, axes].min(axis=0), points[:, axes].max(axis=0)
+    return _grid_search(centres, radii, np.ascontiguousarray(points, float))
+
+
+@njit(cache=True)
+def _grid_search(
+    centres: np.ndarray, radii: np.ndarray, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of :func:`candidate_pairs` through a grid (:func:`_grid_pairs`) laid over
+    the finite ``points``: over the two coordinates along which they spread most (of
+    equal spreads, the later coordinate), the cell's side the median of the positive
+    finite ``radii`` (1 without any), widened to about ``CELLS_PER_POINT`` cells a point
+    at most."""
+    m, d = points.shape
+    keep = np.empty(m, np.intp)
+    n_finite = 0
+    for k in range(m):
+        finite = True
+        for axis in range(d):
+            if not np.isfinite(points[k, axis]):
+                finite = False
+        if finite:
+            keep[n_finite] = k
+            n_finite += 1
+    if n_finite == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    finite_rows = keep[:n_finite].copy()
+    kept = np.empty((n_finite, d))
+    for k in range(n_finite):
+        kept[k] = points[finite_rows[k]]
+    low_all, high_all = kept[0].copy(), kept[0].copy()
+    for k in range(1, n_finite):
+        for axis in range(d):
+            low_all[axis] = min(low_all[axis], kept[k, axis])
+            high_all[axis] = max(high_all[axis], kept[k, axis])
+    axes = np.sort(np.argsort(high_all - low_all, kind="mergesort")[-2:])
+    low = np.array([low_all[axes[0]], low_all[axes[1]]])
+    high = np.array([high_all[axes[0]], high_all[axes[1]]])
     usable = radii[np.isfinite(radii) & (radii > 0.0)]
     side = float(np.median(usable)) if len(usable) else 1.0
-    width, height = high - low
-    most = CELLS_PER_POINT * len(points)
+    width, height = high[0] - low[0], high[1] - low[1]
+    most = CELLS_PER_POINT * n_finite
     side = max(side, math.sqrt(width * height / most), max(width, height) / most, 1e-9)
-    centre, point = _grid_pairs(centres, radii, points, axes, low, high, side)
-    return centre, finite[point]
+    centre, point = _grid_pairs(centres, radii, kept, axes, low, high, side)
+    return centre, finite_rows[point]
 
 
 @njit(cache=True)

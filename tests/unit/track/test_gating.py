@@ -63,6 +63,13 @@ def test_points_not_finite_and_radii_negative_or_not_a_number_are_never_paired(
     assert list(zip(centre.tolist(), point.tolist(), strict=True)) == expected
 
 
+def test_no_pairs_through_the_grid_when_no_point_is_finite() -> None:
+    centres = np.zeros((3000, 2))
+    points = np.array([[np.nan, 0.0], [0.0, np.inf]])
+    centre, point = candidate_pairs(centres, np.full(3000, 10.0), points)
+    assert len(centre) == len(point) == 0
+
+
 def test_candidate_pairs_of_nothing_is_empty() -> None:
     centres, plots = candidate_pairs(np.empty((0, 2)), np.empty(0), np.ones((3, 2)))
     assert len(centres) == len(plots) == 0
