@@ -145,12 +145,16 @@ def _grid_pairs(
         ix = min(int((points[k, a] - low[0]) / side), nx - 1)
         iy = min(int((points[k, b] - low[1]) / side), ny - 1)
         cell[k] = ix * ny + iy
-    by_cell = np.argsort(cell, kind="mergesort")
-    first = np.zeros(nx * ny + 1, np.int64)
+    first = np.zeros(nx * ny + 1, np.int64)  # where each cell's points start in by_cell
     for k in range(m):
         first[cell[k] + 1] += 1
     for c in range(nx * ny):
         first[c + 1] += first[c]
+    by_cell = np.empty(m, np.int64)  # the points cell by cell, in order within each
+    filled = first[:-1].copy()
+    for k in range(m):
+        by_cell[filled[cell[k]]] = k
+        filled[cell[k]] += 1
     out_centre = np.empty(4 * (n + m) + 64, np.intp)
     out_point = np.empty(len(out_centre), np.intp)
     count = 0
@@ -181,7 +185,8 @@ def _grid_pairs(
                     k = by_cell[slot]
                     if _distance2(centres, i, points, k, d) <= r2:
                         out_centre, out_point, count = _append(out_centre, out_point, count, i, k)
-        out_point[start:count].sort()
+        if count - start > 1:
+            out_point[start:count].sort()
     return out_centre[:count].copy(), out_point[:count].copy()
 
 
