@@ -511,3 +511,15 @@ def compact_rows(column: np.ndarray, kept: np.ndarray) -> None:
         row = kept[k]
         if row != k:
             column[k] = column[row]
+
+
+@njit(cache=True)
+def put_rows(column: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """Write ``values`` ``(p, k)`` into rows ``rows`` ``(p,)`` of ``column`` ``(n, k)``, in
+    place (as ``column[rows] = values``; element by element, about twice as fast for the
+    tracks' covariances)."""
+    width = column.shape[1]
+    for i in range(len(rows)):
+        row = rows[i]
+        for e in range(width):
+            column[row, e] = values[i, e]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from flankwatch.track.base import STATE_DIM
-from flankwatch.track.kernels import compact_rows, track_summaries
+from flankwatch.track.kernels import compact_rows, put_rows, track_summaries
 from flankwatch.track.output import TrackStatus
 from flankwatch.track.predictor import combine
 
@@ -186,6 +186,21 @@ class TrackTable:
             else:  # in place, no copy of the whole column (rows flattened: any shape)
                 compact_rows(column.reshape(len(column), math.prod(column.shape[1:])), kept)
         self._n = len(kept)
+
+    def put_modes(
+        self, rows: np.ndarray, prob: np.ndarray, mean: np.ndarray, cov: np.ndarray
+    ) -> None:
+        """Give the tracks at ``rows`` the modes ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)``
+        and ``cov`` ``(p, M, 6, 6)`` (by the compiled
+        :func:`~flankwatch.track.kernels.put_rows`)."""
+        rows = np.asarray(rows, np.intp)
+        for name, values in (("prob", prob), ("mean", mean), ("cov", cov)):
+            column = self._data[name]
+            put_rows(
+                column.reshape(len(column), -1),
+                rows,
+                np.ascontiguousarray(values, column.dtype).reshape(len(rows), -1),
+            )
 
     def refresh(self, rows: np.ndarray) -> None:
         """Recompute the summary of the tracks at ``rows`` from their states."""

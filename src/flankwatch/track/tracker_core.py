@@ -334,7 +334,7 @@ class TrackerCore:
             if held.any():
                 dt = (t_s - t.t_s[rows])[held]
                 self.switch_rate.observe(t.prob[rows[held]], posterior[0][held], dt)
-        t.prob[rows], t.mean[rows], t.cov[rows] = posterior
+        t.put_modes(rows, *posterior)
         t.t_s[rows] = t_s
         t.last_update_s[rows] = np.maximum(t.last_update_s[rows], plots_t_s)
         t.updated[rows] = True

@@ -85,3 +85,16 @@ def test_keeping_no_track_of_a_table_never_filled_leaves_it_empty() -> None:
     table = TrackTable(3)
     table.keep(np.zeros(0, bool))
     assert len(table) == 0 and table.cov.shape == (0, 3, 6, 6)
+
+
+def test_putting_modes_writes_only_the_rows_given() -> None:
+    rng = np.random.default_rng(8)
+    table = _table(3, 30, rng)
+    before = {name: getattr(table, name).copy() for name in ("prob", "mean", "cov")}
+    rows = np.array([29, 2, 17])
+    new = (rng.dirichlet(np.ones(3), 3), rng.normal(size=(3, 3, 6)), rng.normal(size=(3, 3, 6, 6)))
+    table.put_modes(rows, *new)
+    for name, values in zip(("prob", "mean", "cov"), new, strict=True):
+        expected = before[name].copy()
+        expected[rows] = values
+        assert np.array_equal(getattr(table, name), expected), name
