@@ -8,15 +8,14 @@ tracks. They are compiled on first use and cached beside this module (or, where 
 folder cannot be written, in Numba's user cache), so only the first run on a machine pays
 the compilation (some seconds); each process then loads them at their first call.
 
-States are 6-vectors ``(x, y, z, vx, vy, vz)`` in m and m/s; covariances 6 x 6.
+The Kalman update is in :mod:`~flankwatch.track.update_kernels`. States are 6-vectors
+``(x, y, z, vx, vy, vz)`` in m and m/s; covariances 6 x 6.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from flankwatch.track.position_kernels import det_3x3, mode_probabilities
 
 
 @njit(cache=True)
@@ -246,152 +245,6 @@ def _transition(f: np.ndarray, turn_rate_rps: float, dt: float) -> None:
     f[4, 3] = sin
     f[3, 4] = -sin
     f[2, 5] = dt
-
-
-@njit(cache=True)
-def kalman_update(
-    prob: np.ndarray,
-    mean: np.ndarray,
-    cov: np.ndarray,
-    cross: np.ndarray,
-    residual: np.ndarray,
-    s: np.ndarray,
-    s_inv: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The Kalman correction of every mode of ``p`` predictions by one measurement each
-    (of any dimension ``m``), and the modes' probabilities weighted by its likelihood.
-
-    ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)`` and ``cov`` ``(p, M, 6, 6)`` are the
-    predicted modes; ``cross`` ``(p, M, 6, m)`` the state-measurement covariances,
-    ``residual`` ``(p, M, m)`` the innovations, ``s`` and ``s_inv`` ``(p, M, m, m)``
-    their covariance and its inverse. The gain is ``K = cross S^-1``, the corrected
-    mean ``x + K r`` and covariance ``P - K cross'`` (made symmetric); each mode's
-    probability is multiplied by the Gaussian density of its innovation and the modes
-    normalised (with one mode, ``prob`` is returned as it is). Position plots (``m = 3``)
-    take :func:`_position_update`, any other dimension :func:`_any_update`: the same sums.
-    """
-    if residual.shape[2] == 3:
-        return _position_update(prob, mean, cov, cross, residual, s, s_inv)
-    return _any_update(prob, mean, cov, cross, residual, s, s_inv)
-
-
-@njit(cache=True)
-def _any_update(
-    prob: np.ndarray,
-    mean: np.ndarray,
-    cov: np.ndarray,
-    cross: np.ndarray,
-    residual: np.ndarray,
-    s: np.ndarray,
-    s_inv: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`kalman_update` by measurements of any dimension."""
-    p, n_modes, m = residual.shape
-    out_mean = np.empty((p, n_modes, 6))
-    out_cov = np.empty((p, n_modes, 6, 6))
-    out_prob = prob
-    if n_modes > 1:
-        out_prob = np.empty((p, n_modes))
-    log_weight = np.empty(n_modes)
-    gain = np.empty((6, m))
-    corrected = np.empty((6, 6))
-    log_2pi = np.log(2.0 * np.pi)
-    for i in range(p):
-        for j in range(n_modes):
-            for r in range(6):
-                for c in range(m):
-                    total = 0.0
-                    for k in range(m):
-                        total += cross[i, j, r, k] * s_inv[i, j, k, c]
-                    gain[r, c] = total
-            for r in range(6):
-                total = mean[i, j, r]
-                for c in range(m):
-                    total += gain[r, c] * residual[i, j, c]
-                out_mean[i, j, r] = total
-            for r in range(6):
-                for c in range(6):
-                    total = 0.0
-                    for k in range(m):
-                        total += gain[r, k] * cross[i, j, c, k]
-                    corrected[r, c] = cov[i, j, r, c] - total
-            for r in range(6):
-                for c in range(6):
-                    out_cov[i, j, r, c] = 0.5 * (corrected[r, c] + corrected[c, r])
-            if n_modes > 1:
-                d2 = 0.0
-                for a in range(m):
-                    for b in range(m):
-                        d2 += residual[i, j, a] * s_inv[i, j, a, b] * residual[i, j, b]
-                log_weight[j] = np.log(max(prob[i, j], 1e-300)) - 0.5 * (
-                    d2 + _log_det(s[i, j]) + m * log_2pi
-                )
-        if n_modes > 1:
-            mode_probabilities(log_weight, out_prob[i])
-    return out_prob, out_mean, out_cov
-
-
-@njit(cache=True)
-def _position_update(
-    prob: np.ndarray,
-    mean: np.ndarray,
-    cov: np.ndarray,
-    cross: np.ndarray,
-    residual: np.ndarray,
-    s: np.ndarray,
-    s_inv: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`kalman_update` by measurements of 3 dimensions (positions): every sum of
-    :func:`_any_update`, in the same order, but written out, so that the compiler keeps
-    them in registers (a third less time than loops whose length it does not know)."""
-    p, n_modes = residual.shape[:2]
-    out_mean = np.empty((p, n_modes, 6))
-    out_cov = np.empty((p, n_modes, 6, 6))
-    out_prob = prob
-    if n_modes > 1:
-        out_prob = np.empty((p, n_modes))
-    log_weight = np.empty(n_modes)
-    gain = np.empty((6, 3))
-    corrected = np.empty((6, 6))
-    log_2pi = np.log(2.0 * np.pi)
-    for i in range(p):
-        for j in range(n_modes):
-            x, si, res = cross[i, j], s_inv[i, j], residual[i, j]
-            for r in range(6):
-                for c in range(3):
-                    gain[r, c] = 0.0 + x[r, 0] * si[0, c] + x[r, 1] * si[1, c] + x[r, 2] * si[2, c]
-            for r in range(6):
-                g0, g1, g2 = gain[r, 0], gain[r, 1], gain[r, 2]
-                out_mean[i, j, r] = mean[i, j, r] + g0 * res[0] + g1 * res[1] + g2 * res[2]
-                for c in range(6):
-                    k_cross = 0.0 + g0 * x[c, 0] + g1 * x[c, 1] + g2 * x[c, 2]
-                    corrected[r, c] = cov[i, j, r, c] - k_cross
-            for r in range(6):
-                for c in range(6):
-                    out_cov[i, j, r, c] = 0.5 * (corrected[r, c] + corrected[c, r])
-            if n_modes > 1:
-                d2 = 0.0
-                for a in range(3):
-                    for b in range(3):
-                        d2 += res[a] * si[a, b] * res[b]
-                log_weight[j] = np.log(max(prob[i, j], 1e-300)) - 0.5 * (
-                    d2 + _log_det(s[i, j]) + 3 * log_2pi
-                )
-        if n_modes > 1:
-            mode_probabilities(log_weight, out_prob[i])
-    return out_prob, out_mean, out_cov
-
-
-@njit(cache=True)
-def _log_det(s: np.ndarray) -> float:
-    """The log of the determinant of a covariance ``s`` (m x m); for ``m = 3`` by cofactors,
-    the determinant held above ``1e-300``."""
-    m = s.shape[0]
-    if m == 1:
-        return float(np.log(abs(s[0, 0])))
-    if m == 3:
-        return float(np.log(max(det_3x3(s), 1e-300)))
-    return float(np.linalg.slogdet(np.ascontiguousarray(s))[1])
 
 
 @njit(cache=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from flankwatch.track.base import Innovation, Prediction
-from flankwatch.track.kernels import kalman_update
 from flankwatch.track.linalg import inverse_small
+from flankwatch.track.update_kernels import kalman_update
 
 
 class KalmanUpdater:
@@ -36,9 +36,9 @@ class KalmanUpdater:
         self, prediction: Prediction, innovation: Innovation
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Corrected mode probabilities ``(p, M)``, means ``(p, M, 6)`` and covariances, by
-        the compiled :func:`~flankwatch.track.kernels.kalman_update`. The cross-covariances
-        are read where they lie (for positions, columns of the predicted covariances):
-        copying them out would take a third as long as the update itself."""
+        the compiled :func:`~flankwatch.track.update_kernels.kalman_update`. The
+        cross-covariances are read where they lie (for positions, columns of the predicted
+        covariances): copying them out would take a third as long as the update itself."""
         return kalman_update(
             np.ascontiguousarray(prediction.prob, float),
             np.ascontiguousarray(prediction.mean, float),

@@ -6,13 +6,7 @@ import numpy as np
 import pytest
 
 from flankwatch.track.base import Innovation, Prediction
-from flankwatch.track.kernels import (
-    _any_update,
-    _move,
-    _position_update,
-    imm_predict,
-    mode_transitions,
-)
+from flankwatch.track.kernels import _move, imm_predict, mode_transitions
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 from flankwatch.track.predictor import IMMPredictor, KalmanPredictor, combine
 from flankwatch.track.updater import KalmanUpdater
@@ -234,23 +228,6 @@ def test_update_matches_the_kalman_equations(modes: int, dim: int) -> None:
     expected_prob = prob * density
     expected_prob /= expected_prob.sum(axis=1, keepdims=True)
     assert np.allclose(out_prob, expected_prob, rtol=1e-9, atol=1e-12)
-
-
-@pytest.mark.parametrize("modes", [1, 3])
-def test_position_update_is_the_general_update_bit_for_bit(modes: int) -> None:
-    rng = np.random.default_rng(7 + modes)
-    p = 40
-    prob = rng.dirichlet(np.ones(modes), p)
-    mean = rng.normal(0.0, 50.0, (p, modes, 6))
-    cov = _covariances(rng, (p, modes), 6)
-    cross = rng.normal(0.0, 3.0, (p, modes, 6, 3))
-    residual = rng.normal(0.0, 2.0, (p, modes, 3))
-    s = _covariances(rng, (p, modes), 3)
-    args = (prob, mean, cov, cross, residual, s, np.linalg.inv(s))
-    written_out = _position_update(*args)
-    looped = _any_update(*args)
-    for a, b in zip(written_out, looped, strict=True):
-        assert a.tobytes() == b.tobytes()
 
 
 def _dense_move(
