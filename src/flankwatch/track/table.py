@@ -191,15 +191,18 @@ class TrackTable:
         self, rows: np.ndarray, prob: np.ndarray, mean: np.ndarray, cov: np.ndarray
     ) -> None:
         """Give the tracks at ``rows`` the modes ``prob`` ``(p, M)``, ``mean`` ``(p, M, 6)``
-        and ``cov`` ``(p, M, 6, 6)`` (by the compiled
-        :func:`~flankwatch.track.kernels.put_rows`)."""
+        and ``cov`` ``(p, M, 6, 6)``, as ``column[rows] = values`` would (each broadcast to
+        its rows' shape), by the compiled :func:`~flankwatch.track.kernels.put_rows`."""
         rows = np.asarray(rows, np.intp)
+        if len(rows) and not (0 <= rows.min() and rows.max() < self._n):
+            raise IndexError(f"track rows must lie in 0..{self._n - 1}")
         for name, values in (("prob", prob), ("mean", mean), ("cov", cov)):
             column = self._data[name]
+            shaped = np.broadcast_to(values, (len(rows), *column.shape[1:]))
             put_rows(
                 column.reshape(len(column), -1),
                 rows,
-                np.ascontiguousarray(values, column.dtype).reshape(len(rows), -1),
+                np.ascontiguousarray(shaped, column.dtype).reshape(len(rows), -1),
             )
 
     def refresh(self, rows: np.ndarray) -> None:

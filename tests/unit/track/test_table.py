@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 
 from flankwatch.track.predictor import combine
 from flankwatch.track.table import TrackTable
@@ -98,3 +99,14 @@ def test_putting_modes_writes_only_the_rows_given() -> None:
         expected = before[name].copy()
         expected[rows] = values
         assert np.array_equal(getattr(table, name), expected), name
+
+
+def test_putting_modes_broadcasts_as_numpy_and_refuses_rows_outside_the_table() -> None:
+    table = _table(3, 10, np.random.default_rng(9))
+    table.put_modes(np.array([4, 6]), np.array([0.2, 0.3, 0.5]), np.zeros((2, 3, 6)), np.eye(6))
+    assert np.array_equal(table.prob[[4, 6]], [[0.2, 0.3, 0.5]] * 2)
+    assert np.array_equal(table.cov[6, 2], np.eye(6))
+    with pytest.raises(IndexError, match="0..9"):
+        table.put_modes(
+            np.array([10]), np.ones((1, 3)), np.zeros((1, 3, 6)), np.zeros((1, 3, 6, 6))
+        )
