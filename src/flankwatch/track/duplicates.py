@@ -59,7 +59,7 @@ def twin_candidates(
     rows = np.flatnonzero(held)
     if gate <= 0.0 or len(rows) < 2:
         return none
-    sigma = np.sqrt(np.maximum(np.einsum("nii->n", cov[rows, :3, :3]), 0.0))
+    sigma = np.sqrt(np.maximum(np.einsum("nii->n", cov[:, :3, :3])[rows], 0.0))
     pairs = _near_pairs(state[rows, :3], math.sqrt(gate) * sigma)
     if not len(pairs):
         return none

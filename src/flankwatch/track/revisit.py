@@ -86,6 +86,9 @@ class RevisitEstimator:
         clockwise from north, NaN when unknown)."""
         if not len(t_s):
             return
+        if _one_sensor(sensor_id):
+            self._observe_sensor(int(sensor_id[0]), t_s, azimuth_rad)
+            return
         order = np.argsort(sensor_id, kind="stable")
         sensors, starts = np.unique(sensor_id[order], return_index=True)
         for sensor, rows in zip(sensors.tolist(), np.split(order, starts[1:]), strict=True):
@@ -127,6 +130,9 @@ class RevisitEstimator:
         if not keep.any():
             return
         sensor_id, gap_s = sensor_id[keep], gap_s[keep]
+        if _one_sensor(sensor_id):
+            self._add(int(sensor_id[0]), gap_s[-SAMPLES:].tolist())
+            return
         order = np.argsort(sensor_id, kind="stable")
         sensors, starts = np.unique(sensor_id[order], return_index=True)
         for sensor, rows in zip(sensors.tolist(), np.split(order, starts[1:]), strict=True):
@@ -148,6 +154,12 @@ class RevisitEstimator:
                 periods = np.array([self._period[i] for i in ids.tolist()], float)
                 self._known = SensorPeriods(ids, periods)
         return self._known
+
+
+def _one_sensor(sensor_id: np.ndarray) -> bool:
+    """Whether the (non-empty) ``sensor_id`` are all one sensor's (the common case, which
+    needs no grouping)."""
+    return bool(sensor_id[0] == sensor_id[-1] and np.all(sensor_id == sensor_id[0]))
 
 
 def _median(gaps: deque[float]) -> float:

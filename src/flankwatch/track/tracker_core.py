@@ -170,12 +170,13 @@ class TrackerCore:
         sensor_ids = self.sensor_columns.sensors()
         if not (np.isfinite(step_s) and step_s > 0.0 and len(sensor_ids)):
             return
-        period = np.full(SENSOR_SLOTS, np.nan)
-        period[: len(sensor_ids)] = self.revisit_periods(sensor_ids)
-        last = self.table.sensor_t_s[~tentative]
+        period = self.revisit_periods(sensor_ids)
+        last = self.table.sensor_t_s[~tentative, : len(sensor_ids)]
+        # the slots of no sensor are due nothing; summed with the others, in the same order
+        due = np.zeros((len(last), SENSOR_SLOTS))
         with np.errstate(invalid="ignore"):
             watched = now_s - last <= WATCH_SCANS * period
-            due = np.where(watched, np.minimum(step_s / period, 1.0), 0.0)
+            due[:, : len(sensor_ids)] = np.where(watched, np.minimum(step_s / period, 1.0), 0.0)
         expected = float(due.sum())
         if expected > 0.0:
             self.density.observe_detections(updates, expected)

@@ -77,6 +77,19 @@ def test_the_known_periods_change_only_when_an_estimate_does() -> None:
     assert np.allclose(periods, [1.5, np.nan, 4.0, 2.5], equal_nan=True)
 
 
+def test_gaps_of_several_sensors_at_once_are_each_sensors_own() -> None:
+    rng = np.random.default_rng(3)
+    sensor = rng.integers(0, 3, 90)
+    gaps = rng.uniform(1.0, 9.0, 90)
+    together, apart = RevisitEstimator(), RevisitEstimator()
+    together.observe_gaps(sensor, gaps)
+    for sid in (0, 1, 2):  # one sensor a call
+        apart.observe_gaps(sensor[sensor == sid], gaps[sensor == sid])
+    ids = np.array([0, 1, 2])
+    assert together.known().of(ids).tolist() == apart.known().of(ids).tolist()
+    assert apart.known().of(ids).tolist() == [np.median(gaps[sensor == i][-SAMPLES:]) for i in ids]
+
+
 def test_sensor_periods_are_found_by_id_small_or_large() -> None:
     small = SensorPeriods(np.array([0, 3, 7]), np.array([1.0, 4.0, 12.0]))
     large = SensorPeriods(np.array([3, 2**31 - 1]), np.array([4.0, 9.0]))
