@@ -258,7 +258,28 @@ def mixture_moments(
     out_mean = np.zeros((p, n))
     out_cov = np.zeros((p, n, n))
     spread = np.empty(n)
+    spreads = np.empty((3, n))  # with three modes, each mode's mean less the mixture's
     for i in range(p):
+        if n_modes == 3:  # the tracker's IMM: each entry's sum written out, in a register
+            w0, w1, w2 = prob[i, 0], prob[i, 1], prob[i, 2]
+            x0, x1, x2 = mean[i, 0], mean[i, 1], mean[i, 2]
+            for r in range(n):
+                centre = 0.0 + w0 * x0[r] + w1 * x1[r] + w2 * x2[r]
+                out_mean[i, r] = centre
+                spreads[0, r] = x0[r] - centre
+                spreads[1, r] = x1[r] - centre
+                spreads[2, r] = x2[r] - centre
+            p0, p1, p2 = cov[i, 0], cov[i, 1], cov[i, 2]
+            s0, s1, s2 = spreads[0], spreads[1], spreads[2]
+            for r in range(n):
+                for c in range(n):
+                    out_cov[i, r, c] = (
+                        0.0
+                        + w0 * (p0[r, c] + s0[r] * s0[c])
+                        + w1 * (p1[r, c] + s1[r] * s1[c])
+                        + w2 * (p2[r, c] + s2[r] * s2[c])
+                    )
+            continue
         for j in range(n_modes):
             for r in range(n):
                 out_mean[i, r] += prob[i, j] * mean[i, j, r]
@@ -299,6 +320,20 @@ def track_summaries(
             state[0] = mean[row, 0]
             for r in range(6):
                 diagonal[r] = cov[row, 0, r, r]
+        elif n_modes == 3:  # the tracker's IMM: each sum written out, as mixture_moments
+            w0, w1, w2 = prob[row, 0], prob[row, 1], prob[row, 2]
+            x0, x1, x2 = mean[row, 0], mean[row, 1], mean[row, 2]
+            p0, p1, p2 = cov[row, 0], cov[row, 1], cov[row, 2]
+            for r in range(6):
+                centre = 0.0 + w0 * x0[r] + w1 * x1[r] + w2 * x2[r]
+                state[0, r] = centre
+                s0, s1, s2 = x0[r] - centre, x1[r] - centre, x2[r] - centre
+                diagonal[r] = (
+                    0.0
+                    + w0 * (p0[r, r] + s0 * s0)
+                    + w1 * (p1[r, r] + s1 * s1)
+                    + w2 * (p2[r, r] + s2 * s2)
+                )
         else:
             state[:] = 0.0
             diagonal[:] = 0.0

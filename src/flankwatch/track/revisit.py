@@ -95,7 +95,7 @@ class RevisitEstimator:
             self._observe_sensor(int(sensor), t_s[rows], azimuth_rad[rows])
 
     def _observe_sensor(self, sensor: int, t: np.ndarray, azimuth: np.ndarray) -> None:
-        stamps = np.unique(t)
+        stamps = _distinct(t)
         gaps: list[float] = []
         if len(t) >= PLOTS_PER_STAMP * len(stamps):
             last = self._last_t.get(sensor)
@@ -154,6 +154,14 @@ class RevisitEstimator:
                 periods = np.array([self._period[i] for i in ids.tolist()], float)
                 self._known = SensorPeriods(ids, periods)
         return self._known
+
+
+def _distinct(t_s: np.ndarray) -> np.ndarray:
+    """The distinct times of sorted ``t_s`` (s), in order (``np.unique`` without its sort)."""
+    first = np.empty(len(t_s), bool)
+    first[:1] = True
+    np.not_equal(t_s[1:], t_s[:-1], out=first[1:])
+    return t_s[first]
 
 
 def _one_sensor(sensor_id: np.ndarray) -> bool:

@@ -76,11 +76,12 @@ class DensityEstimate:
             volume *= max(float(self._hi[2] - self._lo[2]), MIN_HEIGHT_M)
         return max(self._false_per_scan, 0.5) / volume
 
-    def observe_plots(self, xyz_m: np.ndarray) -> None:
-        """Grow the surveillance volume to hold the positions ``(n, 3)`` (m)."""
-        if len(xyz_m):
-            self._lo = np.minimum(self._lo, xyz_m.min(axis=0))
-            self._hi = np.maximum(self._hi, xyz_m.max(axis=0))
+    def observe_plots(self, x_m: np.ndarray, y_m: np.ndarray, z_m: np.ndarray) -> None:
+        """Grow the surveillance volume to hold the positions ``x_m``, ``y_m``, ``z_m`` (m)."""
+        if len(x_m):
+            axes = (x_m, y_m, z_m)
+            self._lo = np.minimum(self._lo, [axis.min() for axis in axes])
+            self._hi = np.maximum(self._hi, [axis.max() for axis in axes])
 
     @property
     def known(self) -> bool:

@@ -132,9 +132,7 @@ class Tracker(JointAssociation, SequentialAssociation):
             self.revisit.observe(batch.t_s[rows], sensor[rows], batch.azimuth_rad[rows])
         if not len(positions):
             return 0
-        self.density.observe_plots(
-            np.column_stack((batch.x_m[positions], batch.y_m[positions], batch.z_m[positions]))
-        )
+        self.density.observe_plots(batch.x_m[positions], batch.y_m[positions], batch.z_m[positions])
         sensor = sensor[positions]
         t = batch.t_s[positions]
         window = np.floor((t - t[0]) / self.association_windows(sensor)).astype(np.int64)

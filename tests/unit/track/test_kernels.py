@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from flankwatch.track.base import Innovation, Prediction
-from flankwatch.track.kernels import _move, imm_predict, mode_transitions
+from flankwatch.track.kernels import (
+    _move,
+    imm_predict,
+    mixture_moments,
+    mode_transitions,
+    track_summaries,
+)
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 from flankwatch.track.predictor import IMMPredictor, KalmanPredictor, combine
 from flankwatch.track.updater import KalmanUpdater
@@ -305,6 +311,33 @@ def test_mixture_moments_match_the_moment_matching_sums() -> None:
     # one mode is its own moments, as it is
     one_state, one_cov = combine(np.ones((p, 1)), mean[:, :1], cov[:, :1])
     assert np.array_equal(one_state, mean[:, 0]) and np.array_equal(one_cov, cov[:, 0])
+
+
+def test_three_modes_written_out_are_the_general_sums_bit_for_bit() -> None:
+    # a fourth mode of weight 0 adds exact zeros, so the general loop sums as three modes
+    rng = np.random.default_rng(12)
+    p = 40
+    prob = rng.dirichlet(np.ones(3), p)
+    mean = rng.normal(0.0, 3e4, (p, 3, 6))
+    cov = _covariances(rng, (p, 3), 6) * 1e3
+    four_prob = np.concatenate((prob, np.zeros((p, 1))), axis=1)
+    four_mean = np.concatenate((mean, rng.normal(0.0, 3e4, (p, 1, 6))), axis=1)
+    four_cov = np.concatenate((cov, _covariances(rng, (p, 1), 6)), axis=1)
+    three, general = (
+        mixture_moments(prob, mean, cov),
+        mixture_moments(four_prob, four_mean, four_cov),
+    )
+    assert np.array_equal(three[0], general[0]) and np.array_equal(three[1], general[1])
+    # the tracks' summaries form the same combined state and the diagonal summed alike
+    rows = np.arange(p)
+    ref3 = [np.empty((p, 6)), np.empty(p), np.empty(p), np.empty(p)]
+    ref4 = [np.empty((p, 6)), np.empty(p), np.empty(p), np.empty(p)]
+    track_summaries(prob, mean, cov, rows, *ref3)
+    track_summaries(four_prob, four_mean, four_cov, rows, *ref4)
+    assert np.array_equal(ref3[0], three[0]) and np.array_equal(ref3[0], ref4[0])
+    assert np.array_equal(ref3[1], ref4[1]) and np.array_equal(ref3[2], ref4[2])
+    trace = three[1][:, 0, 0] + three[1][:, 1, 1] + three[1][:, 2, 2]
+    assert np.array_equal(ref3[1], np.sqrt(trace))
 
 
 def test_mode_transitions_are_each_models_own() -> None:

@@ -82,7 +82,7 @@ def test_clutter_alone_confirms_almost_no_false_tracks(position_plots) -> None:
 def test_density_estimate_finds_the_clutter_density_and_detection_probability() -> None:
     estimate = DensityEstimate(prior_pd=0.9, planar=True)
     rng = np.random.default_rng(2)
-    estimate.observe_plots(rng.uniform(0.0, 50e3, (1000, 3)))
+    estimate.observe_plots(*rng.uniform(0.0, 50e3, (3, 1000)))
     estimate.observe_starts(500, 1, informative=False)
     for _ in range(100):
         estimate.observe_starts(int(rng.poisson(40)), 2, informative=True)
