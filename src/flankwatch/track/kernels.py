@@ -124,14 +124,16 @@ def imm_predict(
                 w0, w1, w2 = weight[0], weight[1], weight[2]
                 p0, p1, p2 = cov[q, 0], cov[q, 1], cov[q, 2]
                 s0, s1, s2 = spreads[0], spreads[1], spreads[2]
-                for r in range(6):
-                    for c in range(6):
-                        mixed_cov[r, c] = (
+                for r in range(6):  # symmetric: the upper triangle, mirrored
+                    for c in range(r, 6):
+                        entry = (
                             0.0
                             + w0 * (p0[r, c] + s0[r] * s0[c])
                             + w1 * (p1[r, c] + s1[r] * s1[c])
                             + w2 * (p2[r, c] + s2[r] * s2[c])
                         )
+                        mixed_cov[r, c] = entry
+                        mixed_cov[c, r] = entry
             else:
                 mixed_cov[:, :] = 0.0
                 for k in range(m):

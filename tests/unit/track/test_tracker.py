@@ -175,6 +175,33 @@ def test_acoustic_bearings_update_existing_tracks_only(position_plots, bearing_p
     assert error_helped < 30.0
 
 
+def test_every_track_covariance_stays_exactly_symmetric(position_plots, bearing_plots) -> None:
+    # the compiled IMM mixing forms the upper triangle and mirrors it: every way a covariance
+    # enters the table (start, position, stacked, bearing and late updates) must keep it so
+    rng = np.random.default_rng(31)
+    tracker = build_tracker(TrackerSettings())
+    starts = rng.uniform(-4e3, 4e3, (6, 3)) * [1.0, 1.0, 0.05] + [0.0, 0.0, 1500.0]
+    velocity = rng.normal(0.0, 30.0, (6, 3)) * [1.0, 1.0, 0.05]
+    node = np.array([0.0, 6e3, 0.0])  # every target within its hearing
+    for k in range(30):
+        t = 4.0 * k
+        truth = starts + t * velocity
+        batches = [position_plots(t, truth + rng.normal(0.0, 40.0, truth.shape), sigma_m=40.0)]
+        if k % 3 == 0:  # a second sensor in the same batch: tracks take two plots
+            batches.append(
+                position_plots(t + 1.5, truth + 1.5 * velocity, sigma_m=80.0, sensor_id=2)
+            )
+        if k % 5 == 4:  # a late plot of the first target
+            batches.append(position_plots(t - 2.0, truth[:1] - 2.0 * velocity[:1], sensor_id=3))
+        offset = truth - node
+        bearings = np.arctan2(offset[:, 0], offset[:, 1]) + rng.normal(0.0, 0.005, 6)
+        batches.append(bearing_plots(t + 0.5, node, bearings, 0.005))
+        tracker.step(PlotBatch.concat(batches).sorted_by_time(), now_s=t + 1.5)
+        cov = tracker.table.cov
+        assert np.array_equal(cov, np.swapaxes(cov, -1, -2))
+    assert len(tracker.table) >= 6
+
+
 def test_imm_turn_mode_rises_during_a_turn(position_plots) -> None:
     rng = np.random.default_rng(21)
     settings = TrackerSettings(motion="imm", turn_rate_dps=8.0)
