@@ -45,8 +45,10 @@ def imm_predict(
     to each other one at ``switch_rate_per_s``: over a step ``dt`` a mode is kept with
     probability ``1/M + (M-1)/M exp(-M rate max(dt, 0))``. Mode ``j`` turns at
     ``turn_rate_rps[j]`` (rad/s, 0 for constant velocity) in the horizontal plane and
-    has the process noise ``|dt|^3 noise[0, j] + dt^2 noise[1, j] + |dt| noise[2, j]``
-    (``noise`` ``(3, M, 6, 6)``).
+    has white-acceleration process noise: along each axis ``k`` (x, y, z), ``|dt|^3
+    noise[0, j, k]`` on the position's variance, ``dt^2 noise[1, j, k]`` on its covariance
+    with the velocity and ``|dt| noise[2, j, k]`` on the velocity's variance (``noise``
+    ``(3, M, 3)``; for a density ``q``: ``q/3``, ``q/2`` and ``q``), nothing elsewhere.
 
     Returns the predicted mode probabilities ``(p, M)``, the predicted means
     ``(p, M, 6)`` and covariances ``(p, M, 6, 6)``, and ``P F'`` (the mixed covariance
@@ -168,12 +170,14 @@ def _move(
     out_cross: np.ndarray,
 ) -> None:
     """Move one state ``mean``, ``cov`` by the transition ``f`` (:func:`_transition`) over a
-    step of length ``a`` (s) with the process noise of ``noise[:, mode]``: ``F x`` into
-    ``out_mean``, ``F P F' + Q`` into ``out_cov`` and ``P F'`` into ``out_cross``.
+    step of length ``a`` (s) with the process noise of ``noise[:, mode]`` (as in
+    :func:`imm_predict`): ``F x`` into ``out_mean``, ``F P F' + Q`` into ``out_cov`` and
+    ``P F'`` into ``out_cross``.
 
     Each product with ``F`` sums, from 0 and in the order of the columns, only the entries
-    of ``F``'s row that may be non-zero (the others would add zeros, which leave a sum as
-    it is); the sums are written out, so that the compiler keeps them in registers."""
+    of ``F``'s row that may be non-zero, and ``Q`` is added only where it may be non-zero
+    (the others would add zeros, which leave a sum as it is: one that starts from 0 is
+    never -0); the sums are written out, so that the compiler keeps them in registers."""
     f00, f03, f04 = f[0, 0], f[0, 3], f[0, 4]
     f11, f13, f14 = f[1, 1], f[1, 3], f[1, 4]
     f22, f25 = f[2, 2], f[2, 5]
@@ -195,23 +199,22 @@ def _move(
         out_cross[r, 3] = 0.0 + f33 * p[3] + f34 * p[4]
         out_cross[r, 4] = 0.0 + f43 * p[3] + f44 * p[4]
         out_cross[r, 5] = 0.0 + f55 * p[5]
+    pf = out_cross
+    for c in range(6):  # F (P F'), column by column
+        out_cov[0, c] = 0.0 + f00 * pf[0, c] + f03 * pf[3, c] + f04 * pf[4, c]
+        out_cov[1, c] = 0.0 + f11 * pf[1, c] + f13 * pf[3, c] + f14 * pf[4, c]
+        out_cov[2, c] = 0.0 + f22 * pf[2, c] + f25 * pf[5, c]
+        out_cov[3, c] = 0.0 + f33 * pf[3, c] + f34 * pf[4, c]
+        out_cov[4, c] = 0.0 + f43 * pf[3, c] + f44 * pf[4, c]
+        out_cov[5, c] = 0.0 + f55 * pf[5, c]
     a2 = a * a
     a3 = a2 * a
-    q3, q2, q1 = noise[0, mode], noise[1, mode], noise[2, mode]
-    pf = out_cross
-    for c in range(6):  # F (P F') + Q, column by column
-        s = 0.0 + f00 * pf[0, c] + f03 * pf[3, c] + f04 * pf[4, c]
-        out_cov[0, c] = s + a3 * q3[0, c] + a2 * q2[0, c] + a * q1[0, c]
-        s = 0.0 + f11 * pf[1, c] + f13 * pf[3, c] + f14 * pf[4, c]
-        out_cov[1, c] = s + a3 * q3[1, c] + a2 * q2[1, c] + a * q1[1, c]
-        s = 0.0 + f22 * pf[2, c] + f25 * pf[5, c]
-        out_cov[2, c] = s + a3 * q3[2, c] + a2 * q2[2, c] + a * q1[2, c]
-        s = 0.0 + f33 * pf[3, c] + f34 * pf[4, c]
-        out_cov[3, c] = s + a3 * q3[3, c] + a2 * q2[3, c] + a * q1[3, c]
-        s = 0.0 + f43 * pf[3, c] + f44 * pf[4, c]
-        out_cov[4, c] = s + a3 * q3[4, c] + a2 * q2[4, c] + a * q1[4, c]
-        s = 0.0 + f55 * pf[5, c]
-        out_cov[5, c] = s + a3 * q3[5, c] + a2 * q2[5, c] + a * q1[5, c]
+    for k in range(3):  # + Q: each axis's position and velocity
+        v = k + 3
+        out_cov[k, k] += a3 * noise[0, mode, k]
+        out_cov[k, v] += a2 * noise[1, mode, k]
+        out_cov[v, k] += a2 * noise[1, mode, k]
+        out_cov[v, v] += a * noise[2, mode, k]
 
 
 @njit(cache=True, inline="always")
@@ -377,7 +380,7 @@ def mode_transitions(
     p = len(dt_s)
     m = len(turn_rate_rps)
     f = np.empty((p, m, 6, 6))
-    q = np.empty((p, m, 6, 6))
+    q = np.zeros((p, m, 6, 6))
     for i in range(p):
         dt = dt_s[i]
         a = abs(dt)
@@ -385,11 +388,11 @@ def mode_transitions(
         a3 = a2 * a
         for j in range(m):
             _transition(f[i, j], turn_rate_rps[j], dt)
-            for r in range(6):
-                for c in range(6):
-                    q[i, j, r, c] = (
-                        a3 * noise[0, j, r, c] + a2 * noise[1, j, r, c] + a * noise[2, j, r, c]
-                    )
+            for k in range(3):
+                v = k + 3
+                q[i, j, k, k] = a3 * noise[0, j, k]
+                q[i, j, k, v] = q[i, j, v, k] = a2 * noise[1, j, k]
+                q[i, j, v, v] = a * noise[2, j, k]
     return f, q
 
 

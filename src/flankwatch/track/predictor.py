@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from flankwatch.track.base import STATE_DIM, MotionModel, Prediction
+from flankwatch.track.base import MotionModel, Prediction
 from flankwatch.track.kernels import imm_predict, mixture_moments, mode_transitions
 from flankwatch.track.motion import ConstantVelocity, CoordinatedTurn
 
@@ -260,16 +260,14 @@ class _ModeTransitions:
         rates = [getattr(model, "turn_rate_rps", 0.0) for model in models]
         self.rate = np.asarray(rates, float)
         """Each mode's turn rate, rad/s (0 for constant velocity)."""
-        noise = np.zeros((3, len(models), STATE_DIM, STATE_DIM))
-        for m, model in enumerate(models):
-            q_axes = np.array([model.noise_m2ps3, model.noise_m2ps3, model.vertical_noise_m2ps3])
-            for axis, q in enumerate(q_axes):
-                noise[0, m, axis, axis] = q / 3.0
-                noise[1, m, axis, axis + 3] = noise[1, m, axis + 3, axis] = q / 2.0
-                noise[2, m, axis + 3, axis + 3] = q
-        self.noise_by_mode = noise
-        """Process noise per power of the step (``|dt|^3``, ``|dt|^2``, ``|dt|``) and mode,
-        ``(3, M, 6, 6)``."""
+        density = np.array(
+            [[model.noise_m2ps3, model.noise_m2ps3, model.vertical_noise_m2ps3] for model in models]
+        )
+        self.noise_by_mode = np.stack((density / 3.0, density / 2.0, density))
+        """White-acceleration process noise per power of the step (``|dt|^3``, ``|dt|^2``,
+        ``|dt|``), mode and axis (x, y, z): ``q/3``, ``q/2`` and ``q`` for an axis's
+        density ``q`` (m^2/s^3), ``(3, M, 3)`` (see
+        :func:`~flankwatch.track.kernels.imm_predict`)."""
 
     @staticmethod
     def build(models: Sequence[MotionModel]) -> _ModeTransitions | None:

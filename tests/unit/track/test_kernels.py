@@ -67,16 +67,16 @@ def _modes_and_noise(
     rng: np.random.Generator, p: int, sigma_m: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_three_modes`, and a random process noise per power of the step and mode
-    ``(3, 3, 6, 6)``."""
+    and axis ``(3, 3, 3)``."""
     prob, mean, cov = _three_modes(rng, p, sigma_m)
-    return prob, mean, cov, np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+    return prob, mean, cov, np.abs(rng.normal(0.0, 1.0, (3, 3, 3)))
 
 
 def test_imm_kernel_keeps_tracks_with_no_step_as_they_are() -> None:
     rng = np.random.default_rng(6)
     p = 4
     prob, mean, cov = _three_modes(rng, p, 10.0)
-    noise = np.ones((3, 3, 6, 6))
+    noise = np.ones((3, 3, 3))
     out = imm_predict(
         prob, mean, cov, np.arange(p), np.zeros(p), 0.3, TURN_RATES_RPS, noise, np.zeros(p, bool)
     )
@@ -259,17 +259,26 @@ def _dense_move(
 
 def test_the_written_out_move_is_the_dense_product_bit_for_bit() -> None:
     # the move skips the entries of F that are always zero: adding them changes no sum
+    # and adds the noise only where white acceleration puts it (as does mode_transitions)
     rng = np.random.default_rng(12)
-    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 6, 6)))
+    noise = np.abs(rng.normal(0.0, 1.0, (3, 3, 3)))
+    noise[:, 1, 2] = 0.0  # a mode with no vertical noise
+    dense = np.zeros((3, 3, 6, 6))  # per power of the step and mode, (6, 6)
+    for k in range(3):
+        dense[0, :, k, k] = noise[0, :, k]
+        dense[1, :, k, k + 3] = dense[1, :, k + 3, k] = noise[1, :, k]
+        dense[2, :, k + 3, k + 3] = noise[2, :, k]
     for dt in (1.0, 2.5, -0.7):
-        f_all, _ = mode_transitions(np.array([dt]), TURN_RATES_RPS, noise)
+        f_all, q_all = mode_transitions(np.array([dt]), TURN_RATES_RPS, noise)
+        a = abs(dt)
+        assert np.array_equal(q_all[0], a * a * a * dense[0] + a * a * dense[1] + a * dense[2])
         for mode in range(3):
             mean = rng.normal(0.0, 100.0, 6)
             cov = _covariances(rng, (), 6)
             f = f_all[0, mode]
             out = np.empty(6), np.empty((6, 6)), np.empty((6, 6))
             _move(mean, cov, f, abs(dt), noise, mode, *out)
-            q = [noise[k, mode].tolist() for k in range(3)]
+            q = [dense[k, mode].tolist() for k in range(3)]
             expected = _dense_move(mean.tolist(), cov.tolist(), f.tolist(), abs(dt), *q)
             for got, want in zip(out, expected, strict=True):
                 assert got.tobytes() == np.array(want).tobytes()
