@@ -31,6 +31,16 @@ STATE_DIM = 6
 """Length of a track state: x, y, z (m), vx, vy, vz (m/s)."""
 
 
+def take_rows(array: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``array[index]`` along the first axis, for integer positions or a boolean mask, by
+    ``np.take`` (the same copy; for rows of a few hundred numbers, such as the modes'
+    covariances, several times faster than NumPy's fancy indexing)."""
+    index = np.asarray(index)
+    if index.dtype == bool:
+        index = np.flatnonzero(index)
+    return np.take(array, index, axis=0)
+
+
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """Tracks (or track-plot pairs) predicted to measurement times.
@@ -84,7 +94,8 @@ class Prediction:
 
     def take(self, index: np.ndarray) -> Prediction:
         """The predictions at ``index`` (arrays shared between fields stay shared)."""
-        return self.map(lambda array: array[index])
+        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
+        return self.map(lambda array: take_rows(array, index))
 
     @staticmethod
     def merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Prediction:
@@ -122,8 +133,12 @@ class Innovation:
 
     def take(self, index: np.ndarray) -> Innovation:
         """The pairs at ``index``."""
+        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
         return Innovation(
-            self.residual[index], self.cov[index], self.cross[index], self.cov_inv[index]
+            take_rows(self.residual, index),
+            take_rows(self.cov, index),
+            take_rows(self.cross, index),
+            take_rows(self.cov_inv, index),
         )
 
 
