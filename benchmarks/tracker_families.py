@@ -114,7 +114,10 @@ def main() -> None:
         help="most target-scans given to Stone Soup per row (0: no Stone Soup)",
     )
     parser.add_argument(
-        "--repeat", type=int, default=1, help="flankwatch runs per row; the fastest counts"
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each tracker per row, the two in turn; the fastest of each counts",
     )
     parser.add_argument(
         "--write", type=Path, help="keep each family's plots, sensors and truth files here"
