@@ -31,14 +31,12 @@ STATE_DIM = 6
 """Length of a track state: x, y, z (m), vx, vy, vz (m/s)."""
 
 
-def take_rows(array: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``array[index]`` along the first axis, for integer positions or a boolean mask, by
-    ``np.take`` (the same copy; for rows of a few hundred numbers, such as the modes'
-    covariances, several times faster than NumPy's fancy indexing)."""
+def _positions(index: np.ndarray) -> np.ndarray:
+    """Row positions from ``index``: integer positions as they are, a boolean mask's true
+    rows. Rows are then gathered by ``np.take``: the same copy as ``array[index]``, but for
+    rows of a few hundred numbers, such as the modes' covariances, several times faster."""
     index = np.asarray(index)
-    if index.dtype == bool:
-        index = np.flatnonzero(index)
-    return np.take(array, index, axis=0)
+    return np.flatnonzero(index) if index.dtype == bool else index
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +92,8 @@ class Prediction:
 
     def take(self, index: np.ndarray) -> Prediction:
         """The predictions at ``index`` (arrays shared between fields stay shared)."""
-        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
-        return self.map(lambda array: take_rows(array, index))
+        at = _positions(index)
+        return self.map(lambda array: np.take(array, at, axis=0))
 
     @staticmethod
     def merge(mask: np.ndarray, where: Prediction, elsewhere: Prediction) -> Prediction:
@@ -133,12 +131,12 @@ class Innovation:
 
     def take(self, index: np.ndarray) -> Innovation:
         """The pairs at ``index``."""
-        index = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
+        at = _positions(index)
         return Innovation(
-            take_rows(self.residual, index),
-            take_rows(self.cov, index),
-            take_rows(self.cross, index),
-            take_rows(self.cov_inv, index),
+            np.take(self.residual, at, axis=0),
+            np.take(self.cov, at, axis=0),
+            np.take(self.cross, at, axis=0),
+            np.take(self.cov_inv, at, axis=0),
         )
 
 
