@@ -187,18 +187,21 @@ def test_every_track_covariance_stays_exactly_symmetric(position_plots, bearing_
         t = 4.0 * k
         truth = starts + t * velocity
         batches = [position_plots(t, truth + rng.normal(0.0, 40.0, truth.shape), sigma_m=40.0)]
-        if k % 3 == 0:  # a second sensor in the same batch: tracks take two plots
-            batches.append(
-                position_plots(t + 1.5, truth + 1.5 * velocity, sigma_m=80.0, sensor_id=2)
-            )
-        if k % 5 == 4:  # a late plot of the first target
-            batches.append(position_plots(t - 2.0, truth[:1] - 2.0 * velocity[:1], sensor_id=3))
+        if k % 3 == 0:  # two more sensors in the same batch: tracks take three plots, stacked
+            for sensor, dt in ((2, 1.5), (4, 1.0)):
+                batches.append(
+                    position_plots(t + dt, truth + dt * velocity, sigma_m=80.0, sensor_id=sensor)
+                )
         offset = truth - node
         bearings = np.arctan2(offset[:, 0], offset[:, 1]) + rng.normal(0.0, 0.005, 6)
         batches.append(bearing_plots(t + 0.5, node, bearings, 0.005))
-        tracker.step(PlotBatch.concat(batches).sorted_by_time(), now_s=t + 1.5)
-        cov = tracker.table.cov
-        assert np.array_equal(cov, np.swapaxes(cov, -1, -2))
+        steps = [PlotBatch.concat(batches).sorted_by_time()]
+        if k % 5 == 4:  # then a late plot of the first target, older than its track
+            steps.append(position_plots(t - 1.0, truth[:1] - velocity[:1], sensor_id=3))
+        for batch in steps:
+            tracker.step(batch, now_s=t + 1.5)
+            cov = tracker.table.cov
+            assert np.array_equal(cov, np.swapaxes(cov, -1, -2))
     assert len(tracker.table) >= 6
 
 
