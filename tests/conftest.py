@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,15 @@ PROBE_THREAT: dict[str, Any] = {
     "range_m": 10_000_000.0,
 }
 """A threat type for sensor tests: it reaches its altitude in a few steps and barely moves."""
+
+
+@pytest.fixture
+def default_ctrl_c() -> Iterator[None]:
+    """Ctrl-C raises ``KeyboardInterrupt`` during the test, as in a terminal, and the
+    previous handler comes back after it: the test runner's parallel workers ignore SIGINT."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def scenario_text(data: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ def test_the_first_ctrl_c_ends_the_run_after_its_window() -> None:
     assert reached == [5.0, 10.0], "the window that was under way still counts as reached"
 
 
+@pytest.mark.usefixtures("default_ctrl_c")
 def test_a_second_ctrl_c_interrupts_at_once() -> None:
     with InterruptAtWindowEnd(lambda t_s: None), pytest.raises(KeyboardInterrupt):
         _ctrl_c()

@@ -90,6 +90,7 @@ def test_a_local_clusters_workers_keep_freed_memory_in_place_of_dasks_own_trimmi
     )
 
 
+@pytest.mark.usefixtures("default_ctrl_c")
 def test_a_local_clusters_workers_ignore_ctrl_c_and_the_caller_keeps_its_handler() -> None:
     def sigint_handler() -> object:
         return signal.getsignal(signal.SIGINT)
