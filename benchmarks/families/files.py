@@ -5,6 +5,7 @@ time), in CSV or Parquet."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,16 +45,30 @@ class Truth:
 
 
 def _write(columns: dict[str, np.ndarray], path: Path) -> None:
+    """Write the columns to ``path`` (CSV or Parquet by its suffix). A file already there is
+    never replaced: kept if it holds the same bytes (the same scene written again), else a
+    ValueError naming it."""
     table = pa.table(columns)
-    if path.suffix == ".csv":
-        pa_csv.write_csv(table, path)
-    else:
-        pq.write_table(table, path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if path.suffix == ".csv":
+            pa_csv.write_csv(table, temporary)
+        else:
+            pq.write_table(table, temporary)
+        if path.exists() or path.is_symlink():
+            same = path.is_file() and not path.is_symlink()
+            if not (same and path.read_bytes() == temporary.read_bytes()):
+                raise ValueError(f"{path}: exists and is not this scene's file; not replaced")
+        else:
+            temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def write_scene(scene: Scene, folder: Path, file_format: str = "csv") -> SceneFiles:
     """Write the scene's plots, truth and (polar) sensors files into ``folder`` as
-    ``<family>-<N>-plots.<ext>``, ``...-truth.<ext>`` and ``...-sensors.<ext>``."""
+    ``<family>-<N>-plots.<ext>``, ``...-truth.<ext>`` and ``...-sensors.<ext>``; files
+    already there are kept if they are the same, else refused (ValueError)."""
     if file_format not in FORMATS:
         raise ValueError(f"file format must be one of {FORMATS}, got {file_format!r}")
     folder.mkdir(parents=True, exist_ok=True)

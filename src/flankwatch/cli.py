@@ -373,6 +373,9 @@ def track(
         ),
     ] = None,
     setting: SettingOption = None,
+    force: Annotated[
+        bool, typer.Option(help="replace a tracks file already at --out (never other files)")
+    ] = False,
 ) -> None:
     """Track the plots of a file and write the tracks."""
     from flankwatch.io.plot_files import PlotFileError, track_file
@@ -384,7 +387,7 @@ def track(
         if max_speed is not None:
             assignments.append(f"max_speed_mps={max_speed}")
         settings = settings_from_assignments(assignments)
-        summary = track_file(plots, out, sensors, settings, batch_s, include_tentative)
+        summary = track_file(plots, out, sensors, settings, batch_s, include_tentative, force)
     except (PlotFileError, ValueError) as error:
         raise _fail(str(error), 2) from None
     except OSError as error:

@@ -130,6 +130,19 @@ def test_written_files_are_read_by_the_plot_reader(
     assert (files.sensors is not None) == scene.polar
 
 
+def test_files_already_written_are_kept_and_other_files_never_replaced(tmp_path: Path) -> None:
+    scene = FAMILIES["sparse"](5, 3)
+    files = write_scene(scene, tmp_path, "csv")
+    first = files.plots.read_bytes()
+    assert write_scene(scene, tmp_path, "csv") == files, "the same scene written again"
+    assert files.plots.read_bytes() == first
+    files.truth.write_text("the user's own notes\n")
+    with pytest.raises(ValueError, match="truth.csv: exists and is not this scene's file"):
+        write_scene(scene, tmp_path, "csv")
+    assert files.truth.read_text() == "the user's own notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [files.plots.name, files.truth.name]
+
+
 def test_flankwatch_track_and_score_reproduce_the_suite_figure(tmp_path: Path) -> None:
     family = "polar"  # three radars, a sensors file: the longest way through the reader
     row = run_family(family, 20, 8, tmp_path, "csv", stonesoup_budget=0)

@@ -2,6 +2,8 @@
 
 A tracks file is written to a temporary file beside it and renamed into place once
 whole; its folder must exist, and it must not be the plots or sensors file the run reads.
+A file already at its name is replaced only when asked, and only if it is a tracks file
+(its columns those of :data:`~flankwatch.track.output.TRACK_SCHEMA`): never another file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
@@ -48,8 +51,9 @@ class TrackFileSummary:
     """Wall-clock time spent tracking and writing, s."""
 
 
-def _check_tracks_path(path: Path) -> None:
-    """Refuse a tracks file of unknown format, in a missing folder, or that is a folder."""
+def _check_tracks_path(path: Path, replace: bool) -> None:
+    """Refuse a tracks file of unknown format, in a missing folder, that is a folder, or
+    that exists (unless ``replace`` and it is a tracks file)."""
     suffix = path.suffix.lower()
     if suffix not in TABLE_FORMATS:
         raise PlotFileError(
@@ -60,17 +64,41 @@ def _check_tracks_path(path: Path) -> None:
         raise PlotFileError(f"tracks file {path}: no folder {folder} to write it in")
     if path.is_dir():
         raise PlotFileError(f"tracks file {path}: is a folder")
+    if path.exists() or path.is_symlink():
+        if not replace:
+            raise PlotFileError(f"tracks file {path}: exists; use --force to replace it")
+        if not _is_tracks_file(path):
+            raise PlotFileError(
+                f"tracks file {path}: exists and is not a tracks file; not replaced"
+            )
 
 
-def write_tracks(batches: Iterable[TrackBatch], path: str | Path) -> int:
+def _is_tracks_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file with the columns of a tracks file, in their order:
+    a CSV file's header row, a Parquet file's schema."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    names = TRACK_SCHEMA.names
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(encoding="utf-8", newline="") as file:
+                header = file.readline(65536).rstrip("\r\n")
+            return [name.strip('"') for name in header.split(",")] == names
+        return pq.read_schema(path).names == names
+    except (OSError, UnicodeDecodeError, pa.ArrowException):
+        return False
+
+
+def write_tracks(batches: Iterable[TrackBatch], path: str | Path, replace: bool = False) -> int:
     """Write track batches to a Parquet (``.parquet``, ``.pq``) or CSV (``.csv``) file with the
     columns of :data:`~flankwatch.track.output.TRACK_SCHEMA`; the number of rows written.
 
     The file is written under a temporary name beside it and renamed into place
-    once whole; its folder must exist.
+    once whole; its folder must exist. A file already there is an error, unless
+    ``replace`` and it is a tracks file (checked again before it is replaced).
     """
     path = Path(path)
-    _check_tracks_path(path)
+    _check_tracks_path(path, replace)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     rows = 0
     try:
@@ -85,6 +113,7 @@ def write_tracks(batches: Iterable[TrackBatch], path: str | Path) -> int:
                     if len(batch):
                         writer.write_table(batch.to_arrow())
                         rows += len(batch)
+        _check_tracks_path(path, replace)  # nothing else has appeared there meanwhile
         temporary.replace(path)
     except FileExistsError:
         raise PlotFileError(f"tracks file {path}: {temporary} is in the way") from None
@@ -111,22 +140,24 @@ def track_file(
     settings: TrackerSettings | None = None,
     batch_s: float = 1.0,
     include_tentative: bool = False,
+    replace: bool = False,
 ) -> TrackFileSummary:
     """Track the plots of ``plots_path`` and write the tracks to ``tracks_path``.
 
     One row per track per batch of ``batch_s`` seconds (each track at the batch's
     last plot time), tentative tracks left out unless ``include_tentative``; a
     track's last row has status ``DELETED``. A 2-D plots file is tracked with
-    ``planar=True`` whatever ``settings`` says.
+    ``planar=True`` whatever ``settings`` says. A file already at ``tracks_path`` is
+    refused before any tracking, unless ``replace`` and it is a tracks file.
     """
     started = time.perf_counter()
     tracks = Path(tracks_path)
-    _check_tracks_path(tracks)
     for what, source in (("plots", plots_path), ("sensors", sensors_path)):
         if source is not None and _same_file(Path(source), tracks):
             raise PlotFileError(
                 f"tracks file {tracks}: is the {what} file; refusing to write over the input"
             )
+    _check_tracks_path(tracks, replace)
     plot_file = read_plots(plots_path, sensors_path, batch_s)
     settings = dataclasses.replace(settings or TrackerSettings(), planar=plot_file.planar)
     tracker = build_tracker(settings)
@@ -142,7 +173,7 @@ def track_file(
                 out = out.take((out.status != TrackStatus.TENTATIVE) & ever)
             yield out
 
-    n_rows = write_tracks(tracked(), tracks_path)
+    n_rows = write_tracks(tracked(), tracks_path, replace)
     batches = plot_file.batches
     return TrackFileSummary(
         plots_path=Path(plots_path),

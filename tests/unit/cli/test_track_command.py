@@ -126,6 +126,24 @@ def test_tracks_never_overwrite_the_plots(tmp_path: Path) -> None:
     assert plots.read_bytes() == before
 
 
+def test_tracks_replace_only_a_tracks_file_and_only_with_force(tmp_path: Path) -> None:
+    plots, tracks = tmp_path / "plots.csv", tmp_path / "tracks.csv"
+    _write_plots(plots, scans=5)
+    tracks.write_text("the user's notes\n")
+    for extra in ([], ["--force"]):
+        result = runner.invoke(app, ["track", str(plots), "--out", str(tracks), *extra])
+        assert result.exit_code == 2
+        assert "Traceback" not in result.output
+        assert tracks.read_text() == "the user's notes\n"
+    assert "exists and is not a tracks file; not replaced" in result.output
+    tracks.unlink()
+    assert runner.invoke(app, ["track", str(plots), "--out", str(tracks)]).exit_code == 0
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tracks)])
+    assert result.exit_code == 2 and "exists; use --force to replace it" in result.output
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tracks), "--force"])
+    assert result.exit_code == 0, result.output
+
+
 def test_max_speed_bounds_what_is_tracked(tmp_path: Path) -> None:
     plots = tmp_path / "fast.csv"
     lines = ["time_s,sensor_id,x_m,y_m,z_m,sigma_m"]

@@ -357,6 +357,55 @@ def test_tracks_never_overwrite_their_input(tmp_path: Path, link: bool) -> None:
         track_file(plots, tmp_path / "s.csv", sensors)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_already_at_the_tracks_name_is_replaced_only_if_asked_and_a_tracks_file(
+    tmp_path: Path, suffix: str
+) -> None:
+    plots = _write(pa.table(_targets(n_scans=3)), tmp_path / "plots.csv")
+    out = tmp_path / f"tracks{suffix}"
+    users = _write(pa.table({"time_s": [1.0], "note": ["the user's own"]}), out)
+    before = users.read_bytes()
+    for replace, refusal in ((False, "exists; use --force"), (True, "is not a tracks file")):
+        with pytest.raises(PlotFileError, match=refusal):
+            track_file(plots, out, replace=replace)
+        assert out.read_bytes() == before
+    out.unlink()
+    track_file(plots, out)
+    ours = out.read_bytes()
+    with pytest.raises(PlotFileError, match="exists; use --force"):
+        track_file(plots, out, include_tentative=True)
+    assert out.read_bytes() == ours
+    summary = track_file(plots, out, include_tentative=True, replace=True)
+    assert out.read_bytes() != ours, "tentative tracks now written too"
+    table = pa_csv.read_csv(out) if suffix == ".csv" else pq.read_table(out)
+    assert table.num_rows == summary.n_rows > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plots.csv", out.name]
+
+
+def test_a_link_at_the_tracks_name_is_never_replaced(tmp_path: Path) -> None:
+    plots = _write(pa.table(_targets(n_scans=3)), tmp_path / "plots.csv")
+    track_file(plots, tmp_path / "ours.csv")
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "ours.csv")
+    with pytest.raises(PlotFileError, match="is not a tracks file"):
+        track_file(plots, link, replace=True)
+    assert link.is_symlink()
+
+
+def test_a_file_that_appears_while_tracking_is_not_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "tracks.csv"
+
+    def batches():
+        yield TrackBatch.empty()
+        out.write_text("written meanwhile\n")
+        yield TrackBatch.empty()
+
+    with pytest.raises(PlotFileError, match="exists; use --force"):
+        write_tracks(batches(), out)
+    assert out.read_text() == "written meanwhile\n"
+    assert list(tmp_path.iterdir()) == [out]
+
+
 def test_a_failed_run_leaves_no_tracks_file(tmp_path: Path) -> None:
     def failing():
         yield TrackBatch.empty()
