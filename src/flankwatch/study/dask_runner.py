@@ -2,7 +2,9 @@
 
 By default a :class:`~dask.distributed.LocalCluster` of ``workers`` processes
 (one thread each: a run is single-threaded NumPy work) bound to the loopback
-interface, with no dashboard, is started for the study and shut down after it. Its
+interface, with no dashboard (its scheduler's HTTP server, which Dask always starts, on a
+free loopback port rather than 8787, so studies side by side neither clash nor warn), is
+started for the study and shut down after it. Its
 workers run without Dask's statistical profiler and with a slow event-loop tick
 (:data:`QUIET_WORKERS`): both interrupt the run's thread for the interpreter lock, which
 cost a study about a fifth of its time. They keep freed memory for reuse
@@ -157,6 +159,7 @@ def _local_cluster(workers: int) -> LocalCluster:
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=logging.CRITICAL,
     )
     main = threading.current_thread() is threading.main_thread()

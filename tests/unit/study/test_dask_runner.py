@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 import time
+import urllib.error
+import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -88,6 +92,27 @@ def test_a_local_clusters_workers_keep_freed_memory_in_place_of_dasks_own_trimmi
     assert "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_" not in (
         dask_runner.worker_settings()
     )
+
+
+def test_a_local_cluster_has_no_dashboard_and_leaves_port_8787_alone() -> None:
+    with socket.socket() as taken:  # held by another study, or by any program
+        try:
+            taken.bind(("127.0.0.1", 8787))
+        except OSError:
+            pytest.skip("port 8787 is in use here")
+        taken.listen()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with dask_runner.study_client(None, 1) as client:
+                port = client.scheduler_info()["services"]["dashboard"]
+                base = f"http://127.0.0.1:{port}"
+                with urllib.request.urlopen(f"{base}/health", timeout=10) as health:
+                    assert health.read() == b"ok"  # the HTTP server Dask always starts
+                with pytest.raises(urllib.error.HTTPError) as page:
+                    urllib.request.urlopen(f"{base}/status", timeout=10)
+                assert page.value.code == 404  # but no dashboard
+    assert port != 8787
+    assert not [w for w in caught if "8787" in str(w.message)]
 
 
 @pytest.mark.usefixtures("default_ctrl_c")
