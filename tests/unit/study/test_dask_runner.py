@@ -3,6 +3,7 @@ process, in order."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import socket
@@ -96,11 +97,9 @@ def test_a_local_clusters_workers_keep_freed_memory_in_place_of_dasks_own_trimmi
 
 def test_a_local_cluster_has_no_dashboard_and_leaves_port_8787_alone() -> None:
     with socket.socket() as taken:  # held by another study, or by any program
-        try:
+        with contextlib.suppress(OSError):  # if it cannot be bound, something holds it
             taken.bind(("127.0.0.1", 8787))
-        except OSError:
-            pytest.skip("port 8787 is in use here")
-        taken.listen()
+            taken.listen()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with dask_runner.study_client(None, 1) as client:
