@@ -44,7 +44,8 @@ from flankwatch.sink_process import SinksApart
 from flankwatch.stages import AlertStage, AssessmentStage, TrackingStage
 from flankwatch.store.replay import ReplaySource
 from flankwatch.summary import RunSummary
-from flankwatch.track import TrackerSettings, build_tracker
+from flankwatch.track.settings import TrackerSettings
+from flankwatch.track.tracker import build_tracker
 from flankwatch.tracking_process import TrackingAhead
 
 Progress = Callable[[float], None]

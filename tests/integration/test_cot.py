@@ -29,7 +29,7 @@ from flankwatch.respond.step import OwnForces, ResponseStep, ShotOutcome
 from flankwatch.sim.source import SimulationSource
 from flankwatch.stages import AssessmentStage, TrackingStage
 from flankwatch.stream import PlotBatch
-from flankwatch.track import build_tracker
+from flankwatch.track.tracker import build_tracker
 
 
 class Listener:

@@ -11,6 +11,7 @@ import inspect
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -105,6 +106,21 @@ def test_tracking_a_file_loads_neither_the_run_nor_the_statistics_library() -> N
         "duckdb",
     }
     assert loaded.isdisjoint(unwanted), sorted(loaded & unwanted)
+
+
+def test_a_plots_file_is_read_and_refused_before_the_tracker_is_loaded(tmp_path: Path) -> None:
+    # a bad file is named at once, without Numba's start (about half a second here)
+    bad = tmp_path / "plots.csv"
+    bad.write_text("time_s,sensor_id,x_m,y_m,sigma_m\n0,1,0,0,-5\n")
+    loaded = _all_modules_after(
+        "import flankwatch.io.plot_files as files\n"
+        f"try:\n    files.track_file({str(bad)!r}, {str(tmp_path / 'tracks.csv')!r})\n"
+        "except files.PlotFileError as error:\n    assert 'must be positive' in str(error)\n"
+        "else:\n    raise AssertionError('the bad file was tracked')"
+    )
+    assert "flankwatch.io.plot_reader" in loaded  # the check sees what the import brought in
+    assert {"numba", "flankwatch.track.tracker"}.isdisjoint(loaded)
+    assert not (tmp_path / "tracks.csv").exists()
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))

@@ -24,8 +24,8 @@ from flankwatch.scenario.loader import load_scenario
 from flankwatch.scenario.schema import Scenario
 from flankwatch.sim.source import SimulationSource
 from flankwatch.stream import PlotBatch
-from flankwatch.track import build_tracker
 from flankwatch.track.remote import serve
+from flankwatch.track.tracker import build_tracker
 from flankwatch.tracking_process import TrackingAhead, TrackingProcessError
 from processes import alive, count_entries, needs_two_cores, recorded_files
 

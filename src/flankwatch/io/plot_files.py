@@ -33,7 +33,7 @@ sigma_elevation_deg  deg     elevation noise standard deviation
 ===================  ======  ================================================
 
 Polar plots are converted to Cartesian positions with a linearised covariance
-(:func:`flankwatch.track.measurement.polar_to_cartesian`), the sensor's axes
+(:func:`flankwatch.geo.polar.polar_to_cartesian`), the sensor's axes
 taken parallel to the file's frame. A 2-D file is tracked in the plane: plots
 get ``z = 0`` with a variance of 1e-6 m^2 and the tracker runs with
 ``planar=True``.

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from flankwatch.geo.polar import polar_to_cartesian
 from flankwatch.io.plot_columns import (
     PlotFileError,
     check_rows,
@@ -18,7 +19,6 @@ from flankwatch.io.plot_columns import (
     sensor_id_column,
 )
 from flankwatch.stream import PlotBatch, PlotKind, position_columns
-from flankwatch.track.measurement import polar_to_cartesian
 
 PLANAR_VARIANCE_M2 = 1e-6
 """Variance given to the fixed ``z = 0`` of plots from a 2-D file, m^2."""

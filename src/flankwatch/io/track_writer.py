@@ -24,7 +24,6 @@ from flankwatch.io.plot_columns import TABLE_FORMATS, PlotFileError
 from flankwatch.io.plot_reader import read_plots
 from flankwatch.track.output import TRACK_SCHEMA, TrackBatch, TrackStatus
 from flankwatch.track.settings import TrackerSettings
-from flankwatch.track.tracker import build_tracker
 
 
 @dataclass(frozen=True)
@@ -159,6 +158,9 @@ def track_file(
             )
     _check_tracks_path(tracks, replace)
     plot_file = read_plots(plots_path, sensors_path, batch_s)
+    # the tracker (and its compiled kernels) is loaded once the plots have been read
+    from flankwatch.track.tracker import build_tracker
+
     settings = dataclasses.replace(settings or TrackerSettings(), planar=plot_file.planar)
     tracker = build_tracker(settings)
     confirmed: set[int] = set()

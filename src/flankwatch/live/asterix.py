@@ -30,12 +30,12 @@ from datetime import datetime
 import numpy as np
 
 from flankwatch.geo.frames import LocalFrame
+from flankwatch.geo.polar import polar_to_cartesian
 from flankwatch.io import asterix
 from flankwatch.io.adsb import AdsbReports, AdsbSource, Skip, SkipKind
 from flankwatch.io.asterix.decode import HEADER_BYTES
 from flankwatch.live.decoders import Decoded
 from flankwatch.stream import PlotBatch, PlotColumns, PlotKind, position_columns
-from flankwatch.track.measurement import polar_to_cartesian
 
 SIGMA_RANGE_M = 50.0
 """Range standard deviation of a CAT048 plot, m (assumed: an en-route secondary radar)."""

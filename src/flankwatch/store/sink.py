@@ -47,7 +47,7 @@ from flankwatch.respond.step import OwnForces, Shot, ShotOutcome
 from flankwatch.sim.truth import TRUTH_SCHEMA, TruthBatch
 from flankwatch.store.recording import RecordingWriter
 from flankwatch.stream import PLOT_SCHEMA
-from flankwatch.track import TRACK_SCHEMA
+from flankwatch.track.output import TRACK_SCHEMA
 
 DEPLOYMENT_FILE = "deployment.yaml"
 """The run's deployment inside a recording."""

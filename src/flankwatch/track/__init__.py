@@ -1,20 +1,7 @@
-"""Multi-sensor multi-target tracking: plot batches in, track batches out, and its metrics."""
+"""Multi-sensor multi-target tracking: plot batches in, track batches out, and its metrics.
 
-from flankwatch.track.metrics import GOSPAResult, TrackQuality, gospa, track_quality
-from flankwatch.track.output import TRACK_SCHEMA, TrackBatch, TrackStatus
-from flankwatch.track.settings import TrackerSettings
-from flankwatch.track.tracker import Tracker, build_tracker, track_stream
-
-__all__ = [
-    "TRACK_SCHEMA",
-    "GOSPAResult",
-    "TrackBatch",
-    "TrackQuality",
-    "TrackStatus",
-    "Tracker",
-    "TrackerSettings",
-    "build_tracker",
-    "gospa",
-    "track_quality",
-    "track_stream",
-]
+The tracker is :mod:`~flankwatch.track.tracker` (``build_tracker``), its settings
+:mod:`~flankwatch.track.settings`, its output :mod:`~flankwatch.track.output` and the
+metrics :mod:`~flankwatch.track.metrics`. Nothing is imported here, so that reading or
+writing track columns does not load the tracker's compiled kernels.
+"""

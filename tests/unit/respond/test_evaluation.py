@@ -28,8 +28,8 @@ from flankwatch.sim.source import SimulationSource
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stages import TrackingStage
 from flankwatch.stream import PlotBatch
-from flankwatch.track import build_tracker
 from flankwatch.track.output import TrackStatus
+from flankwatch.track.tracker import build_tracker
 
 START = datetime(2025, 9, 10, tzinfo=UTC)
 AIRSPACE = [(21.0, 51.0), (23.0, 51.0), (23.0, 53.0), (21.0, 53.0)]
