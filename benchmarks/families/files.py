@@ -51,10 +51,15 @@ def _write(columns: dict[str, np.ndarray], path: Path) -> None:
     table = pa.table(columns)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if path.suffix == ".csv":
-            pa_csv.write_csv(table, temporary)
-        else:
-            pq.write_table(table, temporary)
+        file = temporary.open("xb")  # never over a file of that name
+    except FileExistsError:
+        raise ValueError(f"{path}: {temporary} is in the way") from None
+    try:
+        with file:
+            if path.suffix == ".csv":
+                pa_csv.write_csv(table, file)
+            else:
+                pq.write_table(table, file)
         if path.exists() or path.is_symlink():
             same = path.is_file() and not path.is_symlink()
             if not (same and path.read_bytes() == temporary.read_bytes()):

@@ -3,6 +3,7 @@ as files the plot reader takes, and scored the same from ``flankwatch track``'s 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,11 @@ def test_files_already_written_are_kept_and_other_files_never_replaced(tmp_path:
         write_scene(scene, tmp_path, "csv")
     assert files.truth.read_text() == "the user's own notes\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [files.plots.name, files.truth.name]
+    in_the_way = tmp_path / f".{files.plots.name}.{os.getpid()}.tmp"
+    in_the_way.write_text("also the user's\n")
+    with pytest.raises(ValueError, match="is in the way"):
+        write_scene(scene, tmp_path, "csv")
+    assert in_the_way.read_text() == "also the user's\n"
 
 
 def test_flankwatch_track_and_score_reproduce_the_suite_figure(tmp_path: Path) -> None:
