@@ -32,6 +32,8 @@ MAX_REASON_CHARS = 500
 """Longest reason."""
 MAX_ALERT_ID_CHARS = 200
 """Longest alert identifier."""
+MAX_TRACK_ID = 2**63 - 1
+"""The largest track number a decision may name: track numbers are 64-bit integers."""
 
 
 class DecisionKind(StrEnum):
@@ -83,7 +85,8 @@ class Decision:
         set_(self, "alert_id", _text("alert_id", self.alert_id, MAX_ALERT_ID_CHARS, False))
         if kind in ABOUT_TRACKS and not _is_track_number(self.track_id):
             raise DecisionError(
-                f"track_id: {kind} needs a track number >= 0, not {self.track_id!r}"
+                f"track_id: {kind} needs a track number from 0 to {MAX_TRACK_ID}, "
+                f"not {self.track_id!r}"
             )
         if kind is DecisionKind.DECLARE_IDENTITY and not (
             isinstance(self.identity, str) and self.identity in IDENTITIES
@@ -112,7 +115,7 @@ class Decision:
 
 
 def _is_track_number(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TRACK_ID
 
 
 def _text(field: str, value: object, limit: int, required: bool = True) -> str:

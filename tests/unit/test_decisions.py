@@ -37,8 +37,9 @@ def test_a_kind_given_as_text_becomes_the_member_and_text_is_stripped() -> None:
         (lambda: declare(operator="   "), "operator", "must not be empty"),
         (lambda: declare(operator="a" * 65), "operator", "at most 64"),
         (lambda: declare(operator="eve\x1b[2J"), "operator", "control characters"),
-        (lambda: declare(track_id=-1), "track_id", "track number >= 0"),
-        (lambda: declare(track_id=True), "track_id", "track number >= 0"),
+        (lambda: declare(track_id=-1), "track_id", "track number from 0 to"),
+        (lambda: declare(track_id=True), "track_id", "track number from 0 to"),
+        (lambda: declare(track_id=2**63), "track_id", "track number from 0 to"),
         (
             lambda: Decision(DecisionKind.APPROVE_ENGAGEMENT, "alice", "ok"),
             "track_id",

@@ -80,6 +80,7 @@ def test_decisions_without_the_right_token_are_refused(live: tuple[Served, TestC
         '{"kind": "acknowledge-alert", "operator": "o"}',
         '{"kind": "fire-everything", "operator": "o"}',
         '{"kind": "veto-engagement", "track_id": 1}',
+        '{"kind": "veto-engagement", "track_id": 9223372036854775808, "operator": "o"}',
         '{"kind": "veto-engagement", "track_id": 1, "operator": "o", "colour": "red"}',
         '{"kind": "veto-engagement", "track_id": 1, "operator": "\\u0007"}',
     ],

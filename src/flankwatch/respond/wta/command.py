@@ -53,6 +53,8 @@ def wta(
     from flankwatch.respond.wta.instance import WtaFormatError, read_instance
     from flankwatch.respond.wta.solver import solve
 
+    if not math.isfinite(time_limit):
+        raise _fail(f"--time-limit: must be a finite number of seconds, not {time_limit}", 2)
     try:
         if out is not None:
             _check_out(out, force)
@@ -72,7 +74,10 @@ def wta(
 
 
 def _check_out(out: Path, force: bool) -> None:
-    """Refuse an --out that exists, unless ``force`` and it is an assignment file."""
+    """Refuse an --out in a missing folder, or that exists (unless ``force`` and it is an
+    assignment file)."""
+    if not out.parent.is_dir():
+        raise ValueError(f"{out}: no folder {out.parent} to write it in")
     if not out.exists():
         return
     if out.is_dir():

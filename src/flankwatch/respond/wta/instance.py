@@ -23,6 +23,10 @@ class WtaFormatError(ValueError):
     """An instance file that does not follow the format; the message names file and line."""
 
 
+MAX_CELLS = 10_000_000
+"""The most weapons x targets x uses per weapon an instance may have: the solvers keep
+tables of that size (the largest public instance has 540,000)."""
+
 _Fail = Callable[[int, str], WtaFormatError]
 """Builds the error for (line number, message)."""
 
@@ -54,6 +58,12 @@ def parse_instance(text: str, name: str = "<instance>") -> WtaProblem:
     if len(fields) != 3 or not all(field.isdigit() for field in fields):
         raise fail(number, f"expected 'W T K' (three whole numbers), got {' '.join(fields)!r}")
     n_weapons, n_targets, n_uses = (int(field) for field in fields)
+    if n_weapons * n_targets * max(n_uses, 1) > MAX_CELLS:
+        raise fail(
+            number,
+            f"{n_weapons} weapons x {n_targets} targets x {n_uses} uses is too large: "
+            f"at most {MAX_CELLS:,} weapon-target-use cells",
+        )
     if len(lines) < 1 + n_targets:
         raise fail(lines[-1][0], f"file ends after {len(lines) - 1} of {n_targets} target values")
 

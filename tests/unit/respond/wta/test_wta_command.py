@@ -75,6 +75,20 @@ def test_a_bad_instance_exits_2_naming_the_line(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "cannot read" in missing.output
 
 
+def test_an_infinite_time_limit_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, [str(_instance(tmp_path)), "--time-limit", "inf"])
+    assert result.exit_code == 2
+    assert "--time-limit: must be a finite number of seconds" in result.output
+
+
+def test_an_out_in_a_missing_folder_is_refused_before_solving(tmp_path: Path) -> None:
+    out = tmp_path / "absent" / "uses.csv"
+    result = runner.invoke(app, [str(_instance(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"no folder {out.parent} to write it in" in result.output
+    assert "objective" not in result.output  # nothing solved
+
+
 def test_an_unknown_method_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, [str(_instance(tmp_path)), "--method", "fast"])
     assert result.exit_code == 2

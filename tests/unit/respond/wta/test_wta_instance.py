@@ -36,6 +36,8 @@ def test_reads_a_tiny_instance(tmp_path: Path) -> None:
         ("1 2 1\n5\n7\n0 1 0.5\n0 1 0.4\n", "line 5", "given twice"),
         ("1 2 1\n5\n7\n0 1\n", "line 4", "expected 'weapon target probability'"),
         ("1 2 1\n5\n7\nx 1 0.5\n", "line 4", "weapon index 'x'"),
+        ("1000000000000 1 1\n5\n0 0 0.5\n", "line 1", "too large: at most 10,000,000"),
+        ("2 2 1000000000\n5\n3\n0 0 0.5\n", "line 1", "2 weapons x 2 targets x 1000000000"),
     ],
 )
 def test_a_malformed_file_names_file_and_line(
