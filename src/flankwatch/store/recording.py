@@ -270,6 +270,7 @@ def check_out_folder(folder: Path, force: bool) -> dict[str, Any] | None:
     if folder.is_symlink() and not folder.exists():
         raise RecordingError(f"{folder}: a link to nothing; refusing to write there")
     if not folder.exists():
+        _check_can_make(folder)
         return None
     if not folder.is_dir():
         raise RecordingError(f"{folder}: exists and is not a folder")
@@ -286,6 +287,15 @@ def check_out_folder(folder: Path, force: bool) -> dict[str, Any] | None:
             f"{folder}: holds a recording already; refusing to replace it unless forced (--force)"
         )
     return metadata
+
+
+def _check_can_make(folder: Path) -> None:
+    """Refuse a new ``folder`` whose nearest existing ancestor is not a folder."""
+    ancestor = folder.absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise RecordingError(f"{folder}: cannot be made: {ancestor} is not a folder")
 
 
 def _prepare(folder: Path, force: bool) -> None:

@@ -11,6 +11,7 @@ from study_scenario import defended_data
 from flankwatch.respond.policy import PolicyError
 from flankwatch.scenario.loader import load_scenario, parse_scenario
 from flankwatch.scenario.schema import Scenario
+from flankwatch.store.recording import RecordingError
 from flankwatch.study.runs import draw_seeds, run_one, study_specs
 
 
@@ -48,6 +49,19 @@ def test_a_relative_recordings_folder_is_taken_from_the_current_folder(
     specs = study_specs(scenario, text, "p", ["layered"], [3], record=Path("runs"))
     # a worker started in another folder records where the command was given
     assert [spec.out for spec in specs] == [tmp_path / "runs" / "layered" / "poland-2025-09-10-3"]
+
+
+@pytest.mark.parametrize("in_the_way", ["runs", "runs/layered"])
+def test_a_file_where_a_run_folder_would_go_is_refused_before_any_run(
+    tmp_path: Path, in_the_way: str
+) -> None:
+    blocker = tmp_path / in_the_way
+    blocker.parent.mkdir(exist_ok=True)
+    blocker.write_text("mine\n")
+    scenario, text = load_scenario("poland-2025-09-10")
+    with pytest.raises(RecordingError, match=f"cannot be made: {blocker} is not a folder"):
+        study_specs(scenario, text, "p", ["layered"], [3], record=tmp_path / "runs")
+    assert blocker.read_text() == "mine\n"
 
 
 def test_a_study_of_a_scenario_with_no_defence_is_refused() -> None:
