@@ -61,7 +61,9 @@ def serve(
     scenario (--run) live with operator decisions."""
     from flankwatch.printing import console
 
-    if (recording is None) == (run is None):
+    if recording is None and run is None:
+        raise _fail("give a RECORDING folder to replay or --run SCENARIO to run")
+    if recording is not None and run is not None:
         raise _fail("give either a RECORDING folder to replay or --run SCENARIO, not both")
     if recording is not None and (seed is not None or out is not None or force):
         raise _fail("--seed, --out and --force go with --run, not with a recording")
@@ -74,6 +76,7 @@ def serve(
     import uvicorn
 
     from flankwatch.web.app import create_app
+    from flankwatch.web.live import STOPPED_EARLY
 
     url_host = f"[{host}]" if ":" in host else host
     console.print(
@@ -85,6 +88,12 @@ def serve(
     hosts = LOOPBACK_HOSTS if _is_loopback(host) else None
     app = create_app(served, allowed_hosts=hosts)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    if served.run is not None and served.run.error == STOPPED_EARLY:
+        console.print(
+            f"the run stopped before its end; {served.recording} is marked interrupted",
+            soft_wrap=True,
+        )
+        raise typer.Exit(130)
 
 
 def _served(

@@ -38,6 +38,9 @@ MIN_SPEED = 1.0
 MAX_SPEED = 600.0
 """Fastest pace: ten minutes of data per second."""
 
+STOPPED_EARLY = "stopped before its end"
+"""A run's :attr:`LiveRun.error` once the server stopped it (Ctrl-C) before its end."""
+
 log = logging.getLogger("flankwatch.web")
 
 
@@ -208,7 +211,7 @@ class LiveRun:
         try:
             execute(source, out, options, inbox=self.inbox, extra_sinks=[self._sink])
         except RunStopped:
-            self.error = "stopped before its end"
+            self.error = STOPPED_EARLY
         except Exception as error:  # the run's failure is shown, the server goes on
             self.error = f"{type(error).__name__}: {error}"
             log.error("the run failed: %s", self.error)

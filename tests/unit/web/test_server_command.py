@@ -49,9 +49,10 @@ def test_a_folder_that_is_no_recording_is_named(tmp_path: Path) -> None:
 
 
 def test_a_recording_and_a_run_together_or_neither_are_refused(tmp_path: Path) -> None:
-    assert invoke(str(tmp_path), "--run", "poland-2025-09-10")[0] == 2
+    code, output = invoke(str(tmp_path), "--run", "poland-2025-09-10")
+    assert code == 2 and "not both" in output
     code, output = invoke()
-    assert code == 2 and "--run" in output
+    assert code == 2 and "give a RECORDING folder to replay or --run SCENARIO to run" in output
 
 
 def test_bad_ports_and_speeds_are_refused(tmp_path: Path, busy_port: int) -> None:
