@@ -67,6 +67,12 @@ def read_table(path: Path, what: str) -> pa.Table:
         )
     if not path.is_file():
         raise PlotFileError(f"{what} file {path}: no such file")
+    bad_rows: list[pa_csv.InvalidRow] = []
+
+    def refuse(row: pa_csv.InvalidRow) -> str:
+        bad_rows.append(row)
+        return "error"
+
     try:
         if path.stat().st_size == 0:
             raise PlotFileError(f"{what} file {path}: the file is empty")
@@ -75,13 +81,18 @@ def read_table(path: Path, what: str) -> pa.Table:
                 options = pa_csv.ConvertOptions(
                     null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
                 )
-                table = pa_csv.read_csv(file, read_options=_ONE_THREAD, convert_options=options)
+                parse = pa_csv.ParseOptions(invalid_row_handler=refuse)
+                table = pa_csv.read_csv(
+                    file, read_options=_ONE_THREAD, parse_options=parse, convert_options=options
+                )
             else:
                 table = pq.ParquetFile(file).read(use_threads=False)
         names = table.column_names
     except (pa.ArrowException, OSError, ValueError) as error:
         if isinstance(error, PlotFileError):
             raise
+        if bad_rows:
+            raise PlotFileError(f"{what} file {path}: {_fields_message(bad_rows[0])}") from None
         raise PlotFileError(f"{what} file {path}: cannot be read: {error}") from None
     for name in names:
         if names.count(name) > 1:
@@ -89,6 +100,14 @@ def read_table(path: Path, what: str) -> pa.Table:
                 f"{what} file {path}: column {name} given {names.count(name)} times"
             )
     return table
+
+
+def _fields_message(row: pa_csv.InvalidRow) -> str:
+    """What is wrong with a CSV row of the wrong number of fields, by its row (1-based,
+    header and blank lines not counted, as Arrow counts them past the header)."""
+    number = row.number
+    where = "a row" if number is None or number < 2 else f"row {number - 1}"
+    return f"{where}: expected {row.expected_columns} fields, got {row.actual_columns}"
 
 
 def require_columns(table: pa.Table, columns: Iterable[str], path: Path, what: str) -> None:

@@ -56,9 +56,10 @@ sigma_azimuth_deg, sigma_elevation_deg  1e-6 to 180 deg
 
 Plots are grouped into batches of ``batch_s`` seconds, in time order. Every
 problem with a file raises :class:`PlotFileError` naming the file, the row
-(1-based, header not counted) and the column: a file that is empty or not
-CSV or Parquet, a column missing or given twice, a value that is empty, not
-a number, not finite or out of bounds.
+(1-based, header and blank lines not counted) and the column: a file that is
+empty or not CSV or Parquet, a CSV row of the wrong number of fields, a column
+missing or given twice, a value that is empty, not a number, not finite or out
+of bounds.
 
 A tracks file is written to a temporary file beside it and renamed into place
 once whole, so a failed run leaves no half-written file. Its folder must

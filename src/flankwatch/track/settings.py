@@ -195,8 +195,8 @@ class TrackerSettings:
             )
         if not self.coast_score > 0.0:
             raise ValueError(f"coast_score must be positive, got {self.coast_score}")
-        if not self.max_speed_mps > 0.0:
-            raise ValueError(f"max_speed_mps must be positive, got {self.max_speed_mps}")
+        if not 0.0 < self.max_speed_mps < math.inf:
+            raise ValueError(f"max_speed_mps must be positive and finite, got {self.max_speed_mps}")
         if self.motion not in ("cv", "imm"):
             raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
         if self.confirm_m < 1:

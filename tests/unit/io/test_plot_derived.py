@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pytest
 
 from flankwatch.io.plot_files import read_plots
 from flankwatch.track.settings import TrackerSettings, settings_from_assignments
@@ -56,3 +57,9 @@ def test_max_speed_is_a_setting_of_the_command_line() -> None:
     tracker = build_tracker(settings)
     assert np.isclose(tracker.initiator.speed_sigma_mps, 40.0)
     assert build_tracker(TrackerSettings()).initiator.speed_sigma_mps == 150.0
+
+
+@pytest.mark.parametrize("speed", ["0", "-5", "inf", "nan"])
+def test_a_max_speed_that_is_not_a_positive_finite_speed_is_refused(speed: str) -> None:
+    with pytest.raises(ValueError, match="max_speed_mps must be positive and finite"):
+        settings_from_assignments([f"max_speed_mps={speed}"])
