@@ -403,6 +403,8 @@ def read_metadata(folder: Path) -> dict[str, Any]:
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         found = metadata.get("format") if isinstance(metadata, dict) else None
         raise RecordingError(f"{folder}: unknown recording format {found!r}")
+    if metadata.get("summary") is not None and not isinstance(metadata["summary"], dict):
+        raise RecordingError(f"{folder}: {METADATA}: its summary is not an object")
     return metadata
 
 

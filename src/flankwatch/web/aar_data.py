@@ -258,6 +258,8 @@ def _track_objects(parts: dict[str, list[Path]], truth: pa.Table) -> dict[int, i
     held = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
     track_t = np.round(tracks.column("time_s").to_numpy()[held], TIME_DECIMALS)
     track_id = tracks.column("track_id").to_numpy()[held]
+    if not len(track_id):
+        return {}
     track_xyz = np.column_stack([tracks.column(c).to_numpy()[held] for c in ("x_m", "y_m", "z_m")])
     truth_t = np.round(truth.column("t_s").to_numpy(), TIME_DECIMALS)
     truth_id = truth.column("object_id").to_numpy()

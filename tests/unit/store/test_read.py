@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +10,10 @@ import pyarrow as pa
 import pytest
 
 from flankwatch.store.recording import (
+    FORMAT,
     RecordingError,
     RecordingWriter,
+    read_metadata,
     read_static,
     read_table,
     table_parts,
@@ -87,6 +90,14 @@ def test_a_folder_that_is_not_a_recording_cannot_be_read(tmp_path: Path) -> None
     (tmp_path / "metadata.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(RecordingError, match="not a recording"):
         read_static(tmp_path, "sensors")
+
+
+def test_a_summary_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "metadata.json").write_text(
+        json.dumps({"format": FORMAT, "summary": "x"}), encoding="utf-8"
+    )
+    with pytest.raises(RecordingError, match="metadata.json: its summary is not an object"):
+        read_metadata(tmp_path)
 
 
 def test_links_inside_a_recording_are_not_read(tmp_path: Path) -> None:

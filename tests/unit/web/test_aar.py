@@ -83,8 +83,9 @@ def _truth() -> pa.Table:
     )
 
 
-def _tracks() -> pa.Table:
-    """Tracks 10, 20, 30 on objects 0, 1, 2 (100 m off); track 40 5 km from object 0."""
+def _tracks(status: int = 1) -> pa.Table:
+    """Tracks 10, 20, 30 on objects 0, 1, 2 (100 m off); track 40 5 km from object 0; all of
+    ``status``."""
     parts = []
     for track, obj, offset_m, until_s in (
         (10, 0, 100.0, 280),
@@ -99,7 +100,7 @@ def _tracks() -> pa.Table:
                 {
                     "time_s": times,
                     "track_id": np.full(len(times), track, np.int64),
-                    "status": pa.array(np.ones(len(times), np.int8)),
+                    "status": pa.array(np.full(len(times), status, np.int8)),
                     "x_m": xyz[:, 0],
                     "y_m": xyz[:, 1],
                     "z_m": xyz[:, 2],
@@ -196,7 +197,9 @@ def _summary() -> dict:
     }
 
 
-def _write(folder: Path, *, truth: bool = True, complete: bool = True) -> Path:
+def _write(
+    folder: Path, *, truth: bool = True, complete: bool = True, track_status: int = 1
+) -> Path:
     metadata = {
         "scenario": "test-night",
         "seed": 7,
@@ -209,7 +212,7 @@ def _write(folder: Path, *, truth: bool = True, complete: bool = True) -> Path:
     if truth:
         writer.write_table("objects", _objects())
         writer.append("truth", _truth(), 300.0)
-    writer.append("tracks", _tracks(), 300.0)
+    writer.append("tracks", _tracks(track_status), 300.0)
     writer.append("events", events_to_arrow(_events()), 300.0)
     shots = {
         "t_s": [150.0],
@@ -322,6 +325,17 @@ def test_a_run_still_going_shows_what_it_holds(tmp_path: Path) -> None:
     # closures come from the alert events while there is no summary
     assert [(c.icao, c.closed_s, c.reopened_s) for c in view.closures] == [("EPWA", 130.0, 250.0)]
     assert "has not completed" in render_report(folder)
+
+
+def test_a_night_ended_before_any_track_was_confirmed_is_viewed(
+    tmp_path: Path, recording: Path
+) -> None:
+    folder = _write(tmp_path / "early", track_status=0)  # every track still tentative
+    view = read_after_action(folder)
+    labels = [line.label for line in view.threats]
+    assert labels == [line.label for line in read_after_action(recording).threats]
+    assert all(line.identified_s is None and not line.shots for line in view.threats)
+    assert "<html" in render_report(folder)
 
 
 def test_a_folder_that_is_no_recording_is_refused(tmp_path: Path) -> None:
