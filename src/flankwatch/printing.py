@@ -387,7 +387,7 @@ def _threat_figure(threats: object, key: str, how: str = "") -> object:
     if how == "max":
         present = [v for v in values if isinstance(v, int | float)]
         return max(present) if present else None
-    if all(isinstance(v, list) for v in values):
+    if all(isinstance(v, list | tuple) for v in values):  # tuples: a summary not yet saved
         return sum(len(v) for v in values)
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return sum(values)

@@ -151,6 +151,21 @@ def test_the_replay_table_shows_gaps_places_and_both_scores(
     assert lines["public warnings for threats"].split("│")[2].strip() == "1"
 
 
+def test_a_replay_summary_not_yet_saved_compares_equal_to_its_recorded_self(
+    recorded: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a summary's to_dict() holds tuples where its recorded JSON holds lists
+    replayed = {
+        **recorded,
+        "threats": [
+            {**t, "unwarned_places": tuple(t["unwarned_places"])} for t in recorded["threats"]
+        ],
+    }
+    print_comparison(recorded, replayed)
+    line = next(row for row in capsys.readouterr().out.splitlines() if "places passed" in row)
+    assert [cell.strip() for cell in line.split("│")[2:5]] == ["1", "1", ""]
+
+
 def test_an_old_recording_without_the_new_figures_shows_dashes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
