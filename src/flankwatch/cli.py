@@ -441,7 +441,7 @@ def validate(
 def query(
     recording: Annotated[Path, typer.Argument(help="a recording folder")],
     sql: Annotated[str, typer.Argument(help="SQL over the recording's tables (views)")],
-    limit: Annotated[int, typer.Option(help="rows to show at most")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="rows to show at most")] = 50,
 ) -> None:
     """Run SQL on a recording (tables: plots, truth, objects, sensors, ...)."""
     import duckdb

@@ -163,6 +163,7 @@ class TrackerSettings:
     """
 
     def __post_init__(self) -> None:
+        self._check_numbers()
         if not 0.0 < self.gate_probability < 1.0:
             raise ValueError(f"gate_probability must be in (0, 1), got {self.gate_probability}")
         if self.association not in ("joint", "sequential"):
@@ -195,8 +196,8 @@ class TrackerSettings:
             )
         if not self.coast_score > 0.0:
             raise ValueError(f"coast_score must be positive, got {self.coast_score}")
-        if not 0.0 < self.max_speed_mps < math.inf:
-            raise ValueError(f"max_speed_mps must be positive and finite, got {self.max_speed_mps}")
+        if not self.max_speed_mps > 0.0:
+            raise ValueError(f"max_speed_mps must be positive, got {self.max_speed_mps}")
         if self.motion not in ("cv", "imm"):
             raise ValueError(f"motion must be 'cv' or 'imm', got {self.motion!r}")
         if self.confirm_m < 1:
@@ -207,6 +208,57 @@ class TrackerSettings:
             raise ValueError("bearing_group_s must not be negative")
         if self.association_window_s <= 0.0:
             raise ValueError("association_window_s must be positive")
+
+    def _check_numbers(self) -> None:
+        """No number is NaN or infinite (but those in :data:`_MAY_BE_INFINITE`), those in
+        :data:`_POSITIVE` are above 0, those in :data:`_NOT_NEGATIVE` at least 0, and
+        ``initial_cv_probability`` lies in [0, 1]."""
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, float):
+                continue
+            if math.isnan(value) or (math.isinf(value) and field.name not in _MAY_BE_INFINITE):
+                raise ValueError(f"{field.name} must be a finite number, got {value}")
+        for name in _POSITIVE:
+            if not getattr(self, name) > 0.0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        for name in _NOT_NEGATIVE:
+            if not getattr(self, name) >= 0.0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 0.0 <= self.initial_cv_probability <= 1.0:
+            raise ValueError(
+                f"initial_cv_probability must be in [0, 1], got {self.initial_cv_probability}"
+            )
+
+
+_MAY_BE_INFINITE = (
+    "max_association_distance_m",
+    "coast_score",
+    "replace_after_scans",
+    "mode_switch_prior_track_s",
+)
+"""Settings for which infinity has a meaning: no limit, or (``mode_switch_prior_track_s``) a
+switch rate held fixed."""
+
+_POSITIVE = (
+    "max_association_distance_m",
+    "cv_noise_m2ps3",
+    "turn_noise_m2ps3",
+    "vertical_noise_m2ps3",
+    "turn_rate_dps",
+    "initial_speed_sigma_mps",
+    "initial_vertical_speed_sigma_mps",
+    "delete_after_s",
+    "max_position_sigma_m",
+    "acoustic_range_m",
+)
+"""Settings that must be above 0."""
+
+_NOT_NEGATIVE = ("identity_gate_m", "identity_gate_sigmas", "mode_switch_rate_per_s")
+"""Settings that may be 0 but not below."""
+
+_TRUE, _FALSE = ("1", "true", "yes"), ("0", "false", "no")
+"""How ``--set`` writes a yes/no setting."""
 
 
 def settings_from_assignments(assignments: list[str]) -> TrackerSettings:
@@ -219,8 +271,13 @@ def settings_from_assignments(assignments: list[str]) -> TrackerSettings:
         if not sep or name not in {f.name for f in dataclasses.fields(TrackerSettings)}:
             raise ValueError(f"--set {assignment!r}: expected NAME=VALUE with a tracker setting")
         kind = type(getattr(defaults, name))
+        if kind is bool:
+            if text.lower() not in _TRUE + _FALSE:
+                raise ValueError(f"--set {assignment!r}: {text!r} is not one of true or false")
+            changes[name] = text.lower() in _TRUE
+            continue
         try:
-            changes[name] = (text.lower() in ("1", "true", "yes")) if kind is bool else kind(text)
+            changes[name] = kind(text)
         except ValueError:
             raise ValueError(f"--set {assignment!r}: {text!r} is not a {kind.__name__}") from None
     return dataclasses.replace(defaults, **changes)

@@ -119,3 +119,9 @@ def test_help_text_keeps_its_brackets() -> None:
     result = runner.invoke(app, ["run", "--help"], terminal_width=200)
     assert result.exit_code == 0
     assert "[default: runs/<scenario>-<seed>]" in result.output
+
+
+def test_a_negative_limit_is_refused(recording: Path) -> None:
+    result = runner.invoke(app, ["query", str(recording), "SELECT 1", "--limit", "-1"])
+    assert result.exit_code == 2
+    assert "--limit" in result.output

@@ -3,6 +3,7 @@ each sensor's revisit period from the time stamps, and the user's max speed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -61,5 +62,28 @@ def test_max_speed_is_a_setting_of_the_command_line() -> None:
 
 @pytest.mark.parametrize("speed", ["0", "-5", "inf", "nan"])
 def test_a_max_speed_that_is_not_a_positive_finite_speed_is_refused(speed: str) -> None:
-    with pytest.raises(ValueError, match="max_speed_mps must be positive and finite"):
+    with pytest.raises(ValueError, match="max_speed_mps must be (positive|a finite number)"):
         settings_from_assignments([f"max_speed_mps={speed}"])
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("delete_after_s=-90", "delete_after_s must be positive"),
+        ("cv_noise_m2ps3=-1", "cv_noise_m2ps3 must be positive"),
+        ("turn_rate_dps=1e400", "turn_rate_dps must be a finite number"),
+        ("delete_after_s=nan", "delete_after_s must be a finite number"),
+        ("mode_switch_rate_per_s=-0.1", "mode_switch_rate_per_s must not be negative"),
+        ("initial_cv_probability=2", "initial_cv_probability must be in [0, 1]"),
+        ("stacked_updates=maybe", "'maybe' is not one of true or false"),
+    ],
+)
+def test_a_setting_out_of_its_range_is_refused(assignment: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        settings_from_assignments([assignment])
+
+
+def test_no_limit_is_written_as_infinity_where_it_means_one() -> None:
+    settings = settings_from_assignments(["coast_score=inf", "mode_switch_prior_track_s=inf"])
+    assert settings.coast_score == settings.mode_switch_prior_track_s == float("inf")
+    assert settings_from_assignments(["stacked_updates=no"]).stacked_updates is False
