@@ -4,7 +4,9 @@ CAT062 system tracks), with :mod:`flankwatch.io.asterix` decoding the records.
 A stream (TCP, a file) is cut into data blocks by their length field; a datagram is
 decoded as it is. Every record is timed by its own time of day, placed on the date of
 the run's start (:func:`~flankwatch.io.asterix.tod_to_t_s`), so sockets and files are
-timed alike.
+timed alike. A record timed more than :data:`~flankwatch.live.decoders.MAX_AHEAD_S`
+ahead of its reception (sockets, captures) or of the input's latest time (files) is
+skipped as ``future`` (:class:`~flankwatch.live.decoders.TimeGuard`).
 
 - CAT021 reports go through :class:`~flankwatch.live.plots.PlotMaker` like any ADS-B
   report (returned as :class:`~flankwatch.io.adsb.AdsbReports`);
@@ -34,7 +36,7 @@ from flankwatch.geo.polar import polar_to_cartesian
 from flankwatch.io import asterix
 from flankwatch.io.adsb import AdsbReports, AdsbSource, Skip, SkipKind
 from flankwatch.io.asterix.decode import HEADER_BYTES
-from flankwatch.live.decoders import Decoded
+from flankwatch.live.decoders import Decoded, TimeGuard
 from flankwatch.stream import PlotBatch, PlotColumns, PlotKind, position_columns
 
 SIGMA_RANGE_M = 50.0
@@ -77,13 +79,18 @@ class AsterixDecoder:
         self.buffer = b""
         self.offset = 0
         self.last_s = 0.0
+        self.guard = TimeGuard(start_utc.timestamp())
+        self.received_s: float | None = None
+        """Reception time of the data being decoded, s since the run's start (None: a
+        plain file's)."""
         self.plots = PlotBatch.empty()
         """Radar and track plots of the latest call (replaced by each call)."""
         self._unused: list[Skip] = []
 
     def feed(self, data: bytes, received_s: float | None) -> Decoded:
-        """The records of the data blocks completed by ``data`` (``received_s`` is not
-        used: records carry their own time)."""
+        """The records of the data blocks completed by ``data`` (records carry their own
+        time; ``received_s``, s since the run's start, bounds how far ahead it may be)."""
+        self.received_s = received_s
         self.buffer += data
         end = _whole_blocks(self.buffer)
         whole, self.buffer = self.buffer[:end], self.buffer[end:]
@@ -94,6 +101,7 @@ class AsterixDecoder:
 
     def end(self, received_s: float | None) -> Decoded:
         """What is left (a datagram, or the tail of a stream) is decoded as it is."""
+        self.received_s = received_s
         rest, self.buffer = self.buffer, b""
         return self._decode(rest)
 
@@ -126,22 +134,36 @@ class AsterixDecoder:
             self.last_s = float(t_s[-1])
         return t_s
 
+    def _plausible(self, t_s: np.ndarray) -> np.ndarray:
+        """Which records, timed ``t_s`` (s), are not too far ahead; the others skipped."""
+        plausible = self.guard.take_all(t_s, self.received_s)
+        self._unused.extend(
+            Skip(SkipKind.FUTURE, self.offset, self.guard.refusal(t, self.received_s))
+            for t in t_s[~plausible].tolist()
+        )
+        return plausible
+
     def _cat021(self, cat: asterix.Cat021Reports) -> AdsbReports:
         """CAT021 reports as ADS-B reports (their other columns missing)."""
         reports = AdsbReports.from_rows([{"source": AdsbSource.ADSB}] * len(cat))
         columns = {name: getattr(cat, name) for name in _CAT021_COLUMNS}
-        return dataclasses.replace(reports, t_s=self._times(cat.tod_s), **columns)
+        t_s = self._times(cat.tod_s)
+        reports = dataclasses.replace(reports, t_s=t_s, **columns)
+        return reports.take(self._plausible(t_s))
 
     def _cat048(self, cat: asterix.Cat048Plots) -> PlotColumns:
         if not len(cat):
             return {}
         t_s = self._times(cat.tod_s)
         height = np.where(np.isfinite(cat.height_m), cat.height_m, cat.alt_baro_m)
-        use = np.isfinite(height) & np.isfinite(cat.range_m) & (cat.range_m > 0)
+        whole = np.isfinite(height) & np.isfinite(cat.range_m) & (cat.range_m > 0)
         if self.radar_frame is None:
             self._skip(SkipKind.UNSUPPORTED, "CAT048 plot: no radar position (lat, lon)", len(cat))
             return {}
-        self._skip(SkipKind.FIELD, "CAT048 plot without a height", int(np.count_nonzero(~use)))
+        plausible = self._plausible(t_s)
+        use = plausible & whole
+        missing = int(np.count_nonzero(plausible & ~whole))
+        self._skip(SkipKind.FIELD, "CAT048 plot without a height", missing)
         r, az = cat.range_m[use], cat.azimuth_rad[use]
         # elevation of a target at this height (the radar at 0 m) and range, 4/3 earth
         sin_el = np.clip(height[use] / r - r / (2.0 * EFFECTIVE_EARTH_RADIUS_M), -1.0, 1.0)
@@ -181,8 +203,10 @@ class AsterixDecoder:
             return {}
         t_s = self._times(cat.tod_s)
         height = np.where(np.isfinite(cat.alt_geom_m), cat.alt_geom_m, cat.alt_baro_m)
-        use = np.isfinite(cat.lat_deg) & np.isfinite(cat.lon_deg) & np.isfinite(height)
-        missing = int(np.count_nonzero(~use))
+        whole = np.isfinite(cat.lat_deg) & np.isfinite(cat.lon_deg) & np.isfinite(height)
+        plausible = self._plausible(t_s)
+        use = plausible & whole
+        missing = int(np.count_nonzero(plausible & ~whole))
         self._skip(SkipKind.FIELD, "CAT062 track without a WGS 84 position and height", missing)
         n = int(np.count_nonzero(use))
         if not n:

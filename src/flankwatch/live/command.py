@@ -102,6 +102,8 @@ def live(
 
     try:
         specs = [parse_input(text) for text in input]
+        if out is not None:
+            check_out(out)
         if deployment is not None:
             defended = load_deployment(deployment)
         else:
@@ -139,6 +141,34 @@ def live(
             raise _fail(str(error), 1) from None
     print_summary(summary, start, time.perf_counter() - started, folder)
     console.print(inputs_table(source.stats))
+
+
+def check_out(folder: Path) -> None:
+    """Refuse an ``--out`` folder a recording cannot be written into, before any input is
+    opened: exit 2 with a message naming ``--out``, the folder and why. A folder that
+    does not exist yet is made and removed again, to know that it can be made."""
+    from flankwatch.store.recording import RecordingError, check_out_folder
+
+    try:
+        check_out_folder(folder, force=False)
+    except RecordingError as error:
+        raise _fail(f"--out: {error}", 2) from None
+    missing = []
+    ancestor = folder.absolute()
+    while not ancestor.exists():
+        missing.append(ancestor)
+        ancestor = ancestor.parent
+    made: list[Path] = []
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            made.append(path)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise _fail(f"--out: {folder}: cannot be made: {reason} ({error.filename})", 2) from None
+    finally:
+        for path in reversed(made):
+            path.rmdir()
 
 
 def inputs_table(stats: list[InputStats]) -> Table:

@@ -11,6 +11,8 @@ pure decoders of :mod:`flankwatch.io.adsb`. Times are seconds since the run's st
   line's 12 MHz receiver counter (counted from the input's first frame, which is
   the run's start), an ``aircraft.json`` document's ``now`` (Unix time). A unit
   without a readable time takes the previous one's (the run's start for the first).
+  A unit timed more than :data:`MAX_AHEAD_S` ahead of the input's latest time is
+  skipped as ``future`` (:class:`TimeGuard`).
 
 Skips keep the decoders' kinds; their ``at`` is the line number (SBS, AVR), the byte
 offset (Beast) or the document number (JSON, 1-based) in the whole input.
@@ -22,6 +24,7 @@ import json
 import math
 import re
 from calendar import timegm
+from datetime import UTC, datetime
 from typing import Protocol
 
 import numpy as np
@@ -50,6 +53,11 @@ MAX_DOCUMENT_CHARS = 64 * 2**20
 """A JSON document longer than this is skipped unread."""
 _TICK_JUMP_S = 3600.0
 """A receiver counter jumping back, or forward by more than this, restarts its count, s."""
+MAX_AHEAD_S = 60.0
+"""How far a unit's time may be ahead of its input's time, s (see :class:`TimeGuard`)."""
+GAP_UNITS = 5
+"""Units in a row ahead of a file's time, within :data:`MAX_AHEAD_S` of one another,
+that are taken as a gap in the recording (see :class:`TimeGuard`)."""
 
 
 class StreamDecoder(Protocol):
@@ -93,28 +101,100 @@ class TickClock:
         return out
 
 
+class TimeGuard:
+    """Refuses an input's unit times that are implausibly far ahead (s since the run's
+    start; ``start_epoch_s``: the run's start as Unix time, for messages).
+
+    A time is implausible if it is more than :data:`MAX_AHEAD_S` ahead of its
+    reference: the unit's reception time when its chunk has one (a socket's clock, a
+    capture's packet time), else the latest time the input has given (a plain file; its
+    first time is taken as it is). A refused time does not become the input's time, so
+    one bad timestamp costs one unit. :data:`GAP_UNITS` refused units in a row, each
+    within :data:`MAX_AHEAD_S` of the first of them, are a gap in a file's recording:
+    the last of them is taken and the input's time moves on.
+    """
+
+    def __init__(self, start_epoch_s: float) -> None:
+        self.start_epoch_s = start_epoch_s
+        self.latest_s: float | None = None
+        """The latest time of a plain file taken, s (None before its first)."""
+        self._jump_s = 0.0
+        self._jump_units = 0
+
+    def take(self, t_s: float, received_s: float | None) -> bool:
+        """Whether time ``t_s`` is plausible for a unit received at ``received_s`` (s
+        since the run's start; None: a plain file's unit)."""
+        if received_s is not None:
+            return t_s <= received_s + MAX_AHEAD_S
+        if self.latest_s is None or t_s <= self.latest_s + MAX_AHEAD_S:
+            self.latest_s = t_s if self.latest_s is None else max(self.latest_s, t_s)
+            self._jump_units = 0
+            return True
+        if self._jump_units and abs(t_s - self._jump_s) <= MAX_AHEAD_S:
+            self._jump_units += 1
+        else:
+            self._jump_s, self._jump_units = t_s, 1
+        if self._jump_units < GAP_UNITS:
+            return False
+        self.latest_s, self._jump_units = t_s, 0
+        return True
+
+    def take_all(self, t_s: np.ndarray, received_s: float | None) -> np.ndarray:
+        """Which of the times ``t_s`` (s, in input order) are plausible (:meth:`take`)."""
+        if received_s is not None:
+            return np.asarray(t_s <= received_s + MAX_AHEAD_S)
+        return np.array([self.take(t, None) for t in t_s.tolist()], dtype=bool)
+
+    def refusal(self, t_s: float, received_s: float | None) -> str:
+        """Why time ``t_s`` (s) was refused, for the skip's message."""
+        reference_s = received_s if received_s is not None else self.latest_s or 0.0
+        what = "its reception" if received_s is not None else "the input's latest time"
+        return (
+            f"time {self._utc(t_s)} is {t_s - reference_s:,.0f} s ahead of {what} "
+            f"{self._utc(reference_s)} (more than {MAX_AHEAD_S:g} s)"
+        )
+
+    def _utc(self, t_s: float) -> str:
+        try:
+            when = datetime.fromtimestamp(self.start_epoch_s + t_s, UTC)
+        except (OverflowError, ValueError, OSError):
+            return f"{self.start_epoch_s + t_s:.6g} (Unix time)"
+        return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class _Lines:
     """Splits a byte stream into text lines and numbers them (1-based)."""
 
     def __init__(self) -> None:
         self.buffer = b""
         self.next_line = 1
+        self.dropping = False
+        """Whether the rest of a line grown too long (already skipped) is being dropped."""
 
     def split(self, data: bytes) -> tuple[int, list[str], list[Skip]]:
         """The number of the first complete line of ``buffer + data``, the complete lines,
-        and the skip of an unfinished line grown too long (it is dropped)."""
+        and the skip of an unfinished line grown too long (it is dropped up to its end)."""
+        if self.dropping:
+            end = data.find(b"\n")
+            if end < 0:
+                return self.next_line, [], []
+            data, self.dropping = data[end + 1 :], False
+            self.next_line += 1
         *complete, self.buffer = (self.buffer + data).split(b"\n")
         first, lines = self._numbered(complete)
         skips = []
         if len(self.buffer) > MAX_LINE_CHARS:
             message = f"line longer than {MAX_LINE_CHARS} bytes"
             skips.append(Skip(SkipKind.SYNTAX, self.next_line, message))
-            self.buffer = b""
-            self.next_line += 1
+            self.buffer, self.dropping = b"", True
         return first, lines, skips
 
     def rest(self) -> tuple[int, list[str]]:
-        """The unfinished last line, if it holds anything, as a line of its own."""
+        """The unfinished last line, if it holds anything, as a line of its own (the end
+        of a line grown too long ends it: it was skipped)."""
+        if self.dropping:
+            self.dropping = False
+            self.next_line += 1
         rest, self.buffer = self.buffer, b""
         return self._numbered([rest] if rest.strip() else [])
 
@@ -131,6 +211,7 @@ class _LineDecoder:
         self.start_epoch_s = start_epoch_s
         self.receiver_deg = receiver_deg
         self.lines = _Lines()
+        self.guard = TimeGuard(start_epoch_s)
         self.last_s = 0.0
 
     def feed(self, data: bytes, received_s: float | None) -> Decoded:
@@ -153,19 +234,30 @@ class SbsDecoder(_LineDecoder):
     """SBS BaseStation lines; unstamped lines are timed by their generated date and time."""
 
     def decode(self, lines: list[str], first: int, received_s: float | None) -> Decoded:
-        """The reports of SBS ``lines``."""
+        """The reports of SBS ``lines``; a line timed implausibly far ahead is skipped."""
         if received_s is not None:
-            times = np.full(len(lines), received_s)
-        else:
-            times = np.empty(len(lines))
-            for i, line in enumerate(lines):
-                epoch = sbs_epoch_s(line)
-                if epoch is not None:
-                    self.last_s = epoch - self.start_epoch_s
-                times[i] = self.last_s
-        if len(times):
-            self.last_s = float(times[-1])
-        return parse_sbs(lines, times, first)
+            if lines:
+                self.last_s = received_s
+            return parse_sbs(lines, received_s, first)
+        times = np.empty(len(lines))
+        refused: list[Skip] = []
+        for i, line in enumerate(lines):
+            epoch = sbs_epoch_s(line)
+            if epoch is not None:
+                t_s = epoch - self.start_epoch_s
+                if self.guard.take(t_s, None):
+                    self.last_s = t_s
+                else:
+                    refused.append(Skip(SkipKind.FUTURE, first + i, self.guard.refusal(t_s, None)))
+            times[i] = self.last_s
+        parts, skips = [AdsbReports.empty()], list(refused)
+        start = 0
+        for stop in [skip.at - first for skip in refused] + [len(lines)]:
+            reports, more = parse_sbs(lines[start:stop], times[start:stop], first + start)
+            parts.append(reports)
+            skips += more
+            start = stop + 1
+        return AdsbReports.concat(parts), sorted(skips, key=lambda skip: skip.at)
 
 
 _SBS_TIME = re.compile(r"(\d{4})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)")
@@ -237,14 +329,23 @@ class BeastDecoder(AvrDecoder):
         return AdsbReports.empty(), skips
 
 
-_JSON_SPECIAL = re.compile(r'[{}"\\]')
+_JSON_STRUCTURE = re.compile(r'[{}\[\]"]')
+"""What the splitter looks at outside strings."""
+_JSON_IN_STRING = re.compile(r'["\\\n]')
+"""What the splitter looks at inside a string (a line end there is no JSON)."""
 
 
 class JsonSplitter:
-    """Cuts a stream of JSON objects (back to back, or one per line) into documents.
+    """Cuts a stream of JSON objects (back to back, one per line, or spread over lines)
+    into documents.
 
-    Only braces outside strings are counted, so a document is found without parsing
-    it; text between documents that is not white space is returned as garbage.
+    Only the braces and brackets outside strings are followed, so a document is found
+    without parsing it; text between documents that is not white space is returned as
+    garbage. A document cut short (a receiver's line cut off, say) is found where the
+    text after it can no longer be JSON: a line end inside a string, or a ``{`` where no
+    value may start (not after ``:``, nor after ``[`` or ``,`` in an array). The cut
+    document is garbage, and the next one starts there (at the ``{``, or after the line
+    end).
     """
 
     def __init__(self, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
@@ -252,26 +353,30 @@ class JsonSplitter:
         self.buffer = ""
         self.position = 0
         self.start = 0
-        self.depth = 0
+        self.open: list[str] = []
+        """The braces and brackets open in the document being read (empty: between
+        documents)."""
         self.in_string = False
 
-    def feed(self, text: str) -> tuple[list[str], list[str]]:
-        """The documents completed by ``text``, and the garbage met."""
+    def feed(self, text: str) -> tuple[list[str], list[tuple[int, str]]]:
+        """The documents completed by ``text``, and the garbage met, each with the
+        number of those documents found before it."""
         self.buffer += text
         documents: list[str] = []
-        garbage: list[str] = []
+        garbage: list[tuple[int, str]] = []
         buffer = self.buffer
         while True:
-            if self.depth == 0:
+            if not self.open:
                 brace = buffer.find("{", self.position)
                 end = len(buffer) if brace < 0 else brace
                 if buffer[self.position : end].strip():
-                    garbage.append(buffer[self.position : end].strip())
+                    garbage.append((len(documents), buffer[self.position : end].strip()))
                 if brace < 0:
                     self.position = len(buffer)
                     break
-                self.start, self.depth, self.position = brace, 1, brace + 1
-            match = _JSON_SPECIAL.search(buffer, self.position)
+                self.start, self.open, self.position = brace, ["{"], brace + 1
+            pattern = _JSON_IN_STRING if self.in_string else _JSON_STRUCTURE
+            match = pattern.search(buffer, self.position)
             if match is None:
                 self.position = len(buffer)
                 break
@@ -281,27 +386,41 @@ class JsonSplitter:
                     self.position += 1
                 elif char == '"':
                     self.in_string = False
+                else:  # a line end inside a string: the document was cut
+                    garbage.append((len(documents), buffer[self.start : self.position].strip()))
+                    self.open, self.in_string = [], False
             elif char == '"':
                 self.in_string = True
-            elif char == "{":
-                self.depth += 1
-            elif char == "}":
-                self.depth -= 1
-                if self.depth == 0:
+            elif char == "{" and not self._value_may_start(buffer, self.position - 1):
+                garbage.append((len(documents), buffer[self.start : self.position - 1].strip()))
+                self.start, self.open = self.position - 1, ["{"]
+            elif char in "{[":
+                self.open.append(char)
+            else:
+                self.open.pop()
+                if not self.open:
                     documents.append(buffer[self.start : self.position])
-        keep = self.start if self.depth else min(self.position, len(buffer))
+        keep = self.start if self.open else min(self.position, len(buffer))
         self.buffer = buffer[keep:]
         self.position -= keep
         self.start = 0
-        if self.depth and len(self.buffer) > self.max_chars:
-            garbage.append(f"a document longer than {self.max_chars} characters")
+        if self.open and len(self.buffer) > self.max_chars:
+            garbage.append((len(documents), f"a document longer than {self.max_chars} characters"))
             self.reset()
         return documents, garbage
+
+    def _value_may_start(self, buffer: str, at: int) -> bool:
+        """Whether JSON allows a value to start at ``at`` of the open document."""
+        before = at - 1
+        while before > self.start and buffer[before].isspace():
+            before -= 1
+        previous = buffer[before]
+        return previous == ":" or (self.open[-1] == "[" and previous in "[,")
 
     def reset(self) -> str:
         """Forget an unfinished document; return what was held."""
         held = self.buffer.strip()
-        self.buffer, self.position, self.start, self.depth = "", 0, 0, 0
+        self.buffer, self.position, self.start, self.open = "", 0, 0, []
         self.in_string = False
         return held
 
@@ -313,29 +432,32 @@ class JsonDecoder:
     def __init__(self, start_epoch_s: float, receiver_deg: tuple[float, float] | None) -> None:
         self.start_epoch_s = start_epoch_s
         self.splitter = JsonSplitter()
+        self.guard = TimeGuard(start_epoch_s)
         self.document = 0
         self.last_s = 0.0
 
     def feed(self, data: bytes, received_s: float | None) -> Decoded:
         """The reports of the documents completed by ``data``."""
         documents, garbage = self.splitter.feed(data.decode("utf-8", "replace"))
-        skips = [self._garbage(text) for text in garbage]
+        skips = [self._garbage(text, self.document + before) for before, text in garbage]
         parts = [AdsbReports.empty()]
         for text in documents:
             self.document += 1
             reports, more = self._document(text, received_s)
             parts.append(reports)
             skips.extend(more)
-        return AdsbReports.concat(parts), skips
+        return AdsbReports.concat(parts), sorted(skips, key=lambda skip: skip.at)
 
     def end(self, received_s: float | None) -> Decoded:
         """An unfinished last document is skipped."""
         held = self.splitter.reset()
-        return AdsbReports.empty(), [self._garbage(held)] if held else []
+        return AdsbReports.empty(), [self._garbage(held, self.document)] if held else []
 
-    def _garbage(self, text: str) -> Skip:
+    def _garbage(self, text: str, documents_before: int) -> Skip:
+        """The skip of ``text``, found after document ``documents_before`` (numbered as the
+        document that follows it)."""
         shown = text if len(text) <= 40 else text[:37] + "..."
-        return Skip(SkipKind.SYNTAX, self.document + 1, f"not a JSON object: {shown!r}")
+        return Skip(SkipKind.SYNTAX, documents_before + 1, f"not a JSON object: {shown!r}")
 
     def _document(self, text: str, received_s: float | None) -> Decoded:
         try:
@@ -348,7 +470,11 @@ class JsonDecoder:
         if received_s is not None:
             self.last_s = received_s
         elif isinstance(now, int | float) and not isinstance(now, bool) and math.isfinite(now):
-            self.last_s = float(now) - self.start_epoch_s
+            t_s = float(now) - self.start_epoch_s
+            if not self.guard.take(t_s, None):
+                refusal = self.guard.refusal(t_s, None)
+                return AdsbReports.empty(), [Skip(SkipKind.FUTURE, self.document, refusal)]
+            self.last_s = t_s
         reports, skips = parse_aircraft_json(json.dumps(parsed), self.last_s)
         return reports, [
             Skip(

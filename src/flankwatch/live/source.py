@@ -16,8 +16,11 @@ never stops the run: every skipped unit is counted by kind for its input
 (:attr:`LiveSource.stats`) and logged with its position in the input (the first
 :data:`LOGGED_SKIPS` of each input as warnings, the rest at debug level). A plot
 older than the window being filled (a late report) is counted as ``late`` and
-dropped. An input silent for longer than ``stale_s`` is reported stale (once, until
-data comes again). A live feed has no truth, and stage effects are ignored.
+dropped; one timed implausibly far ahead is skipped by its decoder as ``future``
+(:class:`~flankwatch.live.decoders.TimeGuard`), so that it moves no input's time on
+and the windows do not run ahead to it. An input silent for longer than ``stale_s``
+is reported stale (once, until data comes again). A live feed has no truth, and stage
+effects are ignored.
 """
 
 from __future__ import annotations
@@ -151,9 +154,8 @@ class LiveSource:
         self._stop = threading.Event()
         self._queue: queue.Queue[Message] = queue.Queue()
         receivers = [self._receiver(spec) for spec in specs]
-        asterix_decoder = _asterix_decoder()
         self._decoders: list[StreamDecoder | AsterixDecoder] = [
-            asterix_decoder(k, deployment.start, self.frame, spec.receiver_deg, position)
+            _asterix_decoder()(k, deployment.start, self.frame, spec.receiver_deg, position)
             if spec.format == "asterix"
             else DECODERS[spec.format](start_epoch_s, spec.receiver_deg)
             for k, (spec, (_, position)) in enumerate(zip(specs, receivers, strict=True))
@@ -306,11 +308,12 @@ class LiveSource:
                 )  # fmt: skip
             return
         decoder = self._decoders[k]
+        asterix = spec.format == "asterix"  # only then is the ASTERIX decoder imported
         if isinstance(message, Chunk):
             stats.bytes += len(message.data)
             reports, skips = decoder.feed(message.data, message.received_s)
             if message.whole:
-                if isinstance(decoder, _asterix_decoder()):  # its plots of the datagram so far
+                if asterix and isinstance(decoder, _asterix_decoder()):  # the datagram's plots
                     self._accept_plots(k, decoder.plots)
                 more, more_skips = decoder.end(message.received_s)
                 reports, skips = AdsbReports.concat([reports, more]), skips + more_skips
@@ -322,7 +325,7 @@ class LiveSource:
                 stats.ended = message.reason
                 log.info("input %d (%s): %s", k, spec.text, message.reason)
         self._accept(k, reports, skips)
-        if isinstance(decoder, _asterix_decoder()):
+        if asterix and isinstance(decoder, _asterix_decoder()):
             self._accept_plots(k, decoder.plots)
 
     def _accept(self, k: int, reports: AdsbReports, skips: list[Skip]) -> None:

@@ -30,6 +30,11 @@ FRAME = LocalFrame(52.0, 21.0)
 START_EPOCH_S = 1_757_540_000.0
 """Unix time of the feeds' first message: 2025-09-10 21:33:20 UTC."""
 FEET = 0.3048
+FUTURE_SBS_LINE = (
+    "MSG,3,1,1,48AE01,1,2099/09/10,21:33:30.000,2099/09/10,21:33:30.000,,35000,,,"
+    "52.04458,20.70850,,,0,0,0,0"
+)
+"""An SBS position line dated 2099 (a corrupt timestamp)."""
 TICKS_PER_S = 12_000_000
 
 

@@ -163,3 +163,31 @@ def test_asterix_datagrams_over_udp_are_read_whole() -> None:
     plots = windows[1].plots
     assert len(plots) == len(FLIGHTS) and not source.stats[0].skips
     np.testing.assert_allclose(plots.t_s, 0.6, atol=0.01)
+
+
+def test_a_record_timed_far_ahead_in_a_file_is_skipped_as_future() -> None:
+    decoder = _decoder()
+    _, skips = decoder.feed(b"".join(_cat062(np.array([0.0, 2 * 3600.0, 1.0]))), None)
+    assert [s.kind for s in skips] == [SkipKind.FUTURE] * len(FLIGHTS)
+    assert "ahead of the input's latest time" in skips[0].message
+    assert sorted(decoder.plots.t_s.tolist()) == [0.0] * len(FLIGHTS) + [1.0] * len(FLIGHTS)
+
+
+def test_a_datagram_timed_hours_ahead_is_skipped_and_later_ones_are_not_late() -> None:
+    deployment = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0))
+    source = LiveSource(
+        [parse_input("asterix@udp://127.0.0.1:0")], deployment, batch_s=0.5, duration_s=1.5
+    )
+    start_tod = (source.start_epoch_s % 86_400.0) + 0.6  # inside the second window
+    with source, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        windows = []
+        for window, _ in source.windows():
+            windows.append(window)
+            if window.index == 0:  # a time of day 5 h ahead between two good ones
+                for tod_s in (start_tod, (start_tod + 5 * 3600.0) % 86_400.0, start_tod + 0.1):
+                    for block_bytes in _cat062(np.array([0.0]), tod_s):
+                        sender.sendto(block_bytes, ("127.0.0.1", source.ports[0]))
+    plots = PlotBatch.concat([w.plots for w in windows])
+    assert dict(source.stats[0].skips) == {"future": len(FLIGHTS)}
+    assert len(plots) == 2 * len(FLIGHTS) and source.stats[0].plots == 2 * len(FLIGHTS)
+    np.testing.assert_allclose(sorted(set(plots.t_s.round(2))), [0.6, 0.7], atol=0.01)

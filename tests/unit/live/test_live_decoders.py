@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from live_feeds import (
     FLIGHTS,
+    FUTURE_SBS_LINE,
     START_EPOCH_S,
     avr_text,
     beast_bytes,
@@ -19,9 +22,13 @@ from live_feeds import (
 from flankwatch.io.adsb import AdsbReports, SkipKind
 from flankwatch.live.decoders import (
     DECODERS,
+    GAP_UNITS,
+    MAX_AHEAD_S,
+    MAX_LINE_CHARS,
     MLAT_TICKS_PER_S,
     JsonSplitter,
     TickClock,
+    TimeGuard,
     sbs_epoch_s,
 )
 
@@ -137,7 +144,7 @@ def test_the_json_splitter_finds_documents_across_chunks_and_strings() -> None:
         found += documents
         garbage += bad
     assert found == ['{"a": "}{\\"x"}', '{"b": {"c": [1, {}]}}']
-    assert "".join(garbage) == "junk"
+    assert "".join(text for _, text in garbage) == "junk"
     assert splitter.reset() == '{"d": 1'
 
 
@@ -154,3 +161,96 @@ def test_a_readsb_json_line_of_one_aircraft_is_read() -> None:
     reports, skips = _decode("readsb-json", [line])
     assert not skips and reports.icao24.tolist() == [0x48AE01]
     assert reports.t_s.tolist() == [10.0]
+
+
+def test_an_overlong_line_is_one_skip_and_later_lines_keep_their_numbers() -> None:
+    lines = [line for _, line in sbs_lines(2.0)]
+    lines[3:3] = ["Z" * 1_000_000]  # line 4
+    lines[7:7] = ["MSG,3,this is not,an SBS line"]  # line 8
+    data = ("\n".join(lines) + "\n").encode()
+    reports, skips = _decode("sbs", _cut(data, list(range(0, len(data), 65_536))))
+    assert [(s.kind, s.at) for s in skips] == [(SkipKind.SYNTAX, 4), (SkipKind.SYNTAX, 8)]
+    assert f"longer than {MAX_LINE_CHARS}" in skips[0].message
+    assert len(reports) == len(lines) - 2
+
+
+def test_an_overlong_last_line_cut_by_the_end_is_one_skip() -> None:
+    reports, skips = _decode("sbs", [b"Z" * 70_000, b"Z" * 70_000])
+    assert [(s.kind, s.at) for s in skips] == [(SkipKind.SYNTAX, 1)] and not len(reports)
+
+
+CUT = '{"hex":"48ae01","lat":52.0,"lon":21.0,"alt_baro":35000,"nac_p":9'
+"""A readsb JSON line cut short (no closing brace)."""
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [CUT, CUT + ",", '{"hex":"48ae01","flight":"LOT', '{"now": 1757540000.0, "aircraft": [{"hex"'],
+)
+@pytest.mark.parametrize("where", [0, 3])
+def test_a_json_line_cut_short_is_one_skip_and_the_next_documents_are_read(
+    cut: str, where: int
+) -> None:
+    docs = [doc for _, doc in json_documents(6.0)]
+    docs.insert(where, cut)
+    data = ("\n".join(docs) + "\n").encode()
+    for pieces in ([data], _cut(data, list(range(0, len(data), 50)))):
+        reports, skips = _decode("readsb-json", pieces)
+        assert [(s.kind, s.at) for s in skips] == [(SkipKind.SYNTAX, where + 1)]
+        assert len(reports) == 6 * len(FLIGHTS)
+
+
+def test_json_documents_spread_over_lines_are_still_read() -> None:
+    """readsb's aircraft.json: the document over many lines, each entry on its own line
+    (at the line's start), and documents pretty-printed with indents."""
+    entries = [
+        '{"hex":"48ae01","alt_baro":35000,"lat":52.1,"lon":21.2,"nac_p":9,"seen":0.0}',
+        '{"hex":"3c6512","alt_baro":28000,"lat":51.9,"lon":21.0,"nac_p":9,"seen":0.0}',
+    ]
+    readsb = '{ "now" : 1757540001.0,\n  "messages" : 12,\n  "aircraft" : [\n'
+    readsb += ",\n".join(entries) + "\n  ]\n}\n"
+    indented = json.dumps(
+        {"now": 1757540002.0, "aircraft": [json.loads(e) for e in entries]}, indent=2
+    )
+    reports, skips = _decode("readsb-json", [(readsb + indented + "\n").encode()])
+    assert not skips and reports.t_s.tolist() == [1.0, 1.0, 2.0, 2.0]
+
+
+def test_the_time_guard_refuses_times_far_ahead_and_takes_a_gap_in_a_file() -> None:
+    guard = TimeGuard(START_EPOCH_S)
+    assert guard.take(100.0, None) and guard.take(100.0 + MAX_AHEAD_S, None)
+    assert not guard.take(4e9, None)  # one bad time: refused, the input's time stays
+    assert guard.latest_s == 100.0 + MAX_AHEAD_S and guard.take(161.0, None)
+    gap = [guard.take(5000.0 + k, None) for k in range(GAP_UNITS + 1)]
+    assert gap == [False] * (GAP_UNITS - 1) + [True, True]
+    assert "ahead of the input's latest time" in guard.refusal(4e9, None)
+    # stamped by reception, a time is measured against the reception time alone
+    assert guard.take(30.0 + MAX_AHEAD_S, 30.0) and not guard.take(31.0 + MAX_AHEAD_S, 30.0)
+    assert "ahead of its reception" in guard.refusal(31.0 + MAX_AHEAD_S, 30.0)
+
+
+def test_an_sbs_line_dated_far_ahead_is_skipped_as_future() -> None:
+    lines = [line for _, line in sbs_lines(6.0)]
+    lines.insert(10, FUTURE_SBS_LINE)  # line 11
+    reports, skips = _decode("sbs", [("\n".join(lines) + "\n").encode()])
+    assert [(s.kind, s.at) for s in skips] == [(SkipKind.FUTURE, 11)]
+    assert "2099-09-10T21:33:30.000Z" in skips[0].message
+    assert len(reports) == len(lines) - 1 and reports.t_s.max() < 6.0
+    np.testing.assert_array_equal(reports.t_s, np.sort(reports.t_s))
+
+
+def test_a_json_document_timed_far_ahead_is_skipped_as_future() -> None:
+    docs = [doc for _, doc in json_documents(6.0)]
+    docs.insert(2, '{"now": 1e15, "hex": "48ae01", "lat": 52.0, "lon": 21.0, "alt_baro": 35000}')
+    reports, skips = _decode("readsb-json", ["\n".join(docs).encode()])
+    assert [(s.kind, s.at) for s in skips] == [(SkipKind.FUTURE, 3)]
+    assert len(reports) == 6 * len(FLIGHTS) and reports.t_s.max() == 5.0
+
+
+def test_a_gap_in_a_file_longer_than_the_bound_is_taken_after_a_few_lines() -> None:
+    before = [line for _, line in sbs_lines(2.0)]
+    after = [line for _, line in sbs_lines(4.0, start_epoch_s=START_EPOCH_S + 3600.0)]
+    reports, skips = _decode("sbs", [("\n".join(before + after) + "\n").encode()])
+    assert [s.kind for s in skips] == [SkipKind.FUTURE] * (GAP_UNITS - 1)
+    assert len(reports) == len(before) + len(after) - (GAP_UNITS - 1)
+    assert reports.t_s.max() == 3600.0 + 3.5

@@ -3,14 +3,17 @@ bad input; files on their own timestamps, UDP on the clock."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from live_feeds import FLIGHTS, START_EPOCH_S, avr_text, beast_bytes, sbs_lines
+from live_feeds import FLIGHTS, FUTURE_SBS_LINE, START_EPOCH_S, avr_text, beast_bytes, sbs_lines
 
 from flankwatch.deployment import Deployment, Origin
 from flankwatch.live import Backoff, InputError, LiveSource, parse_input
@@ -155,3 +158,38 @@ def test_udp_datagrams_are_windowed_on_the_clock_and_the_socket_closed() -> None
 def test_backoff_doubles_up_to_its_limit() -> None:
     backoff = Backoff(first_s=0.5, max_s=3.0)
     assert [backoff.delay_s(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+def test_a_line_dated_far_ahead_is_one_skip_and_the_run_ends_with_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lines = [line for _, line in sbs_lines(6.0)]
+    lines.insert(20, FUTURE_SBS_LINE)  # line 21
+    path = _sbs_file(tmp_path / "future.sbs", lines)
+    source = LiveSource([parse_input(f"sbs@file://{path}")], DEPLOYMENT, batch_s=2.0)
+    with source, caplog.at_level(logging.WARNING, logger="flankwatch.live"):
+        windows = [w for w, _ in itertools.islice(source.windows(), 100)]  # not toward 2099
+    assert [(w.t0_s, w.t1_s) for w in windows] == [(0.0, 2.0), (2.0, 4.0), (4.0, 6.0)]
+    assert dict(source.stats[0].skips) == {"future": 1}
+    assert source.stats[0].plots == sum(len(w.plots) for w in windows) == 24
+    assert "skipped at 21: future: time 2099-09-10T21:33:30.000Z" in caplog.text
+
+
+def test_a_run_without_asterix_does_not_load_libasterix(tmp_path: Path) -> None:
+    """libasterix (imported as ``asterix``) takes seconds to import: an SBS run must not."""
+    path = _sbs_file(tmp_path / "a.sbs", [line for _, line in sbs_lines(2.0)])
+    program = f"""
+import sys
+from flankwatch.deployment import Deployment, Origin
+from flankwatch.live import LiveSource, parse_input
+origin = Origin(lat=52.0, lon=21.0)
+deployment = Deployment(name="t", start="2025-01-01T00:00:00+00:00", origin=origin)
+with LiveSource([parse_input("sbs@file://{path}")], deployment) as source:
+    plots = sum(len(window.plots) for window, _ in source.windows())
+loaded = [name for name in sys.modules if name.partition(".")[0] == "asterix"]
+loaded += [name for name in sys.modules if name.startswith("flankwatch.io.asterix")]
+print(plots, loaded)
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["8", "[]"]

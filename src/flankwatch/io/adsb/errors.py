@@ -32,6 +32,8 @@ class SkipKind(StrEnum):
     """A well-formed unit of a kind that carries nothing reported (Mode A/C, status, ...)."""
     FIELD = "field"
     """A value that is missing, malformed or out of range (named in the message)."""
+    FUTURE = "future"
+    """A unit timed implausibly far ahead of its input's time (see ``flankwatch.live``)."""
 
 
 @dataclass(frozen=True, slots=True)
