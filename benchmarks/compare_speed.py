@@ -36,9 +36,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from arguments import one_line, positive_int, scenario_argument
 from night_speed import Timings, timed_run_loop
 
-from flankwatch.scenario.loader import load_scenario
+from flankwatch.respond.policy import PolicyError, load_policy
+from flankwatch.scenario.schema import Scenario
 from flankwatch.study.runs import draw_seeds, run_one, study_specs
 
 SCENARIO = "poland-2025-09-10"
@@ -104,9 +106,9 @@ def run_command(
     )
 
 
-def breakdown(scenario_name: str, policy: str) -> None:
-    """One study run (``policy``, the first seed) in this process, part by part."""
-    scenario, text = load_scenario(scenario_name)
+def breakdown(scenario: Scenario, text: str, scenario_name: str, policy: str) -> None:
+    """One study run (``policy``, the first seed) of ``scenario`` (its YAML ``text``, named
+    ``scenario_name``) in this process, part by part."""
     seed = draw_seeds(scenario.seed, 1)[0]
     spec = study_specs(scenario, text, scenario_name, [policy], [seed])[0]
     timings = Timings()
@@ -135,8 +137,8 @@ def main() -> None:
     parser.add_argument(
         "--policy", action="append", help="a policy (repeat; default: fighters-only, layered)"
     )
-    parser.add_argument("--runs", type=int, default=RUNS, help="runs per policy")
-    parser.add_argument("--workers", type=int, default=WORKERS, help="worker processes")
+    parser.add_argument("--runs", type=positive_int, default=RUNS, help="runs per policy")
+    parser.add_argument("--workers", type=positive_int, default=WORKERS, help="worker processes")
     parser.add_argument(
         "--no-breakdown", action="store_true", help="do not time one run part by part"
     )
@@ -144,10 +146,16 @@ def main() -> None:
     args = parser.parse_args()
     if args.keep is not None and (args.keep.exists() or not args.keep.parent.is_dir()):
         parser.error(f"--keep {args.keep}: give a new file in an existing folder")
+    scenario, text = scenario_argument(parser, args.scenario)
     policies = args.policy or list(POLICIES)
+    for policy in policies:
+        try:
+            load_policy(policy)
+        except PolicyError as error:
+            parser.error(f"--policy {one_line(error)}")
     run_command(args.scenario, policies, args.runs, args.workers, args.keep)
     if not args.no_breakdown:
-        breakdown(args.scenario, policies[0])
+        breakdown(scenario, text, args.scenario, policies[0])
 
 
 if __name__ == "__main__":

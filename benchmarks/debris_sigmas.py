@@ -19,9 +19,11 @@ import importlib.util
 from pathlib import Path
 
 import yaml
+from arguments import non_negative_int, one_line
 
 from flankwatch.pipeline import RunOptions, run_scenario
-from flankwatch.scenario.loader import parse_scenario
+from flankwatch.scenario.loader import ScenarioError, parse_scenario
+from flankwatch.scenario.schema import Scenario
 
 TEST = Path(__file__).resolve().parents[1] / "tests/scenarios/test_cruise_missile_defence.py"
 
@@ -40,19 +42,27 @@ def _night_text() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sigmas", type=float, nargs="+", default=[0.0, 1.0, 2.0, 3.0])
-    parser.add_argument("--seed", type=int, default=None, help="the scenario's seed if not given")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=None, help="the scenario's seed if not given"
+    )
     args = parser.parse_args()
     data = yaml.safe_load(_night_text())
     if args.seed is not None:
         data["seed"] = args.seed
+    nights: list[tuple[float, str, Scenario]] = []  # all checked before the first runs
+    for sigmas in args.sigmas:
+        data["defence"]["no_engagement"]["debris_sigmas"] = sigmas
+        text = yaml.safe_dump(data, sort_keys=False)
+        try:
+            nights.append((sigmas, text, parse_scenario(text, "kh101-on-lublin")))
+        except ScenarioError as error:
+            given = f"--sigmas {sigmas:g}" + ("" if args.seed is None else f" --seed {args.seed}")
+            parser.error(f"{given}: {one_line(error)}")
     print(
         "debris_sigmas  shots  destroyed  leakers  withheld  spent MEUR  cost-exchange  "
         "debris in no-engagement areas"
     )
-    for sigmas in args.sigmas:
-        data["defence"]["no_engagement"]["debris_sigmas"] = sigmas
-        text = yaml.safe_dump(data, sort_keys=False)
-        scenario = parse_scenario(text, "kh101-on-lublin")
+    for sigmas, text, scenario in nights:
         summary = run_scenario(scenario, text, None, options=RunOptions(response_only=True))
         r = summary.response
         assert r is not None, "the scenario has a defence"

@@ -47,6 +47,7 @@ from flankwatch.store.recording import read_metadata, read_table
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from arguments import positive_float, positive_int  # noqa: E402
 from live_load_feed import Sender, Sent, Traffic, check_cat048  # noqa: E402
 
 RADAR_DEG = (52.17, 20.97)
@@ -219,17 +220,17 @@ def _percentiles(name: str, latency_s: np.ndarray) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="10 minutes at 10,000 plots/s")
-    parser.add_argument("--rate", type=float, help="total plots per second [2000]")
-    parser.add_argument("--seconds", type=float, help="seconds of feed [60]")
-    parser.add_argument("--aircraft", type=int, default=400, help="aircraft flying [400]")
+    parser.add_argument("--rate", type=positive_float, help="total plots per second [2000]")
+    parser.add_argument("--seconds", type=positive_float, help="seconds of feed [60]")
+    parser.add_argument("--aircraft", type=positive_int, default=400, help="aircraft flying [400]")
     parser.add_argument(
         "--asterix-share", type=float, default=0.5, help="share of aircraft seen by the radar"
     )
     args = parser.parse_args()
-    rate = args.rate or (10_000.0 if args.full else 2_000.0)
-    seconds = args.seconds or (600.0 if args.full else 60.0)
-    if not (rate > 0 and seconds > 0 and args.aircraft > 0 and 0 <= args.asterix_share <= 1):
-        parser.error("--rate, --seconds and --aircraft must be above 0, --asterix-share in 0-1")
+    rate = args.rate if args.rate is not None else (10_000.0 if args.full else 2_000.0)
+    seconds = args.seconds if args.seconds is not None else (600.0 if args.full else 60.0)
+    if not 0 <= args.asterix_share <= 1:
+        parser.error(f"argument --asterix-share: must be from 0 to 1, not {args.asterix_share:g}")
     check_cat048()
     frame = default_deployment().frame
     traffic = Traffic.random(

@@ -49,11 +49,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from arguments import positive_float, scenario_argument
 
 from flankwatch import loop
 from flankwatch.loop import Picture, Sink, Source, Stage, Window
 from flankwatch.pipeline import RunOptions, run_scenario
-from flankwatch.scenario.loader import load_scenario
 from flankwatch.scoring import CUTOFF_M
 from flankwatch.sim.engine import Simulation
 from flankwatch.sim.truth import TruthBatch
@@ -232,7 +232,7 @@ def simulation_alone(scenario: Any) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=SCENARIO, help="a built-in scenario or a file")
-    parser.add_argument("--duration", type=float, help="simulate only the first SECONDS")
+    parser.add_argument("--duration", type=positive_float, help="simulate only the first SECONDS")
     parser.add_argument(
         "--sim-alone",
         action="store_true",
@@ -244,9 +244,7 @@ def main() -> None:
         help="everything in the run's own process (`flankwatch run` uses a second one)",
     )
     args = parser.parse_args()
-    scenario, text = load_scenario(args.scenario)
-    if args.duration:
-        scenario = scenario.model_copy(update={"duration_s": args.duration})
+    scenario, text = scenario_argument(parser, args.scenario, args.duration)
 
     timings = Timings()
     load_before = os.getloadavg()[0]

@@ -24,7 +24,8 @@ apply_process_settings()
 import argparse
 import time
 
-from flankwatch.scenario.loader import load_scenario
+from arguments import positive_float, scenario_argument
+
 from flankwatch.sim.engine import Simulation
 
 SCENARIO = "mass-raid-2025-09-07"
@@ -34,11 +35,9 @@ TARGET_FACTOR = 500.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=SCENARIO, help="a built-in scenario or a file")
-    parser.add_argument("--duration", type=float, help="simulate only the first SECONDS")
+    parser.add_argument("--duration", type=positive_float, help="simulate only the first SECONDS")
     args = parser.parse_args()
-    scenario, _ = load_scenario(args.scenario)
-    if args.duration:
-        scenario = scenario.model_copy(update={"duration_s": args.duration})
+    scenario, _ = scenario_argument(parser, args.scenario, args.duration)
 
     load = os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()

@@ -33,6 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from arguments import non_negative_int, positive_float, positive_int
 from families import FAMILIES
 from families.files import FORMATS, read_truth
 from families.scoring import GOSPA_C_M, Score, family_of, score, tracks_file_estimates
@@ -92,30 +93,30 @@ def main() -> None:
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES))
     parser.add_argument(
         "--sizes",
-        type=int,
+        type=positive_int,
         nargs="*",
         default=[100, 500, 2000],
         help="numbers of targets compared with Stone Soup",
     )
     parser.add_argument(
-        "--scans", type=int, default=100, help="scans of each family's fastest sensor"
+        "--scans", type=positive_int, default=100, help="scans of each family's fastest sensor"
     )
     parser.add_argument(
         "--flankwatch-only",
-        type=int,
+        type=positive_int,
         nargs="*",
         default=[],
         help="numbers of targets run through flankwatch alone (e.g. 10000)",
     )
     parser.add_argument(
         "--stonesoup-budget",
-        type=int,
+        type=non_negative_int,
         default=10000,
         help="most target-scans given to Stone Soup per row (0: no Stone Soup)",
     )
     parser.add_argument(
         "--repeat",
-        type=int,
+        type=positive_int,
         default=1,
         help="runs of each tracker per row, the two in turn; the fastest of each counts",
     )
@@ -128,7 +129,7 @@ def main() -> None:
         "--truth", type=Path, help="with --score: the truth file written by --write"
     )
     parser.add_argument(
-        "--gospa-c", type=float, help="with --score: cut-off, m (default: the family's)"
+        "--gospa-c", type=positive_float, help="with --score: cut-off, m (default: the family's)"
     )
     args = parser.parse_args()
     try:
@@ -137,6 +138,11 @@ def main() -> None:
                 parser.error("--score and --truth go together")
             _score_file(args.score, args.truth, args.gospa_c)
             return
+        if args.write is not None:
+            try:
+                args.write.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                parser.error(f"--write {args.write}: cannot make a folder there: {error.strerror}")
         with tempfile.TemporaryDirectory() as scratch:
             folder = args.write or Path(scratch)
             file_format = args.format if args.write else "parquet"

@@ -35,6 +35,7 @@ import datetime
 import time
 
 import numpy as np
+from arguments import non_negative_int, positive_float, positive_int
 from scipy.stats import chi2
 from stonesoup.dataassociator.tree import DetectionKDTreeGNN2D
 from stonesoup.deleter.time import UpdateTimeStepsDeleter
@@ -215,35 +216,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sizes",
-        type=int,
+        type=positive_int,
         nargs="+",
         default=[10, 100, 500, 2000],
         help="numbers of targets compared with Stone Soup",
     )
     parser.add_argument(
         "--flankwatch-only",
-        type=int,
+        type=positive_int,
         nargs="*",
         default=[10000],
         help="numbers of targets run through flankwatch alone",
     )
-    parser.add_argument("--scans", type=int, default=100, help="scans per run (1 s apart)")
+    parser.add_argument("--scans", type=positive_int, default=100, help="scans per run (1 s apart)")
     parser.add_argument(
         "--stonesoup-budget",
-        type=int,
+        type=positive_int,
         default=50000,
         help="most target-scans given to Stone Soup per size; beyond it, "
         "both trackers are compared on fewer scans",
     )
-    parser.add_argument("--gospa-c", type=float, default=100.0, help="GOSPA cut-off, m")
-    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--gospa-c", type=positive_float, default=100.0, help="GOSPA cut-off, m")
+    parser.add_argument("--seed", type=non_negative_int, default=2025)
     parser.add_argument(
         "--defaults",
         action="store_true",
         help="run flankwatch with its default settings (planar), not those matched to Stone Soup",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="flankwatch runs per size; the fastest is reported"
+        "--repeat",
+        type=positive_int,
+        default=3,
+        help="flankwatch runs per size; the fastest is reported",
     )
     args = parser.parse_args()
     settings = TrackerSettings(planar=True) if args.defaults else MATCHED

@@ -35,11 +35,15 @@ from pathlib import Path
 import numpy as np
 import psutil
 import uvicorn
+from arguments import existing_folder, non_negative_float, one_line
 from websockets.sync.client import connect
 
+from flankwatch.store.recording import RecordingError
 from flankwatch.web.app import create_app
 from flankwatch.web.frames import frame_at, frame_message
+from flankwatch.web.live import check_speed
 from flankwatch.web.served import Served, serve_recording
+from flankwatch.yamlfile import YamlFileError
 
 SCENARIO = "mass-raid-2025-09-07"
 
@@ -114,11 +118,25 @@ def over_socket(served: Served, speed: float, seconds: float, from_s: float) -> 
     )
 
 
+def speed(text: str) -> float:
+    """``type=`` for ``--speed``: a number the server plays at."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    try:
+        return check_speed(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recording", type=Path, help=f"a recording of {SCENARIO}")
-    parser.add_argument("--speed", type=float, default=60.0, help="times real time")
-    parser.add_argument("--socket-s", type=float, default=20.0, help="seconds over a socket")
+    parser.add_argument("--recording", type=existing_folder, help=f"a recording of {SCENARIO}")
+    parser.add_argument("--speed", type=speed, default=60.0, help="times real time")
+    parser.add_argument(
+        "--socket-s", type=non_negative_float, default=20.0, help="seconds over a socket (0: none)"
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="web-load-") if args.recording is None else None
     recording = args.recording or Path(str(folder)) / "recording"
@@ -129,7 +147,10 @@ def main() -> None:
                 ["flankwatch", "run", SCENARIO, "--out", str(recording), "--quiet"], check=True
             )
         started = time.perf_counter()
-        served = serve_recording(recording, args.speed)
+        try:
+            served = serve_recording(recording, args.speed)
+        except (RecordingError, YamlFileError) as error:
+            parser.error(f"--recording {one_line(error)}")
         rss_mb = psutil.Process().memory_info().rss / 1e6
         print(
             f"loaded {served.name}: {len(served.timeline):,} windows of {served.batch_s:g} s "
