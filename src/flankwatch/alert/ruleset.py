@@ -15,8 +15,9 @@ from pathlib import Path
 from string import Formatter
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
 
 __all__ = [
@@ -41,7 +42,7 @@ TrackStatusName = Literal["tentative", "confirmed", "coasting"]
 AssetKindName = Literal["city", "airport", "military", "infrastructure"]
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersAsWritten):
     """Unknown fields are errors; rules are frozen; every number is finite."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

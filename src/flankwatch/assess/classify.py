@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from flankwatch.assess.assessment import CATEGORIES
 from flankwatch.assess.kernels import band_exponents, profile_likelihoods
 from flankwatch.assess.kinematics import Kinematics
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.assess.rulefile import load_rule_file, parse_rules
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.track.output import TrackBatch
 
 DEFAULT_CLASSES_FILE = "classes.yaml"
@@ -46,7 +47,7 @@ MIN_TURN_SPEED_MPS = 5.0
 """Below this ground speed (m/s) a heading means little: no turn rate is measured."""
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersAsWritten):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -34,7 +34,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 import shapely
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from flankwatch.assess.area import ProjectedArea
 from flankwatch.assess.assessment import CATEGORIES, IDENTITIES
@@ -50,6 +50,7 @@ from flankwatch.assess.rulefile import load_rule_file, parse_rules
 from flankwatch.events import Event, EventKind
 from flankwatch.geo.borders import country, country_codes
 from flankwatch.geo.frames import LocalFrame
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch, TrackStatus
 
@@ -78,7 +79,7 @@ def _known_country(code: str) -> str:
     return code.upper()
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersAsWritten):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -33,8 +33,9 @@ from typing import Annotated, Any, Literal, TypeGuard, get_args
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.scenario.catalogue import MAX_ALT_M, MAX_SPEED_MPS
 
 USD_TO_EUR = 0.92
@@ -76,7 +77,7 @@ _Time = Annotated[float, Field(ge=0.0, le=MAX_TIME_S)]
 _Range = Annotated[float, Field(gt=0.0, le=MAX_WEAPON_RANGE_M)]
 
 
-class _Entry(BaseModel):
+class _Entry(NumbersAsWritten):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     label: str
@@ -297,7 +298,7 @@ class EffectorType(_Entry):
         return self
 
 
-class EffectorCatalogue(BaseModel):
+class EffectorCatalogue(NumbersAsWritten):
     """Weapon and effector types by key: the built-in catalogue, or a scenario's additions."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

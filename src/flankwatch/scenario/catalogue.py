@@ -14,7 +14,9 @@ from importlib.resources import files
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, model_validator
+
+from flankwatch.plain_numbers import NumbersAsWritten
 
 MAX_SPEED_MPS = 8_000.0
 """Fastest object, m/s (about orbital speed; ballistic missiles fly at 2-3 km/s)."""
@@ -62,7 +64,7 @@ Range = tuple[float, float]
 """A (low, high) pair; each simulated object draws its own value in it."""
 
 
-class _Entry(BaseModel):
+class _Entry(NumbersAsWritten):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     label: str
@@ -92,7 +94,7 @@ ThreatCategory = Literal[
 ]
 
 
-class Manoeuvre(BaseModel):
+class Manoeuvre(NumbersAsWritten):
     """How an object deviates from its route.
 
     ``straight``: flies the legs, turning at waypoints. ``weave``: adds a

@@ -13,7 +13,6 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -24,11 +23,12 @@ from pydantic import (
 
 from flankwatch.geo.airports import airport
 from flankwatch.geo.places import place
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.scenario.catalogue import MAX_ALT_M
 from flankwatch.scenario.limits import MAX_NAME_LENGTH, MAX_TIME_OFFSET_S
 
 
-class StrictModel(BaseModel):
+class StrictModel(NumbersAsWritten):
     """Base of every scenario model: unknown fields are errors, models are frozen, every
     number is finite."""
 

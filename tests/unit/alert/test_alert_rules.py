@@ -47,6 +47,12 @@ def test_a_bad_value_names_the_file_the_field_and_the_line(tmp_path: Path) -> No
     assert [p.field for p in caught.value.problems] == ["public.clear_s"]
 
 
+def test_a_number_written_as_yes_or_text_is_refused() -> None:
+    for written in ("true", "'600'"):
+        with pytest.raises(AlertRuleError, match=r"public\.horizon_s \(line 2\)"):
+            parse_rules(f"public:\n  horizon_s: {written}\n", "x.yaml")
+
+
 def test_an_unknown_identity_is_named_with_its_index() -> None:
     with pytest.raises(AlertRuleError, match=r"airports\.identities\[1\]"):
         parse_rules("airports:\n  identities: [hostile, enemy]\n", "x.yaml")

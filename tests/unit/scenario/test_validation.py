@@ -182,6 +182,24 @@ def test_infinite_and_nan_numbers_are_refused(path: str, value: float, field: st
 @pytest.mark.parametrize(
     ("path", "value", "field"),
     [
+        ("seed", True, "seed"),
+        ("raids.0.count", True, "raids[0].count"),
+        ("raids.0.count", "14", "raids[0].count"),
+        ("duration_s", "600", "duration_s"),
+        ("raids.0.cruise_alt_m", "9500", "raids[0].cruise_alt_m"),
+        ("assets.0.value", True, "assets[0].value"),
+        ("sensors.0.range_m", False, "sensors[0].range_m"),
+    ],
+)
+def test_a_number_written_as_text_or_yes_no_is_refused(
+    path: str, value: object, field: str
+) -> None:
+    assert "should be a valid" in _at(_refused(_set(path, value)), field)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
         ("raids.0.speed_mps", -50.0, "raids[0].speed_mps"),
         ("raids.0.speed_mps", 1e6, "raids[0].speed_mps"),
         ("raids.0.interval_s", -1.0, "raids[0].interval_s"),
