@@ -169,7 +169,6 @@ class LiveSource:
         self._threads: list[TcpReader | UdpReader] = []
         self._files: dict[int, Iterator[Message]] = {}
         self._reached_s = [-math.inf] * len(specs)
-        self._started = False
         if self.realtime:
             backoff = backoff or Backoff()
             for k, spec in enumerate(specs):
@@ -196,6 +195,8 @@ class LiveSource:
             batch_s=batch_s,
             exercise=False,
         )
+        for thread in self._threads:  # sockets are read from the clock's start on
+            thread.start()
 
     @property
     def ports(self) -> list[int]:
@@ -221,7 +222,7 @@ class LiveSource:
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(_JOIN_S)
-            elif isinstance(thread, UdpReader) and not self._started:
+            elif isinstance(thread, UdpReader):  # not started: its socket is still open
                 thread.socket.close()
         for messages in self._files.values():
             close = getattr(messages, "close", None)
@@ -235,10 +236,6 @@ class LiveSource:
     def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
         """Windows of ``batch_s`` until the inputs end, the duration passes or
         :meth:`stop` is called; no truth."""
-        if not self._started:
-            self._started = True
-            for thread in self._threads:
-                thread.start()
         try:
             index = 0
             while True:
@@ -260,7 +257,8 @@ class LiveSource:
         """Handle socket messages until the clock passes ``t1_s``; False once stopped."""
         while not self._stop.is_set():
             wait_s = t1_s + LATENCY_S - self.clock.now_s()
-            if wait_s <= 0.0:
+            if wait_s <= 0.0:  # and what came while the run was busy is this window's too
+                self._handle_queued()
                 return True
             try:
                 message = self._queue.get(timeout=min(wait_s, 0.2))
@@ -269,6 +267,15 @@ class LiveSource:
             self._handle(message)
         self._drain()
         return False
+
+    def _handle_queued(self) -> None:
+        """Handle the messages queued now (not those coming in meanwhile: a busy feed
+        would never let the window end)."""
+        for _ in range(self._queue.qsize()):
+            try:
+                self._handle(self._queue.get_nowait())
+            except queue.Empty:
+                return
 
     def _drain(self) -> None:
         """Handle the messages already queued."""

@@ -155,6 +155,21 @@ def test_udp_datagrams_are_windowed_on_the_clock_and_the_socket_closed() -> None
         probe.close()
 
 
+def test_datagrams_sent_before_the_first_window_is_read_keep_their_arrival_time() -> None:
+    # the run's set-up (stages, sinks) takes seconds before it reads a window: what
+    # arrives meanwhile is timed as it arrives, not when the run gets round to it
+    source = LiveSource([parse_input("sbs@udp://127.0.0.1:0")], DEPLOYMENT, duration_s=2.0)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender, source:
+        for _, line in sbs_lines(1.0):
+            sender.sendto(line.encode(), ("127.0.0.1", source.ports[0]))
+        sent_s = source.clock.now_s()
+        time.sleep(1.2)  # the set-up
+        windows = [window for window, _ in source.windows()]
+    received = PlotBatch.concat([w.plots for w in windows])
+    assert len(received) == 4 and not source.stats[0].skips
+    assert np.all(received.t_s <= sent_s + 0.2)
+
+
 def test_backoff_doubles_up_to_its_limit() -> None:
     backoff = Backoff(first_s=0.5, max_s=3.0)
     assert [backoff.delay_s(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
