@@ -12,6 +12,7 @@ and imported only when they are invoked or asked for their own help.
 from __future__ import annotations
 
 import importlib
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -224,6 +225,8 @@ def run(
     from flankwatch.printing import print_summary
     from flankwatch.scenario.loader import ScenarioError, load_scenario, with_changes
 
+    if duration is not None and not math.isfinite(duration):
+        raise _fail(f"--duration: must be a finite number of seconds, not {duration}", 2)
     try:
         parsed, text = load_scenario(scenario)
     except ScenarioError as error:

@@ -29,10 +29,10 @@ import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, HTTPException, Request, WebSocket
+from fastapi import FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -54,6 +54,8 @@ VENDOR = {
     "milsymbol.js": ("milsymbol", "dist", "milsymbol.js"),
 }
 """The vendor files served, by name: their path under node_modules."""
+Seconds = Annotated[float | None, Query(allow_inf_nan=False)]
+"""A time in a query, s since the run's start: a finite number (422 otherwise)."""
 DECISION_FIELDS = frozenset({"kind", "track_id", "identity", "alert_id", "operator", "reason"})
 MAX_BODY_BYTES = 16_384
 """Largest decision body accepted."""
@@ -196,7 +198,7 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
 
     @app.get("/api/events")
     def events(
-        from_s: float | None = None, to_s: float | None = None, track_id: int | None = None
+        from_s: Seconds = None, to_s: Seconds = None, track_id: int | None = None
     ) -> list[dict[str, Any]]:
         return [
             {
@@ -227,7 +229,7 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
         return list(grouped.values())
 
     @app.get("/api/tracks/{track_id}")
-    def track(track_id: int, t_s: float | None = None) -> dict[str, Any]:
+    def track(track_id: int, t_s: Seconds = None) -> dict[str, Any]:
         details = track_details(served.timeline, track_id, t_s)
         if details is None:
             raise HTTPException(404, f"no track {track_id} by then")

@@ -299,6 +299,13 @@ def test_odd_requests_get_clear_4xx_answers_never_500(client: TestClient) -> Non
             assert "Traceback" not in answer.text
 
 
+def test_a_time_that_is_no_finite_number_is_refused(client: TestClient) -> None:
+    for path in ("/api/tracks/6?t_s=nan", "/api/tracks/6?t_s=inf", "/api/events?from_s=-inf"):
+        answer = client.get(path)
+        assert answer.status_code == 422, (path, answer.text)
+        assert "finite" in answer.json()["detail"]
+
+
 # --- over a real socket --------------------------------------------------------------------
 
 

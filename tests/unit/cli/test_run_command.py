@@ -61,6 +61,14 @@ def test_an_unknown_scenario_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r").exists()
 
 
+def test_an_infinite_duration_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["run", "--duration", "inf", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--duration: must be a finite number of seconds" in result.output
+    assert not out.exists()
+
+
 def test_run_never_empties_a_folder_it_did_not_make(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
