@@ -23,12 +23,16 @@ def one_line(error: Exception) -> str:
     return " ".join([head, "; ".join(fault.strip() for fault in faults)]).strip()
 
 
-def positive_int(text: str) -> int:
-    """``type=`` for a whole number above 0."""
+def _whole(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    """``type=`` for a whole number above 0."""
+    value = _whole(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be above 0, not {text!r}")
     return value
@@ -36,10 +40,7 @@ def positive_int(text: str) -> int:
 
 def non_negative_int(text: str) -> int:
     """``type=`` for a whole number of 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text!r}")
     return value
