@@ -31,9 +31,10 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, PrivateAttr, field_validator
 
 from flankwatch.geo.frames import LocalFrame
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.scenario.catalogue import MAX_SPEED_MPS, threat_types
 from flankwatch.scenario.defence import Defence
 from flankwatch.scenario.schema import (
@@ -55,7 +56,7 @@ class DeploymentError(YamlFileError):
     what = "deployment"
 
 
-class Origin(BaseModel):
+class Origin(NumbersAsWritten):
     """The origin of the run's local east-north-up frame."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -65,7 +66,7 @@ class Origin(BaseModel):
     alt_m: float = Field(0.0, ge=-500.0, le=20_000.0, description="m above the ellipsoid")
 
 
-class FiledPlan(BaseModel):
+class FiledPlan(NumbersAsWritten):
     """A civil flight's filed flight plan: who, from where to where, when and how fast.
 
     The route runs from the departure aerodrome through ``route`` (optional points)
@@ -82,7 +83,7 @@ class FiledPlan(BaseModel):
     route: list[Place] = Field(default_factory=list, description="points between the airports")
 
 
-class Deployment(BaseModel):
+class Deployment(NumbersAsWritten):
     """The frame, time base, airspace, airports and assets a run defends."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

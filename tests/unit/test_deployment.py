@@ -61,6 +61,8 @@ def test_a_scenario_deployment_is_centred_on_its_sensors(make_scenario, base_sce
         (GOOD + "airspace: [[21, 52], [22, 52]]\n", "airspace"),
         (GOOD + "radars: 3\n", "radars"),
         (GOOD.replace("radius_m: 15000", "radius_m: -1"), "assets[0].radius_m"),
+        (GOOD.replace("lat: 52.0", "lat: '52.0'"), "origin.lat"),
+        (GOOD.replace("radius_m: 15000", "radius_m: true"), "assets[0].radius_m"),
     ],
 )
 def test_a_bad_deployment_names_the_field(text: str, field: str) -> None:
