@@ -1,5 +1,5 @@
-"""A base for the models of files people write (scenarios, catalogues, rule files): a
-number must be written as a number.
+"""A base for the models of files people write (scenarios, catalogues, rule, policy and
+deployment files): a number must be written as a number.
 
 Pydantic's default (lax) mode turns ``true`` into 1 and ``"14"`` into 14, so ``count: true``
 would fly one bomber and ``seed: true`` run seed 1. Its strict mode would also refuse
