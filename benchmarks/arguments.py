@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import TypeVar
 
 from flankwatch.scenario.loader import ScenarioError, load_scenario, with_changes
 from flankwatch.scenario.schema import Scenario
+
+_Number = TypeVar("_Number", int, float)
 
 
 def one_line(error: Exception) -> str:
@@ -32,18 +35,12 @@ def _whole(text: str) -> int:
 
 def positive_int(text: str) -> int:
     """``type=`` for a whole number above 0."""
-    value = _whole(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, not {text!r}")
-    return value
+    return _above_zero(_whole(text), text)
 
 
 def non_negative_int(text: str) -> int:
     """``type=`` for a whole number of 0 or more."""
-    value = _whole(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text!r}")
-    return value
+    return _not_negative(_whole(text), text)
 
 
 def _finite(text: str) -> float:
@@ -58,15 +55,21 @@ def _finite(text: str) -> float:
 
 def positive_float(text: str) -> float:
     """``type=`` for a finite number above 0."""
-    value = _finite(text)
+    return _above_zero(_finite(text), text)
+
+
+def non_negative_float(text: str) -> float:
+    """``type=`` for a finite number of 0 or more."""
+    return _not_negative(_finite(text), text)
+
+
+def _above_zero(value: _Number, text: str) -> _Number:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be above 0, not {text!r}")
     return value
 
 
-def non_negative_float(text: str) -> float:
-    """``type=`` for a finite number of 0 or more."""
-    value = _finite(text)
+def _not_negative(value: _Number, text: str) -> _Number:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text!r}")
     return value

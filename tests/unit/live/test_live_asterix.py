@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import socket
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from flankwatch.io.adsb import SkipKind
 from flankwatch.io.asterix import Cat062Tracks, encode_cat062
 from flankwatch.live import LiveSource, parse_input
 from flankwatch.live.asterix import AsterixDecoder
+from flankwatch.loop import Window
 from flankwatch.stream import PlotBatch, PlotKind
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "io" / "asterix"))
@@ -147,19 +149,27 @@ def test_an_asterix_file_starts_at_its_first_time_of_day_and_is_tracked(tmp_path
         assert len(mine) == 30 and np.max(error) < 5.0
 
 
-def test_asterix_datagrams_over_udp_are_read_whole() -> None:
+def _udp_run(duration_s: float, ahead_s: Sequence[float]) -> tuple[LiveSource, list[Window]]:
+    """A UDP ASTERIX input windowed by 0.5 s for ``duration_s``; while the second window is
+    filled, CAT062 blocks are sent timed 0.6 s into the run plus each of ``ahead_s`` (s)."""
     deployment = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0))
     source = LiveSource(
-        [parse_input("asterix@udp://127.0.0.1:0")], deployment, batch_s=0.5, duration_s=1.0
+        [parse_input("asterix@udp://127.0.0.1:0")], deployment, batch_s=0.5, duration_s=duration_s
     )
     start_tod = (source.start_epoch_s % 86_400.0) + 0.6  # inside the second window
+    windows = []
     with source, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-        windows = []
         for window, _ in source.windows():
             windows.append(window)
             if window.index == 0:
-                for block_bytes in _cat062(np.array([0.0]), start_tod):
-                    sender.sendto(block_bytes, ("127.0.0.1", source.ports[0]))
+                for tod_s in ((start_tod + ahead) % 86_400.0 for ahead in ahead_s):
+                    for block_bytes in _cat062(np.array([0.0]), tod_s):
+                        sender.sendto(block_bytes, ("127.0.0.1", source.ports[0]))
+    return source, windows
+
+
+def test_asterix_datagrams_over_udp_are_read_whole() -> None:
+    source, windows = _udp_run(1.0, [0.0])
     plots = windows[1].plots
     assert len(plots) == len(FLIGHTS) and not source.stats[0].skips
     np.testing.assert_allclose(plots.t_s, 0.6, atol=0.01)
@@ -174,19 +184,7 @@ def test_a_record_timed_far_ahead_in_a_file_is_skipped_as_future() -> None:
 
 
 def test_a_datagram_timed_hours_ahead_is_skipped_and_later_ones_are_not_late() -> None:
-    deployment = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0))
-    source = LiveSource(
-        [parse_input("asterix@udp://127.0.0.1:0")], deployment, batch_s=0.5, duration_s=1.5
-    )
-    start_tod = (source.start_epoch_s % 86_400.0) + 0.6  # inside the second window
-    with source, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-        windows = []
-        for window, _ in source.windows():
-            windows.append(window)
-            if window.index == 0:  # a time of day 5 h ahead between two good ones
-                for tod_s in (start_tod, (start_tod + 5 * 3600.0) % 86_400.0, start_tod + 0.1):
-                    for block_bytes in _cat062(np.array([0.0]), tod_s):
-                        sender.sendto(block_bytes, ("127.0.0.1", source.ports[0]))
+    source, windows = _udp_run(1.5, [0.0, 5 * 3600.0, 0.1])  # 5 h ahead between two good ones
     plots = PlotBatch.concat([w.plots for w in windows])
     assert dict(source.stats[0].skips) == {"future": len(FLIGHTS)}
     assert len(plots) == 2 * len(FLIGHTS) and source.stats[0].plots == 2 * len(FLIGHTS)
