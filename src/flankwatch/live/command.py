@@ -16,7 +16,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -168,7 +168,8 @@ def check_out(folder: Path) -> None:
         raise _fail(f"--out: {folder}: cannot be made: {reason} ({error.filename})", 2) from None
     finally:
         for path in reversed(made):
-            path.rmdir()
+            with suppress(OSError):  # one something was put in meanwhile stays
+                path.rmdir()
 
 
 def inputs_table(stats: list[InputStats]) -> Table:
