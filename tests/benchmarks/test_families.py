@@ -21,6 +21,8 @@ from families.scoring import GOSPA_C_M, score, tracks_file_estimates  # noqa: E4
 from families.suite import run_family  # noqa: E402
 from tracker_families import gospa_text  # noqa: E402
 
+from flankwatch.io import track_writer  # noqa: E402
+from flankwatch.io.plot_files import track_file  # noqa: E402
 from flankwatch.io.plot_reader import read_plots  # noqa: E402
 
 
@@ -183,3 +185,20 @@ def test_flankwatch_track_and_score_reproduce_the_suite_figure(tmp_path: Path) -
         text=True,
     ).stdout
     assert f"GOSPA {gospa_text(row.flankwatch.score)} m" in printed
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_every_family_is_tracked_the_same_with_kernels_run_as_python(
+    family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a small file is tracked with the kernels as Python (`flankwatch track` on at most
+    # INTERPRETED_MAX_PLOTS plots); each family's models and sensors must give the same bytes
+    files = write_scene(FAMILIES[family](5, 10), tmp_path, "csv")
+    written = {}
+    for way, limit in (("compiled", 0), ("python", 10**9)):
+        monkeypatch.setattr(track_writer, "INTERPRETED_MAX_PLOTS", limit)
+        out = tmp_path / f"{way}.csv"
+        track_file(files.plots, out, files.sensors, include_tentative=True)
+        written[way] = out.read_bytes()
+    assert written["compiled"].count(b"\n") > 20
+    assert written["python"] == written["compiled"]

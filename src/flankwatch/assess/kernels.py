@@ -19,10 +19,11 @@ user cache).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def find_rows(remembered: np.ndarray, track_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of ``track_id`` in the sorted ``remembered`` (where they would be
     inserted, for the others) and a mask of the ones not remembered."""
@@ -33,7 +34,7 @@ def find_rows(remembered: np.ndarray, track_id: np.ndarray) -> tuple[np.ndarray,
     return pos, new
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def append_rows(
     id_buffer: np.ndarray,
     byte_buffer: np.ndarray,
@@ -60,7 +61,7 @@ def append_rows(
     return size
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def drop_rows(
     id_buffer: np.ndarray, byte_buffer: np.ndarray, size: int, track_id: np.ndarray
 ) -> int:
@@ -95,7 +96,7 @@ GROUND_ROWS = (
 """The rows :func:`ground_motion` returns, in order."""
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def ground_motion(
     position_m: tuple[np.ndarray, np.ndarray, np.ndarray],
     velocity_mps: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -137,7 +138,7 @@ def ground_motion(
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def band_exponents(
     feature: np.ndarray, low: np.ndarray, high: np.ndarray, sigma: np.ndarray
 ) -> np.ndarray:
@@ -159,7 +160,7 @@ def band_exponents(
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def profile_likelihoods(
     band: np.ndarray,
     turn_known: np.ndarray,
@@ -184,7 +185,7 @@ def profile_likelihoods(
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def first_meetings(
     path_i: np.ndarray,
     edge_i: np.ndarray,
@@ -220,7 +221,7 @@ def first_meetings(
     return frac, edge
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def announcements(
     crossing_t_s: np.ndarray,
     announced_t_s: np.ndarray,
@@ -260,7 +261,7 @@ def announcements(
     return news[:n_news], cancelled[:n_cancelled]
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def plain_conditions(
     codes: np.ndarray,
     tables: np.ndarray,
@@ -295,7 +296,7 @@ def plain_conditions(
     return mask
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def persisting(
     holding: np.ndarray,
     held: np.ndarray,
@@ -332,7 +333,7 @@ def persisting(
     return first
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def closest_approach(
     x_m: np.ndarray,
     y_m: np.ndarray,

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,16 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from flankwatch.compiled import interpreted
 from flankwatch.io.plot_columns import TABLE_FORMATS, PlotFileError
 from flankwatch.io.plot_reader import read_plots
 from flankwatch.track.output import TRACK_SCHEMA, TrackBatch, TrackStatus
 from flankwatch.track.settings import TrackerSettings
+
+INTERPRETED_MAX_PLOTS = 100
+"""A file of at most this many plots is tracked with the kernels run as plain Python
+(:func:`~flankwatch.compiled.interpreted`): at 1.5-6 ms a plot that takes less time than
+Numba's own start (about a second), and the tracks are the same, byte for byte."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,9 @@ def track_file(
                 out = out.take((out.status != TrackStatus.TENTATIVE) & ever)
             yield out
 
-    n_rows = write_tracks(tracked(), tracks_path, replace)
+    small = plot_file.n_plots <= INTERPRETED_MAX_PLOTS
+    with interpreted() if small else nullcontext():
+        n_rows = write_tracks(tracked(), tracks_path, replace)
     batches = plot_file.batches
     return TrackFileSummary(
         plots_path=Path(plots_path),

@@ -11,13 +11,14 @@ step gives the same numbers to the last bit.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 PI = np.pi
 TWO_PI = 2.0 * np.pi
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def steer(
     distance_m: np.ndarray,
     bearing_rad: np.ndarray,
@@ -56,7 +57,7 @@ def steer(
     return azimuth, step_m, arrived, passed
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def climb(
     alt_m: np.ndarray,
     remaining_m: np.ndarray,
@@ -92,7 +93,7 @@ def climb(
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def ballistic_arc(
     alt_m: np.ndarray,
     ballistic: np.ndarray,
@@ -112,7 +113,7 @@ def ballistic_arc(
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def above_ground(alt_m: np.ndarray) -> np.ndarray:
     """``alt_m`` (m) raised to 0 where below it (NaN stays NaN)."""
     out = np.empty(len(alt_m))
@@ -121,25 +122,25 @@ def above_ground(alt_m: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _wrap(angle_rad: float) -> float:
     """An angle wrapped into [-pi, pi), as :func:`~flankwatch.geo.geodesy.wrap_angle`."""
     return (angle_rad + PI) % TWO_PI - PI
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _clip(x: float, low: float, high: float) -> float:
     """``x`` held between ``low`` and ``high`` as NumPy's ``clip`` does (NaN stays NaN)."""
     return _minimum(_maximum(x, low), high)
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _maximum(a: float, b: float) -> float:
     """The larger of ``a`` and ``b`` as NumPy's ``maximum`` takes it (NaN wins)."""
     return a if (a >= b or np.isnan(a)) else b
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _minimum(a: float, b: float) -> float:
     """The smaller of ``a`` and ``b`` as NumPy's ``minimum`` takes it (NaN wins)."""
     return a if (a <= b or np.isnan(a)) else b

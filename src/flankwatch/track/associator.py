@@ -13,7 +13,8 @@ on each matrix, without a call and two arrays per cluster).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 
 def pair_clusters(
@@ -34,7 +35,7 @@ def pair_clusters(
     return labels[track_node], tracks_in, plots_in
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _component_minimum(a: np.ndarray, b: np.ndarray, n_nodes: int) -> np.ndarray:
     """For a graph of ``n_nodes`` nodes and the edges ``a[k]``-``b[k]``: the least node
     of each node's connected component (union-find, the smaller root kept)."""
@@ -50,7 +51,7 @@ def _component_minimum(a: np.ndarray, b: np.ndarray, n_nodes: int) -> np.ndarray
     return parent
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _root(parent: np.ndarray, node: int) -> int:
     """The root of ``node``'s tree, halving the path on the way."""
     while parent[node] != node:
@@ -140,7 +141,7 @@ class GNNAssociator:
         return np.concatenate((usable[alone], usable[shared[np.concatenate(chosen)]]))
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _solve_clusters(
     row: np.ndarray, col: np.ndarray, cost: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> np.ndarray:
@@ -171,7 +172,7 @@ def _solve_clusters(
     return picked[:n_picked].copy()
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _hungarian(cost: np.ndarray) -> np.ndarray:
     """The column assigned to each row of ``cost`` ``(n, m)``, ``n <= m``, for the least
     total cost: the Hungarian method with potentials, one shortest augmenting path per

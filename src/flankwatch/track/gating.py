@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from flankwatch.compiled import kernel
 from flankwatch.track.chi_square import quantile
 
 CELLS_PER_POINT = 4
@@ -54,7 +54,7 @@ def candidate_pairs(
     return _grid_search(centres, radii, np.ascontiguousarray(points, float))
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _grid_search(
     centres: np.ndarray, radii: np.ndarray, points: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +97,7 @@ def _grid_search(
     return centre, finite_rows[point]
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _all_pairs(
     centres: np.ndarray, radii: np.ndarray, points: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +123,7 @@ def _all_pairs(
     return out_centre[:count].copy(), out_point[:count].copy()
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _grid_pairs(
     centres: np.ndarray,
     radii: np.ndarray,
@@ -190,7 +190,7 @@ def _grid_pairs(
     return out_centre[:count].copy(), out_point[:count].copy()
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def squared_gaps(
     centres: np.ndarray, points: np.ndarray, centre: np.ndarray, point: np.ndarray
 ) -> np.ndarray:
@@ -202,14 +202,14 @@ def squared_gaps(
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _cell_index(position: float, n_cells: int) -> int:
     """The cell holding a position (in cells from the grid's start), clipped to one cell
     beyond either end of a grid of ``n_cells`` so that it fits an integer."""
     return int(math.floor(min(max(position, -1.0), float(n_cells))))
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _distance2(centres: np.ndarray, i: int, points: np.ndarray, k: int, d: int) -> float:
     """Squared distance between centre ``i`` and point ``k``."""
     total = 0.0
@@ -219,7 +219,7 @@ def _distance2(centres: np.ndarray, i: int, points: np.ndarray, k: int, d: int) 
     return total
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _append(
     out_centre: np.ndarray, out_point: np.ndarray, count: int, centre: int, point: int
 ) -> tuple[np.ndarray, np.ndarray, int]:

@@ -15,10 +15,11 @@ The Kalman update is in :mod:`~flankwatch.track.update_kernels`. States are 6-ve
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def imm_predict(
     prob: np.ndarray,
     mean: np.ndarray,
@@ -157,7 +158,7 @@ def imm_predict(
     return out_prob, at_mean, at_cov, cross
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _move(
     mean: np.ndarray,
     cov: np.ndarray,
@@ -217,7 +218,7 @@ def _move(
         out_cov[v, v] += a * noise[2, mode, k]
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _copy_mode(
     mean: np.ndarray, cov: np.ndarray, out_mean: np.ndarray, out_cov: np.ndarray
 ) -> None:
@@ -228,7 +229,7 @@ def _copy_mode(
             out_cov[r, c] = cov[r, c]
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _transition(f: np.ndarray, turn_rate_rps: float, dt: float) -> None:
     """Write into ``f`` (6 x 6) the transition over ``dt`` (s) of a coordinated turn at
     ``turn_rate_rps`` (rad/s) in the horizontal plane, or of constant velocity when it is
@@ -252,7 +253,7 @@ def _transition(f: np.ndarray, turn_rate_rps: float, dt: float) -> None:
     f[2, 5] = dt
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def mixture_moments(
     prob: np.ndarray, mean: np.ndarray, cov: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -298,7 +299,7 @@ def mixture_moments(
     return out_mean, out_cov
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def track_summaries(
     prob: np.ndarray,
     mean: np.ndarray,
@@ -362,7 +363,7 @@ def track_summaries(
         speed_mps[row] = fastest
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _root(trace: float) -> float:
     """The square root of a covariance trace, 0 where rounding left it below zero."""
     if trace > 0.0 or trace != trace:
@@ -370,7 +371,7 @@ def _root(trace: float) -> float:
     return 0.0
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def mode_transitions(
     dt_s: np.ndarray, turn_rate_rps: np.ndarray, noise: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -396,7 +397,7 @@ def mode_transitions(
     return f, q
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def compact_rows(column: np.ndarray, kept: np.ndarray) -> None:
     """Move rows ``kept`` (increasing) of ``column`` ``(n, k)`` to its first ``len(kept)``
     rows, in place and in order (the rows left after them keep what they held)."""
@@ -406,7 +407,7 @@ def compact_rows(column: np.ndarray, kept: np.ndarray) -> None:
             column[k] = column[row]
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def put_rows(column: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
     """Write ``values`` ``(p, k)`` into rows ``rows`` ``(p,)`` of ``column`` ``(n, k)``, in
     place (as ``column[rows] = values``; element by element, about twice as fast for the

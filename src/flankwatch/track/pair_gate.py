@@ -14,14 +14,15 @@ that are kept (and, in the end, only for those assigned).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 UPPER = (np.array([0, 0, 0, 1, 1, 2]), np.array([0, 1, 2, 1, 2, 2]))
 """Row and column of the six distinct elements of a symmetric 3x3 matrix, in the order
 xx, xy, xz, yy, yz, zz: a covariance's "upper" form ``(..., 6)``."""
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def pair_distances(
     state: np.ndarray,
     cov: np.ndarray,
@@ -76,7 +77,7 @@ def pair_distances(
     return residual, d2
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def within_reach(
     plot_m: np.ndarray,
     plot_cov_m2: np.ndarray,

@@ -9,10 +9,11 @@ covariances in m^2; states are 6-vectors ``(x, y, z, vx, vy, vz)``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def position_innovation(
     at_mean: np.ndarray,
     at_cov: np.ndarray,
@@ -53,7 +54,7 @@ def position_innovation(
     return residual, s, s_inv
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def inverse_3x3(a: np.ndarray, out: np.ndarray) -> None:
     """Write the inverse of the 3 x 3 matrix ``a`` into ``out``, by cofactors."""
     for i in range(3):
@@ -67,7 +68,7 @@ def inverse_3x3(a: np.ndarray, out: np.ndarray) -> None:
             out[i, j] /= det
 
 
-@njit(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy")
 def sequential_position_update(
     prob: np.ndarray,
     mean: np.ndarray,
@@ -190,7 +191,7 @@ def sequential_position_update(
     return out_prob, out_mean, out_cov, residual, residual_cov, log_likelihood, ok
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def det_3x3(s: np.ndarray) -> float:
     """The determinant of the 3 x 3 matrix ``s``, by cofactors of its first row."""
     return float(
@@ -200,7 +201,7 @@ def det_3x3(s: np.ndarray) -> float:
     )
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def mode_probabilities(log_weight: np.ndarray, out: np.ndarray) -> None:
     """Write into ``out`` the probabilities of modes of log-weights ``log_weight`` (made
     relative to the largest first, so none underflows; ``log_weight`` is used as scratch)."""

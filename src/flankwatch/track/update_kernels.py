@@ -9,12 +9,12 @@ dimensions (3 for a position, in m; 1 or 2 for bearings, in rad).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from flankwatch.compiled import kernel
 from flankwatch.track.position_kernels import det_3x3, mode_probabilities
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def kalman_update(
     prob: np.ndarray,
     mean: np.ndarray,
@@ -59,7 +59,7 @@ def kalman_update(
     return out_prob, out_mean, out_cov
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _correct_any(
     mean: np.ndarray,
     cov: np.ndarray,
@@ -105,7 +105,7 @@ def _correct_any(
             d2[i, j] = total
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _correct_positions(
     mean: np.ndarray,
     cov: np.ndarray,
@@ -144,7 +144,7 @@ def _correct_positions(
             d2[i, j] = total
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _log_det(s: np.ndarray) -> float:
     """The log of the determinant of a covariance ``s`` (m x m); for ``m = 3`` by cofactors,
     the determinant held above ``1e-300``."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+from flankwatch.io import track_writer
 from flankwatch.io.plot_files import PlotFileError, read_plots, track_file, write_tracks
 from flankwatch.track.output import TrackBatch, TrackStatus
 from flankwatch.track.settings import TrackerSettings
@@ -416,3 +419,44 @@ def test_a_failed_run_leaves_no_tracks_file(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         write_tracks(failing(), out)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_small_file_is_tracked_without_numba_and_a_larger_one_with_it(tmp_path: Path) -> None:
+    # the small file is tracked with the kernels run as Python, faster than Numba's start
+    small = _write(pa.table(_targets(n_scans=20)), tmp_path / "small.csv")  # 60 plots
+    large = _write(pa.table(_targets(n_scans=40)), tmp_path / "large.csv")  # 120 plots
+    assert 60 <= track_writer.INTERPRETED_MAX_PLOTS < 120
+    script = (
+        "import sys\n"
+        "from flankwatch.io.plot_files import track_file\n"
+        "summary = track_file(sys.argv[1], sys.argv[2])\n"
+        "print(summary.n_confirmed_tracks, 'numba' in sys.modules)\n"
+    )
+    loaded = {}
+    for plots in (small, large):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(plots), str(tmp_path / f"{plots.stem}-tracks.csv")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        confirmed, numba = done.stdout.split()
+        assert confirmed == "3"
+        loaded[plots.stem] = numba
+    assert loaded == {"small": "False", "large": "True"}
+
+
+@pytest.mark.parametrize("planar", [True, False])
+def test_tracks_are_the_same_byte_for_byte_with_kernels_run_as_python(
+    tmp_path: Path, planar: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plots = _write(pa.table(_targets(n_scans=30, planar=planar, seed=3)), tmp_path / "p.csv")
+    monkeypatch.setattr(track_writer, "INTERPRETED_MAX_PLOTS", 0)
+    track_file(plots, tmp_path / "compiled.csv", include_tentative=True)
+    monkeypatch.setattr(track_writer, "INTERPRETED_MAX_PLOTS", 10**6)
+    summary = track_file(plots, tmp_path / "python.csv", include_tentative=True)
+    assert summary.n_confirmed_tracks == 3
+    compiled = (tmp_path / "compiled.csv").read_bytes()
+    assert compiled.count(b"\n") > 60
+    assert (tmp_path / "python.csv").read_bytes() == compiled

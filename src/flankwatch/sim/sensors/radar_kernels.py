@@ -11,10 +11,11 @@ rows; these loops do not).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from flankwatch.compiled import kernel
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def turn_rows(vectors: np.ndarray, turns: np.ndarray, radar: np.ndarray) -> np.ndarray:
     """Each of ``vectors`` ``(n, 3)`` turned by its radar's matrix: ``turns[radar[i]] @
     vectors[i]``, with ``turns`` ``(k, 3, 3)``; ``(n, 3)``."""
@@ -28,7 +29,7 @@ def turn_rows(vectors: np.ndarray, turns: np.ndarray, radar: np.ndarray) -> np.n
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def plots_in_frame(
     radar: np.ndarray,
     range_m: np.ndarray,
