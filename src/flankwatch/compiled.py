@@ -10,7 +10,9 @@ taken from the cache, at the kernel's first call.
 Within :func:`interpreted`, every kernel runs as the Python it is written in, without Numba:
 much slower per element, but with no start at all, so it is the faster way for a handful of
 plots (``flankwatch track`` on a small file). Both ways do the same float arithmetic in the same
-order, and the tests hold their results equal.
+order, and the tests hold their results equal. A kernel compiled with NumPy's error model
+(``error_model="numpy"``: a division by zero gives inf or nan, silently) runs as Python with
+NumPy's floating-point warnings off, as compiled.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import numpy as np
 
 _interpreted_depth = 0
 """How many :func:`interpreted` blocks are open; kernels run as Python while above 0."""
@@ -49,6 +53,10 @@ class Kernel:
 
     def __call__(self, *args: Any) -> Any:
         if _interpreted_depth:
+            if self.options.get("error_model") == "numpy":
+                # compiled, a division by zero gives inf or nan silently; so here too
+                with np.errstate(all="ignore"):
+                    return self.py_func(*args)
             return self.py_func(*args)
         compiled = self._compiled
         if compiled is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -84,3 +85,19 @@ def test_interpreted_ends_with_its_block_even_when_the_block_fails() -> None:
     assert triple._compiled is None
     assert triple(2.0) == 6.0
     assert triple._compiled is not None  # outside the blocks, the call compiled it
+
+
+@kernel(error_model="numpy")
+def _ratio(top: np.ndarray, bottom: np.ndarray) -> float:
+    return top[0] / bottom[0]
+
+
+def test_a_kernel_with_numpy_s_error_model_divides_by_zero_silently_either_way() -> None:
+    top, zero = np.array([1.0]), np.array([0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with interpreted():
+            assert _ratio(top, zero) == np.inf
+        assert _ratio(top, zero) == np.inf
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        assert _ratio.py_func(top, zero) == np.inf  # what the Python alone would warn of
