@@ -236,15 +236,15 @@ class AsterixDecoder:
         self._unused.extend(Skip(kind, self.offset, message) for _ in range(n))
 
 
-def first_asterix_epoch_s(head: bytes, day: datetime) -> float | None:
-    """The Unix time (s) of the first record in the whole data blocks of ``head`` (the
-    start of a file), its time of day put on the date nearest ``day``; None if none."""
+def asterix_epochs_s(head: bytes, day: datetime) -> list[float]:
+    """The Unix times (s) of the records in the whole data blocks of ``head`` (the start
+    of a file), their times of day put on the date nearest ``day``."""
     decoded = asterix.decode(head[: _whole_blocks(head)])
-    tods = [c.tod_s[:1] for c in (decoded.cat021, decoded.cat048, decoded.cat062) if len(c)]
+    tods = [c.tod_s for c in (decoded.cat021, decoded.cat048, decoded.cat062) if len(c)]
     if not tods:
-        return None
-    first = min(float(t[0]) for t in tods)
-    return day.timestamp() + float(asterix.tod_to_t_s(np.array([first]), day)[0])
+        return []
+    t_s = asterix.tod_to_t_s(np.concatenate(tods), day)
+    return (day.timestamp() + t_s).tolist()
 
 
 def _whole_blocks(data: bytes) -> int:

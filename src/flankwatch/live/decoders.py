@@ -24,6 +24,7 @@ import json
 import math
 import re
 from calendar import timegm
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -58,10 +59,16 @@ MAX_AHEAD_S = 60.0
 GAP_UNITS = 5
 """Units in a row ahead of a file's time, within :data:`MAX_AHEAD_S` of one another,
 that are taken as a gap in the recording (see :class:`TimeGuard`)."""
+HEAD_UNITS = 100
+"""Timestamps read from the head of a file to find where its time starts
+(:func:`plausible_start_s`)."""
 
 
 class StreamDecoder(Protocol):
     """One input's decoder: chunks in, reports and skips out."""
+
+    guard: TimeGuard
+    """Its check of the units' times."""
 
     def feed(self, data: bytes, received_s: float | None) -> Decoded:
         """The reports completed by ``data``; ``received_s``: its reception time (s since
@@ -121,6 +128,12 @@ class TimeGuard:
         self._jump_s = 0.0
         self._jump_units = 0
 
+    def expect(self, first_s: float) -> None:
+        """Take ``first_s`` (s since the run's start: the plain file's first plausible time,
+        :func:`plausible_start_s`) as the file's time before its first unit, so that a first
+        unit dated far ahead of the rest is refused too."""
+        self.latest_s = first_s
+
     def take(self, t_s: float, received_s: float | None) -> bool:
         """Whether time ``t_s`` is plausible for a unit received at ``received_s`` (s
         since the run's start; None: a plain file's unit)."""
@@ -160,6 +173,26 @@ class TimeGuard:
         except (OverflowError, ValueError, OSError):
             return f"{self.start_epoch_s + t_s:.6g} (Unix time)"
         return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def plausible_start_s(times: Sequence[float]) -> float | None:
+    """Where a file's time starts, from its first timestamps (``times``, s, in any order):
+    the earliest time that :data:`GAP_UNITS` - 1 more bear out, the times sorted and each
+    within :data:`MAX_AHEAD_S` of the one before (with fewer times, all of them). A time
+    standing apart from the rest (a unit dated 1970 or 2099 at the head of a file) is
+    passed over. With no such run of times (units more than a minute apart) the earliest;
+    None without times."""
+    ordered = sorted(times)
+    if not ordered:
+        return None
+    needed = min(GAP_UNITS, len(ordered))
+    first = 0
+    for k in range(1, len(ordered) + 1):
+        if k - first >= needed:
+            return ordered[first]
+        if k < len(ordered) and ordered[k] - ordered[k - 1] > MAX_AHEAD_S:
+            first = k
+    return ordered[0]
 
 
 class _Lines:

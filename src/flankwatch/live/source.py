@@ -25,6 +25,7 @@ effects are ignored.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -43,7 +44,14 @@ import pyarrow as pa
 from flankwatch.deployment import Deployment
 from flankwatch.io.adsb import AdsbReports, Skip
 from flankwatch.live.capture import is_capture
-from flankwatch.live.decoders import DECODERS, JsonSplitter, StreamDecoder, sbs_epoch_s
+from flankwatch.live.decoders import (
+    DECODERS,
+    HEAD_UNITS,
+    JsonSplitter,
+    StreamDecoder,
+    plausible_start_s,
+    sbs_epoch_s,
+)
 from flankwatch.live.inputs import InputError, InputSpec
 from flankwatch.live.plots import PlotMaker
 from flankwatch.live.transport import (
@@ -55,8 +63,8 @@ from flankwatch.live.transport import (
     RunClock,
     TcpReader,
     UdpReader,
+    capture_epochs_s,
     file_messages,
-    first_epoch_s,
 )
 from flankwatch.loop import Effect, SourceInfo, Window
 from flankwatch.sim.truth import TruthBatch
@@ -138,9 +146,14 @@ class LiveSource:
         self.duration_s = duration_s if duration_s is not None else math.inf
         self.stale_s = stale_s
         self.clock = RunClock()
-        start_epoch_s = (
-            self.clock.start_epoch_s if self.realtime else _files_start(specs, deployment.start)
-        )
+        start_epoch_s: float | None
+        if self.realtime:
+            firsts: list[float | None] = [None] * len(specs)
+            start_epoch_s = self.clock.start_epoch_s
+        else:
+            firsts = [_first_epoch_s(spec, deployment.start) for spec in specs]
+            found = [first for first in firsts if first is not None]
+            start_epoch_s = float(math.floor(min(found))) if found else None
         if start_epoch_s is None:
             log.info("no timestamp in the files: t_s = 0 is the deployment's start")
             start_epoch_s = deployment.start.timestamp()
@@ -160,6 +173,9 @@ class LiveSource:
             else DECODERS[spec.format](start_epoch_s, spec.receiver_deg)
             for k, (spec, (_, position)) in enumerate(zip(specs, receivers, strict=True))
         ]
+        for decoder, first in zip(self._decoders, firsts, strict=True):
+            if first is not None:  # a file's first unit far ahead of the rest is refused too
+                decoder.guard.expect(first - start_epoch_s)
         self._makers = [
             PlotMaker(k, self.frame, position, spec.sigma_m)
             for k, (spec, (_, position)) in enumerate(zip(specs, receivers, strict=True))
@@ -442,14 +458,6 @@ def _sensor_table(specs: Sequence[InputSpec], positions: Sequence[tuple[float, f
     )
 
 
-def _files_start(specs: Sequence[InputSpec], day: datetime) -> float | None:
-    """The whole second (Unix time) before the earliest timestamp found at the start of
-    the files (ASTERIX times of day are put on the date nearest ``day``), or None if
-    none of them has a time."""
-    found = [t for t in (_first_epoch_s(spec, day) for spec in specs) if t is not None]
-    return float(math.floor(min(found))) if found else None
-
-
 def _asterix_decoder() -> type[AsterixDecoder]:
     """The ASTERIX decoder class, imported when first needed: libasterix takes seconds
     to import, and most runs read no ASTERIX."""
@@ -459,27 +467,28 @@ def _asterix_decoder() -> type[AsterixDecoder]:
 
 
 def _first_epoch_s(spec: InputSpec, day: datetime) -> float | None:
-    """The first time (Unix time, s) of a file input, if its format has one."""
+    """Where a file input's time starts (Unix time, s; ASTERIX times of day put on the date
+    nearest ``day``): of the first timestamps in its head, the earliest that the others
+    bear out (:func:`~flankwatch.live.decoders.plausible_start_s`); None if its format has
+    no time or its head none."""
     assert spec.path is not None
     if is_capture(spec.path):
-        return first_epoch_s(spec)
+        return plausible_start_s(capture_epochs_s(spec, HEAD_UNITS))
     if spec.format == "asterix":
-        from flankwatch.live.asterix import first_asterix_epoch_s
+        from flankwatch.live.asterix import asterix_epochs_s
 
         with spec.path.open("rb") as file:
-            return first_asterix_epoch_s(file.read(PRESCAN_BYTES), day)
+            return plausible_start_s(asterix_epochs_s(file.read(PRESCAN_BYTES), day))
     if spec.format not in ("sbs", "readsb-json"):
         return None
     with spec.path.open("rb") as file:
         head = file.read(PRESCAN_BYTES).decode("utf-8", "replace")
     if spec.format == "sbs":
-        return next((t for t in map(sbs_epoch_s, head.splitlines()) if t is not None), None)
-    documents, _ = JsonSplitter().feed(head)
-    for text in documents:
-        now = _json_now(text)
-        if now is not None:
-            return now
-    return None
+        times = map(sbs_epoch_s, head.splitlines())
+    else:
+        times = map(_json_now, JsonSplitter().feed(head)[0])
+    found = (t for t in times if t is not None)
+    return plausible_start_s(list(itertools.islice(found, HEAD_UNITS)))
 
 
 def _json_now(text: str) -> float | None:

@@ -16,6 +16,7 @@ made (a bad address fails at once) and joins a multicast group.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import socket
 import struct
@@ -238,8 +239,8 @@ def file_messages(index: int, spec: InputSpec, start_epoch_s: float) -> Iterator
         yield Broken(index, last_s, final=True, reason=reason)
 
 
-def first_epoch_s(spec: InputSpec) -> float | None:
-    """The Unix time (s) of a capture's first UDP datagram (None if it has none); raises
+def capture_epochs_s(spec: InputSpec, most: int) -> list[float]:
+    """The Unix times (s) of a capture's first ``most`` UDP datagrams; raises
     :class:`InputError` for a capture that cannot be read."""
     assert spec.path is not None
     with spec.path.open("rb") as file:
@@ -247,7 +248,7 @@ def first_epoch_s(spec: InputSpec) -> float | None:
             capture = CaptureReader(file, spec.capture_port)
         except CaptureError as error:
             raise InputError(f"--input {spec.text!r}: {error}") from None
-        return next((t for t, _ in capture), None)
+        return [t for t, _ in itertools.islice(capture, most)]
 
 
 def _reason(error: OSError) -> str:

@@ -149,6 +149,21 @@ def test_an_asterix_file_starts_at_its_first_time_of_day_and_is_tracked(tmp_path
         assert len(mine) == 30 and np.max(error) < 5.0
 
 
+def test_an_asterix_file_whose_first_block_is_misdated_starts_at_its_true_time(
+    tmp_path: Path,
+) -> None:
+    # a first block two hours ahead of the rest: the records that agree set the start
+    path = tmp_path / "tracks.ast"
+    path.write_bytes(b"".join(_cat062(np.array([2 * 3600.0])) + _cat062(np.arange(0.0, 30.0))))
+    deployment = Deployment(name="t", start=START, origin=Origin(lat=52.0, lon=21.0))
+    with LiveSource([parse_input(f"asterix@file://{path}")], deployment, batch_s=5.0) as source:
+        windows = [window for window, _ in source.windows()]
+    assert source.info.deployment.start == START
+    assert [w.t0_s for w in windows] == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]
+    assert dict(source.stats[0].skips) == {"future": len(FLIGHTS)}
+    assert source.stats[0].plots == 30 * len(FLIGHTS)
+
+
 def _udp_run(duration_s: float, ahead_s: Sequence[float]) -> tuple[LiveSource, list[Window]]:
     """A UDP ASTERIX input windowed by 0.5 s for ``duration_s``; while the second window is
     filled, CAT062 blocks are sent timed 0.6 s into the run plus each of ``ahead_s`` (s)."""

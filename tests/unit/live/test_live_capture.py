@@ -10,7 +10,7 @@ import pytest
 
 from flankwatch.live.capture import CaptureError, CaptureReader, is_capture
 from flankwatch.live.inputs import InputError, parse_input
-from flankwatch.live.transport import Broken, Chunk, file_messages, first_epoch_s
+from flankwatch.live.transport import Broken, Chunk, capture_epochs_s, file_messages
 
 T0 = 1_757_540_000.0
 
@@ -101,13 +101,13 @@ def test_a_file_that_is_no_capture_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pcap"
     bad.write_bytes(b"\xd4\xc3\xb2\xa1" + b"\x00" * 3)
     with pytest.raises(InputError, match="bad.pcap"):
-        first_epoch_s(parse_input(f"sbs@file://{bad}"))
+        capture_epochs_s(parse_input(f"sbs@file://{bad}"), 10)
 
 
 def test_a_capture_input_gives_whole_chunks_timed_from_the_start(tmp_path: Path) -> None:
     path = write_capture(tmp_path / "feed.pcapng", PACKETS, ng=True)
     spec = parse_input(f"sbs@file://{path}?port=30003")
-    assert first_epoch_s(spec) == T0
+    assert capture_epochs_s(spec, 1) == [T0]
     messages = list(file_messages(4, spec, T0 - 10.0))
     chunks = [m for m in messages if isinstance(m, Chunk)]
     assert [(c.index, c.data, c.received_s, c.whole) for c in chunks] == [

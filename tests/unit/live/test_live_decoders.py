@@ -29,6 +29,7 @@ from flankwatch.live.decoders import (
     JsonSplitter,
     TickClock,
     TimeGuard,
+    plausible_start_s,
     sbs_epoch_s,
 )
 
@@ -227,6 +228,31 @@ def test_the_time_guard_refuses_times_far_ahead_and_takes_a_gap_in_a_file() -> N
     # stamped by reception, a time is measured against the reception time alone
     assert guard.take(30.0 + MAX_AHEAD_S, 30.0) and not guard.take(31.0 + MAX_AHEAD_S, 30.0)
     assert "ahead of its reception" in guard.refusal(31.0 + MAX_AHEAD_S, 30.0)
+
+
+def test_a_file_s_time_starts_where_its_first_timestamps_agree() -> None:
+    t0 = START_EPOCH_S
+    steady = [t0 + 0.5 * k for k in range(20)]
+    assert plausible_start_s(steady) == t0
+    assert plausible_start_s(list(reversed(steady))) == t0  # in any order
+    # one unit dated 2099 or 1970 at the head is passed over
+    assert plausible_start_s([4.1e9, *steady]) == t0
+    assert plausible_start_s([0.0, *steady]) == t0
+    # so are a few, if fewer than GAP_UNITS agree with one another
+    assert plausible_start_s([0.0, 1.0, 2.0, *steady]) == t0
+    assert plausible_start_s([t0 - 7200.0 + k for k in range(GAP_UNITS)] + steady) == t0 - 7200
+    # times close together only in pairs (a sparse file), or too few to tell: the earliest
+    assert plausible_start_s([t0 + 100.0 * k for k in range(10)]) == t0
+    assert plausible_start_s([t0 + 1.0, 0.0]) == 0.0
+    assert plausible_start_s([t0]) == t0 and plausible_start_s([]) is None
+    assert plausible_start_s([t0 + k for k in range(3)]) == t0  # all three agree
+
+
+def test_a_file_guard_told_where_the_file_starts_refuses_a_first_unit_far_ahead() -> None:
+    guard = TimeGuard(START_EPOCH_S)
+    guard.expect(10.0)
+    assert not guard.take(4e9, None) and guard.take(10.5, None)
+    assert guard.latest_s == 10.5
 
 
 def test_an_sbs_line_dated_far_ahead_is_skipped_as_future() -> None:

@@ -190,6 +190,23 @@ def test_a_line_dated_far_ahead_is_one_skip_and_the_run_ends_with_the_file(
     assert "skipped at 21: future: time 2099-09-10T21:33:30.000Z" in caplog.text
 
 
+@pytest.mark.parametrize("year", [2099, 1970])
+def test_a_file_whose_first_line_is_misdated_starts_at_its_true_time(
+    tmp_path: Path, year: int
+) -> None:
+    # the run's start and the file's time come from the timestamps its head agrees on, so a
+    # corrupt first timestamp costs its own line, not the file
+    lines = [FUTURE_SBS_LINE.replace("2099", str(year)), *(line for _, line in sbs_lines(6.0))]
+    path = _sbs_file(tmp_path / "misdated.sbs", lines)
+    source = LiveSource([parse_input(f"sbs@file://{path}")], DEPLOYMENT, batch_s=2.0)
+    with source:
+        windows = [w for w, _ in itertools.islice(source.windows(), 100)]
+    assert source.start_epoch_s == START_EPOCH_S
+    assert [(w.t0_s, w.t1_s) for w in windows] == [(0.0, 2.0), (2.0, 4.0), (4.0, 6.0)]
+    assert dict(source.stats[0].skips) == {"future" if year == 2099 else "late": 1}
+    assert sum(len(w.plots) for w in windows) == 24
+
+
 def test_a_run_without_asterix_does_not_load_libasterix(tmp_path: Path) -> None:
     """libasterix (imported as ``asterix``) takes seconds to import: an SBS run must not."""
     path = _sbs_file(tmp_path / "a.sbs", [line for _, line in sbs_lines(2.0)])
