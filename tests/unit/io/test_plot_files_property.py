@@ -7,6 +7,7 @@ import decimal
 import math
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -14,6 +15,7 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flankwatch.io import track_writer
 from flankwatch.io.plot_files import PlotFile, PlotFileError, read_plots, track_file
 from flankwatch.track.settings import TrackerSettings
 
@@ -274,17 +276,42 @@ def in_bounds(draw: st.DrawFn) -> pa.Table:
     )
 
 
+def _tracked_both_ways(plots: Path, sensors: Path | None, planar_cv: bool = False) -> bytes:
+    """The tracks file of ``plots`` (with every tentative track), written with the kernels
+    compiled and again with them run as Python; the two must be the same, byte for byte."""
+    written = []
+    settings_ = dataclasses.replace(TrackerSettings(), motion="cv") if planar_cv else None
+    for way, limit in (("compiled", 0), ("python", 10**9)):
+        out = plots.with_name(f"tracks-{way}.csv")
+        with mock.patch.object(track_writer, "INTERPRETED_MAX_PLOTS", limit):
+            summary = track_file(plots, out, sensors, settings_, include_tentative=True)
+        assert math.isfinite(summary.elapsed_s)
+        written.append(out.read_bytes())
+    assert written[0] == written[1]
+    return written[0]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=in_bounds(), planar=st.booleans())
 def test_plots_within_bounds_are_tracked_without_a_traceback(table: pa.Table, planar: bool) -> None:
+    # both ways: a small file is tracked with the kernels as Python, a larger one compiled
     if planar:
         table = table.drop_columns(["z_m"])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "plots.parquet"
         pq.write_table(table, path)
-        out = Path(folder) / "tracks.parquet"
-        settings_ = dataclasses.replace(TrackerSettings(), motion="cv")
-        summary = track_file(path, out, settings=settings_, batch_s=1.0)
-        assert summary.n_plots == table.num_rows
-        assert out.is_file()
-        assert math.isfinite(summary.elapsed_s)
+        tracks = _tracked_both_ways(path, None, planar_cv=True)
+        assert tracks.startswith(b'"time_s","track_id"')
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(columns=good_columns())
+def test_any_good_file_is_tracked_the_same_with_kernels_compiled_or_as_python(
+    columns: dict[str, list[float | int]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plots.parquet"
+        pq.write_table(pa.table(columns), path)
+        sensors = Path(folder) / "sensors.csv"
+        sensors.write_text(SENSORS)
+        _tracked_both_ways(path, sensors if "range_m" in columns else None)
