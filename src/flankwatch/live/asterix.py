@@ -1,12 +1,14 @@
 """ASTERIX input: data blocks to plots of the run (CAT021 ADS-B, CAT048 radar plots,
 CAT062 system tracks), with :mod:`flankwatch.io.asterix` decoding the records.
 
-A stream (TCP, a file) is cut into data blocks by their length field; a datagram is
-decoded as it is. Every record is timed by its own time of day, placed on the date of
-the run's start (:func:`~flankwatch.io.asterix.tod_to_t_s`), so sockets and files are
-timed alike. A record timed more than :data:`~flankwatch.live.decoders.MAX_AHEAD_S`
-ahead of its reception (sockets, captures) or of the input's latest time (files) is
-skipped as ``future`` (:class:`~flankwatch.live.decoders.TimeGuard`).
+A stream (TCP, a file) is cut into data blocks by their length field, and bytes that are
+no data block are passed over until the blocks are found again
+(:mod:`~flankwatch.live.asterix_framing`); a datagram is framed the same way, whole.
+Every record is timed by its own time of day, placed on the date of the run's start
+(:func:`~flankwatch.io.asterix.tod_to_t_s`), so sockets and files are timed alike. A
+record timed more than :data:`~flankwatch.live.decoders.MAX_AHEAD_S` ahead of its
+reception (sockets, captures) or of the input's latest time (files) is skipped as
+``future`` (:class:`~flankwatch.live.decoders.TimeGuard`).
 
 - CAT021 reports go through :class:`~flankwatch.live.plots.PlotMaker` like any ADS-B
   report (returned as :class:`~flankwatch.io.adsb.AdsbReports`);
@@ -35,7 +37,7 @@ from flankwatch.geo.frames import LocalFrame
 from flankwatch.geo.polar import polar_to_cartesian
 from flankwatch.io import asterix
 from flankwatch.io.adsb import AdsbReports, AdsbSource, Skip, SkipKind
-from flankwatch.io.asterix.decode import HEADER_BYTES
+from flankwatch.live.asterix_framing import frame
 from flankwatch.live.decoders import Decoded, TimeGuard
 from flankwatch.stream import PlotBatch, PlotColumns, PlotKind, position_columns
 
@@ -49,8 +51,6 @@ SIGMA_TRACK_M = 100.0
 """Position standard deviation of a CAT062 system track, m (assumed), each axis."""
 EFFECTIVE_EARTH_RADIUS_M = 4.0 / 3.0 * 6_371_000.0
 """Earth radius that bends radar rays by standard refraction (4/3 earth), m."""
-MAX_BUFFER_BYTES = 65_535 * 4
-"""Bytes of unfinished data blocks held at most before they are skipped."""
 
 
 class AsterixDecoder:
@@ -90,26 +90,36 @@ class AsterixDecoder:
     def feed(self, data: bytes, received_s: float | None) -> Decoded:
         """The records of the data blocks completed by ``data`` (records carry their own
         time; ``received_s``, s since the run's start, bounds how far ahead it may be)."""
-        self.received_s = received_s
         self.buffer += data
-        end = _whole_blocks(self.buffer)
-        whole, self.buffer = self.buffer[:end], self.buffer[end:]
-        decoded = self._decode(whole)
-        if len(self.buffer) > MAX_BUFFER_BYTES:  # no block ends: lost the framing
-            decoded[1].append(self._lost(self.buffer, "bytes without a whole data block"))
-        return decoded
+        return self._framed(received_s, final=False)
 
     def end(self, received_s: float | None) -> Decoded:
-        """What is left (a datagram, or the tail of a stream) is decoded as it is."""
-        self.received_s = received_s
-        rest, self.buffer = self.buffer, b""
-        return self._decode(rest)
+        """What is left (a datagram, or the tail of a stream) is framed as it is: its whole
+        blocks decoded, the rest skipped."""
+        return self._framed(received_s, final=True)
 
-    def _lost(self, data: bytes, message: str) -> Skip:
-        skip = Skip(SkipKind.FRAMING, self.offset, f"{len(data)} {message}", len(data))
-        self.offset += len(data)
-        self.buffer = b""
-        return skip
+    def _framed(self, received_s: float | None, final: bool) -> Decoded:
+        """Decode the whole data blocks at the start of the buffer and skip the bytes that
+        are none (see :func:`~flankwatch.live.asterix_framing.frame`); keep the rest."""
+        self.received_s = received_s
+        framed = frame(self.buffer, final)
+        parts = [(a, b, True) for a, b in framed.spans] + [(a, b, False) for a, b in framed.passed]
+        base = self.offset
+        reports, skips, plots = [], [], []
+        for start, stop, whole in sorted(parts):
+            self.offset = base + start
+            if whole:
+                found, more = self._decode(self.buffer[start:stop])
+                reports.append(found)
+                skips += more
+                plots.append(self.plots)
+            else:
+                message = f"{stop - start} bytes that are no ASTERIX data block, passed over"
+                skips.append(Skip(SkipKind.FRAMING, base + start, message, stop - start))
+        self.offset = base + framed.used
+        self.buffer = self.buffer[framed.used :]
+        self.plots = PlotBatch.concat(plots) if plots else PlotBatch.empty()
+        return (AdsbReports.concat(reports) if reports else AdsbReports.empty()), skips
 
     def _decode(self, data: bytes) -> Decoded:
         if not data:
@@ -238,27 +248,14 @@ class AsterixDecoder:
 
 def asterix_epochs_s(head: bytes, day: datetime) -> list[float]:
     """The Unix times (s) of the records in the whole data blocks of ``head`` (the start
-    of a file), their times of day put on the date nearest ``day``."""
-    decoded = asterix.decode(head[: _whole_blocks(head)])
-    tods = [c.tod_s for c in (decoded.cat021, decoded.cat048, decoded.cat062) if len(c)]
+    of a file; bytes that are no data block passed over), their times of day put on the
+    date nearest ``day``."""
+    decoded = [asterix.decode(head[a:b]) for a, b in frame(head, final=False).spans]
+    tods = [c.tod_s for d in decoded for c in (d.cat021, d.cat048, d.cat062) if len(c)]
     if not tods:
         return []
     t_s = asterix.tod_to_t_s(np.concatenate(tods), day)
     return (day.timestamp() + t_s).tolist()
-
-
-def _whole_blocks(data: bytes) -> int:
-    """How many leading bytes of ``data`` are whole data blocks (by their length field);
-    a block with an impossible length ends the count there (the decoder skips it)."""
-    at = 0
-    while len(data) - at >= HEADER_BYTES:
-        length = int.from_bytes(data[at + 1 : at + 3], "big")
-        if length < 3:
-            return len(data)  # no framing to follow: let the decoder skip the rest
-        if at + length > len(data):
-            break
-        at += length
-    return at
 
 
 _CAT021_COLUMNS = (

@@ -29,6 +29,12 @@ EDITIONS: dict[int, dict[str, Any]] = {
 """The editions the codec supports, by category and edition ("1.32"): those whose
 items read here have the layout the readers expect (checked by the tests)."""
 
+CATEGORIES: frozenset[int] = frozenset(
+    int(name.split("_")[1]) for name in dir(gen) if name.startswith("Cat_")
+)
+"""Every ASTERIX category ``libasterix`` has a specification of (read here or not): a
+data block of any other category is no ASTERIX."""
+
 DEFAULT_EDITIONS: dict[int, str] = {48: "1.32", 21: "2.7", 62: "1.21"}
 """The edition used for each category unless the caller names another."""
 
