@@ -8,15 +8,21 @@ is not used and is counted in :attr:`CaptureReader.ignored`.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import dpkt  # type: ignore[import-untyped]
 
-PCAP_MAGICS = frozenset(
-    {b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d"}
-)
+_BYTE_ORDER = {
+    b"\xd4\xc3\xb2\xa1": "<",
+    b"\x4d\x3c\xb2\xa1": "<",
+    b"\xa1\xb2\xc3\xd4": ">",
+    b"\xa1\xb2\x3c\x4d": ">",
+}
+"""The byte order (``struct``) of a pcap file, by its first four bytes."""
+PCAP_MAGICS = frozenset(_BYTE_ORDER)
 """The first four bytes of a pcap file (either byte order, micro- or nanosecond times)."""
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 """The first four bytes of a pcapng file (its section header block type)."""
@@ -62,14 +68,20 @@ class CaptureReader:
         if link not in _LINK_LAYERS and link not in _RAW_IP:
             raise CaptureError(f"link layer type {link} is not read (Ethernet, SLL, raw IP)")
         self.link = link
+        self.file = file
+        order = _BYTE_ORDER.get(magic)
+        self._record_header = None if order is None else struct.Struct(f"{order}IIII")
+        """A pcap record's header (seconds, fraction, bytes captured, bytes on the wire)."""
         self.port = port
         self.ignored = 0
         """Packets that were not a whole UDP datagram (to the port asked for)."""
         self.broken = ""
 
     def __iter__(self) -> Iterator[tuple[float, bytes]]:
+        last = b""
         try:
             for t_s, frame in self.reader:
+                last = frame
                 payload = self._payload(frame)
                 if payload is None:
                     self.ignored += 1
@@ -77,6 +89,24 @@ class CaptureReader:
                     yield float(t_s), payload
         except (ValueError, dpkt.dpkt.Error) as error:
             self.broken = f"capture breaks off: {error!r}"
+            return
+        if self._record_header is not None and last:
+            self.broken = self._cut_short(last, self._record_header)
+
+    def _cut_short(self, last: bytes, record_header: struct.Struct) -> str:
+        """Why a pcap file broke off inside its last record ``last`` (its header claims
+        more bytes than the file had left; the reader takes what is left as the record,
+        so only the header tells), else ""."""
+        end = self.file.tell()
+        self.file.seek(end - len(last) - record_header.size)
+        claimed = record_header.unpack(self.file.read(record_header.size))[2]
+        self.file.seek(end)
+        if claimed <= len(last):
+            return ""
+        return (
+            f"capture breaks off: its last record claims {claimed:,} bytes, "
+            f"{len(last):,} were left in the file"
+        )
 
     def _payload(self, frame: bytes) -> bytes | None:
         """The UDP payload of one captured frame, or None if it holds no whole datagram."""

@@ -125,3 +125,32 @@ def test_a_plain_file_gives_untimed_chunks(tmp_path: Path) -> None:
     assert b"".join(c.data for c in chunks) == path.read_bytes()
     assert all(c.received_s is None and not c.whole for c in chunks) and len(chunks) > 1
     assert isinstance(messages[-1], Broken) and messages[-1].final
+
+
+def test_a_pcap_whose_last_record_is_cut_short_says_so(tmp_path: Path) -> None:
+    path = write_capture(tmp_path / "feed.pcap", PACKETS)
+    whole = path.read_bytes()
+    with path.open("rb") as file:
+        reader = CaptureReader(file)
+        assert len(list(reader)) == 4 and reader.broken == ""  # a whole file: nothing said
+    path.write_bytes(whole[:-9])
+    with path.open("rb") as file:
+        reader = CaptureReader(file)
+        list(reader)
+    last = len(PACKETS[-1][1])
+    assert reader.broken == (
+        f"capture breaks off: its last record claims {last} bytes, {last - 9} were left in the file"
+    )
+
+
+def test_a_pcap_record_claiming_more_than_the_file_holds_is_named(tmp_path: Path) -> None:
+    # a corrupt length in the third record: the reader takes the rest of the file as it
+    path = write_capture(tmp_path / "feed.pcap", PACKETS)
+    data = bytearray(path.read_bytes())
+    third = 24 + sum(16 + len(frame) for _, frame in PACKETS[:2])
+    data[third + 8 : third + 12] = (10**6).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with path.open("rb") as file:
+        reader = CaptureReader(file)
+        list(reader)
+    assert reader.broken.startswith("capture breaks off: its last record claims 1,000,000 bytes")
