@@ -31,12 +31,23 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import AwareDatetime, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+from shapely.geometry import Polygon
 
+from flankwatch.assess.area import clip_fault
+from flankwatch.geo.borders import UnknownCountryError, country
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.scenario.catalogue import MAX_SPEED_MPS, threat_types
 from flankwatch.scenario.defence import Defence
+from flankwatch.scenario.limits import WATCHED_AIRSPACE
 from flankwatch.scenario.schema import (
     MAX_ORIGIN_LAT_DEG,
     Asset,
@@ -123,6 +134,23 @@ class Deployment(NumbersAsWritten):
             raise ValueError("an airspace polygon needs at least 3 [lon, lat] points")
         return value
 
+    @model_validator(mode="after")
+    def _airspace_near_origin(self) -> Deployment:
+        """The watched airspace must lie wholly near the frame's origin (see
+        :func:`~flankwatch.assess.area.clip_fault`)."""
+        if isinstance(self.airspace, str):
+            try:
+                area = country(self.airspace)
+            except UnknownCountryError as error:
+                raise ValueError(f"airspace: {error}") from None
+        else:
+            area = Polygon(self.airspace)
+        fault = clip_fault(area, self.origin.lat, self.origin.lon)
+        if fault is not None:
+            name = self.airspace if isinstance(self.airspace, str) else "polygon"
+            raise ValueError(f"airspace: the watched airspace {name} {fault}")
+        return self
+
     @property
     def frame(self) -> LocalFrame:
         """The run's local ENU frame."""
@@ -137,11 +165,12 @@ class Deployment(NumbersAsWritten):
     def from_scenario(cls, scenario: Scenario) -> Deployment:
         """The deployment a scenario declares: its origin (or the mean sensor position),
         start, airports, assets and its civil flights' filed plans; the watched airspace
-        is Poland's."""
+        is :data:`~flankwatch.scenario.limits.WATCHED_AIRSPACE` (Poland's)."""
         return cls(
             name=scenario.name,
             start=scenario.start,
             origin=scenario_origin(scenario),
+            airspace=WATCHED_AIRSPACE,
             airports=list(scenario.airports),
             assets=list(scenario.assets),
             flight_plans=filed_plans(scenario),

@@ -69,3 +69,20 @@ def test_a_bad_deployment_names_the_field(text: str, field: str) -> None:
     with pytest.raises(DeploymentError) as error:
         parse_deployment(text, "bad.yaml")
     assert "bad.yaml" in str(error.value) and field in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace("lon: 21.0", "lon: 120.0"), "airspace: the watched airspace POL has no part"),
+        (GOOD + "airspace: NOPE\n", "no country with code 'NOPE'"),
+        (GOOD + "airspace: [[60, 10], [61, 10], [61, 11]]\n", "watched airspace polygon has no"),
+        (GOOD + "airspace: RUS\n", "watched airspace RUS does not lie wholly within"),
+    ],
+)
+def test_a_deployment_whose_airspace_is_not_near_its_origin_is_refused(
+    text: str, message: str
+) -> None:
+    with pytest.raises(DeploymentError) as error:
+        parse_deployment(text, "bad.yaml")
+    assert "bad.yaml" in str(error.value) and message in str(error.value)

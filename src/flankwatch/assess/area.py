@@ -30,6 +30,27 @@ DENSIFY_DEG = 0.1
 """Longest edge (degrees) left after densifying, before projection."""
 
 
+def clip_fault(geometry: BaseGeometry, lat_deg: float, lon_deg: float) -> str | None:
+    """Why the lon/lat area ``geometry`` cannot be watched from a frame whose origin is at
+    ``lat_deg``, ``lon_deg``: none of it lies in the box kept around the origin
+    (:data:`CLIP_DEG`), or a part of it crosses the box's edge (and would be cut); None if
+    every part near the origin lies wholly inside."""
+    half_lon, half_lat = CLIP_DEG
+    box = shapely.box(
+        lon_deg - half_lon, lat_deg - half_lat, lon_deg + half_lon, lat_deg + half_lat
+    )
+    near = [part for part in shapely.get_parts(geometry) if part.intersects(box)]
+    where = (
+        f"within {half_lon:g} degrees of longitude and {half_lat:g} of latitude of the frame's "
+        f"origin ({lat_deg:g}, {lon_deg:g})"
+    )
+    if not near:
+        return f"has no part {where}"
+    if not all(box.contains(part) for part in near):
+        return f"does not lie wholly {where}: put the origin nearer the airspace"
+    return None
+
+
 def project(frame: LocalFrame, geometry: BaseGeometry) -> BaseGeometry:
     """A lon/lat geometry clipped around ``frame``'s origin and projected to its ground x, y (m)."""
     half_lon, half_lat = CLIP_DEG
@@ -77,6 +98,8 @@ class ProjectedArea:
         """The area of a lon/lat (multi)polygon, projected into ``frame``."""
         projected = shapely.make_valid(project(frame, geometry))
         polygons = [g for g in getattr(projected, "geoms", [projected]) if g.area > 0]
+        if not polygons:
+            raise ValueError(f"area {name!r} has no part near the frame's origin")
         return cls(shapely.multipolygons(polygons) if len(polygons) > 1 else polygons[0], name)
 
     def contains(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:

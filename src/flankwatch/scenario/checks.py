@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
+from flankwatch.assess.area import clip_fault
+from flankwatch.geo.borders import country
 from flankwatch.scenario.catalogue import (
     AcousticType,
     AdsbType,
@@ -24,6 +26,7 @@ from flankwatch.scenario.limits import (
     MAX_SENSOR_ROWS,
     MAX_TIME_OFFSET_S,
     MAX_WAYPOINT_TABLE,
+    WATCHED_AIRSPACE,
 )
 from flankwatch.scenario.model import Scenario
 from flankwatch.scenario.sensors import (
@@ -149,23 +152,28 @@ def _time_faults(scenario: Scenario) -> list[Fault]:
 
 
 def _origin_faults(scenario: Scenario) -> list[Fault]:
-    """The frame's origin, given or the mean of the sensors' anchor points, away from a pole."""
+    """The frame's origin, given or the mean of the sensors' anchor points: away from a
+    pole, and near enough the watched airspace for all of it to be projected."""
     where: FieldPath = ()
     if scenario.origin is not None:
-        lat, where = scenario.origin.lat, ("origin",)
+        lat, lon, where = scenario.origin.lat, scenario.origin.lon, ("origin",)
     else:
         points = frame_anchor_points(scenario)
         lat = round(sum(p[0] for p in points) / len(points), 4)
-    if abs(lat) <= MAX_ORIGIN_LAT_DEG:
-        return []
+        lon = round(sum(p[1] for p in points) / len(points), 4)
     what = "the origin" if where else "the mean sensor position (the default origin)"
-    return [
-        (
-            where,
-            f"{what} is at latitude {lat:g}: the local frame needs an origin within "
-            f"{MAX_ORIGIN_LAT_DEG:g} degrees of the equator (give an origin)",
-        )
-    ]
+    if abs(lat) > MAX_ORIGIN_LAT_DEG:
+        return [
+            (
+                where,
+                f"{what} is at latitude {lat:g}: the local frame needs an origin within "
+                f"{MAX_ORIGIN_LAT_DEG:g} degrees of the equator (give an origin)",
+            )
+        ]
+    fault = clip_fault(country(WATCHED_AIRSPACE), lat, lon)
+    if fault is None:
+        return []
+    return [(where, f"the watched airspace {WATCHED_AIRSPACE} {fault}")]
 
 
 def _name_faults(scenario: Scenario) -> list[Fault]:

@@ -9,6 +9,10 @@ MAX_ORIGIN_LAT_DEG = 85.0
 """The run's local ENU frame needs an origin no nearer a pole than this (degrees):
 its east axis degenerates at the pole."""
 
+WATCHED_AIRSPACE = "POL"
+"""The airspace a scenario's run watches (its country code): it must lie wholly within the
+box that the frame keeps around its origin (:data:`flankwatch.assess.area.CLIP_DEG`)."""
+
 MIN_STEP_S = 0.01
 """Shortest simulation time step, s."""
 

@@ -129,9 +129,37 @@ def test_an_origin_at_or_near_a_pole_is_refused(lat: float) -> None:
     assert f"{MAX_ORIGIN_LAT_DEG:g} degrees" in message
 
 
-def test_an_origin_just_inside_the_bound_is_accepted() -> None:
+def test_an_origin_just_inside_the_pole_bound_is_refused_only_as_far_from_the_airspace() -> None:
+    def far_north(data: dict[str, Any]) -> None:
+        data["origin"] = [MAX_ORIGIN_LAT_DEG, 10.0]
+
+    message = _at(_refused(far_north), "origin")
+    assert "watched airspace POL has no part within" in message
+    assert "of the equator" not in message
+
+
+@pytest.mark.parametrize(
+    ("origin", "fault"),
+    [
+        ((50.6, 180.0), "has no part within 20 degrees of longitude and 12 of latitude"),
+        ((0.0, 0.0), "has no part within"),
+        ((50.0, 40.0), "does not lie wholly within"),  # Poland would be cut at 20 deg E
+    ],
+)
+def test_an_origin_too_far_from_the_watched_airspace_is_refused(
+    origin: tuple[float, float], fault: str
+) -> None:
+    # before, such a scenario validated and its run ended in a traceback (or watched a
+    # Poland cut at the edge of the frame's box)
+    def far(data: dict[str, Any]) -> None:
+        data["origin"] = list(origin)
+
+    assert fault in _at(_refused(far), "origin")
+
+
+def test_an_origin_near_the_watched_airspace_is_accepted() -> None:
     data = copy.deepcopy(BASE)
-    data["origin"] = [MAX_ORIGIN_LAT_DEG, 10.0]
+    data["origin"] = [55.0, 30.0]  # Belarus, east of Poland: all of Poland within the box
     assert parse_scenario(_text(data), "good.yaml").origin is not None
 
 
@@ -195,6 +223,12 @@ def test_a_number_written_as_text_or_yes_no_is_refused(
     path: str, value: object, field: str
 ) -> None:
     assert "should be a valid" in _at(_refused(_set(path, value)), field)
+
+
+@pytest.mark.parametrize("value", [2025, 1711241100, 1711241100.5])
+def test_a_start_written_as_a_number_is_refused(value: float) -> None:
+    # read as seconds after 1970 before: 'start: 2025' ran in January 1970
+    assert "valid datetime" in _at(_refused(_set("start", value)), "start")
 
 
 @pytest.mark.parametrize(
