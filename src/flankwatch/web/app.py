@@ -288,7 +288,7 @@ async def _body(request: Request) -> dict[str, Any]:
             raise HTTPException(413, f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         raise HTTPException(422, "the body is not JSON") from None
     if not isinstance(body, dict):
         raise HTTPException(422, "the body must be a JSON object")

@@ -12,6 +12,7 @@ recording it like ``flankwatch run``.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from pathlib import Path
@@ -52,7 +53,7 @@ def check_speed(value: object) -> float:
     """``value`` as a speed (times real time) within 1 to 600; ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
-    speed = float(value)
+    speed = float(value) if abs(value) < 2**64 else math.inf  # a whole number past floats
     if not MIN_SPEED <= speed <= MAX_SPEED:
         raise ValueError(f"speed must be from {MIN_SPEED:g} to {MAX_SPEED:g}, not {speed:g}")
     return speed

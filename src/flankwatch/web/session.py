@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import math
 import time
 from typing import Any, Protocol
 
@@ -124,7 +125,9 @@ class ReplaySession:
             if isinstance(t_s, bool) or not isinstance(t_s, int | float) or t_s != t_s:
                 raise ValueError("seek needs t_s, a number of seconds since the start")
             playing = self.playing
-            self._ref = (time.monotonic(), min(max(float(t_s), self.t1[0]), self.t1[-1]))
+            # a whole number too large for a float is past either end, as inf would be
+            wanted = float(t_s) if abs(t_s) < 2**64 else (math.inf if t_s > 0 else -math.inf)
+            self._ref = (time.monotonic(), float(min(max(wanted, self.t1[0]), self.t1[-1])))
             self._hold(playing)
             return True
         else:
@@ -205,7 +208,7 @@ def parse_client(text: str) -> dict[str, Any]:
         raise ValueError(f"message longer than {MAX_MESSAGE_CHARS} characters")
     try:
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         raise ValueError("message is not JSON") from None
     if not isinstance(message, dict):
         raise ValueError('message must be a JSON object such as {"type": "play"}')

@@ -404,6 +404,9 @@ def test_bad_client_messages_get_an_error_and_the_socket_stays_open(port: int) -
             '{"type": "speed", "value": 0}',
             '{"type": "speed", "value": "fast"}',
             '{"type": "seek", "t_s": "later"}',
+            # a whole number too large for a float ended the socket with a traceback
+            '{"type": "speed", "value": 1' + "0" * 400 + "}",
+            "[" * 3000 + "]" * 3000,
         ]
         for text in bad:
             socket_.send(text)
@@ -413,6 +416,8 @@ def test_bad_client_messages_get_an_error_and_the_socket_stays_open(port: int) -
             if message["type"] == "error":
                 errors.append(message["message"])
         assert any("JSON" in e for e in errors) and any("speed" in e for e in errors)
+        assert "speed must be from 1 to 600, not inf" in errors
+        socket_.send('{"type": "seek", "t_s": 1' + "0" * 400 + "}")  # past the end: taken
         socket_.send(json.dumps({"type": "pause"}))
         frame = next_frame(socket_)
         while frame["playing"]:

@@ -83,6 +83,11 @@ def test_decisions_without_the_right_token_are_refused(live: tuple[Served, TestC
         '{"kind": "veto-engagement", "track_id": 9223372036854775808, "operator": "o"}',
         '{"kind": "veto-engagement", "track_id": 1, "operator": "o", "colour": "red"}',
         '{"kind": "veto-engagement", "track_id": 1, "operator": "\\u0007"}',
+        # nested too deep for the JSON reader: it was a 500
+        pytest.param("[" * 8000 + "]" * 8000, id="nested-arrays"),
+        pytest.param(
+            '{"kind": ' + "[" * 5000 + "]" * 5000 + ', "operator": "o"}', id="nested-kind"
+        ),
     ],
 )
 def test_malformed_decisions_get_a_422_naming_the_fault(
