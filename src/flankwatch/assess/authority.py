@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, Strict
 
 from flankwatch.assess.assessment import IDENTITIES
 from flankwatch.assess.memory import TrackMemory
 from flankwatch.events import Event, EventKind
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.track.output import TrackBatch, TrackStatus
 
 AUTHORITY_RULE = "authority-rule"
@@ -35,10 +36,11 @@ AUTHORITY_RULE = "authority-rule"
 PENDING = IDENTITIES.index("pending")
 
 IdentityName = Literal[IDENTITIES]  # type: ignore[valid-type]
-Delay = Annotated[float, Field(ge=0.0, le=86_400.0)]
+Delay = Annotated[float, Strict(), Field(ge=0.0, le=86_400.0)]
+"""A decision delay, s: a number written as one (``"60"`` or ``true`` is refused)."""
 
 
-class AuthoritySettings(BaseModel):
+class AuthoritySettings(NumbersAsWritten):
     """Which proposals the authority rule declares, and after how long (s) held."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

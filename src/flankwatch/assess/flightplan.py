@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from flankwatch.deployment import Deployment, FiledPlan
 from flankwatch.geo.airports import airport
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.geo.geodesy import distance_azimuth, forward
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.track.output import TrackBatch
 
 CORRELATION = ("none", "correlated", "uncorrelated", "deviating")
@@ -37,7 +38,7 @@ ROUTE_STEP_M = 20_000.0
 """Spacing of the points a filed route is followed by, m."""
 
 
-class CorrelationSettings(BaseModel):
+class CorrelationSettings(NumbersAsWritten):
     """How close to its filed plan a flight must be to correlate with it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

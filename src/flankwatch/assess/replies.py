@@ -17,8 +17,9 @@ Squawk codes are the four octal digits read as a decimal number (7500 is 7500).
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.stream import PlotBatch
 from flankwatch.track.output import TrackBatch
 
@@ -26,7 +27,7 @@ EMERGENCY_SQUAWKS = {7500: "unlawful interference", 7600: "radio failure", 7700:
 """The emergency Mode A codes and their meanings (ICAO Doc 8168 PANS-OPS, Vol. I)."""
 
 
-class Mode5Settings(BaseModel):
+class Mode5Settings(NumbersAsWritten):
     """How long IFF Mode 5 replies count."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

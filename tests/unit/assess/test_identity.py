@@ -290,3 +290,23 @@ def test_a_negative_speed_bound_is_named(tmp_path, field):
     with pytest.raises(RuleError) as caught:
         load_identity_rules(path)
     assert [p.field for p in caught.value.problems] == [f"rules[0].when.{field}"]
+
+
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [
+        ("iff_mode5: {valid_s: '30'}", "iff_mode5.valid_s"),
+        ("iff_mode5: {valid_s: true}", "iff_mode5.valid_s"),
+        ("flight_plans: {corridor_m: '20000'}", "flight_plans.corridor_m"),
+        ("flight_plans: {time_tolerance_s: true}", "flight_plans.time_tolerance_s"),
+        ("authority: {declare: {hostile: '60'}}", "authority.declare.hostile"),
+        ("authority: {declare: {suspect: true}}", "authority.declare.suspect"),
+    ],
+)
+def test_a_number_written_as_text_or_yes_no_is_refused_in_every_section(tmp_path, section, field):
+    # these sections read '30' as 30 s and true as 1 s before
+    path = _write(tmp_path, f"{section}\nrules:\n  - {{name: a, identity: unknown}}\n")
+    with pytest.raises(RuleError) as caught:
+        load_identity_rules(path)
+    assert [p.field for p in caught.value.problems] == [field]
+    assert caught.value.problems[0].line == 1 and caught.value.exit_code == 2
