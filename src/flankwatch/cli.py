@@ -387,6 +387,10 @@ def track(
 
     try:
         assignments = list(setting or [])
+        if any(a.partition("=")[0] == "planar" for a in assignments):
+            raise ValueError(
+                "--set planar: the plots file decides it (2-D without z_m or elevation_deg)"
+            )
         if max_speed is not None:
             assignments.append(f"max_speed_mps={max_speed}")
         settings = settings_from_assignments(assignments)

@@ -5,8 +5,10 @@ column. The bounds of each number column are those listed in
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -52,6 +54,8 @@ may still be starting when a bad value, found right after the read, ends the com
 Arrow then aborts the process at exit (exit code 134 instead of 2: 5 of 80 runs of
 `flankwatch track` on a file with a non-finite time, the machine loaded; apache/arrow
 #39862). Reading a plots file of 50,000 rows took as long either way."""
+_CHUNK_BYTES = 1 << 20
+"""Bytes of a CSV file checked for UTF-8 at a time."""
 
 
 class PlotFileError(ValueError):
@@ -78,6 +82,7 @@ def read_table(path: Path, what: str) -> pa.Table:
             raise PlotFileError(f"{what} file {path}: the file is empty")
         with path.open("rb") as file:
             if suffix == ".csv":
+                _check_utf8(file, path, what)
                 options = pa_csv.ConvertOptions(
                     null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
                 )
@@ -100,6 +105,25 @@ def read_table(path: Path, what: str) -> pa.Table:
                 f"{what} file {path}: column {name} given {names.count(name)} times"
             )
     return table
+
+
+def _check_utf8(file: BinaryIO, path: Path, what: str) -> None:
+    """Refuse a CSV file that is not UTF-8 text, naming the line (1-based, the header
+    counted) of the first byte that is not; the file is left at its start."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    while chunk := file.read(_CHUNK_BYTES):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            line = lines + chunk.count(b"\n", 0, max(error.start, 0))
+            raise PlotFileError(f"{what} file {path}: line {line} is not UTF-8 text") from None
+        lines += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise PlotFileError(f"{what} file {path}: line {lines} is not UTF-8 text") from None
+    file.seek(0)
 
 
 def _fields_message(row: pa_csv.InvalidRow) -> str:

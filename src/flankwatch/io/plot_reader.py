@@ -158,6 +158,11 @@ def read_plots(
         )
     else:
         require_columns(table, _CARTESIAN, path, "plots")
+        if sensors_path is not None:
+            raise PlotFileError(
+                f"sensors file {sensors_path}: only a polar plots file uses one, and "
+                f"{path} holds Cartesian plots (x_m, y_m)"
+            )
         plots, planar = _cartesian_plots(table, path)
     plots = plots.sorted_by_time()
     if not len(plots):

@@ -268,8 +268,13 @@ def settings_from_assignments(assignments: list[str]) -> TrackerSettings:
     changes: dict[str, Any] = {}  # each value of its own field's type, known at run time
     for assignment in assignments:
         name, sep, text = assignment.partition("=")
-        if not sep or name not in {f.name for f in dataclasses.fields(TrackerSettings)}:
+        names = [f.name for f in dataclasses.fields(TrackerSettings)]
+        if not sep:
             raise ValueError(f"--set {assignment!r}: expected NAME=VALUE with a tracker setting")
+        if name not in names:
+            raise ValueError(
+                f"--set {assignment!r}: {name!r} is no tracker setting; they are {', '.join(names)}"
+            )
         kind = type(getattr(defaults, name))
         if kind is bool:
             if text.lower() not in _TRUE + _FALSE:
@@ -279,5 +284,6 @@ def settings_from_assignments(assignments: list[str]) -> TrackerSettings:
         try:
             changes[name] = kind(text)
         except ValueError:
-            raise ValueError(f"--set {assignment!r}: {text!r} is not a {kind.__name__}") from None
+            what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+            raise ValueError(f"--set {assignment!r}: {text!r} is not {what}") from None
     return dataclasses.replace(defaults, **changes)

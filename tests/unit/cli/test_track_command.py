@@ -158,3 +158,38 @@ def test_max_speed_bounds_what_is_tracked(tmp_path: Path) -> None:
         table = pa_csv.read_csv(tracks)
         confirmed[label] = len(np.unique(table["track_id"].to_numpy()))
     assert confirmed == {"default": 2, "slow": 0}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        # the file decides whether it is 2-D; the setting was silently ignored
+        (["--set", "planar=true"], "--set planar: the plots file decides it"),
+        (["--set", "bogus=1"], "'bogus' is no tracker setting; they are gate_probability"),
+        (["--set", "confirm_m=2.5"], "'2.5' is not a whole number"),
+        # a sensors file with Cartesian plots was ignored, even a missing one
+        (["--sensors", "no-such-sensors.csv"], "only a polar plots file uses one"),
+    ],
+)
+def test_options_the_file_does_not_use_are_refused(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    plots = tmp_path / "plots.csv"
+    _write_plots(plots)
+    out = tmp_path / "t.csv"
+    result = runner.invoke(app, ["track", str(plots), "--out", str(out), *options])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("row", [b"\xff\xfe,1", b"1,1,\xff,0,1000,30"])
+def test_a_file_that_is_not_utf8_is_named_by_its_line_without_a_traceback(
+    tmp_path: Path, row: bytes
+) -> None:
+    plots = tmp_path / "plots.csv"
+    plots.write_bytes(b"time_s,sensor_id,x_m,y_m,z_m,sigma_m\n0,1,0,0,1000,30\n" + row + b"\n")
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tmp_path / "t.csv")])
+    assert result.exit_code == 2, result.output
+    assert "line 3 is not UTF-8 text" in result.output
+    assert "Traceback" not in result.output and "Exception ignored" not in result.output
