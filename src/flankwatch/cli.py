@@ -17,7 +17,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -287,7 +286,7 @@ def replay(
     from flankwatch.pipeline import RunOptions
     from flankwatch.pipeline import replay as run_replay
     from flankwatch.printing import print_comparison, print_summary
-    from flankwatch.store.recording import RecordingError, read_metadata
+    from flankwatch.store.recording import RecordingError, read_metadata, recording_start
     from flankwatch.track.settings import settings_from_assignments
 
     try:
@@ -304,6 +303,7 @@ def replay(
             sink_process=True,
         )
         original = read_metadata(recording)
+        start = recording_start(original, recording)
         if _within(out, recording):
             raise RecordingError(
                 f"{out}: is, or lies inside, the recording being replayed; choose another --out"
@@ -322,7 +322,6 @@ def replay(
             raise _fail(str(error), 2) from None
         except KeyboardInterrupt:
             raise _interrupted(bar, total_s, out) from None
-    start = datetime.fromisoformat(str(original["start"]))
     print_summary(summary, start, time.perf_counter() - started, out)
     print_comparison(original.get("summary") or {}, summary.to_dict())
 

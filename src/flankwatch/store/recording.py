@@ -33,8 +33,10 @@ never removed, and a folder that is not a recording is never written into.
 from __future__ import annotations
 
 import json
+import math
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -48,6 +50,7 @@ __all__ = [
     "RecordingWriter",
     "check_out_folder",
     "read_metadata",
+    "recording_start",
     "read_static",
     "read_table",
     "table_parts",
@@ -405,7 +408,41 @@ def read_metadata(folder: Path) -> dict[str, Any]:
         raise RecordingError(f"{folder}: unknown recording format {found!r}")
     if metadata.get("summary") is not None and not isinstance(metadata["summary"], dict):
         raise RecordingError(f"{folder}: {METADATA}: its summary is not an object")
+    _check_times(metadata, folder)
     return metadata
+
+
+def _check_times(metadata: dict[str, Any], folder: Path) -> None:
+    """Refuse metadata whose ``start`` (where given) is no time with an offset, or whose
+    ``duration_s`` (where given) is no finite number of seconds, 0 or more."""
+    if "start" in metadata:
+        recording_start(metadata, folder)
+    duration = metadata.get("duration_s")
+    if duration is not None and (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not math.isfinite(duration)
+        or duration < 0
+    ):
+        raise RecordingError(
+            f"{folder}: {METADATA}: duration_s must be a finite number of seconds, 0 or more, "
+            f"not {duration!r}"
+        )
+
+
+def recording_start(metadata: dict[str, Any], folder: Path) -> datetime:
+    """The UTC time of the recording's ``t_s = 0`` from its metadata; raises
+    :class:`RecordingError` if it has none with an offset."""
+    try:
+        start = datetime.fromisoformat(str(metadata["start"]))
+    except (KeyError, ValueError):
+        start = None
+    if start is None or start.tzinfo is None:
+        raise RecordingError(
+            f"{folder}: {METADATA}: start must be a UTC time with its offset, "
+            f"not {metadata.get('start')!r}"
+        )
+    return start
 
 
 def _own_file(path: Path) -> bool:

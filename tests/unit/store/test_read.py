@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from flankwatch.store.recording import (
     read_metadata,
     read_static,
     read_table,
+    recording_start,
     table_parts,
 )
 
@@ -98,6 +100,30 @@ def test_a_summary_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(RecordingError, match="metadata.json: its summary is not an object"):
         read_metadata(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "start must be a UTC time with its offset, not None"),
+        ({"start": "yesterday"}, "start must be a UTC time with its offset, not 'yesterday'"),
+        ({"start": "2025-09-10T00:00:00"}, "start must be a UTC time with its offset"),
+        ({"duration_s": "x"}, "duration_s must be a finite number of seconds, 0 or more, not 'x'"),
+        ({"duration_s": float("nan")}, "duration_s must be a finite number"),
+        ({"duration_s": -5}, "duration_s must be a finite number"),
+        ({"duration_s": True}, "duration_s must be a finite number"),
+    ],
+)
+def test_metadata_without_a_usable_start_or_duration_is_refused(
+    tmp_path: Path, fields: dict[str, object], message: str
+) -> None:
+    # replay ended in a traceback, report in a message naming no file or field
+    metadata = {"format": FORMAT, "start": "2025-09-10T00:00:00+00:00", **fields}
+    if not fields:
+        del metadata["start"]
+    (tmp_path / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(RecordingError, match=f"metadata.json: {re.escape(message)}"):
+        recording_start(read_metadata(tmp_path), tmp_path)
 
 
 def test_links_inside_a_recording_are_not_read(tmp_path: Path) -> None:
