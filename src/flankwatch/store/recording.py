@@ -306,7 +306,10 @@ def _prepare(folder: Path, force: bool) -> None:
     metadata = check_out_folder(folder, force)
     if metadata is not None:
         _remove_recording(folder, metadata)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a read-only file system, no permission, no space
+        raise RecordingError(f"{folder}: cannot be made: {error.strerror or error}") from None
 
 
 def _contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -265,3 +267,15 @@ def test_a_part_that_cannot_be_written_fails_the_run_and_marks_the_recording_fai
         writer.__exit__(RuntimeError, error, None)
     assert _status(folder) == "failed"
     assert _count(folder, "plots") == 2  # the later part was written before the end
+
+
+def test_a_folder_that_cannot_be_made_is_named_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on a read-only file system `run` and `replay` ended in a traceback
+    def read_only(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(RecordingError, match="rec: cannot be made: Read-only file system"):
+        RecordingWriter(tmp_path / "rec", {}, "", part_period_s=1.0)
