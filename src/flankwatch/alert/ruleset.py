@@ -15,7 +15,7 @@ from pathlib import Path
 from string import Formatter
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.yamlfile import YamlFileError, read_text, validate_yaml
@@ -37,6 +37,28 @@ Identity = Literal[
     "pending", "unknown", "assumed-friend", "friend", "neutral", "suspect", "hostile"
 ]
 """A NATO standard identity, as :data:`flankwatch.assess.assessment.IDENTITIES`."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no message text may hold: controls other than tab and line ends (XML 1.0
+refuses them, and a NOTAM or CAP text has no use for them)."""
+
+
+def _plain_text(value: str) -> str:
+    """``value`` if it is text a NOTAM or CAP message can carry; ValueError otherwise."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValueError(
+            f"holds the control character {found.group()!r} at position {found.start() + 1}"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"is not text: position {error.start + 1} is a lone surrogate") from None
+    return value
+
+
+MessageText = Annotated[str, AfterValidator(_plain_text)]
+"""Text that goes into a warning message (a CAP message's words, a NOTAM's item E)."""
 
 TrackStatusName = Literal["tentative", "confirmed", "coasting"]
 AssetKindName = Literal["city", "airport", "military", "infrastructure"]
@@ -97,8 +119,10 @@ class AirportRule(_HeldThreat):
         900.0, description="stay closed while a track could close it again this soon (0: off)"
     )
     use_threat_table: bool = Field(False, description="also close on the assessment's threats")
-    reason: str = Field("UNKNOWN AIRBORNE OBJECTS", min_length=1, description="NOTAM reason")
-    hostile_reason: str | None = Field(
+    reason: MessageText = Field(
+        "UNKNOWN AIRBORNE OBJECTS", min_length=1, description="NOTAM reason"
+    )
+    hostile_reason: MessageText | None = Field(
         None, min_length=1, description="NOTAM reason once a hostile track closes it"
     )
 
@@ -157,13 +181,15 @@ CapLanguage = Literal["pl-PL", "en-GB"]
 class CapText(_Strict):
     """The fixed words of the public messages in one language."""
 
-    sender_name: str = Field(min_length=1, description="the authority, as the public knows it")
-    event: str = Field(min_length=1)
-    instruction: str = Field(min_length=1, description="what to do while warned")
-    lost_instruction: str = Field(min_length=1, description="when contact is lost")
-    ended_instruction: str = Field(min_length=1, description="when the threat has ended")
-    moved_away_instruction: str = Field(min_length=1, description="when it moved away")
-    lapsed_instruction: str = Field(min_length=1, description="when the warning lapses")
+    sender_name: MessageText = Field(
+        min_length=1, description="the authority, as the public knows it"
+    )
+    event: MessageText = Field(min_length=1)
+    instruction: MessageText = Field(min_length=1, description="what to do while warned")
+    lost_instruction: MessageText = Field(min_length=1, description="when contact is lost")
+    ended_instruction: MessageText = Field(min_length=1, description="when the threat has ended")
+    moved_away_instruction: MessageText = Field(min_length=1, description="when it moved away")
+    lapsed_instruction: MessageText = Field(min_length=1, description="when the warning lapses")
 
 
 _DEFAULT_TEXT: dict[CapLanguage, CapText] = {
@@ -209,7 +235,9 @@ class CapSettings(_Strict):
 
 
 NOTAM_FIELDS = ("reason", "aerodrome", "distance_km", "distance_nm")
-"""The names a NOTAM item E template may use."""
+"""The names a NOTAM item E template may use (each filled in as text)."""
+MAX_ITEM_E_CHARS = 2000
+"""Longest item E a template may write with one-character fields."""
 
 
 class NotamRule(_Strict):
@@ -231,10 +259,10 @@ class NotamRule(_Strict):
     lower_fl: int = Field(0, ge=0, le=999, description="Q) lower limit, flight level")
     upper_fl: int = Field(999, ge=0, le=999, description="Q) upper limit, flight level")
     radius_nm: int = Field(5, ge=1, le=999, description="Q) radius of influence, NM")
-    closed_text: str = Field(
+    closed_text: MessageText = Field(
         "AD CLSD DUE TO {reason}. AIRSPACE SAFETY MEASURES IN FORCE.", min_length=1
     )
-    reopened_text: str = Field("AD OPEN. CLOSURE DUE TO {reason} CANCELLED.", min_length=1)
+    reopened_text: MessageText = Field("AD OPEN. CLOSURE DUE TO {reason} CANCELLED.", min_length=1)
 
     @field_validator("fir_by_aerodrome")
     @classmethod
@@ -255,6 +283,12 @@ class NotamRule(_Strict):
         unknown = sorted(set(names) - set(NOTAM_FIELDS))
         if unknown:
             raise ValueError(f"unknown field(s) {unknown}; known: {list(NOTAM_FIELDS)}")
+        try:  # the fields are text when a NOTAM is written: a spec must suit text
+            written = value.format_map(dict.fromkeys(NOTAM_FIELDS, "X"))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"bad template: {error}") from None
+        if len(written) > MAX_ITEM_E_CHARS:
+            raise ValueError(f"the text written is over {MAX_ITEM_E_CHARS} characters")
         return value
 
     @model_validator(mode="after")

@@ -89,3 +89,44 @@ def test_an_empty_file_keeps_the_defaults() -> None:
 def test_rules_over_another_base() -> None:
     rules = parse_rules("public:\n  margin_m: 500\n", "x.yaml", base=AlertRules())
     assert rules.public.margin_m == 500
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        # each was accepted, then ended the run with a traceback at the first NOTAM
+        (
+            'notam:\n  closed_text: "AD CLSD {distance_km:d} KM"\n',
+            "notam.closed_text",
+            "bad template",
+        ),
+        ('notam:\n  closed_text: "{reason!z}"\n', "notam.closed_text", "bad template"),
+        ('notam:\n  closed_text: "{reason:{aerodrome}}"\n', "notam.closed_text", "bad template"),
+        (
+            'notam:\n  reopened_text: "{reason:>999999999999999999999}"\n',
+            "notam.reopened_text",
+            "bad template",
+        ),
+        ('notam:\n  closed_text: "{reason:>100000}"\n', "notam.closed_text", "over 2000"),
+        # a control character is no XML 1.0: the CAP message could not be written
+        ('airports:\n  reason: "UAV \\x01"\n', "airports.reason", "control character '\\x01'"),
+        (
+            'cap:\n  text:\n    en-GB:\n      event: "Air \\a attack"\n',
+            "cap.text.en-GB.event",
+            "control character '\\x07' at position 5",
+        ),
+    ],
+)
+def test_message_text_that_cannot_be_written_is_refused_at_load(
+    text: str, field: str, message: str
+) -> None:
+    with pytest.raises(AlertRuleError) as caught:
+        parse_rules(text, "x.yaml")
+    problems = {p.field: p.message for p in caught.value.problems}
+    assert field in problems, caught.value
+    assert message in problems[field]
+
+
+def test_a_template_with_a_text_spec_is_taken() -> None:
+    rules = parse_rules('notam:\n  closed_text: "AD CLSD {aerodrome:>6} {reason!s}"\n', "x.yaml")
+    assert rules.notam.closed_text.startswith("AD CLSD")
