@@ -15,6 +15,7 @@ be built from (``!!float abc``), keys given twice, nesting deeper than
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,31 @@ class _Loader(yaml.SafeLoader):
                 )
             seen[key.value] = line
         return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """A whole number as YAML 1.2 writes it: decimal digits (``010`` is ten)."""
+        return int(str(self.construct_scalar(node)))
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+# Numbers as YAML 1.2 reads them, not as YAML 1.1 (PyYAML's) does: 1:30 is text, not 90 s
+# (sexagesimal), 010 is ten (not octal eight), 1e5 is a number (not text); 0x1F, 0b101
+# and 1_000 are text, which a number field refuses by its line.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rule) for tag, rule in rules if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT_TAG,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Loader.add_constructor(_INT_TAG, _Loader.construct_yaml_int)
 
 
 def _unbuildable(node: yaml.Node, fault: Exception) -> str:

@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from flankwatch.alert.ruleset import AlertRuleError
+from flankwatch.plain_numbers import NumbersAsWritten
 from flankwatch.yamlfile import MAX_DEPTH, Problem, YamlFileError, read_text, validate_yaml
 
 
@@ -131,3 +132,35 @@ def test_an_error_crosses_to_another_process_unchanged() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is AlertRuleError
     assert (again.source, again.problems, str(again)) == (error.source, error.problems, str(error))
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("1e5", 100000.0),  # YAML 1.1 read this as text
+        ("-2.5E-3", -0.0025),
+        ("010", 10.0),  # YAML 1.1: octal eight
+        (".inf", float("inf")),
+        ("+.5", 0.5),
+    ],
+)
+def test_numbers_are_read_as_yaml_1_2_writes_them(written: str, value: float) -> None:
+    thing = validate_yaml(
+        f"size: {written}\nitems: [{written}]\n", "thing.yaml", _Thing, ThingError
+    )
+    assert thing.size == value and thing.items == [value]
+
+
+@pytest.mark.parametrize("written", ["1:30", "3:00:00", "0x2A30", "0b101", "0o17", "10_800"])
+def test_yaml_1_1_number_forms_are_text_which_a_number_field_refuses(written: str) -> None:
+    # YAML 1.1 read 1:30 as 90 (sexagesimal) and 0x2A30 as 10800, silently
+    assert validate_yaml(f"items: [{written}]\n", "thing.yaml", _Thing, ThingError).items == [
+        written
+    ]
+    with pytest.raises(ThingError) as caught:  # as the models of files people write read it
+        validate_yaml(f"size: {written}\n", "thing.yaml", _PlainThing, ThingError)
+    assert [(p.field, p.line) for p in caught.value.problems] == [("size", 1)]
+
+
+class _PlainThing(NumbersAsWritten):
+    size: float = 0.0
