@@ -121,6 +121,10 @@ def raise_faults(
 
 MAX_DEPTH = 64
 """Deepest nesting of lists and mappings a file may have (no valid file comes near it)."""
+MAX_VALUES = 1_000_000
+"""Most values (scalars, lists, mappings) a file may stand for once its aliases are
+expanded: a few lines of aliases can otherwise stand for billions (the largest valid
+scenario, 100,000 objects, holds far fewer)."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -219,6 +223,17 @@ def _parse(
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_VALUES:
+                raise error(
+                    source,
+                    [
+                        Problem(
+                            "(yaml)",
+                            f"the file holds more than {MAX_VALUES:,} values once its aliases "
+                            "(*name) are expanded",
+                        )
+                    ],
+                )
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -234,6 +249,25 @@ def _parse(
             source, [Problem("(top)", f"a {error.what} is a mapping of fields, not a {found}")]
         )
     return node, data
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for with every alias expanded (a node an alias
+    shares is counted each time; ``sizes`` remembers each node's size)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # a node met again while being counted (not possible in YAML)
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(
+            _expanded_size(key, sizes) + _expanded_size(value, sizes) for key, value in node.value
+        )
+    else:
+        size = 1
+    sizes[id(node)] = size
+    return size
 
 
 def _yaml_problem(fault: yaml.YAMLError, text: str) -> Problem:

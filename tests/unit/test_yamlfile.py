@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict
 
 from flankwatch.alert.ruleset import AlertRuleError
 from flankwatch.plain_numbers import NumbersAsWritten
-from flankwatch.yamlfile import MAX_DEPTH, Problem, YamlFileError, read_text, validate_yaml
+from flankwatch.yamlfile import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    Problem,
+    YamlFileError,
+    read_text,
+    validate_yaml,
+)
 
 
 class _Thing(BaseModel):
@@ -164,3 +171,17 @@ def test_yaml_1_1_number_forms_are_text_which_a_number_field_refuses(written: st
 
 class _PlainThing(NumbersAsWritten):
     size: float = 0.0
+
+
+def test_aliases_that_expand_past_the_limit_are_refused_before_validation() -> None:
+    # 59 kB of aliases stood for millions of values, and validation took 5 GB
+    wide = "a: &a [" + ", ".join(["1"] * 1000) + "]\n"
+    text = wide + "items: [" + ", ".join(["*a"] * (MAX_VALUES // 1000 + 1)) + "]\n"
+    fault = _fault(text)
+    assert [p.field for p in fault.problems] == ["(yaml)"]
+    assert f"more than {MAX_VALUES:,} values once its aliases" in fault.problems[0].message
+
+
+def test_aliases_within_the_limit_are_expanded() -> None:
+    text = "items: [&a [1, 2, 3], *a, *a]\n"
+    assert validate_yaml(text, "thing.yaml", _Thing, ThingError).items == [[1, 2, 3]] * 3
