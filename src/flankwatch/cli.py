@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -455,12 +456,11 @@ def query(
     from rich.text import Text
 
     from flankwatch.printing import console
-    from flankwatch.store.query import QueryError
-    from flankwatch.store.query import query as run_query
+    from flankwatch.store.query import QueryError, query_head
     from flankwatch.store.recording import RecordingError
 
     try:
-        columns, rows = run_query(recording, sql)
+        columns, rows, total = query_head(recording, sql, limit)
     except (RecordingError, QueryError) as error:
         raise _fail(str(error), 2) from None
     except duckdb.Error as error:
@@ -469,16 +469,31 @@ def query(
         raise _fail(str(error), 1) from None
     table = Table()
     for column in columns:
-        table.add_column(Text(column), overflow="fold")
-    for row in rows[:limit]:
+        table.add_column(Text(_shown(column)), overflow="fold")
+    for row in rows:
         table.add_row(*(Text(_cell(value)) for value in row))
     console.print(table)
-    if len(rows) > limit:
-        console.print(f"({len(rows) - limit:,} more rows; use --limit)")
+    if total > len(rows):
+        console.print(f"({total - len(rows):,} more rows; use --limit)")
+
+
+MAX_CELL_CHARS = 1_000
+"""Characters of one query result cell shown at most."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _cell(value: object) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+    """A query result's value as shown: floats to 6 digits, long text cut short."""
+    text = f"{value:.6g}" if isinstance(value, float) else str(value)
+    if len(text) > MAX_CELL_CHARS:
+        text = f"{text[:MAX_CELL_CHARS]}... ({len(text) - MAX_CELL_CHARS:,} more characters)"
+    return _shown(text)
+
+
+def _shown(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\x1b``), so that a
+    callsign or a column name from a feed cannot drive the terminal."""
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 if __name__ == "__main__":

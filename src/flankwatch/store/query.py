@@ -87,7 +87,23 @@ def query(folder: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     Raises :class:`RecordingError` when ``folder`` is not a readable recording,
     and :class:`QueryError` when the SQL does not run or is refused.
     """
-    folder = Path(folder)
+    columns, rows, _ = _run(Path(folder), sql, None)
+    return columns, rows
+
+
+def query_head(folder: Path, sql: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    """As :func:`query`, but only the first ``limit`` rows are kept; the rest are counted
+    as they come (so a large result takes no more memory than ``limit`` rows). The column
+    names, the rows kept and the number of rows in all."""
+    return _run(Path(folder), sql, limit)
+
+
+_COUNT_CHUNK_ROWS = 1_000
+"""Rows fetched at a time while counting those not kept."""
+
+
+def _run(folder: Path, sql: str, limit: int | None) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    """The column names, the first ``limit`` rows (all if None) and the row count."""
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as error:
@@ -104,7 +120,14 @@ def query(folder: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         try:
             result = connection.execute(sql)
             columns = [column[0] for column in result.description or []]
-            return columns, result.fetchall()
+            if limit is None:
+                rows = result.fetchall()
+                return columns, rows, len(rows)
+            rows = result.fetchmany(limit) if limit > 0 else []
+            total = len(rows)
+            while chunk := result.fetchmany(_COUNT_CHUNK_ROWS):
+                total += len(chunk)
+            return columns, rows, total
         except duckdb.PermissionException as error:
             raise QueryError(
                 f"{folder}: refused: a query only reads the recording ({error})"

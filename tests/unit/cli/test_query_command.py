@@ -125,3 +125,28 @@ def test_a_negative_limit_is_refused(recording: Path) -> None:
     result = runner.invoke(app, ["query", str(recording), "SELECT 1", "--limit", "-1"])
     assert result.exit_code == 2
     assert "--limit" in result.output
+
+
+def test_control_characters_are_shown_as_escapes(recording: Path) -> None:
+    # a callsign from a feed holding ESC [31m would have coloured (or driven) the terminal
+    sql = "SELECT chr(27) || '[31mRED' || chr(0) AS s, 1 AS " + '"col' + "\x07" + '"'
+    result = runner.invoke(app, ["query", str(recording), sql])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x00" not in result.output
+    assert "\\x1b[31mRED\\x00" in result.output and "col\\x07" in result.output
+
+
+def test_a_value_past_the_cell_limit_is_cut_and_says_so(recording: Path) -> None:
+    sql = "SELECT repeat('x', 5000) || 'END' AS s"
+    result = runner.invoke(app, ["query", str(recording), sql])
+    assert result.exit_code == 0, result.output
+    assert "(4,003 more characters)" in " ".join(result.output.split())
+    assert "END" not in result.output
+
+
+def test_rows_past_the_limit_are_counted_without_being_kept(recording: Path) -> None:
+    result = runner.invoke(
+        app, ["query", str(recording), "SELECT * FROM range(123456)", "--limit", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(123,456 more rows; use --limit)" in result.output
