@@ -21,6 +21,10 @@ from flankwatch.io.asterix.items import CATEGORIES
 CHAIN_BLOCKS = 3
 """Plausible data blocks in a row, each where the one before ends, that mark where the
 framing is found again."""
+MAX_HELD_BYTES = 4 * 65_535
+"""Bytes that are no data block held at most while waiting to learn whether blocks start
+after them; past this they are passed over at once (a stream of something else, such as
+text sent to an ASTERIX input, is then skipped as it comes instead of held)."""
 _MIN_BLOCK_BYTES = HEADER_BYTES + 1
 """The shortest data block that holds a record: its header and one FSPEC byte."""
 
@@ -56,9 +60,9 @@ def frame(data: bytes, final: bool) -> Framed:
         if length and end <= len(data) and _starts_block(data, end, final):
             at = end
             continue
-        found = _find_framing(data, at + 1, final)
-        if found == _UNDECIDED:
-            break
+        found, decided = _find_framing(data, at + 1, final)
+        if not decided and found is not None and found - at <= MAX_HELD_BYTES:
+            break  # more data will tell whether blocks start there
         if length and end <= len(data) and (found is None or found >= end):
             at = end  # the block is whole; what follows it is not
             continue
@@ -74,10 +78,6 @@ def frame(data: bytes, final: bool) -> Framed:
     if at > span_start:
         spans.append((span_start, at))
     return Framed(spans, passed, at)
-
-
-_UNDECIDED = -1
-"""What :func:`_find_framing` gives when a place's blocks run on past data not final."""
 
 
 def _block_length(data: bytes, at: int) -> int:
@@ -97,20 +97,23 @@ def _starts_block(data: bytes, at: int, final: bool) -> bool:
     return _block_length(data, at) > 0
 
 
-def _find_framing(data: bytes, start: int, final: bool) -> int | None:
+def _find_framing(data: bytes, start: int, final: bool) -> tuple[int | None, bool]:
     """The first offset from ``start`` where :data:`CHAIN_BLOCKS` plausible blocks
-    follow one another, or fewer end with the data; else :data:`_UNDECIDED` if a place's
-    blocks run on past data not ``final`` (more data will tell), else None. A place found
-    is taken at once, so that a stream goes on without waiting after garbage."""
-    undecided = False
+    follow one another, or fewer end with the data, and True; else the first offset whose
+    blocks run on past data not ``final`` (more data will tell), and False; else None.
+    A place found is taken at once, so that a stream goes on without waiting after
+    garbage. A place can only run on past the data within its last
+    ``CHAIN_BLOCKS`` longest blocks, so every byte before the offset given is none."""
+    undecided: int | None = None
     for at in range(start, len(data) - HEADER_BYTES + 1):
         if data[at] not in CATEGORIES:
             continue
         chained = _chains(data, at, final)
         if chained:
-            return at
-        undecided = undecided or chained is None
-    return _UNDECIDED if undecided else None
+            return at, True
+        if chained is None and undecided is None:
+            undecided = at
+    return undecided, undecided is None
 
 
 def _chains(data: bytes, at: int, final: bool) -> bool | None:

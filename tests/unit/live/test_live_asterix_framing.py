@@ -14,7 +14,7 @@ from live_feeds import FLIGHTS
 from flankwatch.deployment import Deployment, Origin
 from flankwatch.io.adsb import SkipKind
 from flankwatch.live import LiveSource, parse_input
-from flankwatch.live.asterix_framing import frame
+from flankwatch.live.asterix_framing import MAX_HELD_BYTES, frame
 from flankwatch.stream import PlotBatch
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -112,3 +112,17 @@ def test_every_byte_is_framed_or_passed_over_or_waits(data: bytes, final: bool, 
     covered = sum(b - a for a, b in parts)
     assert covered == framed.used and (framed.used == len(stream) or not final)
     assert framed.used >= len(stream) - 3 * 65_535 - 2
+
+
+def test_a_stream_of_something_else_is_never_held_past_the_bound() -> None:
+    # a block header every 60,000 bytes whose blocks run past what has come: before, the
+    # decoder waited for ever, holding the whole stream (2.4 MB of 2.4 MB fed)
+    unit = b"\x3e\xff\xff" + bytes(60_000)
+    decoder = _decoder()
+    most = 0
+    for _ in range(40):
+        for k in range(0, len(unit), 4096):
+            decoder.feed(unit[k : k + 4096], None)
+            most = max(most, len(decoder.buffer))
+    assert most <= MAX_HELD_BYTES + 65_535 + 4096
+    assert not len(decoder.plots)
