@@ -10,9 +10,11 @@ taken from the cache, at the kernel's first call.
 Within :func:`interpreted`, every kernel runs as the Python it is written in, without Numba:
 much slower per element, but with no start at all, so it is the faster way for a handful of
 plots (``flankwatch track`` on a small file). Both ways do the same float arithmetic in the same
-order, and the tests hold their results equal. A kernel compiled with NumPy's error model
-(``error_model="numpy"``: a division by zero gives inf or nan, silently) runs as Python with
-NumPy's floating-point warnings off, as compiled.
+order, and the tests hold their results equal. For that, a kernel takes exponentials, logs and
+sines of single numbers with :mod:`math` (the C library's, as compiled code calls), never with
+NumPy's ufuncs, whose vectorised versions (on CPUs with AVX-512) may differ in the last bit.
+A kernel compiled with NumPy's error model (``error_model="numpy"``: a division by zero gives
+inf or nan, silently) runs as Python with NumPy's floating-point warnings off, as compiled.
 """
 
 from __future__ import annotations

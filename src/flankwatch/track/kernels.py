@@ -14,6 +14,8 @@ The Kalman update is in :mod:`~flankwatch.track.update_kernels`. States are 6-ve
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from flankwatch.compiled import kernel
@@ -82,7 +84,7 @@ def imm_predict(
             continue
         if dt != last_dt:  # tracks in a row often share their step (NaN never equals)
             last_dt = dt
-            decay = np.exp(-m * switch_rate_per_s * max(dt, 0.0))
+            decay = math.exp(-m * switch_rate_per_s * max(dt, 0.0))
             for j in range(m):
                 _transition(f[j], turn_rate_rps[j], dt)
         leave = (1.0 - decay) / m
@@ -241,7 +243,7 @@ def _transition(f: np.ndarray, turn_rate_rps: float, dt: float) -> None:
         along, across, cos, sin = dt, 0.0, 1.0, 0.0
     else:
         angle = turn_rate_rps * dt
-        sin, cos = np.sin(angle), np.cos(angle)
+        sin, cos = math.sin(angle), math.cos(angle)
         along = sin / turn_rate_rps
         across = (1.0 - cos) / turn_rate_rps
     f[0, 3] = f[1, 4] = along

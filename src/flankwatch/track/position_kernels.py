@@ -8,6 +8,8 @@ covariances in m^2; states are 6-vectors ``(x, y, z, vx, vy, vz)``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from flankwatch.compiled import kernel
@@ -160,7 +162,7 @@ def sequential_position_update(
                 for a in range(3):
                     for c in range(3):
                         d2 += r[a] * s_inv[a, c] * r[c]
-                entry = -0.5 * d2 - 0.5 * np.log(det)
+                entry = -0.5 * d2 - 0.5 * log(det)
                 log_likelihood[i, j, b] = entry
                 total_log += entry
                 for a in range(6):
@@ -186,9 +188,19 @@ def sequential_position_update(
                         p[a, c] = 0.5 * (fp[a, c] + fp[c, a])
             out_mean[i, j] = x
             out_cov[i, j] = p
-            log_weight[j] = np.log(max(prob[i, j], 1e-300)) + total_log
+            log_weight[j] = math.log(max(prob[i, j], 1e-300)) + total_log
         mode_probabilities(log_weight, out_prob[i])
     return out_prob, out_mean, out_cov, residual, residual_cov, log_likelihood, ok
+
+
+@kernel(cache=True)
+def log(x: float) -> float:
+    """The natural log of ``x`` as NumPy gives it (-inf at 0, NaN below 0 or at NaN), taken
+    by the C library's ``log`` both compiled and run as Python: NumPy's own vectorised
+    ``log`` may differ from it in the last bit (on CPUs with AVX-512)."""
+    if x > 0.0:
+        return math.log(x)
+    return -math.inf if x == 0.0 else math.nan
 
 
 @kernel(cache=True)
@@ -208,7 +220,7 @@ def mode_probabilities(log_weight: np.ndarray, out: np.ndarray) -> None:
     top = log_weight.max()
     total = 0.0
     for j in range(len(log_weight)):
-        log_weight[j] = np.exp(log_weight[j] - top)
+        log_weight[j] = math.exp(log_weight[j] - top)
         total += log_weight[j]
     for j in range(len(log_weight)):
         out[j] = log_weight[j] / total

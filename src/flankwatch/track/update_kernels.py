@@ -8,10 +8,12 @@ dimensions (3 for a position, in m; 1 or 2 for bearings, in rad).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from flankwatch.compiled import kernel
-from flankwatch.track.position_kernels import det_3x3, mode_probabilities
+from flankwatch.track.position_kernels import det_3x3, log, mode_probabilities
 
 
 @kernel(cache=True)
@@ -49,10 +51,10 @@ def kalman_update(
         return prob, out_mean, out_cov
     out_prob = np.empty((p, n_modes))
     log_weight = np.empty(n_modes)
-    log_2pi = np.log(2.0 * np.pi)
+    log_2pi = math.log(2.0 * math.pi)
     for i in range(p):
         for j in range(n_modes):
-            log_weight[j] = np.log(max(prob[i, j], 1e-300)) - 0.5 * (
+            log_weight[j] = math.log(max(prob[i, j], 1e-300)) - 0.5 * (
                 d2[i, j] + _log_det(s[i, j]) + m * log_2pi
             )
         mode_probabilities(log_weight, out_prob[i])
@@ -150,7 +152,7 @@ def _log_det(s: np.ndarray) -> float:
     the determinant held above ``1e-300``."""
     m = s.shape[0]
     if m == 1:
-        return float(np.log(abs(s[0, 0])))
+        return log(abs(s[0, 0]))
     if m == 3:
-        return float(np.log(max(det_3x3(s), 1e-300)))
+        return math.log(max(det_3x3(s), 1e-300))
     return float(np.linalg.slogdet(np.ascontiguousarray(s))[1])
