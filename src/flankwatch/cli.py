@@ -404,6 +404,8 @@ def track(
         f"{summary.n_confirmed_tracks:,} confirmed tracks, {summary.n_rows:,} rows in {out} "
         f"({'2-D' if summary.planar else '3-D'}, {summary.elapsed_s:.1f} s)"
     )
+    if summary.unread_columns:
+        console.print(f"columns not read: {_shown(', '.join(summary.unread_columns))}")
 
 
 @app.command()

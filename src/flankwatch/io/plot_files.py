@@ -54,6 +54,10 @@ sigma_m, sigma_range_m                  0.001 to 1e7 m
 sigma_azimuth_deg, sigma_elevation_deg  1e-6 to 180 deg
 ======================================  =======================================
 
+Other columns are not read, and are listed (:attr:`PlotFile.unread_columns`), but one
+that is a column above in other letter case (``Z_m``) or a character off (``zm``) is refused,
+as is ``sigma_elevation_deg`` without ``elevation_deg``: either would make the file 2-D.
+
 Plots are grouped into batches of ``batch_s`` seconds, in time order. Every
 problem with a file raises :class:`PlotFileError` naming the file, the row
 (1-based, header and blank lines not counted) and the column: a file that is

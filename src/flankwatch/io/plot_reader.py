@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,12 @@ _CARTESIAN = ("time_s", "sensor_id", "x_m", "y_m", "sigma_m")
 _POLAR = ("time_s", "sensor_id", "range_m", "azimuth_deg", "sigma_range_m", "sigma_azimuth_deg")
 _ELEVATION = ("elevation_deg", "sigma_elevation_deg")
 _SENSORS = ("sensor_id", "x_m", "y_m", "z_m")
+_READ = {"cartesian": (*_CARTESIAN, "z_m"), "polar": (*_POLAR, *_ELEVATION)}
+"""The columns each layout of plots file reads."""
+_KNOWN = frozenset(name for columns in _READ.values() for name in columns)
+_CLOSE = 0.8
+"""How alike (difflib's ratio, 0 to 1) a column's name must be to a column the file lacks
+for it to be taken as that column misspelt: ``zm`` or ``Z_m`` for ``z_m``."""
 
 MIN_BATCH_S = 1e-3
 """Shortest batch, s."""
@@ -42,6 +49,8 @@ class PlotFile:
     """True for a 2-D file (no ``z_m``, or polar without elevation)."""
     n_plots: int
     """Number of plots read."""
+    unread_columns: tuple[str, ...] = ()
+    """Columns of the file that its layout does not read, in file order."""
 
 
 def _read_sensors(path: Path) -> dict[int, np.ndarray]:
@@ -94,6 +103,11 @@ def _polar_plots(table: pa.Table, path: Path, sensors_path: Path | None) -> tupl
         )
     sensors = _read_sensors(Path(sensors_path))
     planar = "elevation_deg" not in table.column_names
+    if planar and "sigma_elevation_deg" in table.column_names:
+        raise PlotFileError(
+            f"plots file {path}: column sigma_elevation_deg is given without elevation_deg; "
+            "add the elevations, or drop the column to track the file in 2-D"
+        )
     if not planar:
         require_columns(table, _ELEVATION, path, "plots")
     t_s = number_column(table, "time_s", path, "plots")
@@ -139,6 +153,32 @@ def _polar_plots(table: pa.Table, path: Path, sensors_path: Path | None) -> tupl
     return plots, planar
 
 
+def _unread_columns(table: pa.Table, path: Path, layout: str) -> tuple[str, ...]:
+    """The columns of ``table`` that a plots file of ``layout`` does not read.
+
+    Raises :class:`PlotFileError` for one that is a known column in other letter case
+    (``Z_m``, ``Range_m``) or looks like a column the file lacks, a character off (``zm``):
+    taken as an extra column, it would silently change the file (no ``z_m`` makes it 2-D).
+    """
+    present = set(table.column_names)
+    lacking = [name for name in _READ[layout] if name not in present]
+    unread = []
+    for name in table.column_names:
+        if name in _READ[layout]:
+            continue
+        if name not in _KNOWN:
+            lower = name.lower()
+            like = [lower] if lower in _KNOWN else []
+            like = like or difflib.get_close_matches(lower, lacking, n=1, cutoff=_CLOSE)
+            if like:
+                raise PlotFileError(
+                    f"plots file {path}: column {name!r} is not one flankwatch reads; "
+                    f"did you mean {like[0]!r}? (names are matched exactly)"
+                )
+        unread.append(name)
+    return tuple(unread)
+
+
 def read_plots(
     path: str | Path, sensors_path: str | Path | None = None, batch_s: float = 1.0
 ) -> PlotFile:
@@ -152,11 +192,13 @@ def read_plots(
     path = Path(path)
     table = read_table(path, "plots")
     if "range_m" in table.column_names or "azimuth_deg" in table.column_names:
+        unread = _unread_columns(table, path, "polar")
         require_columns(table, _POLAR, path, "plots")
         plots, planar = _polar_plots(
             table, path, None if sensors_path is None else Path(sensors_path)
         )
     else:
+        unread = _unread_columns(table, path, "cartesian")
         require_columns(table, _CARTESIAN, path, "plots")
         if sensors_path is not None:
             raise PlotFileError(
@@ -166,8 +208,8 @@ def read_plots(
         plots, planar = _cartesian_plots(table, path)
     plots = plots.sorted_by_time()
     if not len(plots):
-        return PlotFile([], planar, 0)
+        return PlotFile([], planar, 0, unread)
     slot = np.floor((plots.t_s - plots.t_s[0]) / batch_s).astype(np.int64)
     bounds = np.flatnonzero(np.diff(slot)) + 1
     batches = [plots.take(rows) for rows in np.split(np.arange(len(plots)), bounds)]
-    return PlotFile(batches, planar, len(plots))
+    return PlotFile(batches, planar, len(plots), unread)

@@ -55,6 +55,8 @@ class TrackFileSummary:
     """True if the plots were 2-D and tracked in the plane."""
     elapsed_s: float
     """Wall-clock time spent tracking and writing, s."""
+    unread_columns: tuple[str, ...] = ()
+    """Columns of the plots file that were not read, in file order."""
 
 
 def _check_tracks_path(path: Path, replace: bool) -> None:
@@ -197,4 +199,5 @@ def track_file(
         end_s=float(batches[-1].t_s[-1]) if batches else 0.0,
         planar=plot_file.planar,
         elapsed_s=time.perf_counter() - started,
+        unread_columns=plot_file.unread_columns,
     )

@@ -193,3 +193,18 @@ def test_a_file_that_is_not_utf8_is_named_by_its_line_without_a_traceback(
     assert result.exit_code == 2, result.output
     assert "line 3 is not UTF-8 text" in result.output
     assert "Traceback" not in result.output and "Exception ignored" not in result.output
+
+
+def test_columns_not_read_are_named_and_a_misspelt_one_refused(tmp_path: Path) -> None:
+    plots, tracks = tmp_path / "plots.csv", tmp_path / "tracks.csv"
+    _write_plots(plots)
+    lines = plots.read_text().splitlines()
+    plots.write_text("\n".join([lines[0] + ",note\x1b[31m"] + [f"{x},x" for x in lines[1:]]) + "\n")
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tracks)])
+    assert result.exit_code == 0, result.output
+    assert "columns not read: note\\x1b[31m\n" in result.output
+    plots.write_text(plots.read_text().replace("z_m", "Z_m", 1))
+    result = runner.invoke(app, ["track", str(plots), "--out", str(tracks), "--force"])
+    assert result.exit_code == 2
+    assert "column 'Z_m' is not one flankwatch reads; did you mean 'z_m'?" in result.output
+    assert "Traceback" not in result.output

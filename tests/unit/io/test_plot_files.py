@@ -154,6 +154,55 @@ def test_bad_cartesian_files_say_where_and_why(tmp_path: Path, content: str, mes
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("header", "column", "meant"),
+    [
+        ("time_s,sensor_id,x_m,y_m,Z_m,sigma_m", "Z_m", "z_m"),
+        ("time_s,sensor_id,x_m,y_m,zm,sigma_m", "zm", "z_m"),
+        ("time_s,sensor_id,X_M,y_m,z_m,sigma_m", "X_M", "x_m"),
+        (
+            "time_s,sensor_id,Range_m,azimuth_deg,sigma_range_m,sigma_azimuth_deg",
+            "Range_m",
+            "range_m",
+        ),
+    ],
+)
+def test_a_misspelt_column_is_refused_not_left_out(
+    tmp_path: Path, header: str, column: str, meant: str
+) -> None:
+    # read as an extra column, a misspelt z_m would silently make the file 2-D
+    path = tmp_path / "plots.csv"
+    path.write_text(f"{header}\n0,1,2,3,4,5\n")
+    with pytest.raises(PlotFileError) as error:
+        read_plots(path)
+    assert f"column {column!r} is not one flankwatch reads; did you mean {meant!r}?" in str(
+        error.value
+    )
+
+
+def test_columns_a_layout_does_not_read_are_listed(tmp_path: Path) -> None:
+    path = tmp_path / "plots.csv"
+    path.write_text(
+        "callsign,time_s,sensor_id,x_m,y_m,z_m,sigma_m,sigma_range_m\nA,0,1,2,3,4,5,6\n"
+    )
+    plots = read_plots(path)
+    assert plots.unread_columns == ("callsign", "sigma_range_m")
+    assert not plots.planar
+
+
+def test_an_elevation_sigma_without_elevations_is_refused(tmp_path: Path) -> None:
+    sensors = _write(
+        pa.table({"sensor_id": [1], "x_m": [0.0], "y_m": [0.0], "z_m": [50.0]}), tmp_path / "s.csv"
+    )
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "time_s,sensor_id,range_m,azimuth_deg,sigma_range_m,sigma_azimuth_deg,sigma_elevation_deg\n"
+        "0,1,1000,45,5,0.5,0.5\n"
+    )
+    with pytest.raises(PlotFileError, match="sigma_elevation_deg is given without elevation_deg"):
+        read_plots(path, sensors)
+
+
 def test_polar_errors_name_the_sensor_problem(tmp_path: Path) -> None:
     path = _write(
         pa.table(
