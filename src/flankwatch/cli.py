@@ -12,7 +12,6 @@ and imported only when they are invoked or asked for their own help.
 from __future__ import annotations
 
 import importlib
-import math
 import re
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from flankwatch.options import number_within
 from flankwatch.process_settings import apply_process_settings
 
 if TYPE_CHECKING:
@@ -200,7 +200,11 @@ def run(
         Path | None, typer.Option(help="recording folder [default: runs/<scenario>-<seed>]")
     ] = None,
     duration: Annotated[
-        float | None, typer.Option(min=1.0, help="simulate only the first DURATION seconds")
+        float | None,
+        typer.Option(
+            callback=number_within(1.0, unit="s"),
+            help="simulate only the first DURATION seconds (1 or more)",
+        ),
     ] = None,
     cot: Annotated[
         str | None,
@@ -225,8 +229,6 @@ def run(
     from flankwatch.printing import print_summary
     from flankwatch.scenario.loader import ScenarioError, load_scenario, with_changes
 
-    if duration is not None and not math.isfinite(duration):
-        raise _fail(f"--duration: must be a finite number of seconds, not {duration}", 2)
     try:
         parsed, text = load_scenario(scenario)
     except ScenarioError as error:
@@ -367,12 +369,20 @@ def track(
     sensors: Annotated[
         Path | None, typer.Option(help="sensors file (sensor_id, x_m, y_m, z_m) for polar plots")
     ] = None,
-    batch_s: Annotated[float, typer.Option(min=0.001, help="plots per tracker step, s")] = 1.0,
+    batch_s: Annotated[
+        float,
+        typer.Option(
+            callback=number_within(0.001, unit="s"),
+            help="plots per tracker step, s (0.001 or more)",
+        ),
+    ] = 1.0,
     include_tentative: Annotated[bool, typer.Option(help="also write tentative tracks")] = False,
     max_speed: Annotated[
         float | None,
         typer.Option(
-            "--max-speed", min=1.0, help="fastest target tracked, m/s (default 450: max_speed_mps)"
+            "--max-speed",
+            callback=number_within(1.0, unit="m/s"),
+            help="fastest target tracked, m/s, 1 or more (default 450: max_speed_mps)",
         ),
     ] = None,
     setting: SettingOption = None,

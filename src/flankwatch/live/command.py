@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flankwatch.options import number_within
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -64,15 +66,18 @@ def live(
         Path | None, typer.Option(help="recording folder [default: runs/live-<UTC start>]")
     ] = None,
     duration: Annotated[
-        float | None, typer.Option(min=0.001, help="stop after DURATION seconds of data")
+        float | None,
+        typer.Option(
+            callback=number_within(0.001, unit="s"), help="stop after DURATION seconds of data"
+        ),
     ] = None,
     batch_s: Annotated[
         float,
         typer.Option(
             "--batch-s",
-            min=0.05,
-            max=60.0,
-            help="window length, s: tracks leave at each window's end (shorter: less latency)",
+            callback=number_within(0.05, 60.0, unit="s"),
+            help="window length, 0.05 to 60 s: tracks leave at each window's end "
+            "(shorter: less latency)",
         ),
     ] = 1.0,
     cot: Annotated[

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flankwatch.options import number_within
+
 if TYPE_CHECKING:
     from flankwatch.web.served import Served
 
@@ -39,7 +41,8 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = DEFAULT_PORT,
     speed: Annotated[
-        float, typer.Option(min=1.0, max=600.0, help="times real time, 1 to 600")
+        float,
+        typer.Option(callback=number_within(1.0, 600.0), help="times real time, 1 to 600"),
     ] = 60.0,
     seed: Annotated[int | None, typer.Option(help="with --run: overrides the seed")] = None,
     out: Annotated[

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flankwatch.options import number_within
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -38,7 +40,10 @@ def wta(
         typer.Argument(help="instance file: 'W T K', T target values, 'weapon target p' lines"),
     ],
     time_limit: Annotated[
-        float, typer.Option(min=0.001, help="seconds to spend at most (wall time)")
+        float,
+        typer.Option(
+            callback=number_within(0.001, unit="s"), help="seconds to spend at most (wall time)"
+        ),
     ] = 10.0,
     out: Annotated[
         Path | None, typer.Option(help="CSV to write: weapon,target, one row per use")
@@ -53,8 +58,6 @@ def wta(
     from flankwatch.respond.wta.instance import WtaFormatError, read_instance
     from flankwatch.respond.wta.solver import solve
 
-    if not math.isfinite(time_limit):
-        raise _fail(f"--time-limit: must be a finite number of seconds, not {time_limit}", 2)
     try:
         if out is not None:
             _check_out(out, force)

@@ -78,7 +78,7 @@ def test_a_bad_instance_exits_2_naming_the_line(tmp_path: Path) -> None:
 def test_an_infinite_time_limit_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, [str(_instance(tmp_path)), "--time-limit", "inf"])
     assert result.exit_code == 2
-    assert "--time-limit: must be a finite number of seconds" in result.output
+    assert "'--time-limit': must be a finite number, not inf" in result.output
 
 
 def test_an_out_in_a_missing_folder_is_refused_before_solving(tmp_path: Path) -> None:

@@ -1,0 +1,56 @@
+"""Number options: a value that is not a number, not finite or out of range is named as such."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from flankwatch.cli import app
+from flankwatch.options import number_within
+
+runner = CliRunner()
+
+
+def test_a_number_within_its_range_or_none_is_taken() -> None:
+    check = number_within(1.0, 600.0)
+    assert check(None) is None
+    assert check(1.0) == 1.0 and check(600.0) == 600.0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (math.nan, "nan is not a number"),
+        (math.inf, "must be a finite number, not inf"),
+        (-math.inf, "must be a finite number, not -inf"),
+        (0.5, "must be at least 1 s, not 0.5"),
+        (601.0, "must be at most 600 s, not 601"),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused_by_its_fault(value: float, message: str) -> None:
+    with pytest.raises(typer.BadParameter) as error:
+        number_within(1.0, 600.0, unit="s")(value)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["run", "--duration", "nan"],
+        ["track", "plots.csv", "--out", "tracks.csv", "--batch-s", "nan"],
+        ["track", "plots.csv", "--out", "tracks.csv", "--max-speed", "nan"],
+        ["wta", "instance.txt", "--time-limit", "nan"],
+        ["serve", "--speed", "nan"],
+        ["live", "--duration", "nan"],
+        ["live", "--batch-s", "nan"],
+    ],
+)
+def test_every_command_says_nan_is_not_a_number(arguments: list[str]) -> None:
+    # click's own range check let nan through, or called it too small
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 2
+    assert "nan is not a number" in result.output
+    assert "Traceback" not in result.output
