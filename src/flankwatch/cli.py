@@ -12,7 +12,6 @@ and imported only when they are invoked or asked for their own help.
 from __future__ import annotations
 
 import importlib
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from flankwatch.options import number_within
+from flankwatch.cli_common import fail, number_within, shown
 from flankwatch.process_settings import apply_process_settings
 
 if TYPE_CHECKING:
@@ -75,6 +74,11 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
         "wta",
         "Assign weapons to targets for an instance file; print the objective, write the uses.",
     ),
+    "query": LazyCommand(
+        "flankwatch.store.command",
+        "query",
+        "Run SQL on a recording (tables: plots, truth, objects, sensors, ...).",
+    ),
     "report": LazyCommand(
         "flankwatch.web.report_command",
         "report",
@@ -124,15 +128,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    from rich.text import Text
-
-    from flankwatch.printing import errors
-
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _interrupted(bar: Progress, total_s: float, folder: Path) -> typer.Exit:
@@ -232,7 +227,7 @@ def run(
     try:
         parsed, text = load_scenario(scenario)
     except ScenarioError as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     changes: dict[str, object] = {}
     if seed is not None:
         changes["seed"] = seed
@@ -241,7 +236,7 @@ def run(
     try:
         parsed = with_changes(parsed, scenario, **changes)
     except ScenarioError as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     folder = out or Path("runs") / f"{parsed.name}-{parsed.seed}"
 
     options = RunOptions(
@@ -264,7 +259,7 @@ def run(
         try:
             summary = run_scenario(parsed, text, folder, progress=progress, options=options)
         except _input_errors() as error:
-            raise _fail(str(error), 2) from None
+            raise fail(str(error), 2) from None
         except KeyboardInterrupt:
             raise _interrupted(bar, parsed.duration_s, folder) from None
     print_summary(summary, parsed.start, time.perf_counter() - started, folder)
@@ -312,7 +307,7 @@ def replay(
                 f"{out}: is, or lies inside, the recording being replayed; choose another --out"
             )
     except (RecordingError, ValueError) as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     started = time.perf_counter()
     total_s = float(original.get("duration_s") or 0.0)
     with (
@@ -322,7 +317,7 @@ def replay(
         try:
             summary = run_replay(recording, out, progress=progress, options=options)
         except _input_errors() as error:
-            raise _fail(str(error), 2) from None
+            raise fail(str(error), 2) from None
         except KeyboardInterrupt:
             raise _interrupted(bar, total_s, out) from None
     print_summary(summary, start, time.perf_counter() - started, out)
@@ -406,16 +401,16 @@ def track(
         settings = settings_from_assignments(assignments)
         summary = track_file(plots, out, sensors, settings, batch_s, include_tentative, force)
     except (PlotFileError, ValueError) as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     except OSError as error:
-        raise _fail(str(error), 1) from None
+        raise fail(str(error), 1) from None
     console.print(
         f"{summary.n_plots:,} plots in {summary.n_batches:,} steps -> "
         f"{summary.n_confirmed_tracks:,} confirmed tracks, {summary.n_rows:,} rows in {out} "
         f"({'2-D' if summary.planar else '3-D'}, {summary.elapsed_s:.1f} s)"
     )
     if summary.unread_columns:
-        console.print(f"columns not read: {_shown(', '.join(summary.unread_columns))}")
+        console.print(f"columns not read: {shown(', '.join(summary.unread_columns))}")
 
 
 @app.command()
@@ -449,63 +444,11 @@ def validate(
     try:
         parsed, _ = load_scenario(file)
     except ScenarioError as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     console.print(
         f"{file}: valid scenario {parsed.name!r}: {len(parsed.raids)} raids, "
         f"{len(parsed.sensors)} sensor entries, {len(parsed.civil_traffic)} civil flows"
     )
-
-
-@app.command()
-def query(
-    recording: Annotated[Path, typer.Argument(help="a recording folder")],
-    sql: Annotated[str, typer.Argument(help="SQL over the recording's tables (views)")],
-    limit: Annotated[int, typer.Option(min=0, help="rows to show at most")] = 50,
-) -> None:
-    """Run SQL on a recording (tables: plots, truth, objects, sensors, ...)."""
-    import duckdb
-    from rich.table import Table
-    from rich.text import Text
-
-    from flankwatch.printing import console
-    from flankwatch.store.query import QueryError, query_head
-    from flankwatch.store.recording import RecordingError
-
-    try:
-        columns, rows, total = query_head(recording, sql, limit)
-    except (RecordingError, QueryError) as error:
-        raise _fail(str(error), 2) from None
-    except duckdb.Error as error:
-        raise _fail(f"{recording}: {error}", 2) from None
-    except OSError as error:
-        raise _fail(str(error), 1) from None
-    table = Table()
-    for column in columns:
-        table.add_column(Text(_shown(column)), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(_cell(value)) for value in row))
-    console.print(table)
-    if total > len(rows):
-        console.print(f"({total - len(rows):,} more rows; use --limit)")
-
-
-MAX_CELL_CHARS = 1_000
-"""Characters of one query result cell shown at most."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _cell(value: object) -> str:
-    """A query result's value as shown: floats to 6 digits, long text cut short."""
-    text = f"{value:.6g}" if isinstance(value, float) else str(value)
-    if len(text) > MAX_CELL_CHARS:
-        text = f"{text[:MAX_CELL_CHARS]}... ({len(text) - MAX_CELL_CHARS:,} more characters)"
-    return _shown(text)
-
-
-def _shown(text: str) -> str:
-    """``text`` with its control characters written as escapes (``\\x1b``), so that a
-    callsign or a column name from a feed cannot drive the terminal."""
-    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flankwatch.options import number_within
+from flankwatch.cli_common import fail, number_within
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -120,7 +120,7 @@ def live(
             )
         source = LiveSource(specs, defended, batch_s=batch_s, duration_s=duration)
     except (YamlFileError, ValueError) as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     with source, _logging(quiet), _stopped_by_interrupt(source):
         start = source.info.deployment.start
         folder = out or Path("runs") / f"live-{start.strftime('%Y%m%dT%H%M%SZ')}"
@@ -141,9 +141,9 @@ def live(
                 metadata={"live_inputs": [spec.text for spec in specs]},
             )
         except (RecordingError, YamlFileError, ValueError) as error:
-            raise _fail(str(error), 2) from None
+            raise fail(str(error), 2) from None
         except OSError as error:
-            raise _fail(str(error), 1) from None
+            raise fail(str(error), 1) from None
     print_summary(summary, start, time.perf_counter() - started, folder)
     console.print(inputs_table(source.stats))
 
@@ -157,7 +157,7 @@ def check_out(folder: Path) -> None:
     try:
         check_out_folder(folder, force=False)
     except RecordingError as error:
-        raise _fail(f"--out: {error}", 2) from None
+        raise fail(f"--out: {error}", 2) from None
     missing = []
     ancestor = folder.absolute()
     while not ancestor.exists():
@@ -170,7 +170,7 @@ def check_out(folder: Path) -> None:
             made.append(path)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise _fail(f"--out: {folder}: cannot be made: {reason} ({error.filename})", 2) from None
+        raise fail(f"--out: {folder}: cannot be made: {reason} ({error.filename})", 2) from None
     finally:
         for path in reversed(made):
             with suppress(OSError):  # one something was put in meanwhile stays
@@ -197,15 +197,6 @@ def inputs_table(stats: list[InputStats]) -> Table:
             Text(row.spec),
         )
     return table
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    from rich.text import Text
-
-    from flankwatch.printing import errors
-
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _status(source: LiveSource) -> Callable[[float], None]:

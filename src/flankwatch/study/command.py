@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from flankwatch.cli_common import fail
+
 
 def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad input (exit code 2)."""
@@ -21,15 +23,6 @@ def _input_errors() -> tuple[type[Exception], ...]:
     from flankwatch.yamlfile import YamlFileError
 
     return (YamlFileError, ValueError, RecordingError)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from rich.text import Text
-
-    from flankwatch.printing import errors
-
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(code)
 
 
 def compare(
@@ -102,7 +95,7 @@ def compare(
         seeds = draw_seeds(base_seed, runs)
         specs = study_specs(parsed, text, scenario, policy, seeds, record, force)
     except bad_scenario_or_input as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     with Progress(
         TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
@@ -116,9 +109,9 @@ def compare(
         try:
             results = run_study(specs, scheduler, workers, done=lambda _: bar.advance(task))
         except input_errors as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error)) from None
         except StudyRunError as error:
-            raise _fail(str(error), code=1) from None
+            raise fail(str(error), code=1) from None
         except StudyInterrupted as error:
             errors.print(f"{error}; no table", soft_wrap=True)
             raise typer.Exit(130) from None
@@ -128,9 +121,9 @@ def compare(
         try:
             write_table(out, comparison, results)
         except input_errors as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error)) from None
         except OSError as error:
-            raise _fail(str(error), code=1) from None
+            raise fail(str(error), code=1) from None
         console.print(f"table written to {out}")
     if record is not None:
         console.print(f"each run recorded in {record}/POLICY/{parsed.name}-SEED")

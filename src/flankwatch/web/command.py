@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flankwatch.options import number_within
+from flankwatch.cli_common import fail, number_within
 
 if TYPE_CHECKING:
     from flankwatch.web.served import Served
@@ -65,11 +65,11 @@ def serve(
     from flankwatch.printing import console
 
     if recording is None and run is None:
-        raise _fail("give a RECORDING folder to replay or --run SCENARIO to run")
+        raise fail("give a RECORDING folder to replay or --run SCENARIO to run")
     if recording is not None and run is not None:
-        raise _fail("give either a RECORDING folder to replay or --run SCENARIO, not both")
+        raise fail("give either a RECORDING folder to replay or --run SCENARIO, not both")
     if recording is not None and (seed is not None or out is not None or force):
-        raise _fail("--seed, --out and --force go with --run, not with a recording")
+        raise fail("--seed, --out and --force go with --run, not with a recording")
     token = _token(operator_token_file)
     if recording is not None:
         _check_recording(recording)
@@ -124,7 +124,7 @@ def _served(
         folder = out or Path("runs") / f"{scenario.name}-{scenario.seed}"
         return serve_run(scenario, text, folder, speed, token, RunOptions(force=force))
     except (ScenarioError, RecordingError, YamlFileError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 def _check_recording(folder: Path) -> None:
@@ -132,11 +132,11 @@ def _check_recording(folder: Path) -> None:
     from flankwatch.store.recording import RecordingError, read_metadata
 
     if not folder.is_dir():
-        raise _fail(f"{folder}: no such recording folder")
+        raise fail(f"{folder}: no such recording folder")
     try:
         read_metadata(folder)
     except RecordingError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 def _token(path: Path | None) -> str | None:
@@ -147,15 +147,15 @@ def _token(path: Path | None) -> str | None:
         try:
             token = path.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as error:
-            raise _fail(f"--operator-token-file {path}: cannot be read ({error})") from None
+            raise fail(f"--operator-token-file {path}: cannot be read ({error})") from None
         if not token:
-            raise _fail(f"--operator-token-file {path}: holds no token")
+            raise fail(f"--operator-token-file {path}: holds no token")
     else:
         token = os.environ.get(TOKEN_ENV, "").strip()
         if not token:
             return None
     if not token.isprintable() or any(c.isspace() for c in token):
-        raise _fail("the operator token must be one word of printable characters")
+        raise fail("the operator token must be one word of printable characters")
     if len(token) < MIN_TOKEN_CHARS:
         console.print(f"warning: the operator token is shorter than {MIN_TOKEN_CHARS} characters")
     return token
@@ -175,23 +175,13 @@ def _check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise _fail(f"--host {host}: not an address to listen on ({error})") from None
+        raise fail(f"--host {host}: not an address to listen on ({error})") from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as error:
-            raise _fail(
+            raise fail(
                 f"--port {port}: cannot listen on {host}:{port} ({error.strerror})"
             ) from None
-
-
-def _fail(message: str) -> typer.Exit:
-    """Print ``message`` as an error; the exit of bad input (code 2)."""
-    from rich.text import Text
-
-    from flankwatch.printing import errors
-
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(2)

@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from flankwatch.cli_common import fail
+
 GENERATOR = '<meta name="generator" content="flankwatch report">'
 """The line every after-action view carries in its head (how ``--force`` knows one)."""
 HEAD_BYTES = 4096
@@ -46,13 +48,13 @@ def report(
         _check_out(out, recording, force)
         html = render_report(recording)
     except (RecordingError, ValueError) as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     try:
         _write(out, html, replace=force)
     except FileExistsError:
-        raise _fail(f"{out}: appeared while the view was made; not replaced", 2) from None
+        raise fail(f"{out}: appeared while the view was made; not replaced", 2) from None
     except OSError as error:
-        raise _fail(f"{out}: cannot write: {error}", 1) from None
+        raise fail(f"{out}: cannot write: {error}", 1) from None
     _say(f"after-action view of {recording} written to {out} ({len(html.encode()) / 1e3:,.0f} kB)")
 
 
@@ -113,12 +115,3 @@ def _say(message: str) -> None:
     from flankwatch.printing import console
 
     console.print(message)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    from rich.text import Text
-
-    from flankwatch.printing import errors
-
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(code)

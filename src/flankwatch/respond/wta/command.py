@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flankwatch.options import number_within
+from flankwatch.cli_common import fail, number_within
 
 if TYPE_CHECKING:
     import numpy as np
@@ -63,16 +63,16 @@ def wta(
             _check_out(out, force)
         problem = read_instance(instance)
     except (WtaFormatError, ValueError) as error:
-        raise _fail(str(error), 2) from None
+        raise fail(str(error), 2) from None
     solution = solve(problem, time_limit, method.value)
     _print(instance, problem, solution)
     if out is not None:
         try:
             _write(out, solution.counts, replace=force)
         except FileExistsError:
-            raise _fail(f"{out}: appeared while solving; not replaced", 2) from None
+            raise fail(f"{out}: appeared while solving; not replaced", 2) from None
         except OSError as error:
-            raise _fail(f"{out}: cannot write: {error}", 1) from None
+            raise fail(f"{out}: cannot write: {error}", 1) from None
         console.print(f"{int(solution.counts.sum()):,} uses written to {out}")
 
 
@@ -125,12 +125,3 @@ def _print(instance: Path, problem: WtaProblem, solution: WtaSolution) -> None:
     table.add_row("solver", solution.solver)
     table.add_row("time", f"{solution.time_s:.2f} s")
     console.print(table)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    from rich.text import Text
-
-    from flankwatch.printing import errors
-
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
-    return typer.Exit(code)

@@ -1,4 +1,4 @@
-"""Number options: a value that is not a number, not finite or out of range is named as such."""
+"""What the commands share: number options named by their fault, control characters shown."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from flankwatch.cli import app
-from flankwatch.options import number_within
+from flankwatch.cli_common import number_within, shown
 
 runner = CliRunner()
 
@@ -54,3 +54,8 @@ def test_every_command_says_nan_is_not_a_number(arguments: list[str]) -> None:
     assert result.exit_code == 2
     assert "nan is not a number" in result.output
     assert "Traceback" not in result.output
+
+
+def test_control_characters_are_shown_as_escapes() -> None:
+    assert shown("A\x1b[31mB\x07\x9b") == "A\\x1b[31mB\\x07\\x9b"
+    assert shown("plain ąę text") == "plain ąę text"

@@ -1,13 +1,16 @@
-"""Checks of the commands' number options, shared by every command.
+"""What the commands share: their number options checked, text from files shown safely,
+and a failure printed with its exit code.
 
 Click's own range check lets ``nan`` through (no comparison with it holds) and answers
-``inf`` with "greater than" where the fault is that it is not finite; these callbacks say
-which. They import only the standard library and typer, so the command line starts light.
+``inf`` with "greater than" where the fault is that it is not finite; :func:`number_within`
+says which. This module imports only the standard library and typer, so the command line
+starts light; :func:`fail` loads rich when it prints.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import typer
@@ -35,3 +38,23 @@ def number_within(
         return value
 
     return check
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\x1b``), so that a
+    callsign or a column name from a file or a feed cannot drive the terminal."""
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``message`` as an error on stderr; the exit to raise, with ``code`` (2 for bad
+    input, 1 for a failure while running)."""
+    from rich.text import Text
+
+    from flankwatch.printing import errors
+
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+    return typer.Exit(code)
