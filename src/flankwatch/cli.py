@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from flankwatch.cli_common import fail, number_within, shown
+from flankwatch.cli_common import counted, fail, number_within, shown
 from flankwatch.process_settings import apply_process_settings
+from flankwatch.scenario.limits import MAX_SEED
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -190,7 +191,9 @@ def run(
     scenario: Annotated[
         str, typer.Argument(help="a built-in scenario name or a scenario file")
     ] = DEFAULT_SCENARIO,
-    seed: Annotated[int | None, typer.Option(help="overrides the scenario's seed")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="overrides the scenario's seed")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="recording folder [default: runs/<scenario>-<seed>]")
     ] = None,
@@ -446,8 +449,9 @@ def validate(
     except ScenarioError as error:
         raise fail(str(error), 2) from None
     console.print(
-        f"{file}: valid scenario {parsed.name!r}: {len(parsed.raids)} raids, "
-        f"{len(parsed.sensors)} sensor entries, {len(parsed.civil_traffic)} civil flows"
+        f"{file}: valid scenario {parsed.name!r}: {counted(len(parsed.raids), 'raid')}, "
+        f"{counted(len(parsed.sensors), 'sensor entry', 'sensor entries')}, "
+        f"{counted(len(parsed.civil_traffic), 'civil flow')}"
     )
 
 

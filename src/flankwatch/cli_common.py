@@ -1,5 +1,5 @@
 """What the commands share: their number options checked, text from files shown safely,
-and a failure printed with its exit code.
+counts in words, and a failure printed with its exit code.
 
 Click's own range check lets ``nan`` through (no comparison with it holds) and answers
 ``inf`` with "greater than" where the fault is that it is not finite; :func:`number_within`
@@ -47,6 +47,12 @@ def shown(text: str) -> str:
     """``text`` with its control characters written as escapes (``\\x1b``), so that a
     callsign or a column name from a file or a feed cannot drive the terminal."""
     return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, in the plural (``plural``, or ``noun`` and an s) unless ``n`` is 1:
+    ``1 raid``, ``0 raids``, ``2 sensor entries``."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -48,9 +48,20 @@ def print_summary(summary: RunSummary, start: datetime, wall_s: float, folder: P
     factor = summary.simulated_s / wall_s if wall_s > 0 else float("inf")
     console.print(f"plots: {plots} ({summary.false_plots:,} false)")
     console.print(
-        f"ran {summary.simulated_s / 3600:.2f} h of data in {wall_s:.1f} s "
-        f"({factor:,.0f}x real time); recording: {folder if folder is not None else 'none'}"
+        f"ran {data_length(summary.simulated_s)} of data in {wall_s:.1f} s "
+        f"({factor:,.{0 if factor >= 10 else 1}f}x real time); "
+        f"recording: {folder if folder is not None else 'none'}"
     )
+
+
+def data_length(seconds: float) -> str:
+    """A length of data, in seconds under 2 min, minutes under 2 h, hours above:
+    ``5 s``, ``12.5 min``, ``7.00 h``."""
+    if seconds < 120.0:
+        return f"{seconds:.0f} s"
+    if seconds < 7200.0:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.2f} h"
 
 
 def _print_response(response: ResponseSummary) -> None:

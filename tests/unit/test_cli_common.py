@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from flankwatch.cli import app
-from flankwatch.cli_common import number_within, shown
+from flankwatch.cli_common import counted, number_within, shown
 
 runner = CliRunner()
 
@@ -59,3 +59,11 @@ def test_every_command_says_nan_is_not_a_number(arguments: list[str]) -> None:
 def test_control_characters_are_shown_as_escapes() -> None:
     assert shown("A\x1b[31mB\x07\x9b") == "A\\x1b[31mB\\x07\\x9b"
     assert shown("plain ąę text") == "plain ąę text"
+
+
+def test_a_count_takes_the_plural_unless_it_is_one() -> None:
+    assert counted(1, "raid") == "1 raid"
+    assert counted(0, "raid") == "0 raids"
+    assert counted(1_500, "civil flow") == "1,500 civil flows"
+    assert counted(2, "sensor entry", "sensor entries") == "2 sensor entries"
+    assert counted(1, "sensor entry", "sensor entries") == "1 sensor entry"

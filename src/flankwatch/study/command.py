@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from flankwatch.cli_common import fail
+from flankwatch.scenario.limits import MAX_SEED
 
 
 def _input_errors() -> tuple[type[Exception], ...]:
@@ -33,7 +34,8 @@ def compare(
     ],
     runs: Annotated[int, typer.Option(min=1, help="seeds per policy")] = 20,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="base seed the runs' seeds are drawn from")
+        int | None,
+        typer.Option(min=0, max=MAX_SEED, help="base seed the runs' seeds are drawn from"),
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="an existing Dask scheduler, tcp://HOST:PORT")

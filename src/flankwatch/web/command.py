@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from flankwatch.cli_common import fail, number_within
+from flankwatch.scenario.limits import MAX_SEED
 
 if TYPE_CHECKING:
     from flankwatch.web.served import Served
@@ -44,7 +45,9 @@ def serve(
         float,
         typer.Option(callback=number_within(1.0, 600.0), help="times real time, 1 to 600"),
     ] = 60.0,
-    seed: Annotated[int | None, typer.Option(help="with --run: overrides the seed")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=MAX_SEED, help="with --run: overrides the seed")
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="with --run: recording folder [default: runs/<scenario>-<seed>]"),

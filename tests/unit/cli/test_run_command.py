@@ -121,3 +121,14 @@ def test_a_bad_asterix_address_exits_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "tcp://nowhere" in result.output
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63)])
+def test_a_seed_out_of_range_is_named_as_the_option_not_the_scenario(
+    tmp_path: Path, seed: str
+) -> None:
+    result = runner.invoke(app, ["run", "--seed", seed, "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert "'--seed'" in result.output
+    assert "not a valid scenario" not in result.output
+    assert not (tmp_path / "r").exists()
