@@ -23,26 +23,28 @@ def query(
     from rich.table import Table
     from rich.text import Text
 
-    from flankwatch.printing import console
+    from flankwatch.printing import console, errors
     from flankwatch.store.query import QueryError, query_head
     from flankwatch.store.recording import RecordingError
 
     try:
-        columns, rows, total = query_head(recording, sql, limit)
+        head = query_head(recording, sql, limit)
     except (RecordingError, QueryError) as error:
         raise fail(str(error), 2) from None
     except duckdb.Error as error:
         raise fail(f"{recording}: {error}", 2) from None
     except OSError as error:
         raise fail(str(error), 1) from None
+    for reason in head.unreadable.values():
+        errors.print(f"warning: {shown(reason)}; left out (the query does not name it)")
     table = Table()
-    for column in columns:
+    for column in head.columns:
         table.add_column(Text(shown(column)), overflow="fold")
-    for row in rows:
+    for row in head.rows:
         table.add_row(*(Text(_cell(value)) for value in row))
     console.print(table)
-    if total > len(rows):
-        console.print(f"({total - len(rows):,} more rows; use --limit)")
+    if head.total > len(head.rows):
+        console.print(f"({head.total - len(head.rows):,} more rows; use --limit)")
 
 
 MAX_CELL_CHARS = 1_000

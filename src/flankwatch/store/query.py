@@ -20,6 +20,9 @@ and refuses any other kind (``COPY``, ``ATTACH``, ``SET``, ``CREATE``,
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ import pyarrow.fs as pa_fs
 
 from flankwatch.store.recording import RecordingError, table_parts
 
-__all__ = ["QueryError", "connect", "query"]
+__all__ = ["QueryError", "QueryHead", "connect", "query", "query_head"]
 
 READ_ONLY_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
 """The kinds of statement :func:`query` runs."""
@@ -49,14 +52,26 @@ class QueryError(Exception):
     """SQL that does not run on a recording, or that tries to do more than read it."""
 
 
-def connect(folder: Path) -> duckdb.DuckDBPyConnection:
+def connect(
+    folder: Path, needed: Collection[str] | None = None, unreadable: dict[str, str] | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with one view per table of the recording, locked down.
 
     The connection can read the recording's tables and nothing else: no file,
-    no network, no extension, no change of settings.
+    no network, no extension, no change of settings. A table that cannot be read raises
+    :class:`RecordingError` if it is in ``needed`` (every table, if None); otherwise it is
+    left out, and its name and the reason are put in ``unreadable``.
     """
     folder = Path(folder)
-    views = {name: _dataset(folder, name, paths) for name, paths in table_parts(folder).items()}
+    views: dict[str, ds.Dataset] = {}
+    for name, paths in table_parts(folder).items():
+        try:
+            views[name] = _dataset(folder, name, paths)
+        except RecordingError as error:
+            if needed is None or name in needed:
+                raise
+            if unreadable is not None:
+                unreadable[name] = str(error)
     connection = duckdb.connect(":memory:", config=_CONFIGURATION)
     try:
         for name, dataset in views.items():
@@ -81,20 +96,59 @@ def _dataset(folder: Path, name: str, paths: list[Path]) -> ds.Dataset:
         raise RecordingError(f"{folder}: table {name!r} cannot be read: {error}") from None
 
 
+@dataclass
+class QueryHead:
+    """The first rows of a query's result, and what else is known of it."""
+
+    columns: list[str]
+    """The result's column names."""
+    rows: list[tuple[Any, ...]]
+    """Its first rows."""
+    total: int
+    """Its number of rows in all."""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Tables of the recording that the SQL does not name and that cannot be read (their
+    files damaged): left out, with the reason."""
+
+
+def _named_tables(sql: str) -> set[str] | None:
+    """The tables a ``SELECT`` names (lower case, as DuckDB's names are not case-sensitive),
+    from its syntax tree, which a locked-down connection with no table serialises without
+    running anything; None for a statement it cannot serialise (``EXPLAIN``)."""
+    with duckdb.connect(":memory:", config=_CONFIGURATION) as connection:
+        for statement in _LOCKDOWN:
+            connection.execute(statement)
+        row = connection.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
+    tree = json.loads(row[0]) if row else {"error": True}
+    if tree.get("error", True):
+        return None
+    named: set[str] = set()
+    nodes: list[object] = [tree]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
+                named.add(node["table_name"].lower())
+            nodes.extend(node.values())
+        elif isinstance(node, list):
+            nodes.extend(node)
+    return named
+
+
 def query(folder: Path, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one read-only statement ``sql`` on the recording; the column names and the rows.
 
-    Raises :class:`RecordingError` when ``folder`` is not a readable recording,
-    and :class:`QueryError` when the SQL does not run or is refused.
+    Raises :class:`RecordingError` when ``folder`` is not a readable recording, or a table
+    the SQL names cannot be read, and :class:`QueryError` when the SQL does not run or is
+    refused. Tables the SQL does not name are left out if they cannot be read.
     """
-    columns, rows, _ = _run(Path(folder), sql, None)
-    return columns, rows
+    head = _run(Path(folder), sql, None)
+    return head.columns, head.rows
 
 
-def query_head(folder: Path, sql: str, limit: int) -> tuple[list[str], list[tuple[Any, ...]], int]:
+def query_head(folder: Path, sql: str, limit: int) -> QueryHead:
     """As :func:`query`, but only the first ``limit`` rows are kept; the rest are counted
-    as they come (so a large result takes no more memory than ``limit`` rows). The column
-    names, the rows kept and the number of rows in all."""
+    as they come (so a large result takes no more memory than ``limit`` rows)."""
     return _run(Path(folder), sql, limit)
 
 
@@ -102,7 +156,7 @@ _COUNT_CHUNK_ROWS = 1_000
 """Rows fetched at a time while counting those not kept."""
 
 
-def _run(folder: Path, sql: str, limit: int | None) -> tuple[list[str], list[tuple[Any, ...]], int]:
+def _run(folder: Path, sql: str, limit: int | None) -> QueryHead:
     """The column names, the first ``limit`` rows (all if None) and the row count."""
     try:
         statements = duckdb.extract_statements(sql)
@@ -116,18 +170,19 @@ def _run(folder: Path, sql: str, limit: int | None) -> tuple[list[str], list[tup
             f"{folder}: refused: a query only reads the recording (SELECT or EXPLAIN), "
             f"not a {kind} statement"
         )
-    with connect(folder) as connection:
+    unreadable: dict[str, str] = {}
+    with connect(folder, _named_tables(sql), unreadable) as connection:
         try:
             result = connection.execute(sql)
             columns = [column[0] for column in result.description or []]
             if limit is None:
                 rows = result.fetchall()
-                return columns, rows, len(rows)
+                return QueryHead(columns, rows, len(rows), unreadable)
             rows = result.fetchmany(limit) if limit > 0 else []
             total = len(rows)
             while chunk := result.fetchmany(_COUNT_CHUNK_ROWS):
                 total += len(chunk)
-            return columns, rows, total
+            return QueryHead(columns, rows, total, unreadable)
         except duckdb.PermissionException as error:
             raise QueryError(
                 f"{folder}: refused: a query only reads the recording ({error})"

@@ -150,3 +150,16 @@ def test_rows_past_the_limit_are_counted_without_being_kept(recording: Path) -> 
     )
     assert result.exit_code == 0, result.output
     assert "(123,456 more rows; use --limit)" in result.output
+
+
+def test_a_damaged_table_is_named_and_left_out_of_queries_that_do_not_name_it(
+    recording: Path,
+) -> None:
+    (recording / "sensors.parquet").write_bytes(b"not parquet at all")
+    result = runner.invoke(app, ["query", str(recording), "SELECT count(*) AS n FROM plots"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output and "table 'sensors' cannot be read" in result.output
+    assert "left out (the query does not name it)" in result.output
+    result = runner.invoke(app, ["query", str(recording), "SELECT * FROM sensors"])
+    assert result.exit_code == 2
+    assert "table 'sensors' cannot be read" in result.output and "Traceback" not in result.output

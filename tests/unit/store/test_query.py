@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from flankwatch.store.query import QueryError, connect, query
-from flankwatch.store.recording import RecordingWriter
+from flankwatch.store.query import QueryError, connect, query, query_head
+from flankwatch.store.recording import RecordingError, RecordingWriter
 
 SCHEMA = pa.schema([("t_s", pa.float64()), ("value", pa.int64())])
 
@@ -161,3 +161,16 @@ def test_a_bad_statement_is_a_query_error(recording: Path) -> None:
         query(recording, "SELECT * FROM nowhere")
     with pytest.raises(QueryError):
         query(recording, "SELEC 1")
+
+
+def test_a_damaged_table_stops_only_the_queries_that_name_it(recording: Path) -> None:
+    (recording / "sensors.parquet").write_bytes(b"not parquet at all")
+    # before, every query failed on the one damaged table
+    assert query(recording, "SELECT count(*) FROM plots")[1] == [(6,)]
+    head = query_head(recording, "SELECT count(*) FROM plots", 10)
+    assert head.rows == [(6,)] and head.total == 1
+    assert list(head.unreadable) == ["sensors"]
+    assert "table 'sensors' cannot be read" in head.unreadable["sensors"]
+    for sql in ("SELECT * FROM sensors", "SELECT * FROM plots JOIN SENSORS ON true"):
+        with pytest.raises(RecordingError, match="table 'sensors' cannot be read"):
+            query(recording, sql)
