@@ -416,10 +416,22 @@ def read_metadata(folder: Path) -> dict[str, Any]:
 
 
 def _check_times(metadata: dict[str, Any], folder: Path) -> None:
-    """Refuse metadata whose ``start`` (where given) is no time with an offset, or whose
-    ``duration_s`` (where given) is no finite number of seconds, 0 or more."""
+    """Refuse metadata whose ``start`` (where given) is no time with an offset, whose
+    ``duration_s`` (where given) is no finite number of seconds, 0 or more, or whose
+    ``batch_s`` (where given) is no finite number of seconds above 0."""
     if "start" in metadata:
         recording_start(metadata, folder)
+    batch = metadata.get("batch_s")
+    if batch is not None and (
+        isinstance(batch, bool)
+        or not isinstance(batch, int | float)
+        or not math.isfinite(batch)
+        or batch <= 0
+    ):
+        raise RecordingError(
+            f"{folder}: {METADATA}: batch_s must be a finite number of seconds above 0, "
+            f"not {batch!r}"
+        )
     duration = metadata.get("duration_s")
     if duration is not None and (
         isinstance(duration, bool)
@@ -493,6 +505,23 @@ def table_parts(folder: Path) -> dict[str, list[Path]]:
     return found
 
 
+def check_tables_present(folder: Path) -> None:
+    """Raise :class:`RecordingError` naming the tables that a complete recording lists in
+    its contents but whose files are gone: a complete recording has written every table
+    it lists, so a view of it without them would show a night that was not recorded."""
+    folder = Path(folder)
+    metadata = read_metadata(folder)
+    if metadata.get("status") != "complete":
+        return
+    tables, _ = _contents(folder, metadata)
+    missing = sorted(set(tables) - set(table_parts(folder)))
+    if missing:
+        raise RecordingError(
+            f"{folder}: the recording is damaged: {METADATA} lists table(s) "
+            f"{', '.join(missing)}, whose files are missing"
+        )
+
+
 def table_sources(folder: Path) -> dict[str, list[str]]:
     """Each table of the recording and the paths of its Parquet files (as text), in order."""
     return {name: [str(path) for path in paths] for name, paths in table_parts(folder).items()}
@@ -508,6 +537,27 @@ def _read_parquet(path: Path) -> pa.Table:
             return pq.read_table(file, use_threads=False)
     except (OSError, pa.ArrowException) as error:
         raise RecordingError(f"{path}: not a readable Parquet file: {error}") from None
+
+
+def read_parts(
+    parts: dict[str, list[Path]], name: str, columns: list[str] | None = None
+) -> pa.Table:
+    """Table ``name`` of ``parts`` (as :func:`table_parts` gives them) as one table, its
+    parts in order, only ``columns`` if given; a table with no columns and no rows if it has
+    no part."""
+    tables = []
+    for path in parts.get(name, []):
+        try:
+            with path.open("rb") as file:
+                tables.append(pq.read_table(file, columns=columns, use_threads=False))
+        except (OSError, pa.ArrowException) as error:
+            raise RecordingError(f"{path}: not a readable Parquet file: {error}") from None
+    if not tables:
+        return pa.table({})
+    try:
+        return pa.concat_tables(tables)
+    except pa.ArrowInvalid as error:
+        raise RecordingError(f"the parts of {name!r} differ: {error}") from None
 
 
 def read_table(folder: Path, name: str) -> pa.Table:

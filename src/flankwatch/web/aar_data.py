@@ -23,14 +23,15 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from scipy.spatial import cKDTree
 
 from flankwatch.events import Event, EventKind, events_from_arrow
 from flankwatch.report import WARNING_IDENTITIES
 from flankwatch.store.recording import (
     RecordingError,
+    check_tables_present,
     read_metadata,
+    read_parts,
     read_static,
     table_parts,
 )
@@ -117,6 +118,7 @@ def read_after_action(folder: Path) -> AfterAction:
     """
     folder = Path(folder)
     metadata = read_metadata(folder)
+    check_tables_present(folder)
     try:
         start = datetime.fromisoformat(str(metadata["start"]))
     except (KeyError, ValueError):
@@ -125,7 +127,7 @@ def read_after_action(folder: Path) -> AfterAction:
         raise RecordingError(f"{folder}: metadata.json start time has no time zone")
     summary = metadata.get("summary") or {}
     parts = table_parts(folder)
-    events = events_from_arrow(_read(parts, "events")) if "events" in parts else []
+    events = events_from_arrow(read_parts(parts, "events")) if "events" in parts else []
     shots = _shots(parts)
     duration_s = float(metadata.get("duration_s") or summary.get("simulated_s") or 0.0)
     if "truth" in parts and "objects" in parts:
@@ -155,23 +157,14 @@ def read_after_action(folder: Path) -> AfterAction:
     )
 
 
-def _read(parts: dict[str, list[Path]], name: str, columns: list[str] | None = None) -> pa.Table:
-    """Table ``name`` (its parts in order), only ``columns`` if given."""
-    try:
-        tables = [pq.read_table(path, columns=columns) for path in parts[name]]
-        return pa.concat_tables(tables)
-    except (OSError, pa.ArrowException, KeyError) as error:
-        raise RecordingError(f"table {name!r}: cannot read it: {error}") from None
-
-
 def _shots(parts: dict[str, list[Path]]) -> dict[int, list[Shot]]:
     """Shots by the track they were fired at, with their outcomes."""
     if "shots" not in parts:
         return {}
-    shots = _read(parts, "shots", ["t_s", "shot_id", "unit", "weapon", "track_id"]).to_pylist()
+    shots = read_parts(parts, "shots", ["t_s", "shot_id", "unit", "weapon", "track_id"]).to_pylist()
     outcomes: dict[int, tuple[bool, float]] = {}
     if "shot_outcomes" in parts:
-        for row in _read(parts, "shot_outcomes", ["t_s", "shot_id", "kill"]).to_pylist():
+        for row in read_parts(parts, "shot_outcomes", ["t_s", "shot_id", "kill"]).to_pylist():
             outcomes[row["shot_id"]] = (row["kill"], row["t_s"])
     by_track: dict[int, list[Shot]] = defaultdict(list)
     for row in shots:
@@ -190,7 +183,9 @@ def _object_threats(
 ) -> list[ThreatLine]:
     """One line per non-civil simulated object that flew."""
     objects = read_static(folder, "objects").to_pylist()
-    truth = _read(parts, "truth", ["t_s", "object_id", "x_m", "y_m", "z_m", "ended", "destroyed"])
+    truth = read_parts(
+        parts, "truth", ["t_s", "object_id", "x_m", "y_m", "z_m", "ended", "destroyed"]
+    )
     ledger = {int(row["object_id"]): row for row in summary.get("threats") or []}
     owner = _track_objects(parts, truth)
     tracks_of: dict[int, list[int]] = defaultdict(list)
@@ -253,7 +248,7 @@ def _track_objects(parts: dict[str, list[Path]], truth: pa.Table) -> dict[int, i
     of most often, at the times when both have a row."""
     if "tracks" not in parts or not truth.num_rows:
         return {}
-    tracks = _read(parts, "tracks", ["time_s", "track_id", "status", "x_m", "y_m", "z_m"])
+    tracks = read_parts(parts, "tracks", ["time_s", "track_id", "status", "x_m", "y_m", "z_m"])
     status = tracks.column("status").to_numpy()
     held = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
     track_t = np.round(tracks.column("time_s").to_numpy()[held], TIME_DECIMALS)
@@ -371,7 +366,7 @@ def _track_threats(
     interesting.discard(-1)
     if not interesting or "tracks" not in parts:
         return []
-    tracks = _read(parts, "tracks", ["time_s", "track_id", "status"])
+    tracks = read_parts(parts, "tracks", ["time_s", "track_id", "status"])
     status = tracks.column("status").to_numpy()
     held = (status == TrackStatus.CONFIRMED) | (status == TrackStatus.COASTING)
     ids = tracks.column("track_id").to_numpy()[held]

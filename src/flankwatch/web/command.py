@@ -132,12 +132,12 @@ def _served(
 
 def _check_recording(folder: Path) -> None:
     """Exit 2 unless ``folder`` holds a recording (its metadata; the tables are read later)."""
-    from flankwatch.store.recording import RecordingError, read_metadata
+    from flankwatch.store.recording import RecordingError, check_tables_present
 
     if not folder.is_dir():
         raise fail(f"{folder}: no such recording folder")
     try:
-        read_metadata(folder)
+        check_tables_present(folder)
     except RecordingError as error:
         raise fail(str(error)) from None
 

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from flankwatch.assess.assessment import CATEGORIES
 from flankwatch.assess.classify import KinematicClassifier, load_class_profiles
@@ -34,7 +33,14 @@ from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.deployment import Deployment, parse_deployment
 from flankwatch.events import EventKind
 from flankwatch.geo.airports import UnknownAirportError, airport
-from flankwatch.store.recording import RecordingError, read_metadata, read_static, table_parts
+from flankwatch.store.recording import (
+    RecordingError,
+    check_tables_present,
+    read_metadata,
+    read_parts,
+    read_static,
+    table_parts,
+)
 from flankwatch.store.sink import DEPLOYMENT_FILE
 from flankwatch.track.output import TrackBatch, TrackStatus
 from flankwatch.web.rows import OwnRows, TrackRows, own_rows, track_rows
@@ -103,8 +109,9 @@ def load_recording(folder: Path) -> Recorded:
     if not path.is_file() or path.is_symlink():
         raise RecordingError(f"{folder}: no {DEPLOYMENT_FILE}; not a recording of a run")
     deployment = parse_deployment(path.read_text(encoding="utf-8"), str(path))
+    check_tables_present(folder)
     parts = table_parts(folder)
-    tables = {name: _read(parts, name) for name in _TABLES}
+    tables = {name: read_parts(parts, name) for name in _TABLES}
     t1 = _column(tables["windows"], "t1_s", float)
     if not len(t1):
         raise RecordingError(f"{folder}: the recording holds no window")
@@ -113,23 +120,6 @@ def load_recording(folder: Path) -> Recorded:
     for window in _windows(tables, tracks, deployment, t1):
         timeline.append(window)
     return Recorded(folder, metadata, deployment, read_static(folder, "sensors"), timeline)
-
-
-def _read(parts: dict[str, list[Path]], name: str, columns: list[str] | None = None) -> pa.Table:
-    """A growing table of the recording (empty when it has none), only ``columns``."""
-    tables = []
-    for path in parts.get(name, []):
-        try:
-            with path.open("rb") as file:
-                tables.append(pq.read_table(file, columns=columns))
-        except (OSError, pa.ArrowException) as error:
-            raise RecordingError(f"{path}: not a readable Parquet file: {error}") from None
-    if not tables:
-        return pa.table({})
-    try:
-        return pa.concat_tables(tables)
-    except pa.ArrowInvalid as error:
-        raise RecordingError(f"the parts of {name!r} differ: {error}") from None
 
 
 def _column(table: pa.Table, name: str, dtype: Any) -> np.ndarray:
@@ -161,7 +151,7 @@ def _tracks(
     t1: np.ndarray,
 ) -> tuple[TrackRows, np.ndarray]:
     """Every recorded live track row with its assessment rebuilt, and each row's window."""
-    batch = _batch(_read(parts, "tracks", _TRACK_COLUMNS))
+    batch = _batch(read_parts(parts, "tracks", _TRACK_COLUMNS))
     window = _window_of(t1, batch.time_s)
     category, category_prob = _classify(batch, window, deployment)
     events = tables["events"]

@@ -14,6 +14,7 @@ from flankwatch.store.recording import (
     FORMAT,
     RecordingError,
     RecordingWriter,
+    check_tables_present,
     read_metadata,
     read_static,
     read_table,
@@ -112,6 +113,9 @@ def test_a_summary_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
         ({"duration_s": float("nan")}, "duration_s must be a finite number"),
         ({"duration_s": -5}, "duration_s must be a finite number"),
         ({"duration_s": True}, "duration_s must be a finite number"),
+        ({"batch_s": 0}, "batch_s must be a finite number of seconds above 0, not 0"),
+        ({"batch_s": float("inf")}, "batch_s must be a finite number of seconds above 0"),
+        ({"batch_s": "5"}, "batch_s must be a finite number of seconds above 0, not '5'"),
     ],
 )
 def test_metadata_without_a_usable_start_or_duration_is_refused(
@@ -141,3 +145,19 @@ def test_links_inside_a_recording_are_not_read(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match="sensors"):
         read_static(folder, "sensors")
     assert "sensors" not in table_parts(folder)
+
+
+def test_a_complete_recording_missing_a_listed_table_is_damaged(tmp_path: Path) -> None:
+    folder = tmp_path / "rec"
+    writer = _recording(folder, parts=2)
+    check_tables_present(folder)  # a recording still being written lacks nothing yet
+    writer.close({})
+    check_tables_present(folder)
+    for part in (folder / "plots").iterdir():
+        part.unlink()
+    (folder / "plots").rmdir()
+    (folder / "sensors.parquet").unlink()
+    with pytest.raises(
+        RecordingError, match="damaged: metadata.json lists table.s. plots, sensors, whose files"
+    ):
+        check_tables_present(folder)

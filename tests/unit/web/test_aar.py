@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -386,3 +387,16 @@ def test_the_command_refuses_bad_input_with_exit_2(
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
     assert not out.exists() and _digest(recording) == before
+
+
+def test_a_recording_missing_a_table_it_lists_is_refused(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "night")
+    shutil.rmtree(folder / "events")
+    out = tmp_path / "view.html"
+    result = CliRunner().invoke(app, ["report", str(folder), "--out", str(out)])
+    # before, the view showed a night without a single event
+    assert result.exit_code == 2
+    assert "damaged: metadata.json lists table(s) events, whose files are missing" in " ".join(
+        result.output.split()
+    )
+    assert not out.exists()

@@ -83,3 +83,24 @@ def test_the_token_never_appears_in_what_is_printed(tmp_path: Path) -> None:
     secret = "s3cret-token-value-never-shown"
     code, output = invoke(str(tmp_path / "nowhere"), env={TOKEN_ENV: secret})
     assert code == 2 and secret not in output
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({"batch_s": 0}, "batch_s must be a finite number of seconds above 0, not 0"),
+        (
+            {"status": "complete", "contents": {"tables": {"plots": "growing"}, "files": []}},
+            "the recording is damaged: metadata.json lists table(s) plots, whose files are missing",
+        ),
+    ],
+)
+def test_a_damaged_recording_is_refused_before_serving(
+    tmp_path: Path, metadata: dict[str, object], message: str
+) -> None:
+    # each was served as a night with nothing in it (or with windows of 0 s)
+    (tmp_path / "metadata.json").write_text(
+        json.dumps({"format": FORMAT, **metadata}), encoding="utf-8"
+    )
+    code, output = invoke(str(tmp_path))
+    assert code == 2 and message in " ".join(output.split()) and "Traceback" not in output
