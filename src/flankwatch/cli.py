@@ -131,6 +131,27 @@ app = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    """Print the installed version and exit, when ``--version`` is given."""
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"flankwatch {version('flankwatch')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """flankwatch: air defence of a border airspace, from sensors to alerts."""
+
+
 def _interrupted(bar: Progress, total_s: float, folder: Path) -> typer.Exit:
     """Exit 130 after Ctrl-C, saying how far the run got (``bar``'s only task) and where
     the recording of that part is."""
@@ -161,7 +182,9 @@ AlertRulesOption = Annotated[
 SettingOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="a tracker setting, NAME=VALUE (repeatable; see the README's table)"
+        "--set",
+        metavar="NAME=VALUE",
+        help="a tracker setting (repeatable; see the README's table)",
     ),
 ]
 ForceOption = Annotated[

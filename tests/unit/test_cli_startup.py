@@ -153,3 +153,22 @@ def test_the_command_line_gives_blas_one_thread_unless_the_user_set_it() -> None
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
     )
     assert done.stdout.strip() == "2"
+
+
+def test_version_prints_the_installed_version_and_loads_nothing_heavy() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"flankwatch {version('flankwatch')}\n"
+    assert not _modules_after(_help_script("--version")) & set(HEAVY)
+
+
+@pytest.mark.parametrize(
+    ("command", "metavar"),
+    [("track", "--set NAME=VALUE"), ("live", "--input FORMAT@URL"), ("compare", "--policy POLICY")],
+)
+def test_repeatable_options_show_what_to_give_not_a_python_type(command: str, metavar: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert metavar in result.output and "list[str]" not in result.output

@@ -53,7 +53,8 @@ def live(
         list[str],
         typer.Option(
             "--input",
-            help="FORMAT@URL, repeatable: formats sbs, beast, avr, readsb-json, asterix; URLs "
+            metavar="FORMAT@URL",
+            help="a feed, repeatable: formats sbs, beast, avr, readsb-json, asterix; URLs "
             "tcp://HOST:PORT, udp://ADDRESS:PORT, file://PATH (a dump or a pcap capture); "
             "optional ?lat=..&lon=.. (receiver position), sigma_m, name",
         ),

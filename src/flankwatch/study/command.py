@@ -30,7 +30,10 @@ def compare(
     scenario: Annotated[str, typer.Argument(help="a built-in scenario name or a scenario file")],
     policy: Annotated[
         list[str],
-        typer.Option(help="a built-in policy name or a policy file (repeat to compare several)"),
+        typer.Option(
+            metavar="POLICY",
+            help="a built-in policy name or a policy file (repeat to compare several)",
+        ),
     ],
     runs: Annotated[int, typer.Option(min=1, help="seeds per policy")] = 20,
     seed: Annotated[
