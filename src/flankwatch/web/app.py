@@ -38,7 +38,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from flankwatch.decisions import Decision, DecisionError
+from flankwatch.decisions import Decision, DecisionError, DecisionKind
 from flankwatch.store.recording import RecordingError
 from flankwatch.web.basemap import basemap, bounds
 from flankwatch.web.served import Served
@@ -243,6 +243,10 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
             )
         _authorise(served, request)
         decision = _decision(await _body(request))
+        if decision.kind is DecisionKind.ACKNOWLEDGE_ALERT and not any(
+            message["alert_id"] == decision.alert_id for message in list(served.timeline.alerts)
+        ):
+            raise HTTPException(404, f"no alert {decision.alert_id!r} has been issued")
         if served.run.finished.is_set():
             raise HTTPException(409, "the run has ended: no more decisions")
         return {"accepted": True, "decision_id": served.run.inbox.submit(decision)}

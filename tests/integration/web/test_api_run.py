@@ -101,6 +101,15 @@ def test_malformed_decisions_get_a_422_naming_the_fault(
     assert answer.json()["detail"]
 
 
+def test_acknowledging_an_alert_never_issued_is_a_404(live: tuple[Served, TestClient]) -> None:
+    # it was accepted and recorded as an acknowledgement of nothing
+    _, client = live
+    decision = {"kind": "acknowledge-alert", "alert_id": "no-such-alert", "operator": "o"}
+    answer = client.post("/api/decisions", json=decision, headers=AUTH)
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "no alert 'no-such-alert' has been issued"
+
+
 def test_an_oversized_decision_is_refused_unread(live: tuple[Served, TestClient]) -> None:
     _, client = live
     body = json.dumps(
