@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from flankwatch.cli_common import counted, fail, number_within, shown
+from flankwatch.cli_common import asterix_codes, counted, fail, number_within, shown
 from flankwatch.process_settings import apply_process_settings
 from flankwatch.scenario.limits import MAX_SEED
 
@@ -202,10 +202,12 @@ AsterixOutOption = Annotated[
     str | None, typer.Option(help="send tracks as ASTERIX CAT062 to udp://HOST:PORT")
 ]
 AsterixSacOption = Annotated[
-    int, typer.Option(min=0, max=255, help="SAC of the CAT062 records sent")
+    int | None,
+    typer.Option(min=0, max=255, help="SAC of the CAT062 records sent [default: 0]"),
 ]
 AsterixSicOption = Annotated[
-    int, typer.Option(min=0, max=255, help="SIC of the CAT062 records sent")
+    int | None,
+    typer.Option(min=0, max=255, help="SIC of the CAT062 records sent [default: 1]"),
 ]
 
 
@@ -239,8 +241,8 @@ def run(
     alert_rules: AlertRulesOption = None,
     policy: PolicyOption = None,
     asterix_out: AsterixOutOption = None,
-    asterix_sac: AsterixSacOption = 0,
-    asterix_sic: AsterixSicOption = 1,
+    asterix_sac: AsterixSacOption = None,
+    asterix_sic: AsterixSicOption = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -250,6 +252,7 @@ def run(
     from flankwatch.printing import print_summary
     from flankwatch.scenario.loader import ScenarioError, load_scenario, with_changes
 
+    asterix_sac, asterix_sic = asterix_codes(asterix_out, asterix_sac, asterix_sic)
     try:
         parsed, text = load_scenario(scenario)
     except ScenarioError as error:
@@ -300,8 +303,8 @@ def replay(
     setting: SettingOption = None,
     policy: PolicyOption = None,
     asterix_out: AsterixOutOption = None,
-    asterix_sac: AsterixSacOption = 0,
-    asterix_sic: AsterixSicOption = 1,
+    asterix_sac: AsterixSacOption = None,
+    asterix_sic: AsterixSicOption = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -313,6 +316,7 @@ def replay(
     from flankwatch.store.recording import RecordingError, read_metadata, recording_start
     from flankwatch.track.settings import settings_from_assignments
 
+    asterix_sac, asterix_sic = asterix_codes(asterix_out, asterix_sac, asterix_sic)
     try:
         options = RunOptions(
             tracker=settings_from_assignments(setting or []),

@@ -314,6 +314,7 @@ def test_destination_urls_say_what_and_how() -> None:
     ("url", "part"),
     [
         ("http://example.org:80", "scheme 'http'"),
+        ("tcp://[::1:8087", "CoT destination 'tcp://[::1:8087': Invalid IPv6 URL"),
         ("tcp://example.org", "no host or no port"),
         ("tcp://:8087", "no host or no port"),
         ("tcp://example.org:99999", "port"),

@@ -84,8 +84,11 @@ def parse_udp_url(url: str) -> tuple[str, int]:
 
     Raises :class:`ValueError` naming the part that is wrong.
     """
-    parts = urlsplit(url)
     where = f"ASTERIX destination {url!r}"
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # an unclosed IPv6 bracket
+        raise ValueError(f"{where}: {error}") from None
     if parts.scheme != "udp":
         raise ValueError(f"{where}: scheme {parts.scheme!r} is not udp (as in udp://host:8600)")
     try:

@@ -139,8 +139,11 @@ def parse_destination(url: str) -> CotDestination:
 
     Raises :class:`ValueError` naming the part of the URL that is wrong.
     """
-    parts = urlsplit(url)
     where = f"CoT destination {url.split('?', 1)[0]!r}"
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # an unclosed IPv6 bracket
+        raise ValueError(f"{where}: {error}") from None
     if parts.scheme not in _PARAMETERS:
         raise ValueError(f"{where}: scheme {parts.scheme!r} is not tcp, udp or tls")
     try:

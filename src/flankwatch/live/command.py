@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flankwatch.cli_common import fail, number_within
+from flankwatch.cli_common import asterix_codes, fail, number_within
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -89,11 +89,13 @@ def live(
         str | None, typer.Option(help="send tracks as ASTERIX CAT062 to udp://HOST:PORT")
     ] = None,
     asterix_sac: Annotated[
-        int, typer.Option(min=0, max=255, help="SAC of the CAT062 records sent")
-    ] = 0,
+        int | None,
+        typer.Option(min=0, max=255, help="SAC of the CAT062 records sent [default: 0]"),
+    ] = None,
     asterix_sic: Annotated[
-        int, typer.Option(min=0, max=255, help="SIC of the CAT062 records sent")
-    ] = 1,
+        int | None,
+        typer.Option(min=0, max=255, help="SIC of the CAT062 records sent [default: 1]"),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="only warnings while running")] = False,
 ) -> None:
     """Track, assess and alert on live ADS-B and ASTERIX feeds (sockets or files); record
@@ -107,6 +109,7 @@ def live(
     from flankwatch.yamlfile import YamlFileError
 
     try:
+        sac, sic = asterix_codes(asterix_out, asterix_sac, asterix_sic)
         specs = [parse_input(text) for text in input]
         if out is not None:
             check_out(out)
@@ -135,8 +138,8 @@ def live(
                 RunOptions(
                     cot_url=cot,
                     asterix_url=asterix_out,
-                    asterix_sac=asterix_sac,
-                    asterix_sic=asterix_sic,
+                    asterix_sac=sac,
+                    asterix_sic=sic,
                 ),
                 progress=None if quiet else _status(source),
                 metadata={"live_inputs": [spec.text for spec in specs]},

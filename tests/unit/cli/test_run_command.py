@@ -132,3 +132,28 @@ def test_a_seed_out_of_range_is_named_as_the_option_not_the_scenario(
     assert "'--seed'" in result.output
     assert "not a valid scenario" not in result.output
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--asterix-sac", "3"], "--asterix-sac and --asterix-sic mark the records sent to"),
+        (["--asterix-sic", "3"], "give --asterix-out too"),
+        (["--asterix-out", "udp://[::1:8600"], "--asterix-out: ASTERIX destination"),
+        (["--asterix-out", "udp://host"], "--asterix-out: ASTERIX destination 'udp://host'"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "replay", "live"])
+def test_asterix_options_are_checked_first_and_never_ignored(
+    tmp_path: Path, command: str, arguments: list[str], message: str
+) -> None:
+    # a SAC without a destination was ignored; a bad destination was found after the set-up
+    first = {
+        "run": ["run", "no-such-scenario"],
+        "replay": ["replay", str(tmp_path / "no-recording")],
+        "live": ["live", "--input", "sbs@file:///no/such/file"],
+    }[command]
+    result = runner.invoke(app, [*first, "--out", str(tmp_path / "r"), *arguments])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "r").exists()

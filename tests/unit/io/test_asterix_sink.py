@@ -150,6 +150,7 @@ def test_a_closed_or_unreachable_destination_never_stops_the_run() -> None:
     ("url", "sac", "edition", "part"),
     [
         ("tcp://127.0.0.1:8600", 1, None, "scheme 'tcp'"),
+        ("udp://[::1:8600", 1, None, "ASTERIX destination 'udp://\\[::1:8600': Invalid IPv6 URL"),
         ("udp://127.0.0.1", 1, None, "no host or no port"),
         ("udp://127.0.0.1:70000", 1, None, "port"),
         ("udp://127.0.0.1:8600?ttl=2", 1, None, "nothing may follow"),
