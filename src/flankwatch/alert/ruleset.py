@@ -228,6 +228,9 @@ class CapSettings(_Strict):
 
     @model_validator(mode="after")
     def _text_for_each_language(self) -> CapSettings:
+        repeated = sorted({lang for lang in self.languages if self.languages.count(lang) > 1})
+        if repeated:
+            raise ValueError(f"language(s) {repeated} listed twice (one info block each)")
         missing = [language for language in self.languages if language not in self.text]
         if missing:
             raise ValueError(f"no text for language(s) {missing} (under cap.text)")

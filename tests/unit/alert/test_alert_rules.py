@@ -127,6 +127,13 @@ def test_message_text_that_cannot_be_written_is_refused_at_load(
     assert message in problems[field]
 
 
+def test_a_cap_language_listed_twice_is_refused() -> None:
+    # it gave every CAP message two identical info blocks
+    with pytest.raises(AlertRuleError) as caught:
+        parse_rules("cap:\n  languages: [en-GB, pl-PL, en-GB]\n", "x.yaml")
+    assert "language(s) ['en-GB'] listed twice" in str(caught.value)
+
+
 def test_a_template_with_a_text_spec_is_taken() -> None:
     rules = parse_rules('notam:\n  closed_text: "AD CLSD {aerodrome:>6} {reason!s}"\n', "x.yaml")
     assert rules.notam.closed_text.startswith("AD CLSD")
