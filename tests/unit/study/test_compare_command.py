@@ -60,6 +60,8 @@ def test_bad_input_exits_2_naming_it_before_any_run(tmp_path: Path) -> None:
         ),
         (["--policy", "layered", "--out", str(notes)], "refusing"),
         (["--policy", "layered", "--runs", "0"], "--runs"),
+        # a hundred million runs took memory for minutes before anything was said
+        (["--policy", "layered", "--runs", "100000000"], "--runs"),
         (["--policy", "layered", "--force"], "--force"),
     ]
     for extra, named in cases:
