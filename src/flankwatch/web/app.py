@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -262,6 +263,9 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
         else:
             await stream(websocket, ReplaySession(served))
 
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.methods and "GET" in route.methods:
+            route.methods.add("HEAD")  # what monitors ask with; the server sends no body
     return app
 
 

@@ -320,6 +320,24 @@ def raw_get(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
+@pytest.mark.parametrize("path", ["/", "/api/metadata", "/api/alerts", "/static/app.js"])
+def test_head_answers_as_get_without_a_body(port: int, path: str) -> None:
+    # monitors ask with HEAD; it was a 405
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", path)
+        got = connection.getresponse()
+        body = got.read()
+        connection.request("HEAD", path)
+        head = connection.getresponse()
+        assert head.status == got.status == 200
+        assert head.read() == b"" and body
+        assert head.getheader("content-type") == got.getheader("content-type")
+        assert head.getheader("content-length") == str(len(body))
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize(
     "path",
     [
