@@ -120,6 +120,19 @@ def create_app(served: Served, allowed_hosts: list[str] | None = None) -> FastAP
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
 
     @app.middleware("http")
+    async def one_value_each(request: Request, call_next: Any) -> Response:
+        # a repeated parameter would otherwise quietly take its last value
+        names = [name for name, _ in request.query_params.multi_items()]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            return JSONResponse(
+                {"detail": f"query parameter(s) {', '.join(repeated)} given more than once"},
+                status_code=422,
+            )
+        response: Response = await call_next(request)
+        return response
+
+    @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():

@@ -299,6 +299,15 @@ def test_odd_requests_get_clear_4xx_answers_never_500(client: TestClient) -> Non
             assert "Traceback" not in answer.text
 
 
+def test_a_repeated_query_parameter_is_refused_not_half_read(client: TestClient) -> None:
+    # /api/events?track_id=1&track_id=2 answered for track 2 alone
+    answer = client.get("/api/events?track_id=1&track_id=2&from_s=0")
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "query parameter(s) track_id given more than once"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/api/events?track_id=1&from_s=0").status_code == 200
+
+
 def test_a_time_that_is_no_finite_number_is_refused(client: TestClient) -> None:
     for path in ("/api/tracks/6?t_s=nan", "/api/tracks/6?t_s=inf", "/api/events?from_s=-inf"):
         answer = client.get(path)
