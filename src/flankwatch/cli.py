@@ -261,6 +261,11 @@ def run(
     if seed is not None:
         changes["seed"] = seed
     if duration is not None:
+        if duration < parsed.batch_s:
+            raise fail(
+                f"--duration: a run lasts at least one window ({parsed.batch_s:g} s in "
+                f"{parsed.name}), not {duration:g} s"
+            )
         changes["duration_s"] = min(duration, parsed.duration_s)
     try:
         parsed = with_changes(parsed, scenario, **changes)

@@ -157,3 +157,14 @@ def test_asterix_options_are_checked_first_and_never_ignored(
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
     assert not (tmp_path / "r").exists()
+
+
+def test_a_duration_shorter_than_a_window_is_named_as_the_option(tmp_path: Path) -> None:
+    # it was reported as a fault of the scenario file (duration_s)
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["run", "--duration", "2", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--duration: a run lasts at least one window (5 s in poland-2025-09-10), not 2 s" in (
+        " ".join(result.output.split())
+    )
+    assert "not a valid scenario" not in result.output and not out.exists()
