@@ -130,6 +130,9 @@ class TrackingAhead:
                 log.warning("the tracking process did not end when asked; terminating it")
                 self._process.terminate()
                 self._process.join(END_WAIT_S)
+        # the child is gone: windows still in the queue's buffer have no reader, and the
+        # queue's thread, blocked writing them, would hold the run's process at its exit
+        self._requests.cancel_join_thread()
         self._requests.close()
         self._results.close()
 

@@ -151,6 +151,32 @@ def test_a_tracking_process_that_dies_is_named() -> None:
             ahead.tracks(_window(0, None))
 
 
+def test_a_run_whose_tracking_process_died_still_exits(tmp_path: Path) -> None:
+    # windows queued past the pipe's buffer to a child that died held the run's process at
+    # its exit for ever, the queue's thread blocked writing them
+    script = (
+        "import numpy as np\n"
+        "from flankwatch.loop import Window\n"
+        "from flankwatch.stream import PlotBatch\n"
+        "from flankwatch.tracking_process import TrackingAhead, TrackingProcessError\n"
+        "plots = PlotBatch.build(20_000, t_s=np.zeros(20_000))\n"
+        "with TrackingAhead(None, np.array([1]), np.array([4.0])) as ahead:\n"
+        "    ahead._process.kill()\n"
+        "    ahead._process.join(30.0)\n"
+        "    for index in range(20):\n"
+        "        ahead.submit(Window(index, 0.0, 5.0, plots))\n"
+        "    try:\n"
+        "        ahead.tracks(Window(0, 0.0, 5.0, plots))\n"
+        "    except TrackingProcessError as error:\n"
+        "        print('named:', error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "named: the tracking process ended" in done.stdout
+
+
 def test_the_tracker_ends_quietly_when_nobody_reads_its_tracks() -> None:
     """A child waiting to send tracks when its parent ends (its end of the pipe closed)
     ends without an error of its own."""
