@@ -165,6 +165,14 @@ def _interrupted(bar: Progress, total_s: float, folder: Path) -> typer.Exit:
     return typer.Exit(130)
 
 
+def _process_errors() -> tuple[type[Exception], ...]:
+    """Errors of a run's second process (it died, or failed): exit code 1."""
+    from flankwatch.sink_process import SinkProcessError
+    from flankwatch.tracking_process import TrackingProcessError
+
+    return (SinkProcessError, TrackingProcessError)
+
+
 def _input_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad input (exit code 2)."""
     from flankwatch.store.recording import RecordingError
@@ -294,6 +302,8 @@ def run(
             summary = run_scenario(parsed, text, folder, progress=progress, options=options)
         except _input_errors() as error:
             raise fail(str(error), 2) from None
+        except _process_errors() as error:
+            raise fail(str(error), 1) from None
         except KeyboardInterrupt:
             raise _interrupted(bar, parsed.duration_s, folder) from None
     print_summary(summary, parsed.start, time.perf_counter() - started, folder)
@@ -353,6 +363,8 @@ def replay(
             summary = run_replay(recording, out, progress=progress, options=options)
         except _input_errors() as error:
             raise fail(str(error), 2) from None
+        except _process_errors() as error:
+            raise fail(str(error), 1) from None
         except KeyboardInterrupt:
             raise _interrupted(bar, total_s, out) from None
     print_summary(summary, start, time.perf_counter() - started, out)

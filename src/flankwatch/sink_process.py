@@ -40,6 +40,7 @@ from flankwatch.processes import sendable, widen
 from flankwatch.run_sinks import RunSinks, alert_engine
 from flankwatch.sim.truth import TruthBatch
 from flankwatch.stages import AlertStage
+from flankwatch.store.recording import mark_failed
 from flankwatch.summary import RunSummary
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class SinksApart:
             name="flankwatch-sinks",
             daemon=True,
         )
+        self._out = out
         self.summary: RunSummary | None = None
         """The run's summary, once the sinks have closed."""
 
@@ -121,6 +123,10 @@ class SinksApart:
             log.warning("the sinks' process did not end; terminating it")
             self._process.terminate()
             self._process.join(END_WAIT_S)
+        code = self._process.exitcode
+        if self._out is not None and code is not None and code != 0:
+            # killed, the child could not say so in its recording
+            mark_failed(self._out, f"the sinks' process ended (exit code {code})")
         self._requests.close()
         self._results.close()
 

@@ -161,6 +161,35 @@ def test_a_stopped_run_keeps_what_its_sinks_wrote_as_in_one_process(
 
 
 @needs_two_cores
+def test_a_sinks_process_that_is_killed_leaves_its_recording_failed(
+    defended: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the recording said `running` for ever: its writer was gone, the run could not tell it
+    made: list[SinksApart] = []
+    enter = SinksApart.__enter__
+
+    def remembered(self: SinksApart) -> SinksApart:
+        made.append(self)
+        return enter(self)
+
+    monkeypatch.setattr(SinksApart, "__enter__", remembered)
+
+    class KillsTheSinks(SimulationSource):
+        def windows(self) -> Iterator[tuple[Window, TruthBatch | None]]:
+            for window, truth in super().windows():
+                if window.index == 30:
+                    made[0]._process.kill()
+                    made[0]._process.join(30.0)
+                yield window, truth
+
+    with pytest.raises(SinkProcessError, match=r"ended \(exit code -9\)"):
+        execute(KillsTheSinks(defended, ""), tmp_path / "r", RunOptions(sink_process=True))
+    metadata = read_metadata(tmp_path / "r")
+    assert metadata["status"] == "failed"
+    assert metadata["error"] == "the sinks' process ended (exit code -9)"
+
+
+@needs_two_cores
 def test_a_failure_in_the_sinks_process_is_raised_in_the_run_with_its_window(
     defended: Scenario,
 ) -> None:

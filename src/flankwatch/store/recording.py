@@ -238,10 +238,31 @@ class RecordingWriter:
         return self.folder / name / f"part-{self._parts.get(name, 0):06d}.parquet"
 
     def _write_metadata(self) -> None:
-        text = json.dumps(self.metadata, indent=2, sort_keys=True, default=str)
-        temporary = self.folder / f"{METADATA}{TEMPORARY}"
-        temporary.write_text(text + "\n", encoding="utf-8")
-        temporary.replace(self.folder / METADATA)
+        _write_metadata(self.folder, self.metadata)
+
+
+def _write_metadata(folder: Path, metadata: dict[str, Any]) -> None:
+    """Write ``metadata`` as the recording's metadata file, whole or not at all."""
+    text = json.dumps(metadata, indent=2, sort_keys=True, default=str)
+    temporary = folder / f"{METADATA}{TEMPORARY}"
+    temporary.write_text(text + "\n", encoding="utf-8")
+    temporary.replace(folder / METADATA)
+
+
+def mark_failed(folder: Path, reason: str) -> None:
+    """Mark the recording in ``folder`` failed, for ``reason``, if it still says it is
+    running: its writer's process died (killed) before it could say so itself. Anything
+    else there (no recording, another status) is left as it is."""
+    folder = Path(folder)
+    try:
+        metadata = json.loads((folder / METADATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(metadata, dict) and metadata.get("format") == FORMAT:
+        if metadata.get("status") == "running":
+            metadata["status"] = "failed"
+            metadata["error"] = reason
+            _write_metadata(folder, metadata)
 
 
 def _write_part(table: pa.Table, path: Path, **options: Any) -> None:

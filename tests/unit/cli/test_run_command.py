@@ -168,3 +168,19 @@ def test_a_duration_shorter_than_a_window_is_named_as_the_option(tmp_path: Path)
         " ".join(result.output.split())
     )
     assert "not a valid scenario" not in result.output and not out.exists()
+
+
+def test_a_second_process_that_died_is_named_with_exit_1_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flankwatch.pipeline as pipeline
+    from flankwatch.sink_process import SinkProcessError
+
+    def dies(*args: object, **kwargs: object) -> None:
+        raise SinkProcessError("the sinks' process ended (exit code -9) while the run went on")
+
+    monkeypatch.setattr(pipeline, "run_scenario", dies)
+    result = runner.invoke(app, ["run", "--quiet", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "error: the sinks' process ended (exit code -9)" in result.output
+    assert "Traceback" not in result.output
