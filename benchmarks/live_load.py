@@ -43,7 +43,8 @@ import psutil
 
 from flankwatch.geo.frames import LocalFrame
 from flankwatch.live.command import default_deployment
-from flankwatch.store.recording import read_metadata, read_table
+from flankwatch.store.reading import read_table
+from flankwatch.store.recording import read_metadata
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -26,7 +26,8 @@ from flankwatch.deployment import Deployment, Origin  # noqa: E402
 from flankwatch.live import Backoff, LiveSource, parse_input  # noqa: E402
 from flankwatch.live.command import live  # noqa: E402
 from flankwatch.pipeline import execute, replay  # noqa: E402
-from flankwatch.store.recording import read_metadata, read_table  # noqa: E402
+from flankwatch.store.reading import read_table  # noqa: E402
+from flankwatch.store.recording import read_metadata  # noqa: E402
 from flankwatch.track.output import TrackStatus  # noqa: E402
 
 DEPLOYMENT = Deployment(

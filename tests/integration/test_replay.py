@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 from flankwatch.cli import app
 from flankwatch.pipeline import RunOptions, replay, run_scenario
 from flankwatch.scenario.loader import parse_scenario
-from flankwatch.store.recording import RecordingError, read_metadata, read_table
+from flankwatch.store.reading import read_table
+from flankwatch.store.recording import RecordingError, read_metadata
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pa_fs
 
-from flankwatch.store.recording import RecordingError, table_parts
+from flankwatch.store.reading import table_parts
+from flankwatch.store.recording import RecordingError
 
 __all__ = ["QueryError", "QueryHead", "connect", "query", "query_head"]
 

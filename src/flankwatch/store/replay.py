@@ -29,13 +29,8 @@ import pyarrow as pa
 from flankwatch.deployment import DeploymentError, parse_deployment
 from flankwatch.loop import Effect, SourceInfo, Window
 from flankwatch.sim.truth import TruthBatch
-from flankwatch.store.recording import (
-    SCENARIO,
-    RecordingError,
-    read_metadata,
-    read_static,
-    read_table,
-)
+from flankwatch.store.reading import read_static, read_table
+from flankwatch.store.recording import SCENARIO, RecordingError, read_metadata
 from flankwatch.store.sink import DEPLOYMENT_FILE
 from flankwatch.stream import PlotBatch
 

@@ -27,14 +27,8 @@ from scipy.spatial import cKDTree
 
 from flankwatch.events import Event, EventKind, events_from_arrow
 from flankwatch.report import WARNING_IDENTITIES
-from flankwatch.store.recording import (
-    RecordingError,
-    check_tables_present,
-    read_metadata,
-    read_parts,
-    read_static,
-    table_parts,
-)
+from flankwatch.store.reading import check_tables_present, read_parts, read_static, table_parts
+from flankwatch.store.recording import RecordingError, read_metadata
 from flankwatch.track.output import TrackStatus
 from flankwatch.web.aar_airports import Airport, Closure, airport_closures, airports, public_record
 from flankwatch.web.aar_alerts import AlertLife, alert_lives

@@ -132,7 +132,8 @@ def _served(
 
 def _check_recording(folder: Path) -> None:
     """Exit 2 unless ``folder`` holds a recording (its metadata; the tables are read later)."""
-    from flankwatch.store.recording import RecordingError, check_tables_present
+    from flankwatch.store.reading import check_tables_present
+    from flankwatch.store.recording import RecordingError
 
     if not folder.is_dir():
         raise fail(f"{folder}: no such recording folder")

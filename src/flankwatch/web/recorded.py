@@ -33,14 +33,8 @@ from flankwatch.assess.kinematics import Kinematics, earth_radius_m
 from flankwatch.deployment import Deployment, parse_deployment
 from flankwatch.events import EventKind
 from flankwatch.geo.airports import UnknownAirportError, airport
-from flankwatch.store.recording import (
-    RecordingError,
-    check_tables_present,
-    read_metadata,
-    read_parts,
-    read_static,
-    table_parts,
-)
+from flankwatch.store.reading import check_tables_present, read_parts, read_static, table_parts
+from flankwatch.store.recording import RecordingError, read_metadata
 from flankwatch.store.sink import DEPLOYMENT_FILE
 from flankwatch.track.output import TrackBatch, TrackStatus
 from flankwatch.web.rows import OwnRows, TrackRows, own_rows, track_rows

@@ -29,7 +29,7 @@ from websockets.sync.client import ClientConnection, connect
 from flankwatch.pipeline import execute
 from flankwatch.scenario.loader import parse_scenario
 from flankwatch.sim.source import SimulationSource
-from flankwatch.store.recording import read_table
+from flankwatch.store.reading import read_table
 from flankwatch.web import app as web_app
 from flankwatch.web.app import create_app
 from flankwatch.web.frames import TRACK_FIELDS, frame_at

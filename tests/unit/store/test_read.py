@@ -10,16 +10,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from flankwatch.store.reading import check_tables_present, read_static, read_table, table_parts
 from flankwatch.store.recording import (
     FORMAT,
     RecordingError,
     RecordingWriter,
-    check_tables_present,
     read_metadata,
-    read_static,
-    read_table,
     recording_start,
-    table_parts,
 )
 
 SCHEMA = pa.schema([("t_s", pa.float64()), ("value", pa.int64())])

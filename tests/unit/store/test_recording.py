@@ -16,13 +16,8 @@ import pytest
 from flankwatch.pipeline import run_scenario
 from flankwatch.scenario.schema import Scenario
 from flankwatch.store.query import query
-from flankwatch.store.recording import (
-    FORMAT,
-    RecordingError,
-    RecordingWriter,
-    read_metadata,
-    table_sources,
-)
+from flankwatch.store.reading import table_sources
+from flankwatch.store.recording import FORMAT, RecordingError, RecordingWriter, read_metadata
 
 SCHEMA = pa.schema([("t_s", pa.float64()), ("value", pa.int64())])
 
