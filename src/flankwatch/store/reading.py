@@ -13,11 +13,11 @@ from flankwatch.store.recording import (
     METADATA,
     STATIC,
     RecordingError,
-    _contents,
-    _is_name,
-    _own_file,
-    _own_folder,
-    _parts_in,
+    is_table_name,
+    listed_contents,
+    own_file,
+    own_folder,
+    parts_in,
     read_metadata,
 )
 
@@ -41,16 +41,16 @@ def table_parts(folder: Path) -> dict[str, list[Path]]:
     """
     folder = Path(folder)
     metadata = read_metadata(folder)
-    tables, _ = _contents(folder, metadata)
+    tables, _ = listed_contents(folder, metadata)
     found: dict[str, list[Path]] = {}
     for name, kind in sorted(tables.items()):
         path = folder / name
         if kind == STATIC:
             path = folder / f"{name}.parquet"
-            if _own_file(path):
+            if own_file(path):
                 found[name] = [path]
-        elif _own_folder(path):
-            parts = _parts_in(path)
+        elif own_folder(path):
+            parts = parts_in(path)
             if parts:
                 found[name] = parts
     return found
@@ -64,7 +64,7 @@ def check_tables_present(folder: Path) -> None:
     metadata = read_metadata(folder)
     if metadata.get("status") != "complete":
         return
-    tables, _ = _contents(folder, metadata)
+    tables, _ = listed_contents(folder, metadata)
     missing = sorted(set(tables) - set(table_parts(folder)))
     if missing:
         raise RecordingError(
@@ -118,11 +118,11 @@ def read_table(folder: Path, name: str) -> pa.Table:
     columns and no rows. Units are those of the table's columns (``t_s`` in s).
     """
     folder = Path(folder)
-    tables, _ = _contents(folder, read_metadata(folder))
-    if not _is_name(name) or tables.get(name) != GROWING:
+    tables, _ = listed_contents(folder, read_metadata(folder))
+    if not is_table_name(name) or tables.get(name) != GROWING:
         raise RecordingError(f"{folder}: no growing table {name!r}")
     path = folder / name
-    parts = _parts_in(path) if _own_folder(path) else []
+    parts = parts_in(path) if own_folder(path) else []
     if not parts:
         return pa.table({})
     try:
@@ -134,10 +134,10 @@ def read_table(folder: Path, name: str) -> pa.Table:
 def read_static(folder: Path, name: str) -> pa.Table:
     """Static table ``name`` of the recording (``sensors``, ``objects``)."""
     folder = Path(folder)
-    tables, _ = _contents(folder, read_metadata(folder))
-    if not _is_name(name) or tables.get(name) != STATIC:
+    tables, _ = listed_contents(folder, read_metadata(folder))
+    if not is_table_name(name) or tables.get(name) != STATIC:
         raise RecordingError(f"{folder}: no static table {name!r}")
     path = folder / f"{name}.parquet"
-    if not _own_file(path):
+    if not own_file(path):
         raise RecordingError(f"{folder}: static table {name!r} not written yet")
     return _read_parquet(path)

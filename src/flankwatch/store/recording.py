@@ -201,7 +201,7 @@ class RecordingWriter:
 
     def _register_table(self, name: str, kind: str) -> None:
         """List table ``name`` in the contents (before any of it is written)."""
-        if not _is_name(name):
+        if not is_table_name(name):
             raise RecordingError(f"{self.folder}: {name!r} is not a table name")
         tables: dict[str, str] = self.metadata["contents"]["tables"]
         if tables.get(name, kind) != kind:
@@ -269,7 +269,7 @@ def _write_part(table: pa.Table, path: Path, **options: Any) -> None:
     temporary.replace(path)
 
 
-def _is_name(name: object) -> bool:
+def is_table_name(name: object) -> bool:
     """Whether ``name`` can name a table: one plain path component, no leading dot."""
     return isinstance(name, str) and _NAME.fullmatch(name) is not None
 
@@ -279,7 +279,7 @@ def _relative_parts(relative: object) -> tuple[str, ...] | None:
     if not isinstance(relative, str) or "\\" in relative:
         return None
     parts = PurePosixPath(relative).parts
-    if not parts or not all(_is_name(part) for part in parts):
+    if not parts or not all(is_table_name(part) for part in parts):
         return None
     return parts
 
@@ -330,7 +330,7 @@ def _prepare(folder: Path, force: bool) -> None:
         raise RecordingError(f"{folder}: cannot be made: {error.strerror or error}") from None
 
 
-def _contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+def listed_contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     """The tables (name to kind) and the files (relative paths) a recording holds.
 
     Recordings written before ``contents`` was kept are read by their layout: a
@@ -345,7 +345,7 @@ def _contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], l
             {
                 name: kind
                 for name, kind in (tables.items() if isinstance(tables, dict) else [])
-                if _is_name(name) and kind in (STATIC, GROWING)
+                if is_table_name(name) and kind in (STATIC, GROWING)
             },
             [name for name in (files if isinstance(files, list) else []) if _relative_parts(name)],
         )
@@ -353,14 +353,16 @@ def _contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, str], l
     for path in sorted(folder.iterdir()):
         if path.is_symlink():
             continue
-        if _own_file(path) and path.suffix == ".parquet" and _is_name(path.stem):
+        if own_file(path) and path.suffix == ".parquet" and is_table_name(path.stem):
             tables[path.stem] = STATIC
-        elif _own_folder(path) and _is_name(path.name) and _parts_in(path):
+        elif own_folder(path) and is_table_name(path.name) and parts_in(path):
             tables[path.name] = GROWING
     cap = folder / "cap"
     files = []
     if cap.is_dir() and not cap.is_symlink():
-        files = [f"cap/{path.name}" for path in sorted(cap.glob("*.xml")) if _is_name(path.name)]
+        files = [
+            f"cap/{path.name}" for path in sorted(cap.glob("*.xml")) if is_table_name(path.name)
+        ]
     return tables, files
 
 
@@ -370,7 +372,7 @@ def _remove_recording(folder: Path, metadata: dict[str, Any]) -> None:
     Folders it made are removed when nothing else is left in them; the folder
     itself stays (empty when all it held was the recording).
     """
-    tables, files = _contents(folder, metadata)
+    tables, files = listed_contents(folder, metadata)
     emptied: set[Path] = set()
     for name, kind in tables.items():
         if kind == STATIC:
@@ -478,21 +480,21 @@ def recording_start(metadata: dict[str, Any], folder: Path) -> datetime:
     return start
 
 
-def _own_file(path: Path) -> bool:
+def own_file(path: Path) -> bool:
     """Whether ``path`` is a file of the recording: a plain file, not a link elsewhere."""
     return path.is_file() and not path.is_symlink()
 
 
-def _own_folder(path: Path) -> bool:
+def own_folder(path: Path) -> bool:
     """Whether ``path`` is a folder of the recording: a plain folder, not a link elsewhere."""
     return path.is_dir() and not path.is_symlink()
 
 
-def _parts_in(table: Path) -> list[Path]:
+def parts_in(table: Path) -> list[Path]:
     """The whole parts of a growing table's folder, in order (links are not parts)."""
     numbered = []
     for path in table.iterdir():
         match = _PART.fullmatch(path.name)
-        if match and _own_file(path):
+        if match and own_file(path):
             numbered.append((int(match.group(1)), path))
     return [path for _, path in sorted(numbered)]
