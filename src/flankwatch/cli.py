@@ -149,7 +149,7 @@ def _options(
         ),
     ] = False,
 ) -> None:
-    """flankwatch: air defence of a border airspace, from sensors to alerts."""
+    """The options of ``flankwatch`` itself (its help is the app's)."""
 
 
 def _interrupted(bar: Progress, total_s: float, folder: Path) -> typer.Exit:

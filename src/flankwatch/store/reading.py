@@ -13,7 +13,7 @@ from flankwatch.store.recording import (
     METADATA,
     STATIC,
     RecordingError,
-    is_table_name,
+    is_plain_name,
     listed_contents,
     own_file,
     own_folder,
@@ -119,7 +119,7 @@ def read_table(folder: Path, name: str) -> pa.Table:
     """
     folder = Path(folder)
     tables, _ = listed_contents(folder, read_metadata(folder))
-    if not is_table_name(name) or tables.get(name) != GROWING:
+    if not is_plain_name(name) or tables.get(name) != GROWING:
         raise RecordingError(f"{folder}: no growing table {name!r}")
     path = folder / name
     parts = parts_in(path) if own_folder(path) else []
@@ -135,7 +135,7 @@ def read_static(folder: Path, name: str) -> pa.Table:
     """Static table ``name`` of the recording (``sensors``, ``objects``)."""
     folder = Path(folder)
     tables, _ = listed_contents(folder, read_metadata(folder))
-    if not is_table_name(name) or tables.get(name) != STATIC:
+    if not is_plain_name(name) or tables.get(name) != STATIC:
         raise RecordingError(f"{folder}: no static table {name!r}")
     path = folder / f"{name}.parquet"
     if not own_file(path):

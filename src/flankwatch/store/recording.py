@@ -201,7 +201,7 @@ class RecordingWriter:
 
     def _register_table(self, name: str, kind: str) -> None:
         """List table ``name`` in the contents (before any of it is written)."""
-        if not is_table_name(name):
+        if not is_plain_name(name):
             raise RecordingError(f"{self.folder}: {name!r} is not a table name")
         tables: dict[str, str] = self.metadata["contents"]["tables"]
         if tables.get(name, kind) != kind:
@@ -269,8 +269,9 @@ def _write_part(table: pa.Table, path: Path, **options: Any) -> None:
     temporary.replace(path)
 
 
-def is_table_name(name: object) -> bool:
-    """Whether ``name`` can name a table: one plain path component, no leading dot."""
+def is_plain_name(name: object) -> bool:
+    """Whether ``name`` is one plain path component with no leading dot: a table's name, or
+    one part of the path of a file the recording lists."""
     return isinstance(name, str) and _NAME.fullmatch(name) is not None
 
 
@@ -279,7 +280,7 @@ def _relative_parts(relative: object) -> tuple[str, ...] | None:
     if not isinstance(relative, str) or "\\" in relative:
         return None
     parts = PurePosixPath(relative).parts
-    if not parts or not all(is_table_name(part) for part in parts):
+    if not parts or not all(is_plain_name(part) for part in parts):
         return None
     return parts
 
@@ -345,7 +346,7 @@ def listed_contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, s
             {
                 name: kind
                 for name, kind in (tables.items() if isinstance(tables, dict) else [])
-                if is_table_name(name) and kind in (STATIC, GROWING)
+                if is_plain_name(name) and kind in (STATIC, GROWING)
             },
             [name for name in (files if isinstance(files, list) else []) if _relative_parts(name)],
         )
@@ -353,15 +354,15 @@ def listed_contents(folder: Path, metadata: dict[str, Any]) -> tuple[dict[str, s
     for path in sorted(folder.iterdir()):
         if path.is_symlink():
             continue
-        if own_file(path) and path.suffix == ".parquet" and is_table_name(path.stem):
+        if own_file(path) and path.suffix == ".parquet" and is_plain_name(path.stem):
             tables[path.stem] = STATIC
-        elif own_folder(path) and is_table_name(path.name) and parts_in(path):
+        elif own_folder(path) and is_plain_name(path.name) and parts_in(path):
             tables[path.name] = GROWING
     cap = folder / "cap"
     files = []
     if cap.is_dir() and not cap.is_symlink():
         files = [
-            f"cap/{path.name}" for path in sorted(cap.glob("*.xml")) if is_table_name(path.name)
+            f"cap/{path.name}" for path in sorted(cap.glob("*.xml")) if is_plain_name(path.name)
         ]
     return tables, files
 
