@@ -55,30 +55,25 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
-ASTERIX_SAC, ASTERIX_SIC = 0, 1
-"""The SAC and SIC of the CAT062 records sent when ``--asterix-sac``/``--asterix-sic`` are
-not given."""
-
-
 def asterix_codes(out: str | None, sac: int | None, sic: int | None) -> tuple[int, int]:
     """The SAC and SIC of the CAT062 records sent to ``--asterix-out`` (the defaults where
     not given), once its URL has been checked; raises the exit of :func:`fail` (code 2) for
     a URL that is not ``udp://HOST:PORT``, or for a SAC or SIC given without it (it would
     mark nothing)."""
+    from flankwatch.io.asterix_sink import DEFAULT_SAC, DEFAULT_SIC, parse_udp_url
+
     if out is None:
         if sac is not None or sic is not None:
             raise fail(
                 "--asterix-sac and --asterix-sic mark the records sent to --asterix-out; "
                 "give --asterix-out too"
             )
-        return ASTERIX_SAC, ASTERIX_SIC
-    from flankwatch.io.asterix_sink import parse_udp_url
-
+        return DEFAULT_SAC, DEFAULT_SIC
     try:
         parse_udp_url(out)
     except ValueError as error:
         raise fail(f"--asterix-out: {error}") from None
-    return (ASTERIX_SAC if sac is None else sac, ASTERIX_SIC if sic is None else sic)
+    return (DEFAULT_SAC if sac is None else sac, DEFAULT_SIC if sic is None else sic)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -30,6 +30,7 @@ from flankwatch import loop
 from flankwatch.alert import AlertEngine
 from flankwatch.assess.assessor import build_assessor
 from flankwatch.decisions import DecisionInbox
+from flankwatch.io.asterix_sink import DEFAULT_SAC, DEFAULT_SIC
 from flankwatch.loop import Picture, Sink, SinkBase, Source, SourceInfo, Stage
 from flankwatch.operator import OperatorStage
 from flankwatch.processes import usable_cores
@@ -68,9 +69,9 @@ class RunOptions:
     the defence's own)."""
     asterix_url: str | None = None
     """Send each window's tracks as ASTERIX CAT062 to this ``udp://HOST:PORT``."""
-    asterix_sac: int = 0
+    asterix_sac: int = DEFAULT_SAC
     """System area code of those CAT062 records."""
-    asterix_sic: int = 1
+    asterix_sic: int = DEFAULT_SIC
     """System identification code of those CAT062 records."""
     response_only: bool = False
     """Study runs: no alert stage and no tracking score; only what the response and its

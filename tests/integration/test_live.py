@@ -252,6 +252,7 @@ def test_the_live_command_refuses_bad_input_with_exit_code_2(
 
 def test_the_live_command_sends_its_tracks_as_asterix_cat062(tmp_path: Path) -> None:
     from flankwatch.io.asterix import decode  # libasterix: imported only where it is used
+    from flankwatch.io.asterix_sink import DEFAULT_SIC
 
     feed = tmp_path / "feed.beast"
     feed.write_bytes(beast_bytes(60.0))
@@ -286,6 +287,7 @@ def test_the_live_command_sends_its_tracks_as_asterix_cat062(tmp_path: Path) -> 
         for batch in tracks:
             for row in np.flatnonzero(batch.icao24 == flight.icao24):
                 assert batch.sac[row] == 7
+                assert batch.sic[row] == DEFAULT_SIC  # not given: the default
                 sent = FRAME.geodetic_to_enu(batch.lat_deg[row], batch.lon_deg[row], 0.0)
                 offsets = path_m - np.asarray(sent).reshape(3)[:2]
                 errors_m.append(float(np.min(np.linalg.norm(offsets, axis=1))))

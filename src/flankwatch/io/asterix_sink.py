@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 SENT = (TrackStatus.CONFIRMED, TrackStatus.COASTING)
 """Track states sent every window."""
+DEFAULT_SAC, DEFAULT_SIC = 0, 1
+"""The SAC and SIC (I062/010) of the records sent when none are given."""
 MAX_TRACK_NUMBER = 0xFFFF
 """The largest track number I062/040 holds."""
 

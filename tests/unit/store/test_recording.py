@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,13 @@ from flankwatch.pipeline import run_scenario
 from flankwatch.scenario.schema import Scenario
 from flankwatch.store.query import query
 from flankwatch.store.reading import table_sources
-from flankwatch.store.recording import FORMAT, RecordingError, RecordingWriter, read_metadata
+from flankwatch.store.recording import (
+    FORMAT,
+    RecordingError,
+    RecordingWriter,
+    read_metadata,
+    recording_start,
+)
 
 SCHEMA = pa.schema([("t_s", pa.float64()), ("value", pa.int64())])
 
@@ -274,3 +281,38 @@ def test_a_folder_that_cannot_be_made_is_named_not_raised(
     monkeypatch.setattr(Path, "mkdir", read_only)
     with pytest.raises(RecordingError, match="rec: cannot be made: Read-only file system"):
         RecordingWriter(tmp_path / "rec", {}, "", part_period_s=1.0)
+
+
+def test_a_summary_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "metadata.json").write_text(
+        json.dumps({"format": FORMAT, "summary": "x"}), encoding="utf-8"
+    )
+    with pytest.raises(RecordingError, match="metadata.json: its summary is not an object"):
+        read_metadata(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "start must be a UTC time with its offset, not None"),
+        ({"start": "yesterday"}, "start must be a UTC time with its offset, not 'yesterday'"),
+        ({"start": "2025-09-10T00:00:00"}, "start must be a UTC time with its offset"),
+        ({"duration_s": "x"}, "duration_s must be a finite number of seconds, 0 or more, not 'x'"),
+        ({"duration_s": float("nan")}, "duration_s must be a finite number"),
+        ({"duration_s": -5}, "duration_s must be a finite number"),
+        ({"duration_s": True}, "duration_s must be a finite number"),
+        ({"batch_s": 0}, "batch_s must be a finite number of seconds above 0, not 0"),
+        ({"batch_s": float("inf")}, "batch_s must be a finite number of seconds above 0"),
+        ({"batch_s": "5"}, "batch_s must be a finite number of seconds above 0, not '5'"),
+    ],
+)
+def test_metadata_without_a_usable_start_or_duration_is_refused(
+    tmp_path: Path, fields: dict[str, object], message: str
+) -> None:
+    # replay ended in a traceback, report in a message naming no file or field
+    metadata = {"format": FORMAT, "start": "2025-09-10T00:00:00+00:00", **fields}
+    if not fields:
+        del metadata["start"]
+    (tmp_path / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(RecordingError, match=f"metadata.json: {re.escape(message)}"):
+        recording_start(read_metadata(tmp_path), tmp_path)

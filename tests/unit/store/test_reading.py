@@ -1,9 +1,8 @@
-"""Reading a recording's tables back: parts in order, by their literal paths."""
+"""Reading a recording's tables back (store/reading.py): parts in order, by their literal
+paths."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +10,7 @@ import pyarrow as pa
 import pytest
 
 from flankwatch.store.reading import check_tables_present, read_static, read_table, table_parts
-from flankwatch.store.recording import (
-    FORMAT,
-    RecordingError,
-    RecordingWriter,
-    read_metadata,
-    recording_start,
-)
+from flankwatch.store.recording import RecordingError, RecordingWriter
 
 SCHEMA = pa.schema([("t_s", pa.float64()), ("value", pa.int64())])
 
@@ -90,41 +83,6 @@ def test_a_folder_that_is_not_a_recording_cannot_be_read(tmp_path: Path) -> None
     (tmp_path / "metadata.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(RecordingError, match="not a recording"):
         read_static(tmp_path, "sensors")
-
-
-def test_a_summary_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "metadata.json").write_text(
-        json.dumps({"format": FORMAT, "summary": "x"}), encoding="utf-8"
-    )
-    with pytest.raises(RecordingError, match="metadata.json: its summary is not an object"):
-        read_metadata(tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({}, "start must be a UTC time with its offset, not None"),
-        ({"start": "yesterday"}, "start must be a UTC time with its offset, not 'yesterday'"),
-        ({"start": "2025-09-10T00:00:00"}, "start must be a UTC time with its offset"),
-        ({"duration_s": "x"}, "duration_s must be a finite number of seconds, 0 or more, not 'x'"),
-        ({"duration_s": float("nan")}, "duration_s must be a finite number"),
-        ({"duration_s": -5}, "duration_s must be a finite number"),
-        ({"duration_s": True}, "duration_s must be a finite number"),
-        ({"batch_s": 0}, "batch_s must be a finite number of seconds above 0, not 0"),
-        ({"batch_s": float("inf")}, "batch_s must be a finite number of seconds above 0"),
-        ({"batch_s": "5"}, "batch_s must be a finite number of seconds above 0, not '5'"),
-    ],
-)
-def test_metadata_without_a_usable_start_or_duration_is_refused(
-    tmp_path: Path, fields: dict[str, object], message: str
-) -> None:
-    # replay ended in a traceback, report in a message naming no file or field
-    metadata = {"format": FORMAT, "start": "2025-09-10T00:00:00+00:00", **fields}
-    if not fields:
-        del metadata["start"]
-    (tmp_path / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
-    with pytest.raises(RecordingError, match=f"metadata.json: {re.escape(message)}"):
-        recording_start(read_metadata(tmp_path), tmp_path)
 
 
 def test_links_inside_a_recording_are_not_read(tmp_path: Path) -> None:
