@@ -19,10 +19,12 @@ Parquet file, so a run killed half-way leaves every part written so far
 readable. Parts are cut by row count and by simulated time, never by the wall
 clock, so the same run writes the same files byte for byte. A part is encoded
 and written on a thread of its own while the run goes on (Arrow releases the
-interpreter while it writes): :meth:`RecordingWriter.wait` waits for the parts
-cut so far (the run's recording sink waits at each window for the window
-before's), the recording is marked complete, interrupted or failed only once every part is on
-disk, and a part that could not be written fails the next write or the close.
+interpreter while it writes). Parts are cut at a window's data time; before cutting
+more at a later time, the writer waits for those cut before, so the parts of one data
+time at most are being written while the run goes on (their rows are held until
+then anyway). :meth:`RecordingWriter.wait` waits for every part cut so far, the
+recording is marked complete, interrupted or failed only once every part is on disk,
+and a part that could not be written fails the next cut or the close.
 
 A folder is written into only when it is new or empty. A folder holding a
 recording is replaced only when asked (``force=True``), and then only what
@@ -107,8 +109,11 @@ class RecordingWriter:
         self._flushed_at_s: dict[str, float] = {}
         self._schemas: dict[str, pa.Schema] = {}
         self._parts_writer = ThreadPoolExecutor(1, thread_name_prefix="recording-parts")
-        self._writing: list[Future[None]] = []
-        """Parts handed to the writing thread and not yet known to be written."""
+        self._writing: list[tuple[float, Future[None]]] = []
+        """Parts handed to the writing thread and not yet known to be written, each with
+        the data time it was cut at, s."""
+        self._latest_s = -math.inf
+        """The latest data time rows came at, s."""
         _prepare(self.folder, force)
         self._write_metadata()
         (self.folder / SCENARIO).write_text(scenario_text, encoding="utf-8")
@@ -167,23 +172,24 @@ class RecordingWriter:
         """Add rows to growing table ``name`` at simulated time ``t_s`` (s)."""
         if name not in self._schemas:
             self.declare(name, table.schema)
+        self._latest_s = max(self._latest_s, t_s)
         if table.num_rows:
             self._buffers.setdefault(name, []).append(table)
             self._buffered_rows[name] = self._buffered_rows.get(name, 0) + table.num_rows
         due = t_s - self._flushed_at_s.get(name, 0.0) >= self.part_period_s
         if self._buffered_rows.get(name, 0) >= self.part_rows or due:
-            self._flush(name)
+            self._flush(name, t_s)
             self._flushed_at_s[name] = t_s
 
     def flush(self) -> None:
         """Write every buffered row out as parts, and wait until all parts are written."""
         for name in list(self._schemas):
-            self._flush(name)
+            self._flush(name, self._latest_s)
         self.wait()
 
     def wait(self) -> None:
         """Wait until every part cut so far is on disk (raises the error of one that failed)."""
-        self._collect(wait=True)
+        self._collect(math.inf)
 
     def close(self, summary: dict[str, Any]) -> None:
         """Write what is left, and mark the recording complete with the run's summary."""
@@ -210,23 +216,26 @@ class RecordingWriter:
             tables[name] = kind
             self._write_metadata()
 
-    def _flush(self, name: str) -> None:
+    def _flush(self, name: str, t_s: float) -> None:
+        """Cut table ``name``'s buffered rows as a part at data time ``t_s`` (s), to be
+        written on the writing thread once the parts cut before ``t_s`` are written."""
         tables = self._buffers.pop(name, [])
         self._buffered_rows[name] = 0
         if not tables:
             return
-        self._collect(wait=False)
+        self._collect(t_s)
         part = pa.concat_tables(tables)
         path = self._part_path(name)
-        self._writing.append(self._parts_writer.submit(_write_part, part, path, compression="zstd"))
+        future = self._parts_writer.submit(_write_part, part, path, compression="zstd")
+        self._writing.append((t_s, future))
         self._parts[name] = self._parts.get(name, 0) + 1
 
-    def _collect(self, wait: bool) -> None:
-        """Forget the parts written (all of them, waiting, when ``wait``); raise the error
-        of one that failed."""
+    def _collect(self, before_s: float) -> None:
+        """Wait for the parts cut before data time ``before_s`` (s), and forget every part
+        written; raise the error of one that failed."""
         writing, self._writing = self._writing, []
-        for index, future in enumerate(writing):
-            if not (wait or future.done()):
+        for index, (cut_s, future) in enumerate(writing):
+            if cut_s >= before_s and not future.done():
                 self._writing.extend(writing[index:])
                 return
             future.result()

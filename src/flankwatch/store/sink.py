@@ -200,9 +200,9 @@ class RecordingSink:
                 writer.declare(name, schema)
 
     def consume(self, picture: Picture, truth: TruthBatch | None) -> None:
-        """Write one window (the parts cut in the window before are on disk by then)."""
+        """Write one window (its rows written out with the parts they fall in, on the
+        writer's own thread: see :class:`~flankwatch.store.recording.RecordingWriter`)."""
         writer, window, t1 = self.writer, picture.window, picture.now_s
-        writer.wait()
         if self.live:
             writer.metadata["duration_s"] = t1
         n_truth = len(truth) if truth is not None else 0

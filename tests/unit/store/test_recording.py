@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from flankwatch.pipeline import run_scenario
 from flankwatch.scenario.schema import Scenario
+from flankwatch.store import recording as recording_module
 from flankwatch.store.query import query
 from flankwatch.store.reading import table_sources
 from flankwatch.store.recording import (
@@ -269,6 +271,46 @@ def test_a_part_that_cannot_be_written_fails_the_run_and_marks_the_recording_fai
         writer.__exit__(RuntimeError, error, None)
     assert _status(folder) == "failed"
     assert _count(folder, "plots") == 2  # the later part was written before the end
+
+
+def test_parts_are_written_while_the_run_goes_on_one_data_time_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the run hands a window's parts to the writing thread and goes on; only parts cut at
+    # a later data time wait for them (so at most one data time's parts are in flight)
+    release = threading.Event()
+    started: list[str] = []
+    write = recording_module._write_part
+
+    def slow_write(table: pa.Table, path: Path, **options: Any) -> None:
+        started.append(path.parent.name)
+        assert release.wait(10.0), "the part was never released"
+        write(table, path, **options)
+
+    monkeypatch.setattr(recording_module, "_write_part", slow_write)
+    writer = RecordingWriter(tmp_path / "rec", {}, "", part_period_s=1.0)
+    writer.append("plots", _rows(5.0, 7), 5.0)
+    writer.append("tracks", _rows(5.0, 3), 5.0)  # cut at the same time: never waits
+    later = threading.Thread(target=writer.append, args=("plots", _rows(6.0, 2), 6.0))
+    later.start()
+    later.join(0.3)
+    assert later.is_alive(), "a part cut later did not wait for those cut before"
+    assert started == ["plots"]  # one writing thread: the first part is still being written
+    release.set()
+    later.join(10.0)
+    assert not later.is_alive()
+    writer.close({})
+    assert _count(tmp_path / "rec", "plots") == 9 and _count(tmp_path / "rec", "tracks") == 3
+
+
+def test_a_part_that_failed_is_raised_when_the_next_parts_are_cut(tmp_path: Path) -> None:
+    folder = tmp_path / "rec"
+    writer = RecordingWriter(folder, {}, "", part_period_s=1.0)
+    writer.declare("plots", SCHEMA)
+    (folder / "plots").rmdir()  # the part's folder is gone: its write fails on the thread
+    writer.append("plots", _rows(5.0, 7), 5.0)
+    with pytest.raises(FileNotFoundError):
+        writer.append("plots", _rows(6.0, 2), 6.0)
 
 
 def test_a_folder_that_cannot_be_made_is_named_not_raised(
