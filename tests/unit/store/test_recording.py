@@ -253,14 +253,20 @@ def test_a_part_left_half_written_by_a_killed_run_does_not_spoil_the_table(
     assert _count(folder, "plots") == 7
 
 
+def _with_a_failing_part(folder: Path) -> RecordingWriter:
+    """A writer that has cut one part (plots at 5 s) whose write fails on the thread."""
+    writer = RecordingWriter(folder, {}, "", part_period_s=1.0)
+    writer.declare("plots", SCHEMA)
+    (folder / "plots").rmdir()  # the part's folder is gone
+    writer.append("plots", _rows(5.0, 7), 5.0)
+    return writer
+
+
 def test_a_part_that_cannot_be_written_fails_the_run_and_marks_the_recording_failed(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "rec"
-    writer = RecordingWriter(folder, {}, "", part_period_s=1.0)
-    writer.declare("plots", SCHEMA)
-    (folder / "plots").rmdir()  # the part's folder is gone: its write fails on the thread
-    writer.append("plots", _rows(5.0, 7), 5.0)
+    writer = _with_a_failing_part(folder)
     with pytest.raises(FileNotFoundError):
         writer.wait()
     (folder / "plots").mkdir()
@@ -304,11 +310,7 @@ def test_parts_are_written_while_the_run_goes_on_one_data_time_at_a_time(
 
 
 def test_a_part_that_failed_is_raised_when_the_next_parts_are_cut(tmp_path: Path) -> None:
-    folder = tmp_path / "rec"
-    writer = RecordingWriter(folder, {}, "", part_period_s=1.0)
-    writer.declare("plots", SCHEMA)
-    (folder / "plots").rmdir()  # the part's folder is gone: its write fails on the thread
-    writer.append("plots", _rows(5.0, 7), 5.0)
+    writer = _with_a_failing_part(tmp_path / "rec")
     with pytest.raises(FileNotFoundError):
         writer.append("plots", _rows(6.0, 2), 6.0)
 
