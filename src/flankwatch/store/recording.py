@@ -112,8 +112,6 @@ class RecordingWriter:
         self._writing: list[tuple[float, Future[None]]] = []
         """Parts handed to the writing thread and not yet known to be written, each with
         the data time it was cut at, s."""
-        self._latest_s = -math.inf
-        """The latest data time rows came at, s."""
         _prepare(self.folder, force)
         self._write_metadata()
         (self.folder / SCENARIO).write_text(scenario_text, encoding="utf-8")
@@ -172,7 +170,6 @@ class RecordingWriter:
         """Add rows to growing table ``name`` at simulated time ``t_s`` (s)."""
         if name not in self._schemas:
             self.declare(name, table.schema)
-        self._latest_s = max(self._latest_s, t_s)
         if table.num_rows:
             self._buffers.setdefault(name, []).append(table)
             self._buffered_rows[name] = self._buffered_rows.get(name, 0) + table.num_rows
@@ -184,7 +181,7 @@ class RecordingWriter:
     def flush(self) -> None:
         """Write every buffered row out as parts, and wait until all parts are written."""
         for name in list(self._schemas):
-            self._flush(name, self._latest_s)
+            self._flush(name, -math.inf)  # the last parts wait for nothing: all, below
         self.wait()
 
     def wait(self) -> None:
