@@ -10,7 +10,8 @@ to a UDP socket and as Cursor on Target to a TCP listener of this benchmark.
 Printed: plots sent, and per input what the run reports (received, decoded plots,
 skipped, recorded) and how many plots are unaccounted for; latency percentiles from a
 plot's send to its track leaving (CAT062 and CoT), against the 50 ms p99 target; the
-process's resident memory at the feed's start and end (target: flat).
+process's resident memory at the feed's start, once warmed up (20 s in) and at the end,
+with its growth a minute after the warm-up (target: flat).
 
 Latency of a track message = its arrival time minus the send time of the newest
 datagram (or SBS write) of the same aircraft sent at or before the message's track
@@ -57,6 +58,9 @@ TARGET_P99_S = 0.050
 STARTUP_SLACK_S = 15.0
 """Seconds the run lasts beyond the sending (its clock starts before the feed does)."""
 CONNECT_TIMEOUT_S = 120.0
+WARM_UP_S = 20.0
+"""Memory is judged from this long after the feed's start (a third of a shorter run) to its
+end: the run's first seconds load its compiled kernels and fill its allocator's pool."""
 
 
 @dataclass
@@ -110,17 +114,19 @@ def _listening(kind: int) -> socket.socket:
 
 
 class MemoryWatch(threading.Thread):
-    """Samples a process's resident memory (bytes) every ``every_s`` until it ends."""
+    """Samples a process's resident memory every ``every_s`` until it ends: ``samples``
+    holds ``(s since the watch started, bytes)``."""
 
     def __init__(self, pid: int, every_s: float = 1.0) -> None:
         super().__init__(daemon=True)
         self.process, self.every_s = psutil.Process(pid), every_s
-        self.samples: list[int] = []
+        self.samples: list[tuple[float, int]] = []
 
     def run(self) -> None:
+        started = time.monotonic()
         while True:
             try:
-                self.samples.append(self.process.memory_info().rss)
+                self.samples.append((time.monotonic() - started, self.process.memory_info().rss))
             except psutil.Error:
                 return
             time.sleep(self.every_s)
@@ -306,7 +312,7 @@ def _report(
     sent_s: float,
     stdout: str,
     recording: Path,
-    rss: list[int],
+    rss: list[tuple[float, int]],
     cat062: Arrivals,
     cot: Arrivals,
 ) -> None:
@@ -344,12 +350,25 @@ def _report(
     latency, events = _cot_latency(sent, cot, traffic)
     print(f"CoT: {events:,} events")
     _percentiles("CoT", latency)
-    if len(rss) >= 2:
-        print(
-            f"resident memory: {rss[0] / 2**20:,.0f} MiB at the feed's start, "
-            f"{rss[-1] / 2**20:,.0f} MiB at the end (max {max(rss) / 2**20:,.0f} MiB): "
-            f"end/start {rss[-1] / rss[0]:.2f}"
-        )
+    _memory(rss)
+
+
+def _memory(rss: list[tuple[float, int]]) -> None:
+    """Print the run's resident memory at the feed's start, once warmed up and at the end,
+    and how fast it grew after the warm-up."""
+    if len(rss) < 2:
+        return
+    mib = [(t_s, size / 2**20) for t_s, size in rss]
+    warm_s = min(WARM_UP_S, mib[-1][0] / 3.0)
+    warm_t_s, warm = next((t_s, size) for t_s, size in mib if t_s >= warm_s)
+    end_t_s, end = mib[-1]
+    per_min = (end - warm) / max(end_t_s - warm_t_s, 1e-9) * 60.0
+    print(
+        f"resident memory: {mib[0][1]:,.0f} MiB at the feed's start, {warm:,.0f} MiB "
+        f"{warm_t_s:.0f} s in (warmed up), {end:,.0f} MiB at the end "
+        f"(max {max(size for _, size in mib):,.0f} MiB): end/warmed up {end / warm:.2f}, "
+        f"{per_min:+.1f} MiB a minute after the warm-up"
+    )
 
 
 if __name__ == "__main__":

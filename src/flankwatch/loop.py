@@ -129,6 +129,10 @@ class SourceInfo:
     """The simulated objects behind the truth, when there is truth (else ``None``)."""
     scenario_text: str = ""
     """The scenario the data was simulated from, if any (kept in recordings)."""
+    live: bool = False
+    """A live feed: its data comes as it happens and the run may end at any moment (a
+    given duration is only its longest), so a recording of it is written in short parts
+    and its duration is the time reached."""
 
 
 class Source(Protocol):

@@ -70,7 +70,11 @@ def test_a_file_feed_is_tracked_and_recorded_with_its_bad_line_counted(tmp_path:
     assert_tracks_follow_flights(read_table(out, "tracks"), FLIGHTS)
 
 
-def test_the_recording_is_written_as_the_run_goes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("duration_s", [None, 3600.0])
+def test_the_recording_is_written_as_the_run_goes(tmp_path: Path, duration_s: float | None) -> None:
+    # with a duration given too: it is only the run's longest, and the run may still be
+    # stopped or killed at any moment (before, the recording was then kept in memory for
+    # 600 s of data per part, and its duration said 3,600 s for 700 s of data)
     flight = FLIGHTS[:1]
     feed = tmp_path / "feed.sbs"
     feed.write_text("\n".join(line for _, line in sbs_lines(700.0, flight)) + "\n")
@@ -80,7 +84,9 @@ def test_the_recording_is_written_as_the_run_goes(tmp_path: Path) -> None:
     def look(t_s: float) -> None:
         seen[t_s] = len(list((out / "plots").glob("part-*.parquet")))
 
-    with LiveSource([parse_input(f"sbs@file://{feed}")], DEPLOYMENT, batch_s=10.0) as source:
+    with LiveSource(
+        [parse_input(f"sbs@file://{feed}")], DEPLOYMENT, batch_s=10.0, duration_s=duration_s
+    ) as source:
         summary = execute(source, out, progress=look)
     # a live recording is written in parts of 10 s of data (LIVE_PART_S), so a killed
     # run loses at most the last few seconds; the parts are written on a thread of their

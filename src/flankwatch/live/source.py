@@ -210,6 +210,7 @@ class LiveSource:
             duration_s=self.duration_s,
             batch_s=batch_s,
             exercise=False,
+            live=True,
         )
         for thread in self._threads:  # sockets are read from the clock's start on
             thread.start()

@@ -29,7 +29,6 @@ the run's start; money in EUR):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,9 +161,9 @@ class RecordingSink:
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.summary = summary
-        self.live = not math.isfinite(info.duration_s)
-        """A live source: no known end, so parts are written often and the recording's
-        duration is the time reached so far."""
+        self.live = info.live
+        """A live source: it may end at any moment, so parts are written often and the
+        recording's duration is the time reached so far."""
         deployment = info.deployment
         self.frame = deployment.frame
         self.n_planned = info.objects.num_rows if info.objects is not None else None
@@ -176,7 +175,7 @@ class RecordingSink:
                 "scenario": info.name,
                 "seed": info.seed,
                 "start": deployment.start.isoformat(),
-                "duration_s": info.duration_s if self.live is False else None,
+                "duration_s": None if self.live else info.duration_s,
                 "batch_s": info.batch_s,
                 "exercise": info.exercise,
                 "frame": {
