@@ -39,6 +39,12 @@ class Kernel:
     def __init__(self, function: Callable[..., Any], options: dict[str, Any]) -> None:
         self.py_func = function
         self.options = options
+        self.targetoptions = options
+        """The options under the name Numba's dispatcher gives them: Numba's inliner reads
+        ``targetoptions`` and ``py_func`` from a called global, so a kernel declared with
+        ``inline="always"`` is inlined into the kernels that call it, as a plain Numba
+        function is (without it, each call stayed a call: the grid search of candidate
+        pairs took twice the time, each pair's append returning its arrays)."""
         self._compiled: Callable[..., Any] | None = None
         self.__name__ = function.__name__
         self.__qualname__ = function.__qualname__

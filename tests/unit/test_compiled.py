@@ -74,6 +74,30 @@ def test_a_kernel_calling_another_is_compiled_through_numba_s_dispatcher() -> No
     assert [str(s) for s in _double.dispatcher.signatures] == ["(float64,)"]
 
 
+@kernel(inline="always")
+def _tripled(value: float) -> float:
+    return 3.0 * value
+
+
+@kernel()
+def _sum_tripled(values: np.ndarray) -> float:
+    total = 0.0
+    for value in values:
+        total += _tripled(value)
+    return total
+
+
+def test_a_kernel_declared_inline_is_inlined_into_the_kernel_calling_it() -> None:
+    values = np.array([1.0, 2.5, 4.0])
+    assert _sum_tripled(values) == 22.5
+    # Numba compiled the caller with the inner kernel's body in it, never the inner kernel
+    # on its own (a call kept as a call costs its arguments' and results' handling each time)
+    assert len(_sum_tripled.dispatcher.signatures) == 1
+    assert _tripled.dispatcher.signatures == []
+    with interpreted():
+        assert _sum_tripled(values) == 22.5
+
+
 def test_interpreted_ends_with_its_block_even_when_the_block_fails() -> None:
     @kernel()
     def triple(x: float) -> float:
