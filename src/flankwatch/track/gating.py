@@ -202,14 +202,14 @@ def squared_gaps(
     return out
 
 
-@kernel(cache=True)
+@kernel(cache=True, inline="always")
 def _cell_index(position: float, n_cells: int) -> int:
     """The cell holding a position (in cells from the grid's start), clipped to one cell
     beyond either end of a grid of ``n_cells`` so that it fits an integer."""
     return int(math.floor(min(max(position, -1.0), float(n_cells))))
 
 
-@kernel(cache=True)
+@kernel(cache=True, inline="always")
 def _distance2(centres: np.ndarray, i: int, points: np.ndarray, k: int, d: int) -> float:
     """Squared distance between centre ``i`` and point ``k``."""
     total = 0.0

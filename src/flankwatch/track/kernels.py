@@ -160,7 +160,7 @@ def imm_predict(
     return out_prob, at_mean, at_cov, cross
 
 
-@kernel(cache=True)
+@kernel(cache=True, inline="always")
 def _move(
     mean: np.ndarray,
     cov: np.ndarray,

@@ -56,7 +56,7 @@ def position_innovation(
     return residual, s, s_inv
 
 
-@kernel(cache=True, error_model="numpy")
+@kernel(cache=True, error_model="numpy", inline="always")
 def inverse_3x3(a: np.ndarray, out: np.ndarray) -> None:
     """Write the inverse of the 3 x 3 matrix ``a`` into ``out``, by cofactors."""
     for i in range(3):
@@ -203,7 +203,7 @@ def log(x: float) -> float:
     return -math.inf if x == 0.0 else math.nan
 
 
-@kernel(cache=True)
+@kernel(cache=True, inline="always")
 def det_3x3(s: np.ndarray) -> float:
     """The determinant of the 3 x 3 matrix ``s``, by cofactors of its first row."""
     return float(

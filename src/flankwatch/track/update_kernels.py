@@ -146,7 +146,7 @@ def _correct_positions(
             d2[i, j] = total
 
 
-@kernel(cache=True)
+@kernel(cache=True, inline="always")
 def _log_det(s: np.ndarray) -> float:
     """The log of the determinant of a covariance ``s`` (m x m); for ``m = 3`` by cofactors,
     the determinant held above ``1e-300``."""
