@@ -38,13 +38,12 @@ class Kernel:
 
     def __init__(self, function: Callable[..., Any], options: dict[str, Any]) -> None:
         self.py_func = function
-        self.options = options
         self.targetoptions = options
-        """The options under the name Numba's dispatcher gives them: Numba's inliner reads
+        """The options, under the name Numba's dispatcher gives them: Numba's inliner reads
         ``targetoptions`` and ``py_func`` from a called global, so a kernel declared with
         ``inline="always"`` is inlined into the kernels that call it, as a plain Numba
-        function is (without it, each call stayed a call: the grid search of candidate
-        pairs took twice the time, each pair's append returning its arrays)."""
+        function is (under another name, each call stayed a call: the grid search of
+        candidate pairs took twice the time, each pair's append returning its arrays)."""
         self._compiled: Callable[..., Any] | None = None
         self.__name__ = function.__name__
         self.__qualname__ = function.__qualname__
@@ -56,12 +55,12 @@ class Kernel:
         """Numba's dispatcher for this kernel, made (not yet compiled) at the first use."""
         if self._compiled is None:
             numba = _load_numba()
-            self._compiled = numba.njit(**self.options)(self.py_func)
+            self._compiled = numba.njit(**self.targetoptions)(self.py_func)
         return self._compiled
 
     def __call__(self, *args: Any) -> Any:
         if _interpreted_depth:
-            if self.options.get("error_model") == "numpy":
+            if self.targetoptions.get("error_model") == "numpy":
                 # compiled, a division by zero gives inf or nan silently; so here too
                 with np.errstate(all="ignore"):
                     return self.py_func(*args)
